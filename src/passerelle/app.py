@@ -1,0 +1,29 @@
+"""The web application of a node: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from passerelle import __version__
+from passerelle.settings import Settings
+from passerelle.store.database import Database, open_database
+from passerelle.taxii import objects, server
+from passerelle.taxii.errors import install_error_handlers
+
+
+def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
+    """Build the node's ASGI application over its database (migrated to the latest schema)."""
+    if database is None:
+        database = open_database(settings.db_url)
+        database.migrate()
+    app = FastAPI(
+        title=settings.title,
+        version=__version__,
+        summary="Passerelle: an intelligence exchange speaking STIX 2.1 and TAXII 2.1",
+    )
+    app.state.settings = settings
+    app.state.database = database
+    install_error_handlers(app)
+    app.include_router(server.router, tags=["TAXII"])
+    app.include_router(objects.router, tags=["TAXII"])
+    return app

@@ -1,0 +1,136 @@
+"""``passerelle org|user|channel``: the register of organisations, users and channels."""
+
+from __future__ import annotations
+
+import click
+
+from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
+from passerelle.policy import directory
+from passerelle.policy.directory import Membership
+from passerelle.policy.roles import Role
+from passerelle.store.schema import channels
+
+
+@cli.group()
+def org() -> None:
+    """Manage organisations (services and agencies)."""
+
+
+@org.command("add")
+@click.argument("name")
+@pass_node
+def org_add(node: Node, name: str) -> None:
+    """Register an organisation called NAME."""
+    with node.database.write() as conn:
+        created = directory.add_organisation(conn, name)
+    click.echo(f"organisation {created.name!r} added")
+
+
+@org.command("list")
+@json_option
+@pass_node
+def org_list(node: Node, as_json: bool) -> None:
+    """List the organisations."""
+    with node.database.read() as conn:
+        rows = [{"name": o.name} for o in directory.list_organisations(conn)]
+    emit_rows(rows, ["name"], as_json)
+
+
+@cli.group()
+def user() -> None:
+    """Manage users and their API tokens."""
+
+
+@user.command("add")
+@click.argument("org_name", metavar="ORG")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.ANALYST.value,
+    show_default=True,
+    help="What the user does on this node.",
+)
+@pass_node
+def user_add(node: Node, org_name: str, username: str, role: str) -> None:
+    """Create USERNAME in ORG and print their API token (shown only this once)."""
+    with node.database.write() as conn:
+        token = directory.add_user(conn, org_name, username, Role(role))
+    click.echo(token)
+    click.echo(
+        f"user {username!r} ({role}) added to {org_name!r}; keep the token above, "
+        "it is not stored and cannot be shown again",
+        err=True,
+    )
+
+
+@user.command("token")
+@click.argument("username")
+@pass_node
+def user_token(node: Node, username: str) -> None:
+    """Issue a new API token for USERNAME; the old one stops working."""
+    with node.database.write() as conn:
+        token = directory.replace_token(conn, username)
+    click.echo(token)
+
+
+@user.command("list")
+@json_option
+@pass_node
+def user_list(node: Node, as_json: bool) -> None:
+    """List the users with their organisation and role."""
+    with node.database.read() as conn:
+        rows = directory.list_users(conn)
+    emit_rows(rows, ["username", "organisation", "role"], as_json)
+
+
+@cli.group()
+def channel() -> None:
+    """Manage sharing channels (TAXII collections)."""
+
+
+@channel.command("add")
+@click.argument("title")
+@click.option(
+    "--member",
+    "members",
+    multiple=True,
+    required=True,
+    help="ORG:rw, ORG:r or ORG:w; repeat for each member organisation.",
+)
+@click.option("--alias", help="A short name for URLs and commands.")
+@click.option("--description", default="", help="What the channel is for.")
+@pass_node
+def channel_add(
+    node: Node, title: str, members: tuple[str, ...], alias: str | None, description: str
+) -> None:
+    """Create a channel called TITLE shared by its member organisations."""
+    parsed = [Membership.parse(m) for m in members]
+    with node.database.write() as conn:
+        created = directory.add_channel(conn, title, parsed, alias, description)
+    click.echo(created.collection_id)
+    click.echo(f"channel {title!r} added: TAXII collection {created.collection_id}", err=True)
+
+
+@channel.command("list")
+@json_option
+@pass_node
+def channel_list(node: Node, as_json: bool) -> None:
+    """List every channel with its collection id and members (an administrator's view)."""
+    with node.database.read() as conn:
+        rows = []
+        for row in conn.execute(channels.select().order_by(channels.c.title)):
+            found = directory.channel_row_to_channel(row)
+            members = directory.channel_members_of(conn, found.id)
+            rows.append(
+                {
+                    "title": found.title,
+                    "alias": found.alias or "",
+                    "collection_id": found.collection_id,
+                    "members": ", ".join(
+                        f"{m.org_name}:{'r' if m.can_read else ''}{'w' if m.can_write else ''}"
+                        for m in members
+                    ),
+                }
+            )
+    emit_rows(rows, ["title", "alias", "collection_id", "members"], as_json)

@@ -1,0 +1,83 @@
+"""``passerelle init|serve|quickstart``: create and run a node."""
+
+from __future__ import annotations
+
+import contextlib
+
+import click
+import uvicorn
+
+from passerelle.app import create_app
+from passerelle.cli.root import Node, cli, pass_node
+from passerelle.errors import Conflict
+from passerelle.policy import directory
+from passerelle.policy.directory import Membership
+from passerelle.policy.roles import Role
+
+host_option = click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind."
+)
+port_option = click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+
+
+@cli.command()
+@pass_node
+def init(node: Node) -> None:
+    """Create the database (or bring its schema up to date)."""
+    node.database.migrate()
+    click.echo(f"database ready: {node.settings.db_url}")
+
+
+def _serve(node: Node, host: str, port: int) -> None:
+    app = create_app(node.settings, node.database)
+    click.echo(f"TAXII 2.1 discovery: http://{host}:{port}/taxii2/", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@cli.command()
+@host_option
+@port_option
+@pass_node
+def serve(node: Node, host: str, port: int) -> None:
+    """Serve the node's TAXII 2.1 API over HTTP."""
+    _serve(node, host, port)
+
+
+DEMO_ORG = "Demo Service"
+DEMO_USER = "demo"
+DEMO_CHANNEL = "demo"
+
+
+def _ensure_demo(node: Node) -> str:
+    with node.database.write() as conn:
+        with contextlib.suppress(Conflict):
+            directory.add_organisation(conn, DEMO_ORG)
+        try:
+            token = directory.add_user(conn, DEMO_ORG, DEMO_USER, Role.ANALYST)
+        except Conflict:
+            token = directory.replace_token(conn, DEMO_USER)
+        with contextlib.suppress(Conflict):
+            directory.add_channel(
+                conn,
+                DEMO_CHANNEL,
+                [Membership(DEMO_ORG, True, True)],
+                description="A channel to try the node with",
+            )
+    return token
+
+
+@cli.command()
+@host_option
+@port_option
+@click.option("--no-serve", is_flag=True, help="Set up the demo and exit without serving.")
+@pass_node
+def quickstart(node: Node, host: str, port: int, no_serve: bool) -> None:
+    """Set up a demo organisation, user and channel, print the token, and serve."""
+    token = _ensure_demo(node)
+    click.echo(f"organisation: {DEMO_ORG}\nuser: {DEMO_USER}\ntoken: {token}")
+    click.echo(
+        f"try: curl -u {DEMO_USER}:{token} "
+        f"-H 'Accept: application/taxii+json;version=2.1' http://{host}:{port}/taxii2/root/collections/"
+    )
+    if not no_serve:
+        _serve(node, host, port)

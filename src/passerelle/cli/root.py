@@ -1,0 +1,119 @@
+"""The root command group, shared options and the one-line error contract."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from passerelle import __version__
+from passerelle.errors import PasserelleError
+from passerelle.policy.directory import viewer_by_name
+from passerelle.policy.viewer import Viewer
+from passerelle.settings import Settings
+from passerelle.store.database import Database, check_reachable, open_database
+
+
+@dataclass
+class Node:
+    """What every command gets: settings and, once asked for, the migrated database."""
+
+    settings: Settings
+    _database: Database | None = None
+
+    @property
+    def database(self) -> Database:
+        """Open (and migrate) the database on first use."""
+        if self._database is None:
+            database = open_database(self.settings.db_url)
+            check_reachable(database)
+            database.migrate()
+            self._database = database
+        return self._database
+
+    def close(self) -> None:
+        """Release the database connections."""
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
+
+    def viewer(self, username: str | None) -> Viewer:
+        """Return the user a command acts for (``--user`` or ``PASSERELLE_USER``)."""
+        if not username:
+            raise PasserelleError("say who acts: --user NAME or the PASSERELLE_USER variable")
+        with self.database.read() as conn:
+            return viewer_by_name(conn, username)
+
+
+class _Group(click.Group):
+    """A group that turns every known failure into one line and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PasserelleError as exc:
+            raise click.ClickException(exc.message) from exc
+        except SQLAlchemyError as exc:
+            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise click.ClickException(f"database error: {detail}") from exc
+        except OSError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+pass_node = click.make_pass_decorator(Node)
+
+user_option = click.option(
+    "--user",
+    "username",
+    envvar="PASSERELLE_USER",
+    help="Act as this user (default: the PASSERELLE_USER variable).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+def emit_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], as_json: bool) -> None:
+    """Print rows as a JSON list or as an aligned text table."""
+    if as_json:
+        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("(none)")
+        return
+    widths = [max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns]
+    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)))
+    for row in rows:
+        cells = (str(row.get(c, "")).ljust(w) for c, w in zip(columns, widths, strict=True))
+        click.echo("  ".join(cells).rstrip())
+
+
+@contextmanager
+def stderr_progress(total: int, label: str) -> Iterator[Any]:
+    """Show a progress bar on stderr (only when it is a terminal)."""
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_url",
+    envvar="PASSERELLE_DB",
+    help="Database URL (default: PASSERELLE_DB, else sqlite:///./passerelle.db).",
+)
+@click.version_option(__version__, prog_name="passerelle")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None) -> None:
+    """Passerelle: exchange intelligence with partner services over STIX 2.1 and TAXII 2.1."""
+    ctx.obj = Node(Settings.from_env(db_url))
+    ctx.call_on_close(ctx.obj.close)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command line."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="passerelle")

@@ -1,0 +1,1 @@
+"""Organisations, users, channels and the single place that decides who sees what."""

@@ -1,0 +1,225 @@
+"""Organisations, users and channels: creating them and looking them up.
+
+Visibility of channels to a user is decided in :mod:`passerelle.policy.visibility`; this
+module only keeps the register.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, func, or_, select
+
+from passerelle.errors import BadInput, Conflict, NotFound
+from passerelle.policy.roles import Role
+from passerelle.policy.tokens import new_token, token_hash
+from passerelle.policy.viewer import Viewer
+from passerelle.stix.timestamps import now_micros
+from passerelle.store.schema import channel_members, channels, organisations, users
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """A service or agency."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Membership:
+    """An organisation's rights in a channel."""
+
+    org_name: str
+    can_read: bool
+    can_write: bool
+
+    @classmethod
+    def parse(cls, text: str) -> Membership:
+        """Parse ``ORG:rw``, ``ORG:r`` or ``ORG:w`` (the part after the last colon)."""
+        name, sep, rights = text.rpartition(":")
+        if not sep or not name or not rights or set(rights) - {"r", "w"}:
+            raise BadInput(f"membership must look like ORG:rw, ORG:r or ORG:w, not {text!r}")
+        return cls(org_name=name, can_read="r" in rights, can_write="w" in rights)
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A sharing channel, exposed over TAXII as a collection."""
+
+    id: int
+    collection_id: str
+    title: str
+    description: str
+    alias: str | None
+
+
+def add_organisation(conn: Connection, name: str) -> Organisation:
+    """Register an organisation; its name must be new."""
+    name = name.strip()
+    if not name:
+        raise BadInput("an organisation needs a name")
+    if conn.execute(select(organisations.c.id).where(organisations.c.name == name)).first():
+        raise Conflict(f"organisation {name!r} already exists")
+    org_id = conn.execute(
+        organisations.insert().values(name=name, created=now_micros())
+    ).inserted_primary_key
+    assert org_id is not None
+    return Organisation(id=org_id[0], name=name)
+
+
+def find_organisation(conn: Connection, name: str) -> Organisation:
+    """Return the organisation with this name."""
+    row = conn.execute(
+        select(organisations.c.id, organisations.c.name).where(organisations.c.name == name)
+    ).first()
+    if row is None:
+        raise NotFound(f"no organisation named {name!r}")
+    return Organisation(id=row.id, name=row.name)
+
+
+def list_organisations(conn: Connection) -> list[Organisation]:
+    """Return every organisation, by name."""
+    rows = conn.execute(select(organisations.c.id, organisations.c.name).order_by("name"))
+    return [Organisation(id=row.id, name=row.name) for row in rows]
+
+
+def add_user(conn: Connection, org_name: str, username: str, role: Role) -> str:
+    """Create a user in an organisation and return their API token (shown only once)."""
+    org = find_organisation(conn, org_name)
+    username = username.strip()
+    if not username or ":" in username:
+        raise BadInput("a username must be non-empty and must not contain ':'")
+    if conn.execute(select(users.c.id).where(users.c.username == username)).first():
+        raise Conflict(f"user {username!r} already exists")
+    token = new_token()
+    conn.execute(
+        users.insert().values(
+            org_id=org.id,
+            username=username,
+            role=role.value,
+            token_hash=token_hash(token),
+            created=now_micros(),
+        )
+    )
+    return token
+
+
+def _viewer_query() -> Select[Any]:
+    return select(
+        users.c.id, users.c.username, users.c.role, users.c.org_id, organisations.c.name
+    ).join(organisations, organisations.c.id == users.c.org_id)
+
+
+def viewer_by_token(conn: Connection, token: str, purpose: str = "") -> Viewer | None:
+    """Return the user holding this token, or None."""
+    row = conn.execute(_viewer_query().where(users.c.token_hash == token_hash(token))).first()
+    return None if row is None else _viewer(row, purpose)
+
+
+def viewer_by_name(conn: Connection, username: str, purpose: str = "") -> Viewer:
+    """Return the user with this name (for local CLI use)."""
+    row = conn.execute(_viewer_query().where(users.c.username == username)).first()
+    if row is None:
+        raise NotFound(f"no user named {username!r}")
+    return _viewer(row, purpose)
+
+
+def _viewer(row: Row[Any], purpose: str) -> Viewer:
+    return Viewer(
+        user_id=row.id,
+        username=row.username,
+        org_id=row.org_id,
+        org_name=row.name,
+        role=Role(row.role),
+        purpose=purpose,
+    )
+
+
+def list_users(conn: Connection) -> list[dict[str, str]]:
+    """Return every user with their organisation and role."""
+    rows = conn.execute(_viewer_query().order_by(users.c.username))
+    return [{"username": r.username, "organisation": r.name, "role": r.role} for r in rows]
+
+
+def add_channel(
+    conn: Connection,
+    title: str,
+    members: list[Membership],
+    alias: str | None = None,
+    description: str = "",
+) -> Channel:
+    """Create a channel with its member organisations."""
+    title = title.strip()
+    if not title:
+        raise BadInput("a channel needs a title")
+    if not members:
+        raise BadInput("a channel needs at least one member (--member ORG:rw)")
+    clash = conn.execute(
+        select(channels.c.id).where(
+            or_(channels.c.title == title, channels.c.alias == (alias or title))
+        )
+    ).first()
+    if clash:
+        raise Conflict(f"a channel called {title!r} or aliased {alias!r} already exists")
+    orgs = {m.org_name: find_organisation(conn, m.org_name) for m in members}
+    collection_id = str(uuid.uuid4())
+    result = conn.execute(
+        channels.insert().values(
+            collection_id=collection_id,
+            title=title,
+            description=description,
+            alias=alias,
+            created=now_micros(),
+        )
+    )
+    channel_id = result.inserted_primary_key[0]  # type: ignore[index]
+    for member in members:
+        conn.execute(
+            channel_members.insert().values(
+                channel_id=channel_id,
+                org_id=orgs[member.org_name].id,
+                can_read=member.can_read,
+                can_write=member.can_write,
+            )
+        )
+    return Channel(channel_id, collection_id, title, description, alias)
+
+
+def channel_row_to_channel(row: Row[Any]) -> Channel:
+    """Build a Channel from a row of the channels table."""
+    return Channel(
+        id=row.id,
+        collection_id=row.collection_id,
+        title=row.title,
+        description=row.description,
+        alias=row.alias,
+    )
+
+
+def channel_members_of(conn: Connection, channel_id: int) -> list[Membership]:
+    """Return the members of a channel with their rights."""
+    rows = conn.execute(
+        select(organisations.c.name, channel_members.c.can_read, channel_members.c.can_write)
+        .join(organisations, organisations.c.id == channel_members.c.org_id)
+        .where(channel_members.c.channel_id == channel_id)
+        .order_by(organisations.c.name)
+    )
+    return [Membership(r.name, r.can_read, r.can_write) for r in rows]
+
+
+def count_users(conn: Connection) -> int:
+    """Return how many users the node has."""
+    return int(conn.execute(select(func.count()).select_from(users)).scalar_one())
+
+
+def replace_token(conn: Connection, username: str) -> str:
+    """Give a user a new API token and return it; the previous token stops working."""
+    row = conn.execute(select(users.c.id).where(users.c.username == username)).first()
+    if row is None:
+        raise NotFound(f"no user named {username!r}")
+    token = new_token()
+    conn.execute(users.update().where(users.c.id == row.id).values(token_hash=token_hash(token)))
+    return token

@@ -1,0 +1,14 @@
+"""The roles a user can hold on a node."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a user does: see DESIGN.md, "Who uses it"."""
+
+    ADMIN = "admin"
+    ANALYST = "analyst"
+    LIAISON = "liaison"
+    AUDITOR = "auditor"

@@ -1,0 +1,159 @@
+"""One storage interface, two backends: SQLite (embedded default) and PostgreSQL.
+
+The core talks to a :class:`Database` through SQLAlchemy Core connections from
+:meth:`Database.read` and :meth:`Database.write`. The backends differ only in how a write
+transaction is serialised and in dialect details (insert-or-ignore).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from passerelle.errors import PasserelleError
+
+
+class Database:
+    """A node's database: connections for reading and serialised writing."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def backend(self) -> str:
+        """Name the backend: ``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """Yield a connection inside a read transaction."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self, channel_ids: Sequence[int] = ()) -> Iterator[Connection]:
+        """Yield a connection in a write transaction, serialised for the given channels."""
+        raise NotImplementedError
+
+    def insert_ignoring_duplicates(
+        self, conn: Connection, table: Table, rows: Sequence[dict[str, Any]]
+    ) -> None:
+        """Insert rows, silently keeping the stored row where a unique key already exists."""
+        raise NotImplementedError
+
+    def migrate(self) -> None:
+        """Bring the schema to the latest migration."""
+        from passerelle.store.migrate import upgrade
+
+        upgrade(self.engine)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+class SqliteDatabase(Database):
+    """The embedded default: one file, WAL journal, one writer at a time."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        # Threads of this process queue here; other processes wait on SQLite's own lock
+        # (busy_timeout) because every write transaction starts with BEGIN IMMEDIATE.
+        self._writer = threading.Lock()
+        event.listen(engine, "connect", _configure_sqlite_connection)
+        event.listen(engine, "begin", _begin_deferred)
+
+    @contextmanager
+    def write(self, channel_ids: Sequence[int] = ()) -> Iterator[Connection]:
+        """Yield a connection in a write transaction, serialised for the whole file."""
+        with self._writer, self.engine.connect() as conn:
+            conn = conn.execution_options(passerelle_immediate=True)
+            with conn.begin():
+                yield conn
+
+    def insert_ignoring_duplicates(
+        self, conn: Connection, table: Table, rows: Sequence[dict[str, Any]]
+    ) -> None:
+        """Insert rows with ``INSERT ... ON CONFLICT DO NOTHING``."""
+        if rows:
+            conn.execute(sqlite.insert(table).on_conflict_do_nothing(), list(rows))
+
+
+class PostgresDatabase(Database):
+    """PostgreSQL: many workers, writes to one channel serialised by an advisory lock."""
+
+    @contextmanager
+    def write(self, channel_ids: Sequence[int] = ()) -> Iterator[Connection]:
+        """Yield a connection in a write transaction holding each channel's lock.
+
+        The lock makes ``seq`` and ``date_added`` follow commit order within a channel,
+        which keeps TAXII cursors correct when several workers write at once.
+        """
+        with self.engine.connect() as conn, conn.begin():
+            for channel_id in sorted(set(channel_ids)):
+                conn.execute(select(func.pg_advisory_xact_lock(_LOCK_SPACE, channel_id)))
+            yield conn
+
+    def insert_ignoring_duplicates(
+        self, conn: Connection, table: Table, rows: Sequence[dict[str, Any]]
+    ) -> None:
+        """Insert rows with ``INSERT ... ON CONFLICT DO NOTHING``."""
+        if rows:
+            conn.execute(postgresql.insert(table).on_conflict_do_nothing(), list(rows))
+
+
+# First key of the two-key advisory locks that guard channel writes ("PS" in ASCII).
+_LOCK_SPACE = 0x5053
+
+
+def _configure_sqlite_connection(dbapi_conn: Any, _record: Any) -> None:
+    # Autocommit at the driver level: SQLAlchemy's "begin" event issues BEGIN itself, so
+    # a write can ask for BEGIN IMMEDIATE and never fail later on a lock upgrade.
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _begin_deferred(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get("passerelle_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def open_database(url: str) -> Database:
+    """Open the database at a SQLAlchemy URL (``sqlite:///file`` or ``postgresql://...``)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise PasserelleError(f"not a database URL: {url!r}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            raise PasserelleError("the SQLite database must be a file: sqlite:///path/to/file.db")
+        return SqliteDatabase(create_engine(parsed))
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return PostgresDatabase(create_engine(parsed, pool_size=10, max_overflow=20))
+    raise PasserelleError(
+        f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
+    )
+
+
+def check_reachable(database: Database) -> None:
+    """Raise a one-line error if the database cannot be reached."""
+    try:
+        with database.engine.connect():
+            pass
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise PasserelleError(f"cannot open the database: {reason}") from exc

@@ -1,0 +1,10 @@
+"""Alembic environment: migrates the engine handed over in the config's attributes."""
+
+from alembic import context
+
+from passerelle.store.schema import metadata
+
+engine = context.config.attributes["engine"]
+with engine.begin() as connection:
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    context.run_migrations()

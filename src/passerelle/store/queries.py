@@ -1,0 +1,237 @@
+"""Reading objects out of a channel: TAXII filters, versions and cursor pagination.
+
+Pages follow ``seq``, which a channel assigns in commit order; the ``next`` token is the
+last seq served, so objects added between two pages never shift or repeat what a client
+has already read. Every query goes through :func:`passerelle.policy.visibility.visible_in_channel`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Select,
+    and_,
+    exists,
+    or_,
+    select,
+    true,
+)
+
+from passerelle.errors import BadInput
+from passerelle.policy.directory import Channel
+from passerelle.policy.viewer import Viewer
+from passerelle.policy.visibility import visible_in_channel
+from passerelle.stix.timestamps import micros_to_text, text_to_micros, version_key
+from passerelle.store.schema import channel_objects, objects, statuses, users
+
+STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
+
+
+@dataclass(frozen=True)
+class ObjectFilter:
+    """The TAXII ``added_after`` and ``match[...]`` filters of one request."""
+
+    added_after: int | None = None
+    ids: Sequence[str] = ()
+    types: Sequence[str] = ()
+    versions: Sequence[str] = ("last",)
+    spec_versions: Sequence[str] = ()
+
+    @classmethod
+    def parse(
+        cls,
+        added_after: str | None = None,
+        ids: str | None = None,
+        types: str | None = None,
+        versions: str | None = None,
+        spec_versions: str | None = None,
+        default_version: str = "last",
+    ) -> ObjectFilter:
+        """Build a filter from the raw query-string values, rejecting malformed ones."""
+        after = None
+        if added_after is not None:
+            try:
+                after = text_to_micros(added_after)
+            except ValueError as exc:
+                raise BadInput(f"added_after is not a timestamp: {added_after[:60]!r}") from exc
+        wanted = _split(versions) or [default_version]
+        for value in wanted:
+            if value not in ("first", "last", "all"):
+                try:
+                    version_key(value)
+                except ValueError as exc:
+                    raise BadInput(
+                        f"match[version] takes first, last, all or timestamps, not {value[:60]!r}"
+                    ) from exc
+        return cls(after, _split(ids), _split(types), wanted, _split(spec_versions))
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()] if value else []
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One version of one object as placed in a channel."""
+
+    seq: int
+    stix_id: str
+    version: str
+    date_added: int
+    body: str = ""
+
+    @property
+    def date_added_text(self) -> str:
+        """Return date_added as a TAXII timestamp."""
+        return micros_to_text(self.date_added)
+
+    @property
+    def version_text(self) -> str:
+        """Return the version as TAXII shows it (date_added for timeless objects)."""
+        return self.version or self.date_added_text
+
+    def manifest_record(self) -> dict[str, str]:
+        """Render as a TAXII manifest record."""
+        return {
+            "id": self.stix_id,
+            "date_added": self.date_added_text,
+            "version": self.version_text,
+            "media_type": STIX_MEDIA_TYPE,
+        }
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of entries and whether more follow."""
+
+    entries: list[Entry] = field(default_factory=list)
+    more: bool = False
+
+    @property
+    def next(self) -> str | None:
+        """Return the token that asks for the following page."""
+        return str(self.entries[-1].seq) if self.more and self.entries else None
+
+
+def parse_cursor(token: str | None) -> int:
+    """Turn a ``next`` token back into a seq."""
+    if token is None:
+        return 0
+    if not token.isdigit() or len(token) > 19:
+        raise BadInput(f"next is not a token this server gave: {token[:60]!r}")
+    return int(token)
+
+
+def _version_condition(
+    viewer: Viewer, placement: FromClause, channel: Channel, wanted: Sequence[str]
+) -> ColumnElement[bool]:
+    if "all" in wanted:
+        return true()
+    other = channel_objects.alias("other_version")
+    same_object = and_(
+        visible_in_channel(viewer, other, channel.id), other.c.stix_id == placement.c.stix_id
+    )
+    conditions: list[ColumnElement[bool]] = []
+    if "last" in wanted:
+        conditions.append(~exists().where(same_object, other.c.version > placement.c.version))
+    if "first" in wanted:
+        conditions.append(~exists().where(same_object, other.c.version < placement.c.version))
+    stamps = [version_key(v) for v in wanted if v not in ("first", "last")]
+    if stamps:
+        conditions.append(placement.c.version.in_(stamps))
+    return or_(*conditions)
+
+
+def _select_entries(
+    viewer: Viewer, channel: Channel, flt: ObjectFilter, with_bodies: bool
+) -> Select[Any]:
+    co = channel_objects.alias("placement")
+    columns = [co.c.seq, co.c.stix_id, co.c.version, co.c.date_added]
+    query = select(*columns)
+    if with_bodies:
+        query = select(*columns, objects.c.body).join(
+            objects, and_(objects.c.stix_id == co.c.stix_id, objects.c.version == co.c.version)
+        )
+    query = query.where(visible_in_channel(viewer, co, channel.id))
+    if flt.added_after is not None:
+        query = query.where(co.c.date_added > flt.added_after)
+    if flt.ids:
+        query = query.where(co.c.stix_id.in_(list(flt.ids)))
+    if flt.types:
+        query = query.where(co.c.type.in_(list(flt.types)))
+    if flt.spec_versions:
+        query = query.where(co.c.spec_version.in_(list(flt.spec_versions)))
+    return query.where(_version_condition(viewer, co, channel, flt.versions)).order_by(co.c.seq)
+
+
+def entries_page(
+    conn: Connection,
+    viewer: Viewer,
+    channel: Channel,
+    flt: ObjectFilter,
+    limit: int,
+    after_seq: int = 0,
+    with_bodies: bool = True,
+) -> Page:
+    """Return one page of the channel's entries that match the filter and the viewer may see."""
+    query = _select_entries(viewer, channel, flt, with_bodies)
+    query = query.where(query.selected_columns.seq > after_seq).limit(limit + 1)
+    rows = conn.execute(query).all()
+    more = len(rows) > limit
+    entries = [
+        Entry(r.seq, r.stix_id, r.version, r.date_added, r.body if with_bodies else "")
+        for r in rows[:limit]
+    ]
+    return Page(entries, more)
+
+
+def object_entries(
+    conn: Connection, viewer: Viewer, channel: Channel, flt: ObjectFilter
+) -> list[Entry]:
+    """Return every entry matching the filter, without bodies (for deletion and checks)."""
+    return list(entries_page(conn, viewer, channel, flt, 1_000_000, 0, False).entries)
+
+
+def producers_of(conn: Connection, entries: Sequence[Entry]) -> set[int]:
+    """Return the producer organisations of these object versions."""
+    keys = {(e.stix_id, e.version) for e in entries}
+    if not keys:
+        return set()
+    ids = sorted({k[0] for k in keys})
+    rows = conn.execute(
+        select(objects.c.stix_id, objects.c.version, objects.c.producer_org_id).where(
+            objects.c.stix_id.in_(ids)
+        )
+    )
+    return {r.producer_org_id for r in rows if (r.stix_id, r.version) in keys}
+
+
+def status_of(conn: Connection, viewer: Viewer, status_id: str) -> dict[str, Any] | None:
+    """Return a TAXII status resource if the viewer's organisation made the request."""
+    row = conn.execute(
+        select(statuses)
+        .join(users, users.c.id == statuses.c.user_id)
+        .where(statuses.c.id == status_id, users.c.org_id == viewer.org_id)
+    ).first()
+    if row is None:
+        return None
+    details = orjson.loads(row.details)
+    return {
+        "id": row.id,
+        "status": "complete" if row.pending_count == 0 else "pending",
+        "request_timestamp": micros_to_text(row.request_timestamp),
+        "total_count": row.total_count,
+        "success_count": row.success_count,
+        "successes": details["successes"],
+        "failure_count": row.failure_count,
+        "failures": details["failures"],
+        "pending_count": row.pending_count,
+        "pendings": details["pendings"],
+    }

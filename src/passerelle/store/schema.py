@@ -1,0 +1,111 @@
+"""The tables of a node. Alembic migrations under ``migrations/`` create and evolve them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# Text that is compared byte-wise on PostgreSQL too (ids and canonical timestamps), so
+# ordering never depends on the server's locale and comparisons stay cheap.
+Key = String().with_variant(String(collation="C"), "postgresql")
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created", BigInteger, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("username", String(200), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created", BigInteger, nullable=False),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("collection_id", String(36), nullable=False, unique=True),
+    Column("title", String(200), nullable=False, unique=True),
+    Column("description", Text, nullable=False, default=""),
+    Column("alias", String(200), unique=True),
+    Column("created", BigInteger, nullable=False),
+)
+
+channel_members = Table(
+    "channel_members",
+    metadata,
+    Column("channel_id", Integer, ForeignKey("channels.id"), primary_key=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), primary_key=True),
+    Column("can_read", Boolean, nullable=False),
+    Column("can_write", Boolean, nullable=False),
+)
+
+# One row per version of an object (id + modified), whatever channels hold it.
+objects = Table(
+    "objects",
+    metadata,
+    Column("stix_id", Key, primary_key=True),
+    Column("version", Key, primary_key=True),
+    Column("type", String(250), nullable=False),
+    Column("spec_version", String(10), nullable=False),
+    Column("revoked", Boolean, nullable=False),
+    Column("producer_org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("body", Text, nullable=False),
+)
+
+# One row per version per channel: TAXII's date_added lives here, and ``seq`` is the
+# pagination cursor (assigned in commit order under the channel's write lock).
+channel_objects = Table(
+    "channel_objects",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("channel_id", Integer, ForeignKey("channels.id"), nullable=False),
+    Column("stix_id", Key, nullable=False),
+    Column("version", Key, nullable=False),
+    Column("type", String(250), nullable=False),
+    Column("spec_version", String(10), nullable=False),
+    Column("date_added", BigInteger, nullable=False),
+    Column("added_by", Integer, ForeignKey("users.id"), nullable=False),
+    UniqueConstraint("channel_id", "stix_id", "version", name="uq_channel_object_version"),
+    Index("ix_channel_objects_channel_seq", "channel_id", "seq"),
+    Index("ix_channel_objects_channel_type_seq", "channel_id", "type", "seq"),
+    Index("ix_channel_objects_channel_date_added", "channel_id", "date_added"),
+    # AUTOINCREMENT: a seq is never reused after a delete, so a cursor never skips.
+    sqlite_autoincrement=True,
+)
+
+# TAXII status resources: the outcome of each POST of an envelope.
+statuses = Table(
+    "statuses",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("channel_id", Integer, ForeignKey("channels.id"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("request_timestamp", BigInteger, nullable=False),
+    Column("total_count", Integer, nullable=False),
+    Column("success_count", Integer, nullable=False),
+    Column("failure_count", Integer, nullable=False),
+    Column("pending_count", Integer, nullable=False),
+    Column("details", Text, nullable=False),
+)

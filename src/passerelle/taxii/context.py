@@ -1,0 +1,42 @@
+"""What every TAXII endpoint needs: the viewer, the database, the settings, media checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from passerelle.policy.viewer import Viewer
+from passerelle.settings import Settings
+from passerelle.store.database import Database
+from passerelle.taxii.auth import current_viewer
+from passerelle.taxii.errors import TaxiiError
+from passerelle.taxii.media import TAXII_MEDIA_TYPE, accepts_taxii
+
+API_ROOT = "root"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One authenticated TAXII request."""
+
+    viewer: Viewer
+    database: Database
+    settings: Settings
+    base_url: str
+
+
+def taxii_call(request: Request, viewer: Annotated[Viewer, Depends(current_viewer)]) -> Call:
+    """FastAPI dependency: authenticate, then check that the client accepts TAXII 2.1."""
+    if not accepts_taxii(request.headers.get("accept")):
+        raise TaxiiError(406, f"this server answers only in {TAXII_MEDIA_TYPE}")
+    return Call(
+        viewer=viewer,
+        database=request.app.state.database,
+        settings=request.app.state.settings,
+        base_url=str(request.base_url),
+    )
+
+
+CallDep = Annotated[Call, Depends(taxii_call)]

@@ -1,0 +1,243 @@
+"""Objects, manifest and versions of a collection (TAXII 2.1 sections 5.3 to 5.8)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from passerelle.errors import Forbidden
+from passerelle.policy.directory import Channel
+from passerelle.policy.visibility import channel_for, require_read, require_write
+from passerelle.stix.timestamps import micros_to_text
+from passerelle.store.ingest import IngestResult, ingest
+from passerelle.store.queries import (
+    ObjectFilter,
+    Page,
+    entries_page,
+    object_entries,
+    parse_cursor,
+    producers_of,
+    status_of,
+)
+from passerelle.store.removal import remove_from_channel
+from passerelle.taxii.context import API_ROOT, Call, CallDep
+from passerelle.taxii.errors import TaxiiError
+from passerelle.taxii.media import TAXII_MEDIA_TYPE, TaxiiResponse, is_taxii_content
+
+router = APIRouter(default_response_class=TaxiiResponse)
+COLLECTION = f"/taxii2/{API_ROOT}/collections/{{collection_id}}"
+
+AddedAfter = Annotated[str | None, Query(description="Only what was added after this time")]
+Limit = Annotated[int | None, Query(ge=1, description="Largest number of items in the page")]
+Next = Annotated[str | None, Query(description="Token from the previous page's 'next'")]
+MatchId = Annotated[str | None, Query(alias="match[id]", description="Comma-separated ids")]
+MatchType = Annotated[str | None, Query(alias="match[type]", description="Comma-separated types")]
+MatchVersion = Annotated[
+    str | None,
+    Query(alias="match[version]", description="first, last, all or timestamps (default last)"),
+]
+MatchSpec = Annotated[str | None, Query(alias="match[spec_version]", description="e.g. 2.1")]
+
+
+def _page_headers(page: Page) -> dict[str, str]:
+    if not page.entries:
+        return {}
+    return {
+        "X-TAXII-Date-Added-First": micros_to_text(page.entries[0].date_added),
+        "X-TAXII-Date-Added-Last": micros_to_text(page.entries[-1].date_added),
+    }
+
+
+def _envelope_bytes(page: Page) -> bytes:
+    # Bodies are stored as JSON text; splicing them avoids parsing and re-serialising.
+    parts = [b'{"more":', b"true" if page.more else b"false"]
+    if page.next:
+        parts += [b',"next":', orjson.dumps(page.next)]
+    if page.entries:
+        parts += [b',"objects":[', b",".join(e.body.encode() for e in page.entries), b"]"]
+    parts.append(b"}")
+    return b"".join(parts)
+
+
+def _limit(call: Call, limit: int | None) -> int:
+    return min(limit or call.settings.default_page_size, call.settings.max_page_size)
+
+
+def _readable_channel(call: Call, conn: Any, collection_id: str) -> Channel:
+    channel = channel_for(conn, call.viewer, collection_id)
+    require_read(conn, call.viewer, channel)
+    return channel
+
+
+@router.get(f"{COLLECTION}/objects/")
+def get_objects(
+    collection_id: str,
+    call: CallDep,
+    added_after: AddedAfter = None,
+    limit: Limit = None,
+    next: Next = None,
+    match_id: MatchId = None,
+    match_type: MatchType = None,
+    match_version: MatchVersion = None,
+    match_spec_version: MatchSpec = None,
+) -> TaxiiResponse:
+    """Return a page of the collection's objects (latest versions unless asked otherwise)."""
+    flt = ObjectFilter.parse(added_after, match_id, match_type, match_version, match_spec_version)
+    with call.database.read() as conn:
+        channel = _readable_channel(call, conn, collection_id)
+        page = entries_page(
+            conn, call.viewer, channel, flt, _limit(call, limit), parse_cursor(next)
+        )
+    return TaxiiResponse(_envelope_bytes(page), headers=_page_headers(page))
+
+
+@router.get(f"{COLLECTION}/manifest/")
+def get_manifest(
+    collection_id: str,
+    call: CallDep,
+    added_after: AddedAfter = None,
+    limit: Limit = None,
+    next: Next = None,
+    match_id: MatchId = None,
+    match_type: MatchType = None,
+    match_version: MatchVersion = None,
+    match_spec_version: MatchSpec = None,
+) -> TaxiiResponse:
+    """Return a page of manifest records: id, date_added, version and media type."""
+    flt = ObjectFilter.parse(added_after, match_id, match_type, match_version, match_spec_version)
+    with call.database.read() as conn:
+        channel = _readable_channel(call, conn, collection_id)
+        page = entries_page(
+            conn, call.viewer, channel, flt, _limit(call, limit), parse_cursor(next), False
+        )
+    body: dict[str, Any] = {"more": page.more}
+    if page.next:
+        body["next"] = page.next
+    if page.entries:
+        body["objects"] = [e.manifest_record() for e in page.entries]
+    return TaxiiResponse(body, headers=_page_headers(page))
+
+
+@router.get(f"{COLLECTION}/objects/{{object_id}}/")
+def get_object(
+    collection_id: str,
+    object_id: str,
+    call: CallDep,
+    added_after: AddedAfter = None,
+    limit: Limit = None,
+    next: Next = None,
+    match_version: MatchVersion = None,
+    match_spec_version: MatchSpec = None,
+) -> TaxiiResponse:
+    """Return the object with this id (its latest version unless asked otherwise)."""
+    flt = ObjectFilter.parse(added_after, object_id, None, match_version, match_spec_version)
+    with call.database.read() as conn:
+        channel = _readable_channel(call, conn, collection_id)
+        page = entries_page(
+            conn, call.viewer, channel, flt, _limit(call, limit), parse_cursor(next)
+        )
+    if not page.entries and next is None:
+        raise TaxiiError(404, f"no object {object_id[:80]!r} in this collection")
+    return TaxiiResponse(_envelope_bytes(page), headers=_page_headers(page))
+
+
+@router.get(f"{COLLECTION}/objects/{{object_id}}/versions/")
+def get_versions(
+    collection_id: str,
+    object_id: str,
+    call: CallDep,
+    added_after: AddedAfter = None,
+    limit: Limit = None,
+    next: Next = None,
+    match_spec_version: MatchSpec = None,
+) -> TaxiiResponse:
+    """List the versions of an object held in this collection."""
+    flt = ObjectFilter.parse(added_after, object_id, None, "all", match_spec_version)
+    with call.database.read() as conn:
+        channel = _readable_channel(call, conn, collection_id)
+        page = entries_page(
+            conn, call.viewer, channel, flt, _limit(call, limit), parse_cursor(next), False
+        )
+    if not page.entries and next is None:
+        raise TaxiiError(404, f"no object {object_id[:80]!r} in this collection")
+    body: dict[str, Any] = {"more": page.more}
+    if page.next:
+        body["next"] = page.next
+    if page.entries:
+        body["versions"] = [e.version_text for e in page.entries]
+    return TaxiiResponse(body, headers=_page_headers(page))
+
+
+@router.delete(f"{COLLECTION}/objects/{{object_id}}/")
+def delete_object(
+    collection_id: str,
+    object_id: str,
+    call: CallDep,
+    match_version: MatchVersion = None,
+    match_spec_version: MatchSpec = None,
+) -> TaxiiResponse:
+    """Take an object's versions (all unless filtered) out of this collection."""
+    flt = ObjectFilter.parse(None, object_id, None, match_version, match_spec_version, "all")
+    with call.database.write() as conn:
+        channel = _readable_channel(call, conn, collection_id)
+        entries = object_entries(conn, call.viewer, channel, flt)
+        if not entries:
+            raise TaxiiError(404, f"no object {object_id[:80]!r} in this collection")
+        require_write(conn, call.viewer, channel)
+        if producers_of(conn, entries) != {call.viewer.org_id}:
+            raise Forbidden("only the organisation that produced an object may delete it")
+        remove_from_channel(conn, channel, entries)
+    return TaxiiResponse(b"", status_code=200)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise TaxiiError(413, f"the body exceeds max_content_length ({limit} bytes)")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TaxiiError(413, f"the body exceeds max_content_length ({limit} bytes)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse_envelope(raw: bytes) -> list[Any]:
+    try:
+        envelope = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise TaxiiError(400, f"the body is not valid JSON: {exc}") from exc
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):
+        raise TaxiiError(422, "the body must be a TAXII envelope: an object with an 'objects' list")
+    found: list[Any] = envelope["objects"]
+    return found
+
+
+def _writable_channel(call: Call, collection_id: str) -> Channel:
+    with call.database.read() as conn:
+        channel = channel_for(conn, call.viewer, collection_id)
+        require_write(conn, call.viewer, channel)
+    return channel
+
+
+@router.post(f"{COLLECTION}/objects/", status_code=202)
+async def add_objects(collection_id: str, request: Request, call: CallDep) -> TaxiiResponse:
+    """Add an envelope of STIX objects; each is accepted or refused with a reason."""
+    channel = await run_in_threadpool(_writable_channel, call, collection_id)
+    if not is_taxii_content(request.headers.get("content-type")):
+        raise TaxiiError(415, f"send objects as {TAXII_MEDIA_TYPE}")
+    raw = await _read_body(request, call.settings.max_content_length)
+    candidates = _parse_envelope(raw)
+    result = await run_in_threadpool(ingest, call.database, call.viewer, channel, candidates)
+    return TaxiiResponse(await run_in_threadpool(_status, call, result), status_code=202)
+
+
+def _status(call: Call, result: IngestResult) -> dict[str, Any]:
+    with call.database.read() as conn:
+        found = status_of(conn, call.viewer, result.status_id)
+    assert found is not None
+    return found

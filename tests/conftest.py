@@ -1,0 +1,109 @@
+"""Fixtures shared by the whole suite: every database test runs on SQLite and PostgreSQL.
+
+PASSERELLE_TEST_BACKENDS (default ``sqlite,postgresql``) chooses the backends, and
+PASSERELLE_TEST_PG (default the local server's ``test`` database) where PostgreSQL is.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from passerelle.app import create_app
+from passerelle.settings import Settings
+from passerelle.store.database import Database, open_database
+from passerelle.store.schema import metadata
+from tests.taxii_client import Taxii
+from tests.world import World
+
+BACKENDS = [
+    b.strip() for b in os.environ.get("PASSERELLE_TEST_BACKENDS", "sqlite,postgresql").split(",")
+]
+PG_ADMIN_URL = os.environ.get(
+    "PASSERELLE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    database = open_database(f"sqlite:///{path}")
+    database.migrate()
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of this session, migrated once, dropped at the end."""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"passerelle_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # pragma: no cover - a clear reason beats a stack
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc.__class__.__name__}); "
+            "start it or set PASSERELLE_TEST_BACKENDS=sqlite"
+        )
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    database = open_database(url)
+    database.migrate()
+    database.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty, migrated database on each backend in turn."""
+    if request.param == "sqlite":
+        path = tmp_path / "node.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    tables = ", ".join(t.name for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """An empty, migrated database on each backend in turn."""
+    db = open_database(database_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def world(database: Database) -> World:
+    """Three organisations, their users and channels: see tests/world.py."""
+    return World.build(database)
+
+
+@pytest.fixture
+def app_client(world: World) -> Iterator[TestClient]:
+    """An in-process HTTP client over the node's app."""
+    settings = Settings(db_url="unused://", max_content_length=200_000)
+    with TestClient(create_app(settings, world.database)) as client:
+        yield client
+
+
+@pytest.fixture
+def as_user(app_client: TestClient, world: World) -> Callable[[str], Taxii]:
+    """Return a TAXII client acting as the named user of the world."""
+    return lambda username: Taxii(app_client, username, world.tokens[username])
