@@ -1,0 +1,5 @@
+"""Allow ``python -m passerelle``."""
+
+from passerelle.cli import main
+
+main()
