@@ -53,7 +53,9 @@ def test_register_organisations_users_and_channels(run) -> None:  # type: ignore
     assert added.exit_code == 0
     token = added.stdout.strip().splitlines()[0]
     assert token.startswith("psl_")
-    created = run("channel", "add", "fr-ru", "--member", "DGSI:rw", "--member", "FSB:r", "--alias", "bi")
+    created = run(
+        "channel", "add", "fr-ru", "--member", "DGSI:rw", "--member", "FSB:r", "--alias", "bi"
+    )
     assert created.exit_code == 0
     listed = json.loads(run("channel", "list", "--json").stdout)
     assert listed[0]["title"] == "fr-ru"
@@ -94,7 +96,9 @@ def test_import_then_export_round_trip(run, world: World, tmp_path: Path) -> Non
 def test_import_json_summary(run, world: World, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(bundle(indicator(1))))
-    summary = json.loads(run("import", str(path), "--channel", "fr-ru", "--json", user="alice").stdout)
+    summary = json.loads(
+        run("import", str(path), "--channel", "fr-ru", "--json", user="alice").stdout
+    )
     assert summary == {"channel": "fr-ru", "accepted": 1, "rejected": []}
 
 
@@ -138,7 +142,9 @@ def test_import_of_a_file_that_is_not_json(run, world: World, tmp_path: Path) ->
 def test_quickstart_without_serving_prints_a_working_token(run) -> None:  # type: ignore[no-untyped-def]
     result = run("quickstart", "--no-serve")
     assert result.exit_code == 0
-    token = next(line.split(": ", 1)[1] for line in result.stdout.splitlines() if line.startswith("token: "))
+    token = next(
+        line.split(": ", 1)[1] for line in result.stdout.splitlines() if line.startswith("token: ")
+    )
     assert token.startswith("psl_")
     again = run("quickstart", "--no-serve")
     assert again.exit_code == 0

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fastapi.testclient import TestClient
-
 from passerelle.taxii.media import TAXII_MEDIA_TYPE
 from tests.stixgen import T0, identity, indicator
 from tests.taxii_client import ROOT, Taxii
@@ -355,5 +353,7 @@ def test_delete_by_a_stranger_looks_like_nothing_is_there(
     unknown = "0e9a4a5c-5e33-4a8e-9d7a-2f3c1f0f4b11"
     never = oscar.delete(f"/collections/{unknown}/objects/{obj['id']}/")
     assert response.status_code == never.status_code == 404
-    assert response.text.replace(world.collection("fr-ru"), "ID") == never.text.replace(unknown, "ID")
+    assert response.text.replace(world.collection("fr-ru"), "ID") == never.text.replace(
+        unknown, "ID"
+    )
     assert len(as_user("alice").all_objects(world.collection("fr-ru"))) == 1

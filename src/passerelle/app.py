@@ -27,3 +27,8 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.include_router(server.router, tags=["TAXII"])
     app.include_router(objects.router, tags=["TAXII"])
     return app
+
+
+def app_from_env() -> FastAPI:
+    """Build the app from PASSERELLE_* variables (what each ``serve --workers`` process runs)."""
+    return create_app(Settings.from_env())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 
 import click
 import uvicorn
@@ -28,19 +29,38 @@ def init(node: Node) -> None:
     click.echo(f"database ready: {node.settings.db_url}")
 
 
-def _serve(node: Node, host: str, port: int) -> None:
-    app = create_app(node.settings, node.database)
+def _serve(node: Node, host: str, port: int, workers: int = 1) -> None:
     click.echo(f"TAXII 2.1 discovery: http://{host}:{port}/taxii2/", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers == 1:
+        app = create_app(node.settings, node.database)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    node.database.migrate()  # once, before the workers start
+    os.environ["PASSERELLE_DB"] = node.settings.db_url
+    uvicorn.run(
+        "passerelle.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 @cli.command()
 @host_option
 @port_option
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (use several over PostgreSQL).",
+)
 @pass_node
-def serve(node: Node, host: str, port: int) -> None:
+def serve(node: Node, host: str, port: int, workers: int) -> None:
     """Serve the node's TAXII 2.1 API over HTTP."""
-    _serve(node, host, port)
+    _serve(node, host, port, workers)
 
 
 DEMO_ORG = "Demo Service"

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Select,
     and_,
     exists,
+    func,
     or_,
     select,
     true,
@@ -181,6 +182,8 @@ def entries_page(
     with_bodies: bool = True,
 ) -> Page:
     """Return one page of the channel's entries that match the filter and the viewer may see."""
+    if flt.added_after is not None:
+        after_seq = max(after_seq, _last_seq_added_by(conn, channel, flt.added_after))
     query = _select_entries(viewer, channel, flt, with_bodies)
     query = query.where(query.selected_columns.seq > after_seq).limit(limit + 1)
     rows = conn.execute(query).all()
@@ -190,6 +193,18 @@ def entries_page(
         for r in rows[:limit]
     ]
     return Page(entries, more)
+
+
+def _last_seq_added_by(conn: Connection, channel: Channel, moment: int) -> int:
+    # date_added rises strictly with seq within a channel (both are assigned under the
+    # channel's write lock), so "added after t" starts right after the last seq added by
+    # t: one index lookup instead of a scan that filters on date_added.
+    found = conn.execute(
+        select(func.max(channel_objects.c.seq)).where(
+            channel_objects.c.channel_id == channel.id, channel_objects.c.date_added <= moment
+        )
+    ).scalar()
+    return int(found or 0)
 
 
 def object_entries(

@@ -1,0 +1,49 @@
+"""Every command and every setting is documented in the README."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import click
+
+from passerelle.cli import cli
+from passerelle.settings import Settings
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def command_paths(group: click.Group, prefix: str = "passerelle") -> list[str]:
+    paths = []
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            paths += command_paths(command, f"{prefix} {name}")
+        else:
+            paths.append(f"{prefix} {name}")
+    return paths
+
+
+def test_every_command_is_in_the_readme() -> None:
+    missing = [path for path in command_paths(cli) if path.split(" ", 1)[1] not in README]
+    assert missing == []
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    env_names = {
+        "db_url": "PASSERELLE_DB",
+        "max_content_length": "PASSERELLE_MAX_CONTENT_LENGTH",
+        "title": "PASSERELLE_TITLE",
+        "contact": "PASSERELLE_CONTACT",
+    }
+    configurable = {f.name for f in dataclasses.fields(Settings)} - {
+        "default_page_size",
+        "max_page_size",
+    }
+    assert configurable == set(env_names)
+    assert [name for name in env_names.values() if name not in README] == []
+
+
+def test_serve_options_are_in_the_readme() -> None:
+    serve = cli.commands["serve"]
+    for param in serve.params:
+        assert f"--{param.name}" in README, param.name
