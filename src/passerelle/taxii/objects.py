@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Query, Request
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from passerelle.errors import Forbidden
@@ -66,7 +67,7 @@ def _limit(call: Call, limit: int | None) -> int:
     return min(limit or call.settings.default_page_size, call.settings.max_page_size)
 
 
-def _readable_channel(call: Call, conn: Any, collection_id: str) -> Channel:
+def _readable_channel(call: Call, conn: Connection, collection_id: str) -> Channel:
     channel = channel_for(conn, call.viewer, collection_id)
     require_read(conn, call.viewer, channel)
     return channel
