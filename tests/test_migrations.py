@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from passerelle.store.database import Database
+from passerelle.store.migrate import alembic_config
 from passerelle.store.schema import metadata
 
 
@@ -19,4 +21,6 @@ def test_migrating_twice_changes_nothing(database: Database) -> None:
     database.migrate()
     database.migrate()
     with database.engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
+        current = MigrationContext.configure(conn).get_current_revision()
+    head = ScriptDirectory.from_config(alembic_config(database.engine)).get_current_head()
+    assert current == head == "0002"

@@ -39,7 +39,8 @@ class World:
                 ("cert", "carla"),
                 ("outsider", "oscar"),
             ):
-                world.tokens[user] = directory.add_user(conn, org, user, Role.ANALYST)
+                role = Role.ANALYST if user in ("alain", "oscar") else Role.LIAISON
+                world.tokens[user] = directory.add_user(conn, org, user, role)
             specs = {
                 "fr-ru": [Membership("dgsi", True, True), Membership("fsb", True, True)],
                 "community": [Membership("dgsi", True, True), Membership("cert", True, False)],

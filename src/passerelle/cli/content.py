@@ -13,7 +13,8 @@ import orjson
 
 from passerelle.cli.root import Node, cli, json_option, pass_node, stderr_progress, user_option
 from passerelle.errors import BadInput
-from passerelle.policy.visibility import channel_for, require_read, require_write
+from passerelle.policy.actions import require_write
+from passerelle.policy.visibility import channel_for, require_read
 from passerelle.store.ingest import Verdict, ingest
 from passerelle.store.queries import ObjectFilter, entries_page
 

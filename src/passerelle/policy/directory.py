@@ -16,8 +16,9 @@ from passerelle.errors import BadInput, Conflict, NotFound
 from passerelle.policy.roles import Role
 from passerelle.policy.tokens import new_token, token_hash
 from passerelle.policy.viewer import Viewer
+from passerelle.stix.markings import Tlp
 from passerelle.stix.timestamps import now_micros
-from passerelle.store.schema import channel_members, channels, organisations, users
+from passerelle.store.schema import channel_members, channels, org_clients, organisations, users
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Channel:
     title: str
     description: str
     alias: str | None
+    default_tlp: Tlp = Tlp.AMBER
 
 
 def add_organisation(conn: Connection, name: str) -> Organisation:
@@ -86,7 +88,37 @@ def list_organisations(conn: Connection) -> list[Organisation]:
     return [Organisation(id=row.id, name=row.name) for row in rows]
 
 
-def add_user(conn: Connection, org_name: str, username: str, role: Role) -> str:
+def add_client(conn: Connection, org_name: str, client_name: str) -> None:
+    """Declare CLIENT as a client of ORG: it may receive ORG's TLP:AMBER content."""
+    org, client = find_organisation(conn, org_name), find_organisation(conn, client_name)
+    if org.id == client.id:
+        raise BadInput("an organisation cannot be its own client")
+    known = conn.execute(
+        select(org_clients.c.org_id).where(
+            org_clients.c.org_id == org.id, org_clients.c.client_org_id == client.id
+        )
+    ).first()
+    if known:
+        raise Conflict(f"{client_name!r} is already a client of {org_name!r}")
+    conn.execute(org_clients.insert().values(org_id=org.id, client_org_id=client.id))
+
+
+def clients_of(conn: Connection, org_name: str) -> list[str]:
+    """Return the names of an organisation's declared clients."""
+    org = find_organisation(conn, org_name)
+    client = organisations.alias("client")
+    rows = conn.execute(
+        select(client.c.name)
+        .join(org_clients, org_clients.c.client_org_id == client.c.id)
+        .where(org_clients.c.org_id == org.id)
+        .order_by(client.c.name)
+    )
+    return [r.name for r in rows]
+
+
+def add_user(
+    conn: Connection, org_name: str, username: str, role: Role, default_purpose: str = ""
+) -> str:
     """Create a user in an organisation and return their API token (shown only once)."""
     org = find_organisation(conn, org_name)
     username = username.strip()
@@ -102,6 +134,7 @@ def add_user(conn: Connection, org_name: str, username: str, role: Role) -> str:
             role=role.value,
             token_hash=token_hash(token),
             created=now_micros(),
+            default_purpose=default_purpose.strip()[:200],
         )
     )
     return token
@@ -109,7 +142,12 @@ def add_user(conn: Connection, org_name: str, username: str, role: Role) -> str:
 
 def _viewer_query() -> Select[Any]:
     return select(
-        users.c.id, users.c.username, users.c.role, users.c.org_id, organisations.c.name
+        users.c.id,
+        users.c.username,
+        users.c.role,
+        users.c.org_id,
+        users.c.default_purpose,
+        organisations.c.name,
     ).join(organisations, organisations.c.id == users.c.org_id)
 
 
@@ -134,7 +172,7 @@ def _viewer(row: Row[Any], purpose: str) -> Viewer:
         org_id=row.org_id,
         org_name=row.name,
         role=Role(row.role),
-        purpose=purpose,
+        purpose=purpose or row.default_purpose,
     )
 
 
@@ -150,6 +188,7 @@ def add_channel(
     members: list[Membership],
     alias: str | None = None,
     description: str = "",
+    default_tlp: Tlp = Tlp.AMBER,
 ) -> Channel:
     """Create a channel with its member organisations."""
     title = title.strip()
@@ -173,6 +212,7 @@ def add_channel(
             description=description,
             alias=alias,
             created=now_micros(),
+            default_tlp=int(default_tlp),
         )
     )
     channel_id = result.inserted_primary_key[0]  # type: ignore[index]
@@ -185,7 +225,7 @@ def add_channel(
                 can_write=member.can_write,
             )
         )
-    return Channel(channel_id, collection_id, title, description, alias)
+    return Channel(channel_id, collection_id, title, description, alias, default_tlp)
 
 
 def channel_row_to_channel(row: Row[Any]) -> Channel:
@@ -196,6 +236,7 @@ def channel_row_to_channel(row: Row[Any]) -> Channel:
         title=row.title,
         description=row.description,
         alias=row.alias,
+        default_tlp=Tlp(row.default_tlp),
     )
 
 

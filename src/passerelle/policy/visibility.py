@@ -1,57 +1,191 @@
-"""The one place that decides what a viewer may see and do.
+"""The one place that decides what a viewer may see.
 
-Every read of channels or objects, whatever the path (TAXII, CLI export, later search,
-correlation, federation), builds its SQL filter here, so the rule lives in the database
-query and never in a load-then-filter loop. The handling-rule policy (TLP, PAP, handling
-codes) extends :func:`visible_in_channel`; callers do not change.
+Every read of channels or objects, whatever the path (TAXII, CLI export, and later
+search, correlation, federation), builds its SQL filter here, so the rule lives in the
+database query and never in a load-then-filter loop.
+
+A placement (one version of one object in one channel) is visible to a viewer when:
+
+- the viewer's organisation produced it; or
+- its audience admits the viewer (TLP 2.0, DESIGN.md "Handling rules"):
+  CLEAR, GREEN and AMBER+STRICT reach the reading member organisations of the channel;
+  AMBER reaches them and the clients each of them declares; RED reaches only the named
+  users, and only while their organisation reads the channel;
+  and every stored object it refers to is visible to the viewer too (a relationship to
+  a RED report never reveals that report to someone outside its audience).
+
+Auditors read the audit log, never content. Being an administrator gives no sight of
+anything.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, FromClause, Select, and_, exists, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Select,
+    and_,
+    exists,
+    false,
+    or_,
+    select,
+)
 
 from passerelle.errors import Forbidden, NotFound
 from passerelle.policy.directory import Channel, channel_row_to_channel
+from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
-from passerelle.store.schema import channel_members, channels
+from passerelle.stix.markings import Tlp
+from passerelle.store.schema import (
+    channel_members,
+    channel_objects,
+    channels,
+    object_recipients,
+    object_refs,
+    org_clients,
+)
 
 
-def readable_channels(viewer: Viewer) -> Select[Any]:
-    """Select the channels whose content the viewer's organisation may read."""
+def _reads_as_member(viewer: Viewer, channel_id: Any) -> ColumnElement[bool]:
+    return exists().where(
+        channel_members.c.channel_id == channel_id,
+        channel_members.c.org_id == viewer.org_id,
+        channel_members.c.can_read.is_(True),
+    )
+
+
+def _reads_as_client(viewer: Viewer, channel_id: Any) -> ColumnElement[bool]:
+    patron = channel_members.alias("patron")
+    return exists().where(
+        patron.c.channel_id == channel_id,
+        patron.c.can_read.is_(True),
+        org_clients.c.org_id == patron.c.org_id,
+        org_clients.c.client_org_id == viewer.org_id,
+    )
+
+
+def _audience_admits(viewer: Viewer, placement: FromClause, channel_id: Any) -> ColumnElement[bool]:
+    named = exists().where(
+        object_recipients.c.stix_id == placement.c.stix_id,
+        object_recipients.c.version == placement.c.version,
+        object_recipients.c.username == viewer.username,
+    )
+    member = _reads_as_member(viewer, channel_id)
+    return or_(
+        and_(placement.c.tlp <= int(Tlp.AMBER_STRICT), member),
+        and_(placement.c.tlp == int(Tlp.AMBER), _reads_as_client(viewer, channel_id)),
+        and_(placement.c.tlp == int(Tlp.RED), member, named),
+    )
+
+
+def _base_visibility(viewer: Viewer, placement: FromClause, channel_id: Any) -> ColumnElement[bool]:
+    return or_(
+        placement.c.producer_org_id == viewer.org_id,
+        _audience_admits(viewer, placement, channel_id),
+    )
+
+
+def _referents_visible(viewer: Viewer, placement: FromClause) -> ColumnElement[bool]:
+    """No stored object that this version refers to is hidden from the viewer."""
+    anywhere = channel_objects.alias("referent")
+    seen = channel_objects.alias("seen_referent")
+    hidden_referent = exists().where(
+        object_refs.c.stix_id == placement.c.stix_id,
+        object_refs.c.version == placement.c.version,
+        exists().where(anywhere.c.stix_id == object_refs.c.ref_id),
+        ~exists().where(
+            seen.c.stix_id == object_refs.c.ref_id,
+            _base_visibility(viewer, seen, seen.c.channel_id),
+        ),
+    )
+    return ~hidden_referent
+
+
+def visible_placement(viewer: Viewer, placement: FromClause) -> ColumnElement[bool]:
+    """Filter rows of ``placement`` (an alias of channel_objects, any channel)."""
+    if viewer.role is Role.AUDITOR:
+        return false()
+    return or_(
+        placement.c.producer_org_id == viewer.org_id,
+        and_(
+            _audience_admits(viewer, placement, placement.c.channel_id),
+            _referents_visible(viewer, placement),
+        ),
+    )
+
+
+def visible_in_channel(
+    viewer: Viewer, placement: FromClause, channel_id: int
+) -> ColumnElement[bool]:
+    """Filter rows of ``placement`` in one channel that the viewer may see.
+
+    The channel is fixed, so the membership tests do not depend on the row and the
+    database evaluates them once per query.
+    """
+    if viewer.role is Role.AUDITOR:
+        return false()
+    return and_(
+        placement.c.channel_id == channel_id,
+        or_(
+            placement.c.producer_org_id == viewer.org_id,
+            and_(
+                _audience_admits(viewer, placement, channel_id),
+                _referents_visible(viewer, placement),
+            ),
+        ),
+    )
+
+
+def accessible_channels(viewer: Viewer) -> Select[Any]:
+    """Select the channels the viewer may know of: member organisations and their clients."""
+    if viewer.role is Role.AUDITOR:
+        return select(channels).where(false())
     return (
         select(channels)
-        .join(channel_members, channel_members.c.channel_id == channels.c.id)
-        .where(channel_members.c.org_id == viewer.org_id)
+        .where(
+            or_(
+                exists().where(
+                    channel_members.c.channel_id == channels.c.id,
+                    channel_members.c.org_id == viewer.org_id,
+                ),
+                _reads_as_client(viewer, channels.c.id),
+            )
+        )
         .order_by(channels.c.title)
     )
 
 
 def member_channels(conn: Connection, viewer: Viewer) -> list[Channel]:
-    """Return every channel the viewer's organisation belongs to (read or write)."""
-    return [channel_row_to_channel(row) for row in conn.execute(readable_channels(viewer))]
+    """Return every channel the viewer may know of."""
+    return [channel_row_to_channel(row) for row in conn.execute(accessible_channels(viewer))]
 
 
 def rights_in(conn: Connection, viewer: Viewer, channel_id: int) -> tuple[bool, bool]:
-    """Return (can_read, can_write) of the viewer's organisation in a channel."""
+    """Return (can_read, can_write) of the viewer in a channel; clients only read."""
+    if viewer.role is Role.AUDITOR:
+        return (False, False)
     row = conn.execute(
         select(channel_members.c.can_read, channel_members.c.can_write).where(
             channel_members.c.channel_id == channel_id,
             channel_members.c.org_id == viewer.org_id,
         )
     ).first()
-    return (False, False) if row is None else (bool(row.can_read), bool(row.can_write))
+    if row is not None:
+        return (bool(row.can_read), bool(row.can_write))
+    is_client = conn.execute(select(_reads_as_client(viewer, channel_id))).scalar()
+    return (bool(is_client), False)
 
 
 def channel_for(conn: Connection, viewer: Viewer, reference: str) -> Channel:
-    """Return a channel the viewer is a member of, by collection id, alias or title.
+    """Return a channel the viewer may know of, by collection id, alias or title.
 
-    A channel of which the viewer's organisation is not a member answers exactly like a
-    channel that does not exist.
+    A channel the viewer may not know of answers exactly like one that does not exist.
     """
     row = conn.execute(
-        readable_channels(viewer).where(
+        accessible_channels(viewer).where(
             or_(
                 channels.c.collection_id == reference,
                 channels.c.alias == reference,
@@ -65,28 +199,15 @@ def channel_for(conn: Connection, viewer: Viewer, reference: str) -> Channel:
 
 
 def require_read(conn: Connection, viewer: Viewer, channel: Channel) -> None:
-    """Refuse unless the viewer's organisation may read the channel."""
+    """Refuse unless the viewer may read the channel."""
     if not rights_in(conn, viewer, channel.id)[0]:
         raise Forbidden(f"your organisation may not read channel {channel.title!r}")
 
 
-def require_write(conn: Connection, viewer: Viewer, channel: Channel) -> None:
-    """Refuse unless the viewer's organisation may write into the channel."""
-    if not rights_in(conn, viewer, channel.id)[1]:
-        raise Forbidden(f"your organisation may not write into channel {channel.title!r}")
-
-
-def visible_in_channel(
-    viewer: Viewer, placement: FromClause, channel_id: int
-) -> ColumnElement[bool]:
-    """Filter rows of ``placement`` (an alias of channel_objects) that the viewer may see.
-
-    The viewer sees the channel's content if their organisation is a reading member. The
-    membership test does not depend on the row, so the database evaluates it once.
-    """
-    member_reads = exists().where(
-        channel_members.c.channel_id == channel_id,
-        channel_members.c.org_id == viewer.org_id,
-        channel_members.c.can_read.is_(True),
+def object_visible_anywhere(conn: Connection, viewer: Viewer, stix_id: str) -> bool:
+    """Tell whether the viewer may see some version of an object in some channel."""
+    placement = channel_objects.alias("placement")
+    query = select(
+        exists().where(placement.c.stix_id == stix_id, visible_placement(viewer, placement))
     )
-    return and_(placement.c.channel_id == channel_id, member_reads)
+    return bool(conn.execute(query).scalar())

@@ -48,6 +48,9 @@ class Database:
         """Insert rows, silently keeping the stored row where a unique key already exists."""
         raise NotImplementedError
 
+    def lock_audit(self, conn: Connection) -> None:
+        """Serialise appends to the audit log within the current write transaction."""
+
     def migrate(self) -> None:
         """Bring the schema to the latest migration."""
         from passerelle.store.migrate import upgrade
@@ -101,6 +104,10 @@ class PostgresDatabase(Database):
                 conn.execute(select(func.pg_advisory_xact_lock(_LOCK_SPACE, channel_id)))
             yield conn
 
+    def lock_audit(self, conn: Connection) -> None:
+        """Take the audit chain's lock until the transaction ends."""
+        conn.execute(select(func.pg_advisory_xact_lock(_LOCK_SPACE, _AUDIT_LOCK)))
+
     def insert_ignoring_duplicates(
         self, conn: Connection, table: Table, rows: Sequence[dict[str, Any]]
     ) -> None:
@@ -111,6 +118,8 @@ class PostgresDatabase(Database):
 
 # First key of the two-key advisory locks that guard channel writes ("PS" in ASCII).
 _LOCK_SPACE = 0x5053
+# Second key of the audit chain's lock; channel ids are positive, so it never clashes.
+_AUDIT_LOCK = -1
 
 
 def _configure_sqlite_connection(dbapi_conn: Any, _record: Any) -> None:

@@ -15,12 +15,27 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, func, select
 
+from passerelle.audit import log as audit
+from passerelle.policy.actions import (
+    ONWARD,
+    effective_tlp,
+    has_grant,
+    restricts_onward_sharing,
+)
 from passerelle.policy.directory import Channel
 from passerelle.policy.viewer import Viewer
+from passerelle.policy.visibility import object_visible_anywhere
+from passerelle.stix.markings import Handling, HandlingCode, InvalidHandling, read_handling
 from passerelle.stix.timestamps import now_micros, version_key
 from passerelle.stix.validation import InvalidObject, validate_object
 from passerelle.store.database import Database
-from passerelle.store.schema import channel_objects, objects, statuses
+from passerelle.store.schema import (
+    channel_objects,
+    object_recipients,
+    object_refs,
+    objects,
+    statuses,
+)
 
 _ID_CHUNK = 500
 
@@ -52,6 +67,12 @@ class IngestResult:
     failures: list[Verdict] = field(default_factory=list)
 
 
+# Properties whose targets a derived object is made of: a relationship's ends, a
+# sighting's subject and evidence, a report's (or note's, opinion's...) contents.
+_INPUT_REFS = ("source_ref", "target_ref", "sighting_of_ref")
+_INPUT_REF_LISTS = ("observed_data_refs", "where_sighted_refs", "object_refs")
+
+
 @dataclass(frozen=True)
 class _Candidate:
     stix_id: str
@@ -61,11 +82,24 @@ class _Candidate:
     revoked: bool
     body: str
     shown_version: str
+    handling: Handling
+    inputs: tuple[str, ...]
+
+
+def _inputs(obj: dict[str, Any]) -> tuple[str, ...]:
+    found = [obj[name] for name in _INPUT_REFS if isinstance(obj.get(name), str)]
+    for name in _INPUT_REF_LISTS:
+        found += [ref for ref in obj.get(name) or () if isinstance(ref, str)]
+    return tuple(dict.fromkeys(found))
 
 
 def _prepare(obj: object) -> _Candidate:
     validate_object(obj)
     assert isinstance(obj, dict)
+    try:
+        handling = read_handling(obj)
+    except InvalidHandling as exc:
+        raise InvalidObject(f"{obj['id']}: {exc}") from exc
     stamp = obj.get("modified") or obj.get("created")
     version = version_key(stamp) if isinstance(stamp, str) else ""
     return _Candidate(
@@ -76,6 +110,8 @@ def _prepare(obj: object) -> _Candidate:
         revoked=bool(obj.get("revoked", False)),
         body=orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode(),
         shown_version=stamp if isinstance(stamp, str) else "",
+        handling=handling,
+        inputs=_inputs(obj),
     )
 
 
@@ -86,17 +122,35 @@ def _describe(obj: object) -> tuple[str, str]:
     return ("", "")
 
 
-def _stored_bodies(conn: Connection, ids: Sequence[str]) -> dict[tuple[str, str], str]:
-    found: dict[tuple[str, str], str] = {}
+def _stored_versions(conn: Connection, ids: Sequence[str]) -> dict[tuple[str, str], Any]:
+    found: dict[tuple[str, str], Any] = {}
     for start in range(0, len(ids), _ID_CHUNK):
         chunk = ids[start : start + _ID_CHUNK]
         rows = conn.execute(
-            select(objects.c.stix_id, objects.c.version, objects.c.body).where(
-                objects.c.stix_id.in_(chunk)
+            select(
+                objects.c.stix_id,
+                objects.c.version,
+                objects.c.body,
+                objects.c.producer_org_id,
+                objects.c.tlp,
+                objects.c.handling_codes,
+            ).where(objects.c.stix_id.in_(chunk))
+        )
+        found.update({(r.stix_id, r.version): r for r in rows})
+    return found
+
+
+def _known_markings(conn: Connection, prepared: Sequence[_Candidate]) -> set[str]:
+    wanted = sorted({ref for c in prepared for ref in c.handling.statement_refs})
+    known = {c.stix_id for c in prepared if c.type == "marking-definition"}
+    if wanted:
+        rows = conn.execute(
+            select(objects.c.stix_id).where(
+                objects.c.stix_id.in_(wanted), objects.c.type == "marking-definition"
             )
         )
-        found.update({(r.stix_id, r.version): r.body for r in rows})
-    return found
+        known.update(r.stix_id for r in rows)
+    return known
 
 
 def _first_date_added(conn: Connection, channel_id: int) -> int:
@@ -130,6 +184,14 @@ def ingest(
         accepted = _store(database, conn, viewer, channel, prepared, result)
         result.successes.extend(accepted)
         _record_status(conn, viewer, channel, result)
+        audit.record(
+            database,
+            conn,
+            viewer,
+            "write",
+            [v.id for v in accepted],
+            {"channel": channel.title, "rejected": len(result.failures)},
+        )
     return result
 
 
@@ -141,36 +203,87 @@ def _store(
     prepared: list[_Candidate],
     result: IngestResult,
 ) -> list[Verdict]:
-    stored = _stored_bodies(conn, sorted({c.stix_id for c in prepared}))
-    new_objects: list[dict[str, Any]] = []
-    placements: list[dict[str, Any]] = []
+    stored = _stored_versions(conn, sorted({c.stix_id for c in prepared}))
+    markings = _known_markings(conn, prepared)
+    rows: dict[str, list[dict[str, Any]]] = {"objects": [], "placements": [], "refs": [], "to": []}
     accepted: list[Verdict] = []
     date_added = _first_date_added(conn, channel.id)
     for cand in prepared:
-        key = (cand.stix_id, cand.version)
-        known = stored.get(key)
-        if known is not None and known != cand.body:
-            result.failures.append(
-                Verdict(
-                    cand.stix_id,
-                    cand.shown_version,
-                    "a different object with this id and modified is already stored; "
-                    "a new version needs a later 'modified'",
-                )
-            )
+        refused = _refusal(
+            conn, viewer, channel, cand, stored.get((cand.stix_id, cand.version)), markings
+        )
+        if refused:
+            result.failures.append(Verdict(cand.stix_id, cand.shown_version, refused))
             continue
+        known = stored.get((cand.stix_id, cand.version))
         if known is None:
-            stored[key] = cand.body
-            new_objects.append(_object_row(cand, viewer))
-        placements.append(_placement_row(cand, channel, viewer, date_added))
+            stored[(cand.stix_id, cand.version)] = _Stored(
+                cand.body, viewer.org_id, int(cand.handling.codes)
+            )
+            rows["objects"].append(_object_row(cand, viewer))
+            rows["refs"] += [
+                {"stix_id": cand.stix_id, "version": cand.version, "ref_id": ref}
+                for ref in cand.inputs
+            ]
+            rows["to"] += [
+                {"stix_id": cand.stix_id, "version": cand.version, "username": name}
+                for name in dict.fromkeys(cand.handling.recipients)
+            ]
+            known = stored[(cand.stix_id, cand.version)]
+        rows["placements"].append(_placement_row(cand, channel, viewer, date_added, known))
         date_added += 1
         accepted.append(Verdict(cand.stix_id, cand.shown_version))
-    database.insert_ignoring_duplicates(conn, objects, new_objects)
-    database.insert_ignoring_duplicates(conn, channel_objects, placements)
+    database.insert_ignoring_duplicates(conn, objects, rows["objects"])
+    database.insert_ignoring_duplicates(conn, object_refs, rows["refs"])
+    database.insert_ignoring_duplicates(conn, object_recipients, rows["to"])
+    database.insert_ignoring_duplicates(conn, channel_objects, rows["placements"])
     return accepted
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """What the store already holds for one version (or what this envelope adds)."""
+
+    body: str
+    producer_org_id: int
+    handling_codes: int
+
+
+def _refusal(
+    conn: Connection,
+    viewer: Viewer,
+    channel: Channel,
+    cand: _Candidate,
+    known: Any,
+    markings: set[str],
+) -> str:
+    unknown = [ref for ref in cand.handling.statement_refs if ref not in markings]
+    if unknown:
+        return f"unknown marking {unknown[0]}: post its marking-definition first"
+    if known is None:
+        return ""
+    if known.body != cand.body:
+        return (
+            "a different object with this id and modified is already stored; "
+            "a new version needs a later 'modified'"
+        )
+    if known.producer_org_id == viewer.org_id:
+        return ""
+    tlp = effective_tlp(conn, cand.stix_id, cand.version)
+    restricted = restricts_onward_sharing(tlp, HandlingCode(known.handling_codes))
+    allowed = object_visible_anywhere(conn, viewer, cand.stix_id) and (
+        not restricted or has_grant(conn, cand.stix_id, ONWARD, channel.id, viewer.org_id)
+    )
+    if not allowed:
+        return (
+            "its handling (H2, TLP:AMBER+STRICT or TLP:RED) forbids sharing it onward "
+            "without its producer's permission"
+        )
+    return ""
+
+
 def _object_row(cand: _Candidate, viewer: Viewer) -> dict[str, Any]:
+    handling = cand.handling
     return {
         "stix_id": cand.stix_id,
         "version": cand.version,
@@ -179,13 +292,22 @@ def _object_row(cand: _Candidate, viewer: Viewer) -> dict[str, Any]:
         "revoked": cand.revoked,
         "producer_org_id": viewer.org_id,
         "body": cand.body,
+        "tlp": None if handling.tlp is None else int(handling.tlp),
+        "pap": None if handling.pap is None else int(handling.pap),
+        "handling_codes": int(handling.codes),
+        "h3_text": handling.h3_text,
     }
 
 
 def _placement_row(
-    cand: _Candidate, channel: Channel, viewer: Viewer, date_added: int
+    cand: _Candidate, channel: Channel, viewer: Viewer, date_added: int, known: Any
 ) -> dict[str, Any]:
+    own = cand.handling.tlp
+    tlp = int(own) if own is not None else int(channel.default_tlp)
     return {
+        "tlp": tlp,
+        "tlp_defaulted": own is None,
+        "producer_org_id": known.producer_org_id,
         "channel_id": channel.id,
         "stix_id": cand.stix_id,
         "version": cand.version,

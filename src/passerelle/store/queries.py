@@ -29,8 +29,9 @@ from passerelle.errors import BadInput
 from passerelle.policy.directory import Channel
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_in_channel
+from passerelle.stix.markings import HandlingCode
 from passerelle.stix.timestamps import micros_to_text, text_to_micros, version_key
-from passerelle.store.schema import channel_objects, objects, statuses, users
+from passerelle.store.schema import acknowledgements, channel_objects, objects, statuses, users
 
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
 
@@ -109,16 +110,26 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Withheld:
+    """An object the viewer may see but must first acknowledge (handling code H3)."""
+
+    stix_id: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Page:
-    """One page of entries and whether more follow."""
+    """One page of entries, whether more follow, and what was withheld until acknowledged."""
 
     entries: list[Entry] = field(default_factory=list)
     more: bool = False
+    last_seq: int = 0
+    withheld: list[Withheld] = field(default_factory=list)
 
     @property
     def next(self) -> str | None:
         """Return the token that asks for the following page."""
-        return str(self.entries[-1].seq) if self.more and self.entries else None
+        return str(self.last_seq) if self.more else None
 
 
 def parse_cursor(token: str | None) -> int:
@@ -157,9 +168,17 @@ def _select_entries(
     columns = [co.c.seq, co.c.stix_id, co.c.version, co.c.date_added]
     query = select(*columns)
     if with_bodies:
-        query = select(*columns, objects.c.body).join(
-            objects, and_(objects.c.stix_id == co.c.stix_id, objects.c.version == co.c.version)
+        acknowledged = exists().where(
+            acknowledgements.c.user_id == viewer.user_id,
+            acknowledgements.c.stix_id == co.c.stix_id,
         )
+        query = select(
+            *columns,
+            objects.c.body,
+            objects.c.h3_text,
+            (objects.c.handling_codes.op("&")(int(HandlingCode.H3)) != 0).label("h3"),
+            acknowledged.label("acknowledged"),
+        ).join(objects, and_(objects.c.stix_id == co.c.stix_id, objects.c.version == co.c.version))
     query = query.where(visible_in_channel(viewer, co, channel.id))
     if flt.added_after is not None:
         query = query.where(co.c.date_added > flt.added_after)
@@ -188,11 +207,17 @@ def entries_page(
     query = query.where(query.selected_columns.seq > after_seq).limit(limit + 1)
     rows = conn.execute(query).all()
     more = len(rows) > limit
-    entries = [
-        Entry(r.seq, r.stix_id, r.version, r.date_added, r.body if with_bodies else "")
-        for r in rows[:limit]
-    ]
-    return Page(entries, more)
+    rows = rows[:limit]
+    entries: list[Entry] = []
+    withheld: list[Withheld] = []
+    for r in rows:
+        if with_bodies and r.h3 and not r.acknowledged:
+            withheld.append(Withheld(r.stix_id, r.h3_text))
+        else:
+            entries.append(
+                Entry(r.seq, r.stix_id, r.version, r.date_added, r.body if with_bodies else "")
+            )
+    return Page(entries, more, rows[-1].seq if rows else after_seq, withheld)
 
 
 def _last_seq_added_by(conn: Connection, channel: Channel, moment: int) -> int:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -39,6 +40,7 @@ users = Table(
     Column("role", String(20), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created", BigInteger, nullable=False),
+    Column("default_purpose", String(200), nullable=False, server_default=""),
 )
 
 channels = Table(
@@ -50,6 +52,16 @@ channels = Table(
     Column("description", Text, nullable=False, default=""),
     Column("alias", String(200), unique=True),
     Column("created", BigInteger, nullable=False),
+    # TLP (passerelle.stix.markings.Tlp) given to objects posted without one.
+    Column("default_tlp", SmallInteger, nullable=False, server_default="2"),
+)
+
+# An organisation's declared clients, who may receive its TLP:AMBER content.
+org_clients = Table(
+    "org_clients",
+    metadata,
+    Column("org_id", Integer, ForeignKey("organisations.id"), primary_key=True),
+    Column("client_org_id", Integer, ForeignKey("organisations.id"), primary_key=True),
 )
 
 channel_members = Table(
@@ -72,6 +84,31 @@ objects = Table(
     Column("revoked", Boolean, nullable=False),
     Column("producer_org_id", Integer, ForeignKey("organisations.id"), nullable=False),
     Column("body", Text, nullable=False),
+    # Handling as the object itself carries it (NULL: the object says nothing).
+    Column("tlp", SmallInteger),
+    Column("pap", SmallInteger),
+    Column("handling_codes", SmallInteger, nullable=False, server_default="0"),
+    Column("h3_text", Text, nullable=False, server_default=""),
+)
+
+# Named individual recipients of a TLP:RED version, by username.
+object_recipients = Table(
+    "object_recipients",
+    metadata,
+    Column("stix_id", Key, primary_key=True),
+    Column("version", Key, primary_key=True),
+    Column("username", String(200), primary_key=True),
+)
+
+# What a version refers to (relationship ends, report contents...): a derived object is
+# visible only to those who may see every stored object it refers to.
+object_refs = Table(
+    "object_refs",
+    metadata,
+    Column("stix_id", Key, primary_key=True),
+    Column("version", Key, primary_key=True),
+    Column("ref_id", Key, primary_key=True),
+    Index("ix_object_refs_ref", "ref_id"),
 )
 
 # One row per version per channel: TAXII's date_added lives here, and ``seq`` is the
@@ -87,10 +124,20 @@ channel_objects = Table(
     Column("spec_version", String(10), nullable=False),
     Column("date_added", BigInteger, nullable=False),
     Column("added_by", Integer, ForeignKey("users.id"), nullable=False),
+    # Effective TLP in this channel: the object's own, else the channel's default.
+    Column("tlp", SmallInteger, nullable=False, server_default="2"),
+    Column("tlp_defaulted", Boolean, nullable=False, server_default="0"),
+    Column(
+        "producer_org_id",
+        Integer,
+        ForeignKey("organisations.id", name="fk_channel_objects_producer"),
+        nullable=False,
+    ),
     UniqueConstraint("channel_id", "stix_id", "version", name="uq_channel_object_version"),
     Index("ix_channel_objects_channel_seq", "channel_id", "seq"),
     Index("ix_channel_objects_channel_type_seq", "channel_id", "type", "seq"),
     Index("ix_channel_objects_channel_date_added", "channel_id", "date_added"),
+    Index("ix_channel_objects_stix_id", "stix_id"),
     # AUTOINCREMENT: a seq is never reused after a delete, so a cursor never skips.
     sqlite_autoincrement=True,
 )
@@ -108,4 +155,48 @@ statuses = Table(
     Column("failure_count", Integer, nullable=False),
     Column("pending_count", Integer, nullable=False),
     Column("details", Text, nullable=False),
+)
+
+
+# A producer's permission for what its handling rules otherwise forbid: onward sharing
+# into a channel (H2, AMBER+STRICT, RED) or use in court (H1).
+grants = Table(
+    "grants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("stix_id", Key, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("channel_id", Integer, ForeignKey("channels.id")),
+    Column("org_id", Integer, ForeignKey("organisations.id")),
+    Column("granted_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Index("ix_grants_object", "stix_id", "kind"),
+)
+
+# A user's acknowledgement of an object's H3 restriction text (its hash kept as a record).
+acknowledgements = Table(
+    "acknowledgements",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("stix_id", Key, primary_key=True),
+    Column("text_hash", String(64), nullable=False),
+    Column("created", BigInteger, nullable=False),
+)
+
+# The append-only audit log; each entry holds the hash of the one before it.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("at", BigInteger, nullable=False),
+    Column("username", String(200), nullable=False),
+    Column("org_name", String(200), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("purpose", String(200), nullable=False),
+    Column("object_ids", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_log_username", "username"),
+    sqlite_autoincrement=True,
 )

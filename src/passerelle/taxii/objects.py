@@ -10,8 +10,9 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from passerelle.errors import Forbidden
+from passerelle.policy.actions import require_write
 from passerelle.policy.directory import Channel
-from passerelle.policy.visibility import channel_for, require_read, require_write
+from passerelle.policy.visibility import channel_for, require_read
 from passerelle.stix.timestamps import micros_to_text
 from passerelle.store.ingest import IngestResult, ingest
 from passerelle.store.queries import (

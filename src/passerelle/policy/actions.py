@@ -1,0 +1,209 @@
+"""What a viewer may do with what they can see: write, share onward, use in court,
+look up externally, read H3 content.
+
+Visibility is decided in :mod:`passerelle.policy.visibility`; this module decides
+actions, always on objects the viewer can already see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from enum import Enum
+
+from sqlalchemy import Connection, exists, func, or_, select
+
+from passerelle.errors import Forbidden, NotFound
+from passerelle.policy.directory import Channel
+from passerelle.policy.roles import Role
+from passerelle.policy.viewer import Viewer
+from passerelle.policy.visibility import object_visible_anywhere, rights_in
+from passerelle.stix.markings import HandlingCode, Pap, Tlp
+from passerelle.stix.timestamps import now_micros
+from passerelle.store.schema import (
+    acknowledgements,
+    channel_members,
+    channel_objects,
+    grants,
+    objects,
+)
+
+ONWARD = "onward"
+COURT = "court"
+
+
+def require_write(conn: Connection, viewer: Viewer, channel: Channel) -> None:
+    """Refuse unless the viewer may post into the channel.
+
+    Writing needs a writing membership; a channel shared with other organisations also
+    needs a liaison officer, who decides what goes to which partner.
+    """
+    if viewer.role is Role.AUDITOR:
+        raise Forbidden("auditors read the audit log; they do not write content")
+    if not rights_in(conn, viewer, channel.id)[1]:
+        raise Forbidden(f"your organisation may not write into channel {channel.title!r}")
+    others = conn.execute(
+        select(
+            exists().where(
+                channel_members.c.channel_id == channel.id,
+                channel_members.c.org_id != viewer.org_id,
+            )
+        )
+    ).scalar()
+    if others and viewer.role is not Role.LIAISON:
+        raise Forbidden(
+            f"channel {channel.title!r} reaches other organisations: "
+            "only a liaison officer may share into it"
+        )
+
+
+def restricts_onward_sharing(tlp: Tlp | None, codes: HandlingCode) -> bool:
+    """Tell whether handling forbids sharing onward without the producer's permission."""
+    return HandlingCode.H2 in codes or tlp in (Tlp.AMBER_STRICT, Tlp.RED)
+
+
+def has_grant(
+    conn: Connection, stix_id: str, kind: str, channel_id: int | None, org_id: int
+) -> bool:
+    """Tell whether the object's producer granted this use.
+
+    Only the producer organisation can record a grant (see :func:`grant`), so any grant
+    on record for the object, the use, and this channel or organisation counts.
+    """
+    query = select(
+        exists().where(
+            grants.c.stix_id == stix_id,
+            grants.c.kind == kind,
+            or_(grants.c.channel_id.is_(None), grants.c.channel_id == channel_id),
+            or_(grants.c.org_id.is_(None), grants.c.org_id == org_id),
+        )
+    )
+    return bool(conn.execute(query).scalar())
+
+
+def effective_tlp(conn: Connection, stix_id: str, version: str) -> Tlp | None:
+    """Return a stored version's own TLP, else the strictest its channels gave it."""
+    own = conn.execute(
+        select(objects.c.tlp).where(objects.c.stix_id == stix_id, objects.c.version == version)
+    ).scalar()
+    if own is not None:
+        return Tlp(own)
+    given = conn.execute(
+        select(func.max(channel_objects.c.tlp)).where(
+            channel_objects.c.stix_id == stix_id, channel_objects.c.version == version
+        )
+    ).scalar()
+    return None if given is None else Tlp(given)
+
+
+def grant(
+    conn: Connection,
+    viewer: Viewer,
+    stix_id: str,
+    kind: str,
+    channel: Channel | None = None,
+    org_id: int | None = None,
+) -> None:
+    """Record the producer's permission for a use its handling rules otherwise forbid."""
+    producer = conn.execute(
+        select(objects.c.producer_org_id).where(objects.c.stix_id == stix_id).limit(1)
+    ).scalar()
+    if producer is None or not object_visible_anywhere(conn, viewer, stix_id):
+        raise NotFound(f"no object {stix_id!r}")
+    if producer != viewer.org_id:
+        raise Forbidden("only the organisation that produced an object may grant its use")
+    if viewer.role not in (Role.LIAISON, Role.ADMIN):
+        raise Forbidden("only a liaison officer or an administrator may grant")
+    conn.execute(
+        grants.insert().values(
+            stix_id=stix_id,
+            kind=kind,
+            channel_id=channel.id if channel else None,
+            org_id=org_id,
+            granted_by=viewer.user_id,
+            created=now_micros(),
+        )
+    )
+
+
+class Action(Enum):
+    """Uses of shared information that PAP governs."""
+
+    PASSIVE_ANALYSIS = "passive-analysis"  # on one's own logs and data, undetectable
+    EXTERNAL_LOOKUP = "external-lookup"  # third-party services (a reputation service...)
+    ENRICHMENT = "enrichment"  # sending it to enrichment services
+    BLOCKING = "blocking"  # pushing to blocking devices, active measures
+
+
+# The strictest PAP level at which each action is still permitted (PAP definitions:
+# RED non-detectable actions only; AMBER passive cross-checks with third parties;
+# GREEN active actions; CLEAR no restriction).
+_LIMIT: dict[Action, Pap] = {
+    Action.PASSIVE_ANALYSIS: Pap.RED,
+    Action.EXTERNAL_LOOKUP: Pap.AMBER,
+    Action.ENRICHMENT: Pap.AMBER,
+    Action.BLOCKING: Pap.GREEN,
+}
+
+
+def pap_permits(action: Action, pap: Pap | None) -> bool:
+    """Tell whether PAP allows an action (no PAP marking: no restriction)."""
+    return pap is None or pap <= _LIMIT[action]
+
+
+def require_permitted(
+    conn: Connection, viewer: Viewer, stix_ids: Iterable[str], action: Action
+) -> None:
+    """Refuse an action on objects if any of them (any stored version) forbids it.
+
+    Every look-up, enrichment or blocking feature calls this before acting.
+    """
+    for stix_id in stix_ids:
+        if not object_visible_anywhere(conn, viewer, stix_id):
+            raise NotFound(f"no object {stix_id!r}")
+        strictest = conn.execute(
+            select(func.max(objects.c.pap)).where(objects.c.stix_id == stix_id)
+        ).scalar()
+        pap = None if strictest is None else Pap(strictest)
+        if pap is not None and not pap_permits(action, pap):
+            raise Forbidden(f"{stix_id}: PAP:{pap.name} forbids {action.value}")
+
+
+def text_hash(text: str) -> str:
+    """Hash an H3 text, to record which text was acknowledged."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def h3_text_of(conn: Connection, viewer: Viewer, stix_id: str) -> str:
+    """Return the H3 text of a visible object ('' if it carries none)."""
+    if not object_visible_anywhere(conn, viewer, stix_id):
+        raise NotFound(f"no object {stix_id!r}")
+    rows = conn.execute(
+        select(objects.c.h3_text).where(
+            objects.c.stix_id == stix_id,
+            objects.c.handling_codes.op("&")(int(HandlingCode.H3)) != 0,
+        )
+    )
+    return "\n".join(dict.fromkeys(r.h3_text for r in rows))
+
+
+def acknowledge(conn: Connection, viewer: Viewer, stix_id: str) -> str:
+    """Record that the viewer read and accepts an object's H3 text; return the text."""
+    text = h3_text_of(conn, viewer, stix_id)
+    if not text:
+        raise NotFound(f"{stix_id} carries no H3 restriction to acknowledge")
+    done = conn.execute(
+        select(acknowledgements.c.user_id).where(
+            acknowledgements.c.user_id == viewer.user_id, acknowledgements.c.stix_id == stix_id
+        )
+    ).first()
+    if done is None:
+        conn.execute(
+            acknowledgements.insert().values(
+                user_id=viewer.user_id,
+                stix_id=stix_id,
+                text_hash=text_hash(text),
+                created=now_micros(),
+            )
+        )
+    return text
