@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from passerelle import __version__
+from passerelle.api import handling
 from passerelle.settings import Settings
 from passerelle.store.database import Database, open_database
 from passerelle.taxii import objects, server
@@ -26,6 +27,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(server.router, tags=["TAXII"])
     app.include_router(objects.router, tags=["TAXII"])
+    app.include_router(handling.router, tags=["Handling"])
     return app
 
 

@@ -10,13 +10,23 @@ from typing import Any
 
 import click
 import orjson
+from sqlalchemy import Connection
 
+from passerelle.audit.log import record_alone
 from passerelle.cli.root import Node, cli, json_option, pass_node, stderr_progress, user_option
-from passerelle.errors import BadInput
-from passerelle.policy.actions import require_write
-from passerelle.policy.visibility import channel_for, require_read
+from passerelle.errors import BadInput, Forbidden
+from passerelle.policy.actions import COURT, has_grant, require_write
+from passerelle.policy.directory import Channel
+from passerelle.policy.viewer import Viewer
+from passerelle.policy.visibility import BULK_MAX_TLP, channel_for, require_read
+from passerelle.stix.markings import Handling, HandlingCode
 from passerelle.store.ingest import Verdict, ingest
-from passerelle.store.queries import ObjectFilter, entries_page
+from passerelle.store.queries import (
+    ObjectFilter,
+    entries_page,
+    handling_summary,
+    restricted_ids,
+)
 
 BATCH = 1000
 
@@ -75,27 +85,77 @@ def import_bundle(
         sys.exit(1)
 
 
+def _describe(handling: Handling) -> str:
+    parts = [handling.tlp.label if handling.tlp is not None else "no TLP"]
+    if handling.pap is not None:
+        parts.append(f"PAP:{handling.pap.name}")
+    parts += [code.name or "" for code in HandlingCode if code and code in handling.codes]
+    return ", ".join(parts)
+
+
 @cli.command("export")
 @click.option("--channel", "channel_ref", required=True, help="Channel title, alias or id.")
 @click.option("--all-versions", is_flag=True, help="Every version, not only the latest.")
+@click.option(
+    "--for-court",
+    is_flag=True,
+    help="For use in court: refused if any object is H1 without its producer's permission.",
+)
 @user_option
 @pass_node
-def export_bundle(node: Node, channel_ref: str, all_versions: bool, username: str | None) -> None:
-    """Print the channel's objects that you may see as a STIX bundle on stdout."""
+def export_bundle(
+    node: Node, channel_ref: str, all_versions: bool, for_court: bool, username: str | None
+) -> None:
+    """Print the channel's objects that you may see as a STIX bundle on stdout.
+
+    TLP:RED objects are never exported in bulk; H3 objects you have not acknowledged are
+    left out (and listed). The most restrictive handling of the content is printed on
+    stderr: it applies to the bundle as a whole.
+    """
     viewer = node.viewer(username)
-    flt = ObjectFilter(versions=("all",) if all_versions else ("last",))
-    out = sys.stdout
-    out.write(f'{{"type":"bundle","id":"bundle--{uuid.uuid4()}","objects":[')
+    flt = ObjectFilter(versions=("all",) if all_versions else ("last",), max_tlp=BULK_MAX_TLP)
+    exported: list[str] = []
+    withheld: list[str] = []
     with node.database.read() as conn:
         target = channel_for(conn, viewer, channel_ref)
         require_read(conn, viewer, target)
-        cursor, first = 0, True
+        if for_court:
+            _check_court_use(conn, viewer, target, flt)
+        summary = handling_summary(conn, viewer, target, flt)
+        out = sys.stdout
+        out.write(f'{{"type":"bundle","id":"bundle--{uuid.uuid4()}","objects":[')
+        cursor = 0
         while True:
             page = entries_page(conn, viewer, target, flt, BATCH, cursor)
             for entry in page.entries:
-                out.write(("" if first else ",") + "\n" + entry.body)
-                first = False
+                out.write(("," if exported else "") + "\n" + entry.body)
+                exported.append(entry.stix_id)
+            withheld += [w.stix_id for w in page.withheld]
             if not page.more:
                 break
-            cursor = page.entries[-1].seq
-    out.write("\n]}\n")
+            cursor = page.last_seq
+        out.write("\n]}\n")
+    record_alone(
+        node.database, viewer, "export", exported, {"channel": target.title, "court": for_court}
+    )
+    click.echo(
+        f"exported {len(exported)} objects; handling of the whole: {_describe(summary)}", err=True
+    )
+    for stix_id in withheld:
+        click.echo(
+            f"withheld {stix_id}: acknowledge its H3 restriction first (passerelle acknowledge)",
+            err=True,
+        )
+
+
+def _check_court_use(conn: Connection, viewer: Viewer, channel: Channel, flt: ObjectFilter) -> None:
+    refused = [
+        stix_id
+        for stix_id in restricted_ids(conn, viewer, channel, flt, HandlingCode.H1)
+        if not has_grant(conn, stix_id, COURT, None, viewer.org_id)
+    ]
+    if refused:
+        raise Forbidden(
+            f"{len(refused)} object(s) are H1 (no use in court without the producer's "
+            f"permission): {', '.join(refused[:5])}{' ...' if len(refused) > 5 else ''}"
+        )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
+from passerelle.errors import BadInput
 from passerelle.policy import directory
 from passerelle.policy.directory import Membership
 from passerelle.policy.roles import Role
+from passerelle.stix.markings import Tlp
 from passerelle.store.schema import channels
 
 
@@ -36,6 +38,28 @@ def org_list(node: Node, as_json: bool) -> None:
     emit_rows(rows, ["name"], as_json)
 
 
+@org.command("client-add")
+@click.argument("org_name", metavar="ORG")
+@click.argument("client")
+@pass_node
+def org_client_add(node: Node, org_name: str, client: str) -> None:
+    """Declare CLIENT a client of ORG: it may receive what ORG receives as TLP:AMBER."""
+    with node.database.write() as conn:
+        directory.add_client(conn, org_name, client)
+    click.echo(f"{client!r} is now a client of {org_name!r}")
+
+
+@org.command("clients")
+@click.argument("org_name", metavar="ORG")
+@json_option
+@pass_node
+def org_clients(node: Node, org_name: str, as_json: bool) -> None:
+    """List the declared clients of ORG."""
+    with node.database.read() as conn:
+        rows = [{"client": name} for name in directory.clients_of(conn, org_name)]
+    emit_rows(rows, ["client"], as_json)
+
+
 @cli.group()
 def user() -> None:
     """Manage users and their API tokens."""
@@ -51,11 +75,12 @@ def user() -> None:
     show_default=True,
     help="What the user does on this node.",
 )
+@click.option("--purpose", default="", help="Purpose recorded when a request declares none.")
 @pass_node
-def user_add(node: Node, org_name: str, username: str, role: str) -> None:
+def user_add(node: Node, org_name: str, username: str, role: str, purpose: str) -> None:
     """Create USERNAME in ORG and print their API token (shown only this once)."""
     with node.database.write() as conn:
-        token = directory.add_user(conn, org_name, username, Role(role))
+        token = directory.add_user(conn, org_name, username, Role(role), purpose)
     click.echo(token)
     click.echo(
         f"user {username!r} ({role}) added to {org_name!r}; keep the token above, "
@@ -100,14 +125,29 @@ def channel() -> None:
 )
 @click.option("--alias", help="A short name for URLs and commands.")
 @click.option("--description", default="", help="What the channel is for.")
+@click.option(
+    "--default-tlp",
+    type=click.Choice(["clear", "green", "amber", "amber+strict", "red"]),
+    default="amber",
+    show_default=True,
+    help="TLP given to objects posted without one.",
+)
 @pass_node
 def channel_add(
-    node: Node, title: str, members: tuple[str, ...], alias: str | None, description: str
+    node: Node,
+    title: str,
+    members: tuple[str, ...],
+    alias: str | None,
+    description: str,
+    default_tlp: str,
 ) -> None:
     """Create a channel called TITLE shared by its member organisations."""
     parsed = [Membership.parse(m) for m in members]
+    tlp = Tlp.parse(default_tlp)
+    if tlp is Tlp.RED:
+        raise BadInput("a channel cannot default to TLP:RED: RED names its recipients")
     with node.database.write() as conn:
-        created = directory.add_channel(conn, title, parsed, alias, description)
+        created = directory.add_channel(conn, title, parsed, alias, description, tlp)
     click.echo(created.collection_id)
     click.echo(f"channel {title!r} added: TAXII collection {created.collection_id}", err=True)
 
@@ -127,10 +167,11 @@ def channel_list(node: Node, as_json: bool) -> None:
                     "title": found.title,
                     "alias": found.alias or "",
                     "collection_id": found.collection_id,
+                    "default_tlp": found.default_tlp.label,
                     "members": ", ".join(
                         f"{m.org_name}:{'r' if m.can_read else ''}{'w' if m.can_write else ''}"
                         for m in members
                     ),
                 }
             )
-    emit_rows(rows, ["title", "alias", "collection_id", "members"], as_json)
+    emit_rows(rows, ["title", "alias", "collection_id", "default_tlp", "members"], as_json)

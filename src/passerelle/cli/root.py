@@ -25,6 +25,7 @@ class Node:
     """What every command gets: settings and, once asked for, the migrated database."""
 
     settings: Settings
+    purpose: str = ""
     _database: Database | None = None
 
     @property
@@ -48,7 +49,7 @@ class Node:
         if not username:
             raise PasserelleError("say who acts: --user NAME or the PASSERELLE_USER variable")
         with self.database.read() as conn:
-            return viewer_by_name(conn, username)
+            return viewer_by_name(conn, username, self.purpose)
 
 
 class _Group(click.Group):
@@ -106,11 +107,17 @@ def stderr_progress(total: int, label: str) -> Iterator[Any]:
     envvar="PASSERELLE_DB",
     help="Database URL (default: PASSERELLE_DB, else sqlite:///./passerelle.db).",
 )
+@click.option(
+    "--purpose",
+    envvar="PASSERELLE_PURPOSE",
+    default="",
+    help="Purpose of this access, recorded in the audit log (default: the user's own).",
+)
 @click.version_option(__version__, prog_name="passerelle")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None) -> None:
+def cli(ctx: click.Context, db_url: str | None, purpose: str) -> None:
     """Passerelle: exchange intelligence with partner services over STIX 2.1 and TAXII 2.1."""
-    ctx.obj = Node(Settings.from_env(db_url))
+    ctx.obj = Node(Settings.from_env(db_url), purpose.strip()[:200])
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -48,6 +48,9 @@ from passerelle.store.schema import (
     org_clients,
 )
 
+# TLP:RED is for named individuals: never exported in bulk, never federated.
+BULK_MAX_TLP = Tlp.AMBER_STRICT
+
 
 def _reads_as_member(viewer: Viewer, channel_id: Any) -> ColumnElement[bool]:
     return exists().where(

@@ -29,7 +29,7 @@ from passerelle.errors import BadInput
 from passerelle.policy.directory import Channel
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_in_channel
-from passerelle.stix.markings import HandlingCode
+from passerelle.stix.markings import Handling, HandlingCode, Pap, Tlp
 from passerelle.stix.timestamps import micros_to_text, text_to_micros, version_key
 from passerelle.store.schema import acknowledgements, channel_objects, objects, statuses, users
 
@@ -45,6 +45,8 @@ class ObjectFilter:
     types: Sequence[str] = ()
     versions: Sequence[str] = ("last",)
     spec_versions: Sequence[str] = ()
+    # Bulk paths (export, federation) never carry what is above this level.
+    max_tlp: Tlp | None = None
 
     @classmethod
     def parse(
@@ -188,6 +190,8 @@ def _select_entries(
         query = query.where(co.c.type.in_(list(flt.types)))
     if flt.spec_versions:
         query = query.where(co.c.spec_version.in_(list(flt.spec_versions)))
+    if flt.max_tlp is not None:
+        query = query.where(co.c.tlp <= int(flt.max_tlp))
     return query.where(_version_condition(viewer, co, channel, flt.versions)).order_by(co.c.seq)
 
 
@@ -275,3 +279,56 @@ def status_of(conn: Connection, viewer: Viewer, status_id: str) -> dict[str, Any
         "pending_count": row.pending_count,
         "pendings": details["pendings"],
     }
+
+
+def handling_summary(
+    conn: Connection, viewer: Viewer, channel: Channel, flt: ObjectFilter
+) -> Handling:
+    """Return the most restrictive handling of what the filter selects for the viewer."""
+    co = channel_objects.alias("placement")
+    codes = objects.c.handling_codes
+    query = (
+        select(
+            func.max(co.c.tlp).label("tlp"),
+            func.max(objects.c.pap).label("pap"),
+            *(
+                func.max(codes.op("&")(int(code))).label(code.name or "")
+                for code in HandlingCode
+                if code
+            ),
+        )
+        .join(objects, and_(objects.c.stix_id == co.c.stix_id, objects.c.version == co.c.version))
+        .where(visible_in_channel(viewer, co, channel.id))
+        .where(_version_condition(viewer, co, channel, flt.versions))
+    )
+    if flt.max_tlp is not None:
+        query = query.where(co.c.tlp <= int(flt.max_tlp))
+    row = conn.execute(query).one()
+    found = HandlingCode.NONE
+    for code in HandlingCode:
+        if code and getattr(row, code.name or ""):
+            found |= code
+    return Handling(
+        tlp=None if row.tlp is None else Tlp(row.tlp),
+        pap=None if row.pap is None else Pap(row.pap),
+        codes=found,
+    )
+
+
+def restricted_ids(
+    conn: Connection, viewer: Viewer, channel: Channel, flt: ObjectFilter, code: HandlingCode
+) -> list[str]:
+    """Return ids of selected objects, produced by other organisations, that carry a code."""
+    co = channel_objects.alias("placement")
+    query = (
+        select(co.c.stix_id)
+        .distinct()
+        .join(objects, and_(objects.c.stix_id == co.c.stix_id, objects.c.version == co.c.version))
+        .where(visible_in_channel(viewer, co, channel.id))
+        .where(_version_condition(viewer, co, channel, flt.versions))
+        .where(objects.c.handling_codes.op("&")(int(code)) != 0)
+        .where(co.c.producer_org_id != viewer.org_id)
+    )
+    if flt.max_tlp is not None:
+        query = query.where(co.c.tlp <= int(flt.max_tlp))
+    return sorted(r.stix_id for r in conn.execute(query))

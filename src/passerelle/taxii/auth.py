@@ -12,6 +12,7 @@ import hmac
 
 from fastapi import Request
 
+from passerelle.audit.log import record_alone
 from passerelle.policy.directory import viewer_by_token
 from passerelle.policy.viewer import Viewer
 from passerelle.store.database import Database
@@ -47,11 +48,11 @@ def authenticate(database: Database, authorization: str | None, purpose: str = "
     username, token = _credentials(authorization)
     with database.read() as conn:
         viewer = viewer_by_token(conn, token, purpose)
-    if viewer is None:
-        raise _unauthorised()
-    if username is not None and not hmac.compare_digest(
-        username.encode("utf-8"), viewer.username.encode("utf-8")
+    if viewer is None or (
+        username is not None
+        and not hmac.compare_digest(username.encode("utf-8"), viewer.username.encode("utf-8"))
     ):
+        record_alone(database, None, "login-failed", username=(username or "")[:200])
         raise _unauthorised()
     return viewer
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from passerelle.audit.log import record_alone
 from passerelle.policy.viewer import Viewer
 from passerelle.settings import Settings
 from passerelle.store.database import Database
@@ -25,6 +27,10 @@ class Call:
     database: Database
     settings: Settings
     base_url: str
+
+    def audit(self, action: str, object_ids: Iterable[str] = (), **detail: Any) -> None:
+        """Record what this request read or did, with the viewer's declared purpose."""
+        record_alone(self.database, self.viewer, action, object_ids, detail)
 
 
 def taxii_call(request: Request, viewer: Annotated[Viewer, Depends(current_viewer)]) -> Call:

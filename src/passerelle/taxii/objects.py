@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
+from passerelle.audit import log as audit
 from passerelle.errors import Forbidden
 from passerelle.policy.actions import require_write
 from passerelle.policy.directory import Channel
@@ -44,13 +45,28 @@ MatchVersion = Annotated[
 MatchSpec = Annotated[str | None, Query(alias="match[spec_version]", description="e.g. 2.1")]
 
 
+WITHHELD_HEADER = "X-Passerelle-Withheld"
+
+
 def _page_headers(page: Page) -> dict[str, str]:
-    if not page.entries:
-        return {}
-    return {
-        "X-TAXII-Date-Added-First": micros_to_text(page.entries[0].date_added),
-        "X-TAXII-Date-Added-Last": micros_to_text(page.entries[-1].date_added),
-    }
+    headers = {}
+    if page.entries:
+        headers["X-TAXII-Date-Added-First"] = micros_to_text(page.entries[0].date_added)
+        headers["X-TAXII-Date-Added-Last"] = micros_to_text(page.entries[-1].date_added)
+    if page.withheld:
+        # Objects the viewer may see once they acknowledge their H3 restriction.
+        headers[WITHHELD_HEADER] = ",".join(w.stix_id for w in page.withheld)
+    return headers
+
+
+def _h3_refusal(page: Page) -> TaxiiError:
+    first = page.withheld[0]
+    return TaxiiError(
+        403,
+        f"{first.stix_id} carries a restriction (H3) that you must acknowledge before "
+        f"reading it: {first.text!r}. Acknowledge with POST /api/acknowledgements "
+        f'{{"object_id": "{first.stix_id}"}} or: passerelle acknowledge {first.stix_id}',
+    )
 
 
 def _envelope_bytes(page: Page) -> bytes:
@@ -120,6 +136,7 @@ def get_manifest(
         body["next"] = page.next
     if page.entries:
         body["objects"] = [e.manifest_record() for e in page.entries]
+    call.audit("read-manifest", [e.stix_id for e in page.entries], channel=channel.title)
     return TaxiiResponse(body, headers=_page_headers(page))
 
 
@@ -170,6 +187,7 @@ def get_versions(
         body["next"] = page.next
     if page.entries:
         body["versions"] = [e.version_text for e in page.entries]
+    call.audit("read-versions", [object_id], channel=channel.title)
     return TaxiiResponse(body, headers=_page_headers(page))
 
 
@@ -192,6 +210,9 @@ def delete_object(
         if producers_of(conn, entries) != {call.viewer.org_id}:
             raise Forbidden("only the organisation that produced an object may delete it")
         remove_from_channel(conn, channel, entries)
+        audit.record(
+            call.database, conn, call.viewer, "delete", [object_id], {"channel": channel.title}
+        )
     return TaxiiResponse(b"", status_code=200)
 
 

@@ -68,6 +68,7 @@ def collections(call: CallDep) -> TaxiiResponse:
             collection_resource(channel, *rights_in(conn, call.viewer, channel.id))
             for channel in member_channels(conn, call.viewer)
         ]
+    call.audit("read-collections")
     return TaxiiResponse({"collections": found} if found else {})
 
 
@@ -88,4 +89,5 @@ def status(status_id: str, call: CallDep) -> TaxiiResponse:
         found = status_of(conn, call.viewer, status_id)
     if found is None:
         raise TaxiiError(404, f"no status {status_id[:60]!r}")
+    call.audit("read-status", [s["id"] for s in found["successes"]], status=status_id)
     return TaxiiResponse(found)

@@ -1,0 +1,1 @@
+"""The JSON REST API under ``/api/`` (its OpenAPI schema documents it)."""
