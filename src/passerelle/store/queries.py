@@ -28,7 +28,7 @@ from sqlalchemy import (
 from passerelle.errors import BadInput
 from passerelle.policy.directory import Channel
 from passerelle.policy.viewer import Viewer
-from passerelle.policy.visibility import visible_in_channel
+from passerelle.policy.visibility import ChannelAccess, channel_access, visible_in_channel
 from passerelle.stix.markings import Handling, HandlingCode, Pap, Tlp
 from passerelle.stix.timestamps import micros_to_text, text_to_micros, version_key
 from passerelle.store.schema import acknowledgements, channel_objects, objects, statuses, users
@@ -144,13 +144,13 @@ def parse_cursor(token: str | None) -> int:
 
 
 def _version_condition(
-    viewer: Viewer, placement: FromClause, channel: Channel, wanted: Sequence[str]
+    viewer: Viewer, placement: FromClause, access: ChannelAccess, wanted: Sequence[str]
 ) -> ColumnElement[bool]:
     if "all" in wanted:
         return true()
     other = channel_objects.alias("other_version")
     same_object = and_(
-        visible_in_channel(viewer, other, channel.id), other.c.stix_id == placement.c.stix_id
+        visible_in_channel(viewer, other, access), other.c.stix_id == placement.c.stix_id
     )
     conditions: list[ColumnElement[bool]] = []
     if "last" in wanted:
@@ -164,7 +164,7 @@ def _version_condition(
 
 
 def _select_entries(
-    viewer: Viewer, channel: Channel, flt: ObjectFilter, with_bodies: bool
+    viewer: Viewer, access: ChannelAccess, flt: ObjectFilter, with_bodies: bool
 ) -> Select[Any]:
     co = channel_objects.alias("placement")
     columns = [co.c.seq, co.c.stix_id, co.c.version, co.c.date_added]
@@ -181,7 +181,7 @@ def _select_entries(
             (objects.c.handling_codes.op("&")(int(HandlingCode.H3)) != 0).label("h3"),
             acknowledged.label("acknowledged"),
         ).join(objects, and_(objects.c.stix_id == co.c.stix_id, objects.c.version == co.c.version))
-    query = query.where(visible_in_channel(viewer, co, channel.id))
+    query = query.where(visible_in_channel(viewer, co, access))
     if flt.added_after is not None:
         query = query.where(co.c.date_added > flt.added_after)
     if flt.ids:
@@ -192,7 +192,7 @@ def _select_entries(
         query = query.where(co.c.spec_version.in_(list(flt.spec_versions)))
     if flt.max_tlp is not None:
         query = query.where(co.c.tlp <= int(flt.max_tlp))
-    return query.where(_version_condition(viewer, co, channel, flt.versions)).order_by(co.c.seq)
+    return query.where(_version_condition(viewer, co, access, flt.versions)).order_by(co.c.seq)
 
 
 def entries_page(
@@ -207,7 +207,8 @@ def entries_page(
     """Return one page of the channel's entries that match the filter and the viewer may see."""
     if flt.added_after is not None:
         after_seq = max(after_seq, _last_seq_added_by(conn, channel, flt.added_after))
-    query = _select_entries(viewer, channel, flt, with_bodies)
+    access = channel_access(conn, viewer, channel.id)
+    query = _select_entries(viewer, access, flt, with_bodies)
     query = query.where(query.selected_columns.seq > after_seq).limit(limit + 1)
     rows = conn.execute(query).all()
     more = len(rows) > limit
@@ -286,6 +287,7 @@ def handling_summary(
 ) -> Handling:
     """Return the most restrictive handling of what the filter selects for the viewer."""
     co = channel_objects.alias("placement")
+    access = channel_access(conn, viewer, channel.id)
     codes = objects.c.handling_codes
     query = (
         select(
@@ -298,8 +300,8 @@ def handling_summary(
             ),
         )
         .join(objects, and_(objects.c.stix_id == co.c.stix_id, objects.c.version == co.c.version))
-        .where(visible_in_channel(viewer, co, channel.id))
-        .where(_version_condition(viewer, co, channel, flt.versions))
+        .where(visible_in_channel(viewer, co, access))
+        .where(_version_condition(viewer, co, access, flt.versions))
     )
     if flt.max_tlp is not None:
         query = query.where(co.c.tlp <= int(flt.max_tlp))
@@ -320,12 +322,13 @@ def restricted_ids(
 ) -> list[str]:
     """Return ids of selected objects, produced by other organisations, that carry a code."""
     co = channel_objects.alias("placement")
+    access = channel_access(conn, viewer, channel.id)
     query = (
         select(co.c.stix_id)
         .distinct()
         .join(objects, and_(objects.c.stix_id == co.c.stix_id, objects.c.version == co.c.version))
-        .where(visible_in_channel(viewer, co, channel.id))
-        .where(_version_condition(viewer, co, channel, flt.versions))
+        .where(visible_in_channel(viewer, co, access))
+        .where(_version_condition(viewer, co, access, flt.versions))
         .where(objects.c.handling_codes.op("&")(int(code)) != 0)
         .where(co.c.producer_org_id != viewer.org_id)
     )

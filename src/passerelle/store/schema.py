@@ -138,6 +138,8 @@ channel_objects = Table(
     Index("ix_channel_objects_channel_type_seq", "channel_id", "type", "seq"),
     Index("ix_channel_objects_channel_date_added", "channel_id", "date_added"),
     Index("ix_channel_objects_stix_id", "stix_id"),
+    Index("ix_channel_objects_channel_tlp_seq", "channel_id", "tlp", "seq"),
+    Index("ix_channel_objects_channel_producer", "channel_id", "producer_org_id"),
     # AUTOINCREMENT: a seq is never reused after a delete, so a cursor never skips.
     sqlite_autoincrement=True,
 )

@@ -147,6 +147,12 @@ def upgrade() -> None:
         batch_op.create_foreign_key(
             "fk_channel_objects_producer", "organisations", ["producer_org_id"], ["id"]
         )
+        batch_op.create_index(
+            "ix_channel_objects_channel_tlp_seq", ["channel_id", "tlp", "seq"], unique=False
+        )
+        batch_op.create_index(
+            "ix_channel_objects_channel_producer", ["channel_id", "producer_org_id"], unique=False
+        )
 
     with op.batch_alter_table("channels", schema=None) as batch_op:
         batch_op.add_column(
@@ -181,6 +187,8 @@ def downgrade() -> None:
         batch_op.drop_column("default_tlp")
 
     with op.batch_alter_table("channel_objects", schema=None) as batch_op:
+        batch_op.drop_index("ix_channel_objects_channel_producer")
+        batch_op.drop_index("ix_channel_objects_channel_tlp_seq")
         batch_op.drop_constraint("fk_channel_objects_producer", type_="foreignkey")
         batch_op.drop_index("ix_channel_objects_stix_id")
         batch_op.drop_column("producer_org_id")
