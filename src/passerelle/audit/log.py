@@ -159,10 +159,18 @@ class Verdict:
 
 def verify(conn: Connection) -> Verdict:
     """Walk the chain from the first entry and report the first break."""
-    prev, expected_seq, checked = GENESIS, 1, 0
-    for row in conn.execution_options(yield_per=1000).execute(
+    result = conn.execution_options(yield_per=1000).execute(
         select(audit_log).order_by(audit_log.c.seq)
-    ):
+    )
+    try:
+        return _walk(result)
+    finally:
+        result.close()
+
+
+def _walk(rows: Iterable[Any]) -> Verdict:
+    prev, expected_seq, checked = GENESIS, 1, 0
+    for row in rows:
         if row.seq != expected_seq:
             return Verdict(
                 False, checked, prev, f"entry {expected_seq} is missing (found {row.seq})"

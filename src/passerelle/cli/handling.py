@@ -5,19 +5,38 @@ from __future__ import annotations
 import json
 
 import click
+from sqlalchemy import Connection
 
 from passerelle.audit import log as audit
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node, user_option
-from passerelle.errors import BadInput, Forbidden
+from passerelle.errors import BadInput, Forbidden, NotFound
 from passerelle.policy import actions
-from passerelle.policy.directory import find_organisation
+from passerelle.policy.directory import Channel, channel_by_collection_id, find_organisation
 from passerelle.policy.roles import Role
+from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import channel_for
+
+
+def grant_target(conn: Connection, viewer: Viewer, reference: str) -> Channel:
+    """Find the channel an onward-sharing grant is for.
+
+    A producer usually grants sharing into a partner's channel it is not part of; it names
+    that channel by the exact collection id the partner gave it (titles and aliases stay
+    private to members).
+    """
+    try:
+        return channel_for(conn, viewer, reference)
+    except NotFound:
+        return channel_by_collection_id(conn, reference)
 
 
 @cli.command("grant")
 @click.argument("object_id")
-@click.option("--channel", "channel_ref", help="Allow sharing it onward into this channel.")
+@click.option(
+    "--channel",
+    "channel_ref",
+    help="Allow sharing it onward into this channel (a partner's: its collection id).",
+)
 @click.option("--court", is_flag=True, help="Allow its use in court (lifts H1).")
 @click.option("--to", "org_name", help="With --court: the organisation allowed (default: any).")
 @user_option
@@ -41,7 +60,7 @@ def grant_command(
             detail = {"kind": "court", "to": org_name or "any"}
         else:
             assert channel_ref is not None
-            channel = channel_for(conn, viewer, channel_ref)
+            channel = grant_target(conn, viewer, channel_ref)
             actions.grant(conn, viewer, object_id, actions.ONWARD, channel=channel)
             detail = {"kind": "onward", "channel": channel.title}
         audit.record(node.database, conn, viewer, "grant", [object_id], detail)

@@ -264,3 +264,11 @@ def replace_token(conn: Connection, username: str) -> str:
     token = new_token()
     conn.execute(users.update().where(users.c.id == row.id).values(token_hash=token_hash(token)))
     return token
+
+
+def channel_by_collection_id(conn: Connection, collection_id: str) -> Channel:
+    """Return a channel by its exact collection id, whoever asks (a 36-character secret)."""
+    row = conn.execute(select(channels).where(channels.c.collection_id == collection_id)).first()
+    if row is None:
+        raise NotFound(f"no channel {collection_id!r}")
+    return channel_row_to_channel(row)

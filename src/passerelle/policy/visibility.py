@@ -8,8 +8,9 @@ A placement (one version of one object in one channel) is visible to a viewer wh
 
 - the viewer's organisation produced it; or
 - its audience admits the viewer (TLP 2.0, DESIGN.md "Handling rules"):
-  CLEAR, GREEN and AMBER+STRICT reach the reading member organisations of the channel;
-  AMBER reaches them and the clients each of them declares; RED reaches only the named
+  CLEAR, GREEN, AMBER and AMBER+STRICT reach the reading member organisations of the
+  channel; CLEAR, GREEN and AMBER also reach the clients each of them declares (what
+  AMBER may reach, a less restrictive level may reach too); RED reaches only the named
   users, and only while their organisation reads the channel;
   and every stored object it refers to is visible to the viewer too (a relationship to
   a RED report never reveals that report to someone outside its audience).
@@ -80,7 +81,7 @@ def _audience_admits(viewer: Viewer, placement: FromClause, channel_id: Any) -> 
     member = _reads_as_member(viewer, channel_id)
     return or_(
         and_(placement.c.tlp <= int(Tlp.AMBER_STRICT), member),
-        and_(placement.c.tlp == int(Tlp.AMBER), _reads_as_client(viewer, channel_id)),
+        and_(placement.c.tlp <= int(Tlp.AMBER), _reads_as_client(viewer, channel_id)),
         and_(placement.c.tlp == int(Tlp.RED), member, named),
     )
 
@@ -126,8 +127,8 @@ class ChannelAccess:
     """How a viewer relates to one channel, worked out once per query.
 
     Knowing these facts up front lets :func:`visible_in_channel` emit only the clauses
-    that can match, so a client who sees 1% of a channel reads an index range of AMBER
-    rows instead of scanning the other 99%.
+    that can match, so a client who sees 1% of a channel reads an index range of the
+    levels it may see instead of scanning the other 99%.
     """
 
     channel_id: int
@@ -170,7 +171,7 @@ def visible_in_channel(
             and_(placement.c.tlp == int(Tlp.RED), named),
         ]
     elif access.client:
-        audience.append(placement.c.tlp == int(Tlp.AMBER))
+        audience.append(placement.c.tlp <= int(Tlp.AMBER))
     shown = and_(or_(*audience), _referents_visible(viewer, placement)) if audience else false()
     if access.produced_here:
         shown = or_(placement.c.producer_org_id == viewer.org_id, shown)

@@ -109,6 +109,7 @@ def get_objects(
         page = entries_page(
             conn, call.viewer, channel, flt, _limit(call, limit), parse_cursor(next)
         )
+    call.audit("read", [e.stix_id for e in page.entries], channel=channel.title)
     return TaxiiResponse(_envelope_bytes(page), headers=_page_headers(page))
 
 
@@ -158,8 +159,11 @@ def get_object(
         page = entries_page(
             conn, call.viewer, channel, flt, _limit(call, limit), parse_cursor(next)
         )
+    if not page.entries and page.withheld:
+        raise _h3_refusal(page)
     if not page.entries and next is None:
         raise TaxiiError(404, f"no object {object_id[:80]!r} in this collection")
+    call.audit("read", [e.stix_id for e in page.entries], channel=channel.title)
     return TaxiiResponse(_envelope_bytes(page), headers=_page_headers(page))
 
 
