@@ -164,7 +164,8 @@ def test_reader_may_not_post(as_user: Callable[[str], Taxii], world: World) -> N
 def test_pages_follow_limit_next_and_more(as_user: Callable[[str], Taxii], world: World) -> None:
     alice = as_user("alice")
     sent = [indicator(i) for i in range(7)]
-    alice.post_objects(world.collection("fr-ru"), sent)
+    for obj in sent:  # one envelope each: seven distinct date_added values
+        alice.post_objects(world.collection("fr-ru"), [obj])
     first = alice.get(objects_url(world), params={"limit": 3})
     body = first.json()
     assert body["more"] is True
@@ -187,12 +188,44 @@ def test_pagination_stays_correct_while_objects_are_added(
     page = boris.get(objects_url(world), params={"limit": 4}).json()
     seen = [o["id"] for o in page["objects"]]
     later = [indicator(100 + i) for i in range(5)]
+    posted: list[str] = []
     while page["more"]:
-        alice.post_objects(world.collection("fr-ru"), [later.pop()] if later else [])
+        if later:
+            obj = later.pop()
+            posted.append(obj["id"])
+            alice.post_objects(world.collection("fr-ru"), [obj])
         page = boris.get(objects_url(world), params={"limit": 4, "next": page["next"]}).json()
         seen += [o["id"] for o in page.get("objects", [])]
     assert len(seen) == len(set(seen))
-    assert seen[:10] == [o["id"] for o in before]
+    # The first envelope comes first (its objects ordered by id), then the later ones.
+    assert seen[:10] == sorted(o["id"] for o in before)
+    assert seen[10:] == posted
+
+
+def test_objects_of_one_envelope_share_date_added(
+    as_user: Callable[[str], Taxii], world: World
+) -> None:
+    alice = as_user("alice")
+    alice.post_objects(world.collection("fr-ru"), [indicator(i) for i in range(3)])
+    alice.post_objects(world.collection("fr-ru"), [indicator(9)])
+    records = alice.get(f"/collections/{world.collection('fr-ru')}/manifest/").json()["objects"]
+    stamps = [r["date_added"] for r in records]
+    assert stamps[0] == stamps[1] == stamps[2] < stamps[3]
+
+
+def test_a_page_ends_between_envelopes_rather_than_inside_one(
+    as_user: Callable[[str], Taxii], world: World
+) -> None:
+    alice = as_user("alice")
+    alice.post_objects(world.collection("fr-ru"), [indicator(i) for i in range(2)])
+    alice.post_objects(world.collection("fr-ru"), [indicator(10 + i) for i in range(3)])
+    page = alice.get(objects_url(world), params={"limit": 3})
+    assert len(page.json()["objects"]) == 2
+    # A client paging with added_after on the last header misses nothing.
+    rest = alice.get(
+        objects_url(world), params={"added_after": page.headers["X-TAXII-Date-Added-Last"]}
+    ).json()["objects"]
+    assert len(rest) == 3
 
 
 def test_added_after_uses_date_added(as_user: Callable[[str], Taxii], world: World) -> None:

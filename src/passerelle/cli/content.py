@@ -124,7 +124,7 @@ def export_bundle(
         summary = handling_summary(conn, viewer, target, flt)
         out = sys.stdout
         out.write(f'{{"type":"bundle","id":"bundle--{uuid.uuid4()}","objects":[')
-        cursor = 0
+        cursor = None
         while True:
             page = entries_page(conn, viewer, target, flt, BATCH, cursor)
             for entry in page.entries:
@@ -133,7 +133,7 @@ def export_bundle(
             withheld += [w.stix_id for w in page.withheld]
             if not page.more:
                 break
-            cursor = page.last_seq
+            cursor = page.last
         out.write("\n]}\n")
     record_alone(
         node.database, viewer, "export", exported, {"channel": target.title, "court": for_court}

@@ -15,14 +15,14 @@ from sqlalchemy import Connection, exists, func, or_, select
 
 from passerelle.errors import Forbidden, NotFound
 from passerelle.policy.directory import Channel
+from passerelle.policy.posting import posting_refusal
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
-from passerelle.policy.visibility import object_visible_anywhere, rights_in
+from passerelle.policy.visibility import object_visible_anywhere
 from passerelle.stix.markings import HandlingCode, Pap, Tlp
 from passerelle.stix.timestamps import now_micros
 from passerelle.store.schema import (
     acknowledgements,
-    channel_members,
     channel_objects,
     grants,
     objects,
@@ -33,28 +33,10 @@ COURT = "court"
 
 
 def require_write(conn: Connection, viewer: Viewer, channel: Channel) -> None:
-    """Refuse unless the viewer may post into the channel.
-
-    Writing needs a writing membership; a channel shared with other organisations also
-    needs a liaison officer, who decides what goes to which partner.
-    """
-    if viewer.role is Role.AUDITOR:
-        raise Forbidden("auditors read the audit log; they do not write content")
-    if not rights_in(conn, viewer, channel.id)[1]:
-        raise Forbidden(f"your organisation may not write into channel {channel.title!r}")
-    others = conn.execute(
-        select(
-            exists().where(
-                channel_members.c.channel_id == channel.id,
-                channel_members.c.org_id != viewer.org_id,
-            )
-        )
-    ).scalar()
-    if others and viewer.role is not Role.LIAISON:
-        raise Forbidden(
-            f"channel {channel.title!r} reaches other organisations: "
-            "only a liaison officer may share into it"
-        )
+    """Refuse unless the viewer may post into the channel (see :mod:`.posting`)."""
+    refusal = posting_refusal(conn, viewer, channel.id, channel.title)
+    if refusal:
+        raise Forbidden(refusal)
 
 
 def restricts_onward_sharing(tlp: Tlp | None, codes: HandlingCode) -> bool:

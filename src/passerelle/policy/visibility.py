@@ -38,6 +38,7 @@ from sqlalchemy import (
 
 from passerelle.errors import Forbidden, NotFound
 from passerelle.policy.directory import Channel, channel_row_to_channel
+from passerelle.policy.posting import posting_refusal
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.stix.markings import Tlp
@@ -213,7 +214,8 @@ def rights_in(conn: Connection, viewer: Viewer, channel_id: int) -> tuple[bool, 
         )
     ).first()
     if row is not None:
-        return (bool(row.can_read), bool(row.can_write))
+        may_post = not posting_refusal(conn, viewer, channel_id, "")
+        return (bool(row.can_read), may_post)
     is_client = conn.execute(select(_reads_as_client(viewer, channel_id))).scalar()
     return (bool(is_client), False)
 

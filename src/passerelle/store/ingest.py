@@ -153,14 +153,15 @@ def _known_markings(conn: Connection, prepared: Sequence[_Candidate]) -> set[str
     return known
 
 
-def _first_date_added(conn: Connection, channel_id: int) -> int:
+def _envelope_date_added(conn: Connection, channel_id: int) -> int:
     last = conn.execute(
         select(func.max(channel_objects.c.date_added)).where(
             channel_objects.c.channel_id == channel_id
         )
     ).scalar()
-    # Strictly increasing per channel, so that a client paging with added_after on
-    # X-TAXII-Date-Added-Last never skips an object that shares a timestamp.
+    # One date_added for the whole envelope, strictly later than the channel's previous
+    # envelope: pages stay in commit order, and no gap between two objects' date_added
+    # counts objects a viewer may not see.
     return max(now_micros(), (last or 0) + 1)
 
 
@@ -207,7 +208,7 @@ def _store(
     markings = _known_markings(conn, prepared)
     rows: dict[str, list[dict[str, Any]]] = {"objects": [], "placements": [], "refs": [], "to": []}
     accepted: list[Verdict] = []
-    date_added = _first_date_added(conn, channel.id)
+    date_added = _envelope_date_added(conn, channel.id)
     for cand in prepared:
         refused = _refusal(
             conn, viewer, channel, cand, stored.get((cand.stix_id, cand.version)), markings
@@ -231,7 +232,6 @@ def _store(
             ]
             known = stored[(cand.stix_id, cand.version)]
         rows["placements"].append(_placement_row(cand, channel, viewer, date_added, known))
-        date_added += 1
         accepted.append(Verdict(cand.stix_id, cand.shown_version))
     database.insert_ignoring_duplicates(conn, objects, rows["objects"])
     database.insert_ignoring_duplicates(conn, object_refs, rows["refs"])

@@ -1,12 +1,16 @@
 """Reading objects out of a channel: TAXII filters, versions and cursor pagination.
 
-Pages follow ``seq``, which a channel assigns in commit order; the ``next`` token is the
-last seq served, so objects added between two pages never shift or repeat what a client
-has already read. Every query goes through :func:`passerelle.policy.visibility.visible_in_channel`.
+Pages follow the key (date_added, id, version). date_added rises strictly from one
+envelope to the next within a channel (it is assigned under the channel's write lock)
+and is shared by the objects of one envelope, so objects added between two pages never
+shift or repeat what a client has read. The ``next`` token holds only the key of the last
+object the viewer was given: nothing in it, nor in any header, counts what the viewer
+may not see. Every query goes through :func:`passerelle.policy.visibility.visible_in_channel`.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,13 +24,16 @@ from sqlalchemy import (
     and_,
     exists,
     func,
+    literal,
     or_,
     select,
     true,
+    tuple_,
 )
 
 from passerelle.errors import BadInput
 from passerelle.policy.directory import Channel
+from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import ChannelAccess, channel_access, visible_in_channel
 from passerelle.stix.markings import Handling, HandlingCode, Pap, Tlp
@@ -85,7 +92,6 @@ def _split(value: str | None) -> list[str]:
 class Entry:
     """One version of one object as placed in a channel."""
 
-    seq: int
     stix_id: str
     version: str
     date_added: int
@@ -120,27 +126,46 @@ class Withheld:
 
 
 @dataclass(frozen=True)
+class Cursor:
+    """The position after which the next page starts: the key of the last row served."""
+
+    date_added: int
+    stix_id: str
+    version: str
+
+    def token(self) -> str:
+        """Encode as an opaque ``next`` token."""
+        raw = f"{self.date_added}|{self.stix_id}|{self.version}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def parse(cls, token: str | None) -> Cursor | None:
+        """Decode a ``next`` token this server gave."""
+        if token is None:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            added, stix_id, version = raw.split("|")
+            if not added.isdigit() or len(added) > 19 or "--" not in stix_id:
+                raise ValueError(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadInput(f"next is not a token this server gave: {token[:60]!r}") from exc
+        return cls(int(added), stix_id, version)
+
+
+@dataclass(frozen=True)
 class Page:
     """One page of entries, whether more follow, and what was withheld until acknowledged."""
 
     entries: list[Entry] = field(default_factory=list)
     more: bool = False
-    last_seq: int = 0
+    last: Cursor | None = None
     withheld: list[Withheld] = field(default_factory=list)
 
     @property
     def next(self) -> str | None:
         """Return the token that asks for the following page."""
-        return str(self.last_seq) if self.more else None
-
-
-def parse_cursor(token: str | None) -> int:
-    """Turn a ``next`` token back into a seq."""
-    if token is None:
-        return 0
-    if not token.isdigit() or len(token) > 19:
-        raise BadInput(f"next is not a token this server gave: {token[:60]!r}")
-    return int(token)
+        return self.last.token() if self.more and self.last else None
 
 
 def _version_condition(
@@ -167,7 +192,7 @@ def _select_entries(
     viewer: Viewer, access: ChannelAccess, flt: ObjectFilter, with_bodies: bool
 ) -> Select[Any]:
     co = channel_objects.alias("placement")
-    columns = [co.c.seq, co.c.stix_id, co.c.version, co.c.date_added]
+    columns = [co.c.stix_id, co.c.version, co.c.date_added]
     query = select(*columns)
     if with_bodies:
         acknowledged = exists().where(
@@ -192,7 +217,32 @@ def _select_entries(
         query = query.where(co.c.spec_version.in_(list(flt.spec_versions)))
     if flt.max_tlp is not None:
         query = query.where(co.c.tlp <= int(flt.max_tlp))
-    return query.where(_version_condition(viewer, co, access, flt.versions)).order_by(co.c.seq)
+    query = query.where(_version_condition(viewer, co, access, flt.versions))
+    return query.order_by(co.c.date_added, co.c.stix_id, co.c.version)
+
+
+def _after(query: Select[Any], cursor: Cursor) -> Select[Any]:
+    added = query.selected_columns.date_added
+    key = tuple_(query.selected_columns.stix_id, query.selected_columns.version)
+    # The >= on date_added alone gives the index its range; the rest orders within it.
+    return query.where(
+        added >= cursor.date_added,
+        or_(
+            added > cursor.date_added,
+            key > tuple_(literal(cursor.stix_id), literal(cursor.version)),
+        ),
+    )
+
+
+def _whole_envelopes(rows: Sequence[Any], limit: int) -> Sequence[Any]:
+    # A page that would split the objects of one envelope (which share date_added) ends
+    # before them instead, so that a client paging with added_after and
+    # X-TAXII-Date-Added-Last misses nothing; an envelope bigger than a page is split.
+    if len(rows) <= limit or rows[limit].date_added != rows[limit - 1].date_added:
+        return rows[:limit]
+    boundary = rows[limit].date_added
+    first = next(i for i, row in enumerate(rows) if row.date_added == boundary)
+    return rows[:first] if first > 0 else rows[:limit]
 
 
 def entries_page(
@@ -201,47 +251,33 @@ def entries_page(
     channel: Channel,
     flt: ObjectFilter,
     limit: int,
-    after_seq: int = 0,
+    after: Cursor | None = None,
     with_bodies: bool = True,
 ) -> Page:
     """Return one page of the channel's entries that match the filter and the viewer may see."""
-    if flt.added_after is not None:
-        after_seq = max(after_seq, _last_seq_added_by(conn, channel, flt.added_after))
     access = channel_access(conn, viewer, channel.id)
     query = _select_entries(viewer, access, flt, with_bodies)
-    query = query.where(query.selected_columns.seq > after_seq).limit(limit + 1)
-    rows = conn.execute(query).all()
+    if after is not None:
+        query = _after(query, after)
+    rows = conn.execute(query.limit(limit + 1)).all()
     more = len(rows) > limit
-    rows = rows[:limit]
+    rows = list(_whole_envelopes(rows, limit))
     entries: list[Entry] = []
     withheld: list[Withheld] = []
     for r in rows:
         if with_bodies and r.h3 and not r.acknowledged:
             withheld.append(Withheld(r.stix_id, r.h3_text))
         else:
-            entries.append(
-                Entry(r.seq, r.stix_id, r.version, r.date_added, r.body if with_bodies else "")
-            )
-    return Page(entries, more, rows[-1].seq if rows else after_seq, withheld)
-
-
-def _last_seq_added_by(conn: Connection, channel: Channel, moment: int) -> int:
-    # date_added rises strictly with seq within a channel (both are assigned under the
-    # channel's write lock), so "added after t" starts right after the last seq added by
-    # t: one index lookup instead of a scan that filters on date_added.
-    found = conn.execute(
-        select(func.max(channel_objects.c.seq)).where(
-            channel_objects.c.channel_id == channel.id, channel_objects.c.date_added <= moment
-        )
-    ).scalar()
-    return int(found or 0)
+            entries.append(Entry(r.stix_id, r.version, r.date_added, r.body if with_bodies else ""))
+    last = Cursor(rows[-1].date_added, rows[-1].stix_id, rows[-1].version) if rows else after
+    return Page(entries, more, last, withheld)
 
 
 def object_entries(
     conn: Connection, viewer: Viewer, channel: Channel, flt: ObjectFilter
 ) -> list[Entry]:
     """Return every entry matching the filter, without bodies (for deletion and checks)."""
-    return list(entries_page(conn, viewer, channel, flt, 1_000_000, 0, False).entries)
+    return list(entries_page(conn, viewer, channel, flt, 1_000_000, None, False).entries)
 
 
 def producers_of(conn: Connection, entries: Sequence[Entry]) -> set[int]:
@@ -259,7 +295,12 @@ def producers_of(conn: Connection, entries: Sequence[Entry]) -> set[int]:
 
 
 def status_of(conn: Connection, viewer: Viewer, status_id: str) -> dict[str, Any] | None:
-    """Return a TAXII status resource if the viewer's organisation made the request."""
+    """Return a TAXII status resource if the viewer's organisation made the request.
+
+    A status lists what was stored, so auditors, who read no content, never see one.
+    """
+    if viewer.role is Role.AUDITOR:
+        return None
     row = conn.execute(
         select(statuses)
         .join(users, users.c.id == statuses.c.user_id)

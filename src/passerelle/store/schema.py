@@ -111,8 +111,8 @@ object_refs = Table(
     Index("ix_object_refs_ref", "ref_id"),
 )
 
-# One row per version per channel: TAXII's date_added lives here, and ``seq`` is the
-# pagination cursor (assigned in commit order under the channel's write lock).
+# One row per version per channel: TAXII's date_added lives here (shared by the objects of
+# one envelope, strictly rising from one envelope to the next under the channel's lock).
 channel_objects = Table(
     "channel_objects",
     metadata,
@@ -134,11 +134,13 @@ channel_objects = Table(
         nullable=False,
     ),
     UniqueConstraint("channel_id", "stix_id", "version", name="uq_channel_object_version"),
-    Index("ix_channel_objects_channel_seq", "channel_id", "seq"),
-    Index("ix_channel_objects_channel_type_seq", "channel_id", "type", "seq"),
-    Index("ix_channel_objects_channel_date_added", "channel_id", "date_added"),
+    # Page order (date_added, id, version), whole and within a type or a TLP level.
+    Index("ix_channel_objects_order", "channel_id", "date_added", "stix_id", "version"),
+    Index(
+        "ix_channel_objects_type_order", "channel_id", "type", "date_added", "stix_id", "version"
+    ),
+    Index("ix_channel_objects_tlp_order", "channel_id", "tlp", "date_added", "stix_id", "version"),
     Index("ix_channel_objects_stix_id", "stix_id"),
-    Index("ix_channel_objects_channel_tlp_seq", "channel_id", "tlp", "seq"),
     Index("ix_channel_objects_channel_producer", "channel_id", "producer_org_id"),
     # AUTOINCREMENT: a seq is never reused after a delete, so a cursor never skips.
     sqlite_autoincrement=True,

@@ -17,11 +17,11 @@ from passerelle.policy.visibility import channel_for, require_read
 from passerelle.stix.timestamps import micros_to_text
 from passerelle.store.ingest import IngestResult, ingest
 from passerelle.store.queries import (
+    Cursor,
     ObjectFilter,
     Page,
     entries_page,
     object_entries,
-    parse_cursor,
     producers_of,
     status_of,
 )
@@ -107,7 +107,7 @@ def get_objects(
     with call.database.read() as conn:
         channel = _readable_channel(call, conn, collection_id)
         page = entries_page(
-            conn, call.viewer, channel, flt, _limit(call, limit), parse_cursor(next)
+            conn, call.viewer, channel, flt, _limit(call, limit), Cursor.parse(next)
         )
     call.audit("read", [e.stix_id for e in page.entries], channel=channel.title)
     return TaxiiResponse(_envelope_bytes(page), headers=_page_headers(page))
@@ -130,7 +130,7 @@ def get_manifest(
     with call.database.read() as conn:
         channel = _readable_channel(call, conn, collection_id)
         page = entries_page(
-            conn, call.viewer, channel, flt, _limit(call, limit), parse_cursor(next), False
+            conn, call.viewer, channel, flt, _limit(call, limit), Cursor.parse(next), False
         )
     body: dict[str, Any] = {"more": page.more}
     if page.next:
@@ -157,7 +157,7 @@ def get_object(
     with call.database.read() as conn:
         channel = _readable_channel(call, conn, collection_id)
         page = entries_page(
-            conn, call.viewer, channel, flt, _limit(call, limit), parse_cursor(next)
+            conn, call.viewer, channel, flt, _limit(call, limit), Cursor.parse(next)
         )
     if not page.entries and page.withheld:
         raise _h3_refusal(page)
@@ -182,7 +182,7 @@ def get_versions(
     with call.database.read() as conn:
         channel = _readable_channel(call, conn, collection_id)
         page = entries_page(
-            conn, call.viewer, channel, flt, _limit(call, limit), parse_cursor(next), False
+            conn, call.viewer, channel, flt, _limit(call, limit), Cursor.parse(next), False
         )
     if not page.entries and next is None:
         raise TaxiiError(404, f"no object {object_id[:80]!r} in this collection")

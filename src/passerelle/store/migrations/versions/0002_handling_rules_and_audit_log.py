@@ -147,8 +147,19 @@ def upgrade() -> None:
         batch_op.create_foreign_key(
             "fk_channel_objects_producer", "organisations", ["producer_org_id"], ["id"]
         )
+        batch_op.drop_index("ix_channel_objects_channel_seq")
+        batch_op.drop_index("ix_channel_objects_channel_type_seq")
+        batch_op.drop_index("ix_channel_objects_channel_date_added")
         batch_op.create_index(
-            "ix_channel_objects_channel_tlp_seq", ["channel_id", "tlp", "seq"], unique=False
+            "ix_channel_objects_order", ["channel_id", "date_added", "stix_id", "version"]
+        )
+        batch_op.create_index(
+            "ix_channel_objects_type_order",
+            ["channel_id", "type", "date_added", "stix_id", "version"],
+        )
+        batch_op.create_index(
+            "ix_channel_objects_tlp_order",
+            ["channel_id", "tlp", "date_added", "stix_id", "version"],
         )
         batch_op.create_index(
             "ix_channel_objects_channel_producer", ["channel_id", "producer_org_id"], unique=False
@@ -188,7 +199,12 @@ def downgrade() -> None:
 
     with op.batch_alter_table("channel_objects", schema=None) as batch_op:
         batch_op.drop_index("ix_channel_objects_channel_producer")
-        batch_op.drop_index("ix_channel_objects_channel_tlp_seq")
+        batch_op.drop_index("ix_channel_objects_tlp_order")
+        batch_op.drop_index("ix_channel_objects_type_order")
+        batch_op.drop_index("ix_channel_objects_order")
+        batch_op.create_index("ix_channel_objects_channel_seq", ["channel_id", "seq"])
+        batch_op.create_index("ix_channel_objects_channel_type_seq", ["channel_id", "type", "seq"])
+        batch_op.create_index("ix_channel_objects_channel_date_added", ["channel_id", "date_added"])
         batch_op.drop_constraint("fk_channel_objects_producer", type_="foreignkey")
         batch_op.drop_index("ix_channel_objects_stix_id")
         batch_op.drop_column("producer_org_id")

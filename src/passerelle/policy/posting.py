@@ -1,0 +1,45 @@
+"""Who may post into a channel: the one rule that both TAXII's ``can_write`` and every
+write path apply."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, exists, select
+
+from passerelle.policy.roles import Role
+from passerelle.policy.viewer import Viewer
+from passerelle.store.schema import channel_members
+
+
+def posting_refusal(conn: Connection, viewer: Viewer, channel_id: int, title: str) -> str:
+    """Say why the viewer may not post into a channel ('' when they may).
+
+    Writing needs a writing membership; a channel shared with other organisations also
+    needs a liaison officer, who decides what goes to which partner. Auditors never write.
+    """
+    if viewer.role is Role.AUDITOR:
+        return "auditors read the audit log; they do not write content"
+    row = conn.execute(
+        select(
+            exists()
+            .where(
+                channel_members.c.channel_id == channel_id,
+                channel_members.c.org_id == viewer.org_id,
+                channel_members.c.can_write.is_(True),
+            )
+            .label("writes"),
+            exists()
+            .where(
+                channel_members.c.channel_id == channel_id,
+                channel_members.c.org_id != viewer.org_id,
+            )
+            .label("shared"),
+        )
+    ).one()
+    if not row.writes:
+        return f"your organisation may not write into channel {title!r}"
+    if row.shared and viewer.role is not Role.LIAISON:
+        return (
+            f"channel {title!r} reaches other organisations: "
+            "only a liaison officer may share into it"
+        )
+    return ""
