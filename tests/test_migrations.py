@@ -24,3 +24,49 @@ def test_migrating_twice_changes_nothing(database: Database) -> None:
         current = MigrationContext.configure(conn).get_current_revision()
     head = ScriptDirectory.from_config(alembic_config(database.engine)).get_current_head()
     assert current == head == "0002"
+
+
+def test_upgrading_a_populated_node_keeps_its_objects_and_backfills_handling(
+    database_url: str,
+) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    command.downgrade(alembic_config(engine), "0001")  # the schema a 0.1.0 node had
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO organisations (id, name, created) VALUES (1, 'dgsi', 0)"))
+        conn.execute(
+            text(
+                "INSERT INTO users (id, org_id, username, role, token_hash, created) "
+                "VALUES (1, 1, 'alice', 'liaison', 'h', 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO channels (id, collection_id, title, description, created) "
+                "VALUES (1, 'c1', 'fr-ru', '', 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO objects (stix_id, version, type, spec_version, revoked, "
+                "producer_org_id, body) VALUES ('indicator--1', 'v', 'indicator', '2.1', "
+                "false, 1, '{}')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO channel_objects (channel_id, stix_id, version, type, spec_version, "
+                "date_added, added_by) VALUES (1, 'indicator--1', 'v', 'indicator', '2.1', 5, 1)"
+            )
+        )
+    command.upgrade(alembic_config(engine), "head")
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT producer_org_id, tlp, tlp_defaulted FROM channel_objects")
+        ).one()
+        default_tlp = conn.execute(text("SELECT default_tlp FROM channels")).scalar()
+    engine.dispose()
+    assert (row.producer_org_id, row.tlp, bool(row.tlp_defaulted)) == (1, 2, False)
+    assert default_tlp == 2

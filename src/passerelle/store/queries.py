@@ -309,17 +309,30 @@ def status_of(conn: Connection, viewer: Viewer, status_id: str) -> dict[str, Any
     if row is None:
         return None
     details = orjson.loads(row.details)
+    return status_resource(
+        row.id, row.request_timestamp, row.total_count, details["successes"], details["failures"]
+    )
+
+
+def status_resource(
+    status_id: str,
+    request_timestamp: int,
+    total: int,
+    successes: list[dict[str, str]],
+    failures: list[dict[str, str]],
+) -> dict[str, Any]:
+    """Render a TAXII 2.1 status resource (every envelope is processed before answering)."""
     return {
-        "id": row.id,
-        "status": "complete" if row.pending_count == 0 else "pending",
-        "request_timestamp": micros_to_text(row.request_timestamp),
-        "total_count": row.total_count,
-        "success_count": row.success_count,
-        "successes": details["successes"],
-        "failure_count": row.failure_count,
-        "failures": details["failures"],
-        "pending_count": row.pending_count,
-        "pendings": details["pendings"],
+        "id": status_id,
+        "status": "complete",
+        "request_timestamp": micros_to_text(request_timestamp),
+        "total_count": total,
+        "success_count": len(successes),
+        "successes": successes,
+        "failure_count": len(failures),
+        "failures": failures,
+        "pending_count": 0,
+        "pendings": [],
     }
 
 

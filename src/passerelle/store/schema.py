@@ -133,14 +133,14 @@ channel_objects = Table(
         ForeignKey("organisations.id", name="fk_channel_objects_producer"),
         nullable=False,
     ),
-    UniqueConstraint("channel_id", "stix_id", "version", name="uq_channel_object_version"),
+    # Id first: it also serves every look-up of an object across channels.
+    UniqueConstraint("stix_id", "channel_id", "version", name="uq_channel_objects_placement"),
     # Page order (date_added, id, version), whole and within a type or a TLP level.
     Index("ix_channel_objects_order", "channel_id", "date_added", "stix_id", "version"),
     Index(
         "ix_channel_objects_type_order", "channel_id", "type", "date_added", "stix_id", "version"
     ),
     Index("ix_channel_objects_tlp_order", "channel_id", "tlp", "date_added", "stix_id", "version"),
-    Index("ix_channel_objects_stix_id", "stix_id"),
     Index("ix_channel_objects_channel_producer", "channel_id", "producer_org_id"),
     # AUTOINCREMENT: a seq is never reused after a delete, so a cursor never skips.
     sqlite_autoincrement=True,

@@ -15,7 +15,7 @@ from passerelle.policy.actions import require_write
 from passerelle.policy.directory import Channel
 from passerelle.policy.visibility import channel_for, require_read
 from passerelle.stix.timestamps import micros_to_text
-from passerelle.store.ingest import IngestResult, ingest
+from passerelle.store.ingest import ingest
 from passerelle.store.queries import (
     Cursor,
     ObjectFilter,
@@ -23,7 +23,7 @@ from passerelle.store.queries import (
     entries_page,
     object_entries,
     producers_of,
-    status_of,
+    status_resource,
 )
 from passerelle.store.removal import remove_from_channel
 from passerelle.taxii.context import API_ROOT, Call, CallDep
@@ -260,11 +260,11 @@ async def add_objects(collection_id: str, request: Request, call: CallDep) -> Ta
     raw = await _read_body(request, call.settings.max_content_length)
     candidates = _parse_envelope(raw)
     result = await run_in_threadpool(ingest, call.database, call.viewer, channel, candidates)
-    return TaxiiResponse(await run_in_threadpool(_status, call, result), status_code=202)
-
-
-def _status(call: Call, result: IngestResult) -> dict[str, Any]:
-    with call.database.read() as conn:
-        found = status_of(conn, call.viewer, result.status_id)
-    assert found is not None
-    return found
+    status = status_resource(
+        result.status_id,
+        result.request_timestamp,
+        result.total,
+        [v.as_status_entry() for v in result.successes],
+        [v.as_status_entry() for v in result.failures],
+    )
+    return TaxiiResponse(status, status_code=202)

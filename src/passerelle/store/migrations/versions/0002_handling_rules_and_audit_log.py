@@ -135,7 +135,10 @@ def upgrade() -> None:
             sa.Column("tlp_defaulted", sa.Boolean(), server_default="0", nullable=False)
         )
         batch_op.add_column(sa.Column("producer_org_id", sa.Integer(), nullable=True))
-        batch_op.create_index("ix_channel_objects_stix_id", ["stix_id"], unique=False)
+        batch_op.drop_constraint("uq_channel_object_version", type_="unique")
+        batch_op.create_unique_constraint(
+            "uq_channel_objects_placement", ["stix_id", "channel_id", "version"]
+        )
 
     # Existing placements take their producer from the stored version.
     op.execute(
@@ -206,7 +209,10 @@ def downgrade() -> None:
         batch_op.create_index("ix_channel_objects_channel_type_seq", ["channel_id", "type", "seq"])
         batch_op.create_index("ix_channel_objects_channel_date_added", ["channel_id", "date_added"])
         batch_op.drop_constraint("fk_channel_objects_producer", type_="foreignkey")
-        batch_op.drop_index("ix_channel_objects_stix_id")
+        batch_op.drop_constraint("uq_channel_objects_placement", type_="unique")
+        batch_op.create_unique_constraint(
+            "uq_channel_object_version", ["channel_id", "stix_id", "version"]
+        )
         batch_op.drop_column("producer_org_id")
         batch_op.drop_column("tlp_defaulted")
         batch_op.drop_column("tlp")
