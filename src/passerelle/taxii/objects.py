@@ -90,6 +90,31 @@ def _readable_channel(call: Call, conn: Connection, collection_id: str) -> Chann
     return channel
 
 
+def _read_page(
+    call: Call,
+    collection_id: str,
+    flt: ObjectFilter,
+    limit: int | None,
+    next: str | None,
+    with_bodies: bool = True,
+) -> tuple[Channel, Page]:
+    with call.database.read() as conn:
+        channel = _readable_channel(call, conn, collection_id)
+        page = entries_page(
+            conn, call.viewer, channel, flt, _limit(call, limit), Cursor.parse(next), with_bodies
+        )
+    return channel, page
+
+
+def _listing(page: Page, key: str, items: list[Any]) -> TaxiiResponse:
+    body: dict[str, Any] = {"more": page.more}
+    if page.next:
+        body["next"] = page.next
+    if items:
+        body[key] = items
+    return TaxiiResponse(body, headers=_page_headers(page))
+
+
 @router.get(f"{COLLECTION}/objects/")
 def get_objects(
     collection_id: str,
@@ -104,11 +129,7 @@ def get_objects(
 ) -> TaxiiResponse:
     """Return a page of the collection's objects (latest versions unless asked otherwise)."""
     flt = ObjectFilter.parse(added_after, match_id, match_type, match_version, match_spec_version)
-    with call.database.read() as conn:
-        channel = _readable_channel(call, conn, collection_id)
-        page = entries_page(
-            conn, call.viewer, channel, flt, _limit(call, limit), Cursor.parse(next)
-        )
+    channel, page = _read_page(call, collection_id, flt, limit, next)
     call.audit("read", [e.stix_id for e in page.entries], channel=channel.title)
     return TaxiiResponse(_envelope_bytes(page), headers=_page_headers(page))
 
@@ -127,18 +148,9 @@ def get_manifest(
 ) -> TaxiiResponse:
     """Return a page of manifest records: id, date_added, version and media type."""
     flt = ObjectFilter.parse(added_after, match_id, match_type, match_version, match_spec_version)
-    with call.database.read() as conn:
-        channel = _readable_channel(call, conn, collection_id)
-        page = entries_page(
-            conn, call.viewer, channel, flt, _limit(call, limit), Cursor.parse(next), False
-        )
-    body: dict[str, Any] = {"more": page.more}
-    if page.next:
-        body["next"] = page.next
-    if page.entries:
-        body["objects"] = [e.manifest_record() for e in page.entries]
+    channel, page = _read_page(call, collection_id, flt, limit, next, with_bodies=False)
     call.audit("read-manifest", [e.stix_id for e in page.entries], channel=channel.title)
-    return TaxiiResponse(body, headers=_page_headers(page))
+    return _listing(page, "objects", [e.manifest_record() for e in page.entries])
 
 
 @router.get(f"{COLLECTION}/objects/{{object_id}}/")
@@ -154,11 +166,7 @@ def get_object(
 ) -> TaxiiResponse:
     """Return the object with this id (its latest version unless asked otherwise)."""
     flt = ObjectFilter.parse(added_after, object_id, None, match_version, match_spec_version)
-    with call.database.read() as conn:
-        channel = _readable_channel(call, conn, collection_id)
-        page = entries_page(
-            conn, call.viewer, channel, flt, _limit(call, limit), Cursor.parse(next)
-        )
+    channel, page = _read_page(call, collection_id, flt, limit, next)
     if not page.entries and page.withheld:
         raise _h3_refusal(page)
     if not page.entries and next is None:
@@ -179,20 +187,11 @@ def get_versions(
 ) -> TaxiiResponse:
     """List the versions of an object held in this collection."""
     flt = ObjectFilter.parse(added_after, object_id, None, "all", match_spec_version)
-    with call.database.read() as conn:
-        channel = _readable_channel(call, conn, collection_id)
-        page = entries_page(
-            conn, call.viewer, channel, flt, _limit(call, limit), Cursor.parse(next), False
-        )
+    channel, page = _read_page(call, collection_id, flt, limit, next, with_bodies=False)
     if not page.entries and next is None:
         raise TaxiiError(404, f"no object {object_id[:80]!r} in this collection")
-    body: dict[str, Any] = {"more": page.more}
-    if page.next:
-        body["next"] = page.next
-    if page.entries:
-        body["versions"] = [e.version_text for e in page.entries]
     call.audit("read-versions", [object_id], channel=channel.title)
-    return TaxiiResponse(body, headers=_page_headers(page))
+    return _listing(page, "versions", [e.version_text for e in page.entries])
 
 
 @router.delete(f"{COLLECTION}/objects/{{object_id}}/")
