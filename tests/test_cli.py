@@ -10,6 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from passerelle.cli import cli
+from passerelle.policy import directory
+from passerelle.policy.roles import Role
+from passerelle.policy.visibility import object_visible_anywhere
+from passerelle.stix.markings import TLP2_IDS, Tlp
 from tests.stixgen import bundle, indicator
 from tests.world import World
 
@@ -155,3 +159,28 @@ def test_a_bad_database_url_is_one_line(run) -> None:  # type: ignore[no-untyped
     result = CliRunner().invoke(cli, ["--db", "mysql://x/y", "org", "list"])
     assert result.exit_code == 1
     assert result.output.strip().startswith("Error: unsupported database")
+
+
+def test_import_names_the_recipients_of_red_objects(  # type: ignore[no-untyped-def]
+    run, world: World, tmp_path: Path
+) -> None:
+    with world.database.write() as conn:
+        directory.add_user(conn, "fsb", "bogdan", Role.ANALYST)
+    red = indicator(1, object_marking_refs=[TLP2_IDS[Tlp.RED]])
+    path = tmp_path / "red.json"
+    path.write_text(json.dumps(bundle(red)))
+    unnamed = run("import", str(path), "--channel", "fr-ru", user="alice")
+    assert "0 accepted, 1 rejected" in unnamed.stdout
+    assert "must name its recipients" in unnamed.stderr
+    misspelt = run("import", str(path), "--channel", "fr-ru", "--recipient", "borris", user="alice")
+    assert misspelt.exit_code == 1
+    assert "no user named 'borris'" in misspelt.output
+    named = run("import", str(path), "--channel", "fr-ru", "--recipient", "boris", user="alice")
+    assert "1 accepted, 0 rejected" in named.stdout
+    seen = json.loads(run("export", "--channel", "fr-ru", user="boris").stdout)["objects"]
+    assert seen == []  # RED never leaves in a bulk export, even for its recipient
+    with world.database.read() as conn:
+        boris = directory.viewer_by_name(conn, "boris")
+        bogdan = directory.viewer_by_name(conn, "bogdan")
+        assert object_visible_anywhere(conn, boris, red["id"])
+        assert not object_visible_anywhere(conn, bogdan, red["id"])

@@ -16,7 +16,7 @@ from passerelle.audit.log import record_alone
 from passerelle.cli.root import Node, cli, json_option, pass_node, stderr_progress, user_option
 from passerelle.errors import BadInput, Forbidden
 from passerelle.policy.actions import COURT, has_grant, require_write
-from passerelle.policy.directory import Channel
+from passerelle.policy.directory import Channel, viewer_by_name
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import BULK_MAX_TLP, channel_for, require_read
 from passerelle.stix.markings import Handling, HandlingCode
@@ -49,11 +49,22 @@ def _read_objects(path: str) -> list[Any]:
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--channel", "channel_ref", required=True, help="Channel title, alias or id.")
+@click.option(
+    "--recipient",
+    "recipients",
+    multiple=True,
+    help="A named recipient of the file's TLP:RED objects (a username); repeat for each.",
+)
 @user_option
 @json_option
 @pass_node
 def import_bundle(
-    node: Node, file: str, channel_ref: str, username: str | None, as_json: bool
+    node: Node,
+    file: str,
+    channel_ref: str,
+    recipients: tuple[str, ...],
+    username: str | None,
+    as_json: bool,
 ) -> None:
     """Import the STIX objects of FILE (a bundle; - for stdin) into a channel."""
     viewer = node.viewer(username)
@@ -61,12 +72,14 @@ def import_bundle(
     with node.database.read() as conn:
         target = channel_for(conn, viewer, channel_ref)
         require_write(conn, viewer, target)
+        for name in recipients:
+            viewer_by_name(conn, name)  # a misspelt recipient would silently see nothing
     accepted: list[Verdict] = []
     rejected: list[Verdict] = []
     with stderr_progress(len(objects), f"importing into {target.title}") as bar:
         for start in range(0, len(objects), BATCH):
             batch = objects[start : start + BATCH]
-            result = ingest(node.database, viewer, target, batch)
+            result = ingest(node.database, viewer, target, batch, recipients)
             accepted += result.successes
             rejected += result.failures
             bar.update(len(batch))

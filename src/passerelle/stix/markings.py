@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum, IntFlag
 from typing import Any
@@ -162,8 +163,11 @@ def _extension(obj: dict[str, Any]) -> dict[str, Any] | None:
     return found
 
 
-def read_handling(obj: dict[str, Any]) -> Handling:
+def read_handling(obj: dict[str, Any], extra_recipients: Sequence[str] = ()) -> Handling:
     """Read an object's handling rules; refuse what cannot be honoured.
+
+    ``extra_recipients`` are RED recipients named by the person sharing the object (for
+    example ``--recipient`` on the command line), added to those the object names.
 
     Marking references other than TLP and PAP are returned as ``statement_refs`` for the
     caller to check against the marking definitions the node knows.
@@ -193,9 +197,12 @@ def read_handling(obj: dict[str, Any]) -> Handling:
     recipients = extension.get("recipients", [])
     if not isinstance(recipients, list) or not all(isinstance(r, str) and r for r in recipients):
         raise InvalidHandling("recipients must be a list of usernames")
-    if tlp is Tlp.RED and not recipients:
-        raise InvalidHandling("a TLP:RED object must name its recipients (handling extension)")
-    return Handling(tlp, pap, codes, h3_text, grading, tuple(recipients), tuple(others))
+    named = tuple(dict.fromkeys([*recipients, *extra_recipients])) if tlp is Tlp.RED else ()
+    if tlp is Tlp.RED and not named:
+        raise InvalidHandling(
+            "a TLP:RED object must name its recipients (handling extension or --recipient)"
+        )
+    return Handling(tlp, pap, codes, h3_text, grading, named or tuple(recipients), tuple(others))
 
 
 def most_restrictive(*inputs: Handling) -> Handling:

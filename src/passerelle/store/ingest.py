@@ -93,11 +93,11 @@ def _inputs(obj: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _prepare(obj: object) -> _Candidate:
+def _prepare(obj: object, recipients: Sequence[str] = ()) -> _Candidate:
     validate_object(obj)
     assert isinstance(obj, dict)
     try:
-        handling = read_handling(obj)
+        handling = read_handling(obj, recipients)
     except InvalidHandling as exc:
         raise InvalidObject(f"{obj['id']}: {exc}") from exc
     stamp = obj.get("modified") or obj.get("created")
@@ -166,10 +166,15 @@ def _envelope_date_added(conn: Connection, channel_id: int) -> int:
 
 
 def ingest(
-    database: Database, viewer: Viewer, channel: Channel, candidates: Iterable[object]
+    database: Database,
+    viewer: Viewer,
+    channel: Channel,
+    candidates: Iterable[object],
+    recipients: Sequence[str] = (),
 ) -> IngestResult:
     """Store an envelope's objects in a channel on behalf of a viewer; report each one.
 
+    ``recipients`` name further individual recipients of the envelope's TLP:RED objects.
     The caller has already checked that the viewer may write into the channel.
     """
     items = list(candidates)
@@ -177,7 +182,7 @@ def ingest(
     prepared: list[_Candidate] = []
     for obj in items:
         try:
-            prepared.append(_prepare(obj))
+            prepared.append(_prepare(obj, recipients))
         except InvalidObject as exc:
             ident, shown = _describe(obj)
             result.failures.append(Verdict(ident, shown, exc.reason))
