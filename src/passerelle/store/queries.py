@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -256,6 +256,10 @@ def entries_page(
 ) -> Page:
     """Return one page of the channel's entries that match the filter and the viewer may see."""
     access = channel_access(conn, viewer, channel.id)
+    if after is not None:
+        # The cursor's row passed added_after, so every row after it does too; keeping
+        # both bounds lets SQLite start its index range at the looser one.
+        flt = replace(flt, added_after=None)
     query = _select_entries(viewer, access, flt, with_bodies)
     if after is not None:
         query = _after(query, after)
