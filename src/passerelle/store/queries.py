@@ -175,7 +175,8 @@ def _version_condition(
         return true()
     other = channel_objects.alias("other_version")
     same_object = and_(
-        visible_in_channel(viewer, other, access), other.c.stix_id == placement.c.stix_id
+        visible_in_channel(viewer, other, access, lookup=True),
+        other.c.stix_id == placement.c.stix_id,
     )
     conditions: list[ColumnElement[bool]] = []
     if "last" in wanted:
