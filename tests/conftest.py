@@ -21,6 +21,7 @@ from passerelle.app import create_app
 from passerelle.settings import Settings
 from passerelle.store.database import Database, open_database
 from passerelle.store.schema import metadata
+from tests.cli_runner import Run, cli_runner
 from tests.taxii_client import Taxii
 from tests.world import World
 
@@ -107,3 +108,9 @@ def app_client(world: World) -> Iterator[TestClient]:
 def as_user(app_client: TestClient, world: World) -> Callable[[str], Taxii]:
     """Return a TAXII client acting as the named user of the world."""
     return lambda username: Taxii(app_client, username, world.tokens[username])
+
+
+@pytest.fixture
+def run(database_url: str) -> Run:
+    """Run the command line against the test database, as a user types it."""
+    return cli_runner(database_url)

@@ -8,32 +8,18 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from sqlalchemy import delete, select, update
 
 from passerelle.audit import log as audit
-from passerelle.cli import cli
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
 from passerelle.store.schema import audit_log
+from tests.cli_runner import Run
 from tests.stixgen import indicator
 from tests.taxii_client import Taxii
 from tests.world import World
 
 PURPOSE = "X-Passerelle-Purpose"
-
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def run(database_url: str) -> Run:
-    """Run the command line against the test database, as a user types it."""
-    runner = CliRunner()
-
-    def invoke(*args: str, user: str | None = None) -> Result:
-        env = {"PASSERELLE_DB": database_url, "PASSERELLE_USER": user or ""}
-        return runner.invoke(cli, list(args), env=env, catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import click
-import pytest
 from click.testing import CliRunner
 
 from passerelle.cli import cli
@@ -16,17 +15,6 @@ from passerelle.policy.visibility import object_visible_anywhere
 from passerelle.stix.markings import TLP2_IDS, Tlp
 from tests.stixgen import bundle, indicator
 from tests.world import World
-
-
-@pytest.fixture
-def run(database_url: str):  # type: ignore[no-untyped-def]
-    runner = CliRunner()
-
-    def invoke(*args: str, user: str | None = None, stdin: str | None = None):  # type: ignore[no-untyped-def]
-        env = {"PASSERELLE_DB": database_url, "PASSERELLE_USER": user or ""}
-        return runner.invoke(cli, list(args), env=env, input=stdin, catch_exceptions=False)
-
-    return invoke
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

@@ -8,35 +8,20 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from passerelle.cli import cli
 from passerelle.errors import Forbidden, NotFound
 from passerelle.policy import directory
 from passerelle.policy.actions import Action, pap_permits, require_permitted
 from passerelle.policy.directory import Membership
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Pap, Tlp
+from tests.cli_runner import Run
 from tests.stixgen import indicator
 from tests.taxii_client import Taxii
 from tests.world import World
 
 PAP_RED = "marking-definition--740d36e5-7714-4c30-961a-3ae632ceee0e"
 H3_TEXT = "Never act on this without calling the DGSI duty officer first"
-
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def run(database_url: str) -> Run:
-    """Run the command line against the test database, as a user types it."""
-    runner = CliRunner()
-
-    def invoke(*args: str, user: str | None = None) -> Result:
-        env = {"PASSERELLE_DB": database_url, "PASSERELLE_USER": user or ""}
-        return runner.invoke(cli, list(args), env=env, catch_exceptions=False)
-
-    return invoke
 
 
 def handled(
