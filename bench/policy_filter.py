@@ -100,6 +100,7 @@ def fill(url: str, count: int) -> tuple[str, dict[str, str]]:
                     "channel_id": channel.id, "stix_id": obj["id"], "version": version,
                     "type": "indicator", "spec_version": "2.1", "date_added": base + n,
                     "added_by": user_id, "tlp": int(tlp), "tlp_defaulted": False,
+                    "clients_see": tlp <= Tlp.AMBER,
                     "producer_org_id": producer,
                 }
             )  # fmt: skip

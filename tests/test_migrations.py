@@ -23,7 +23,7 @@ def test_migrating_twice_changes_nothing(database: Database) -> None:
     with database.engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
     head = ScriptDirectory.from_config(alembic_config(database.engine)).get_current_head()
-    assert current == head == "0002"
+    assert current == head == "0003"
 
 
 def test_upgrading_a_populated_node_keeps_its_objects_and_backfills_handling(
@@ -64,9 +64,10 @@ def test_upgrading_a_populated_node_keeps_its_objects_and_backfills_handling(
     command.upgrade(alembic_config(engine), "head")
     with engine.connect() as conn:
         row = conn.execute(
-            text("SELECT producer_org_id, tlp, tlp_defaulted FROM channel_objects")
+            text("SELECT producer_org_id, tlp, tlp_defaulted, clients_see FROM channel_objects")
         ).one()
         default_tlp = conn.execute(text("SELECT default_tlp FROM channels")).scalar()
     engine.dispose()
     assert (row.producer_org_id, row.tlp, bool(row.tlp_defaulted)) == (1, 2, False)
+    assert bool(row.clients_see)  # AMBER reaches clients
     assert default_tlp == 2

@@ -34,6 +34,7 @@ from sqlalchemy import (
     false,
     or_,
     select,
+    true,
 )
 
 from passerelle.errors import Forbidden, NotFound
@@ -175,7 +176,10 @@ def visible_in_channel(
         )
         audience += [tlp <= int(Tlp.AMBER_STRICT), and_(tlp == int(Tlp.RED), named)]
     elif access.client:
-        audience.append(tlp <= int(Tlp.AMBER))
+        # clients_see is tlp <= AMBER, stored so that a client's page reads one index range
+        # in page order; a correlated look-up tests tlp itself.
+        # "= true", not "IS TRUE": PostgreSQL's btree indexes serve only the former.
+        audience.append(tlp <= int(Tlp.AMBER) if lookup else placement.c.clients_see == true())
     shown = and_(or_(*audience), _referents_visible(viewer, placement)) if audience else false()
     if access.produced_here:
         shown = or_(placement.c.producer_org_id == viewer.org_id, shown)

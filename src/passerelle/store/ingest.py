@@ -25,7 +25,13 @@ from passerelle.policy.actions import (
 from passerelle.policy.directory import Channel
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import object_visible_anywhere
-from passerelle.stix.markings import Handling, HandlingCode, InvalidHandling, read_handling
+from passerelle.stix.markings import (
+    Handling,
+    HandlingCode,
+    InvalidHandling,
+    Tlp,
+    read_handling,
+)
 from passerelle.stix.timestamps import now_micros, version_key
 from passerelle.stix.validation import InvalidObject, validate_object
 from passerelle.store.database import Database
@@ -312,6 +318,7 @@ def _placement_row(
     return {
         "tlp": tlp,
         "tlp_defaulted": own is None,
+        "clients_see": tlp <= Tlp.AMBER,
         "producer_org_id": known.producer_org_id,
         "channel_id": channel.id,
         "stix_id": cand.stix_id,

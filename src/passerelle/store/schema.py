@@ -127,6 +127,9 @@ channel_objects = Table(
     # Effective TLP in this channel: the object's own, else the channel's default.
     Column("tlp", SmallInteger, nullable=False, server_default="2"),
     Column("tlp_defaulted", Boolean, nullable=False, server_default="0"),
+    # tlp <= AMBER: what declared clients of member organisations may see. An equality
+    # that an index delivers in page order, where a range on tlp would need a sort.
+    Column("clients_see", Boolean, nullable=False, server_default="0"),
     Column(
         "producer_org_id",
         Integer,
@@ -140,7 +143,14 @@ channel_objects = Table(
     Index(
         "ix_channel_objects_type_order", "channel_id", "type", "date_added", "stix_id", "version"
     ),
-    Index("ix_channel_objects_tlp_order", "channel_id", "tlp", "date_added", "stix_id", "version"),
+    Index(
+        "ix_channel_objects_clients_order",
+        "channel_id",
+        "clients_see",
+        "date_added",
+        "stix_id",
+        "version",
+    ),
     Index("ix_channel_objects_channel_producer", "channel_id", "producer_org_id"),
     # AUTOINCREMENT: a seq is never reused after a delete, so a cursor never skips.
     sqlite_autoincrement=True,
