@@ -110,13 +110,10 @@ def fill(url: str, count: int) -> tuple[str, dict[str, str]]:
         print(f"  filled {min(start + batch, count):>9,} / {count:,}", end="\r", flush=True)
     elapsed = time.perf_counter() - started
     print(f"  filled {count:,} objects in {elapsed:.0f} s ({count / elapsed:,.0f}/s)        ")
-    if database.backend == "postgresql":
-        with database.engine.connect() as conn:
-            conn.execute(text("COMMIT"))
-            conn.execute(text("ANALYZE"))
-    else:
-        with database.engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
+    # Planner statistics, as autovacuum (PostgreSQL) or PRAGMA optimize (SQLite) would keep
+    # them on a live node; committed, or they would be rolled back with the transaction.
+    with database.engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
     database.dispose()
     return channel.collection_id, tokens
 
