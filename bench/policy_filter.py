@@ -110,10 +110,12 @@ def fill(url: str, count: int) -> tuple[str, dict[str, str]]:
         print(f"  filled {min(start + batch, count):>9,} / {count:,}", end="\r", flush=True)
     elapsed = time.perf_counter() - started
     print(f"  filled {count:,} objects in {elapsed:.0f} s ({count / elapsed:,.0f}/s)        ")
-    # Planner statistics, as autovacuum (PostgreSQL) or PRAGMA optimize (SQLite) would keep
-    # them on a live node; committed, or they would be rolled back with the transaction.
-    with database.engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
+    if database.backend == "postgresql":
+        # Planner statistics, as autovacuum keeps them on a live PostgreSQL node (it is off
+        # on this machine); committed, or they would roll back with the transaction. A
+        # SQLite node has none unless someone runs ANALYZE, so none are made for it here.
+        with database.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
     database.dispose()
     return channel.collection_id, tokens
 
