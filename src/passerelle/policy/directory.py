@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, func, or_, select
+from sqlalchemy import Connection, Row, Select, or_, select
 
 from passerelle.errors import BadInput, Conflict, NotFound
 from passerelle.policy.roles import Role
@@ -249,11 +249,6 @@ def channel_members_of(conn: Connection, channel_id: int) -> list[Membership]:
         .order_by(organisations.c.name)
     )
     return [Membership(r.name, r.can_read, r.can_write) for r in rows]
-
-
-def count_users(conn: Connection) -> int:
-    """Return how many users the node has."""
-    return int(conn.execute(select(func.count()).select_from(users)).scalar_one())
 
 
 def replace_token(conn: Connection, username: str) -> str:
