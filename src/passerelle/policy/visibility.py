@@ -210,21 +210,27 @@ def member_channels(conn: Connection, viewer: Viewer) -> list[Channel]:
     return [channel_row_to_channel(row) for row in conn.execute(accessible_channels(viewer))]
 
 
-def rights_in(conn: Connection, viewer: Viewer, channel_id: int) -> tuple[bool, bool]:
-    """Return (can_read, can_write) of the viewer in a channel; clients only read."""
+def may_read(conn: Connection, viewer: Viewer, channel_id: int) -> bool:
+    """Tell whether the viewer reads a channel: as a reading member, else as a client."""
     if viewer.role is Role.AUDITOR:
-        return (False, False)
-    row = conn.execute(
-        select(channel_members.c.can_read, channel_members.c.can_write).where(
+        return False
+    can_read = conn.execute(
+        select(channel_members.c.can_read).where(
             channel_members.c.channel_id == channel_id,
             channel_members.c.org_id == viewer.org_id,
         )
-    ).first()
-    if row is not None:
-        may_post = not posting_refusal(conn, viewer, channel_id, "")
-        return (bool(row.can_read), may_post)
-    is_client = conn.execute(select(_reads_as_client(viewer, channel_id))).scalar()
-    return (bool(is_client), False)
+    ).scalar()
+    if can_read is not None:
+        return bool(can_read)
+    return bool(conn.execute(select(_reads_as_client(viewer, channel_id))).scalar())
+
+
+def rights_in(conn: Connection, viewer: Viewer, channel_id: int) -> tuple[bool, bool]:
+    """Return (can_read, can_write) of the viewer in a channel; clients only read."""
+    return (
+        may_read(conn, viewer, channel_id),
+        not posting_refusal(conn, viewer, channel_id, ""),
+    )
 
 
 def channel_for(conn: Connection, viewer: Viewer, reference: str) -> Channel:
@@ -248,7 +254,7 @@ def channel_for(conn: Connection, viewer: Viewer, reference: str) -> Channel:
 
 def require_read(conn: Connection, viewer: Viewer, channel: Channel) -> None:
     """Refuse unless the viewer may read the channel."""
-    if not rights_in(conn, viewer, channel.id)[0]:
+    if not may_read(conn, viewer, channel.id):
         raise Forbidden(f"your organisation may not read channel {channel.title!r}")
 
 
