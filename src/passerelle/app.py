@@ -5,15 +5,21 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from passerelle import __version__
-from passerelle.api import handling
+from passerelle.api import handling, partners, rfis, tips, watches
+from passerelle.exchange.context import Clock, system_clock
 from passerelle.settings import Settings
 from passerelle.store.database import Database, open_database
 from passerelle.taxii import objects, server
 from passerelle.taxii.errors import install_error_handlers
 
 
-def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
-    """Build the node's ASGI application over its database (migrated to the latest schema)."""
+def create_app(
+    settings: Settings, database: Database | None = None, clock: Clock = system_clock
+) -> FastAPI:
+    """Build the node's ASGI application over its database (migrated to the latest schema).
+
+    ``clock`` gives the time of the exchange workflow's deadlines (tests pass their own).
+    """
     if database is None:
         database = open_database(settings.db_url)
         database.migrate()
@@ -24,10 +30,15 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.clock = clock
     install_error_handlers(app)
     app.include_router(server.router, tags=["TAXII"])
     app.include_router(objects.router, tags=["TAXII"])
     app.include_router(handling.router, tags=["Handling"])
+    app.include_router(tips.router, tags=["Tips"])
+    app.include_router(rfis.router, tags=["RFIs"])
+    app.include_router(watches.router, tags=["Watches"])
+    app.include_router(partners.router, tags=["Partners"])
     return app
 
 

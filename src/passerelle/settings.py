@@ -5,7 +5,36 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from passerelle.durations import DAY, HOUR, parse_duration
+
 DEFAULT_DB_URL = "sqlite:///./passerelle.db"
+
+
+@dataclass(frozen=True)
+class ExchangeSettings:
+    """Default deadlines of the exchange workflow, in microseconds."""
+
+    ack_within: int = 24 * HOUR
+    outcome_within: int = 14 * DAY
+    rfi_urgent_within: int = 8 * HOUR
+    rfi_normal_within: int = 7 * DAY
+    watch_warning: int = 7 * DAY
+
+    @classmethod
+    def from_env(cls) -> ExchangeSettings:
+        """Read PASSERELLE_ACK_WITHIN, _OUTCOME_WITHIN, _RFI_URGENT_WITHIN, _RFI_NORMAL_WITHIN."""
+        env = os.environ
+
+        def duration(name: str, default: int) -> int:
+            text = env.get(name)
+            return parse_duration(text) if text else default
+
+        return cls(
+            ack_within=duration("PASSERELLE_ACK_WITHIN", cls.ack_within),
+            outcome_within=duration("PASSERELLE_OUTCOME_WITHIN", cls.outcome_within),
+            rfi_urgent_within=duration("PASSERELLE_RFI_URGENT_WITHIN", cls.rfi_urgent_within),
+            rfi_normal_within=duration("PASSERELLE_RFI_NORMAL_WITHIN", cls.rfi_normal_within),
+        )
 
 
 @dataclass(frozen=True)
@@ -18,6 +47,7 @@ class Settings:
     max_page_size: int = 10000
     title: str = "Passerelle"
     contact: str = field(default="")
+    exchange: ExchangeSettings = field(default_factory=ExchangeSettings)
 
     @classmethod
     def from_env(cls, db_url: str | None = None) -> Settings:
@@ -30,4 +60,5 @@ class Settings:
             ),
             title=env.get("PASSERELLE_TITLE", cls.title),
             contact=env.get("PASSERELLE_CONTACT", ""),
+            exchange=ExchangeSettings.from_env(),
         )

@@ -1,7 +1,27 @@
 """The ``passerelle`` command: run a node, manage its register, move STIX content."""
 
 # The command modules attach themselves to the root group when imported.
-from passerelle.cli import content, directory, handling, node
+from passerelle.cli import (
+    content,
+    directory,
+    handling,
+    node,
+    partners,
+    rfis,
+    tips,
+    watches,
+)
 from passerelle.cli.root import cli, main
 
-__all__ = ["cli", "content", "directory", "handling", "main", "node"]
+__all__ = [
+    "cli",
+    "content",
+    "directory",
+    "handling",
+    "main",
+    "node",
+    "partners",
+    "rfis",
+    "tips",
+    "watches",
+]

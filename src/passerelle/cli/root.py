@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from passerelle import __version__
 from passerelle.errors import PasserelleError
+from passerelle.exchange.context import Clock, system_clock
 from passerelle.policy.directory import viewer_by_name
 from passerelle.policy.viewer import Viewer
 from passerelle.settings import Settings
@@ -26,6 +27,7 @@ class Node:
 
     settings: Settings
     purpose: str = ""
+    clock: Clock = system_clock
     _database: Database | None = None
 
     @property

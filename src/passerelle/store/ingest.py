@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import Connection, func, select
 
 from passerelle.audit import log as audit
+from passerelle.errors import PasserelleError
 from passerelle.policy.actions import (
     ONWARD,
     effective_tlp,
@@ -207,6 +208,45 @@ def ingest(
     return result
 
 
+class Refused(PasserelleError):
+    """Objects that may not be stored together; nothing of them was stored."""
+
+    def __init__(self, failures: Sequence[Verdict]) -> None:
+        reasons = "; ".join(f"{v.id}: {v.message}" for v in failures[:20])
+        more = f" (and {len(failures) - 20} more)" if len(failures) > 20 else ""
+        super().__init__(f"refused, nothing was shared: {reasons}{more}")
+        self.failures = list(failures)
+
+
+def store_all_or_nothing(
+    database: Database,
+    conn: Connection,
+    viewer: Viewer,
+    channel: Channel,
+    candidates: Iterable[object],
+    recipients: Sequence[str] = (),
+) -> list[Verdict]:
+    """Store objects in a channel inside the caller's write transaction, all or none.
+
+    The caller holds ``database.write([channel.id])`` and has checked the viewer's right to
+    write. If any object is invalid or its handling forbids placing it here, nothing is
+    stored and :class:`Refused` lists every object refused and why.
+    """
+    items = list(candidates)
+    result = IngestResult("", now_micros(), len(items))
+    prepared: list[_Candidate] = []
+    for obj in items:
+        try:
+            prepared.append(_prepare(obj, recipients))
+        except InvalidObject as exc:
+            ident, shown = _describe(obj)
+            result.failures.append(Verdict(ident, shown, exc.reason))
+    accepted = _store(database, conn, viewer, channel, prepared, result, atomic=True)
+    if result.failures:
+        raise Refused(result.failures)
+    return accepted
+
+
 def _store(
     database: Database,
     conn: Connection,
@@ -214,6 +254,7 @@ def _store(
     channel: Channel,
     prepared: list[_Candidate],
     result: IngestResult,
+    atomic: bool = False,
 ) -> list[Verdict]:
     stored = _stored_versions(conn, sorted({c.stix_id for c in prepared}))
     markings = _known_markings(conn, prepared)
@@ -244,6 +285,8 @@ def _store(
             known = stored[(cand.stix_id, cand.version)]
         rows["placements"].append(_placement_row(cand, channel, viewer, date_added, known))
         accepted.append(Verdict(cand.stix_id, cand.shown_version))
+    if atomic and result.failures:
+        return []
     database.insert_ignoring_duplicates(conn, objects, rows["objects"])
     database.insert_ignoring_duplicates(conn, object_refs, rows["refs"])
     database.insert_ignoring_duplicates(conn, object_recipients, rows["to"])

@@ -214,3 +214,132 @@ audit_log = Table(
     Index("ix_audit_log_username", "username"),
     sqlite_autoincrement=True,
 )
+
+
+# A tip: an object shared into a channel for action by the receiving organisations.
+tips = Table(
+    "tips",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("stix_id", Key, nullable=False),
+    Column("version", Key, nullable=False),
+    Column("channel_id", Integer, ForeignKey("channels.id"), nullable=False),
+    Column("producer_org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("shared_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("shared_at", BigInteger, nullable=False),
+    Column("ack_deadline", BigInteger, nullable=False),
+    Column("outcome_deadline", BigInteger, nullable=False),
+    Column("action_requested", Text, nullable=False, server_default=""),
+    Index("ix_tips_producer", "producer_org_id", "shared_at"),
+    Index("ix_tips_object", "stix_id"),
+)
+
+# A tip's lifecycle in one receiving organisation: received, acknowledged, investigating,
+# closed (with an outcome). Only the producer and that organisation ever see this row.
+tip_receipts = Table(
+    "tip_receipts",
+    metadata,
+    Column("tip_id", String(64), ForeignKey("tips.id"), primary_key=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), primary_key=True),
+    Column("state", String(20), nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+    Column("owner_id", Integer, ForeignKey("users.id")),
+    Column("acknowledged_at", BigInteger),
+    Column("investigating_at", BigInteger),
+    Column("closed_at", BigInteger),
+    Column("outcome", String(30)),
+    Column("arrests", Integer),
+    Column("seizures", Text, nullable=False, server_default=""),
+    Column("checked", Text, nullable=False, server_default=""),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("watch_declined", Text, nullable=False, server_default=""),
+    Index("ix_tip_receipts_org_state", "org_id", "state"),
+)
+
+# Every transition of a receipt: who, when, and the STIX feedback it sent back.
+tip_events = Table(
+    "tip_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("tip_id", String(64), ForeignKey("tips.id"), nullable=False),
+    Column("org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("feedback_ids", Text, nullable=False, server_default=""),
+    Index("ix_tip_events_tip", "tip_id", "org_id"),
+)
+
+# A request for information from one organisation to another.
+rfis = Table(
+    "rfis",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("from_org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("from_user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("to_org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("urgency", String(10), nullable=False),
+    Column("about_id", Key),
+    Column("created", BigInteger, nullable=False),
+    Column("deadline", BigInteger, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("closed_at", BigInteger),
+    Column("closed_by", Integer, ForeignKey("users.id")),
+    Column("reason", Text, nullable=False, server_default=""),
+    Index("ix_rfis_from", "from_org_id", "created"),
+    Index("ix_rfis_to", "to_org_id", "created"),
+)
+
+# The objects an RFI was answered with.
+rfi_answers = Table(
+    "rfi_answers",
+    metadata,
+    Column("rfi_id", String(64), ForeignKey("rfis.id"), primary_key=True),
+    Column("stix_id", Key, primary_key=True),
+)
+
+# A standing alert of one organisation on a subject, a name or an observable.
+watches = Table(
+    "watches",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("owner_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("subject_id", Key),
+    Column("created", BigInteger, nullable=False),
+    Column("until", BigInteger),
+    Column("ended", BigInteger),
+    Column("source_tip_id", String(64), ForeignKey("tips.id")),
+    Index("ix_watches_org", "org_id", "created"),
+)
+
+# What a watch matches: normalised keys such as "phone:+33612345678" or "ref:identity--...".
+watch_keys = Table(
+    "watch_keys",
+    metadata,
+    Column("watch_id", String(64), ForeignKey("watches.id"), primary_key=True),
+    Column("key", Key, primary_key=True),
+    Index("ix_watch_keys_key", "key"),
+)
+
+# A newly stored object version that matched a watch, and whether the partner was told.
+watch_hits = Table(
+    "watch_hits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("watch_id", String(64), ForeignKey("watches.id"), nullable=False),
+    Column("stix_id", Key, nullable=False),
+    Column("version", Key, nullable=False),
+    Column("matched", Text, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    # none (no partner to tell), pending, sent, withheld (the rules forbid it; see reason)
+    Column("report_state", String(20), nullable=False),
+    Column("report_id", Key),
+    Column("report_reason", Text, nullable=False, server_default=""),
+    UniqueConstraint("watch_id", "stix_id", "version", name="uq_watch_hits_version"),
+    Index("ix_watch_hits_report", "report_state"),
+)

@@ -1,0 +1,3 @@
+"""Exchange commands: partners."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Exchange commands: rfis."""
+
+from __future__ import annotations

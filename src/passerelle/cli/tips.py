@@ -1,0 +1,3 @@
+"""Exchange commands: tips."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Exchange commands: watches."""
+
+from __future__ import annotations
