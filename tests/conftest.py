@@ -22,6 +22,7 @@ from passerelle.settings import Settings
 from passerelle.store.database import Database, open_database
 from passerelle.store.schema import metadata
 from tests.cli_runner import Run, cli_runner
+from tests.exchange_support import ContextFor, FakeClock, contexts
 from tests.taxii_client import Taxii
 from tests.world import World
 
@@ -101,6 +102,26 @@ def app_client(world: World) -> Iterator[TestClient]:
     """An in-process HTTP client over the node's app."""
     settings = Settings(db_url="unused://", max_content_length=200_000)
     with TestClient(create_app(settings, world.database)) as client:
+        yield client
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock for the exchange workflow that tests move by hand."""
+    return FakeClock()
+
+
+@pytest.fixture
+def ctx(world: World, clock: FakeClock) -> ContextFor:
+    """Return the exchange operation context of a user of the world, on the test clock."""
+    return contexts(world, clock)
+
+
+@pytest.fixture
+def api(world: World, clock: FakeClock) -> Iterator[TestClient]:
+    """An in-process HTTP client over the node's app, its workflow on the test clock."""
+    settings = Settings(db_url="unused://", max_content_length=200_000)
+    with TestClient(create_app(settings, world.database, clock=clock)) as client:
         yield client
 
 
