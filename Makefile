@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: setup
-	$(BIN)/passerelle quickstart
+	$(BIN)/passerelle demo
 
 lint: setup
 	$(BIN)/ruff check .

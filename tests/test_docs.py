@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from passerelle.cli import cli
-from passerelle.settings import Settings
+from passerelle.settings import ExchangeSettings, Settings
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -38,7 +38,21 @@ def test_every_setting_is_in_the_readme() -> None:
     configurable = {f.name for f in dataclasses.fields(Settings)} - {
         "default_page_size",
         "max_page_size",
+        "exchange",
     }
+    assert configurable == set(env_names)
+    assert [name for name in env_names.values() if name not in README] == []
+
+
+def test_every_exchange_setting_is_in_the_readme() -> None:
+    env_names = {
+        "ack_within": "PASSERELLE_ACK_WITHIN",
+        "outcome_within": "PASSERELLE_OUTCOME_WITHIN",
+        "rfi_urgent_within": "PASSERELLE_RFI_URGENT_WITHIN",
+        "rfi_normal_within": "PASSERELLE_RFI_NORMAL_WITHIN",
+        "phone_region": "PASSERELLE_PHONE_REGION",
+    }
+    configurable = {f.name for f in dataclasses.fields(ExchangeSettings)} - {"watch_warning"}
     assert configurable == set(env_names)
     assert [name for name in env_names.values() if name not in README] == []
 

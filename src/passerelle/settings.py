@@ -19,10 +19,12 @@ class ExchangeSettings:
     rfi_urgent_within: int = 8 * HOUR
     rfi_normal_within: int = 7 * DAY
     watch_warning: int = 7 * DAY
+    # Region of phone numbers written without an international prefix (ISO 3166 code).
+    phone_region: str = "FR"
 
     @classmethod
     def from_env(cls) -> ExchangeSettings:
-        """Read PASSERELLE_ACK_WITHIN, _OUTCOME_WITHIN, _RFI_URGENT_WITHIN, _RFI_NORMAL_WITHIN."""
+        """Read the PASSERELLE_* deadline variables and PASSERELLE_PHONE_REGION."""
         env = os.environ
 
         def duration(name: str, default: int) -> int:
@@ -34,6 +36,7 @@ class ExchangeSettings:
             outcome_within=duration("PASSERELLE_OUTCOME_WITHIN", cls.outcome_within),
             rfi_urgent_within=duration("PASSERELLE_RFI_URGENT_WITHIN", cls.rfi_urgent_within),
             rfi_normal_within=duration("PASSERELLE_RFI_NORMAL_WITHIN", cls.rfi_normal_within),
+            phone_region=env.get("PASSERELLE_PHONE_REGION", cls.phone_region).upper(),
         )
 
 

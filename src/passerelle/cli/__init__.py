@@ -3,6 +3,7 @@
 # The command modules attach themselves to the root group when imported.
 from passerelle.cli import (
     content,
+    demo,
     directory,
     handling,
     node,
@@ -16,6 +17,7 @@ from passerelle.cli.root import cli, main
 __all__ = [
     "cli",
     "content",
+    "demo",
     "directory",
     "handling",
     "main",

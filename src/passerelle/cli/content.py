@@ -79,7 +79,7 @@ def import_bundle(
     with stderr_progress(len(objects), f"importing into {target.title}") as bar:
         for start in range(0, len(objects), BATCH):
             batch = objects[start : start + BATCH]
-            result = ingest(node.database, viewer, target, batch, recipients)
+            result = ingest(node.database, viewer, target, batch, recipients, clock=node.clock)
             accepted += result.successes
             rejected += result.failures
             bar.update(len(batch))

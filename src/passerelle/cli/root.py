@@ -89,7 +89,8 @@ def emit_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], as_json: b
         click.echo("(none)")
         return
     widths = [max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns]
-    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)))
+    header = "  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True))
+    click.echo(header.rstrip())
     for row in rows:
         cells = (str(row.get(c, "")).ljust(w) for c, w in zip(columns, widths, strict=True))
         click.echo("  ".join(cells).rstrip())

@@ -8,7 +8,7 @@ ahead of the data, even if the process is killed mid-write.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,11 +178,13 @@ def ingest(
     channel: Channel,
     candidates: Iterable[object],
     recipients: Sequence[str] = (),
+    clock: Callable[[], int] = now_micros,
 ) -> IngestResult:
     """Store an envelope's objects in a channel on behalf of a viewer; report each one.
 
     ``recipients`` name further individual recipients of the envelope's TLP:RED objects.
-    The caller has already checked that the viewer may write into the channel.
+    The caller has already checked that the viewer may write into the channel. ``clock``
+    dates the watch hits the envelope causes.
     """
     items = list(candidates)
     result = IngestResult(str(uuid.uuid4()), now_micros(), len(items))
@@ -194,7 +196,7 @@ def ingest(
             ident, shown = _describe(obj)
             result.failures.append(Verdict(ident, shown, exc.reason))
     with database.write([channel.id]) as conn:
-        accepted = _store(database, conn, viewer, channel, prepared, result)
+        accepted = _store(database, conn, viewer, channel, prepared, result, clock())
         result.successes.extend(accepted)
         _record_status(conn, viewer, channel, result)
         audit.record(
@@ -205,6 +207,9 @@ def ingest(
             [v.id for v in accepted],
             {"channel": channel.title, "rejected": len(result.failures)},
         )
+    from passerelle.exchange.watches import report_pending
+
+    report_pending(database, clock())
     return result
 
 
@@ -225,12 +230,15 @@ def store_all_or_nothing(
     channel: Channel,
     candidates: Iterable[object],
     recipients: Sequence[str] = (),
+    clock: Callable[[], int] = now_micros,
 ) -> list[Verdict]:
     """Store objects in a channel inside the caller's write transaction, all or none.
 
     The caller holds ``database.write([channel.id])`` and has checked the viewer's right to
     write. If any object is invalid or its handling forbids placing it here, nothing is
-    stored and :class:`Refused` lists every object refused and why.
+    stored and :class:`Refused` lists every object refused and why. Watch hits are
+    recorded in the same transaction; the caller reports them after it commits
+    (:func:`passerelle.exchange.watches.report_pending`).
     """
     items = list(candidates)
     result = IngestResult("", now_micros(), len(items))
@@ -241,7 +249,7 @@ def store_all_or_nothing(
         except InvalidObject as exc:
             ident, shown = _describe(obj)
             result.failures.append(Verdict(ident, shown, exc.reason))
-    accepted = _store(database, conn, viewer, channel, prepared, result, atomic=True)
+    accepted = _store(database, conn, viewer, channel, prepared, result, clock(), atomic=True)
     if result.failures:
         raise Refused(result.failures)
     return accepted
@@ -254,12 +262,14 @@ def _store(
     channel: Channel,
     prepared: list[_Candidate],
     result: IngestResult,
+    now: int,
     atomic: bool = False,
 ) -> list[Verdict]:
     stored = _stored_versions(conn, sorted({c.stix_id for c in prepared}))
     markings = _known_markings(conn, prepared)
     rows: dict[str, list[dict[str, Any]]] = {"objects": [], "placements": [], "refs": [], "to": []}
     accepted: list[Verdict] = []
+    placed: dict[tuple[str, str], str] = {}
     date_added = _envelope_date_added(conn, channel.id)
     for cand in prepared:
         refused = _refusal(
@@ -284,6 +294,7 @@ def _store(
             ]
             known = stored[(cand.stix_id, cand.version)]
         rows["placements"].append(_placement_row(cand, channel, viewer, date_added, known))
+        placed[(cand.stix_id, cand.version)] = cand.body
         accepted.append(Verdict(cand.stix_id, cand.shown_version))
     if atomic and result.failures:
         return []
@@ -291,6 +302,16 @@ def _store(
     database.insert_ignoring_duplicates(conn, object_refs, rows["refs"])
     database.insert_ignoring_duplicates(conn, object_recipients, rows["to"])
     database.insert_ignoring_duplicates(conn, channel_objects, rows["placements"])
+    # Imported here: the watches module sits above the store and reaches it through this.
+    from passerelle.exchange.watches import record_hits
+
+    record_hits(
+        database,
+        conn,
+        [(stix_id, version, body) for (stix_id, version), body in placed.items()],
+        now,
+        placement=(channel.id, date_added),
+    )
     return accepted
 
 

@@ -258,7 +258,9 @@ async def add_objects(collection_id: str, request: Request, call: CallDep) -> Ta
         raise TaxiiError(415, f"send objects as {TAXII_MEDIA_TYPE}")
     raw = await _read_body(request, call.settings.max_content_length)
     candidates = _parse_envelope(raw)
-    result = await run_in_threadpool(ingest, call.database, call.viewer, channel, candidates)
+    result = await run_in_threadpool(
+        ingest, call.database, call.viewer, channel, candidates, clock=request.app.state.clock
+    )
     status = status_resource(
         result.status_id,
         result.request_timestamp,

@@ -1,0 +1,41 @@
+"""``passerelle demo``: a node with two partner services living the scenario, served."""
+
+from __future__ import annotations
+
+import click
+
+from passerelle.cli.node import _serve, host_option, port_option
+from passerelle.cli.root import Node, cli, pass_node
+from passerelle.exchange import demo as scenario
+from passerelle.stix.timestamps import now_micros
+
+
+@cli.command("demo")
+@host_option
+@port_option
+@click.option("--no-serve", is_flag=True, help="Set up the demo and exit without serving.")
+@pass_node
+def demo_command(node: Node, host: str, port: int, no_serve: bool) -> None:
+    """Set up two partner services, their users, a bilateral channel and the scenario's
+    tips, RFIs and watches in their various states; print how to log in; serve.
+
+    Run it again on the same database to get fresh tokens; the data is made once.
+    """
+    click.echo("setting up the demo scenario...", err=True)
+    made = scenario.build(node.database, now_micros())
+    url = f"http://{host}:{port}"
+    click.echo(f"database: {node.settings.db_url}")
+    click.echo(f"organisations: {scenario.ATLAS}, {scenario.BOREAL}; channel: {scenario.CHANNEL}")
+    for line in made.story:
+        click.echo(f"  - {line}")
+    click.echo("users and their API tokens (HTTP Basic user:token, or Bearer token):")
+    for org, name, role in scenario.USERS:
+        click.echo(f"  {name:<6} {role.value:<8} {org:<15} {made.tokens[name]}")
+    first = made.tokens["anna"]
+    click.echo("try, while it serves:")
+    click.echo(f"  PASSERELLE_TOKEN={first} passerelle tips sent --all --url {url}")
+    click.echo(f"  curl -H 'Authorization: Bearer {first}' {url}/api/partners")
+    click.echo(f"  REST API documentation: {url}/docs   TAXII 2.1: {url}/taxii2/")
+    click.echo("or on the database directly: passerelle tips inbox --all --user bella")
+    if not no_serve:
+        _serve(node, host, port)

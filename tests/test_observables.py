@@ -1,0 +1,219 @@
+"""Watch keys: observables typed by people or found in STIX objects, and names."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+
+from passerelle.errors import BadInput
+from passerelle.exchange import observables
+from passerelle.exchange.names import ExactNames, name_keys, normalise_name
+from passerelle.exchange.observables import (
+    object_observable_keys,
+    observable_key,
+    pattern_keys,
+    text_keys,
+)
+from tests.stixgen import T0, identity, indicator, stix_id
+
+PHONE = "phone:+33612345678"
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        # French numbers, national and international, however they are written
+        ("06 12 34 56 78", PHONE),
+        ("0612345678", PHONE),
+        ("06.12.34.56.78", PHONE),
+        ("06-12-34-56-78", PHONE),
+        ("+33 6 12 34 56 78", PHONE),
+        ("+33612345678", PHONE),
+        ("+33 (0)6 12 34 56 78", PHONE),
+        ("0033 6 12 34 56 78", PHONE),
+        ("tel:+33-6-12-34-56-78", PHONE),
+        ("phone:06 12 34 56 78", PHONE),
+        ("01 23 45 67 89", "phone:+33123456789"),
+        # other countries need their prefix
+        ("+7 912 345-67-89", "phone:+79123456789"),
+        ("+44 20 7946 0958", "phone:+442079460958"),
+        # e-mail addresses, lower-cased whole
+        ("Jean.Dupont@Interieur.GOUV.fr", "email:jean.dupont@interieur.gouv.fr"),
+        ("mailto:cell@example.org", "email:cell@example.org"),
+        ("email:X@Y.fr", "email:x@y.fr"),
+        # URLs: scheme and host lower-cased, default port, fragment and trailing / dropped
+        ("HTTPS://Example.ORG/Path/", "url:https://example.org/Path"),
+        ("https://example.org/", "url:https://example.org"),
+        ("https://example.org:443/a?b=1#top", "url:https://example.org/a?b=1"),
+        ("http://example.org:8080/a", "url:http://example.org:8080/a"),
+        ("http://exämple.fr/x", "url:http://xn--exmple-cua.fr/x"),
+        ("https://t.me/joinchat/AbCd", "url:https://t.me/joinchat/AbCd"),
+        ("url:https://x.fr/", "url:https://x.fr"),
+        # handles, and Telegram links that name an account
+        ("@Cell_Leader", "handle:cell_leader"),
+        ("t.me/Cell_Leader", "handle:cell_leader"),
+        ("https://t.me/cell_leader", "handle:cell_leader"),
+        ("https://t.me/s/cell_leader/123", "handle:cell_leader"),
+        ("telegram.me/cell_leader", "handle:cell_leader"),
+        ("handle:JDoe", "handle:jdoe"),
+    ],
+)
+def test_typed_observables_normalise_to_one_key(typed: str, key: str) -> None:
+    assert observable_key(typed, "FR") == key
+
+
+def test_national_numbers_are_read_in_the_node_region() -> None:
+    assert observable_key("020 7946 0958", "GB") == "phone:+442079460958"
+    assert observable_key("+33 6 12 34 56 78", "GB") == PHONE
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("", "needs a value"),
+        ("   ", "needs a value"),
+        ("hello world", "cannot tell what"),
+        ("example.org", "cannot tell what"),
+        ("12", "not a possible phone number"),
+        ("06 12", "not a possible phone number"),
+        ("x@", "not an e-mail address"),
+        ("@", "not a handle"),
+        ("@not a handle", "not a handle"),
+        ("email:nobody", "not an e-mail address"),
+        ("url:nowhere", "not a URL"),
+    ],
+)
+def test_what_is_not_an_observable_is_refused_clearly(typed: str, says: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        observable_key(typed, "FR")
+    assert says in caught.value.message
+    assert "\n" not in caught.value.message
+
+
+def test_a_very_long_url_becomes_a_digest_on_both_sides() -> None:
+    long_url = "https://example.org/" + "a" * 500
+    key = observable_key(long_url, "FR")
+    assert key.startswith("url:sha256:")
+    assert len(key) < 100
+    sco = {"type": "url", "id": stix_id("url"), "value": long_url + "/"}
+    assert object_observable_keys(sco, "FR") == {key}
+
+
+def sco(kind: str, **props: Any) -> dict[str, Any]:
+    return {"type": kind, "spec_version": "2.1", "id": stix_id(kind), **props}
+
+
+def test_keys_of_cyber_observables() -> None:
+    assert object_observable_keys(sco("email-addr", value="Cell@Example.ORG"), "FR") == {
+        "email:cell@example.org"
+    }
+    assert object_observable_keys(sco("url", value="https://t.me/Cell_Leader/"), "FR") == {
+        "url:https://t.me/Cell_Leader",
+        "handle:cell_leader",
+    }
+    assert object_observable_keys(sco("user-account", account_login="@Abu_X"), "FR") == {
+        "handle:abu_x"
+    }
+    numbers = sco("user-account", account_login="abu", x_phone_numbers=["06 12 34 56 78"])
+    assert object_observable_keys(numbers, "FR") == {"handle:abu", PHONE}
+    assert object_observable_keys(sco("ipv4-addr", value="10.0.0.1"), "FR") == set()
+
+
+def test_keys_of_indicator_patterns() -> None:
+    pattern = (
+        "[email-addr:value = 'A@b.fr'] OR [url:value IN ('https://X.fr/', 'http://y.fr')] "
+        "OR [user-account:account_login = '@Jdoe' AND email-message:from_ref.value = 'c@d.fr']"
+        " OR [email-addr:value != 'not@this.fr'] OR [email-addr:value NOT = 'nor@this.fr']"
+        " OR [email-message:to_refs[*].value = 'e@f.fr'] OR [x-phone:value = '0612345678']"
+    )
+    assert pattern_keys(pattern, "FR") == {
+        "email:a@b.fr",
+        "url:https://x.fr",
+        "url:http://y.fr",
+        "handle:jdoe",
+        "email:c@d.fr",
+        "email:e@f.fr",
+        PHONE,
+    }
+    obj = indicator(pattern="[email-addr:value = 'O\\'Neil@b.fr']")
+    assert object_observable_keys(obj, "FR") == {"email:o'neil@b.fr"}
+    other_language = indicator(pattern="alert tcp any any -> a@b.fr", pattern_type="snort")
+    assert object_observable_keys(other_language, "FR") == set()
+
+
+def test_keys_in_free_text() -> None:
+    text = (
+        "Le chef de cellule est joignable au 06 12 34 56 78 ou au +7 912 345-67-89, "
+        "écrit à Cell@Example.fr, publie sur https://t.me/cell_leader. et t.me/s/other_one, "
+        "signe @abu_x. Réunion le 12/03/2026, dossier 2026-0001234, site https://Ex.org/a/."
+    )
+    assert text_keys(text, "FR") == {
+        PHONE,
+        "phone:+79123456789",
+        "email:cell@example.fr",
+        "url:https://t.me/cell_leader",
+        "handle:cell_leader",
+        "url:https://t.me/s/other_one",
+        "handle:other_one",
+        "handle:abu_x",
+        "url:https://ex.org/a",
+    }
+    assert text_keys(text, "FR", frozenset({"email"})) == {"email:cell@example.fr"}
+
+
+def test_free_text_properties_of_objects_are_scanned() -> None:
+    person = identity("@abu_x", contact_information="tel. 06 12 34 56 78")
+    assert object_observable_keys(person, "FR") == {"handle:abu_x", PHONE}
+    report = {
+        "type": "report",
+        "id": stix_id("report"),
+        "created": T0,
+        "modified": T0,
+        "name": "06 12 34 56 78",  # a report's name is a title, not scanned
+        "description": "écrire à cell@example.org",
+        "object_refs": [stix_id("identity")],
+    }
+    assert object_observable_keys(report, "FR") == {"email:cell@example.org"}
+
+
+def test_the_text_scanned_is_capped() -> None:
+    far = "x " * observables.MAX_TEXT + " 06 12 34 56 78 cell@example.org"
+    obj = identity("someone", description=far)
+    assert object_observable_keys(obj, "FR") == set()
+    near = identity("someone", description="06 12 34 56 78 " + "x " * observables.MAX_TEXT)
+    assert object_observable_keys(near, "FR") == {PHONE}
+
+
+@pytest.mark.parametrize(
+    ("name", "normalised"),
+    [
+        ("Dzhokhar  TSARNAEV", "dzhokhar tsarnaev"),
+        ("Tsarnaïev", "tsarnaiev"),
+        ("\uff34\uff53\uff41\uff52\uff4e\uff41\uff45\uff56", "tsarnaev"),  # full-width (NFKC)
+        ("al-Baghdadi, Abu Bakr", "al baghdadi abu bakr"),
+        ("État islamique", "etat islamique"),
+        ("Straße", "strasse"),
+        ("Царнаев", "царнаев"),  # other scripts are kept: transliteration comes later
+        ("Йошкар-Ола", "йошкар ола"),  # a Cyrillic breve is part of the letter
+        ("داعش", "داعش"),
+        ("  ...  ", ""),
+    ],
+)
+def test_names_normalise_exactly(name: str, normalised: str) -> None:
+    assert normalise_name(name) == normalised
+
+
+def test_name_keys_come_from_names_and_aliases_of_persons_and_groups() -> None:
+    actor = {
+        "type": "threat-actor",
+        "id": stix_id("threat-actor"),
+        "name": "Daesh",
+        "aliases": ["ISIS", "État islamique", 7],
+    }
+    assert name_keys(actor) == {"name:daesh", "name:isis", "name:etat islamique"}
+    assert name_keys(identity("Tsarnaïev")) == {"name:tsarnaiev"}
+    assert name_keys({"type": "malware", "id": stix_id("malware"), "name": "Daesh"}) == set()
+    digest = hashlib.sha256(b"x" * 300).hexdigest()
+    assert ExactNames().keys("x" * 400, "") == {f"name:sha256:{digest}"}
