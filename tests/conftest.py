@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -23,6 +25,7 @@ from passerelle.store.database import Database, open_database
 from passerelle.store.schema import metadata
 from tests.cli_runner import Run, cli_runner
 from tests.exchange_support import ContextFor, FakeClock, contexts
+from tests.live_server import HOST, free_port
 from tests.taxii_client import Taxii
 from tests.world import World
 
@@ -123,6 +126,27 @@ def api(world: World, clock: FakeClock) -> Iterator[TestClient]:
     settings = Settings(db_url="unused://", max_content_length=200_000)
     with TestClient(create_app(settings, world.database, clock=clock)) as client:
         yield client
+
+
+@pytest.fixture
+def live_url(world: World, clock: FakeClock) -> Iterator[str]:
+    """The node's app served over real HTTP by uvicorn in a thread, on the test clock."""
+    app = create_app(Settings(db_url="unused://"), world.database, clock=clock)
+    port = free_port()
+    config = uvicorn.Config(
+        app, host=HOST, port=port, log_level="warning", lifespan="off", ws="none"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        threading.Event().wait(0.02)
+    assert server.started, "uvicorn did not start"
+    yield f"http://{HOST}:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -4,18 +4,14 @@ the same functions through the REST API and the command line (local and remote).
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from passerelle.app import create_app
 from passerelle.audit import log as audit
 from passerelle.cli import cli
 from passerelle.durations import DAY, HOUR, MINUTE
@@ -39,12 +35,11 @@ from passerelle.exchange.rfis import (
 from passerelle.policy import directory
 from passerelle.policy.roles import Role
 from passerelle.policy.visibility import object_visible_anywhere
-from passerelle.settings import ExchangeSettings, Settings
+from passerelle.settings import ExchangeSettings
 from passerelle.store.ingest import ingest
 from passerelle.store.schema import channel_objects, rfis
 from passerelle.taxii.media import TAXII_MEDIA_TYPE
 from tests.exchange_support import START, ContextFor, FakeClock
-from tests.live_server import HOST, free_port
 from tests.stixgen import T0, indicator, stix_id
 from tests.world import World
 
@@ -353,7 +348,19 @@ def test_a_third_organisation_and_an_auditor_see_no_trace(world: World, ctx: Con
     share(world, "alice", "fr-ru", obj)
     rfi = ask(ctx)
     add_auditor(world)
-    for who in ("carla", "oscar", "dora"):
+    auditor = ctx("dora")
+    for call in (
+        lambda: list_rfis(auditor, ListRfis()),
+        lambda: show_rfi(auditor, ShowRfi(rfi_id=rfi.id)),
+        lambda: show_rfi(auditor, ShowRfi(rfi_id=unknown_id())),
+        lambda: answer_rfi(auditor, AnswerRfi(rfi_id=rfi.id, objects=[obj["id"]])),
+        lambda: refuse_rfi(auditor, RefuseRfi(rfi_id=rfi.id, reason="no")),
+    ):
+        # Auditors take no part in the workflow: the same refusal whatever the RFI.
+        with pytest.raises(Forbidden, match="auditors"):
+            call()
+    assert rfi_figures_of(auditor) == []
+    for who in ("carla", "oscar"):
         assert list_rfis(ctx(who), ListRfis()) == []
         assert rfi_figures_of(ctx(who)) == []
         for reference in (rfi.id, rfi.id[:13]):
@@ -574,27 +581,6 @@ def test_cli_json_and_table(run: Any, world: World) -> None:
     nobody = run("rfi", "list")
     assert nobody.exit_code == 1
     assert "--user" in nobody.output
-
-
-@pytest.fixture
-def live_url(world: World, clock: FakeClock) -> Iterator[str]:
-    """The node's app served over real HTTP by uvicorn in a thread, on the test clock."""
-    app = create_app(Settings(db_url="unused://"), world.database, clock=clock)
-    port = free_port()
-    config = uvicorn.Config(
-        app, host=HOST, port=port, log_level="warning", lifespan="off", ws="none"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        threading.Event().wait(0.02)
-    assert server.started, "uvicorn did not start"
-    yield f"http://{HOST}:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def test_remote_cli_through_the_rest_api(world: World, live_url: str) -> None:

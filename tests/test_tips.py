@@ -467,3 +467,38 @@ def test_cli_shares_and_follows_a_tip(run: Run, world: World) -> None:
         f"Error: no tip {tip_id[5:13]!r}"
     )
     assert "(none)" in run("tips", "overdue", user="oscar").output
+
+
+def test_remote_cli_follows_a_tip_through_the_rest_api(world: World, live_url: str) -> None:
+    from click.testing import CliRunner
+
+    from passerelle.cli import cli
+
+    runner = CliRunner()
+
+    def remote(username: str, *args: str) -> Any:
+        env = {"PASSERELLE_TOKEN": world.tokens[username], "PASSERELLE_USER": ""}
+        return runner.invoke(cli, [*args, "--url", live_url], env=env, catch_exceptions=False)
+
+    items = cell_report()
+    store(world, "alice", "fr-ru", items)
+    shared = remote("alice", "share", items[2]["id"], "--channel", "fr-ru", "--json")
+    assert shared.exit_code == 0, shared.output
+    tip_id = orjson.loads(shared.stdout)["id"]
+    inbox = remote("boris", "tips", "inbox", "--json")
+    assert [t["id"] for t in orjson.loads(inbox.stdout)["tips"]] == [tip_id]
+    assert remote("boris", "tips", "ack", tip_id[5:13], "--owner", "boris").exit_code == 0
+    closed = remote(
+        "boris", "tips", "close", tip_id[5:13], "--outcome", "actioned", "--arrests", "7",
+        "--seizures", "weapons", "--json",
+    )  # fmt: skip
+    assert orjson.loads(closed.stdout)["receipts"][0]["arrests"] == 7
+    wrong = remote("boris", "tips", "investigate", tip_id[5:13])
+    assert wrong.exit_code == 1
+    assert "cannot investigate a tip that is closed" in wrong.output
+    sent = remote("alice", "tips", "sent", "--all")
+    assert "closed (actioned)" in sent.stdout
+    hidden = remote("oscar", "tips", "show", tip_id)
+    assert hidden.output.strip() == f"Error: no tip {tip_id!r}"
+    figures = orjson.loads(remote("alice", "partners", "--json").stdout)
+    assert {p["partner"]: p["to_them"]["outcomes"] for p in figures}["fsb"] == {"actioned": 1}

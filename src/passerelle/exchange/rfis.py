@@ -310,6 +310,7 @@ def _detail(conn: Connection, viewer: Viewer, row: Any, now: int) -> RfiDetail:
 
 def show_rfi(ctx: Context, request: ShowRfi) -> RfiDetail:
     """Return one RFI the viewer's organisation asked or was asked."""
+    require_worker(ctx.viewer)
     with ctx.database.read() as conn:
         row = _resolve(conn, ctx.viewer, request.rfi_id)
         return _detail(conn, ctx.viewer, row, ctx.now())
@@ -317,6 +318,7 @@ def show_rfi(ctx: Context, request: ShowRfi) -> RfiDetail:
 
 def list_rfis(ctx: Context, request: ListRfis) -> list[RfiRow]:
     """List the RFIs of the viewer's organisation: open ones first, soonest due first."""
+    require_worker(ctx.viewer)
     viewer, now = ctx.viewer, ctx.now()
     query = _select_rfis(viewer)
     if request.direction == "sent":
@@ -442,8 +444,8 @@ def send_rfi(ctx: Context, request: SendRfi) -> RfiDetail:
 
 def _open_for_reply(conn: Connection, viewer: Viewer, reference: str, verb: str, done: str) -> Any:
     """Return the RFI the viewer's organisation was asked, while it is open."""
-    row = _resolve(conn, viewer, reference)
     require_worker(viewer)
+    row = _resolve(conn, viewer, reference)
     if row.to_org_id != viewer.org_id:
         raise Forbidden(f"only {row.to_org_name}, the organisation asked, may {verb} RFI {row.id}")
     if row.state != OPEN:
