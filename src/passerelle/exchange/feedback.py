@@ -82,15 +82,8 @@ class TipRecord:
     action_requested: str
 
 
-def load_tip(conn: Connection, tip_id: str) -> TipRecord | None:
-    """Read a tip by id, without any policy: callers have already decided who may see it."""
-    row = conn.execute(
-        select(tips, users.c.username.label("sharer"))
-        .join(users, users.c.id == tips.c.shared_by)
-        .where(tips.c.id == tip_id)
-    ).first()
-    if row is None:
-        return None
+def tip_record(row: Any) -> TipRecord:
+    """Build a TipRecord from a row of ``tips`` joined with the sharer's ``username``."""
     return TipRecord(
         row.id,
         row.stix_id,
@@ -104,6 +97,16 @@ def load_tip(conn: Connection, tip_id: str) -> TipRecord | None:
         row.outcome_deadline,
         row.action_requested,
     )
+
+
+def load_tip(conn: Connection, tip_id: str) -> TipRecord | None:
+    """Read a tip by id, without any policy: callers have already decided who may see it."""
+    row = conn.execute(
+        select(tips, users.c.username.label("sharer"))
+        .join(users, users.c.id == tips.c.shared_by)
+        .where(tips.c.id == tip_id)
+    ).first()
+    return None if row is None else tip_record(row)
 
 
 @dataclass(frozen=True)

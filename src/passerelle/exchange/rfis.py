@@ -22,7 +22,6 @@ answer and refusal is written to the audit log.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
@@ -35,6 +34,7 @@ from passerelle.durations import MINUTE, format_duration, parse_duration
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound
 from passerelle.exchange.context import Context, new_id, stamp
 from passerelle.exchange.operations import Operation, register
+from passerelle.exchange.references import find_record, unknown
 from passerelle.policy.directory import find_organisation, viewer_by_name
 from passerelle.policy.posting import posting_refusal
 from passerelle.policy.viewer import Viewer
@@ -58,12 +58,9 @@ OPEN: State = "open"
 ANSWERED: State = "answered"
 REFUSED: State = "refused"
 
-MIN_PREFIX = 8
 MAX_PURPOSE = 4000
 MAX_REASON = 4000
 MAX_ANSWER_OBJECTS = 500
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_PREFIX = re.compile(r"^[0-9a-f-]+$")
 
 
 # Requests -------------------------------------------------------------------------------
@@ -212,7 +209,7 @@ def _select_rfis(viewer: Viewer) -> Select[Any]:
 
 
 def _no_rfi(reference: str) -> NotFound:
-    return NotFound(f"no RFI {reference.strip()[:80]!r}")
+    return unknown("RFI", reference)
 
 
 def _resolve(conn: Connection, viewer: Viewer, reference: str) -> Any:
@@ -220,29 +217,7 @@ def _resolve(conn: Connection, viewer: Viewer, reference: str) -> Any:
 
     An RFI of other organisations is never matched, so it answers like a missing one.
     """
-    text = reference.strip().lower()
-    tail = text.removeprefix("rfi--")
-    query = _select_rfis(viewer)
-    if _UUID.match(tail):
-        row = conn.execute(query.where(rfis.c.id == f"rfi--{tail}")).first()
-        if row is None:
-            raise _no_rfi(reference)
-        return row
-    if not _PREFIX.match(tail):
-        raise _no_rfi(reference)
-    if len(tail) < MIN_PREFIX:
-        raise BadInput(
-            f"RFI {reference.strip()[:80]!r}: give the full id or at least "
-            f"{MIN_PREFIX} characters of it after 'rfi--'"
-        )
-    found = conn.execute(
-        query.where(rfis.c.id.startswith(f"rfi--{tail}", autoescape=True)).limit(2)
-    ).all()
-    if not found:
-        raise _no_rfi(reference)
-    if len(found) > 1:
-        raise BadInput(f"RFI {reference.strip()[:80]!r} is ambiguous: give more of its id")
-    return found[0]
+    return find_record(conn, _select_rfis(viewer), rfis.c.id, "rfi", "RFI", reference)
 
 
 def _visible_ids(conn: Connection, viewer: Viewer, stix_ids: Iterable[str]) -> set[str]:

@@ -25,6 +25,7 @@ from passerelle.exchange import feedback
 from passerelle.exchange.context import Context, new_id, stamp
 from passerelle.exchange.feedback import TipRecord
 from passerelle.exchange.operations import Operation, register
+from passerelle.exchange.references import find_record
 from passerelle.exchange.watches import (
     WatchNotices,
     inbox_notices,
@@ -219,39 +220,8 @@ def _tip_query() -> Any:
 
 def _find(conn: Connection, viewer: Viewer, reference: str) -> Any:
     """Return the tip row the viewer may know of, by id or unique prefix; else NotFound."""
-    ref = reference.strip()
-    unknown = NotFound(f"no tip {reference!r}")
-    if ref.startswith("tip--"):
-        ref = ref[5:]
-    if len(ref) < 8 or any(c not in "0123456789abcdef-" for c in ref.lower()):
-        raise unknown
-    condition = (
-        tips.c.id == f"tip--{ref}" if len(ref) == 36 else tips.c.id.like(f"tip--{ref.lower()}%")
-    )
-    rows = conn.execute(
-        _tip_query().where(condition, workflow.tips_known_to(viewer)).limit(2)
-    ).all()
-    if not rows:
-        raise unknown
-    if len(rows) > 1:
-        raise BadInput(f"{reference!r} names more than one tip: give more of its id")
-    return rows[0]
-
-
-def _record(row: Any) -> TipRecord:
-    return TipRecord(
-        row.id,
-        row.stix_id,
-        row.version,
-        row.channel_id,
-        row.producer_org_id,
-        row.shared_by,
-        row.sharer,
-        row.shared_at,
-        row.ack_deadline,
-        row.outcome_deadline,
-        row.action_requested,
-    )
+    query = _tip_query().where(workflow.tips_known_to(viewer))
+    return find_record(conn, query, tips.c.id, "tip", "tip", reference)
 
 
 def _receipts(
@@ -810,7 +780,7 @@ def _receipt_for_update(conn: Connection, ctx: Context, reference: str) -> tuple
     ).first()
     if receipt is None:
         raise Forbidden("only a receiving organisation acts on a tip; yours shared this one")
-    return _record(row), receipt
+    return feedback.tip_record(row), receipt
 
 
 def _require_state(receipt: Any, allowed: Sequence[str], action: str) -> None:

@@ -30,7 +30,6 @@ Rules:
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, Literal, cast
 
@@ -51,6 +50,7 @@ from passerelle.exchange.observables import (
     observable_key,
 )
 from passerelle.exchange.operations import Operation, register
+from passerelle.exchange.references import find_record, unknown
 from passerelle.policy.directory import viewer_by_name
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
@@ -74,7 +74,6 @@ RECENT: Final = 14 * DAY
 INBOX_HITS: Final = 50
 MAX_REASON: Final = 4000
 MAX_NAME: Final = 300
-MIN_PREFIX: Final = 8
 
 REF: Final = "ref"
 NAME: Final = NAME_PREFIX.rstrip(":")
@@ -85,8 +84,6 @@ PERSON_AND_GROUP_TYPES: Final = frozenset(("identity", "threat-actor", "intrusio
 _NOT_ABOUT: Final = frozenset(("created_by_ref", "object_marking_refs"))
 MAX_REFS: Final = 1000
 _ID_CHUNK: Final = 500
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_PREFIX = re.compile(r"^[0-9a-f-]+$")
 
 
 # Requests -------------------------------------------------------------------------------
@@ -320,7 +317,7 @@ def _select_watches(viewer: Viewer) -> Select[Any]:
 
 
 def _no_watch(reference: str) -> NotFound:
-    return NotFound(f"no watch {reference.strip()[:80]!r}")
+    return unknown("watch", reference)
 
 
 def _resolve(conn: Connection, viewer: Viewer, reference: str) -> Any:
@@ -328,28 +325,8 @@ def _resolve(conn: Connection, viewer: Viewer, reference: str) -> Any:
 
     A watch of another organisation is never matched, so it answers like a missing one.
     """
-    tail = reference.strip().lower().removeprefix("watch--")
     query = _select_watches(viewer)
-    if _UUID.match(tail):
-        row = conn.execute(query.where(watches.c.id == f"watch--{tail}")).first()
-        if row is None:
-            raise _no_watch(reference)
-        return row
-    if not _PREFIX.match(tail):
-        raise _no_watch(reference)
-    if len(tail) < MIN_PREFIX:
-        raise BadInput(
-            f"watch {reference.strip()[:80]!r}: give the full id or at least "
-            f"{MIN_PREFIX} characters of it after 'watch--'"
-        )
-    found = conn.execute(
-        query.where(watches.c.id.startswith(f"watch--{tail}", autoescape=True)).limit(2)
-    ).all()
-    if not found:
-        raise _no_watch(reference)
-    if len(found) > 1:
-        raise BadInput(f"watch {reference.strip()[:80]!r} is ambiguous: give more of its id")
-    return found[0]
+    return find_record(conn, query, watches.c.id, "watch", "watch", reference)
 
 
 def _state(row: Any, now: int, warning: int) -> WatchState:
