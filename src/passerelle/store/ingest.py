@@ -312,6 +312,13 @@ def _store(
         now,
         placement=(channel.id, date_added),
     )
+    # New versions feed correlation (observable keys) and entity resolution (links).
+    from passerelle.correlation.index import index_new_versions
+    from passerelle.resolution.linking import link_new_versions
+
+    new_versions = [(row["stix_id"], row["version"], row["body"]) for row in rows["objects"]]
+    index_new_versions(database, conn, new_versions)
+    link_new_versions(database, conn, viewer, new_versions, now)
     return accepted
 
 

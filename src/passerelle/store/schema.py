@@ -343,3 +343,77 @@ watch_hits = Table(
     UniqueConstraint("watch_id", "stix_id", "version", name="uq_watch_hits_version"),
     Index("ix_watch_hits_report", "report_state"),
 )
+
+
+# Entity resolution: the real-world things behind many objects and names.
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    # person, organization or location
+    Column("kind", String(20), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    # A merge is a pointer, undone by clearing it: nothing is rewritten.
+    Column("merged_into", String(64), ForeignKey("entities.id")),
+    Column("merged_by", Integer, ForeignKey("users.id")),
+    Column("merged_at", BigInteger),
+)
+
+# Every name an entity is known by, with where it came from. A name learnt from a STIX
+# object is shown only to those who may see that object; shipped alias files are public.
+entity_names = Table(
+    "entity_names",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entity_id", String(64), ForeignKey("entities.id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("script", String(20), nullable=False),
+    # e.g. "aliases:groups.yml", "stix:name", "stix:aliases", "review", "user"
+    Column("source", String(200), nullable=False),
+    Column("stix_id", Key),
+    Column("added_by", Integer, ForeignKey("users.id")),
+    Column("created", BigInteger, nullable=False),
+    Index("ix_entity_names_entity", "entity_id"),
+    Index("ix_entity_names_object", "stix_id"),
+)
+
+# Blocking keys of entity names (normalised tokens, phonetic keys...): candidate search is
+# an index look-up on these, never a scan of all entities.
+entity_keys = Table(
+    "entity_keys",
+    metadata,
+    Column("entity_id", String(64), ForeignKey("entities.id"), primary_key=True),
+    Column("key", Key, primary_key=True),
+    Index("ix_entity_keys_key", "key"),
+)
+
+# A scored, explained link from a STIX object to an entity: made automatically above the
+# high threshold, queued for review between the thresholds, decided by a person.
+entity_links = Table(
+    "entity_links",
+    metadata,
+    Column("stix_id", Key, primary_key=True),
+    Column("entity_id", String(64), ForeignKey("entities.id"), primary_key=True),
+    Column("score", Integer, nullable=False),  # 0-1000
+    Column("explanation", Text, nullable=False),
+    # auto, review, accepted, rejected
+    Column("status", String(20), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("decided_by", Integer, ForeignKey("users.id")),
+    Column("decided_at", BigInteger),
+    Index("ix_entity_links_entity", "entity_id", "status"),
+    Index("ix_entity_links_status", "status", "created"),
+)
+
+# Correlation keys of each stored version: observables (phone:+33..., email:..., ip:...,
+# sha256:...) and resolved entities (entity:...). Objects sharing a key correlate, within
+# what the asker may see.
+object_keys = Table(
+    "object_keys",
+    metadata,
+    Column("stix_id", Key, primary_key=True),
+    Column("version", Key, primary_key=True),
+    Column("key", Key, primary_key=True),
+    Index("ix_object_keys_key", "key"),
+)
