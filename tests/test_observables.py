@@ -217,3 +217,98 @@ def test_name_keys_come_from_names_and_aliases_of_persons_and_groups() -> None:
     assert name_keys({"type": "malware", "id": stix_id("malware"), "name": "Daesh"}) == set()
     digest = hashlib.sha256(b"x" * 300).hexdigest()
     assert ExactNames().keys("x" * 400, "") == {f"name:sha256:{digest}"}
+
+
+# -- correlation kinds --------------------------------------------------------------------
+
+WIDE = observables.CORRELATION_KINDS
+DIGEST = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+
+@pytest.mark.parametrize(
+    ("typed", "key", "shown"),
+    [
+        ("10.0.0.1", "ipv4:010.000.000.001", "ip:10.0.0.1"),
+        ("ip:10.0.0.1", "ipv4:010.000.000.001", "ip:10.0.0.1"),
+        ("10.0.0.1/32", "ipv4:010.000.000.001", "ip:10.0.0.1"),
+        ("10.0.0.9/24", "cidr4:010.000.000.000/24", "cidr:10.0.0.0/24"),
+        ("cidr:10.0.0.0/24", "cidr4:010.000.000.000/24", "cidr:10.0.0.0/24"),
+        ("2001:DB8::1", "ipv6:2001:0db8:0000:0000:0000:0000:0000:0001", "ip:2001:db8::1"),
+        ("2001:db8::/32", "cidr6:2001:0db8:0000:0000:0000:0000:0000:0000/32", "cidr:2001:db8::/32"),
+        ("Evil.Example.", "domain:evil.example", "domain:evil.example"),
+        ("domain:exämple.fr", "domain:xn--exmple-cua.fr", "domain:xn--exmple-cua.fr"),
+        (DIGEST.upper(), f"sha256:{DIGEST}", f"sha256:{DIGEST}"),
+        (f"sha-256:{DIGEST}", f"sha256:{DIGEST}", f"sha256:{DIGEST}"),
+        ("md5:D41D8CD98F00B204E9800998ECF8427E", "md5:d41d8cd98f00b204e9800998ecf8427e", None),
+        ("06 12 34 56 78", PHONE, PHONE),
+        ("@Cell_Leader", "handle:cell_leader", "handle:cell_leader"),
+    ],
+)
+def test_correlation_values_normalise_to_one_key(typed: str, key: str, shown: str | None) -> None:
+    assert observable_key(typed, "FR", WIDE) == key
+    assert observables.display_key(key) == (shown or key)
+
+
+def test_watches_keep_their_own_kinds() -> None:
+    """A watch never takes a key that watches do not match on."""
+    with pytest.raises(BadInput):
+        observable_key("example.org", "FR")
+    with pytest.raises(BadInput):
+        observable_key("domain:example.org", "FR")
+    with pytest.raises(BadInput) as caught:
+        observable_key("0.0.0.0/0", "FR", WIDE)
+    assert "too wide" in caught.value.message
+
+
+def test_addresses_sort_in_numeric_order_and_networks_find_them() -> None:
+    low, high = (observable_key(v, "FR", WIDE) for v in ("9.255.255.255", "10.0.0.0"))
+    assert low < high
+    equal, ranges = observables.related_keys(observable_key("10.0.0.0/24", "FR", WIDE))
+    inside = observable_key("10.0.0.77", "FR", WIDE)
+    outside = observable_key("10.0.1.0", "FR", WIDE)
+    subnet = observable_key("10.0.0.128/25", "FR", WIDE)
+    assert any(a <= inside <= b for a, b in ranges)
+    assert any(a <= subnet <= b for a, b in ranges)
+    assert not any(a <= outside <= b for a, b in ranges)
+    assert observable_key("10.0.0.0/8", "FR", WIDE) in equal
+    holders, _ = observables.related_keys(inside)
+    assert observable_key("10.0.0.0/24", "FR", WIDE) in holders
+
+
+def test_correlation_keys_of_objects() -> None:
+    pattern = (
+        f"[file:hashes.'SHA-256' = '{DIGEST.upper()}' OR file:hashes.MD5 = 'not-hex'] "
+        "AND [network-traffic:dst_ref.value = '198.51.100.7'] "
+        "OR [domain-name:value = 'Evil.Example'] OR [url:value = 'https://x.fr/a'] "
+        "OR [ipv4-addr:value = '203.0.113.0/24'] OR [email-addr:value = 'a@gmail.com']"
+    )
+    text = "seen at 192.0.2.1, version 1.2.3.4.5, hash " + "f" * 40 + " at http://y.example/b"
+    keys = object_observable_keys(indicator(pattern=pattern, description=text), "FR", WIDE)
+    assert keys == {
+        f"sha256:{DIGEST}",
+        "ipv4:198.051.100.007",
+        "domain:evil.example",
+        "url:https://x.fr/a",
+        "domain:x.fr",
+        "cidr4:203.000.113.000/24",
+        "email:a@gmail.com",  # and no domain:gmail.com: a mail provider says nothing
+        "ipv4:192.000.002.001",
+        "sha1:" + "f" * 40,
+        "url:http://y.example/b",
+        "domain:y.example",
+    }
+    file = sco("file", hashes={"SHA-1": "A" * 40, "x-custom": "abc"})
+    assert object_observable_keys(file, "FR", WIDE) == {"sha1:" + "a" * 40}
+    assert object_observable_keys(sco("domain-name", value="X.Example"), "FR", WIDE) == {
+        "domain:x.example"
+    }
+    # The watch kinds alone are what they always were.
+    assert object_observable_keys(indicator(pattern=pattern), "FR") == {
+        "url:https://x.fr/a",
+        "email:a@gmail.com",
+    }
+
+
+def test_an_address_in_text_is_not_a_phone_number() -> None:
+    assert text_keys("C2 at 198.51.100.7", "FR") == set()
+    assert text_keys("appeler le 06.12.34.56.78", "FR") == {PHONE}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from passerelle import __version__
-from passerelle.api import handling, partners, rfis, tips, watches
+from passerelle.api import correlation, handling, partners, rfis, tips, watches
 from passerelle.exchange.context import Clock, system_clock
 from passerelle.settings import Settings
 from passerelle.store.database import Database, open_database
@@ -39,6 +39,7 @@ def create_app(
     app.include_router(rfis.router, tags=["RFIs"])
     app.include_router(watches.router, tags=["Watches"])
     app.include_router(partners.router, tags=["Partners"])
+    app.include_router(correlation.router, tags=["Correlation"])
     return app
 
 

@@ -3,6 +3,7 @@
 # The command modules attach themselves to the root group when imported.
 from passerelle.cli import (
     content,
+    correlation,
     demo,
     directory,
     handling,
@@ -17,6 +18,7 @@ from passerelle.cli.root import cli, main
 __all__ = [
     "cli",
     "content",
+    "correlation",
     "demo",
     "directory",
     "handling",

@@ -15,14 +15,37 @@ exact, indexed comparison:
   (``t.me/name``, which also keeps its ``url:`` key) or a user-account's
   ``account_login``.
 
+Correlation (:mod:`passerelle.correlation`) also uses the kinds of
+:data:`CORRELATION_KINDS`; watches use :data:`KINDS` only, and every function here looks
+for the watch kinds unless asked for more:
+
+- ``domain:example.org``: a domain-name SCO, a ``domain-name:value`` pattern, the host of
+  a URL (SCO, pattern or link in free text); lower-cased, IDN in punycode, trailing dot
+  dropped. Bare domains in free text and the domains of e-mail addresses are not keys:
+  file names and mentions would correlate everything with everything, and a shared
+  mail provider (gmail.com) says nothing.
+- ``ipv4:010.000.000.001`` and ``ipv6:2001:0db8:...`` (exploded): an IP address, written
+  at fixed width so that the key index keeps addresses in numeric order; shown as
+  ``ip:10.0.0.1`` (:func:`display_key`).
+- ``cidr4:010.000.000.000/24`` and ``cidr6:...``: a network (host bits cleared; a /32 or
+  /128 is an address; networks wider than /8 (IPv4) or /16 (IPv6) are not keys, since
+  they would contain everything). "An address inside a network" is then an index look-up:
+  the networks holding an address are the few keys :func:`related_keys` lists, and the
+  addresses and sub-networks of a network are one key range.
+- ``md5:``, ``sha1:``, ``sha256:``, ``sha512:``: a file or artifact hash (lower-case hex
+  of the right length), from ``hashes`` of file and artifact SCOs, from patterns such as
+  ``file:hashes.'SHA-256' = '...'`` and from hex strings of those lengths in free text.
+
 From a STIX object, keys come from SCO values, from the quoted values of an indicator's
-STIX pattern, and from phone numbers, addresses, links and ``@handles`` in its free text;
-the text scanned is capped so that a hostile object costs a bounded time.
+STIX pattern, and from phone numbers, addresses, links and ``@handles`` (correlation:
+also IPv4 addresses and networks, and hashes) in its free text; the text scanned is capped
+so that a hostile object costs a bounded time.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 import urllib.parse
 from collections.abc import Iterator, Mapping
@@ -38,6 +61,31 @@ EMAIL: Final = "email"
 URL: Final = "url"
 HANDLE: Final = "handle"
 KINDS: Final = frozenset((PHONE, EMAIL, URL, HANDLE))
+DOMAIN: Final = "domain"
+IPV4: Final = "ipv4"
+IPV6: Final = "ipv6"
+CIDR4: Final = "cidr4"
+CIDR6: Final = "cidr6"
+MD5: Final = "md5"
+SHA1: Final = "sha1"
+SHA256: Final = "sha256"
+SHA512: Final = "sha512"
+# Hex length of each hash kind.
+HASH_LENGTHS: Final = {MD5: 32, SHA1: 40, SHA256: 64, SHA512: 128}
+NETWORK_KINDS: Final = frozenset((IPV4, IPV6, CIDR4, CIDR6))
+CORRELATION_KINDS: Final = KINDS | {DOMAIN} | NETWORK_KINDS | frozenset(HASH_LENGTHS)
+# Networks wider than these are not keys: they would contain everything.
+MIN_PREFIX: Final = {4: 8, 6: 16}
+# STIX hash names (and common spellings) -> kind.
+_HASH_NAMES: Final = {
+    "md5": MD5,
+    "sha-1": SHA1,
+    "sha1": SHA1,
+    "sha-256": SHA256,
+    "sha256": SHA256,
+    "sha-512": SHA512,
+    "sha512": SHA512,
+}
 
 # Characters of free text scanned per object, and phone-number attempts per text.
 MAX_TEXT: Final = 20_000
@@ -63,6 +111,18 @@ _URL_IN_TEXT = re.compile(r"(?i)\b(?:https?|ftp)://[^\s<>\"'`\[\]{}|\\^]+")
 _TELEGRAM_IN_TEXT = re.compile(r"(?i)(?<![\w./])(?:t\.me|telegram\.me)/[\w/+]+")
 _HANDLE_IN_TEXT = re.compile(r"(?<![\w@.])@([A-Za-z0-9_]{3,64})\b(?!@|\.\w)")
 _HANDLE = re.compile(r"[A-Za-z0-9_.]{1,64}")
+_DOMAIN = re.compile(
+    r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
+)
+_ADDRESS_CHARS = re.compile(r"[0-9A-Fa-f:.]+")
+_HEX = re.compile(r"[0-9a-f]+")
+_DOTTED_QUAD = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)")
+# In free text (correlation only): IPv4 addresses and networks, and hex strings as long as
+# a hash; digits or dots around them mean a longer number, not an address.
+_IPV4_IN_TEXT = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?![\w.]*\d)")
+_HEX_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{32}|[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}|[0-9A-Fa-f]{128})(?![0-9A-Za-z])"
+)
 _PHONE_LIKE = re.compile(r"(?:tel:)?[+(]?\d[\d\s().\-/\u00a0]{0,40}", re.IGNORECASE)
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _TRAILING = ".,;:!?)]}'\""
@@ -76,12 +136,14 @@ _DEFAULT_PORTS: Final = {"http": 80, "https": 443, "ftp": 21}
 # A STIX comparison `type:path = 'value'` or `type:path IN ('a', 'b')`; NOT and other
 # operators are left out: they do not say the object holds the value.
 _STRING = r"'(?:[^'\\]|\\.)*'"
-_PATH = r"[A-Za-z0-9_-]+:[A-Za-z0-9_.\[\]*-]+"
+_PATH = r"[A-Za-z0-9_-]+:(?:[A-Za-z0-9_.\[\]*-]|'[A-Za-z0-9_-]{1,40}')+"
 _COMPARISON = re.compile(
     rf"(?P<path>{_PATH})\s*(?:==?\s*(?P<one>{_STRING})"
     rf"|\s+IN\s*\(\s*(?P<set>{_STRING}(?:\s*,\s*{_STRING})*)\s*\))"
 )
 _QUOTED = re.compile(_STRING)
+_HASH_PATH = re.compile(r"(?:^|\.)hashes\.'?([A-Za-z0-9-]{2,10})'?$")
+_REF_VALUE = re.compile(r"_refs?(?:\[[^\]]*\])?\.value$")
 _EMAIL_PATHS = re.compile(r"email-addr:value|email-message:\w+_refs?(?:\[[^\]]*\])?\.value")
 
 
@@ -163,6 +225,157 @@ def url_keys(text: str) -> list[str]:
     return keys
 
 
+def url_host_keys(text: str) -> list[str]:
+    """Return the key of a URL's host: ``domain:``, or the address key of an IP host."""
+    value = text.strip()
+    if not _SCHEME.match(value):
+        return []
+    try:
+        host = urllib.parse.urlsplit(value).hostname or ""
+    except ValueError:
+        return []
+    return [key] if (key := host_key(host)) else []
+
+
+def host_key(text: str) -> str | None:
+    """Return the key of a host: an IP address key, else a ``domain:`` key, else None."""
+    address = _address(text)
+    if address is not None:
+        return ip_key(address)
+    return domain_key(text)
+
+
+def domain_key(text: str) -> str | None:
+    """Return the key of a domain name, or None if it is not one."""
+    value = text.strip().rstrip(".").lower()
+    if not value or len(value) > 253 or "." not in value:
+        return None
+    try:
+        value = value.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None
+    if not _DOMAIN.fullmatch(value) or _address(value) is not None:
+        return None
+    return make_key(DOMAIN, value)
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    value = text.strip().strip("[]")
+    if not value or len(value) > 45 or not _ADDRESS_CHARS.fullmatch(value):
+        return None
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        return None
+
+
+def ip_key(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """Return the fixed-width key of an IP address (numeric order is key order)."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return f"{IPV4}:{_padded(address)}"
+    return f"{IPV6}:{address.exploded}"
+
+
+def network_key(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str | None:
+    """Return the key of a network: an address key for /32 and /128, None when too wide."""
+    if network.prefixlen == network.max_prefixlen:
+        return ip_key(network.network_address)
+    if network.prefixlen < MIN_PREFIX[network.version]:
+        return None
+    if isinstance(network, ipaddress.IPv4Network):
+        return f"{CIDR4}:{_padded(network.network_address)}/{network.prefixlen}"
+    return f"{CIDR6}:{network.network_address.exploded}/{network.prefixlen}"
+
+
+def _padded(address: ipaddress.IPv4Address) -> str:
+    return ".".join(f"{int(part):03d}" for part in str(address).split("."))
+
+
+def address_keys(text: str) -> list[str]:
+    """Return the key of an IP address or network (``10.0.0.1``, ``10.0.0.0/24``), if any."""
+    value = text.strip()
+    if "/" not in value:
+        address = _address(value)
+        return [ip_key(address)] if address is not None else []
+    if len(value) > 50 or not _ADDRESS_CHARS.fullmatch(value.replace("/", "")):
+        return []
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return []
+    key = network_key(network)
+    return [key] if key else []
+
+
+def hash_key(algorithm: str, text: str) -> str | None:
+    """Return the key of a hash (``SHA-256``, ``md5``...) as lower-case hex, or None."""
+    kind = _HASH_NAMES.get(algorithm.strip().strip("'").lower())
+    value = text.strip().lower()
+    if kind is None or len(value) != HASH_LENGTHS[kind] or not _HEX.fullmatch(value):
+        return None
+    return f"{kind}:{value}"
+
+
+def bare_hash_key(text: str) -> str | None:
+    """Return the key of a hex string whose length is that of a known hash, or None."""
+    value = text.strip().lower()
+    for kind, length in HASH_LENGTHS.items():
+        if len(value) == length and _HEX.fullmatch(value):
+            return f"{kind}:{value}"
+    return None
+
+
+def display_key(key: str) -> str:
+    """Show a key as people write it: ``ip:10.0.0.1``, ``cidr:10.0.0.0/24``."""
+    kind, _, value = key.partition(":")
+    if kind in (IPV4, IPV6):
+        return f"ip:{ipaddress.ip_address(_unpadded(value))}"
+    if kind in (CIDR4, CIDR6):
+        address, _, length = value.partition("/")
+        return f"cidr:{ipaddress.ip_address(_unpadded(address))}/{length}"
+    return key
+
+
+def _unpadded(value: str) -> str:
+    if "." in value:
+        return ".".join(str(int(part)) for part in value.split("."))
+    return value
+
+
+def related_keys(key: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Return what a key correlates with: keys equal to one of a list, or inside a range.
+
+    An address correlates with itself and with the networks that hold it (one key per
+    prefix length); a network with itself, the wider networks holding it, and (one key
+    range each) the addresses and narrower networks inside it. Any other key correlates
+    with itself only. Ranges are inclusive.
+    """
+    kind, _, value = key.partition(":")
+    if kind in (IPV4, IPV6):
+        address = ipaddress.ip_address(_unpadded(value))
+        return [key, *_wider(address, address.max_prefixlen)], []
+    if kind in (CIDR4, CIDR6):
+        start, _, length = value.partition("/")
+        network = ipaddress.ip_network(f"{_unpadded(start)}/{length}")
+        first, last = ip_key(network.network_address), ip_key(network.broadcast_address)
+        within = CIDR4 if network.version == 4 else CIDR6
+        ranges = [
+            (first, last),
+            (f"{within}:{first.partition(':')[2]}/", f"{within}:{last.partition(':')[2]}/~"),
+        ]
+        return [key, *_wider(network.network_address, network.prefixlen)], ranges
+    return [key], []
+
+
+def _wider(address: ipaddress.IPv4Address | ipaddress.IPv6Address, below: int) -> list[str]:
+    keys = []
+    for length in range(MIN_PREFIX[address.version], below):
+        key = network_key(ipaddress.ip_network(f"{address}/{length}", strict=False))
+        if key:
+            keys.append(key)
+    return keys
+
+
 def _telegram_handle(host: str, path: str) -> str | None:
     if host not in _TELEGRAM_HOSTS:
         return None
@@ -175,12 +388,16 @@ def _telegram_handle(host: str, path: str) -> str | None:
     return handle_key(name) if _HANDLE.fullmatch(name) else None
 
 
-def observable_key(value: str, region: str) -> str:
+def observable_key(value: str, region: str, kinds: frozenset[str] = KINDS) -> str:
     """Classify and normalise an observable a user typed into its key.
 
     An explicit kind may lead the value (``phone:``, ``email:``, ``url:``, ``handle:``);
     otherwise the form tells: ``@name`` a handle, ``t.me/name`` a Telegram handle, an
     address with ``@`` an e-mail, ``scheme://...`` a URL, digits a phone number.
+
+    With the correlation kinds (``kinds=CORRELATION_KINDS``) also ``domain:``, ``ip:``,
+    ``cidr:``, ``md5:``, ``sha1:``, ``sha256:``, ``sha512:``; unprefixed, an IP address or
+    network, a hex string of a hash's length and a domain name are recognised too.
     """
     text = value.strip()
     if not text:
@@ -188,6 +405,11 @@ def observable_key(value: str, region: str) -> str:
     kind, sep, rest = text.partition(":")
     if sep and kind.lower() in KINDS and not rest.startswith("//"):
         return _explicit_key(kind.lower(), rest, region)
+    wide = kinds >= CORRELATION_KINDS
+    if wide:
+        found = _correlation_key(text)
+        if found:
+            return found
     if text.startswith("@"):
         return _required(handle_key(text) if _HANDLE.fullmatch(text[1:]) else None, text, HANDLE)
     telegram = _telegram_link(text)
@@ -199,11 +421,56 @@ def observable_key(value: str, region: str) -> str:
         return _required(_first(url_keys(text)), text, URL)
     if text.lower().startswith("tel:") or _PHONE_LIKE.fullmatch(text):
         return _required(phone_key(text, region), text, PHONE)
+    if wide and (domain := domain_key(text)):
+        return domain
+    if wide:
+        raise BadInput(
+            f"cannot tell what {_shown(text)} is: give a phone number, an e-mail address, "
+            "a URL with its scheme, a handle (@name), a domain, an IP address or network, "
+            "or an MD5/SHA-1/SHA-256/SHA-512 hash, or prefix it with its kind (phone:, "
+            "email:, url:, handle:, domain:, ip:, cidr:, md5:, sha1:, sha256:, sha512:)"
+        )
     raise BadInput(
         f"cannot tell what {_shown(text)} is: give a phone number (+33 6 12 34 56 78, "
         "or 06 12 34 56 78 in the node's region), an e-mail address, a URL with its scheme "
         "(https://...), a handle (@name, t.me/name), or prefix it with phone:, email:, url: "
         "or handle:"
+    )
+
+
+_CORRELATION_PREFIXES: Final = frozenset(
+    ("domain", "ip", "ipv4", "ipv6", "cidr", *HASH_LENGTHS, "sha-1", "sha-256", "sha-512")
+)
+
+
+def _correlation_key(text: str) -> str | None:
+    """Return the key of a correlation-only observable, explicit or recognised by form."""
+    kind, sep, rest = text.partition(":")
+    kind = kind.lower()
+    if sep and kind in _CORRELATION_PREFIXES and not rest.startswith("//"):
+        value = rest.strip()
+        if kind == DOMAIN:
+            return _required(domain_key(value), value, DOMAIN)
+        if kind in ("ip", "ipv4", "ipv6", "cidr"):
+            if "/" in value and not address_keys(value):
+                _too_wide(value)
+            return _required(_first(address_keys(value)), value, IPV4)
+        return _required(hash_key(kind, value), value, kind)
+    found = _first(address_keys(text))
+    if found is None and "/" in text:
+        _too_wide(text)
+    return found or bare_hash_key(text)
+
+
+def _too_wide(text: str) -> None:
+    """Refuse a network too wide to be a key, rather than call it something else."""
+    try:
+        network = ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        return
+    raise BadInput(
+        f"{_shown(text)} is too wide a network to correlate on: give /"
+        f"{MIN_PREFIX[network.version]} or narrower"
     )
 
 
@@ -237,7 +504,9 @@ def _required(key: str | None, text: str, kind: str) -> str:
             EMAIL: "an e-mail address",
             URL: "a URL (scheme://host/...)",
             HANDLE: "a handle (@name)",
-        }[kind]
+            DOMAIN: "a domain name",
+            IPV4: "an IP address or network",
+        }.get(kind, f"a {kind} hash in hexadecimal")
         raise BadInput(f"{_shown(text)} is not {what}")
     return key
 
@@ -281,7 +550,27 @@ def _sco_keys(obj: Mapping[str, Any], region: str, kinds: frozenset[str]) -> set
             found.append(phone_key(value, region))
         for prop in PHONE_PROPERTIES:
             found += [phone_key(v, region) for v in _strings(obj.get(prop))]
+    if kinds - KINDS:
+        found += _wide_sco_keys(obj, kind, value)
     return {key for key in found if key is not None and key.split(":", 1)[0] in kinds}
+
+
+def _wide_sco_keys(obj: Mapping[str, Any], kind: Any, value: Any) -> list[str | None]:
+    """Keys of the correlation-only kinds of an SCO: domains, addresses, hashes."""
+    found: list[str | None] = []
+    if isinstance(value, str):
+        if kind == "domain-name":
+            found.append(domain_key(value))
+        elif kind in ("ipv4-addr", "ipv6-addr"):
+            found += address_keys(value)
+        elif kind == "url":
+            found += url_host_keys(value)
+    hashes = obj.get("hashes")
+    if isinstance(hashes, dict):
+        for algorithm, digest in list(hashes.items())[:MAX_VALUES]:
+            if isinstance(algorithm, str) and isinstance(digest, str):
+                found.append(hash_key(algorithm, digest))
+    return found
 
 
 def _strings(value: Any) -> list[str]:
@@ -302,7 +591,27 @@ def pattern_keys(pattern: str, region: str, kinds: frozenset[str] = KINDS) -> se
             literals = _QUOTED.findall(match.group("set"))[:MAX_VALUES]
         for literal in literals:
             keys |= _path_keys(path, _unquote(literal), region)
+            if kinds - KINDS:
+                keys |= _wide_path_keys(path, _unquote(literal))
     return {key for key in keys if key.split(":", 1)[0] in kinds}
+
+
+def _wide_path_keys(path: str, value: str) -> set[str]:
+    """Keys of the correlation-only kinds of one pattern comparison."""
+    found: list[str | None] = []
+    object_type, _, prop = path.partition(":")
+    if prop == "value" and object_type == "domain-name":
+        found.append(domain_key(value))
+    elif prop == "value" and object_type in ("ipv4-addr", "ipv6-addr"):
+        found += address_keys(value)
+    elif path == "url:value":
+        found += url_host_keys(value)
+    elif _HASH_PATH.search(prop):
+        found.append(hash_key(_HASH_PATH.search(prop).group(1), value))  # type: ignore[union-attr]
+    elif _REF_VALUE.search(prop) and not _EMAIL_PATHS.fullmatch(path):
+        # network-traffic:dst_ref.value and the like: an address or a domain
+        found.append(_first(address_keys(value)) or domain_key(value))
+    return {key for key in found if key is not None}
 
 
 def _unquote(literal: str) -> str:
@@ -351,7 +660,25 @@ def text_keys(text: str, region: str, kinds: frozenset[str] = KINDS) -> set[str]
             keys.update(url_keys("https://" + match.group().rstrip(_TRAILING)))
     if HANDLE in kinds and "@" in text:
         keys |= {make_key(HANDLE, m.group(1).lower()) for m in _HANDLE_IN_TEXT.finditer(text)}
+    if kinds - KINDS:
+        keys |= _wide_text_keys(text)
     return {key for key in keys if key.split(":", 1)[0] in kinds}
+
+
+def _wide_text_keys(text: str) -> set[str]:
+    """Keys of the correlation-only kinds in free text: hosts of links, IPv4, hashes."""
+    keys: set[str] = set()
+    if "://" in text:
+        for match in _URL_IN_TEXT.finditer(text):
+            keys.update(url_host_keys(match.group().rstrip(_TRAILING)))
+    if "." in text:
+        for match in _IPV4_IN_TEXT.finditer(text):
+            keys.update(address_keys(match.group()))
+    for match in _HEX_IN_TEXT.finditer(text):
+        key = bare_hash_key(match.group())
+        if key:
+            keys.add(key)
+    return keys
 
 
 def _phones_in(text: str, region: str) -> Iterator[str]:
@@ -359,6 +686,8 @@ def _phones_in(text: str, region: str) -> Iterator[str]:
         text, region, leniency=phonenumbers.Leniency.POSSIBLE, max_tries=MAX_PHONE_TRIES
     )
     for match in matcher:
+        if _DOTTED_QUAD.fullmatch(match.raw_string.strip()):
+            continue  # 198.51.100.7 is an IPv4 address, not a phone number
         yield make_key(
             PHONE, phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         )

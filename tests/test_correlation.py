@@ -1,0 +1,454 @@
+"""Correlation: objects linked across channels by shared observables and resolved entities,
+never beyond what the asker may see (the access matrix for it is in
+tests/test_access_matrix_correlation.py)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, select
+
+from passerelle.app import create_app
+from passerelle.correlation import index, queries
+from passerelle.correlation.queries import CorrelateRequest, Correlation, LookupRequest
+from passerelle.errors import BadInput, Forbidden, NotFound
+from passerelle.exchange.operations import REGISTRY
+from passerelle.policy import directory
+from passerelle.policy.roles import Role
+from passerelle.settings import Settings
+from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
+from passerelle.store.database import Database
+from passerelle.store.ingest import ingest
+from passerelle.store.schema import audit_log, entities, entity_links, object_keys
+from tests.cli_runner import Run
+from tests.exchange_support import ContextFor, FakeClock
+from tests.stixgen import T0, indicator, stix_id
+from tests.world import World
+
+T1 = "2026-02-01T00:00:00.000Z"
+SHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rest(world: World, clock: FakeClock) -> Iterator[TestClient]:
+    settings = Settings(db_url="unused://", max_content_length=200_000)
+    app = create_app(settings, world.database, clock=clock)
+    with TestClient(app) as client:
+        yield client
+
+
+def store(world: World, username: str, channel: str, *objs: dict[str, Any]) -> None:
+    result = ingest(world.database, world.viewer(username), world.channels[channel], list(objs))
+    assert not result.failures, result.failures
+
+
+def watching(pattern: str, **extra: Any) -> dict[str, Any]:
+    return indicator(uuid.uuid4().int % 60000, pattern=pattern, **extra)
+
+
+def sco(kind: str, **props: Any) -> dict[str, Any]:
+    return {"type": kind, "spec_version": "2.1", "id": stix_id(kind), **props}
+
+
+def correlated(found: Correlation) -> dict[str, set[str]]:
+    return {group.key: {o.id for o in group.objects} for group in found.groups}
+
+
+def correlate(ctx: ContextFor, user: str, object_id: str, limit: int = 20) -> Correlation:
+    return queries.correlate(ctx(user), CorrelateRequest(object_id=object_id, limit=limit))
+
+
+def lookup(ctx: ContextFor, user: str, value: str, limit: int = 20) -> Correlation:
+    return queries.lookup(ctx(user), LookupRequest(value=value, limit=limit))
+
+
+def bearer(world: World, username: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {world.tokens[username]}"}
+
+
+def keys_of(database: Database, object_id: str) -> set[str]:
+    with database.read() as conn:
+        return set(
+            conn.execute(select(object_keys.c.key).where(object_keys.c.stix_id == object_id))
+            .scalars()
+            .all()
+        )
+
+
+# -- the index ----------------------------------------------------------------------------
+
+
+def test_every_stored_version_is_indexed_by_its_observables(world: World) -> None:
+    pattern = (
+        "[ipv4-addr:value = '198.51.100.7'] OR [domain-name:value = 'Evil.Example'] "
+        f"OR [file:hashes.'SHA-256' = '{SHA256.upper()}'] OR [url:value = 'https://x.fr/a/']"
+    )
+    ind = watching(pattern, description="call 06 12 34 56 78 or write cell@example.org")
+    file = sco("file", hashes={"MD5": "D41D8CD98F00B204E9800998ECF8427E"})
+    net = sco("ipv4-addr", value="198.51.100.0/24")
+    store(world, "alice", "fr-ru", ind, file, net)
+    assert keys_of(world.database, ind["id"]) == {
+        "ipv4:198.051.100.007",
+        "domain:evil.example",
+        f"sha256:{SHA256}",
+        "url:https://x.fr/a",
+        "domain:x.fr",
+        "phone:+33612345678",
+        "email:cell@example.org",
+    }
+    assert keys_of(world.database, file["id"]) == {"md5:d41d8cd98f00b204e9800998ecf8427e"}
+    assert keys_of(world.database, net["id"]) == {"cidr4:198.051.100.000/24"}
+
+
+def test_what_carries_no_observable_costs_nothing_and_keys_are_capped(world: World) -> None:
+    many = " ".join(f"198.51.{n // 250}.{n % 250}" for n in range(500))
+    loud = watching("[ipv4-addr:value = '203.0.113.1']", description=many)
+    rel = {
+        "type": "relationship",
+        "spec_version": "2.1",
+        "id": stix_id("relationship"),
+        "created": T0,
+        "modified": T0,
+        "relationship_type": "related-to",
+        "source_ref": loud["id"],
+        "target_ref": loud["id"],
+        "description": "198.51.100.1",
+    }
+    store(world, "alice", "fr-ru", loud, rel)
+    assert len(keys_of(world.database, loud["id"])) == index.MAX_KEYS
+    assert keys_of(world.database, rel["id"]) == set()
+    assert not index._may_carry('{"type":"identity","name":"x","id":"identity--1"}')
+
+
+def test_workflow_feedback_is_not_indexed() -> None:
+    note = {
+        "type": "note",
+        "id": stix_id("note"),
+        "content": "closed: 198.51.100.7",
+        "extensions": {HANDLING_EXTENSION_ID: {"feedback": {"kind": "outcome"}}},
+    }
+    assert index.version_keys(note, "FR") == []
+    assert index.version_keys({**note, "extensions": {}}, "FR") == ["ipv4:198.051.100.007"]
+
+
+def test_reindex_rebuilds_the_keys_of_stored_versions(world: World) -> None:
+    ind = watching("[ipv4-addr:value = '198.51.100.7']")
+    store(world, "alice", "fr-ru", ind, watching("[domain-name:value = 'a.example']"))
+    with world.database.write() as conn:
+        conn.execute(delete(object_keys))
+    assert index.reindex(world.database) == 2
+    assert keys_of(world.database, ind["id"]) == {"ipv4:198.051.100.007"}
+
+
+# -- correlate ----------------------------------------------------------------------------
+
+
+def test_objects_correlate_across_channels_by_value_and_by_network(
+    world: World, ctx: ContextFor
+) -> None:
+    ip = watching("[ipv4-addr:value = '198.51.100.7']", name="C2 server")
+    same_ip = sco("ipv4-addr", value="198.51.100.7")
+    network = watching("[ipv4-addr:value = '198.51.100.0/24']", name="Hosting range")
+    wider = watching("[ipv4-addr:value = '198.51.0.0/16']", name="Provider")
+    elsewhere = watching("[ipv4-addr:value = '198.51.101.7']", name="Other host")
+    store(world, "alice", "fr-ru", ip, same_ip)
+    store(world, "alice", "community", network, wider, elsewhere)
+    found = correlate(ctx, "alice", ip["id"])
+    assert found.keys == ["ip:198.51.100.7"]
+    assert correlated(found) == {"ip:198.51.100.7": {same_ip["id"], network["id"], wider["id"]}}
+    assert found.total == 3
+    (group,) = found.groups
+    by_id = {o.id: o for o in group.objects}
+    assert by_id[network["id"]].via == ["cidr:198.51.100.0/24"]
+    assert by_id[network["id"]].channels == ["community"]
+    assert by_id[network["id"]].name == "Hosting range"
+    assert by_id[same_ip["id"]].via == ["ip:198.51.100.7"]
+    assert by_id[same_ip["id"]].channels == ["fr-ru"]
+    # A network correlates with the addresses and networks inside it, and those holding it.
+    net = correlate(ctx, "alice", network["id"])
+    assert correlated(net) == {
+        "cidr:198.51.100.0/24": {ip["id"], same_ip["id"], wider["id"]},
+    }
+    # carla reads community only: the addresses in fr-ru are not hers to see, nor counted.
+    seen_by_carla = correlate(ctx, "carla", network["id"])
+    assert correlated(seen_by_carla) == {"cidr:198.51.100.0/24": {wider["id"]}}
+    assert (seen_by_carla.total, seen_by_carla.groups[0].count) == (1, 1)
+
+
+def test_a_hidden_object_answers_like_a_missing_one(world: World, ctx: ContextFor) -> None:
+    secret = watching("[ipv4-addr:value = '198.51.100.7']")
+    store(world, "alice", "fr-ru", secret)
+    missing = f"indicator--{uuid.uuid4()}"
+    with pytest.raises(NotFound) as hidden:
+        correlate(ctx, "carla", secret["id"])
+    with pytest.raises(NotFound) as absent:
+        correlate(ctx, "carla", missing)
+    assert hidden.value.message == absent.value.message.replace(missing, secret["id"])
+
+
+def test_counts_and_limits_apply_after_visibility(world: World, ctx: ContextFor) -> None:
+    anchor = watching("[domain-name:value = 'cell.example']")
+    store(world, "alice", "community", anchor)
+    hidden = [watching("[domain-name:value = 'cell.example']") for _ in range(3)]
+    store(world, "alice", "fr-ru", *hidden)
+    shown = [watching("[domain-name:value = 'cell.example']") for _ in range(2)]
+    store(world, "alice", "community", *shown)
+    for user, expected in (("alice", 5), ("carla", 2)):
+        found = correlate(ctx, user, anchor["id"], limit=1)
+        (group,) = found.groups
+        assert (group.count, found.total, len(group.objects), group.more) == (expected,) * 2 + (
+            1,
+            True,
+        )
+        exact = correlate(ctx, user, anchor["id"], limit=expected)
+        assert not exact.groups[0].more
+    # What carla is listed first is the first of what she sees, by id: no gap to read.
+    visible_ids = sorted(o["id"] for o in shown)
+    assert [o.id for o in correlate(ctx, "carla", anchor["id"], limit=1).groups[0].objects] == [
+        visible_ids[0]
+    ]
+
+
+def test_a_version_hidden_from_the_viewer_lends_no_keys(world: World, ctx: ContextFor) -> None:
+    """A TLP:RED second version adding a phone number correlates only for its recipients."""
+    ident = stix_id("indicator")
+    v1 = indicator(1, ident=ident, object_marking_refs=[TLP2_IDS[Tlp.GREEN]])
+    v2 = indicator(
+        1,
+        ident=ident,
+        modified=T1,
+        description="handler: +33 6 12 34 56 78",
+        object_marking_refs=[TLP2_IDS[Tlp.RED]],
+        extensions={
+            HANDLING_EXTENSION_ID: {"extension_type": "property-extension", "recipients": ["alain"]}
+        },
+    )
+    phone = watching("[email-addr:value = 'x@y.fr']", description="tel +33 6 12 34 56 78")
+    store(world, "alice", "fr-ru", v1, v2, phone)
+    for_boris = correlate(ctx, "boris", ident)
+    assert "phone:+33612345678" not in for_boris.keys
+    assert correlated(for_boris) == {}
+    assert correlated(correlate(ctx, "alain", ident)) == {"phone:+33612345678": {phone["id"]}}
+    # And the other way round: boris correlating the phone does not find the RED version.
+    assert correlated(correlate(ctx, "boris", phone["id"])) == {}
+    assert correlated(correlate(ctx, "alain", phone["id"])) == {"phone:+33612345678": {ident}}
+
+
+def test_objects_resolved_to_one_entity_correlate(
+    world: World, ctx: ContextFor, clock: FakeClock
+) -> None:
+    """Links auto or accepted count, one merge level is followed, hidden objects do not."""
+    # Indicators, which the resolver leaves alone: the links below are all there is.
+    ahmed, akhmed, proposed, secret, refused = (indicator(n) for n in range(1, 6))
+    store(world, "alice", "community", ahmed, akhmed, proposed, refused)
+    store(world, "oscar", "private", secret)
+    with world.database.write() as conn:
+        for entity_id, merged in (("entity--b", None), ("entity--a", "entity--b")):
+            conn.execute(
+                entities.insert().values(
+                    id=entity_id, kind="person", name="x", created=clock(), merged_into=merged
+                )
+            )
+        for obj, entity_id, status in (
+            (ahmed, "entity--a", "auto"),
+            (akhmed, "entity--b", "accepted"),
+            (proposed, "entity--b", "review"),
+            (refused, "entity--b", "rejected"),
+            (secret, "entity--b", "auto"),
+        ):
+            conn.execute(
+                entity_links.insert().values(
+                    stix_id=obj["id"],
+                    entity_id=entity_id,
+                    score=900,
+                    explanation="",
+                    status=status,
+                    created=clock(),
+                )
+            )
+    found = correlate(ctx, "carla", ahmed["id"])
+    assert "entity:entity--b" in found.keys
+    assert correlated(found) == {"entity:entity--b": {akhmed["id"]}}
+    assert found.groups[0].objects[0].via == ["entity:entity--b"]
+    assert correlated(correlate(ctx, "oscar", secret["id"])) == {}
+    by_entity = lookup(ctx, "carla", "entity:entity--b")
+    assert {o.id for o in by_entity.groups[0].objects} == {ahmed["id"], akhmed["id"]}
+    assert lookup(ctx, "oscar", "entity:entity--b").total == 1
+
+
+def test_auditors_take_no_part(world: World, ctx: ContextFor) -> None:
+    ind = watching("[ipv4-addr:value = '198.51.100.7']")
+    store(world, "alice", "fr-ru", ind)
+    with world.database.write() as conn:
+        directory.add_user(conn, "dgsi", "audrey", Role.AUDITOR)
+    with pytest.raises(Forbidden):
+        correlate(ctx, "audrey", ind["id"])
+    with pytest.raises(Forbidden):
+        lookup(ctx, "audrey", "198.51.100.7")
+
+
+# -- lookup -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("198.51.100.7", "ip:198.51.100.7"),
+        ("ip:198.51.100.7", "ip:198.51.100.7"),
+        ("198.51.100.0/24", "cidr:198.51.100.0/24"),
+        ("https://evil.example/x", "url:https://evil.example/x"),
+        ("domain:Evil.Example", "domain:evil.example"),
+        ("evil.example", "domain:evil.example"),
+        (SHA256.upper(), f"sha256:{SHA256}"),
+        ("06 12 34 56 78", "phone:+33612345678"),
+    ],
+)
+def test_lookup_finds_what_carries_a_value(
+    world: World, ctx: ContextFor, typed: str, key: str
+) -> None:
+    pattern = (
+        "[ipv4-addr:value = '198.51.100.7'] OR [url:value = 'https://evil.example/x'] "
+        f"OR [file:hashes.'SHA-256' = '{SHA256}']"
+    )
+    ind = watching(pattern, description="+33 6 12 34 56 78")
+    store(world, "alice", "fr-ru", ind)
+    found = lookup(ctx, "boris", typed)
+    assert (found.value, found.total) == (key, 1)
+    assert [o.id for o in found.groups[0].objects] == [ind["id"]]
+    nothing = lookup(ctx, "carla", typed)
+    assert (nothing.total, nothing.groups[0].count, nothing.groups[0].objects) == (0, 0, [])
+
+
+def test_lookup_of_a_value_nobody_holds_looks_the_same_as_one_hidden(
+    world: World, ctx: ContextFor
+) -> None:
+    store(world, "alice", "fr-ru", watching("[domain-name:value = 'hidden.example']"))
+    hidden = lookup(ctx, "carla", "hidden.example").model_dump()
+    absent = lookup(ctx, "carla", "absent.example").model_dump()
+    for answer in (hidden, absent):
+        answer.pop("value")
+        answer.pop("keys")
+        answer["groups"][0].pop("key")
+    assert hidden == absent
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("hello world", "cannot tell what"),
+        ("0.0.0.0/0", "too wide"),
+        ("sha256:abc", "not a sha256 hash"),
+        ("ip:nowhere", "not an IP address"),
+        ("entity:", "needs an entity id"),
+    ],
+)
+def test_lookup_refuses_what_is_not_a_value(ctx: ContextFor, typed: str, says: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        lookup(ctx, "alice", typed)
+    assert says in caught.value.message
+
+
+def test_lookups_and_correlations_are_audited(world: World, ctx: ContextFor) -> None:
+    ind = watching("[ipv4-addr:value = '198.51.100.7']")
+    other = watching("[ipv4-addr:value = '198.51.100.7']")
+    store(world, "alice", "fr-ru", ind, other)
+    correlate(ctx, "boris", ind["id"])
+    lookup(ctx, "boris", "198.51.100.7")
+    with world.database.read() as conn:
+        rows = conn.execute(
+            select(audit_log.c.action, audit_log.c.object_ids, audit_log.c.detail).where(
+                audit_log.c.username == "boris"
+            )
+        ).all()
+    actions = {row.action: row for row in rows}
+    assert json.loads(actions["correlate"].object_ids) == [ind["id"], other["id"]]
+    assert json.loads(actions["lookup"].detail)["key"] == "ipv4:198.051.100.007"
+
+
+# -- REST API and command line ------------------------------------------------------------
+
+
+def test_every_correlation_operation_has_its_route(rest: TestClient) -> None:
+    paths = rest.get("/openapi.json").json()["paths"]
+    served = {(method.upper(), path) for path, methods in paths.items() for method in methods}
+    operations = [op for op in REGISTRY.values() if op.name.startswith("correlation.")]
+    assert {op.name for op in operations} == {"correlation.correlate", "correlation.lookup"}
+    assert [op.name for op in operations if (op.method, op.path) not in served] == []
+
+
+def test_the_rest_api_serves_correlation(rest: TestClient, world: World) -> None:
+    ind = watching("[ipv4-addr:value = '198.51.100.7']")
+    net = watching("[ipv4-addr:value = '198.51.100.0/24']")
+    store(world, "alice", "fr-ru", ind, net)
+    answer = rest.get(f"/api/correlations/{ind['id']}", headers=bearer(world, "boris"))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["total"] == 1
+    assert body["groups"][0]["objects"][0]["via"] == ["cidr:198.51.100.0/24"]
+    hidden = rest.get(f"/api/correlations/{ind['id']}", headers=bearer(world, "carla"))
+    missing_id = f"indicator--{uuid.uuid4()}"
+    missing = rest.get(f"/api/correlations/{missing_id}", headers=bearer(world, "carla"))
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["description"] == missing.json()["description"].replace(
+        missing_id, ind["id"]
+    )
+    found = rest.get(
+        "/api/lookup", params={"value": "198.51.100.9", "limit": 5}, headers=bearer(world, "boris")
+    )
+    assert found.status_code == 200, found.text
+    assert [o["id"] for o in found.json()["groups"][0]["objects"]] == [net["id"]]
+    wrong = rest.get("/api/lookup", params={"value": "hello"}, headers=bearer(world, "boris"))
+    assert wrong.status_code == 400
+    assert rest.get("/api/lookup", params={"value": "198.51.100.9"}).status_code == 401
+
+
+def test_the_command_line_correlates_and_looks_up(run: Run, world: World) -> None:
+    ind = watching("[ipv4-addr:value = '198.51.100.7']", name="C2")
+    net = watching("[ipv4-addr:value = '198.51.100.0/24']", name="Range")
+    store(world, "alice", "fr-ru", ind, net)
+    shown = run("correlate", ind["id"], user="boris")
+    assert shown.exit_code == 0, shown.output
+    assert "ip:198.51.100.7: 1" in shown.output
+    assert f"{net['id']}  indicator  Range  [fr-ru]  via cidr:198.51.100.0/24" in shown.output
+    as_json = json.loads(run("correlate", ind["id"], "--json", user="boris").output)
+    assert as_json["total"] == 1
+    refused = run("correlate", ind["id"], user="carla")
+    assert refused.exit_code != 0
+    assert "no object" in refused.output
+    looked = json.loads(run("lookup", "198.51.100.0/24", "--json", user="boris").output)
+    assert {o["id"] for o in looked["groups"][0]["objects"]} == {ind["id"], net["id"]}
+    assert "correlated objects: 0" in run("lookup", "198.51.100.7", user="carla").output
+
+
+def test_the_remote_command_line_calls_the_same_operations(world: World, clock: FakeClock) -> None:
+    """The remote client sends each operation to the path the REST API serves it at."""
+    ind = watching("[ipv4-addr:value = '198.51.100.7']")
+    store(world, "alice", "fr-ru", ind, watching("[ipv4-addr:value = '198.51.100.7']"))
+    settings = Settings(db_url="unused://", max_content_length=200_000)
+    app = create_app(settings, world.database, clock=clock)
+    with TestClient(app) as client:
+        for operation, request in (
+            (queries.CORRELATE, CorrelateRequest(object_id=ind["id"], limit=3)),
+            (queries.LOOKUP, LookupRequest(value="198.51.100.7", limit=3)),
+        ):
+            path = operation.path.replace("{object_id}", ind["id"])
+            values = request.model_dump(mode="json")
+            values.pop("object_id", None)
+            answer = client.get(path, params=values, headers=bearer(world, "boris"))
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["total"] >= 1
+
+
+def test_plain_indicators_get_one_key_each(world: World) -> None:
+    store(world, "alice", "fr-ru", *(indicator(n) for n in range(300)))
+    with world.database.read() as conn:
+        found = conn.execute(select(object_keys.c.key)).scalars().all()
+    assert len(found) == len(set(found)) == 300
