@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from passerelle.errors import BadInput
 from passerelle.exchange import observables
-from passerelle.exchange.names import ExactNames, name_keys, normalise_name
+from passerelle.exchange.names import ExactNames, name_keys, normalise_name, use_name_matcher
 from passerelle.exchange.observables import (
     object_observable_keys,
     observable_key,
@@ -205,6 +206,17 @@ def test_names_normalise_exactly(name: str, normalised: str) -> None:
     assert normalise_name(name) == normalised
 
 
+@pytest.fixture
+def exact_names() -> Iterator[None]:
+    """Today's exact matcher, whatever a node installed (resolution plugs in its own)."""
+    previous = use_name_matcher(ExactNames())
+    try:
+        yield
+    finally:
+        use_name_matcher(previous)
+
+
+@pytest.mark.usefixtures("exact_names")
 def test_name_keys_come_from_names_and_aliases_of_persons_and_groups() -> None:
     actor = {
         "type": "threat-actor",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from passerelle import __version__
-from passerelle.api import correlation, handling, partners, rfis, tips, watches
+from passerelle.api import correlation, entities, handling, partners, rfis, tips, watches
 from passerelle.exchange.context import Clock, system_clock
+from passerelle.resolution.entities import install_name_matcher
 from passerelle.settings import Settings
 from passerelle.store.database import Database, open_database
 from passerelle.taxii import objects, server
@@ -40,6 +41,8 @@ def create_app(
     app.include_router(watches.router, tags=["Watches"])
     app.include_router(partners.router, tags=["Partners"])
     app.include_router(correlation.router, tags=["Correlation"])
+    app.include_router(entities.router, tags=["Entities"])
+    install_name_matcher()
     return app
 
 

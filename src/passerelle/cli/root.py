@@ -17,6 +17,7 @@ from passerelle.errors import PasserelleError
 from passerelle.exchange.context import Clock, system_clock
 from passerelle.policy.directory import viewer_by_name
 from passerelle.policy.viewer import Viewer
+from passerelle.resolution.entities import install_name_matcher
 from passerelle.settings import Settings
 from passerelle.store.database import Database, check_reachable, open_database
 
@@ -120,6 +121,7 @@ def stderr_progress(total: int, label: str) -> Iterator[Any]:
 @click.pass_context
 def cli(ctx: click.Context, db_url: str | None, purpose: str) -> None:
     """Passerelle: exchange intelligence with partner services over STIX 2.1 and TAXII 2.1."""
+    install_name_matcher()
     ctx.obj = Node(Settings.from_env(db_url), purpose.strip()[:200])
     ctx.call_on_close(ctx.obj.close)
 
