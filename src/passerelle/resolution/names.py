@@ -159,6 +159,9 @@ def name_keys(name: str, kind: Kind) -> set[str]:
                 keys.add("p:" + "+".join(sorted((first, second))))
     if core:
         keys.add("j:" + skeleton(fold("".join(p.raw for p in core))))
+    if len(core) >= 3:
+        # First and last parts alone: a middle name or an undetected patronymic dropped.
+        keys.add("j:" + skeleton(fold(core[0].raw + core[-1].raw)))
     if kind != "person":
         letters = _acronym(parsed)
         if letters:
