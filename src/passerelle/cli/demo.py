@@ -35,7 +35,14 @@ def demo_command(node: Node, host: str, port: int, no_serve: bool) -> None:
     click.echo("try, while it serves:")
     click.echo(f"  PASSERELLE_TOKEN={first} passerelle tips sent --all --url {url}")
     click.echo(f"  curl -H 'Authorization: Bearer {first}' {url}/api/partners")
+    click.echo(f"  PASSERELLE_TOKEN={made.tokens['adam']} passerelle review --url {url}")
+    click.echo(
+        f"  PASSERELLE_TOKEN={made.tokens['adam']} passerelle resolve 'Руслан Даудов' --url {url}"
+    )
     click.echo(f"  REST API documentation: {url}/docs   TAXII 2.1: {url}/taxii2/")
-    click.echo("or on the database directly: passerelle tips inbox --all --user bella")
+    click.echo(
+        f"or on the database directly: passerelle --db {node.settings.db_url} "
+        "tips inbox --all --user bella"
+    )
     if not no_serve:
         _serve(node, host, port)

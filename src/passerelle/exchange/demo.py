@@ -188,7 +188,10 @@ def build(database: Database, now: int) -> Demo:
         contact_information=f"phone {RADICAL_PHONE.replace(' ', '')}",
     )
     post("adam", [travel])
-    demo.story.append("a travel record with his phone number hit the watch; Boreal was told")
+    demo.story.append(
+        "a travel record under another spelling hit the watch by his phone number; Boreal "
+        "was told, and Atlas's review queue proposes it as the same man"
+    )
 
     # 3. The success: Atlas warns Boreal of the cell; Boreal arrests seven.
     clock.now = now - 20 * DAY
