@@ -1,0 +1,45 @@
+"""The data intake passes between its stages.
+
+Offsets (``start``, ``end``) are character offsets into :attr:`Article.text`, the article
+text after extraction (HTML main text, boilerplate removed). Typography normalisation is
+length-preserving, so the same offsets are valid in the normalised text the models read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+#: Labels a :class:`Mention` may carry.
+MENTION_LABELS = ("person", "organization", "location", "group", "platform")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity named in the article text.
+
+    ``label`` is one of person, organization, location, group (an armed or terrorist
+    group: an intrusion-set), platform (a messaging service or platform). ``canonical`` is
+    the name to use (acronym expanded, title stripped, metonymy mapped: "le Kremlin" gives
+    "Kremlin", an organization). ``entity_id`` is the resolved entity, if one matched.
+    """
+
+    start: int
+    end: int
+    text: str
+    label: str
+    canonical: str
+    entity_id: str | None = None
+
+
+@dataclass
+class Article:
+    """One document read for intake: its text, metadata and languages."""
+
+    text: str
+    title: str = ""
+    author: str = ""
+    published: date | None = None
+    url: str = ""
+    lang: str = ""
+    paragraph_langs: list[tuple[int, int, str]] = field(default_factory=list)

@@ -1,0 +1,174 @@
+"""Running intake end to end: read, detect languages, find entities, dates and quotations,
+link entities to known ones, and make the draft.
+
+Linking: a mention is linked to a resolved entity when one scores at least 0.90 (and
+clear of the runner-up) with the resolution engine. Without a database, the candidates
+are the alias files' entities (shipped, plus ``PASSERELLE_ALIASES_DIR``); their ids are
+the same as in every node's database. With a node's database and a user, the node's
+entities as that user may see them are candidates too (:class:`NodeLinker`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+from typing import Any, Final, Protocol, cast
+
+from passerelle.intake import language
+from passerelle.intake.draft import Draft
+from passerelle.intake.model import Article, Mention
+from passerelle.intake.reading import read_article
+from passerelle.resolution.aliases import load_alias_data
+from passerelle.resolution.names import Facts, Kind, name_keys, score
+
+LINK_AT: Final = 0.90
+CLEAR_MARGIN: Final = 0.02
+_KIND_OF: Final[dict[str, Kind]] = {
+    "person": "person",
+    "organization": "organization",
+    "group": "organization",
+    "location": "location",
+}
+
+
+class Linker(Protocol):
+    """Finds the resolved entity a name stands for."""
+
+    def link(self, name: str, kind: Kind) -> str | None:
+        """Return the id of the entity the name stands for, or None."""
+
+
+@dataclass(frozen=True)
+class _Known:
+    entity_id: str
+    kind: Kind
+    names: tuple[str, ...]
+    keys: frozenset[str]
+
+
+@lru_cache(maxsize=4)
+def _alias_entities(digest: str) -> tuple[_Known, ...]:
+    known = []
+    for entity in load_alias_data().entities:
+        names = tuple(name for name, _source in entity.names)
+        keys = frozenset(k for n in names for k in name_keys(n, entity.kind))
+        known.append(_Known(entity.id, entity.kind, names, keys))
+    return tuple(known)
+
+
+def best_of(name: str, kind: Kind, pool: Sequence[tuple[str, Sequence[str]]]) -> str | None:
+    """Return the id of the one candidate (id, names) at :data:`LINK_AT` or above."""
+    if not pool:
+        return None
+    scored = score(name, Facts(), [(names, Facts()) for _id, names in pool], kind)
+    ranked = sorted(zip(scored, pool, strict=True), key=lambda p: -p[0].score)
+    top = ranked[0][0].score
+    runner_up = ranked[1][0].score if len(ranked) > 1 else 0.0
+    if top >= LINK_AT and top - runner_up >= CLEAR_MARGIN:
+        return ranked[0][1][0]
+    return None
+
+
+class AliasLinker:
+    """Links names to the alias files' entities, without a database."""
+
+    def link(self, name: str, kind: Kind) -> str | None:
+        """Return the alias entity the name stands for, or None."""
+        keys = name_keys(name, kind)
+        pool = [
+            (k.entity_id, k.names)
+            for k in _alias_entities(load_alias_data().digest)
+            if k.kind == kind and keys & k.keys
+        ]
+        return best_of(name, kind, pool)
+
+
+def link_mentions(mentions: Sequence[Mention], linkers: Sequence[Linker]) -> list[Mention]:
+    """Return the mentions with the entity each canonical name resolves to."""
+    found: dict[tuple[str, str], str | None] = {}
+    linked = []
+    for mention in mentions:
+        kind = _KIND_OF.get(mention.label)
+        key = (mention.canonical, mention.label)
+        if kind is not None and key not in found:
+            found[key] = next(
+                (e for linker in linkers if (e := linker.link(mention.canonical, kind))), None
+            )
+        linked.append(replace(mention, entity_id=found.get(key)))
+    return linked
+
+
+def draft_of(
+    source: str,
+    lang: str | None = None,
+    published: date | None = None,
+    linkers: Sequence[Linker] | None = None,
+) -> Draft:
+    """Turn a document (plain text or HTML) into a draft report."""
+    article = read_article(source)
+    detected = language.detect(article.text)
+    article.lang = lang or detected
+    article.paragraph_langs = language.paragraph_languages(article.text, article.lang)
+    if published is not None:
+        article.published = published
+    notices: list[str] = []
+    if lang and detected and lang != detected:
+        notices.append(f"the text reads as {detected or 'unknown'}, read as {lang} as told")
+    mentions: list[Mention] = []
+    doc: Any = None
+    if article.lang == "fr":
+        from passerelle.intake import french
+
+        doc = french.parse(article.text)
+        mentions = link_mentions(french.extract(article.text, doc), linkers or [AliasLinker()])
+    else:
+        name = article.lang or "an undetected language"
+        notices.append(f"entity extraction for {name} is not built yet: no entities were sought")
+        doc = _blank_doc(article)
+    dates = _dates(article, notices)
+    quotations = _quotations(doc, mentions, notices)
+    return Draft(article, mentions, dates, quotations, notices)
+
+
+def _blank_doc(article: Article) -> Any:
+    """A tokenised Doc with sentences and no model, for the quotation finder."""
+    import spacy
+
+    code = article.lang if article.lang in language.SUPPORTED else "xx"
+    nlp = spacy.blank(code)
+    nlp.add_pipe("sentencizer")
+    from passerelle.intake.typography import normalise
+
+    return nlp(normalise(article.text))
+
+
+def _dates(article: Article, notices: list[str]) -> list[Any]:
+    finder = _optional("passerelle.intake.dates", "find_dates")
+    if finder is None:
+        notices.append("dates are not sought yet (no date module)")
+        return []
+    reference = article.published or date.today()
+    return list(finder(article.text, article.lang, reference))
+
+
+def _quotations(doc: Any, mentions: list[Mention], notices: list[str]) -> list[Any]:
+    finder = _optional("passerelle.intake.quotes", "find_quotations")
+    if finder is None:
+        notices.append("quotations are not sought yet (no quotation module)")
+        return []
+    return list(finder(doc, mentions))
+
+
+def _optional(module: str, function: str) -> Callable[..., Any] | None:
+    """Return a function of a module that may not exist yet."""
+    import importlib
+
+    try:
+        found = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        return None
+    return cast(Callable[..., Any] | None, getattr(found, function, None))

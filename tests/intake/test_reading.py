@@ -1,0 +1,71 @@
+"""Reading documents: plain text, HTML with metadata, boilerplate, languages, typography."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from passerelle.errors import BadInput
+from passerelle.intake.language import detect, paragraph_languages
+from passerelle.intake.reading import read_article, strip_boilerplate
+from passerelle.intake.typography import normalise
+from tests.intake import DGSI_CELL, FSB_ARRESTS, HTML_PAGE
+
+
+def test_plain_text_title_and_legal_notice() -> None:
+    article = read_article(FSB_ARRESTS)
+    assert article.title.startswith("Saint-Pétersbourg")
+    assert article.text.startswith("Le Service fédéral de sécurité (FSB)")
+    assert article.text.endswith("a été reçu à l\u2019Élysée.")
+    for boilerplate in ("Tous droits réservés", "Mentions légales", "Lire aussi", "cookies"):
+        assert boilerplate not in article.text
+
+
+def test_boilerplate_in_the_middle_and_at_the_end() -> None:
+    paragraphs = [
+        "Premier paragraphe de l'article, assez long pour compter.",
+        "Abonnez-vous à notre newsletter",
+        "Second paragraphe de l'article.",
+        "Tous droits réservés",
+        "Un paragraphe du pied de page.",
+    ]
+    assert strip_boilerplate(paragraphs) == [paragraphs[0], paragraphs[2]]
+
+
+def test_html_main_text_and_metadata() -> None:
+    article = read_article(HTML_PAGE)
+    assert article.title == "Moscou : le Kremlin dément toute implication"
+    assert article.author == "Hélène Morel"
+    assert article.published == date(2025, 3, 14)
+    assert article.url == "https://quotidien.example/monde/kremlin-dement"
+    assert "Dmitri Peskov" in article.text
+    assert "Accueil" not in article.text
+    assert "cookies" not in article.text
+    assert "droits réservés" not in article.text
+
+
+def test_empty_document_is_refused() -> None:
+    with pytest.raises(BadInput, match="no article text"):
+        read_article("   \n\n ")
+
+
+def test_typography_keeps_every_offset() -> None:
+    text = "«\u00a0l\u2019Élysée\u202f» ; Saint\u2011Pétersbourg"
+    plain = normalise(text)
+    assert len(plain) == len(text)
+    assert plain == "« l'Élysée » ; Saint-Pétersbourg"
+
+
+def test_languages_of_document_and_paragraphs() -> None:
+    assert detect(read_article(FSB_ARRESTS).text) == "fr"
+    text = (
+        "Le Service fédéral de sécurité a annoncé des arrestations.\n\n"
+        "The Kremlin spokesman thanked the American intelligence services.\n\n"
+        "Пресс-секретарь Кремля поблагодарил американские спецслужбы."
+    )
+    langs = paragraph_languages(text, "fr")
+    assert [lang for _s, _e, lang in langs] == ["fr", "en", "ru"]
+    start, end, _lang = langs[1]
+    assert text[start:end].startswith("The Kremlin")
+    assert detect(DGSI_CELL) == "fr"
