@@ -5,7 +5,16 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from passerelle import __version__
-from passerelle.api import correlation, entities, handling, partners, rfis, tips, watches
+from passerelle.api import (
+    correlation,
+    drafts,
+    entities,
+    handling,
+    partners,
+    rfis,
+    tips,
+    watches,
+)
 from passerelle.exchange.context import Clock, system_clock
 from passerelle.resolution.entities import install_name_matcher
 from passerelle.settings import Settings
@@ -42,6 +51,7 @@ def create_app(
     app.include_router(partners.router, tags=["Partners"])
     app.include_router(correlation.router, tags=["Correlation"])
     app.include_router(entities.router, tags=["Entities"])
+    app.include_router(drafts.router, tags=["Intake"])
     install_name_matcher()
     return app
 

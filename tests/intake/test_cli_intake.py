@@ -37,16 +37,20 @@ def test_summary_from_stdin() -> None:
     assert "Dmitri Peskov" in output
 
 
-def test_english_summary_says_what_is_not_built() -> None:
+def test_english_summary_lists_entities() -> None:
     code, output = run("-", "--lang", "en", "--format", "summary", stdin=ENGLISH)
     assert code == 0, output
-    assert "entity extraction for en is not built yet" in output
+    assert "not built" not in output
+    assert "Dmitry Peskov" in output
+    assert "Federal Security Service" in output
 
 
-def test_channel_is_not_yet() -> None:
+def test_channel_needs_someone_to_act(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Storing a draft is tested in test_drafts.py; here: who acts must be said.
+    monkeypatch.delenv("PASSERELLE_USER", raising=False)
     code, output = run("-", "--channel", "fr-ru", stdin=FSB_ARRESTS)
     assert code != 0
-    assert "not built yet" in output
+    assert "say who acts: --user NAME" in output
 
 
 def test_missing_file_is_one_line() -> None:

@@ -81,11 +81,17 @@ def test_html_page_metadata_reaches_the_report() -> None:
     assert {"Dmitri Peskov", "Kremlin", "Service fédéral de sécurité", "Telegram"} <= names
 
 
-def test_english_says_entities_are_not_built_yet() -> None:
+def test_english_articles_get_their_entities() -> None:
     draft = draft_of(ENGLISH)
     assert draft.article.lang == "en"
-    assert draft.mentions == []
-    assert any("entity extraction for en is not built yet" in n for n in draft.notices)
-    assert "entity extraction for en is not built yet" in draft.summary()
+    assert {(m.canonical, m.label) for m in draft.mentions} == {
+        ("CIA", "organization"),
+        ("Dmitry Peskov", "person"),
+        ("Federal Security Service", "organization"),
+        ("Kremlin", "organization"),
+        ("Saint Petersburg", "location"),
+    }
+    assert not any("not built" in n for n in draft.notices)
+    assert "not built" not in draft.summary()
     for obj in draft.bundle()["objects"]:
         assert validate_object(obj) is None

@@ -1,20 +1,36 @@
-"""``passerelle intake``: an article (text or HTML) in, a draft STIX report out."""
+"""``passerelle intake``: an article (text or HTML) in, a draft STIX report out; drafts
+stored for review, reviewed element by element and published.
+
+``passerelle intake FILE|-`` reads an article (the ``read`` subcommand, implied when the
+first word is not a subcommand); ``intake drafts|show|accept|reject|correct|publish``
+review stored drafts. A file named like a subcommand is given as ``./drafts``.
+
+The review commands run the same operations as the REST API (``/api/intake/drafts``),
+on the local database as ``--user`` or on a running node with ``--url``.
+"""
 
 from __future__ import annotations
 
 import importlib
 import json
 from datetime import datetime
+from typing import Any
 
 import click
 
-from passerelle.cli.root import cli
-from passerelle.errors import PasserelleError
+from passerelle.cli.client import client_options, make_client
+from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
+from passerelle.errors import BadInput, PasserelleError
 from passerelle.intake import INSTALL_HINT
+from passerelle.intake import drafts as review
+from passerelle.intake.drafts import Correct, Decide, DraftRef, ListDrafts, StoreDraft
 from passerelle.stix.markings import Tlp
 
 # What intake imports, lazily; one missing means the extra is not installed.
 EXTRA_MODULES = ("spacy", "lingua", "trafilatura")
+READ = "read"
+_LIST_COLUMNS = ["id", "created", "channel", "lang", "pending", "accepted", "rejected", "title"]
+_ELEMENT_COLUMNS = ["number", "kind", "state", "summary", "entity"]
 
 
 def require_extra(lang: str | None = None) -> None:
@@ -27,7 +43,36 @@ def require_extra(lang: str | None = None) -> None:
             raise PasserelleError(INSTALL_HINT) from exc
 
 
-@cli.command("intake")
+class IntakeGroup(click.Group):
+    """``intake`` subcommands, with ``read`` implied: ``intake FILE`` is ``intake read FILE``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Insert ``read`` unless the first word names a subcommand (or asks for help)."""
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = [READ, *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group("intake", cls=IntakeGroup)
+def intake_group() -> None:
+    """Open-source intake: turn a press article into a draft report; review drafts.
+
+    \b
+    passerelle intake FILE|- [--channel C] ...    read an article (same as `intake read`)
+    passerelle intake drafts [--all] [--json]     your organisation's drafts under review
+    passerelle intake show DRAFT                  a draft and its numbered elements
+    passerelle intake accept DRAFT ELEMENT...     accept elements as they are
+    passerelle intake reject DRAFT ELEMENT...     reject elements: they are not published
+    passerelle intake correct DRAFT ELEMENT ...   correct a name, label or the whole object
+    passerelle intake publish DRAFT               store the accepted elements as intelligence
+
+    Give a file named like a subcommand as a path (./drafts) or after `intake read`.
+    DRAFT is its full id or 8+ characters of its uuid; ELEMENT its number (intake show),
+    its STIX id or 8+ characters of its uuid.
+    """
+
+
+@intake_group.command(READ)
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--lang",
@@ -54,20 +99,30 @@ def require_extra(lang: str | None = None) -> None:
     show_default=True,
     help="TLP marking of the draft.",
 )
-@click.option("--channel", "channel_ref", help="Store the draft in this channel (not yet).")
-def intake_command(
+@click.option(
+    "--channel",
+    "channel_ref",
+    metavar="C",
+    help="Also store the draft for review, to publish into channel C (prints its id).",
+)
+@client_options
+@pass_node
+def intake_read(
+    node: Node,
     file: str,
     lang: str | None,
     published: datetime | None,
     output: str,
     tlp: str,
     channel_ref: str | None,
+    username: str | None,
+    url: str | None,
 ) -> None:
-    """Turn a press article (FILE, or - for stdin) into a draft STIX report."""
-    if channel_ref:
-        raise PasserelleError(
-            "--channel: storing drafts is not built yet; print the draft and `passerelle import` it"
-        )
+    """Turn a press article (FILE, or - for stdin) into a draft STIX report.
+
+    With --channel the draft is also stored for review (intake show, accept, reject,
+    correct, publish); its id is printed on standard error, after the draft.
+    """
     require_extra(lang)
     from passerelle.intake.pipeline import draft_of
     from passerelle.intake.reading import decode, read_source
@@ -75,7 +130,211 @@ def intake_command(
     draft = draft_of(
         decode(read_source(file)), lang=lang, published=published.date() if published else None
     )
+    bundle = draft.bundle(Tlp.parse(tlp))
     if output == "summary":
         click.echo(draft.summary())
     else:
-        click.echo(json.dumps(draft.bundle(Tlp.parse(tlp)), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(bundle, ensure_ascii=False, indent=2))
+    if channel_ref:
+        stored = make_client(node, username, url).call(
+            review.STORE, StoreDraft(channel=channel_ref, bundle=bundle)
+        )
+        click.echo(
+            f"stored draft {stored['id']} for review ({len(stored['elements']) - 1} elements, "
+            f"channel {stored['channel']})",
+            err=True,
+        )
+
+
+def _when(text: str | None) -> str:
+    return f"{text[:10]} {text[11:16]}Z" if text else ""
+
+
+def _print_draft(draft: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(draft, ensure_ascii=False, indent=2))
+        return
+    lines = [
+        ("id", draft["id"]),
+        ("title", draft["title"]),
+        ("channel", draft["channel"]),
+        ("created", f"{_when(draft['created'])} by {draft['created_by']}"),
+        ("language", draft["lang"] or "(unknown)"),
+        ("published", draft["published"] or "(unknown)"),
+        ("state", draft["state"]),
+        (
+            "review",
+            f"{draft['pending']} pending, {draft['accepted']} accepted, "
+            f"{draft['rejected']} rejected",
+        ),
+    ]
+    if draft.get("source_url"):
+        lines.insert(5, ("source", draft["source_url"]))
+    if draft.get("report_id"):
+        lines.append(("report", draft["report_id"]))
+    for label, value in lines:
+        click.echo(f"{label + ':':<10} {value}")
+    click.echo("")
+    rows = [
+        {
+            "number": e["number"],
+            "kind": e["kind"],
+            "state": e["state"].upper() if e["state"] == "pending" else e["state"],
+            "summary": e["summary"],
+            "entity": e["entity_id"] or "",
+        }
+        for e in draft["elements"]
+    ]
+    emit_rows(rows, _ELEMENT_COLUMNS, False)
+
+
+@intake_group.command("drafts")
+@click.option("--all", "include_done", is_flag=True, help="Include published drafts.")
+@json_option
+@client_options
+@pass_node
+def intake_drafts(
+    node: Node, include_done: bool, as_json: bool, username: str | None, url: str | None
+) -> None:
+    """List your organisation's drafts under review, newest first."""
+    found = make_client(node, username, url).call(review.LIST, ListDrafts(all=include_done))
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    columns = [*_LIST_COLUMNS, "state"] if include_done else _LIST_COLUMNS
+    emit_rows([{**d, "created": _when(d["created"])} for d in found], columns, False)
+
+
+@intake_group.command("show")
+@click.argument("draft_id", metavar="DRAFT")
+@json_option
+@client_options
+@pass_node
+def intake_show(
+    node: Node, draft_id: str, as_json: bool, username: str | None, url: str | None
+) -> None:
+    """Show DRAFT and its numbered elements (--json: with each object as published)."""
+    draft = make_client(node, username, url).call(review.SHOW, DraftRef(draft_id=draft_id))
+    _print_draft(draft, as_json)
+
+
+def _decide_command(name: str, verb: str, help_text: str) -> None:
+    operation = review.ACCEPT if name == "accept" else review.REJECT
+
+    @intake_group.command(name, help=help_text)
+    @click.argument("draft_id", metavar="DRAFT")
+    @click.argument("element_refs", metavar="ELEMENT...", nargs=-1, required=True)
+    @click.option("--reason", default="", help="Why (kept in the audit log).")
+    @json_option
+    @client_options
+    @pass_node
+    def command(
+        node: Node,
+        draft_id: str,
+        element_refs: tuple[str, ...],
+        reason: str,
+        as_json: bool,
+        username: str | None,
+        url: str | None,
+    ) -> None:
+        client = make_client(node, username, url)
+        done = [
+            client.call(operation, Decide(draft_id=draft_id, element=ref, reason=reason))
+            for ref in element_refs
+        ]
+        if as_json:
+            click.echo(json.dumps(done, ensure_ascii=False, indent=2))
+            return
+        for element in done:
+            click.echo(f"{verb} {element['number']}: {element['summary']}")
+
+
+_decide_command(
+    "accept",
+    "accepted",
+    "Accept ELEMENTs of DRAFT as they are (also undoes a correction or a rejection).",
+)
+_decide_command("reject", "rejected", "Reject ELEMENTs of DRAFT: they will not be published.")
+
+
+@intake_group.command("correct")
+@click.argument("draft_id", metavar="DRAFT")
+@click.argument("element", metavar="ELEMENT")
+@click.option("--name", help="The right name (entity, report title) or speaker (quotation).")
+@click.option(
+    "--label",
+    type=click.Choice(["person", "organization", "group", "location", "platform"]),
+    help="What an entity is (its STIX type follows).",
+)
+@click.option(
+    "--object",
+    "object_file",
+    type=click.File("r", encoding="utf-8"),
+    help="The corrected object as STIX JSON, from a file or - (replaces it).",
+)
+@click.option("--reason", default="", help="Why (kept in the audit log).")
+@json_option
+@client_options
+@pass_node
+def intake_correct(
+    node: Node,
+    draft_id: str,
+    element: str,
+    name: str | None,
+    label: str | None,
+    object_file: Any,
+    reason: str,
+    as_json: bool,
+    username: str | None,
+    url: str | None,
+) -> None:
+    """Correct ELEMENT of DRAFT; a corrected element is accepted.
+
+    Give --name and/or --label, or --object with the whole corrected object.
+    """
+    body = None
+    if object_file is not None:
+        try:
+            body = json.loads(object_file.read())
+        except ValueError as exc:
+            raise BadInput(f"--object: not JSON ({exc})") from exc
+        if not isinstance(body, dict):
+            raise BadInput("--object: give one STIX object (a JSON object)")
+    request = Correct(
+        draft_id=draft_id,
+        element=element,
+        name=name,
+        label=label,  # type: ignore[arg-type]  # click.Choice checked it
+        body=body,
+        reason=reason,
+    )
+    done = make_client(node, username, url).call(review.CORRECT, request)
+    if as_json:
+        click.echo(json.dumps(done, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"corrected {done['number']}: {done['summary']}")
+
+
+@intake_group.command("publish")
+@click.argument("draft_id", metavar="DRAFT")
+@json_option
+@client_options
+@pass_node
+def intake_publish(
+    node: Node, draft_id: str, as_json: bool, username: str | None, url: str | None
+) -> None:
+    """Publish DRAFT: store its accepted elements and its report in its channel.
+
+    Every element must be accepted, corrected or rejected first. Objects that refer to a
+    rejected element where STIX requires it (a fact about a rejected person) are left out.
+    """
+    done = make_client(node, username, url).call(review.PUBLISH, DraftRef(draft_id=draft_id))
+    if as_json:
+        click.echo(json.dumps(done, ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"published {done['report_id']} and {len(done['stored']) - 1} objects into "
+        f"{done['draft']['channel']}"
+    )
+    for why in done["left_out"]:
+        click.echo(f"left out {why}")

@@ -18,6 +18,18 @@ offsets into the article text, carried by the report as ``x_passerelle_article_t
   ``x_passerelle_entity_id`` (the resolved entity, when one matched);
 - on each note: ``x_passerelle_start``, ``x_passerelle_end``, ``x_passerelle_speaker``,
   ``x_passerelle_speaker_kind``, ``x_passerelle_speaker_ref`` (the speaker's object).
+
+Facts (:mod:`passerelle.intake.facts`): a fact whose actor and target are both entity
+mentions, and which is not negated, is a ``relationship`` from the actor's object to the
+target's, of type :data:`RELATIONSHIP_TYPES` by CAMEO code (``planned-attack-on`` for an
+attack prepared, not carried out), with ``x_passerelle_cameo``, ``x_passerelle_label``,
+``x_passerelle_verb``, ``x_passerelle_sentence``, ``x_passerelle_sentence_start``,
+``x_passerelle_sentence_end``, ``x_passerelle_start``/``x_passerelle_end`` (the trigger),
+``x_passerelle_passive``, and when they apply ``x_passerelle_object_text``,
+``x_passerelle_actor_inferred``, ``x_passerelle_planned``. Every other fact is an entry of
+the report's ``x_passerelle_facts`` (code, label, verb, actor_text, target_text,
+object_text, actor_ref/target_ref when one side is an entity, sentence, offsets, negated,
+passive, actor_inferred, planned).
 """
 
 from __future__ import annotations
@@ -34,6 +46,20 @@ from anyascii import anyascii
 from passerelle.intake.model import Article, Mention
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, OPEN_SOURCE, TLP2_IDS, Tlp
 
+#: relationship_type per CAMEO code (STIX 2.1 allows types outside its vocabulary).
+RELATIONSHIP_TYPES: Final = {
+    "064": "shared-intelligence-with",
+    "173": "arrested",
+    "1711": "seized-from",
+    "041": "phoned",
+    "051": "praised",
+    "010": "made-statement-about",
+    "180": "attacked",
+    "181": "abducted",
+    "183": "bombed",
+    "186": "assassinated",
+}
+PLANNED_ATTACK: Final = "planned-attack-on"
 _NAMESPACE: Final = uuid.UUID("8d2f3c9e-6a51-4f0b-b7de-696e74616b65")
 _TYPES: Final = {
     "person": "identity",
@@ -122,6 +148,7 @@ class Draft:
     dates: list[Any] = field(default_factory=list)
     quotations: list[Any] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    facts: list[Any] = field(default_factory=list)
 
     def bundle(self, tlp: Tlp = Tlp.CLEAR, now: datetime | None = None) -> dict[str, Any]:
         """Return the draft as a STIX 2.1 bundle: the report and everything it holds."""
@@ -203,6 +230,36 @@ def build_bundle(draft: Draft, tlp: Tlp, now: datetime) -> dict[str, Any]:
             note["x_passerelle_speaker_ref"] = speaker
             note["object_refs"] = [report_id, speaker]
         objects.append(note)
+    loose_facts: list[dict[str, Any]] = []
+    for number, fact in enumerate(draft.facts):
+        actor = object_of_mention.get(fact.actor_index) if fact.actor_index is not None else None
+        target = object_of_mention.get(fact.target_index) if fact.target_index is not None else None
+        view = _fact_view(fact, article.text)
+        if actor is None or target is None or actor == target or fact.negated:
+            view.update({"actor_ref": actor, "target_ref": target})
+            loose_facts.append({k: v for k, v in view.items() if v is not None})
+            continue
+        kind = PLANNED_ATTACK if fact.planned else RELATIONSHIP_TYPES.get(fact.code, "related-to")
+        relationship: dict[str, Any] = {
+            "type": "relationship",
+            "id": ident("relationship", f"fact|{number}"),
+            **common,
+            "relationship_type": kind,
+            "source_ref": actor,
+            "target_ref": target,
+            "description": f"{fact.label} (CAMEO {fact.code}): {view['sentence']}",
+        }
+        relationship.update(
+            {
+                f"x_passerelle_{k}": v
+                for k, v in view.items()
+                if k != "negated" and not (v is None or v is False or v == "")
+            }
+        )
+        relationship["x_passerelle_cameo"] = fact.code
+        relationship["x_passerelle_passive"] = fact.passive
+        relationship.pop("x_passerelle_code", None)
+        objects.append(relationship)
     published = article.published
     report: dict[str, Any] = {
         "type": "report",
@@ -233,6 +290,7 @@ def build_bundle(draft: Draft, tlp: Tlp, now: datetime) -> dict[str, Any]:
         "x_passerelle_paragraph_langs": [list(p) for p in article.paragraph_langs],
         "x_passerelle_dates": [_date_view(d) for d in draft.dates],
         "x_passerelle_notices": draft.notices,
+        "x_passerelle_facts": loose_facts,
     }
     report.update({k: v for k, v in optional.items() if v})
     return {
@@ -264,6 +322,26 @@ def _entity_properties(label: str, group: list[Mention]) -> dict[str, Any]:
     if first.entity_id:
         props["x_passerelle_entity_id"] = first.entity_id
     return props
+
+
+def _fact_view(fact: Any, text: str) -> dict[str, Any]:
+    return {
+        "code": fact.code,
+        "label": fact.label,
+        "verb": fact.verb,
+        "actor_text": fact.actor_text,
+        "target_text": fact.target_text,
+        "object_text": fact.object_text,
+        "start": fact.start,
+        "end": fact.end,
+        "sentence_start": fact.sentence_start,
+        "sentence_end": fact.sentence_end,
+        "sentence": text[fact.sentence_start : fact.sentence_end] or fact.sentence,
+        "negated": fact.negated,
+        "passive": fact.passive,
+        "actor_inferred": fact.actor_inferred,
+        "planned": fact.planned,
+    }
 
 
 def _date_view(mention: Any) -> dict[str, Any]:
@@ -324,4 +402,33 @@ def render_summary(draft: Draft) -> str:
         for quote in draft.quotations:
             who = quote.speaker or "(speaker unknown)"
             lines.append(f"  {who} ({quote.speaker_kind}), {quote.start}-{quote.end}: {quote.text}")
+    if draft.facts:
+        lines.append(f"Facts ({len(draft.facts)}):")
+        lines.extend(f"  {_fact_line(draft, fact)}" for fact in draft.facts)
     return "\n".join(lines)
+
+
+def _fact_line(draft: Draft, fact: Any) -> str:
+    def side(index: int | None, text: str) -> str:
+        if index is not None and index < len(draft.mentions):
+            return draft.mentions[index].canonical
+        return text or "?"
+
+    flags = [
+        flag
+        for flag, on in (
+            ("negated", fact.negated),
+            ("passive", fact.passive),
+            ("actor inferred", fact.actor_inferred),
+            ("planned", fact.planned),
+        )
+        if on
+    ]
+    what = f" [{fact.object_text}]" if fact.object_text else ""
+    more = f" ({', '.join(flags)})" if flags else ""
+    actor = side(fact.actor_index, fact.actor_text)
+    target = side(fact.target_index, fact.target_text) if fact.target_text else "-"
+    return (
+        f"{fact.code} {fact.label}: {actor} -> {target}{what}, "
+        f"'{fact.verb}' at {fact.start}-{fact.end}{more}"
+    )

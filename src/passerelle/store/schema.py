@@ -417,3 +417,45 @@ object_keys = Table(
     Column("key", Key, primary_key=True),
     Index("ix_object_keys_key", "key"),
 )
+
+# A draft report made by intake from an open source, stored for review in a channel its
+# organisation writes into. Only that organisation sees it; nothing of it is intelligence
+# until it is published (only its accepted elements are).
+intake_drafts = Table(
+    "intake_drafts",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("channel_id", Integer, ForeignKey("channels.id"), nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("lang", String(20), nullable=False, server_default=""),
+    Column("published", String(40)),
+    Column("source_url", Text, nullable=False, server_default=""),
+    Column("bundle", Text, nullable=False),  # the draft's STIX bundle, as intake made it
+    # open (under review), done (published)
+    Column("state", String(20), nullable=False),
+    Column("published_by", Integer, ForeignKey("users.id")),
+    Column("published_at", BigInteger),
+    Column("report_id", Key),  # the report stored when it was published
+    Index("ix_intake_drafts_org", "org_id", "created"),
+)
+
+# One reviewable element of a draft: an entity, a quotation, a fact or the report itself.
+intake_elements = Table(
+    "intake_elements",
+    metadata,
+    Column("draft_id", String(64), ForeignKey("intake_drafts.id"), primary_key=True),
+    Column("stix_id", Key, primary_key=True),
+    Column("position", Integer, nullable=False),
+    # entity, quotation, fact, report
+    Column("kind", String(20), nullable=False),
+    Column("summary", Text, nullable=False),
+    # pending, accepted, rejected, corrected
+    Column("state", String(20), nullable=False),
+    Column("corrected_body", Text),  # the object as corrected (JSON), when corrected
+    Column("decided_by", Integer, ForeignKey("users.id")),
+    Column("decided_at", BigInteger),
+    Column("entity_id", String(64)),  # the resolved entity intake proposed
+)
