@@ -124,11 +124,20 @@ def intake_read(
     correct, publish); its id is printed on standard error, after the draft.
     """
     require_extra(lang)
-    from passerelle.intake.pipeline import draft_of
+    from passerelle.intake.pipeline import AliasLinker, Linker, draft_of
     from passerelle.intake.reading import decode, read_source
 
+    linkers: list[Linker] = [AliasLinker()]
+    if username and not url:
+        # On the node's database as a user: the node's entities they may see link too.
+        from passerelle.intake.node_linking import NodeLinker
+
+        linkers.insert(0, NodeLinker(node.database, node.viewer(username)))
     draft = draft_of(
-        decode(read_source(file)), lang=lang, published=published.date() if published else None
+        decode(read_source(file)),
+        lang=lang,
+        published=published.date() if published else None,
+        linkers=linkers,
     )
     bundle = draft.bundle(Tlp.parse(tlp))
     if output == "summary":

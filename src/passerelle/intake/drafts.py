@@ -277,7 +277,7 @@ def _draft_objects(bundle: dict[str, Any]) -> tuple[dict[str, Any], list[dict[st
     return report, [o for o in found if o is not report]
 
 
-def _bundle_of(request: StoreDraft) -> dict[str, Any]:
+def _bundle_of(ctx: Context, request: StoreDraft) -> dict[str, Any]:
     if (request.bundle is None) == (request.text is None):
         raise BadInput("give the draft (bundle) or the article (text), one of the two")
     if request.bundle is not None:
@@ -297,7 +297,11 @@ def _bundle_of(request: StoreDraft) -> dict[str, Any]:
     except ValueError as exc:
         raise BadInput(f"not a date: {request.published!r} (write it as YYYY-MM-DD)") from exc
     try:
-        made = draft_of(request.text, lang=request.lang, published=day)
+        from passerelle.intake.node_linking import NodeLinker
+        from passerelle.intake.pipeline import AliasLinker, Linker
+
+        linkers: list[Linker] = [NodeLinker(ctx.database, ctx.viewer), AliasLinker()]
+        made = draft_of(request.text, lang=request.lang, published=day, linkers=linkers)
     except ImportError as exc:
         raise PasserelleError(INSTALL_HINT) from exc
     return made.bundle(Tlp.parse(request.tlp))
@@ -440,7 +444,7 @@ def store_draft(ctx: Context, request: StoreDraft) -> DraftView:
         refused = posting_refusal(conn, viewer, channel.id, channel.title)
     if refused:
         raise Forbidden(refused)
-    bundle = _bundle_of(request)
+    bundle = _bundle_of(ctx, request)
     report, others = _draft_objects(bundle)
     names = {o["id"]: str(o.get("name", "")) for o in others if o.get("name")}
     now = ctx.now()
