@@ -452,3 +452,19 @@ def test_plain_indicators_get_one_key_each(world: World) -> None:
     with world.database.read() as conn:
         found = conn.execute(select(object_keys.c.key)).scalars().all()
     assert len(found) == len(set(found)) == 300
+
+
+def test_the_reindex_command_rebuilds_the_index(world: World, run: Run) -> None:
+    obj = indicator(7, pattern="[ipv4-addr:value = '192.0.2.7']")
+    assert not ingest(
+        world.database, world.viewer("alice"), world.channels["fr-ru"], [obj]
+    ).failures
+    with world.database.write() as conn:
+        conn.execute(delete(object_keys))
+    gone = run("lookup", "192.0.2.7", "--json", user="alice")
+    assert json.loads(gone.output)["total"] == 0
+    rebuilt = run("reindex")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "indexed 1 object versions" in rebuilt.output
+    found = json.loads(run("lookup", "192.0.2.7", "--json", user="alice").output)
+    assert found["total"] == 1

@@ -9,7 +9,7 @@ import click
 import uvicorn
 
 from passerelle.app import create_app
-from passerelle.cli.root import Node, cli, pass_node
+from passerelle.cli.root import Node, cli, pass_node, stderr_progress
 from passerelle.errors import Conflict
 from passerelle.policy import directory
 from passerelle.policy.directory import Membership
@@ -101,3 +101,23 @@ def quickstart(node: Node, host: str, port: int, no_serve: bool) -> None:
     )
     if not no_serve:
         _serve(node, host, port)
+
+
+@cli.command()
+@pass_node
+def reindex(node: Node) -> None:
+    """Rebuild the correlation index of every stored object version.
+
+    For a node upgraded from before correlation, or after a change of the key rules
+    (such as PASSERELLE_PHONE_REGION). Each batch commits on its own: the node keeps serving.
+    """
+    from sqlalchemy import func, select
+
+    from passerelle.correlation.index import reindex as rebuild
+    from passerelle.store.schema import objects
+
+    with node.database.read() as conn:
+        total = int(conn.execute(select(func.count()).select_from(objects)).scalar_one())
+    with stderr_progress(total, "indexing") as bar:
+        done = rebuild(node.database, progress=bar.update)
+    click.echo(f"indexed {done} object versions")

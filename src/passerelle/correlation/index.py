@@ -15,7 +15,7 @@ and an object gives at most :data:`MAX_KEYS` keys.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import orjson
@@ -107,7 +107,12 @@ def index_new_versions(
         database.insert_ignoring_duplicates(conn, object_keys, rows)
 
 
-def reindex(database: Database, *, phone_region: str | None = None) -> int:
+def reindex(
+    database: Database,
+    *,
+    phone_region: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Index every stored version again (after a change of the key rules); return how many.
 
     Keys already recorded stay; each batch commits on its own, so the node keeps serving.
@@ -136,4 +141,6 @@ def reindex(database: Database, *, phone_region: str | None = None) -> int:
                 phone_region=region,
             )
         done += len(batch)
+        if progress is not None:
+            progress(len(batch))
         after = (batch[-1].stix_id, batch[-1].version)
