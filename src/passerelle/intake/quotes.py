@@ -16,6 +16,15 @@ organisation; with an appositive name the name is the speaker), or a document
 named before it). A quote of fewer than four words with no speech cue around it is a
 scare quote, not a quotation. A longer quote with no cue takes the speaker of the previous
 quotation in its paragraph, else is kept with kind "unknown".
+
+English and Russian (picked by ``doc.lang_``; French cues and rules are unchanged) use the
+same marks and rules with their own cues: "said", "told reporters", "added", "according
+to X", "X said in a statement", inverted "said Mr X", "the statement read", "he/she
+said" ("it said": the last organisation); "заявил", "сказал", "сообщил", "отметил",
+"добавил", "подчеркнул"..., "по словам X", "как заявил X", "говорится в сообщении ФСБ",
+"сказал он". After the quote the speaker may stand before the verb ('"...," the FSB
+said') or after it ("— заявил Песков"); a title joins a name with or without a comma
+("Kremlin spokesman Dmitry Peskov", "пресс-секретарь Кремля Дмитрий Песков").
 """
 
 from __future__ import annotations
@@ -208,6 +217,141 @@ _HONORIFIC = re.compile(r"(?:\bM\.|\bMM\.|\bMme|\bMlle|\bMe|\bDr|\bPr)\s*$")
 _SENTENCE_END = re.compile(r"(?<!\bM)(?<!\bMM)(?<!\bMme)(?<!\bDr)(?<!\b[A-Z])[.!?…](?=\s)")
 
 
+_ORG_OF = re.compile(r"(?:du|de\s+la|de\s+l['’]|des|de|d['’])\s*([A-ZÉ][\w’'-]*)")
+
+
+@dataclass(frozen=True)
+class _Lang:
+    """The cues and speaker expressions of one language."""
+
+    cue: re.Pattern[str]
+    title_np: re.Pattern[str]
+    document_np: re.Pattern[str]
+    pronoun: re.Pattern[str]
+    honorific: re.Pattern[str]
+    sentence_end: re.Pattern[str]
+    org_of: re.Pattern[str]
+    apposition: re.Pattern[str]
+    after_reach: int = _AFTER_REACH
+    speaker_before_verb: bool = False  # '"...", Peskov said' (en), '«...», — Песков заявил'
+    cut_titles: bool = False
+    thing_pronouns: frozenset[str] = frozenset()
+
+
+_FRENCH = _Lang(
+    _CUE,
+    _TITLE_NP,
+    _DOCUMENT_NP,
+    _BARE_PRONOUN,
+    _HONORIFIC,
+    _SENTENCE_END,
+    _ORG_OF,
+    re.compile(r"\s*,\s*"),
+)
+
+
+# English: "..., he said", "..., the FSB said in a statement", "..., said Mr X", "X told
+# reporters: ...", "According to X, ...", "..., the statement read".
+_EN_VERB = (
+    r"(?:said|says|told|tells|added|adds|stated|states|noted|notes|explained|warned|warns|"
+    r"insisted|claimed|claims|stressed|stresses|wrote|writes|declared|announced|asserted|"
+    r"confirmed|replied|continued|argued|tweeted|posted|remarked|observed|acknowledged|"
+    r"admitted|denied|conceded|recalled|reads|read)"
+)
+_EN_PRONOUN = r"(?:he|she|they|it)"
+_EN_TITLES = _words(
+    "spokesman spokeswoman spokesperson minister president director chief head secretary "
+    "ambassador prosecutor general colonel commander official officer adviser advisor "
+    "representative diplomat source investigator expert analyst researcher governor envoy "
+    "negotiator chancellor mayor senator lawmaker aide"
+)
+_EN_DOCUMENTS = "statement communique communiqué release report document note letter post"
+_ENGLISH = _Lang(
+    cue=re.compile(
+        rf"(?<![\w-])(?:"
+        rf"(?P<pro1>{_EN_PRONOUN})(?:\s+(?:also|later|then|had|has))?\s+(?P<verb1>{_EN_VERB})"
+        rf"|(?P<verb2>said|says)\s+(?P<pro2>he|she)"
+        rf"|(?P<prep>according\s+to)"
+        rf"|(?P<verb3>{_EN_VERB})"
+        rf")(?![\w])",
+        re.IGNORECASE,
+    ),
+    title_np=re.compile(
+        r"(?<![\w])(?:(?i:the|a|an|his|her|its|their)\s+)?(?:[A-Z][\w.'’-]*\s+){0,3}"
+        r"(?i:(?:deputy|senior|former|foreign|defence|defense|interior|prime|vice|top|press)\s+)*"
+        rf"(?i:{'|'.join(_EN_TITLES)})s?(?![\w-])"
+        r"(?:\s+(?:of|for|at)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)?"
+    ),
+    document_np=re.compile(
+        rf"(?<![\w])(?i:(?:the|a|an|this|that|its|their|his|her)\s+)"
+        r"(?:[A-Z][\w.'’-]*\s+){0,3}"
+        rf"(?i:{'|'.join(_EN_DOCUMENTS.split())})(?![\w-])"
+        r"(?:\s+(?:of|from|by)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)?"
+    ),
+    pronoun=re.compile(r"(?<![\w-])(?:he|she|they)(?![\w-])", re.IGNORECASE),
+    honorific=re.compile(r"(?:\bMr|\bMrs|\bMs|\bDr)\.?\s*$"),
+    sentence_end=re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\b[A-Z])[.!?…](?=\s)"),
+    org_of=re.compile(r"([A-Z][\w'’-]*)"),
+    apposition=re.compile(r"\s*,?\s*"),
+    after_reach=60,
+    speaker_before_verb=True,
+    cut_titles=True,
+    thing_pronouns=frozenset({"it"}),
+)
+
+# Russian: "«...», — заявил Песков", "как заявил X", "по словам X", "говорится в сообщении
+# ФСБ", "пресс-секретарь Кремля Дмитрий Песков", "сказал он".
+_RU_PAST = _words(
+    "заяви сказа сообщи отмети добави подчеркну поясни указа уточни написа призна "
+    "рассказа предупреди завери констатирова ответи прокомментирова заключи резюмирова "
+    "добавля говори сообща"
+)
+_RU_PRESENT = _words(
+    "заявляет заявляют говорит говорят сообщает сообщают отмечает отмечают подчёркивает "
+    "подчеркивает считает считают утверждает утверждают пишет пишут добавляет поясняет "
+    "уточняет говорится сообщается отмечается указывается подчёркивается подчеркивается"
+)
+_RU_VERB = r"(?:(?:" + "|".join(_RU_PAST) + r")(?:л|ла|ло|ли)|" + "|".join(_RU_PRESENT) + r")"
+_RU_PRONOUN = r"(?:он|она|они)"
+_RU_TITLES = (
+    r"пресс-секретар\w*|президент\w*|премьер-министр\w*|министр\w*|глав[аеуыой]\w*|"
+    r"директор\w*|руководител\w*|представител\w*|спикер\w*|посл[аеуом]\w*|посол|"
+    r"генерал\w*|председател\w*|заместител\w*|помощник\w*|советник\w*|прокурор\w*|"
+    r"губернатор\w*|мэр\w*|депутат\w*|сенатор\w*|источник\w*|эксперт\w*|аналитик\w*|"
+    r"следовател\w*|командир\w*|начальник\w*|дипломат\w*"
+)
+_RU_DOCUMENTS = (
+    r"сообщени\w*|заявлени\w*|пресс-релиз\w*|коммюнике|релиз\w*|документ\w*|"
+    r"публикаци\w*|обращени\w*|письм\w*|докладе?\w*|телеграм-канал\w*"
+)
+_RU_COMPLEMENT = r"(?:(?:\s+[а-яё-]+){0,2}\s+[А-ЯЁA-Z][\w-]*(?:\s+[А-ЯЁA-Z][\w-]*)*)?"
+_RUSSIAN = _Lang(
+    cue=re.compile(
+        rf"(?<![\w-])(?:"
+        rf"(?P<pro1>{_RU_PRONOUN})(?:\s+(?:также|еще|ещё|тогда|позже))?\s+(?P<verb1>{_RU_VERB})"
+        rf"|(?P<verb2>{_RU_VERB})\s+(?P<pro2>{_RU_PRONOUN})"
+        rf"|(?P<prep>по\s+словам|по\s+данным|по\s+мнению|согласно)"
+        rf"|(?P<verb3>{_RU_VERB})"
+        rf")(?![\w])",
+        re.IGNORECASE,
+    ),
+    title_np=re.compile(
+        r"(?<![\w-])(?:(?i:официальн\w+|бывш\w+|нов\w+)\s+)?"
+        rf"(?i:{_RU_TITLES})(?![\w-]){_RU_COMPLEMENT}"
+    ),
+    document_np=re.compile(rf"(?<![\w-])(?i:{_RU_DOCUMENTS})(?![\w-]){_RU_COMPLEMENT}"),
+    pronoun=re.compile(r"(?<![\w-])(?:он|она|они)(?![\w-])", re.IGNORECASE),
+    honorific=re.compile(r"(?:г-н|г-жа)\s*$"),
+    sentence_end=re.compile(r"(?<!\b[А-ЯЁA-Z])[.!?…](?=\s)"),
+    org_of=re.compile(r"([А-ЯЁA-Z][\w-]*)"),
+    apposition=re.compile(r"\s*,?\s*"),
+    after_reach=60,
+    speaker_before_verb=True,
+    cut_titles=True,
+)
+_LANGS: dict[str, _Lang] = {"fr": _FRENCH, "en": _ENGLISH, "ru": _RUSSIAN}
+
+
 @dataclass(frozen=True)
 class _Speaker:
     start: int
@@ -222,7 +366,10 @@ class _Speaker:
 class _Article:
     """The text, its mentions and quotes, and the speaker expressions found in it."""
 
-    def __init__(self, doc: Doc, mentions: Sequence[MentionLike], spans: list[_Span]) -> None:
+    def __init__(
+        self, doc: Doc, mentions: Sequence[MentionLike], spans: list[_Span], lang: _Lang
+    ) -> None:
+        self.lang = lang
         self.text = doc.text
         self.mentions = mentions
         self.spans = spans
@@ -235,24 +382,26 @@ class _Article:
         for i, m in enumerate(self.mentions):
             if start <= m.start and m.end <= end and m.label != "person":
                 return m.canonical, i
-        found = re.search(
-            r"(?:du|de\s+la|de\s+l['’]|des|de|d['’])\s*([A-ZÉ][\w’'-]*)", self.text[start:end]
-        )
+        found = self.lang.org_of.search(self.text[start:end])
         return (found.group(1), None) if found else ("", None)
 
     def _candidates(self, doc: Doc) -> list[_Speaker]:
         text = self.text
         found: list[_Speaker] = []
-        for pattern, kind in ((_TITLE_NP, "title"), (_DOCUMENT_NP, "communique")):
+        lang = self.lang
+        for pattern, kind in ((lang.title_np, "title"), (lang.document_np, "communique")):
             for m in pattern.finditer(text):
-                org, org_i = self._org_in(m.start(), m.end())
-                found.append(_Speaker(m.start(), m.end(), kind, m[0], None, org, org_i))
+                start, end = m.start(), self._cut_at_person(m.start(), m.end())
+                if end <= start:
+                    continue
+                org, org_i = self._org_in(start, end)
+                found.append(_Speaker(start, end, kind, text[start:end], None, org, org_i))
         phrases = list(found)
         for i, mention in enumerate(self.mentions):
             if any(p.start <= mention.start and mention.end <= p.end for p in phrases):
                 continue
             kind = "person" if mention.label == "person" else "organization"
-            honorific = _HONORIFIC.search(text, max(0, mention.start - 6), mention.start)
+            honorific = lang.honorific.search(text, max(0, mention.start - 6), mention.start)
             start = honorific.start() if honorific else mention.start
             found.append(_Speaker(start, mention.end, kind, mention.canonical, i))
         for ent in doc.ents:
@@ -262,15 +411,29 @@ class _Article:
             if not taken:
                 kind = "person" if ent.label_ == "PER" else "organization"
                 found.append(_Speaker(ent.start_char, ent.end_char, kind, ent.text))
-        for m in _BARE_PRONOUN.finditer(text):
+        for m in lang.pronoun.finditer(text):
             found.append(_Speaker(m.start(), m.end(), "pronoun", m[0]))
         return sorted(found, key=lambda c: (c.start, -c.end))
 
+    def _cut_at_person(self, start: int, end: int) -> int:
+        """English and Russian: a title phrase stops where a person's name starts
+        ("Kremlin spokesman Dmitry Peskov"); French phrases are kept as matched."""
+        if not self.lang.cut_titles:
+            return end
+        for m in self.mentions:
+            if m.label == "person" and m.start < end and m.end > start:
+                return len(self.text[start : m.start].rstrip(" ,")) + start
+        return end
+
     def resolve_pronoun(self, start: int, end: int) -> _Speaker:
-        """Resolve the pronoun at start:end to the most recent person named before it."""
+        """Resolve the pronoun at start:end to the most recent person named before it
+        (for English "it", the most recent organisation)."""
         best: int | None = None
+        thing = self.text[start:end].lower() in self.lang.thing_pronouns
         for i, m in enumerate(self.mentions):
-            if m.label != "person" or m.end > start or self.inside_quote(m.start, m.end):
+            if (m.label == "person") == thing or m.label == "location":
+                continue
+            if m.end > start or self.inside_quote(m.start, m.end):
                 continue
             if best is None or m.start > self.mentions[best].start:
                 best = i
@@ -295,10 +458,13 @@ class _Article:
 
     def with_apposition(self, speaker: _Speaker) -> _Speaker:
         """Join a title and an adjacent name: "le porte-parole du Kremlin, Dmitri Peskov"."""
+        sep = self.lang.apposition
         if speaker.kind == "title":
             for c in self.candidates:
-                if c.kind == "person" and re.fullmatch(
-                    r"\s*,\s*", self.text[speaker.end : c.start]
+                if (
+                    c.kind == "person"
+                    and c.start >= speaker.end
+                    and sep.fullmatch(self.text[speaker.end : c.start])
                 ):
                     return _Speaker(
                         speaker.start, c.end, "person", c.name, c.mention,
@@ -308,12 +474,12 @@ class _Article:
             for c in self.candidates:
                 if c.kind != "title":
                     continue
-                if re.fullmatch(r"\s*,\s*", self.text[c.end : speaker.start]):
+                if c.end <= speaker.start and sep.fullmatch(self.text[c.end : speaker.start]):
                     return _Speaker(
                         c.start, speaker.end, "person", speaker.name, speaker.mention,
                         c.organization, c.organization_index,
                     )  # fmt: skip
-                if re.fullmatch(r"\s*,\s*", self.text[speaker.end : c.start]):
+                if c.start >= speaker.end and sep.fullmatch(self.text[speaker.end : c.start]):
                     return _Speaker(
                         speaker.start, c.end, "person", speaker.name, speaker.mention,
                         c.organization, c.organization_index,
@@ -370,26 +536,28 @@ def _bounds(text: str, spans: list[_Span], k: int) -> tuple[int, int]:
 
 def _after_cue(art: _Article, masked: str, close: int, limit: int, open_: int) -> _Speaker | None:
     window_end = limit
-    end = _SENTENCE_END.search(masked, close, limit)
+    lang = art.lang
+    end = lang.sentence_end.search(masked, close, limit)
     if end:
         window_end = end.start()
-    for cue in _CUE.finditer(masked, close, window_end):
+    for cue in lang.cue.finditer(masked, close, window_end):
         lead = masked[close : cue.start()].lstrip(_SPACES)
         # the comma before an inverted attribution sits outside the marks, or inside in
         # English style (“..., ” he said)
         inside = art.text[:close].rstrip(_SPACES + '»”“›"').endswith((",", "!", "?"))
         if not (inside or lead.startswith((",", "—", "–", "("))):
             break
-        if len(lead.strip(" ,;:—–(-\u00a0\u202f")) > _AFTER_REACH:
+        if len(lead.strip(" ,;:—–(-\u00a0\u202f")) > lang.after_reach:
             break
-        return _speaker_for(art, cue, window_end, open_, after=True) or _unknown(cue.start())
+        speaker = _speaker_for(art, cue, window_end, open_, after=True, floor=close)
+        return speaker or _unknown(cue.start())
     return None
 
 
 def _before_cue(art: _Article, masked: str, floor: int, open_: int, short: bool) -> _Speaker | None:
-    ends = list(_SENTENCE_END.finditer(masked, floor, open_))
+    ends = list(art.lang.sentence_end.finditer(masked, floor, open_))
     start = ends[-1].end() if ends else floor
-    cues = list(_CUE.finditer(masked, start, open_))
+    cues = list(art.lang.cue.finditer(masked, start, open_))
     for cue in reversed(cues):
         if (
             cue["prep"]
@@ -433,7 +601,10 @@ def _speaker_for(
         found = art.first_after(cue.end(), limit)
         return art.named(found, open_) if found else None
     if after:
-        found = art.first_after(cue.end(), limit)
+        found = None
+        if art.lang.speaker_before_verb:  # "..., the FSB said", "..., Peskov told reporters"
+            found = art.last_before(cue.start(), floor)
+        found = found or art.first_after(cue.end(), limit)
         return art.named(found, open_) if found else None
     found = art.last_before(cue.start(), floor)
     if found is None:
@@ -448,7 +619,7 @@ def find_quotations(doc: Doc, mentions: Sequence[MentionLike]) -> list[Quotation
     """Return the direct quotations of ``doc`` with their speakers."""
     text = doc.text
     spans = _scan(text)
-    art = _Article(doc, mentions, spans)
+    art = _Article(doc, mentions, spans, _LANGS.get(doc.lang_, _FRENCH))
     quotations: list[Quotation] = []
     index_of: dict[int, int] = {}
     for k, span in enumerate(spans):
