@@ -291,9 +291,16 @@ def _padded(address: ipaddress.IPv4Address) -> str:
     return ".".join(f"{int(part):03d}" for part in str(address).split("."))
 
 
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_DOTTED_QUAD = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+
+
 def address_keys(text: str) -> list[str]:
     """Return the key of an IP address or network (``10.0.0.1``, ``10.0.0.0/24``), if any."""
     value = text.strip()
+    quad = _DOTTED_QUAD.fullmatch(value)
+    if quad is not None:  # the common case, without building an ipaddress object
+        return [f"{IPV4}:" + ".".join(f"{int(octet):03d}" for octet in quad.groups())]
     if "/" not in value:
         address = _address(value)
         return [ip_key(address)] if address is not None else []
