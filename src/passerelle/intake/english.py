@@ -38,13 +38,11 @@ from typing import TYPE_CHECKING, Final
 from passerelle.intake.french import (
     _GAZETTEER,
     _MODEL,
-    AMBIGUOUS_PLATFORMS,
-    PLATFORMS,
-    _alias_patterns,
     _merge_variants,
     _Span,
     _with_acronyms,
     _without_overlaps,
+    alias_and_platform_spans,
 )
 from passerelle.intake.model import Mention
 from passerelle.intake.typography import normalise
@@ -278,29 +276,9 @@ def _place_pattern() -> re.Pattern[str]:
 
 
 def _gazetteer_spans(plain: str) -> list[_Span]:
-    spans: list[_Span] = []
-    pattern, names = _alias_patterns()
-    full: dict[str, str] = {}
-    short: list[tuple[re.Match[str], str, str]] = []
     # "al-Qaeda" as the files' "Al-Qaeda" (one character for one: offsets hold).
     capitalised = re.sub(r"(?<![\w-])al(?=[- ][A-Z])", "Al", plain)
-    for match in pattern.finditer(capitalised):
-        label, key = names[match.group(0)]
-        if len(match.group(0)) <= 2:  # IS, AQ: only in a text naming the entity in full
-            short.append((match, label, key))
-            continue
-        full.setdefault(key, match.group(0))
-        spans.append(_Span(match.start(), match.end(), label, match.group(0), _GAZETTEER))
-    for match, label, key in short:
-        if key in full:
-            spans.append(_Span(match.start(), match.end(), label, full[key], _GAZETTEER))
-    for name, canonical in PLATFORMS.items():
-        for match in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", plain):
-            spans.append(_Span(match.start(), match.end(), "platform", canonical, _GAZETTEER))
-    for name, canonical in AMBIGUOUS_PLATFORMS.items():
-        for match in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", plain):
-            if _PLATFORM_CUE.search(plain[max(0, match.start() - 30) : match.start()]):
-                spans.append(_Span(match.start(), match.end(), "platform", canonical, _GAZETTEER))
+    spans = alias_and_platform_spans(plain, capitalised, _PLATFORM_CUE)
     for pattern_text, canonical in SEATS.items():
         for match in re.finditer(r"(?<![\w-])" + pattern_text + r"(?![\w-])", plain):
             before = plain[max(0, match.start() - 30) : match.start()]

@@ -197,12 +197,21 @@ def _latin(name: str) -> bool:
     return all(not c.isalpha() or ord(c) < 0x250 for c in name)
 
 
-def _gazetteer_spans(plain: str) -> list[_Span]:
+def alias_and_platform_spans(
+    plain: str, searched: str | None = None, cue: re.Pattern[str] | None = None
+) -> list[_Span]:
+    """Spans of alias-file names and of messaging services and platforms in a text.
+
+    ``searched`` is the text the alias names are looked for in, when it differs from
+    ``plain`` character for character (English capitalises "al-" first): offsets hold.
+    ``cue`` is what must come just before an ambiguous platform name (default: French).
+    """
+    platform_cue = _PLATFORM_CUE if cue is None else cue
     spans: list[_Span] = []
     pattern, names = _alias_patterns()
     full: dict[str, str] = {}  # entity key -> the first full name the text gives it
     short: list[tuple[re.Match[str], str, str]] = []
-    for match in pattern.finditer(plain):
+    for match in pattern.finditer(plain if searched is None else searched):
         label, key = names[match.group(0)]
         if len(match.group(0)) <= 2:
             short.append((match, label, key))
@@ -217,8 +226,13 @@ def _gazetteer_spans(plain: str) -> list[_Span]:
             spans.append(_Span(match.start(), match.end(), "platform", canonical, _GAZETTEER))
     for name, canonical in AMBIGUOUS_PLATFORMS.items():
         for match in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", plain):
-            if _PLATFORM_CUE.search(plain[max(0, match.start() - 30) : match.start()]):
+            if platform_cue.search(plain[max(0, match.start() - 30) : match.start()]):
                 spans.append(_Span(match.start(), match.end(), "platform", canonical, _GAZETTEER))
+    return spans
+
+
+def _gazetteer_spans(plain: str) -> list[_Span]:
+    spans = alias_and_platform_spans(plain)
     for pattern_text, canonical in SEATS.items():
         for match in re.finditer(r"(?<![\w-])" + pattern_text + r"(?![\w-])", plain):
             spans.append(_Span(match.start(), match.end(), "organization", canonical, _GAZETTEER))
