@@ -468,3 +468,33 @@ def test_the_reindex_command_rebuilds_the_index(world: World, run: Run) -> None:
     assert "indexed 1 object versions" in rebuilt.output
     found = json.loads(run("lookup", "192.0.2.7", "--json", user="alice").output)
     assert found["total"] == 1
+
+
+def test_reindex_also_resolves_objects_stored_without_a_link(
+    world: World, run: Run, ctx: ContextFor
+) -> None:
+    from passerelle.resolution import entities as resolution
+    from passerelle.store.schema import entity_keys, entity_names
+
+    person = {
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": stix_id("identity"),
+        "created": T0,
+        "modified": T0,
+        "name": "Zakhar Prilepinsky",
+        "identity_class": "individual",
+    }
+    assert not ingest(
+        world.database, world.viewer("alice"), world.channels["fr-ru"], [person]
+    ).failures
+    with world.database.write() as conn:  # as stored before resolution existed
+        conn.execute(delete(entity_links))
+        conn.execute(delete(entity_keys).where(entity_keys.c.entity_id.like("entity--%")))
+        conn.execute(delete(entity_names).where(entity_names.c.stix_id == person["id"]))
+    assert resolution.resolve(ctx("alice"), resolution.Resolve(name="Zakhar Prilepinsky")) == []
+    done = run("reindex")
+    assert done.exit_code == 0, done.output
+    assert "resolved 1 identity, group and place versions" in done.output
+    found = resolution.resolve(ctx("alice"), resolution.Resolve(name="Zakhar Prilepinsky"))
+    assert [c.best_name for c in found] == ["Zakhar Prilepinsky"]

@@ -106,18 +106,32 @@ def quickstart(node: Node, host: str, port: int, no_serve: bool) -> None:
 @cli.command()
 @pass_node
 def reindex(node: Node) -> None:
-    """Rebuild the correlation index of every stored object version.
+    """Rebuild the correlation index of every stored object version, and resolve to
+    entities the identities, groups and places not linked yet.
 
-    For a node upgraded from before correlation, or after a change of the key rules
-    (such as PASSERELLE_PHONE_REGION). Each batch commits on its own: the node keeps serving.
+    For a node upgraded from before correlation and entity resolution, or after a change
+    of the key rules (such as PASSERELLE_PHONE_REGION). Each batch commits on its own:
+    the node keeps serving.
     """
     from sqlalchemy import func, select
 
     from passerelle.correlation.index import reindex as rebuild
+    from passerelle.resolution.linking import RESOLVED_TYPES, relink
+    from passerelle.stix.timestamps import now_micros
     from passerelle.store.schema import objects
 
     with node.database.read() as conn:
         total = int(conn.execute(select(func.count()).select_from(objects)).scalar_one())
+        resolvable = int(
+            conn.execute(
+                select(func.count())
+                .select_from(objects)
+                .where(objects.c.type.in_(sorted(RESOLVED_TYPES)))
+            ).scalar_one()
+        )
     with stderr_progress(total, "indexing") as bar:
         done = rebuild(node.database, progress=bar.update)
     click.echo(f"indexed {done} object versions")
+    with stderr_progress(resolvable, "resolving") as bar:
+        linked = relink(node.database, now_micros(), progress=bar.update)
+    click.echo(f"resolved {linked} identity, group and place versions")

@@ -36,7 +36,7 @@ A new version of an object that is already linked teaches its entity its new nam
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
@@ -45,6 +45,7 @@ from sqlalchemy import Connection, func, select
 
 from passerelle.exchange.context import new_id
 from passerelle.policy.entities import link_object_visible, name_visible
+from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.resolution.aliases import ensure_loaded
 from passerelle.resolution.names import (
@@ -57,7 +58,16 @@ from passerelle.resolution.names import (
     script_of,
 )
 from passerelle.store.database import Database
-from passerelle.store.schema import entities, entity_keys, entity_links, entity_names, objects
+from passerelle.store.schema import (
+    channel_objects,
+    entities,
+    entity_keys,
+    entity_links,
+    entity_names,
+    objects,
+    organisations,
+    users,
+)
 
 # Thresholds on the engine's 0-1 score.
 AUTO: Final = 0.90
@@ -710,3 +720,71 @@ def count_links(conn: Connection, status: str) -> int:
         ).scalar()
         or 0
     )
+
+
+def relink(database: Database, now: int, progress: Callable[[int], None] | None = None) -> int:
+    """Resolve every stored version of a resolvable type that has no link yet (objects
+    stored before resolution existed, say); return how many versions were read.
+
+    Each object is resolved as the user who first placed it would have been: candidates
+    are what that user may see. Each batch commits on its own, so the node keeps serving.
+    """
+    done = 0
+    after: tuple[str, str] = ("", "")
+    while True:
+        with database.read() as conn:
+            batch = conn.execute(
+                select(objects.c.stix_id, objects.c.version, objects.c.body)
+                .where(
+                    objects.c.type.in_(sorted(RESOLVED_TYPES)),
+                    (objects.c.stix_id > after[0])
+                    | ((objects.c.stix_id == after[0]) & (objects.c.version > after[1])),
+                )
+                .order_by(objects.c.stix_id, objects.c.version)
+                .limit(_CHUNK)
+            ).all()
+            placers = _first_placers(conn, [(row.stix_id, row.version) for row in batch])
+        if not batch:
+            return done
+        by_placer: dict[int, list[tuple[str, str, str]]] = {}
+        for row in batch:
+            placer = placers.get((row.stix_id, row.version))
+            if placer is not None:
+                by_placer.setdefault(placer, []).append((row.stix_id, row.version, row.body))
+        for user_id, versions in sorted(by_placer.items()):
+            with database.write() as conn:
+                link_new_versions(database, conn, _placer_viewer(conn, user_id), versions, now)
+        done += len(batch)
+        if progress is not None:
+            progress(len(batch))
+        after = (batch[-1].stix_id, batch[-1].version)
+
+
+def _first_placers(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Return who first placed each version in a channel."""
+    if not keys:
+        return {}
+    ids = sorted({stix_id for stix_id, _ in keys})
+    rows = conn.execute(
+        select(
+            channel_objects.c.stix_id,
+            channel_objects.c.version,
+            channel_objects.c.added_by,
+            channel_objects.c.seq,
+        )
+        .where(channel_objects.c.stix_id.in_(ids))
+        .order_by(channel_objects.c.seq)
+    )
+    found: dict[tuple[str, str], int] = {}
+    for row in rows:
+        found.setdefault((row.stix_id, row.version), row.added_by)
+    return found
+
+
+def _placer_viewer(conn: Connection, user_id: int) -> Viewer:
+    row = conn.execute(
+        select(users.c.id, users.c.username, users.c.org_id, users.c.role, organisations.c.name)
+        .join(organisations, organisations.c.id == users.c.org_id)
+        .where(users.c.id == user_id)
+    ).one()
+    return Viewer(row.id, row.username, row.org_id, row.name, Role(row.role))
