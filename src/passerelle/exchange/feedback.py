@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, select
 
 from passerelle.policy.actions import effective_tlp, restricts_onward_sharing
-from passerelle.policy.directory import Channel, channel_row_to_channel
+from passerelle.policy.directory import Channel, channel_row_to_channel, viewer_by_id
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import object_visible_anywhere
@@ -275,20 +275,11 @@ def post(
     return [item["id"] for item in items]
 
 
-def _viewer_of(conn: Connection, user_id: int) -> Viewer:
-    row = conn.execute(
-        select(users.c.id, users.c.username, users.c.org_id, users.c.role, organisations.c.name)
-        .join(organisations, organisations.c.id == users.c.org_id)
-        .where(users.c.id == user_id)
-    ).one()
-    return Viewer(row.id, row.username, row.org_id, row.name, Role(row.role))
-
-
 def _hit_report(
     conn: Connection, hit: Any, tip: TipRecord, owner: Viewer
 ) -> tuple[FeedbackMarking | None, bool, str]:
     """Decide whether (and how) a watch hit may be told to the tip's producer."""
-    sharer = _viewer_of(conn, tip.shared_by)
+    sharer = viewer_by_id(conn, tip.shared_by)
     partner_sees = object_visible_anywhere(conn, sharer, hit.stix_id)
     row = conn.execute(
         select(objects.c.producer_org_id, objects.c.handling_codes).where(
@@ -335,7 +326,7 @@ def report_watch_hit(database: Database, hit_id: int, now: int) -> None:
     with database.write([tip.channel_id]) as conn:
         if conn.execute(select(watch_hits.c.id).where(pending)).first() is None:
             return
-        owner = _viewer_of(conn, found.owner_id)
+        owner = viewer_by_id(conn, found.owner_id)
         marking, partner_sees, reason = _hit_report(conn, found, tip, owner)
         if marking is None:
             conn.execute(

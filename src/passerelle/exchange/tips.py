@@ -33,7 +33,7 @@ from passerelle.exchange.watches import (
     watch_subjects,
 )
 from passerelle.policy import workflow
-from passerelle.policy.directory import Channel
+from passerelle.policy.directory import Channel, viewer_by_id
 from passerelle.policy.posting import posting_refusal
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
@@ -941,7 +941,11 @@ def close(ctx: Context, request: CloseRequest) -> Tip:
         values["watch_declined"] = "" if request.watch else request.no_watch_reason.strip()
         audit_detail: dict[str, Any] = {"outcome": request.outcome}
         if request.outcome == "no_link_found" and request.watch:
-            owner = _owner_viewer(conn, ctx.viewer, receipt.owner_id)
+            owner = (
+                ctx.viewer
+                if receipt.owner_id in (None, ctx.viewer.user_id)
+                else viewer_by_id(conn, receipt.owner_id)
+            )
             made = watch_subjects(
                 conn,
                 owner=owner,
@@ -963,13 +967,6 @@ def _contents(conn: Connection, viewer: Viewer, record: TipRecord) -> list[tuple
     ids = _closure(conn, [(record.stix_id, record.version)])
     visible = _visible_latest(conn, viewer, ids)
     return [(i, i.split("--")[0]) for i in ids if i in visible]
-
-
-def _owner_viewer(conn: Connection, viewer: Viewer, owner_id: int | None) -> Viewer:
-    if owner_id is None or owner_id == viewer.user_id:
-        return viewer
-    row = conn.execute(select(users.c.username, users.c.role).where(users.c.id == owner_id)).one()
-    return Viewer(owner_id, row.username, viewer.org_id, viewer.org_name, Role(row.role))
 
 
 # -- operations ------------------------------------------------------------------------

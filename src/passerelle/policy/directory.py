@@ -165,6 +165,14 @@ def viewer_by_name(conn: Connection, username: str, purpose: str = "") -> Viewer
     return _viewer(row, purpose)
 
 
+def viewer_by_id(conn: Connection, user_id: int, purpose: str = "") -> Viewer:
+    """Return the user with this id (a tip's owner, a watch's owner, who placed an object)."""
+    row = conn.execute(_viewer_query().where(users.c.id == user_id)).first()
+    if row is None:
+        raise NotFound(f"no user with id {user_id}")
+    return _viewer(row, purpose)
+
+
 def _viewer(row: Row[Any], purpose: str) -> Viewer:
     return Viewer(
         user_id=row.id,

@@ -44,8 +44,8 @@ import orjson
 from sqlalchemy import Connection, func, select
 
 from passerelle.exchange.context import new_id
+from passerelle.policy.directory import viewer_by_id
 from passerelle.policy.entities import link_object_visible, name_visible
-from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.resolution.aliases import ensure_loaded
 from passerelle.resolution.names import (
@@ -65,8 +65,6 @@ from passerelle.store.schema import (
     entity_links,
     entity_names,
     objects,
-    organisations,
-    users,
 )
 
 # Thresholds on the engine's 0-1 score.
@@ -753,7 +751,7 @@ def relink(database: Database, now: int, progress: Callable[[int], None] | None 
                 by_placer.setdefault(placer, []).append((row.stix_id, row.version, row.body))
         for user_id, versions in sorted(by_placer.items()):
             with database.write() as conn:
-                link_new_versions(database, conn, _placer_viewer(conn, user_id), versions, now)
+                link_new_versions(database, conn, viewer_by_id(conn, user_id), versions, now)
         done += len(batch)
         if progress is not None:
             progress(len(batch))
@@ -779,12 +777,3 @@ def _first_placers(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tu
     for row in rows:
         found.setdefault((row.stix_id, row.version), row.added_by)
     return found
-
-
-def _placer_viewer(conn: Connection, user_id: int) -> Viewer:
-    row = conn.execute(
-        select(users.c.id, users.c.username, users.c.org_id, users.c.role, organisations.c.name)
-        .join(organisations, organisations.c.id == users.c.org_id)
-        .where(users.c.id == user_id)
-    ).one()
-    return Viewer(row.id, row.username, row.org_id, row.name, Role(row.role))
