@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from passerelle.exchange.observables import (
     CORRELATION_KINDS,
@@ -28,7 +28,7 @@ from passerelle.exchange.observables import (
 )
 from passerelle.stix.markings import HANDLING_EXTENSION_ID
 from passerelle.store.database import Database
-from passerelle.store.schema import object_keys, objects
+from passerelle.store.schema import object_keys
 
 # Keys kept per version: enough for any real indicator or report, bounded for a hostile one.
 MAX_KEYS: Final = 100
@@ -117,22 +117,11 @@ def reindex(
 
     Keys already recorded stay; each batch commits on its own, so the node keeps serving.
     """
+    from passerelle.store.queries import stored_version_batches
+
     region = phone_region or node_phone_region()
     done = 0
-    after: tuple[str, str] = ("", "")
-    while True:
-        with database.read() as conn:
-            batch = conn.execute(
-                select(objects.c.stix_id, objects.c.version, objects.c.body)
-                .where(
-                    (objects.c.stix_id > after[0])
-                    | ((objects.c.stix_id == after[0]) & (objects.c.version > after[1]))
-                )
-                .order_by(objects.c.stix_id, objects.c.version)
-                .limit(_REINDEX_BATCH)
-            ).all()
-        if not batch:
-            return done
+    for batch in stored_version_batches(database, size=_REINDEX_BATCH):
         with database.write() as conn:
             index_new_versions(
                 database,
@@ -143,4 +132,4 @@ def reindex(
         done += len(batch)
         if progress is not None:
             progress(len(batch))
-        after = (batch[-1].stix_id, batch[-1].version)
+    return done

@@ -727,23 +727,12 @@ def relink(database: Database, now: int, progress: Callable[[int], None] | None 
     Each object is resolved as the user who first placed it would have been: candidates
     are what that user may see. Each batch commits on its own, so the node keeps serving.
     """
+    from passerelle.store.queries import stored_version_batches
+
     done = 0
-    after: tuple[str, str] = ("", "")
-    while True:
+    for batch in stored_version_batches(database, sorted(RESOLVED_TYPES), _CHUNK):
         with database.read() as conn:
-            batch = conn.execute(
-                select(objects.c.stix_id, objects.c.version, objects.c.body)
-                .where(
-                    objects.c.type.in_(sorted(RESOLVED_TYPES)),
-                    (objects.c.stix_id > after[0])
-                    | ((objects.c.stix_id == after[0]) & (objects.c.version > after[1])),
-                )
-                .order_by(objects.c.stix_id, objects.c.version)
-                .limit(_CHUNK)
-            ).all()
             placers = _first_placers(conn, [(row.stix_id, row.version) for row in batch])
-        if not batch:
-            return done
         by_placer: dict[int, list[tuple[str, str, str]]] = {}
         for row in batch:
             placer = placers.get((row.stix_id, row.version))
@@ -755,7 +744,7 @@ def relink(database: Database, now: int, progress: Callable[[int], None] | None 
         done += len(batch)
         if progress is not None:
             progress(len(batch))
-        after = (batch[-1].stix_id, batch[-1].version)
+    return done
 
 
 def _first_placers(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:

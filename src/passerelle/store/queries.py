@@ -11,7 +11,7 @@ may not see. Every query goes through :func:`passerelle.policy.visibility.visibl
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -38,6 +38,7 @@ from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import ChannelAccess, channel_access, visible_in_channel
 from passerelle.stix.markings import Handling, HandlingCode, Pap, Tlp
 from passerelle.stix.timestamps import micros_to_text, text_to_micros, version_key
+from passerelle.store.database import Database
 from passerelle.store.schema import acknowledgements, channel_objects, objects, statuses, users
 
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
@@ -394,3 +395,27 @@ def restricted_ids(
     if flt.max_tlp is not None:
         query = query.where(co.c.tlp <= int(flt.max_tlp))
     return sorted(r.stix_id for r in conn.execute(query))
+
+
+def stored_version_batches(
+    database: Database, types: Sequence[str] = (), size: int = 500
+) -> Iterator[list[Any]]:
+    """Walk every stored object version (of some types only, if given) in (id, version)
+    order, one batch of rows (stix_id, version, body) per short read transaction, so
+    maintenance work between batches never holds the database for long."""
+    after: tuple[str, str] = ("", "")
+    while True:
+        query = select(objects.c.stix_id, objects.c.version, objects.c.body).where(
+            (objects.c.stix_id > after[0])
+            | ((objects.c.stix_id == after[0]) & (objects.c.version > after[1]))
+        )
+        if types:
+            query = query.where(objects.c.type.in_(sorted(types)))
+        with database.read() as conn:
+            batch = list(
+                conn.execute(query.order_by(objects.c.stix_id, objects.c.version).limit(size))
+            )
+        if not batch:
+            return
+        yield batch
+        after = (batch[-1].stix_id, batch[-1].version)
