@@ -47,6 +47,12 @@ What is measured (one run, one machine; times are wall-clock ``time.perf_counter
    ``synchronous=NORMAL`` (passerelle's setting), commit included; median of 3 fresh
    files (rows/s). The rows are those of the server-side ingest below.
 
+   Then passerelle's own schema with no Python in the way: the rows a node writes for
+   each of those objects (``objects``, ``channel_objects``, ``object_keys``, computed
+   beforehand) inserted with raw ``sqlite3`` into a database made by passerelle's
+   migrations, one transaction per envelope of 1000, foreign keys on (objects/s, and as
+   a percentage of the floor): the part of the gap that the schema itself accounts for.
+
 3. Server-side ingest: N fresh indicators posted to passerelle with ``http.client`` (one
    keep-alive connection, bodies serialised before the clock starts) in envelopes of 1000
    into a fresh channel; objects/s from the first request to the last response, and that
@@ -446,6 +452,67 @@ def sqlite_floor(tmp: Path, objs: list[dict[str, Any]], runs: int = 3) -> dict[s
 
 
 # --------------------------------------------------------------------------- passerelle
+
+
+def schema_floor(tmp: Path, objs: list[dict[str, Any]], runs: int = 3) -> dict[str, Any]:
+    """Raw sqlite3 into passerelle's own tables: what its schema costs with no Python at all.
+
+    A fresh database is made by passerelle's migrations (every table, index and foreign
+    key a node has), with one organisation, user and channel. The rows a node writes
+    for each new indicator (its version in ``objects``, its placement in
+    ``channel_objects``, its correlation keys in ``object_keys``) are computed before the
+    clock starts; then they go in with ``executemany``, one transaction per envelope of
+    SERVER_ENVELOPE objects (as the server commits), under the node's own pragmas
+    (WAL, synchronous=NORMAL, foreign_keys=ON, 32 MiB cache). Median of ``runs`` files.
+    """
+    from passerelle.correlation.index import version_keys
+    from passerelle.stix.timestamps import version_key
+
+    object_rows, placement_rows, key_rows = [], [], []
+    for o in objs:
+        version = version_key(o["modified"])
+        body = orjson.dumps(o, option=orjson.OPT_SORT_KEYS).decode()
+        object_rows.append((o["id"], version, o["type"], "2.1", False, 1, body, None, None, 0, ""))
+        placement_rows.append((2, True, True, 1, 1, o["id"], version, o["type"], "2.1", 1))
+        key_rows.append([(o["id"], version, key) for key in version_keys(o, "FR")])
+    rates = []
+    for run in range(runs):
+        path = tmp / f"schema-floor-{run}.db"
+        url = f"sqlite:///{path}"
+        passerelle_cli(url, "init")
+        passerelle_cli(url, "org", "add", "Floor")
+        passerelle_cli(url, "user", "add", "Floor", "floor", "--role", "analyst")
+        passerelle_cli(url, "channel", "add", "floor", "--member", "Floor:rw")
+        conn = sqlite3.connect(path, isolation_level=None)
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+            conn.execute(f"PRAGMA {pragma}")
+        conn.execute("PRAGMA cache_size=-32768")
+        start = time.perf_counter()
+        for first in range(0, len(objs), SERVER_ENVELOPE):
+            last = first + SERVER_ENVELOPE
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT INTO objects (stix_id, version, type, spec_version, revoked, "
+                "producer_org_id, body, tlp, pap, handling_codes, h3_text) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                object_rows[first:last],
+            )
+            conn.executemany(
+                "INSERT INTO channel_objects (tlp, tlp_defaulted, clients_see, "
+                "producer_org_id, channel_id, stix_id, version, type, spec_version, "
+                "date_added, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                f"{first + 1}, ?) ON CONFLICT DO NOTHING",
+                placement_rows[first:last],
+            )
+            conn.executemany(
+                "INSERT INTO object_keys (stix_id, version, key) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                [row for rows in key_rows[first:last] for row in rows],
+            )
+            conn.execute("COMMIT")
+        rates.append(len(objs) / (time.perf_counter() - start))
+        conn.close()
+    return {"objects_per_s": statistics.median(rates), "runs_objects_per_s": rates}
 
 
 def passerelle_cli(db_url: str, *args: str) -> str:
@@ -850,6 +917,17 @@ def table(results: dict[str, Any]) -> str:
         [f"raw sqlite3 floor, {n:,} rows, executemany, 1 txn, WAL (rows/s)", "", fmt_rate(floor)]
         + [""] * (len(backends) - 1)
     )
+    schema = results.get("schema_floor")
+    if schema:
+        rows.append(
+            [
+                f"passerelle's schema, raw sqlite3, envelopes of {SERVER_ENVELOPE} (obj/s)",
+                "",
+                f"{fmt_rate(schema['objects_per_s'])} "
+                f"({100 * schema['objects_per_s'] / floor:.1f}% of the floor)",
+            ]
+            + [""] * (len(backends) - 1)
+        )
     row(
         f"server-side ingest, http.client, envelopes of {SERVER_ENVELOPE} (obj/s)",
         "",
@@ -979,6 +1057,8 @@ def main(argv: list[str] | None = None) -> int:
             results["medallion"] = run_medallion(tmp, e2e_objs, args.medallion_timeout)
         results["floor"] = sqlite_floor(tmp, server_objs)
         log(f"raw sqlite3 floor {results['floor']['rows_per_s']:.0f} rows/s")
+        results["schema_floor"] = schema_floor(tmp, server_objs)
+        log(f"passerelle schema floor {results['schema_floor']['objects_per_s']:.0f} obj/s")
         results["passerelle"] = {}
         for backend in args.backends:
             million = args.million if backend in args.million_backends else 0

@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 
 from passerelle.policy.viewer import Viewer
 from passerelle.stix.timestamps import micros_to_text, now_micros
@@ -22,6 +22,13 @@ from passerelle.store.database import Database
 from passerelle.store.schema import audit_log
 
 GENESIS = "0" * 64
+
+# Every write appends an entry: the statements are built once (building them with
+# SQLAlchemy cost more than running them), and each append only runs them.
+_LAST_ENTRY: Final = (
+    select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+)
+_APPEND: Final = insert(audit_log)
 
 
 @dataclass(frozen=True)
@@ -84,9 +91,7 @@ def record(
 ) -> None:
     """Append an entry inside the caller's write transaction."""
     database.lock_audit(conn)
-    last = conn.execute(
-        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-    ).first()
+    last = conn.execute(_LAST_ENTRY).first()
     seq = (last.seq if last else 0) + 1
     prev = last.hash if last else GENESIS
     fields: dict[str, Any] = {
@@ -100,7 +105,7 @@ def record(
         "detail": orjson.dumps(detail or {}, option=orjson.OPT_SORT_KEYS).decode(),
         "prev_hash": prev,
     }
-    conn.execute(audit_log.insert().values(**fields, hash=entry_hash(**fields)))
+    conn.execute(_APPEND, {**fields, "hash": entry_hash(**fields)})
 
 
 def record_alone(

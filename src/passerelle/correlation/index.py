@@ -23,6 +23,8 @@ from sqlalchemy import Connection
 
 from passerelle.exchange.observables import (
     CORRELATION_KINDS,
+    PHONE_PROPERTIES,
+    TEXT_PROPERTIES,
     node_phone_region,
     object_observable_keys,
 )
@@ -56,15 +58,20 @@ _CARRIERS: Final = (
     b'"x_phone',
     b'"phone_number"',
 )
+# The properties version_keys reads a key from (each is one of _CARRIERS): an object with
+# none of them at its top level gives no key, unless it is an identity (its name is read).
+_READ_CARRIERS: Final = frozenset(
+    ("value", "pattern", "hashes", "account_login", *TEXT_PROPERTIES, *PHONE_PROPERTIES)
+)
 _REINDEX_BATCH: Final = 1000
 
 
 def version_keys(obj: Mapping[str, Any], region: str) -> list[str]:
     """Return the correlation keys of one version, sorted, at most :data:`MAX_KEYS`."""
-    if obj.get("type") in _NO_OBSERVABLES or _is_feedback(obj):
+    if obj.get("type") in _NO_OBSERVABLES or ("extensions" in obj and _is_feedback(obj)):
         return []
-    keys = object_observable_keys(obj, region, CORRELATION_KINDS)
-    return sorted(keys)[:MAX_KEYS]
+    keys = sorted(object_observable_keys(obj, region, CORRELATION_KINDS))
+    return keys if len(keys) <= MAX_KEYS else keys[:MAX_KEYS]
 
 
 def _is_feedback(obj: Mapping[str, Any]) -> bool:
@@ -81,30 +88,68 @@ def _may_carry(body: str) -> bool:
     return any(marker in raw for marker in _CARRIERS)
 
 
+def _only_name_may_carry(obj: Mapping[str, Any], body: str) -> bool:
+    """:func:`_may_carry` of an object with none of :data:`_READ_CARRIERS`, where it matters.
+
+    Such an object gives no key unless it is an identity with a name, and then the text
+    alone tells whether it is looked at (a ``"description"`` in its external references,
+    say, makes ``_may_carry`` hold).
+    """
+    return obj.get("type") == "identity" and isinstance(obj.get("name"), str) and _may_carry(body)
+
+
 def index_new_versions(
     database: Database,
     conn: Connection,
     versions: Sequence[tuple[str, str, str]],
     *,
     phone_region: str | None = None,
+    parsed: Sequence[Mapping[str, Any]] | None = None,
 ) -> None:
-    """Record the correlation keys of newly stored versions (stix_id, version, body JSON)."""
+    """Record the correlation keys of newly stored versions (stix_id, version, body JSON).
+
+    ``parsed``, when given, holds the object of each version (same order), so that no body
+    is parsed again; each body must be that object's JSON as the store writes it (property
+    names as they are, not ``\\u`` escaped).
+    """
     if not versions:
         return
     region = phone_region or node_phone_region()
-    rows: list[dict[str, Any]] = []
+    if parsed is None:
+        rows = _rows_of_bodies(versions, region)
+    else:
+        rows = _rows_of_objects(versions, parsed, region)
+    database.insert_rows(conn, object_keys, ("stix_id", "version", "key"), rows)
+
+
+_KeyRow = tuple[str, str, str]
+
+
+def _rows_of_bodies(versions: Sequence[tuple[str, str, str]], region: str) -> list[_KeyRow]:
+    """The ``object_keys`` rows of versions, read from their JSON."""
+    rows: list[_KeyRow] = []
     for stix_id, version, body in versions:
         if not _may_carry(body):
             continue
         obj = orjson.loads(body)
-        if not isinstance(obj, dict):
-            continue
-        rows += [
-            {"stix_id": stix_id, "version": version, "key": key}
-            for key in version_keys(obj, region)
-        ]
-    if rows:
-        database.insert_ignoring_duplicates(conn, object_keys, rows)
+        if isinstance(obj, dict):
+            rows += [(stix_id, version, key) for key in version_keys(obj, region)]
+    return rows
+
+
+def _rows_of_objects(
+    versions: Sequence[tuple[str, str, str]], parsed: Sequence[Mapping[str, Any]], region: str
+) -> list[_KeyRow]:
+    """The ``object_keys`` rows of versions, from their objects."""
+    if len(parsed) != len(versions):
+        raise ValueError(f"{len(parsed)} parsed objects for {len(versions)} versions")
+    rows: list[_KeyRow] = []
+    for (stix_id, version, body), obj in zip(versions, parsed, strict=True):
+        # _may_carry(body) wherever it decides anything: a property version_keys reads, at
+        # the top level, is in the JSON text, so _may_carry holds.
+        if not _READ_CARRIERS.isdisjoint(obj) or _only_name_may_carry(obj, body):
+            rows += [(stix_id, version, key) for key in version_keys(obj, region)]
+    return rows
 
 
 def reindex(

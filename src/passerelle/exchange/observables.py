@@ -48,7 +48,7 @@ import hashlib
 import ipaddress
 import re
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import phonenumbers
@@ -125,6 +125,13 @@ _HEX_IN_TEXT = re.compile(
 )
 _PHONE_LIKE = re.compile(r"(?:tel:)?[+(]?\d[\d\s().\-/\u00a0]{0,40}", re.IGNORECASE)
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+# A URL with an ASCII host name, and no credentials, port, fragment or empty query: most
+# URLs, canonicalised without urllib (see _simple_url_keys).
+_SIMPLE_URL = re.compile(
+    r"(?P<scheme>[A-Za-z]+)://(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)"
+    r"(?P<path>/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?"
+    r"(?:\?(?P<query>[A-Za-z0-9._~!$&'()*+,;=:@%/?-]+))?"
+)
 _TRAILING = ".,;:!?)]}'\""
 _TELEGRAM_HOSTS: Final = frozenset(("t.me", "telegram.me", "www.t.me", "telegram.dog"))
 # Telegram paths that are not account names (invitations, stickers, private chats...).
@@ -195,6 +202,10 @@ def handle_key(text: str) -> str | None:
 def url_keys(text: str) -> list[str]:
     """Return the keys of a URL (its ``url:`` key, and ``handle:`` for a Telegram link)."""
     value = text.strip()
+    simple = _SIMPLE_URL.fullmatch(value)
+    if simple is not None:
+        scheme, host, path, query = simple.groups()
+        return _simple_url_keys(scheme, host.lower(), path, query)
     if not _SCHEME.match(value):
         return []
     try:
@@ -205,11 +216,7 @@ def url_keys(text: str) -> list[str]:
     scheme, host = parts.scheme.lower(), (parts.hostname or "")
     if not host:
         return []
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        host = host.lower()
-    host = host.lower()
+    host = _idna_host(host)
     netloc = host if ":" not in host else f"[{host}]"
     if parts.username is not None:
         credentials = parts.username + (f":{parts.password}" if parts.password else "")
@@ -225,9 +232,38 @@ def url_keys(text: str) -> list[str]:
     return keys
 
 
+def _simple_url_keys(scheme: str, host: str, path: str | None, query: str | None) -> list[str]:
+    """:func:`url_keys` of a URL as :data:`_SIMPLE_URL` splits it (host lower-cased).
+
+    Such a URL has no credentials, port, fragment, brackets or non-ASCII character, so
+    urllib would split it exactly as the pattern does.
+    """
+    path = (path or "").rstrip("/")
+    canonical = f"{scheme.lower()}://{host}{path}" + (f"?{query}" if query else "")
+    keys = [make_key(URL, canonical)]
+    handle = _telegram_handle(host, path)
+    if handle:
+        keys.append(handle)
+    return keys
+
+
+def _idna_host(host: str) -> str:
+    """Return a URL host lower-cased, in punycode when it is an IDN and can be."""
+    if host.isascii():  # the codec gives ASCII back as it is, or fails: lower() either way
+        return host.lower()
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        host = host.lower()
+    return host.lower()
+
+
 def url_host_keys(text: str) -> list[str]:
     """Return the key of a URL's host: ``domain:``, or the address key of an IP host."""
     value = text.strip()
+    simple = _SIMPLE_URL.fullmatch(value)
+    if simple is not None:
+        return [key] if (key := host_key(simple.group("host").lower())) else []
     if not _SCHEME.match(value):
         return []
     try:
@@ -235,6 +271,22 @@ def url_host_keys(text: str) -> list[str]:
     except ValueError:
         return []
     return [key] if (key := host_key(host)) else []
+
+
+def _url_found(text: str, narrow: bool, wide: bool) -> list[str | None]:
+    """:func:`url_keys` when ``narrow`` and :func:`url_host_keys` when ``wide``, at once."""
+    simple = _SIMPLE_URL.fullmatch(text.strip())
+    if simple is None:
+        found: list[str | None] = [*url_keys(text)] if narrow else []
+        if wide:
+            found += url_host_keys(text)
+        return found
+    scheme, host, path, query = simple.groups()
+    host = host.lower()
+    found = [*_simple_url_keys(scheme, host, path, query)] if narrow else []
+    if wide:
+        found.append(host_key(host))
+    return found
 
 
 def host_key(text: str) -> str | None:
@@ -250,13 +302,15 @@ def domain_key(text: str) -> str | None:
     value = text.strip().rstrip(".").lower()
     if not value or len(value) > 253 or "." not in value:
         return None
-    try:
-        value = value.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return None
-    if not _DOMAIN.fullmatch(value) or _address(value) is not None:
-        return None
-    return make_key(DOMAIN, value)
+    # An ASCII name the codec would refuse (an empty label, one over 63 characters) is no
+    # _DOMAIN either, and one it takes it gives back as it is: only IDNs need the codec.
+    if not value.isascii():
+        try:
+            value = value.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            return None
+    # (No _DOMAIN is an IP address: it has no colon, and letters in its last label.)
+    return make_key(DOMAIN, value) if _DOMAIN.fullmatch(value) else None
 
 
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -293,14 +347,19 @@ def _padded(address: ipaddress.IPv4Address) -> str:
 
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _DOTTED_QUAD = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+# The octets _OCTET matches (0 to 255, no leading zero), written at fixed width.
+_PADDED_OCTETS: Final = {str(n): f"{n:03d}" for n in range(256)}
 
 
 def address_keys(text: str) -> list[str]:
     """Return the key of an IP address or network (``10.0.0.1``, ``10.0.0.0/24``), if any."""
     value = text.strip()
-    quad = _DOTTED_QUAD.fullmatch(value)
-    if quad is not None:  # the common case, without building an ipaddress object
-        return [f"{IPV4}:" + ".".join(f"{int(octet):03d}" for octet in quad.groups())]
+    parts = value.split(".")
+    if len(parts) == 4:  # the common case, without building an ipaddress object
+        a, b, c, d = parts
+        padded = _PADDED_OCTETS
+        if a in padded and b in padded and c in padded and d in padded:  # _DOTTED_QUAD
+            return [f"{IPV4}:{padded[a]}.{padded[b]}.{padded[c]}.{padded[d]}"]
     if "/" not in value:
         address = _address(value)
         return [ip_key(address)] if address is not None else []
@@ -524,42 +583,99 @@ def _shown(text: str) -> str:
 
 # -- a whole object --------------------------------------------------------------------
 
+# What _sco_keys reads besides the type; what _free_text reads (and an identity's name).
+_SCO_PROPERTIES: Final = frozenset(("value", "account_login", "hashes", *PHONE_PROPERTIES))
+_TEXT_PROPERTY_SET: Final = frozenset(TEXT_PROPERTIES)
+_PHONE_PROPERTY_SET: Final = frozenset(PHONE_PROPERTIES)
+_READ_PROPERTIES: Final = _SCO_PROPERTIES | _TEXT_PROPERTY_SET
+# Simple patterns: comparisons `type:path = 'value'` and `type:path IN ('a', 'b')` (paths
+# and strings that _COMPARISON takes, no escape in the strings), joined by AND and OR,
+# within brackets joined by AND and OR. In such a pattern, _COMPARISON finds exactly these
+# comparisons, with the same groups: a match starts with a path (letters, digits, `_`, `-`
+# up to a colon), which neither the brackets, AND, OR nor spaces between comparisons can
+# begin, and only one end of a path is followed by a space or `=`. (The possessive `++`
+# and `*+` only spare backtracking: what follows them is never a character they take.)
+_TIGHT_PATH = r"[A-Za-z0-9_-]++:[A-Za-z0-9_.\[\]*-]++(?:'[A-Za-z0-9_-]{1,40}')?"
+_TIGHT_STRING = r"'[^'\\]*+'"
+_TIGHT_SET = rf"{_TIGHT_STRING}(?:, ?{_TIGHT_STRING})*"
+_TIGHT_COMPARISON = re.compile(
+    rf"({_TIGHT_PATH})(?: ?==? ?({_TIGHT_STRING})| IN \(({_TIGHT_SET})\))"
+)
+_ANY_TIGHT = rf"{_TIGHT_PATH}(?: ?==? ?{_TIGHT_STRING}| IN \({_TIGHT_SET}\))"
+_TIGHT_OBSERVATION = rf"\[{_ANY_TIGHT}(?: (?:AND|OR) {_ANY_TIGHT})*\]"
+_SIMPLE_PATTERN = re.compile(rf"{_TIGHT_OBSERVATION}(?: (?:AND|OR) {_TIGHT_OBSERVATION})*")
+# The most common of them, one comparison for equality: `[type:path = 'value']`.
+_ONE_COMPARISON = re.compile(rf"\[({_TIGHT_PATH}) ?==? ?'([^'\\]*+)'\]")
+# The values of the strings of a simple IN set, without their quotes.
+_TIGHT_VALUE = re.compile(r"'([^'\\]*+)'")
+_DIGIT = re.compile(r"\d")
+
+# How the value compared at one pattern path gives keys (None: not a key), for the watch
+# kinds from (value, region), for the correlation-only kinds from the value.
+_NarrowRule = Callable[[str, str], Sequence[str | None]]
+_WideRule = Callable[[str], Sequence[str | None]]
+# The rules of the paths seen, a bounded cache.
+_RULES: dict[str, tuple[_NarrowRule | None, _WideRule | None]] = {}
+_MAX_RULES: Final = 1024
+_MAX_RULE_PATH: Final = 100
+
 
 def object_observable_keys(
     obj: Mapping[str, Any], region: str, kinds: frozenset[str] = KINDS
 ) -> set[str]:
     """Return the observable keys of a STIX object, of the kinds asked for only."""
-    keys: set[str] = set()
     if not kinds:
-        return keys
-    keys |= _sco_keys(obj, region, kinds)
-    if obj.get("type") == "indicator" and obj.get("pattern_type") == "stix":
+        return set()
+    # What each part finds, unsorted by kind (a part skips the kinds it can tell are not
+    # asked for), then the keys of the kinds asked for, at once.
+    found: list[str | None] = []
+    kind = obj.get("type")
+    reads = not _READ_PROPERTIES.isdisjoint(obj)  # most SDOs, indicators too: nothing
+    if reads and not _SCO_PROPERTIES.isdisjoint(obj):
+        found += _sco_keys(obj, region, kinds)
+    if kind == "indicator" and obj.get("pattern_type") == "stix":
         pattern = obj.get("pattern")
         if isinstance(pattern, str):
-            keys |= pattern_keys(pattern[:MAX_TEXT], region, kinds)
-    keys |= text_keys(_free_text(obj), region, kinds)
-    return keys
+            found += _pattern_found(pattern[:MAX_TEXT], region, _is_wide(kinds))
+    if kind == "identity" or (reads and not _TEXT_PROPERTY_SET.isdisjoint(obj)):
+        found += _text_found(_free_text(obj), region, kinds)
+    return _kept(found, kinds)
 
 
-def _sco_keys(obj: Mapping[str, Any], region: str, kinds: frozenset[str]) -> set[str]:
+def _is_wide(kinds: frozenset[str]) -> bool:
+    """Tell whether kinds other than the watch kinds are asked for."""
+    return kinds is CORRELATION_KINDS or not kinds <= KINDS
+
+
+def _kept(found: Iterable[str | None], kinds: frozenset[str]) -> set[str]:
+    """Return the keys found (None: not a key) that are of the kinds asked for."""
+    if kinds is CORRELATION_KINDS or kinds >= CORRELATION_KINDS:  # every kind there is
+        keys: set[Any] = set(found)
+        keys.discard(None)
+        return keys
+    return {key for key in found if key is not None and key.split(":", 1)[0] in kinds}
+
+
+def _sco_keys(obj: Mapping[str, Any], region: str, kinds: frozenset[str]) -> list[str | None]:
     kind = obj.get("type")
     found: list[str | None] = []
     value = obj.get("value")
     if kind == "email-addr" and EMAIL in kinds and isinstance(value, str):
         found.append(email_key(value))
-    elif kind == "url" and kinds & {URL, HANDLE} and isinstance(value, str):
-        found += url_keys(value)
+    elif kind == "url" and isinstance(value, str):  # and its host, of the wide kinds
+        found += _url_found(value, URL in kinds or HANDLE in kinds, _is_wide(kinds))
     elif kind == "user-account" and HANDLE in kinds:
         login = obj.get("account_login")
         found.append(handle_key(login) if isinstance(login, str) else None)
     if PHONE in kinds:
         if isinstance(kind, str) and "phone" in kind and isinstance(value, str):
             found.append(phone_key(value, region))
-        for prop in PHONE_PROPERTIES:
-            found += [phone_key(v, region) for v in _strings(obj.get(prop))]
-    if kinds - KINDS:
+        if not _PHONE_PROPERTY_SET.isdisjoint(obj):
+            for prop in PHONE_PROPERTIES:
+                found += [phone_key(v, region) for v in _strings(obj.get(prop))]
+    if _is_wide(kinds):
         found += _wide_sco_keys(obj, kind, value)
-    return {key for key in found if key is not None and key.split(":", 1)[0] in kinds}
+    return found
 
 
 def _wide_sco_keys(obj: Mapping[str, Any], kind: Any, value: Any) -> list[str | None]:
@@ -570,8 +686,6 @@ def _wide_sco_keys(obj: Mapping[str, Any], kind: Any, value: Any) -> list[str | 
             found.append(domain_key(value))
         elif kind in ("ipv4-addr", "ipv6-addr"):
             found += address_keys(value)
-        elif kind == "url":
-            found += url_host_keys(value)
     hashes = obj.get("hashes")
     if isinstance(hashes, dict):
         for algorithm, digest in list(hashes.items())[:MAX_VALUES]:
@@ -590,52 +704,111 @@ def _strings(value: Any) -> list[str]:
 
 def pattern_keys(pattern: str, region: str, kinds: frozenset[str] = KINDS) -> set[str]:
     """Return the keys of the values a STIX pattern compares for equality (``=``, ``IN``)."""
-    keys: set[str] = set()
-    for match in _COMPARISON.finditer(pattern):
-        path = match.group("path")
-        literals = [match.group("one")] if match.group("one") else []
-        if match.group("set"):
-            literals = _QUOTED.findall(match.group("set"))[:MAX_VALUES]
-        for literal in literals:
-            keys |= _path_keys(path, _unquote(literal), region)
-            if kinds - KINDS:
-                keys |= _wide_path_keys(path, _unquote(literal))
-    return {key for key in keys if key.split(":", 1)[0] in kinds}
+    return _kept(_pattern_found(pattern, region, _is_wide(kinds)), kinds)
 
 
-def _wide_path_keys(path: str, value: str) -> set[str]:
-    """Keys of the correlation-only kinds of one pattern comparison."""
+def _pattern_found(pattern: str, region: str, wide: bool) -> list[str | None]:
+    """Keys of a pattern: of the watch kinds, and of all kinds when ``wide``."""
+    # Strings of simple patterns have no escape: their values are between the quotes.
+    one = _ONE_COMPARISON.fullmatch(pattern)
+    if one is not None:
+        path, value = one.groups()
+        return _comparison_keys(path, value, region, wide)
     found: list[str | None] = []
+    if _SIMPLE_PATTERN.fullmatch(pattern):
+        for path, literal, members in _TIGHT_COMPARISON.findall(pattern):
+            for value in (
+                _TIGHT_VALUE.findall(members)[:MAX_VALUES] if members else (literal[1:-1],)
+            ):
+                found += _comparison_keys(path, value, region, wide)
+        return found
+    for match in _COMPARISON.finditer(pattern):
+        path, literal, members = match.group("path", "one", "set")
+        literals = [literal] if literal else []
+        if members:
+            literals = _QUOTED.findall(members)[:MAX_VALUES]
+        for each in literals:
+            found += _comparison_keys(path, _unquote(each), region, wide)
+    return found
+
+
+def _comparison_keys(path: str, value: str, region: str, wide: bool) -> list[str | None]:
+    """Keys of one comparison: of the watch kinds, and of all kinds when ``wide``."""
+    if path == "url:value":  # url_keys, and url_host_keys when wide: the URL split once
+        return _url_found(value, True, wide)
+    narrow, broad = _RULES.get(path) or _path_rules(path)
+    found: list[str | None] = [] if narrow is None else [*narrow(value, region)]
+    if wide and broad is not None:
+        found += broad(value)
+    return found
+
+
+def _path_rules(path: str) -> tuple[_NarrowRule | None, _WideRule | None]:
+    """Return the rules of a pattern path (not ``url:value``), cached: the path decides."""
+    rules = (_narrow_rule(path), _wide_rule(path))
+    if len(_RULES) < _MAX_RULES and len(path) <= _MAX_RULE_PATH:
+        _RULES[path] = rules
+    return rules
+
+
+def _narrow_rule(path: str) -> _NarrowRule | None:
+    """The rule giving the watch kinds' keys of the values compared at a path."""
+    if _EMAIL_PATHS.fullmatch(path):
+        return _email_rule
+    if path == "user-account:account_login":
+        return _handle_rule
+    if "phone" in path:
+        return _phone_rule
+    return None
+
+
+def _wide_rule(path: str) -> _WideRule | None:
+    """The rule giving the correlation-only kinds' keys of the values compared at a path."""
     object_type, _, prop = path.partition(":")
     if prop == "value" and object_type == "domain-name":
-        found.append(domain_key(value))
-    elif prop == "value" and object_type in ("ipv4-addr", "ipv6-addr"):
-        found += address_keys(value)
-    elif path == "url:value":
-        found += url_host_keys(value)
-    elif _HASH_PATH.search(prop):
-        found.append(hash_key(_HASH_PATH.search(prop).group(1), value))  # type: ignore[union-attr]
-    elif _REF_VALUE.search(prop) and not _EMAIL_PATHS.fullmatch(path):
+        return _domain_rule
+    if prop == "value" and object_type in ("ipv4-addr", "ipv6-addr"):
+        return address_keys
+    algorithm = _HASH_PATH.search(prop)
+    if algorithm is not None:
+        return _hash_rule(algorithm.group(1))
+    if _REF_VALUE.search(prop) and not _EMAIL_PATHS.fullmatch(path):
         # network-traffic:dst_ref.value and the like: an address or a domain
-        found.append(_first(address_keys(value)) or domain_key(value))
-    return {key for key in found if key is not None}
+        return _host_rule
+    return None
+
+
+def _email_rule(value: str, region: str) -> Sequence[str | None]:
+    return [email_key(value)]
+
+
+def _handle_rule(value: str, region: str) -> Sequence[str | None]:
+    return [handle_key(value)]
+
+
+def _phone_rule(value: str, region: str) -> Sequence[str | None]:
+    return [phone_key(value, region)]
+
+
+def _domain_rule(value: str) -> Sequence[str | None]:
+    return [domain_key(value)]
+
+
+def _host_rule(value: str) -> Sequence[str | None]:
+    return [_first(address_keys(value)) or domain_key(value)]
+
+
+def _hash_rule(algorithm: str) -> _WideRule:
+    def rule(value: str) -> Sequence[str | None]:
+        return [hash_key(algorithm, value)]
+
+    return rule
 
 
 def _unquote(literal: str) -> str:
+    if "\\" not in literal:
+        return literal[1:-1]
     return literal[1:-1].replace("\\'", "'").replace("\\\\", "\\")
-
-
-def _path_keys(path: str, value: str, region: str) -> set[str]:
-    found: list[str | None] = []
-    if _EMAIL_PATHS.fullmatch(path):
-        found.append(email_key(value))
-    elif path == "url:value":
-        found += url_keys(value)
-    elif path == "user-account:account_login":
-        found.append(handle_key(value))
-    elif "phone" in path:
-        found.append(phone_key(value, region))
-    return {key for key in found if key is not None}
 
 
 def _free_text(obj: Mapping[str, Any]) -> str:
@@ -652,24 +825,29 @@ def _free_text(obj: Mapping[str, Any]) -> str:
 
 def text_keys(text: str, region: str, kinds: frozenset[str] = KINDS) -> set[str]:
     """Return the keys of phone numbers, addresses, links and handles found in free text."""
+    return _kept(_text_found(text, region, kinds), kinds)
+
+
+def _text_found(text: str, region: str, kinds: frozenset[str]) -> set[str]:
+    """Keys in free text, of the kinds asked for and maybe others."""
     text = text[:MAX_TEXT]
     keys: set[str] = set()
     if not text:
         return keys
-    if PHONE in kinds:
-        keys |= set(_phones_in(text, region))
+    if PHONE in kinds and _DIGIT.search(text):  # a phone number has digits
+        keys.update(_phones_in(text, region))
     if EMAIL in kinds and "@" in text:
-        keys |= {make_key(EMAIL, m.group().lower()) for m in _EMAIL.finditer(text)}
-    if kinds & {URL, HANDLE}:
+        keys.update(make_key(EMAIL, m.group().lower()) for m in _EMAIL.finditer(text))
+    if URL in kinds or HANDLE in kinds:
         for match in _URL_IN_TEXT.finditer(text):
             keys.update(url_keys(match.group().rstrip(_TRAILING)))
         for match in _TELEGRAM_IN_TEXT.finditer(text):
             keys.update(url_keys("https://" + match.group().rstrip(_TRAILING)))
     if HANDLE in kinds and "@" in text:
-        keys |= {make_key(HANDLE, m.group(1).lower()) for m in _HANDLE_IN_TEXT.finditer(text)}
-    if kinds - KINDS:
+        keys.update(make_key(HANDLE, m.group(1).lower()) for m in _HANDLE_IN_TEXT.finditer(text))
+    if _is_wide(kinds):
         keys |= _wide_text_keys(text)
-    return {key for key in keys if key.split(":", 1)[0] in kinds}
+    return keys
 
 
 def _wide_text_keys(text: str) -> set[str]:

@@ -35,7 +35,19 @@ from typing import Any, Final, Literal, cast
 
 import orjson
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, Select, and_, exists, func, or_, select
+from sqlalchemy import (
+    Connection,
+    Select,
+    String,
+    and_,
+    bindparam,
+    column,
+    exists,
+    func,
+    or_,
+    select,
+    values,
+)
 
 from passerelle.audit import log as audit
 from passerelle.durations import DAY
@@ -763,16 +775,88 @@ def watch_subjects(
 # Ingest --------------------------------------------------------------------------------
 
 
+# Each envelope stored runs the statements below, so they are built once: building one
+# with SQLAlchemy cost several times more than running it. Nothing read through them is
+# kept between transactions: another process may add a watch at any time.
+
+
+def _kinds_probe() -> Select[str]:
+    """The kinds of keys that some watch holds: one index look-up per kind."""
+    # "kind;" is the first string after every "kind:..." key (';' follows ':').
+    kinds = values(
+        column("kind", String),
+        column("low", String),
+        column("high", String),
+        name="key_kinds",
+        literal_binds=True,
+    ).data([(kind, f"{kind}:", f"{kind};") for kind in sorted(KEY_KINDS)])
+    listed = kinds.cte("key_kinds")
+    return select(listed.c.kind).where(
+        exists().where(watch_keys.c.key >= listed.c.low, watch_keys.c.key < listed.c.high)
+    )
+
+
+class _PlainQuery:
+    """A query that takes no parameter, compiled once per dialect and run as plain SQL.
+
+    Cheaper than running it through SQLAlchemy, and for a VALUES list the only way to
+    compile it once: SQLAlchemy does not cache the compiled form of one.
+    """
+
+    def __init__(self, query: Select[Any]) -> None:
+        self._query = query
+        self._sql: dict[str, str] = {}
+
+    def scalars(self, conn: Connection) -> list[Any]:
+        """Run the query; return the first column of its rows."""
+        dialect = conn.dialect
+        sql = self._sql.get(dialect.name)
+        if sql is None:
+            compiled = self._query.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+            sql = self._sql[dialect.name] = str(compiled)
+        return list(conn.exec_driver_sql(sql).scalars())
+
+
+_WATCHED_KINDS: Final = _PlainQuery(_kinds_probe())
+
+# The running watches that hold one of :keys, with their owners' names.
+_WATCHES_ON: Final = (
+    select(
+        watch_keys.c.key,
+        watches.c.id,
+        watches.c.owner_id,
+        watches.c.source_tip_id,
+        users.c.username.label("owner_name"),
+    )
+    .join(watches, watches.c.id == watch_keys.c.watch_id)
+    .join(users, users.c.id == watches.c.owner_id)
+    .where(
+        watch_keys.c.key.in_(bindparam("keys", expanding=True)),
+        watches.c.ended.is_(None),
+        or_(watches.c.until.is_(None), watches.c.until > bindparam("now")),
+    )
+)
+
+# The stored hits of the watches :watch_ids on the objects :stix_ids.
+_HIT_IDS: Final = select(
+    watch_hits.c.id, watch_hits.c.watch_id, watch_hits.c.stix_id, watch_hits.c.version
+).where(
+    watch_hits.c.watch_id.in_(bindparam("watch_ids", expanding=True)),
+    watch_hits.c.stix_id.in_(bindparam("stix_ids", expanding=True)),
+)
+
+# The oldest hits still to report (ix_watch_hits_report finds them; usually there are none).
+_PENDING: Final = _PlainQuery(
+    select(watch_hits.c.id)
+    .where(watch_hits.c.report_state == "pending")
+    .order_by(watch_hits.c.id)
+    .limit(1000)
+)
+
+
 def _watched_kinds(conn: Connection) -> frozenset[str]:
     """Return the kinds of keys that some watch holds: one query of index look-ups."""
-    # "kind;" is the first string after every "kind:..." key (';' follows ':').
-    kinds = sorted(KEY_KINDS)
-    probes = [
-        exists().where(watch_keys.c.key >= f"{kind}:", watch_keys.c.key < f"{kind};").label(kind)
-        for kind in kinds
-    ]
-    row = conn.execute(select(*probes)).one()
-    return frozenset(kind for kind, present in zip(kinds, row, strict=True) if present)
+    return frozenset(_WATCHED_KINDS.scalars(conn))
 
 
 def record_hits(
@@ -783,24 +867,29 @@ def record_hits(
     *,
     placement: tuple[int, int] | None = None,
     phone_region: str | None = None,
+    parsed: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[int]:
     """Record the hits of object versions just stored; return the new hits' ids.
 
     ``placed`` holds (stix_id, version, body) of the versions placed in this transaction;
-    ``placement`` the (channel id, date_added) of those placements, so that a version the
-    owner could already see elsewhere is not taken for new information (without it, any
-    version visible to the owner hits). Costs one indexed query when no watch exists.
+    ``parsed``, when given, the same objects already parsed, in the same order (their
+    bodies are then not parsed again); ``placement`` the (channel id, date_added) of
+    those placements, so that a version the owner could already see elsewhere is not
+    taken for new information (without it, any version visible to the owner hits).
+    Costs one query of index look-ups when no watch holds keys of a kind the objects carry.
     """
     if not placed:
         return []
+    if parsed is not None and len(parsed) != len(placed):
+        raise ValueError(f"{len(parsed)} parsed objects for {len(placed)} placed versions")
     kinds = _watched_kinds(conn)
     if not kinds:
         return []
     region = phone_region or node_phone_region()
     keyed: dict[tuple[str, str], set[str]] = {}
-    for stix_id, version, body in placed:
-        obj = orjson.loads(body)
-        if not isinstance(obj, dict) or _is_feedback(obj):
+    for index, (stix_id, version, body) in enumerate(placed):
+        obj = orjson.loads(body) if parsed is None else parsed[index]
+        if not isinstance(obj, Mapping) or _is_feedback(obj):
             continue
         keys = object_keys(obj, region, kinds)
         if keys:
@@ -854,23 +943,7 @@ def _watches_on(conn: Connection, keys: set[str], now: int) -> dict[str, list[An
     ordered = sorted(keys)
     for start in range(0, len(ordered), _ID_CHUNK):
         chunk = ordered[start : start + _ID_CHUNK]
-        rows = conn.execute(
-            select(
-                watch_keys.c.key,
-                watches.c.id,
-                watches.c.owner_id,
-                watches.c.source_tip_id,
-                users.c.username.label("owner_name"),
-            )
-            .join(watches, watches.c.id == watch_keys.c.watch_id)
-            .join(users, users.c.id == watches.c.owner_id)
-            .where(
-                watch_keys.c.key.in_(chunk),
-                watches.c.ended.is_(None),
-                or_(watches.c.until.is_(None), watches.c.until > now),
-            )
-        )
-        for row in rows:
+        for row in conn.execute(_WATCHES_ON, {"keys": chunk, "now": now}):
             found.setdefault(row.key, []).append(row)
     return found
 
@@ -919,15 +992,8 @@ def _hit_ids(conn: Connection, triples: Sequence[tuple[str, str, str]]) -> dict[
     stix_ids = sorted({t[1] for t in wanted})
     found: dict[Any, int] = {}
     for start in range(0, len(stix_ids), _ID_CHUNK):
-        rows = conn.execute(
-            select(
-                watch_hits.c.id, watch_hits.c.watch_id, watch_hits.c.stix_id, watch_hits.c.version
-            ).where(
-                watch_hits.c.watch_id.in_(watch_ids),
-                watch_hits.c.stix_id.in_(stix_ids[start : start + _ID_CHUNK]),
-            )
-        )
-        for row in rows:
+        chunk = stix_ids[start : start + _ID_CHUNK]
+        for row in conn.execute(_HIT_IDS, {"watch_ids": watch_ids, "stix_ids": chunk}):
             triple = (row.watch_id, row.stix_id, row.version)
             if triple in wanted:
                 found[triple] = row.id
@@ -941,14 +1007,7 @@ def report_pending(database: Database, now: int) -> None:
     committed is reported by the next call, and a failure leaves the hit pending.
     """
     with database.read() as conn:
-        pending = list(
-            conn.execute(
-                select(watch_hits.c.id)
-                .where(watch_hits.c.report_state == "pending")
-                .order_by(watch_hits.c.id)
-                .limit(1000)
-            ).scalars()
-        )
+        pending = _PENDING.scalars(conn)
     if not pending:
         return
     # Imported here: feedback stores its Notes through the ingest that calls this module.

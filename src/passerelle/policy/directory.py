@@ -6,11 +6,12 @@ module only keeps the register.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, or_, select
+from sqlalchemy import Connection, Row, Select, bindparam, or_, select
 
 from passerelle.errors import BadInput, Conflict, NotFound
 from passerelle.policy.roles import Role
@@ -151,9 +152,15 @@ def _viewer_query() -> Select[Any]:
     ).join(organisations, organisations.c.id == users.c.org_id)
 
 
+@functools.cache
+def _viewer_by_token_hash() -> Select[Any]:
+    # Built once: every request authenticates.
+    return _viewer_query().where(users.c.token_hash == bindparam("token_hash"))
+
+
 def viewer_by_token(conn: Connection, token: str, purpose: str = "") -> Viewer | None:
     """Return the user holding this token, or None."""
-    row = conn.execute(_viewer_query().where(users.c.token_hash == token_hash(token))).first()
+    row = conn.execute(_viewer_by_token_hash(), {"token_hash": token_hash(token)}).first()
     return None if row is None else _viewer(row, purpose)
 
 

@@ -3,7 +3,9 @@ write path apply."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, exists, select
+import functools
+
+from sqlalchemy import BindParameter, Connection, Select, bindparam, exists, select
 
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
@@ -19,21 +21,7 @@ def posting_refusal(conn: Connection, viewer: Viewer, channel_id: int, title: st
     if viewer.role is Role.AUDITOR:
         return "auditors read the audit log; they do not write content"
     row = conn.execute(
-        select(
-            exists()
-            .where(
-                channel_members.c.channel_id == channel_id,
-                channel_members.c.org_id == viewer.org_id,
-                channel_members.c.can_write.is_(True),
-            )
-            .label("writes"),
-            exists()
-            .where(
-                channel_members.c.channel_id == channel_id,
-                channel_members.c.org_id != viewer.org_id,
-            )
-            .label("shared"),
-        )
+        _writes_and_shared(), {"channel_id": channel_id, "org_id": viewer.org_id}
     ).one()
     if not row.writes:
         return f"your organisation may not write into channel {title!r}"
@@ -43,3 +31,25 @@ def posting_refusal(conn: Connection, viewer: Viewer, channel_id: int, title: st
             "only a liaison officer may share into it"
         )
     return ""
+
+
+@functools.cache
+def _writes_and_shared() -> Select[bool, bool]:
+    """Whether ``:org_id`` writes into ``:channel_id``, and whether others are members.
+
+    Built once: every write asks, and building the statement cost more than running it.
+    """
+    channel_id: BindParameter[int] = bindparam("channel_id")
+    org_id: BindParameter[int] = bindparam("org_id")
+    return select(
+        exists()
+        .where(
+            channel_members.c.channel_id == channel_id,
+            channel_members.c.org_id == org_id,
+            channel_members.c.can_write.is_(True),
+        )
+        .label("writes"),
+        exists()
+        .where(channel_members.c.channel_id == channel_id, channel_members.c.org_id != org_id)
+        .label("shared"),
+    )

@@ -21,15 +21,18 @@ anything.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
     FromClause,
     Select,
     and_,
+    bindparam,
     exists,
     false,
     or_,
@@ -65,12 +68,17 @@ def _reads_as_member(viewer: Viewer, channel_id: Any) -> ColumnElement[bool]:
 
 
 def _reads_as_client(viewer: Viewer, channel_id: Any) -> ColumnElement[bool]:
+    return _client_of_reader(viewer.org_id, channel_id)
+
+
+def _client_of_reader(org_id: Any, channel_id: Any) -> ColumnElement[bool]:
+    """A reading member of the channel has declared this organisation its client."""
     patron = channel_members.alias("patron")
     return exists().where(
         patron.c.channel_id == channel_id,
         patron.c.can_read.is_(True),
         org_clients.c.org_id == patron.c.org_id,
-        org_clients.c.client_org_id == viewer.org_id,
+        org_clients.c.client_org_id == org_id,
     )
 
 
@@ -190,16 +198,37 @@ def accessible_channels(viewer: Viewer) -> Select[Any]:
     """Select the channels the viewer may know of: member organisations and their clients."""
     if viewer.role is Role.AUDITOR:
         return select(channels).where(false())
+    return select(channels).where(_knows_channel(viewer.org_id)).order_by(channels.c.title)
+
+
+def _knows_channel(org_id: Any) -> ColumnElement[bool]:
+    """The organisation is a member of the channel, or a client of a reading member."""
+    return or_(
+        exists().where(
+            channel_members.c.channel_id == channels.c.id,
+            channel_members.c.org_id == org_id,
+        ),
+        _client_of_reader(org_id, channels.c.id),
+    )
+
+
+@functools.cache
+def _known_channel_by_reference() -> Select[Any]:
+    """A channel known to ``:org_id`` whose collection id, alias or title is ``:reference``.
+
+    Built once: every TAXII request looks its channel up, and building the statement
+    cost more than running it.
+    """
+    reference: BindParameter[str] = bindparam("reference")
     return (
         select(channels)
         .where(
+            _knows_channel(bindparam("org_id")),
             or_(
-                exists().where(
-                    channel_members.c.channel_id == channels.c.id,
-                    channel_members.c.org_id == viewer.org_id,
-                ),
-                _reads_as_client(viewer, channels.c.id),
-            )
+                channels.c.collection_id == reference,
+                channels.c.alias == reference,
+                channels.c.title == reference,
+            ),
         )
         .order_by(channels.c.title)
     )
@@ -238,14 +267,10 @@ def channel_for(conn: Connection, viewer: Viewer, reference: str) -> Channel:
 
     A channel the viewer may not know of answers exactly like one that does not exist.
     """
+    if viewer.role is Role.AUDITOR:
+        raise NotFound(f"no channel {reference!r}")
     row = conn.execute(
-        accessible_channels(viewer).where(
-            or_(
-                channels.c.collection_id == reference,
-                channels.c.alias == reference,
-                channels.c.title == reference,
-            )
-        )
+        _known_channel_by_reference(), {"org_id": viewer.org_id, "reference": reference}
     ).first()
     if row is None:
         raise NotFound(f"no channel {reference!r}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum, IntFlag
-from typing import Any
+from typing import Any, Final
 
 HANDLING_EXTENSION_ID = "extension-definition--fbebf196-9e99-49eb-9654-73e2364affb8"
 TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
@@ -172,6 +172,8 @@ def read_handling(obj: dict[str, Any], extra_recipients: Sequence[str] = ()) -> 
     Marking references other than TLP and PAP are returned as ``statement_refs`` for the
     caller to check against the marking definitions the node knows.
     """
+    if "object_marking_refs" not in obj and "extensions" not in obj:
+        return _UNMARKED  # most objects of a bulk feed: nothing to read
     tlp: Tlp | None = None
     pap: Pap | None = None
     others: list[str] = []
@@ -203,6 +205,9 @@ def read_handling(obj: dict[str, Any], extra_recipients: Sequence[str] = ()) -> 
             "a TLP:RED object must name its recipients (handling extension or --recipient)"
         )
     return Handling(tlp, pap, codes, h3_text, grading, named or tuple(recipients), tuple(others))
+
+
+_UNMARKED: Final = Handling()
 
 
 def most_restrictive(*inputs: Handling) -> Handling:

@@ -8,6 +8,7 @@ date_added is kept as integer microseconds since the epoch (fast, portable order
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime
 
@@ -27,8 +28,12 @@ def parse_timestamp(text: str) -> datetime:
     )
 
 
+@functools.lru_cache(maxsize=8192)
 def version_key(text: str) -> str:
-    """Return the canonical six-digit form of a timestamp, used to compare versions."""
+    """Return the canonical six-digit form of a timestamp, used to compare versions.
+
+    Cached: the objects of a bulk feed often share their ``modified``.
+    """
     match = _TIMESTAMP.match(text)
     if match is None:
         raise ValueError(f"not a STIX timestamp: {text[:60]!r}")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import orjson
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from passerelle.audit import log as audit
 from passerelle.errors import PasserelleError
@@ -80,7 +80,7 @@ _INPUT_REFS = ("source_ref", "target_ref", "sighting_of_ref")
 _INPUT_REF_LISTS = ("observed_data_refs", "where_sighted_refs", "object_refs")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Candidate:
     stix_id: str
     version: str
@@ -91,9 +91,15 @@ class _Candidate:
     shown_version: str
     handling: Handling
     inputs: tuple[str, ...]
+    obj: dict[str, Any]
+
+
+_INPUT_PROPERTIES = frozenset(_INPUT_REFS + _INPUT_REF_LISTS)
 
 
 def _inputs(obj: dict[str, Any]) -> tuple[str, ...]:
+    if _INPUT_PROPERTIES.isdisjoint(obj):
+        return ()
     found = [obj[name] for name in _INPUT_REFS if isinstance(obj.get(name), str)]
     for name in _INPUT_REF_LISTS:
         found += [ref for ref in obj.get(name) or () if isinstance(ref, str)]
@@ -119,6 +125,7 @@ def _prepare(obj: object, recipients: Sequence[str] = ()) -> _Candidate:
         shown_version=stamp if isinstance(stamp, str) else "",
         handling=handling,
         inputs=_inputs(obj),
+        obj=obj,
     )
 
 
@@ -129,20 +136,20 @@ def _describe(obj: object) -> tuple[str, str]:
     return ("", "")
 
 
+_STORED_VERSIONS: Final = select(
+    objects.c.stix_id,
+    objects.c.version,
+    objects.c.body,
+    objects.c.producer_org_id,
+    objects.c.tlp,
+    objects.c.handling_codes,
+).where(objects.c.stix_id.in_(bindparam("ids", expanding=True)))
+
+
 def _stored_versions(conn: Connection, ids: Sequence[str]) -> dict[tuple[str, str], Any]:
     found: dict[tuple[str, str], Any] = {}
     for start in range(0, len(ids), _ID_CHUNK):
-        chunk = ids[start : start + _ID_CHUNK]
-        rows = conn.execute(
-            select(
-                objects.c.stix_id,
-                objects.c.version,
-                objects.c.body,
-                objects.c.producer_org_id,
-                objects.c.tlp,
-                objects.c.handling_codes,
-            ).where(objects.c.stix_id.in_(chunk))
-        )
+        rows = conn.execute(_STORED_VERSIONS, {"ids": ids[start : start + _ID_CHUNK]})
         found.update({(r.stix_id, r.version): r for r in rows})
     return found
 
@@ -160,12 +167,13 @@ def _known_markings(conn: Connection, prepared: Sequence[_Candidate]) -> set[str
     return known
 
 
+_LAST_DATE_ADDED: Final = select(func.max(channel_objects.c.date_added)).where(
+    channel_objects.c.channel_id == bindparam("channel_id")
+)
+
+
 def _envelope_date_added(conn: Connection, channel_id: int) -> int:
-    last = conn.execute(
-        select(func.max(channel_objects.c.date_added)).where(
-            channel_objects.c.channel_id == channel_id
-        )
-    ).scalar()
+    last = conn.execute(_LAST_DATE_ADDED, {"channel_id": channel_id}).scalar()
     # One date_added for the whole envelope, strictly later than the channel's previous
     # envelope: pages stay in commit order, and no gap between two objects' date_added
     # counts objects a viewer may not see.
@@ -267,59 +275,67 @@ def _store(
 ) -> list[Verdict]:
     stored = _stored_versions(conn, sorted({c.stix_id for c in prepared}))
     markings = _known_markings(conn, prepared)
-    rows: dict[str, list[dict[str, Any]]] = {"objects": [], "placements": [], "refs": [], "to": []}
+    new: list[_Candidate] = []
+    placements: list[tuple[Any, ...]] = []
+    refs: list[tuple[str, str, str]] = []
+    recipients: list[tuple[str, str, str]] = []
     accepted: list[Verdict] = []
-    placed: dict[tuple[str, str], str] = {}
+    placed: dict[tuple[str, str], _Candidate] = {}
     date_added = _envelope_date_added(conn, channel.id)
     for cand in prepared:
-        refused = _refusal(
-            conn, viewer, channel, cand, stored.get((cand.stix_id, cand.version)), markings
-        )
+        key = (cand.stix_id, cand.version)
+        known = stored.get(key)
+        refused = _refusal(conn, viewer, channel, cand, known, markings)
         if refused:
             result.failures.append(Verdict(cand.stix_id, cand.shown_version, refused))
             continue
-        known = stored.get((cand.stix_id, cand.version))
         if known is None:
-            stored[(cand.stix_id, cand.version)] = _Stored(
-                cand.body, viewer.org_id, int(cand.handling.codes)
-            )
-            rows["objects"].append(_object_row(cand, viewer))
-            rows["refs"] += [
-                {"stix_id": cand.stix_id, "version": cand.version, "ref_id": ref}
-                for ref in cand.inputs
-            ]
-            rows["to"] += [
-                {"stix_id": cand.stix_id, "version": cand.version, "username": name}
+            known = stored[key] = _Stored(cand.body, viewer.org_id, int(cand.handling.codes))
+            new.append(cand)
+            refs += [(cand.stix_id, cand.version, ref) for ref in cand.inputs]
+            recipients += [
+                (cand.stix_id, cand.version, name)
                 for name in dict.fromkeys(cand.handling.recipients)
             ]
-            known = stored[(cand.stix_id, cand.version)]
-        rows["placements"].append(_placement_row(cand, channel, viewer, date_added, known))
-        placed[(cand.stix_id, cand.version)] = cand.body
+        placements.append(_placement_row(cand, channel, viewer, date_added, known))
+        placed[key] = cand
         accepted.append(Verdict(cand.stix_id, cand.shown_version))
     if atomic and result.failures:
         return []
-    database.insert_ignoring_duplicates(conn, objects, rows["objects"])
-    database.insert_ignoring_duplicates(conn, object_refs, rows["refs"])
-    database.insert_ignoring_duplicates(conn, object_recipients, rows["to"])
-    database.insert_ignoring_duplicates(conn, channel_objects, rows["placements"])
-    # Imported here: the watches module sits above the store and reaches it through this.
+    database.insert_rows(conn, objects, _OBJECT_COLUMNS, [_object_row(c, viewer) for c in new])
+    database.insert_rows(conn, object_refs, ("stix_id", "version", "ref_id"), refs)
+    database.insert_rows(conn, object_recipients, ("stix_id", "version", "username"), recipients)
+    database.insert_rows(conn, channel_objects, _PLACEMENT_COLUMNS, placements)
+    _derive(database, conn, viewer, list(placed.values()), new, now, (channel.id, date_added))
+    return accepted
+
+
+def _derive(
+    database: Database,
+    conn: Connection,
+    viewer: Viewer,
+    placed: list[_Candidate],
+    new: list[_Candidate],
+    now: int,
+    placement: tuple[int, int],
+) -> None:
+    """Feed what hangs off stored versions: watch hits, correlation keys, entity links."""
+    # Imported here: these modules sit above the store and reach it through this.
+    from passerelle.correlation.index import index_new_versions
     from passerelle.exchange.watches import record_hits
+    from passerelle.resolution.linking import link_new_versions
 
     record_hits(
         database,
         conn,
-        [(stix_id, version, body) for (stix_id, version), body in placed.items()],
+        [(c.stix_id, c.version, c.body) for c in placed],
         now,
-        placement=(channel.id, date_added),
+        placement=placement,
+        parsed=[c.obj for c in placed],
     )
-    # New versions feed correlation (observable keys) and entity resolution (links).
-    from passerelle.correlation.index import index_new_versions
-    from passerelle.resolution.linking import link_new_versions
-
-    new_versions = [(row["stix_id"], row["version"], row["body"]) for row in rows["objects"]]
-    index_new_versions(database, conn, new_versions)
+    new_versions = [(c.stix_id, c.version, c.body) for c in new]
+    index_new_versions(database, conn, new_versions, parsed=[c.obj for c in new])
     link_new_versions(database, conn, viewer, new_versions, now)
-    return accepted
 
 
 @dataclass(frozen=True)
@@ -364,41 +380,71 @@ def _refusal(
     return ""
 
 
-def _object_row(cand: _Candidate, viewer: Viewer) -> dict[str, Any]:
+_OBJECT_COLUMNS = (
+    "stix_id",
+    "version",
+    "type",
+    "spec_version",
+    "revoked",
+    "producer_org_id",
+    "body",
+    "tlp",
+    "pap",
+    "handling_codes",
+    "h3_text",
+)
+
+
+def _object_row(cand: _Candidate, viewer: Viewer) -> tuple[Any, ...]:
     handling = cand.handling
-    return {
-        "stix_id": cand.stix_id,
-        "version": cand.version,
-        "type": cand.type,
-        "spec_version": cand.spec_version,
-        "revoked": cand.revoked,
-        "producer_org_id": viewer.org_id,
-        "body": cand.body,
-        "tlp": None if handling.tlp is None else int(handling.tlp),
-        "pap": None if handling.pap is None else int(handling.pap),
-        "handling_codes": int(handling.codes),
-        "h3_text": handling.h3_text,
-    }
+    return (
+        cand.stix_id,
+        cand.version,
+        cand.type,
+        cand.spec_version,
+        cand.revoked,
+        viewer.org_id,
+        cand.body,
+        None if handling.tlp is None else int(handling.tlp),
+        None if handling.pap is None else int(handling.pap),
+        int(handling.codes),
+        handling.h3_text,
+    )
+
+
+_PLACEMENT_COLUMNS = (
+    "tlp",
+    "tlp_defaulted",
+    "clients_see",
+    "producer_org_id",
+    "channel_id",
+    "stix_id",
+    "version",
+    "type",
+    "spec_version",
+    "date_added",
+    "added_by",
+)
 
 
 def _placement_row(
     cand: _Candidate, channel: Channel, viewer: Viewer, date_added: int, known: Any
-) -> dict[str, Any]:
+) -> tuple[Any, ...]:
     own = cand.handling.tlp
     tlp = int(own) if own is not None else int(channel.default_tlp)
-    return {
-        "tlp": tlp,
-        "tlp_defaulted": own is None,
-        "clients_see": tlp <= Tlp.AMBER,
-        "producer_org_id": known.producer_org_id,
-        "channel_id": channel.id,
-        "stix_id": cand.stix_id,
-        "version": cand.version,
-        "type": cand.type,
-        "spec_version": cand.spec_version,
-        "date_added": date_added,
-        "added_by": viewer.user_id,
-    }
+    return (
+        tlp,
+        own is None,
+        tlp <= Tlp.AMBER,
+        known.producer_org_id,
+        channel.id,
+        cand.stix_id,
+        cand.version,
+        cand.type,
+        cand.spec_version,
+        date_added,
+        viewer.user_id,
+    )
 
 
 def _record_status(
@@ -410,15 +456,19 @@ def _record_status(
         "pendings": [],
     }
     conn.execute(
-        statuses.insert().values(
-            id=result.status_id,
-            channel_id=channel.id,
-            user_id=viewer.user_id,
-            request_timestamp=result.request_timestamp,
-            total_count=result.total,
-            success_count=len(result.successes),
-            failure_count=len(result.failures),
-            pending_count=0,
-            details=orjson.dumps(details).decode(),
-        )
+        _INSERT_STATUS,
+        {
+            "id": result.status_id,
+            "channel_id": channel.id,
+            "user_id": viewer.user_id,
+            "request_timestamp": result.request_timestamp,
+            "total_count": result.total,
+            "success_count": len(result.successes),
+            "failure_count": len(result.failures),
+            "pending_count": 0,
+            "details": orjson.dumps(details).decode(),
+        },
     )
+
+
+_INSERT_STATUS: Final = statuses.insert()
