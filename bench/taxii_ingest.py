@@ -1071,8 +1071,9 @@ def main(argv: list[str] | None = None) -> int:
         log(f"raw sqlite3 floor {results['floor']['rows_per_s']:.0f} rows/s")
         results["schema_floor"] = schema_floor(tmp, server_objs, SERVER_ENVELOPE)
         results["schema_floor_small"] = schema_floor(tmp, server_objs, E2E_ENVELOPE)
-        for key in ("schema_floor", "schema_floor_small"):
-            log(f"passerelle schema floor {results[key]['objects_per_s']:.0f} obj/s")
+        for key, size in (("schema_floor", SERVER_ENVELOPE), ("schema_floor_small", E2E_ENVELOPE)):
+            rate = results[key]["objects_per_s"]
+            log(f"passerelle's schema, raw sqlite3, envelopes of {size}: {rate:.0f} obj/s")
         results["passerelle"] = {}
         for backend in args.backends:
             million = args.million if backend in args.million_backends else 0
