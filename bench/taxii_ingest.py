@@ -15,8 +15,10 @@ ingest phase and every 100k objects of the fill, outside the timings: what autov
 on a normally configured server; without it, a server with ``autovacuum=off`` plans every
 query on tables it has never analyzed), ``--workers N`` (``passerelle serve --workers``,
 default 1), ``--json PATH`` (write every figure as JSON), ``--keep`` (keep the temporary
-directory). The header of the output names the commit measured, the files under ``src/``
-that differ from it, and the PostgreSQL settings that matter (autovacuum, jit, ...).
+directory), ``--schema-variants`` (measure passerelle's schema again with secondary
+indexes dropped, cumulatively; see 2. below). The header of the output names the commit
+measured, the files under ``src/`` that differ from it, and the PostgreSQL settings that
+matter (autovacuum, jit, ...).
 
 Every server is a subprocess bound to 127.0.0.1 on a free port and is stopped at the end,
 even on failure or Ctrl-C; the temporary directory and the PostgreSQL database are removed.
@@ -121,6 +123,15 @@ PAGE = 1000
 SAMPLES = 20
 WARMUP = 2
 MEDALLION_USER, MEDALLION_PASSWORD = "bench", "bench-password"
+# Secondary indexes dropped, cumulatively, by --schema-variants: the producer index, the
+# page orders within a type and for clients, then the correlation key look-up.
+_SECONDARY = (
+    "ix_channel_objects_channel_producer",
+    "ix_channel_objects_type_order",
+    "ix_channel_objects_clients_order",
+    "ix_object_keys_key",
+)
+SCHEMA_VARIANTS = (_SECONDARY[:1], _SECONDARY[:3], _SECONDARY)
 
 
 def log(message: str) -> None:
@@ -457,7 +468,11 @@ def sqlite_floor(tmp: Path, objs: list[dict[str, Any]], runs: int = 3) -> dict[s
 
 
 def schema_floor(
-    tmp: Path, objs: list[dict[str, Any]], envelope: int, runs: int = 3
+    tmp: Path,
+    objs: list[dict[str, Any]],
+    envelope: int,
+    runs: int = 3,
+    without: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Raw sqlite3 into passerelle's own tables: what its schema costs with no Python at all.
 
@@ -468,6 +483,8 @@ def schema_floor(
     clock starts; then they go in with ``executemany``, one transaction per ``envelope``
     objects (as the server commits one per envelope), under the node's own pragmas
     (WAL, synchronous=NORMAL, foreign_keys=ON, 32 MiB cache). Median of ``runs`` files.
+    ``without`` names indexes dropped first (``--schema-variants``: what dropping them
+    would buy).
     """
     from passerelle.correlation.index import version_keys
     from passerelle.stix.timestamps import version_key
@@ -481,13 +498,15 @@ def schema_floor(
         key_rows.append([(o["id"], version, key) for key in version_keys(o, "FR")])
     rates = []
     for run in range(runs):
-        path = tmp / f"schema-floor-{envelope}-{run}.db"
+        path = tmp / f"schema-floor-{envelope}-{len(without)}-{run}.db"
         url = f"sqlite:///{path}"
         passerelle_cli(url, "init")
         passerelle_cli(url, "org", "add", "Floor")
         passerelle_cli(url, "user", "add", "Floor", "floor", "--role", "analyst")
         passerelle_cli(url, "channel", "add", "floor", "--member", "Floor:rw")
         conn = sqlite3.connect(path, isolation_level=None)
+        for index in without:
+            conn.execute(f"DROP INDEX {index}")
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
             conn.execute(f"PRAGMA {pragma}")
         conn.execute("PRAGMA cache_size=-32768")
@@ -937,6 +956,16 @@ def table(results: dict[str, Any]) -> str:
             ]
             + [""] * (len(backends) - 1)
         )
+        for variant in results.get("schema_variants", []) if key == "schema_floor" else []:
+            rate = variant["objects_per_s"]
+            rows.append(
+                [
+                    f"  the same without {', '.join(variant['without'])} (obj/s)",
+                    "",
+                    f"{fmt_rate(rate)} ({100 * rate / floor:.1f}% of the floor)",
+                ]
+                + [""] * (len(backends) - 1)
+            )
     row(
         f"server-side ingest, http.client, envelopes of {SERVER_ENVELOPE} (obj/s)",
         "",
@@ -1027,6 +1056,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="passerelle serve --workers")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--schema-variants",
+        action="store_true",
+        help="also measure passerelle's schema with secondary indexes dropped",
+    )
     args = parser.parse_args(argv)
     if args.skip_million:
         args.million = 0
@@ -1071,6 +1105,17 @@ def main(argv: list[str] | None = None) -> int:
         log(f"raw sqlite3 floor {results['floor']['rows_per_s']:.0f} rows/s")
         results["schema_floor"] = schema_floor(tmp, server_objs, SERVER_ENVELOPE)
         results["schema_floor_small"] = schema_floor(tmp, server_objs, E2E_ENVELOPE)
+        if args.schema_variants:
+            results["schema_variants"] = [
+                {
+                    "without": list(without),
+                    **schema_floor(tmp, server_objs, SERVER_ENVELOPE, without=without),
+                }
+                for without in SCHEMA_VARIANTS
+            ]
+            for variant in results["schema_variants"]:
+                rate = variant["objects_per_s"]
+                log(f"schema without {', '.join(variant['without'])}: {rate:.0f} obj/s")
         for key, size in (("schema_floor", SERVER_ENVELOPE), ("schema_floor_small", E2E_ENVELOPE)):
             rate = results[key]["objects_per_s"]
             log(f"passerelle's schema, raw sqlite3, envelopes of {size}: {rate:.0f} obj/s")
