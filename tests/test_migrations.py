@@ -23,7 +23,7 @@ def test_migrating_twice_changes_nothing(database: Database) -> None:
     with database.engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
     head = ScriptDirectory.from_config(alembic_config(database.engine)).get_current_head()
-    assert current == head == "0006"
+    assert current == head == "0007"
 
 
 def test_upgrading_a_populated_node_keeps_its_objects_and_backfills_handling(
@@ -71,3 +71,36 @@ def test_upgrading_a_populated_node_keeps_its_objects_and_backfills_handling(
     assert (row.producer_org_id, row.tlp, bool(row.tlp_defaulted)) == (1, 2, False)
     assert bool(row.clients_see)  # AMBER reaches clients
     assert default_tlp == 2
+
+
+def test_upgrading_keeps_the_correlation_keys_in_one_index_led_by_the_key(
+    database_url: str,
+) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    command.downgrade(alembic_config(engine), "0006")  # keys led by the STIX id
+    keys = [("indicator--1", "v1", "ipv4:010.000.000.001"), ("indicator--2", "v1", "d:x.org")]
+    with engine.begin() as conn:
+        for stix_id, version, key in keys:
+            conn.execute(
+                text("INSERT INTO object_keys (stix_id, version, key) VALUES (:s, :v, :k)"),
+                {"s": stix_id, "v": version, "k": key},
+            )
+    command.upgrade(alembic_config(engine), "head")
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT stix_id, version, key FROM object_keys")).all()
+        found = inspect(conn)
+        primary = found.get_pk_constraint("object_keys")["constrained_columns"]
+        indexes = found.get_indexes("object_keys")
+        if engine.dialect.name == "sqlite":
+            sql = conn.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'object_keys'")
+            ).scalar()
+            assert sql is not None
+            assert "WITHOUT ROWID" in sql
+    engine.dispose()
+    assert sorted(tuple(row) for row in stored) == sorted(keys)
+    assert primary == ["key", "stix_id", "version"]
+    assert indexes == []  # the primary key is the only index

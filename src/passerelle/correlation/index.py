@@ -129,12 +129,20 @@ def _rows_of_bodies(versions: Sequence[tuple[str, str, str]], region: str) -> li
     """The ``object_keys`` rows of versions, read from their JSON."""
     rows: list[_KeyRow] = []
     for stix_id, version, body in versions:
-        if not _may_carry(body):
-            continue
-        obj = orjson.loads(body)
-        if isinstance(obj, dict):
-            rows += [(stix_id, version, key) for key in version_keys(obj, region)]
+        rows += [(stix_id, version, key) for key in body_keys(body, region)]
     return rows
+
+
+def body_keys(body: str, region: str) -> list[str]:
+    """Return the correlation keys of one stored version, from its JSON text.
+
+    These are the keys the index holds for it (as long as the key rules and the node's
+    phone region are those it was indexed under: ``passerelle reindex`` after a change).
+    """
+    if not _may_carry(body):
+        return []
+    obj = orjson.loads(body)
+    return version_keys(obj, region) if isinstance(obj, dict) else []
 
 
 def _rows_of_objects(

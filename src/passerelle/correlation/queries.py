@@ -42,11 +42,13 @@ from sqlalchemy import (
 )
 
 from passerelle.audit import log as audit
+from passerelle.correlation.index import body_keys
 from passerelle.errors import BadInput, NotFound
 from passerelle.exchange.context import Context
 from passerelle.exchange.observables import (
     CORRELATION_KINDS,
     display_key,
+    node_phone_region,
     observable_key,
     related_keys,
 )
@@ -242,24 +244,18 @@ def _describe(
         return {}
     seen = _visible_versions(conn, viewer, ids)
     newest = {stix_id: max(entry["versions"]) for stix_id, entry in seen.items()}
-    bodies = {
-        row.stix_id: row.body
-        for row in conn.execute(
-            select(objects.c.stix_id, objects.c.version, objects.c.body).where(
-                objects.c.stix_id.in_(ids)
-            )
+    stored = conn.execute(
+        select(objects.c.stix_id, objects.c.version, objects.c.body).where(
+            objects.c.stix_id.in_(ids)
         )
-        if newest.get(row.stix_id) == row.version
-    }
+    ).all()
+    bodies = {row.stix_id: row.body for row in stored if newest.get(row.stix_id) == row.version}
     carried: dict[str, set[str]] = {}
     if conditions:
-        for row in conn.execute(
-            select(object_keys.c.stix_id, object_keys.c.version, object_keys.c.key).where(
-                object_keys.c.stix_id.in_(ids)
-            )
-        ):
+        region = node_phone_region()
+        for row in stored:
             if row.stix_id in seen and row.version in seen[row.stix_id]["versions"]:
-                carried.setdefault(row.stix_id, set()).add(row.key)
+                carried.setdefault(row.stix_id, set()).update(body_keys(row.body, region))
     described = {}
     for stix_id, entry in seen.items():
         body = orjson.loads(bodies[stix_id]) if stix_id in bodies else {}
@@ -330,15 +326,18 @@ def correlate(ctx: Context, request: CorrelateRequest) -> Correlation:
         versions = _visible_versions(conn, viewer, [object_id]).get(object_id)
         if versions is None:
             raise _not_found(request.object_id)
+        region = node_phone_region()
         own_keys = sorted(
-            set(
-                conn.execute(
-                    select(object_keys.c.key).where(
-                        object_keys.c.stix_id == object_id,
-                        object_keys.c.version.in_(sorted(versions["versions"])),
+            {
+                key
+                for body in conn.execute(
+                    select(objects.c.body).where(
+                        objects.c.stix_id == object_id,
+                        objects.c.version.in_(sorted(versions["versions"])),
                     )
                 ).scalars()
-            )
+                for key in body_keys(body, region)
+            }
         )
         own_entities = sorted(
             set(

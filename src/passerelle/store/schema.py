@@ -10,6 +10,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
@@ -409,13 +410,18 @@ entity_links = Table(
 # Correlation keys of each stored version: observables (phone:+33..., email:..., ip:...,
 # sha256:...) and resolved entities (entity:...). Objects sharing a key correlate, within
 # what the asker may see.
+# Keyed by the key alone (migration 0007): correlation looks objects up by key, and an
+# object's own keys come from its body. A second index led by the random STIX id cost
+# one more B-tree page written per object at every ingest commit. On SQLite the table is
+# that one B-tree (WITHOUT ROWID).
 object_keys = Table(
     "object_keys",
     metadata,
-    Column("stix_id", Key, primary_key=True),
-    Column("version", Key, primary_key=True),
-    Column("key", Key, primary_key=True),
-    Index("ix_object_keys_key", "key"),
+    Column("key", Key, nullable=False),
+    Column("stix_id", Key, nullable=False),
+    Column("version", Key, nullable=False),
+    PrimaryKeyConstraint("key", "stix_id", "version", name="pk_object_keys"),
+    sqlite_with_rowid=False,
 )
 
 # A draft report made by intake from an open source, stored for review in a channel its
