@@ -28,7 +28,7 @@ from passerelle.exchange.observables import (
     node_phone_region,
     object_observable_keys,
 )
-from passerelle.stix.markings import HANDLING_EXTENSION_ID
+from passerelle.stix.markings import carries_feedback
 from passerelle.store.database import Database
 from passerelle.store.schema import object_keys
 
@@ -68,18 +68,10 @@ _REINDEX_BATCH: Final = 1000
 
 def version_keys(obj: Mapping[str, Any], region: str) -> list[str]:
     """Return the correlation keys of one version, sorted, at most :data:`MAX_KEYS`."""
-    if obj.get("type") in _NO_OBSERVABLES or ("extensions" in obj and _is_feedback(obj)):
+    if obj.get("type") in _NO_OBSERVABLES or ("extensions" in obj and carries_feedback(obj)):
         return []
     keys = sorted(object_observable_keys(obj, region, CORRELATION_KINDS))
     return keys if len(keys) <= MAX_KEYS else keys[:MAX_KEYS]
-
-
-def _is_feedback(obj: Mapping[str, Any]) -> bool:
-    extensions = obj.get("extensions")
-    if not isinstance(extensions, dict):
-        return False
-    handling = extensions.get(HANDLING_EXTENSION_ID)
-    return isinstance(handling, dict) and "feedback" in handling
 
 
 def _may_carry(body: str) -> bool:

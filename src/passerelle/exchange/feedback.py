@@ -25,7 +25,13 @@ from passerelle.policy.directory import Channel, channel_row_to_channel, viewer_
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import object_visible_anywhere
-from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, HandlingCode, Tlp
+from passerelle.stix.markings import (
+    FEEDBACK,
+    HANDLING_EXTENSION_ID,
+    TLP2_IDS,
+    HandlingCode,
+    Tlp,
+)
 from passerelle.stix.timestamps import micros_to_text
 from passerelle.store.database import Database
 from passerelle.store.schema import (
@@ -120,7 +126,7 @@ class FeedbackMarking:
 
     def apply(self, obj: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
         """Mark a STIX object and attach the structured feedback in the extension."""
-        extension: dict[str, Any] = {"extension_type": "property-extension", "feedback": detail}
+        extension: dict[str, Any] = {"extension_type": "property-extension", FEEDBACK: detail}
         if self.codes:
             extension["handling_codes"] = [code.name for code in HandlingCode if code in self.codes]
         if self.h3_text:

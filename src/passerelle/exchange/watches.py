@@ -69,7 +69,7 @@ from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import object_visible_anywhere, visible_placement
 from passerelle.policy.workflow import require_worker, watches_kept_by
 from passerelle.settings import ExchangeSettings
-from passerelle.stix.markings import HANDLING_EXTENSION_ID
+from passerelle.stix.markings import carries_feedback
 from passerelle.store.database import Database
 from passerelle.store.schema import channel_objects, objects, users, watch_hits, watch_keys, watches
 
@@ -260,14 +260,6 @@ def watchable(obj: Mapping[str, Any], region: str) -> bool:
         )
     # Cyber-observables are the objects without a 'created' timestamp.
     return isinstance(kind, str) and "created" not in obj and kind != "bundle"
-
-
-def _is_feedback(obj: Mapping[str, Any]) -> bool:
-    extensions = obj.get("extensions")
-    if not isinstance(extensions, dict):
-        return False
-    handling = extensions.get(HANDLING_EXTENSION_ID)
-    return isinstance(handling, dict) and "feedback" in handling
 
 
 def _label_of(obj: Mapping[str, Any]) -> str:
@@ -889,7 +881,7 @@ def record_hits(
     keyed: dict[tuple[str, str], set[str]] = {}
     for index, (stix_id, version, body) in enumerate(placed):
         obj = orjson.loads(body) if parsed is None else parsed[index]
-        if not isinstance(obj, Mapping) or _is_feedback(obj):
+        if not isinstance(obj, Mapping) or carries_feedback(obj):
             continue
         keys = object_keys(obj, region, kinds)
         if keys:

@@ -10,12 +10,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, IntFlag
 from typing import Any, Final
 
 HANDLING_EXTENSION_ID = "extension-definition--fbebf196-9e99-49eb-9654-73e2364affb8"
+# The property of the handling extension that holds structured feedback on a tip.
+FEEDBACK: Final = "feedback"
 TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 PAP_EXTENSION_ID = "extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b"
 
@@ -161,6 +163,15 @@ def _extension(obj: dict[str, Any]) -> dict[str, Any] | None:
     if found is not None and not isinstance(found, dict):
         raise InvalidHandling("the handling extension must be an object")
     return found
+
+
+def carries_feedback(obj: Mapping[str, Any]) -> bool:
+    """Tell whether an object is feedback on a tip (a Note, Opinion or Sighting we made)."""
+    extensions = obj.get("extensions")
+    if not isinstance(extensions, dict):
+        return False
+    handling = extensions.get(HANDLING_EXTENSION_ID)
+    return isinstance(handling, dict) and FEEDBACK in handling
 
 
 def read_handling(obj: dict[str, Any], extra_recipients: Sequence[str] = ()) -> Handling:
