@@ -17,7 +17,7 @@ every read path's expectation derives from it, never from the code under test.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -308,3 +308,32 @@ def open_probe(database: Database, database_url: str) -> Iterator[Probe]:
     settings = Settings(db_url="unused://", max_content_length=200_000)
     with TestClient(create_app(settings, database)) as client:
         yield Probe(world, client, database_url, CliRunner())
+
+
+# What a person observes on a read path, or is expected to: a short text per key.
+Outcomes = dict[str, str]
+ABSENT = "absent"
+
+
+def differences(expected: Outcomes, got: Outcomes) -> list[str]:
+    """List, key by key, where an observation departs from the expectation."""
+    return [
+        f"{key}: expected {expected.get(key, ABSENT)}, got {got.get(key, ABSENT)}"
+        for key in sorted(expected.keys() | got.keys())
+        if expected.get(key, ABSENT) != got.get(key, ABSENT)
+    ]
+
+
+def wrong_views(
+    path: str,
+    expect: Callable[[Person], Outcomes],
+    observe: Callable[[Person], Outcomes],
+    people: Sequence[Person] = PEOPLE,
+) -> list[str]:
+    """For each person, where what a read path shows departs from what the rules allow."""
+    failures = []
+    for person in people:
+        wrong = differences(expect(person), observe(person))
+        if wrong:
+            failures.append(f"{path} as {person}:\n    " + "\n    ".join(wrong))
+    return failures

@@ -36,6 +36,7 @@ from tests.access_world import (
     PEOPLE,
     VERSIONS,
     AccessWorld,
+    Outcomes,
     Person,
     Probe,
     Relation,
@@ -43,11 +44,10 @@ from tests.access_world import (
     may_post,
     open_probe,
     sees,
+    wrong_views,
 )
 from tests.taxii_client import Taxii
 
-Outcomes = dict[str, str]
-ABSENT = "absent"
 LATEST = "v2"
 VERSION_NAMES = {version_key(stamp): name for name, stamp in VERSIONS.items()}
 
@@ -327,24 +327,15 @@ READ_PATHS = [
 ]
 
 
-def differences(expected: Outcomes, got: Outcomes) -> list[str]:
-    """List, key by key, where an observation departs from the expectation."""
-    return [
-        f"{key}: expected {expected.get(key, ABSENT)}, got {got.get(key, ABSENT)}"
-        for key in sorted(expected.keys() | got.keys())
-        if expected.get(key, ABSENT) != got.get(key, ABSENT)
-    ]
-
-
 @pytest.mark.parametrize("path", READ_PATHS, ids=[p.name for p in READ_PATHS])
 def test_read_path_shows_exactly_what_the_handling_rules_allow(
     probe: Probe, path: ReadPath
 ) -> None:
-    failures = []
-    for person in PEOPLE:
-        wrong = differences(path.expect(probe.world, person), path.observe(probe, person))
-        if wrong:
-            failures.append(f"{path.name} as {person}:\n    " + "\n    ".join(wrong))
+    failures = wrong_views(
+        path.name,
+        lambda person: path.expect(probe.world, person),
+        lambda person: path.observe(probe, person),
+    )
     assert not failures, f"{len(failures)} viewer(s) see the wrong thing:\n" + "\n".join(failures)
 
 

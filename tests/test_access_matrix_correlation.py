@@ -37,16 +37,18 @@ from tests.access_world import (
     NAMED_RECIPIENTS,
     OWN_CHANNEL,
     PEOPLE,
+    Outcomes,
     Person,
     Probe,
     Relation,
+    differences,
     marked_indicator,
     open_probe,
     sees,
+    wrong_views,
 )
 from tests.stixgen import stix_id
 
-Outcomes = dict[str, str]
 ADDRESS = "192.0.2.7"
 NETWORK = "192.0.2.0/24"
 OWN = "outsider-own"
@@ -204,14 +206,6 @@ def observe_lookup_cli(world: CorrelationWorld, person: Person) -> Outcomes:
     return found
 
 
-def differences(expected: Outcomes, got: Outcomes) -> list[str]:
-    return [
-        f"{key}: expected {expected.get(key, 'absent')}, got {got.get(key, 'absent')}"
-        for key in sorted(expected.keys() | got.keys())
-        if expected.get(key) != got.get(key)
-    ]
-
-
 PATHS = {
     "rest-correlate": (observe_correlate_rest, expect_correlate),
     "cli-correlate": (observe_correlate_cli, expect_correlate),
@@ -225,11 +219,11 @@ def test_correlation_shows_exactly_what_the_handling_rules_allow(
     corr_world: CorrelationWorld, path: str
 ) -> None:
     observe, expect = PATHS[path]
-    failures = []
-    for person in PEOPLE:
-        wrong = differences(expect(corr_world, person), observe(corr_world, person))
-        if wrong:
-            failures.append(f"{path} as {person}:\n    " + "\n    ".join(wrong))
+    failures = wrong_views(
+        path,
+        lambda person: expect(corr_world, person),
+        lambda person: observe(corr_world, person),
+    )
     assert not failures, f"{len(failures)} viewer(s) see the wrong thing:\n" + "\n".join(failures)
 
 

@@ -24,11 +24,13 @@ from tests.access_world import (
     MARKINGS,
     NAMED_RECIPIENTS,
     PEOPLE,
+    Outcomes,
     Person,
     Probe,
     handling,
     open_probe,
     sees,
+    wrong_views,
 )
 from tests.stixgen import identity
 
@@ -42,7 +44,6 @@ OWN = {
     "RED": "Tiberius Okonkwo",
     "unmarked": "Casimir Vandewalle",
 }
-Outcomes = dict[str, str]
 
 
 @dataclass
@@ -167,14 +168,7 @@ ENTITY_PATHS = [
 def test_entity_path_shows_exactly_what_the_rules_allow(
     entity_world: EntityWorld, path: EntityPath
 ) -> None:
-    failures = []
-    for person in PEOPLE:
-        expected, got = path.expect(person), path.observe(entity_world, person)
-        wrong = [
-            f"{key}: expected {expected.get(key)}, got {got.get(key)}"
-            for key in sorted(expected.keys() | got.keys())
-            if expected.get(key) != got.get(key)
-        ]
-        if wrong:
-            failures.append(f"{path.name} as {person}:\n    " + "\n    ".join(wrong))
+    failures = wrong_views(
+        path.name, path.expect, lambda person: path.observe(entity_world, person)
+    )
     assert not failures, f"{len(failures)} viewer(s) see the wrong thing:\n" + "\n".join(failures)

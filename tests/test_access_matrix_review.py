@@ -19,19 +19,19 @@ from tests.access_world import (
     LABELS,
     MARKINGS,
     NAMED_RECIPIENTS,
-    PEOPLE,
+    Outcomes,
     Person,
     Probe,
     Relation,
     handling,
     open_probe,
     sees,
+    wrong_views,
 )
 from tests.stixgen import identity
 
 NAME = "Boris Kalmykov"
 ARTICLE = "Le FSB a annoncé mardi l'arrestation de M. Ivan Petrov à Saint-Pétersbourg.\n"
-Outcomes = dict[str, str]
 
 
 @dataclass
@@ -129,14 +129,7 @@ REVIEW_PATHS = [
 def test_review_path_shows_exactly_what_the_rules_allow(
     review_world: ReviewWorld, path: ReviewPath
 ) -> None:
-    failures = []
-    for person in PEOPLE:
-        expected, got = path.expect(person), path.observe(review_world, person)
-        wrong = [
-            f"{key}: expected {expected.get(key)}, got {got.get(key)}"
-            for key in sorted(expected.keys() | got.keys())
-            if expected.get(key) != got.get(key)
-        ]
-        if wrong:
-            failures.append(f"{path.name} as {person}:\n    " + "\n    ".join(wrong))
+    failures = wrong_views(
+        path.name, path.expect, lambda person: path.observe(review_world, person)
+    )
     assert not failures, f"{len(failures)} viewer(s) see the wrong thing:\n" + "\n".join(failures)

@@ -22,10 +22,19 @@ from passerelle.policy.roles import Role
 from passerelle.stix.markings import TLP2_IDS, Tlp
 from passerelle.stix.timestamps import now_micros
 from passerelle.store.database import Database
-from tests.access_world import CHANNEL, LABELS, PEOPLE, Person, Probe, Relation, open_probe, sees
+from tests.access_world import (
+    CHANNEL,
+    LABELS,
+    PEOPLE,
+    Outcomes,
+    Person,
+    Probe,
+    Relation,
+    open_probe,
+    sees,
+    wrong_views,
+)
 from tests.stixgen import indicator
-
-Outcomes = dict[str, str]
 
 
 @dataclass
@@ -265,16 +274,7 @@ WORKFLOW_PATHS = [
 def test_workflow_path_shows_exactly_what_the_rules_allow(
     tip_world: TipWorld, path: WorkflowPath
 ) -> None:
-    failures = []
-    for person in PEOPLE:
-        expected, got = path.expect(person), path.observe(tip_world, person)
-        wrong = [
-            f"{key}: expected {expected.get(key)}, got {got.get(key)}"
-            for key in sorted(expected.keys() | got.keys())
-            if expected.get(key) != got.get(key)
-        ]
-        if wrong:
-            failures.append(f"{path.name} as {person}:\n    " + "\n    ".join(wrong))
+    failures = wrong_views(path.name, path.expect, lambda person: path.observe(tip_world, person))
     assert not failures, f"{len(failures)} viewer(s) see the wrong thing:\n" + "\n".join(failures)
 
 
