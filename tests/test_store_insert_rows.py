@@ -10,19 +10,7 @@ from passerelle.policy.directory import add_organisation
 from passerelle.store.database import Database
 from passerelle.store.schema import object_keys, objects
 
-OBJECT_COLUMNS = (
-    "stix_id",
-    "version",
-    "type",
-    "spec_version",
-    "revoked",
-    "producer_org_id",
-    "body",
-    "tlp",
-    "pap",
-    "handling_codes",
-    "h3_text",
-)
+OBJECT_COLUMNS = tuple(objects.c.keys())  # every column of the table
 
 
 def _object(org_id: int, n: int, **changes: Any) -> tuple[Any, ...]:
