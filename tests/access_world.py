@@ -27,6 +27,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from passerelle.app import create_app
+from passerelle.objects.ingest import IngestResult, ingest
 from passerelle.policy import directory
 from passerelle.policy.directory import Channel, Membership
 from passerelle.policy.roles import Role
@@ -34,9 +35,9 @@ from passerelle.policy.viewer import Viewer
 from passerelle.settings import Settings
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
 from passerelle.store.database import Database
-from passerelle.store.ingest import IngestResult, ingest
 from tests.stixgen import T0, indicator, stix_id
 from tests.taxii_client import Taxii
+from tests.world import NODE_HOOKS
 
 T1 = "2026-02-01T00:00:00.000Z"
 VERSIONS = {"v1": T0, "v2": T1}
@@ -236,7 +237,9 @@ class AccessWorld:
 
     def post(self, username: str, objects: Sequence[object]) -> IngestResult:
         """Store objects in ``matrix`` as a user (who must be entitled to)."""
-        return ingest(self.database, self.viewer(username), self.channels[CHANNEL], objects)
+        return ingest(
+            self.database, NODE_HOOKS, self.viewer(username), self.channels[CHANNEL], objects
+        )
 
 
 def build(database: Database) -> AccessWorld:

@@ -20,8 +20,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from passerelle.app import create_app
-from passerelle.exchange.names import use_name_matcher
-from passerelle.resolution.entities import install_name_matcher
 from passerelle.settings import Settings
 from passerelle.store.database import Database, open_database
 from passerelle.store.schema import metadata
@@ -108,14 +106,6 @@ def app_client(world: World) -> Iterator[TestClient]:
     settings = Settings(db_url="unused://", max_content_length=200_000)
     with TestClient(create_app(settings, world.database)) as client:
         yield client
-
-
-@pytest.fixture(autouse=True)
-def resolving_names() -> Iterator[None]:
-    """Every test starts with the name matcher a node installs (app and CLI do)."""
-    previous = install_name_matcher()
-    yield
-    use_name_matcher(previous)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from passerelle.exchange.context import Context
+from passerelle.core.context import Context
 from passerelle.settings import ExchangeSettings
 from passerelle.stix.timestamps import to_micros
 from tests.world import World
@@ -35,6 +35,13 @@ def contexts(world: World, clock: FakeClock) -> ContextFor:
     """Return a function giving the operation context of a user of the world."""
 
     def context(username: str) -> Context:
-        return Context(world.database, world.viewer(username), clock, ExchangeSettings())
+        return Context(
+            world.database,
+            world.viewer(username),
+            world.keys,
+            world.hooks,
+            clock,
+            ExchangeSettings(),
+        )
 
     return context

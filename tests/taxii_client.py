@@ -8,7 +8,7 @@ import orjson
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
-from passerelle.taxii.media import TAXII_MEDIA_TYPE
+from passerelle.http.media import TAXII_MEDIA_TYPE
 
 ROOT = "/taxii2/root"
 

@@ -25,11 +25,11 @@ from typing import Any
 import pytest
 
 from passerelle.cli import cli
+from passerelle.objects.ingest import ingest
 from passerelle.policy.directory import viewer_by_name
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import Tlp
 from passerelle.store.database import Database
-from passerelle.store.ingest import ingest
 from tests.access_world import (
     CHANNEL,
     LABELS,
@@ -48,6 +48,7 @@ from tests.access_world import (
     wrong_views,
 )
 from tests.stixgen import stix_id
+from tests.world import NODE_HOOKS
 
 ADDRESS = "192.0.2.7"
 NETWORK = "192.0.2.0/24"
@@ -85,7 +86,7 @@ def corr_world(database: Database, database_url: str) -> Iterator[CorrelationWor
         own = marked_indicator(200, None, pattern=f"[ipv4-addr:value = '{NETWORK}']")
         with database.read() as conn:
             outsider = viewer_by_name(conn, "outsider-liaison")
-        posted = ingest(database, outsider, probe.world.channels[OWN_CHANNEL], [own])
+        posted = ingest(database, NODE_HOOKS, outsider, probe.world.channels[OWN_CHANNEL], [own])
         assert not posted.failures
         ids[OWN] = own["id"]
         yield CorrelationWorld(probe, ids)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from passerelle.core.context import Context
 from passerelle.durations import DAY
 from passerelle.exchange import rfis, tips, watches
-from passerelle.exchange.context import Context
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import TLP2_IDS, Tlp
 from passerelle.stix.timestamps import now_micros
@@ -35,6 +35,7 @@ from tests.access_world import (
     wrong_views,
 )
 from tests.stixgen import indicator
+from tests.world import NODE_HOOKS, NODE_KEYS
 
 
 @dataclass
@@ -59,7 +60,13 @@ class TipWorld:
 def tip_world(database: Database, database_url: str) -> Iterator[TipWorld]:
     with open_probe(database, database_url) as probe:
         month_ago = now_micros() - 30 * DAY
-        sharer = Context(database, probe.world.viewer("producer-liaison"), clock=lambda: month_ago)
+        sharer = Context(
+            database,
+            probe.world.viewer("producer-liaison"),
+            NODE_KEYS,
+            NODE_HOOKS,
+            clock=lambda: month_ago,
+        )
         tip_of = {
             label: tips.share(
                 sharer, tips.ShareRequest(object_id=probe.world.id_of(label), channel=CHANNEL)
@@ -69,7 +76,7 @@ def tip_world(database: Database, database_url: str) -> Iterator[TipWorld]:
         asked = rfis.send_rfi(
             sharer, rfis.SendRfi(to="member", purpose="matrix question", urgency="urgent")
         )
-        watcher = Context(database, probe.world.viewer("producer-analyst"))
+        watcher = Context(database, probe.world.viewer("producer-analyst"), NODE_KEYS, NODE_HOOKS)
         watch = watches.add_watch(watcher, watches.AddWatch(observable="cell@example.org"))
         clue = indicator(
             99,

@@ -14,16 +14,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 
 from passerelle.app import create_app
+from passerelle.core.operations import REGISTRY
 from passerelle.correlation import index, queries
 from passerelle.correlation.queries import CorrelateRequest, Correlation, LookupRequest
 from passerelle.errors import BadInput, Forbidden, NotFound
-from passerelle.exchange.operations import REGISTRY
+from passerelle.objects.ingest import ingest
 from passerelle.policy import directory
 from passerelle.policy.roles import Role
 from passerelle.settings import Settings
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
 from passerelle.store.database import Database
-from passerelle.store.ingest import ingest
 from passerelle.store.schema import audit_log, entities, entity_links, object_keys
 from tests.cli_runner import Run
 from tests.exchange_support import ContextFor, FakeClock
@@ -46,7 +46,9 @@ def rest(world: World, clock: FakeClock) -> Iterator[TestClient]:
 
 
 def store(world: World, username: str, channel: str, *objs: dict[str, Any]) -> None:
-    result = ingest(world.database, world.viewer(username), world.channels[channel], list(objs))
+    result = ingest(
+        world.database, world.hooks, world.viewer(username), world.channels[channel], list(objs)
+    )
     assert not result.failures, result.failures
 
 
@@ -144,7 +146,7 @@ def test_reindex_rebuilds_the_keys_of_stored_versions(world: World) -> None:
     store(world, "alice", "fr-ru", ind, watching("[domain-name:value = 'a.example']"))
     with world.database.write() as conn:
         conn.execute(delete(object_keys))
-    assert index.reindex(world.database) == 2
+    assert index.reindex(world.database, phone_region="FR") == 2
     assert keys_of(world.database, ind["id"]) == {"ipv4:198.051.100.007"}
 
 
@@ -457,7 +459,7 @@ def test_plain_indicators_get_one_key_each(world: World) -> None:
 def test_the_reindex_command_rebuilds_the_index(world: World, run: Run) -> None:
     obj = indicator(7, pattern="[ipv4-addr:value = '192.0.2.7']")
     assert not ingest(
-        world.database, world.viewer("alice"), world.channels["fr-ru"], [obj]
+        world.database, world.hooks, world.viewer("alice"), world.channels["fr-ru"], [obj]
     ).failures
     with world.database.write() as conn:
         conn.execute(delete(object_keys))
@@ -486,7 +488,7 @@ def test_reindex_also_resolves_objects_stored_without_a_link(
         "identity_class": "individual",
     }
     assert not ingest(
-        world.database, world.viewer("alice"), world.channels["fr-ru"], [person]
+        world.database, world.hooks, world.viewer("alice"), world.channels["fr-ru"], [person]
     ).failures
     with world.database.write() as conn:  # as stored before resolution existed
         conn.execute(delete(entity_links))

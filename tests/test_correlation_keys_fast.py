@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from passerelle.correlation import index
-from passerelle.exchange import observables as obs
+from passerelle.keys import observables as obs
 from passerelle.stix.markings import HANDLING_EXTENSION_ID
 from passerelle.store.database import Database
 from passerelle.store.schema import object_keys

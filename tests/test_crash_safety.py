@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import select
 from taxii2client.v21 import ApiRoot, Collection, as_pages
 
+from passerelle.http.media import TAXII_MEDIA_TYPE
 from passerelle.store.schema import statuses
-from passerelle.taxii.media import TAXII_MEDIA_TYPE
 from tests.live_server import HOST, LiveServer, run_cli
 from tests.stixgen import indicator
 from tests.world import World

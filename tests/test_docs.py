@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from passerelle.cli import cli
-from passerelle.settings import ExchangeSettings, Settings
+from passerelle.settings import ClientSettings, ExchangeSettings, Settings
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -34,11 +34,14 @@ def test_every_setting_is_in_the_readme() -> None:
         "max_content_length": "PASSERELLE_MAX_CONTENT_LENGTH",
         "title": "PASSERELLE_TITLE",
         "contact": "PASSERELLE_CONTACT",
+        "phone_region": "PASSERELLE_PHONE_REGION",
+        "aliases_dir": "PASSERELLE_ALIASES_DIR",
     }
     configurable = {f.name for f in dataclasses.fields(Settings)} - {
         "default_page_size",
         "max_page_size",
         "exchange",
+        "client",
     }
     assert configurable == set(env_names)
     assert [name for name in env_names.values() if name not in README] == []
@@ -50,11 +53,23 @@ def test_every_exchange_setting_is_in_the_readme() -> None:
         "outcome_within": "PASSERELLE_OUTCOME_WITHIN",
         "rfi_urgent_within": "PASSERELLE_RFI_URGENT_WITHIN",
         "rfi_normal_within": "PASSERELLE_RFI_NORMAL_WITHIN",
-        "phone_region": "PASSERELLE_PHONE_REGION",
     }
     configurable = {f.name for f in dataclasses.fields(ExchangeSettings)} - {"watch_warning"}
     assert configurable == set(env_names)
     assert [name for name in env_names.values() if name not in README] == []
+
+
+def test_every_client_setting_is_in_the_readme() -> None:
+    env_names = {
+        "user": "PASSERELLE_USER",
+        "purpose": "PASSERELLE_PURPOSE",
+        "url": "PASSERELLE_URL",
+        "token": "PASSERELLE_TOKEN",
+    }
+    assert {f.name for f in dataclasses.fields(ClientSettings)} == set(env_names)
+    assert [name for name in env_names.values() if name not in README] == []
+    read = ClientSettings.from_env({name: f" {field} " for field, name in env_names.items()})
+    assert (read.user, read.purpose, read.url, read.token) == ("user", "purpose", "url", "token")
 
 
 def test_serve_options_are_in_the_readme() -> None:

@@ -14,8 +14,8 @@ from sqlalchemy import event, select
 from passerelle.audit import log as audit
 from passerelle.exchange import watches
 from passerelle.exchange.watches import AddWatch, EndWatch, record_hits, report_pending
+from passerelle.objects.ingest import ingest
 from passerelle.store.database import Database, open_database
-from passerelle.store.ingest import ingest
 from passerelle.store.schema import watch_hits
 from tests.exchange_support import ContextFor, FakeClock
 from tests.stixgen import indicator
@@ -70,10 +70,10 @@ def test_a_watch_added_by_one_worker_hits_on_the_next_envelope_of_another(
     world: World, ctx: ContextFor, clock: FakeClock, other_worker: Database
 ) -> None:
     boris, channel = world.viewer("boris"), world.channels["fr-ru"]
-    ingest(other_worker, boris, channel, [mentioning(PHONE_TEXT)], clock=clock)
+    ingest(other_worker, world.hooks, boris, channel, [mentioning(PHONE_TEXT)], clock=clock)
     assert hit_count(world.database) == 0
     watches.add_watch(ctx("alice"), AddWatch(observable=PHONE_TEXT))
-    ingest(other_worker, boris, channel, [mentioning(PHONE_TEXT)], clock=clock)
+    ingest(other_worker, world.hooks, boris, channel, [mentioning(PHONE_TEXT)], clock=clock)
     assert hit_count(world.database) == 1
 
 
@@ -81,15 +81,19 @@ def test_record_hits_takes_the_objects_already_parsed(
     world: World, ctx: ContextFor, clock: FakeClock
 ) -> None:
     obj, other = mentioning(PHONE_TEXT), mentioning("nothing to see")
-    ingest(world.database, world.viewer("boris"), world.channels["fr-ru"], [obj, other])
+    ingest(
+        world.database, world.hooks, world.viewer("boris"), world.channels["fr-ru"], [obj, other]
+    )
     watches.add_watch(ctx("alice"), AddWatch(observable=PHONE_TEXT))
     # The bodies are not read again when the parsed objects come with them.
     unread = [(obj["id"], VERSION, "not JSON"), (other["id"], VERSION, "not JSON")]
     with world.database.write() as conn:
-        made = record_hits(world.database, conn, unread, clock(), parsed=[obj, other])
-        again = record_hits(world.database, conn, [(obj["id"], VERSION, json.dumps(obj))], clock())
+        made = record_hits(world.database, conn, unread, clock(), world.keys, parsed=[obj, other])
+        again = record_hits(
+            world.database, conn, [(obj["id"], VERSION, json.dumps(obj))], clock(), world.keys
+        )
         with pytest.raises(ValueError, match="1 parsed objects for 2"):
-            record_hits(world.database, conn, unread, clock(), parsed=[obj])
+            record_hits(world.database, conn, unread, clock(), world.keys, parsed=[obj])
     assert (len(made), again) == (1, [])
 
 
@@ -101,7 +105,7 @@ def test_nothing_pending_costs_one_query(world: World, clock: FakeClock) -> None
 
     event.listen(world.database.engine, "before_cursor_execute", count)
     try:
-        report_pending(world.database, clock())
+        report_pending(world.database, world.hooks, clock())
     finally:
         event.remove(world.database.engine, "before_cursor_execute", count)
     queries = [s for s in statements if s.strip().upper() not in ("BEGIN", "COMMIT")]

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from passerelle.errors import BadInput
-from passerelle.exchange import observables
-from passerelle.exchange.names import ExactNames, name_keys, normalise_name, use_name_matcher
-from passerelle.exchange.observables import (
+from passerelle.keys import observables
+from passerelle.keys.names import ExactNames, name_keys, normalise_name
+from passerelle.keys.observables import (
     object_observable_keys,
     observable_key,
     pattern_keys,
@@ -206,17 +205,6 @@ def test_names_normalise_exactly(name: str, normalised: str) -> None:
     assert normalise_name(name) == normalised
 
 
-@pytest.fixture
-def exact_names() -> Iterator[None]:
-    """Today's exact matcher, whatever a node installed (resolution plugs in its own)."""
-    previous = use_name_matcher(ExactNames())
-    try:
-        yield
-    finally:
-        use_name_matcher(previous)
-
-
-@pytest.mark.usefixtures("exact_names")
 def test_name_keys_come_from_names_and_aliases_of_persons_and_groups() -> None:
     actor = {
         "type": "threat-actor",
@@ -224,9 +212,11 @@ def test_name_keys_come_from_names_and_aliases_of_persons_and_groups() -> None:
         "name": "Daesh",
         "aliases": ["ISIS", "État islamique", 7],
     }
-    assert name_keys(actor) == {"name:daesh", "name:isis", "name:etat islamique"}
-    assert name_keys(identity("Tsarnaïev")) == {"name:tsarnaiev"}
-    assert name_keys({"type": "malware", "id": stix_id("malware"), "name": "Daesh"}) == set()
+    exact = ExactNames()
+    assert name_keys(actor, exact) == {"name:daesh", "name:isis", "name:etat islamique"}
+    assert name_keys(identity("Tsarnaïev"), exact) == {"name:tsarnaiev"}
+    malware = {"type": "malware", "id": stix_id("malware"), "name": "Daesh"}
+    assert name_keys(malware, exact) == set()
     digest = hashlib.sha256(b"x" * 300).hexdigest()
     assert ExactNames().keys("x" * 400, "") == {f"name:sha256:{digest}"}
 

@@ -18,8 +18,8 @@ import stix2
 from stix2.datastore.filters import Filter
 from taxii2client.v21 import ApiRoot, Collection, Server, Status, as_pages
 
+from passerelle.http.media import TAXII_MEDIA_TYPE
 from passerelle.stix.timestamps import version_key
-from passerelle.taxii.media import TAXII_MEDIA_TYPE
 from tests.live_server import LiveServer
 from tests.stixgen import T0, identity, indicator
 from tests.world import World

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from passerelle.audit import log as audit
 from passerelle.cli import cli
+from passerelle.core.context import Context, stamp
+from passerelle.core.operations import REGISTRY
 from passerelle.durations import DAY, HOUR, MINUTE
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound, PasserelleError
-from passerelle.exchange.context import Context, stamp
-from passerelle.exchange.operations import REGISTRY
 from passerelle.exchange.rfis import (
     AnswerRfi,
     ListRfis,
@@ -32,13 +32,13 @@ from passerelle.exchange.rfis import (
     send_rfi,
     show_rfi,
 )
+from passerelle.http.media import TAXII_MEDIA_TYPE
+from passerelle.objects.ingest import ingest
 from passerelle.policy import directory
 from passerelle.policy.roles import Role
 from passerelle.policy.visibility import object_visible_anywhere
 from passerelle.settings import ExchangeSettings
-from passerelle.store.ingest import ingest
 from passerelle.store.schema import channel_objects, rfis
-from passerelle.taxii.media import TAXII_MEDIA_TYPE
 from tests.exchange_support import START, ContextFor, FakeClock
 from tests.stixgen import T0, indicator, stix_id
 from tests.world import World
@@ -51,7 +51,9 @@ Json = dict[str, Any]
 
 def share(world: World, username: str, channel: str, *objects: Json) -> None:
     """Post objects into a channel as a user of the world."""
-    result = ingest(world.database, world.viewer(username), world.channels[channel], objects)
+    result = ingest(
+        world.database, world.hooks, world.viewer(username), world.channels[channel], objects
+    )
     assert not result.failures, result.failures
 
 
@@ -125,7 +127,9 @@ def test_the_node_settings_change_the_default_deadlines(
     world: World, clock: FakeClock, ctx: ContextFor
 ) -> None:
     settings = ExchangeSettings(rfi_urgent_within=2 * HOUR, rfi_normal_within=3 * DAY)
-    context = Context(world.database, world.viewer("alice"), clock, settings)
+    context = Context(
+        world.database, world.viewer("alice"), world.keys, world.hooks, clock, settings
+    )
     urgent = send_rfi(context, SendRfi(to="fsb", purpose="p", urgency="urgent"))
     normal = send_rfi(context, SendRfi(to="fsb", purpose="p", urgency="normal"))
     assert urgent.deadline == stamp(START + 2 * HOUR)

@@ -6,8 +6,8 @@ from typing import Any
 
 from passerelle.durations import DAY, HOUR
 from passerelle.exchange import tips, watches
+from passerelle.objects.ingest import ingest
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
-from passerelle.store.ingest import ingest
 from tests.exchange_support import ContextFor, FakeClock
 from tests.stixgen import T0, identity, stix_id
 from tests.test_tips import cell_report, feedback_seen_by, store
@@ -94,6 +94,7 @@ def test_success_then_the_failure_made_impossible(
     )
     result = ingest(
         world.database,
+        world.hooks,
         world.viewer("alain"),
         world.channels["community"],
         [travel],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from passerelle.taxii.media import TAXII_MEDIA_TYPE
+from passerelle.http.media import TAXII_MEDIA_TYPE
 from tests.stixgen import T0, identity, indicator
 from tests.taxii_client import ROOT, Taxii
 from tests.world import World

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from passerelle.taxii.media import TAXII_MEDIA_TYPE
+from passerelle.http.media import TAXII_MEDIA_TYPE
 from tests.taxii_client import ROOT, Taxii
 from tests.world import World
 

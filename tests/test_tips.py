@@ -10,15 +10,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from passerelle.core.operations import REGISTRY
 from passerelle.durations import DAY, HOUR
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound
 from passerelle.exchange import tips
-from passerelle.exchange.operations import REGISTRY
+from passerelle.objects.ingest import ingest
 from passerelle.policy import directory
 from passerelle.policy.roles import Role
 from passerelle.policy.visibility import object_visible_anywhere
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
-from passerelle.store.ingest import ingest
 from passerelle.store.schema import objects
 from tests.cli_runner import Run
 from tests.exchange_support import ContextFor, FakeClock
@@ -73,7 +73,9 @@ def cell_report(tlp: Tlp = Tlp.AMBER, recipients: tuple[str, ...] = ()) -> list[
 
 
 def store(world: World, username: str, channel: str, items: list[dict[str, Any]]) -> None:
-    result = ingest(world.database, world.viewer(username), world.channels[channel], items)
+    result = ingest(
+        world.database, world.hooks, world.viewer(username), world.channels[channel], items
+    )
     assert result.failures == []
 
 

@@ -3,6 +3,7 @@ what of them (only the organisation that keeps a watch, only on objects one may 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Iterator
@@ -14,13 +15,13 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 
+from passerelle.app import create_app
 from passerelle.cli import cli
+from passerelle.core.context import parse_day, stamp
+from passerelle.core.operations import REGISTRY
 from passerelle.durations import DAY
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound
 from passerelle.exchange import feedback, watches
-from passerelle.exchange.context import parse_day, stamp
-from passerelle.exchange.names import ExactNames, use_name_matcher
-from passerelle.exchange.operations import REGISTRY
 from passerelle.exchange.watches import (
     AddWatch,
     EndWatch,
@@ -33,13 +34,18 @@ from passerelle.exchange.watches import (
     report_pending,
     watch_subjects,
 )
+from passerelle.keys.names import ExactNames
+from passerelle.keys.rules import KeyRules
+from passerelle.objects.hooks import Hooks
+from passerelle.objects.ingest import ingest
 from passerelle.policy import directory
 from passerelle.policy.roles import Role
+from passerelle.settings import Settings
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
 from passerelle.store.database import Database
-from passerelle.store.ingest import ingest
 from passerelle.store.schema import audit_log, objects, tips, watch_hits, watch_keys
-from tests.exchange_support import START, ContextFor, FakeClock
+from passerelle.wiring import subscribe_features
+from tests.exchange_support import START, ContextFor, FakeClock, contexts
 from tests.live_server import LiveServer
 from tests.stixgen import T0, identity, indicator, stix_id
 from tests.taxii_client import Taxii
@@ -337,7 +343,12 @@ def test_an_object_imported_through_ingest_hits_through_its_pattern(
     watches.add_watch(ctx("alice"), AddWatch(observable="Cell@Example.org"))
     obj = indicator(1, pattern="[email-addr:value = 'cell@example.org']")
     result = ingest(
-        world.database, world.viewer("boris"), world.channels["fr-ru"], [obj], clock=clock
+        world.database,
+        world.hooks,
+        world.viewer("boris"),
+        world.channels["fr-ru"],
+        [obj],
+        clock=clock,
     )
     assert len(result.successes) == 1
     [hit] = hits_of(ctx)
@@ -367,21 +378,21 @@ def test_a_name_watch_hits_names_and_aliases_but_not_other_spellings(
     assert {h.object_id for h in hits_of(ctx)} == {same["id"], actor["id"]}
 
 
-def test_entity_resolution_plugs_in_as_a_name_matcher(
-    api: TestClient, world: World, ctx: ContextFor
-) -> None:
+def test_entity_resolution_plugs_in_as_a_name_matcher(world: World, clock: FakeClock) -> None:
     class Transliterating:
         def keys(self, name: str, kind: str) -> set[str]:
             spelling = {"царнаев": "tsarnaev"}.get(name.casefold(), name.casefold())
             return ExactNames().keys(spelling, kind)
 
-    previous = use_name_matcher(Transliterating())
-    try:
-        watches.add_watch(ctx("alice"), AddWatch(name="Царнаев"))
-        person = identity("Tsarnaev")
-        post(api, world, "boris", "fr-ru", person)
-    finally:
-        use_name_matcher(previous)
+    keys = KeyRules(world.keys.phone_region, Transliterating(), world.keys.alias_dirs)
+    node = dataclasses.replace(world, keys=keys, hooks=subscribe_features(keys))
+    ctx = contexts(node, clock)
+    watches.add_watch(ctx("alice"), AddWatch(name="Царнаев"))
+    person = identity("Tsarnaev")
+    stored = ingest(
+        node.database, node.hooks, node.viewer("boris"), node.channels["fr-ru"], [person]
+    )
+    assert not stored.failures
     assert [h.object_id for h in hits_of(ctx)] == [person["id"]]
 
 
@@ -480,7 +491,14 @@ def test_record_hits_ignores_duplicates_and_costs_one_query_without_watches(
     obj = mentioning(PHONE_TEXT)
     event.listen(world.database.engine, "before_cursor_execute", count)
     try:
-        ingest(world.database, world.viewer("boris"), world.channels["fr-ru"], [obj], clock=clock)
+        ingest(
+            world.database,
+            world.hooks,
+            world.viewer("boris"),
+            world.channels["fr-ru"],
+            [obj],
+            clock=clock,
+        )
     finally:
         event.remove(world.database.engine, "before_cursor_execute", count)
     # one look-up of watch keys in the transaction, one of pending reports after it
@@ -491,8 +509,8 @@ def test_record_hits_ignores_duplicates_and_costs_one_query_without_watches(
     watch_phone(ctx)
     placed = [(obj["id"], "2026-01-01T00:00:00.000000Z", json.dumps(obj))]
     with world.database.write() as conn:
-        first = record_hits(world.database, conn, placed, clock())
-        again = record_hits(world.database, conn, placed, clock())
+        first = record_hits(world.database, conn, placed, clock(), world.keys)
+        again = record_hits(world.database, conn, placed, clock(), world.keys)
     assert (len(first), again) == (1, [])
 
 
@@ -534,6 +552,7 @@ def shared_tip(
             source_tip_id=tip_id,
             until=None,
             now=clock(),
+            rules=world.keys,
         )
     assert len(made) == 2
     return tip_id, person, address
@@ -558,6 +577,7 @@ def test_closing_a_tip_watches_its_persons_and_observables(
             source_tip_id=tip_id,
             until=None,
             now=clock(),
+            rules=world.keys,
         )
     assert again == [w.id for w in listed if w.subject_id == person["id"]]
     # the tip's own objects, shared again, are nothing new
@@ -575,7 +595,7 @@ def test_hits_of_a_tip_watch_are_reported_once_after_the_commit(
     shared_tip(api, world, clock)
     calls: list[int] = []
 
-    def crash(_database: Database, hit_id: int, _now: int) -> None:
+    def crash(_database: Database, _hooks: Hooks, hit_id: int, _now: int) -> None:
         calls.append(hit_id)
         raise RuntimeError("the partner's channel is locked")
 
@@ -584,7 +604,7 @@ def test_hits_of_a_tip_watch_are_reported_once_after_the_commit(
     [hit] = hit_rows(world.database)
     assert (hit.report_state, calls) == ("pending", [hit.id])
 
-    def sent(database: Database, hit_id: int, _now: int) -> None:
+    def sent(database: Database, _hooks: Hooks, hit_id: int, _now: int) -> None:
         calls.append(hit_id)
         with database.write() as conn:
             conn.execute(
@@ -592,8 +612,8 @@ def test_hits_of_a_tip_watch_are_reported_once_after_the_commit(
             )
 
     monkeypatch.setattr(feedback, "report_watch_hit", sent)
-    report_pending(world.database, clock())
-    report_pending(world.database, clock())
+    report_pending(world.database, world.hooks, clock())
+    report_pending(world.database, world.hooks, clock())
     assert calls == [hit.id, hit.id]
     assert hits_of(ctx)[0].report_state == "sent"
 
@@ -788,3 +808,22 @@ def test_the_command_line_works_against_a_running_node(world: World, live: LiveS
     assert remote("watch", "end", watch["id"], "--reason", "done")["state"] == "ended"
     with world.database.read() as conn:
         assert conn.execute(select(watch_keys)).all() == []
+
+
+def test_a_node_in_another_phone_region_keys_watches_and_hits_alike(
+    world: World, clock: FakeClock
+) -> None:
+    """One source of settings: a node made with phone region RU reads a national number
+    the same way when it makes the watch and when it matches what arrives."""
+    settings = Settings(db_url="unused://", phone_region="RU")
+    with TestClient(create_app(settings, world.database, clock=clock)) as client:
+        alice = bearer(world, "alice")
+        made = client.post("/api/watches", json={"observable": "8 912 345-67-89"}, headers=alice)
+        assert made.status_code == 201, made.text
+        assert made.json()["keys"] == ["phone:+79123456789"]
+        posted = Taxii(client, "boris", world.tokens["boris"]).post_objects(
+            world.collection("fr-ru"), [mentioning("his number: 8 (912) 345 67 89")]
+        )
+        assert posted.json()["success_count"] == 1
+        [hit] = client.get("/api/watch-hits", headers=alice).json()
+        assert hit["matched"] == "phone:+79123456789"

@@ -10,11 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from passerelle.keys.rules import KeyRules
+from passerelle.objects.hooks import Hooks
 from passerelle.policy import directory
 from passerelle.policy.directory import Channel, Membership
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
+from passerelle.resolution.aliases import AliasData, load_alias_data
+from passerelle.settings import Settings
 from passerelle.store.database import Database
+from passerelle.wiring import key_rules, subscribe_features
+
+# A node's wired parts under default settings, as create_app and the CLI build them.
+NODE_KEYS: KeyRules = key_rules(Settings())
+NODE_HOOKS: Hooks = subscribe_features(NODE_KEYS)
+# What the shipped alias files say (intake reads them without a database).
+SHIPPED_ALIASES: AliasData = load_alias_data(NODE_KEYS.alias_dirs)
 
 
 @dataclass
@@ -24,6 +35,8 @@ class World:
     database: Database
     tokens: dict[str, str] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
+    keys: KeyRules = NODE_KEYS
+    hooks: Hooks = NODE_HOOKS
 
     @classmethod
     def build(cls, database: Database) -> World:

@@ -15,12 +15,12 @@ from passerelle.api import (
     tips,
     watches,
 )
-from passerelle.exchange.context import Clock, system_clock
-from passerelle.resolution.entities import install_name_matcher
+from passerelle.core.context import Clock, system_clock
+from passerelle.http.errors import install_error_handlers
 from passerelle.settings import Settings
 from passerelle.store.database import Database, open_database
 from passerelle.taxii import objects, server
-from passerelle.taxii.errors import install_error_handlers
+from passerelle.wiring import key_rules, subscribe_features
 
 
 def create_app(
@@ -41,6 +41,8 @@ def create_app(
     app.state.settings = settings
     app.state.database = database
     app.state.clock = clock
+    app.state.keys = key_rules(settings)
+    app.state.hooks = subscribe_features(app.state.keys)
     install_error_handlers(app)
     app.include_router(server.router, tags=["TAXII"])
     app.include_router(objects.router, tags=["TAXII"])
@@ -52,7 +54,6 @@ def create_app(
     app.include_router(correlation.router, tags=["Correlation"])
     app.include_router(entities.router, tags=["Entities"])
     app.include_router(drafts.router, tags=["Intake"])
-    install_name_matcher()
     return app
 
 

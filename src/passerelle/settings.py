@@ -1,8 +1,14 @@
-"""Typed settings of a node, read once from the environment or given by the caller."""
+"""Typed settings of a node: the only module that reads the environment.
+
+Everything else receives a :class:`Settings` (or the part of it it needs) from ``app.py``
+or the command line, so a node built with ``create_app(settings)`` behaves exactly as its
+settings say, whatever the process environment holds.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from passerelle.durations import DAY, HOUR, parse_duration
@@ -19,13 +25,11 @@ class ExchangeSettings:
     rfi_urgent_within: int = 8 * HOUR
     rfi_normal_within: int = 7 * DAY
     watch_warning: int = 7 * DAY
-    # Region of phone numbers written without an international prefix (ISO 3166 code).
-    phone_region: str = "FR"
 
     @classmethod
-    def from_env(cls) -> ExchangeSettings:
-        """Read the PASSERELLE_* deadline variables and PASSERELLE_PHONE_REGION."""
-        env = os.environ
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ExchangeSettings:
+        """Read the PASSERELLE_* deadline variables."""
+        env = os.environ if env is None else env
 
         def duration(name: str, default: int) -> int:
             text = env.get(name)
@@ -36,7 +40,27 @@ class ExchangeSettings:
             outcome_within=duration("PASSERELLE_OUTCOME_WITHIN", cls.outcome_within),
             rfi_urgent_within=duration("PASSERELLE_RFI_URGENT_WITHIN", cls.rfi_urgent_within),
             rfi_normal_within=duration("PASSERELLE_RFI_NORMAL_WITHIN", cls.rfi_normal_within),
-            phone_region=env.get("PASSERELLE_PHONE_REGION", cls.phone_region).upper(),
+        )
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Who the command line acts as, and where: locally or against a running node."""
+
+    user: str = ""
+    purpose: str = ""
+    url: str = ""
+    token: str = field(default="", repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ClientSettings:
+        """Read PASSERELLE_USER, PASSERELLE_PURPOSE, PASSERELLE_URL and PASSERELLE_TOKEN."""
+        env = os.environ if env is None else env
+        return cls(
+            user=env.get("PASSERELLE_USER", "").strip(),
+            purpose=env.get("PASSERELLE_PURPOSE", "").strip()[:200],
+            url=env.get("PASSERELLE_URL", "").strip(),
+            token=env.get("PASSERELLE_TOKEN", "").strip(),
         )
 
 
@@ -49,13 +73,18 @@ class Settings:
     default_page_size: int = 1000
     max_page_size: int = 10000
     title: str = "Passerelle"
-    contact: str = field(default="")
+    contact: str = ""
+    # Region of phone numbers written without an international prefix (ISO 3166 code).
+    phone_region: str = "FR"
+    # A directory of the node's own alias files, read after the shipped ones ("" for none).
+    aliases_dir: str = ""
     exchange: ExchangeSettings = field(default_factory=ExchangeSettings)
+    client: ClientSettings = field(default_factory=ClientSettings)
 
     @classmethod
-    def from_env(cls, db_url: str | None = None) -> Settings:
+    def from_env(cls, db_url: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
         """Build settings from PASSERELLE_* environment variables, an explicit URL first."""
-        env = os.environ
+        env = os.environ if env is None else env
         return cls(
             db_url=db_url or env.get("PASSERELLE_DB") or DEFAULT_DB_URL,
             max_content_length=int(
@@ -63,5 +92,20 @@ class Settings:
             ),
             title=env.get("PASSERELLE_TITLE", cls.title),
             contact=env.get("PASSERELLE_CONTACT", ""),
-            exchange=ExchangeSettings.from_env(),
+            phone_region=env.get("PASSERELLE_PHONE_REGION", cls.phone_region).strip().upper(),
+            aliases_dir=env.get("PASSERELLE_ALIASES_DIR", "").strip(),
+            exchange=ExchangeSettings.from_env(env),
+            client=ClientSettings.from_env(env),
         )
+
+    def worker_environment(self) -> dict[str, str]:
+        """Return the variables that give worker processes (``serve --workers``) these
+        settings when they build theirs with :meth:`from_env`."""
+        return {
+            "PASSERELLE_DB": self.db_url,
+            "PASSERELLE_MAX_CONTENT_LENGTH": str(self.max_content_length),
+            "PASSERELLE_TITLE": self.title,
+            "PASSERELLE_CONTACT": self.contact,
+            "PASSERELLE_PHONE_REGION": self.phone_region,
+            "PASSERELLE_ALIASES_DIR": self.aliases_dir,
+        }

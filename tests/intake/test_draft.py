@@ -12,11 +12,12 @@ from passerelle.resolution.aliases import entity_id_for
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
 from passerelle.stix.validation import validate_object
 from tests.intake import ENGLISH, FSB_ARRESTS, HTML_PAGE
+from tests.world import SHIPPED_ALIASES as ALIASES
 
 
 @pytest.fixture(scope="module")
 def bundle() -> dict[str, Any]:
-    return draft_of(FSB_ARRESTS, published=date(2025, 3, 11)).bundle()
+    return draft_of(FSB_ARRESTS, ALIASES, published=date(2025, 3, 11)).bundle()
 
 
 def by_name(bundle: dict[str, Any], name: str) -> list[dict[str, Any]]:
@@ -66,12 +67,12 @@ def test_markings_default_to_clear_and_open_source(bundle: dict[str, Any]) -> No
         assert obj["object_marking_refs"] == [TLP2_IDS[Tlp.CLEAR]]
         grading = obj["extensions"][HANDLING_EXTENSION_ID]["source_grading"]
         assert grading == {"scheme": "open-source"}
-    amber = draft_of(FSB_ARRESTS).bundle(Tlp.AMBER)
+    amber = draft_of(FSB_ARRESTS, ALIASES).bundle(Tlp.AMBER)
     assert amber["objects"][0]["object_marking_refs"] == [TLP2_IDS[Tlp.AMBER]]
 
 
 def test_html_page_metadata_reaches_the_report() -> None:
-    draft = draft_of(HTML_PAGE)
+    draft = draft_of(HTML_PAGE, ALIASES)
     report = draft.bundle()["objects"][0]
     assert report["name"] == "Moscou : le Kremlin dément toute implication"
     assert report["published"] == "2025-03-14T00:00:00.000Z"
@@ -82,7 +83,7 @@ def test_html_page_metadata_reaches_the_report() -> None:
 
 
 def test_english_articles_get_their_entities() -> None:
-    draft = draft_of(ENGLISH)
+    draft = draft_of(ENGLISH, ALIASES)
     assert draft.article.lang == "en"
     assert {(m.canonical, m.label) for m in draft.mentions} == {
         ("CIA", "organization"),

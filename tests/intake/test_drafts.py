@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from passerelle.core.context import Context
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound
-from passerelle.exchange.context import Context
 from passerelle.intake import drafts
 from passerelle.intake.drafts import Correct, Decide, DraftRef, ListDrafts, StoreDraft
 from passerelle.policy import directory
@@ -24,6 +24,7 @@ from passerelle.resolution.entities import EntityRef, show_entity
 from passerelle.store.schema import audit_log
 from tests.cli_runner import Run
 from tests.exchange_support import ContextFor, FakeClock, contexts
+from tests.world import SHIPPED_ALIASES as ALIASES
 from tests.world import World
 
 # Written for these tests (not taken from any publication).
@@ -45,7 +46,7 @@ def bundle() -> dict[str, Any]:
     """The draft of ARTICLE, made once for the module (the model loads once)."""
     from passerelle.intake.pipeline import draft_of
 
-    return draft_of(ARTICLE, lang="fr", published=date(2025, 3, 10)).bundle()
+    return draft_of(ARTICLE, ALIASES, lang="fr", published=date(2025, 3, 10)).bundle()
 
 
 def _number(view: drafts.DraftView, needle: str, kind: str = "entity") -> int:

@@ -8,6 +8,7 @@ from passerelle.intake import english
 from passerelle.intake.model import Mention
 from passerelle.intake.pipeline import AliasLinker, link_mentions
 from passerelle.resolution.aliases import entity_id_for
+from tests.world import SHIPPED_ALIASES as ALIASES
 
 # Written for these tests (not taken from any publication).
 ARTICLE = (
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 @pytest.fixture(scope="module")
 def mentions() -> list[Mention]:
-    return link_mentions(english.extract(ARTICLE), [AliasLinker()])
+    return link_mentions(english.extract(ARTICLE, ALIASES), [AliasLinker(ALIASES)])
 
 
 def _by_text(mentions: list[Mention], text: str) -> list[Mention]:

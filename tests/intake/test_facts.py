@@ -13,6 +13,7 @@ from passerelle.intake.draft import Draft
 from passerelle.intake.facts import Fact, find_facts
 from passerelle.intake.model import Article, Mention
 from passerelle.stix.validation import validate_object
+from tests.world import SHIPPED_ALIASES as ALIASES
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def read() -> Any:
 
     def run(text: str) -> tuple[list[Fact], list[Mention]]:
         doc = french.parse(text)
-        mentions = french.extract(text, doc)
+        mentions = french.extract(text, ALIASES, doc)
         return find_facts(doc, mentions), mentions
 
     return run

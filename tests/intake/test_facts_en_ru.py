@@ -14,18 +14,19 @@ from passerelle.intake.facts import Fact, find_facts
 from passerelle.intake.model import Article, Mention
 from passerelle.intake.pipeline import _blank_doc, draft_of
 from passerelle.stix.validation import validate_object
+from tests.world import SHIPPED_ALIASES as ALIASES
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def read_en(text: str) -> tuple[list[Fact], list[Mention]]:
     doc = english.parse(text)
-    mentions = english.extract(text, doc)
+    mentions = english.extract(text, ALIASES, doc)
     return find_facts(doc, mentions), mentions
 
 
 def read_ru(text: str) -> tuple[list[Fact], list[Mention]]:
-    mentions = russian.extract(text)
+    mentions = russian.extract(text, ALIASES)
     return find_facts(_blank_doc(Article(text, lang="ru")), mentions), mentions
 
 
@@ -210,7 +211,7 @@ RUSSIAN = (
 def test_facts_become_relationships_that_validate(
     source: str, lang: str, pairs: set[tuple[str, str, str]]
 ) -> None:
-    draft = draft_of(source, published=date(2025, 3, 11))
+    draft = draft_of(source, ALIASES, published=date(2025, 3, 11))
     assert draft.article.lang == lang
     assert draft.facts
     objects = draft.bundle()["objects"]

@@ -10,6 +10,7 @@ from passerelle.intake.pipeline import AliasLinker, link_mentions
 from passerelle.intake.reading import read_article
 from passerelle.resolution.aliases import entity_id_for
 from tests.intake import DGSI_CELL, FSB_ARRESTS, FSB_EXPECTED
+from tests.world import SHIPPED_ALIASES as ALIASES
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -17,13 +18,13 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.fixture(scope="module")
 def fsb() -> tuple[str, list[Mention]]:
     text = read_article(FSB_ARRESTS).text
-    return text, french.extract(text)
+    return text, french.extract(text, ALIASES)
 
 
 @pytest.fixture(scope="module")
 def dgsi() -> tuple[str, list[Mention]]:
     text = read_article(DGSI_CELL).text
-    return text, french.extract(text)
+    return text, french.extract(text, ALIASES)
 
 
 def test_offsets_point_into_the_article_text(fsb: tuple[str, list[Mention]]) -> None:
@@ -95,7 +96,7 @@ def test_groups_and_platforms(
 
 def test_linking_to_resolved_entities(fsb: tuple[str, list[Mention]]) -> None:
     _text, mentions = fsb
-    linked = {m.text: m.entity_id for m in link_mentions(mentions, [AliasLinker()])}
+    linked = {m.text: m.entity_id for m in link_mentions(mentions, [AliasLinker(ALIASES)])}
     assert linked["FSB"] == linked["Service fédéral de sécurité"] == entity_id_for("ru-fsb")
     assert linked["CIA"] == entity_id_for("us-cia")
     assert linked["EI"] == linked["État islamique"] == entity_id_for("islamic-state")

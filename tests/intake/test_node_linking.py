@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from passerelle.intake.node_linking import NodeLinker
 from passerelle.intake.pipeline import AliasLinker, draft_of
+from passerelle.objects.ingest import ingest
 from passerelle.resolution import entities
-from passerelle.store.ingest import ingest
 from tests.exchange_support import ContextFor
 from tests.stixgen import identity
+from tests.world import SHIPPED_ALIASES as ALIASES
 from tests.world import World
 
 ARTICLE = (
@@ -18,8 +19,8 @@ ARTICLE = (
 
 
 def _linked(world: World, username: str) -> dict[str, str | None]:
-    linkers = [NodeLinker(world.database, world.viewer(username)), AliasLinker()]
-    draft = draft_of(ARTICLE, lang="fr", linkers=linkers)
+    linkers = [NodeLinker(world.database, world.viewer(username)), AliasLinker(ALIASES)]
+    draft = draft_of(ARTICLE, ALIASES, lang="fr", linkers=linkers)
     return {m.canonical: m.entity_id for m in draft.mentions if m.label == "person"}
 
 
@@ -27,10 +28,10 @@ def test_mentions_link_to_entities_the_user_may_see(world: World, ctx: ContextFo
     shared = identity("Ruslan Daudov")
     hidden = identity("Tamerlan Okhotnikov")
     assert not ingest(
-        world.database, world.viewer("boris"), world.channels["fr-ru"], [shared]
+        world.database, world.hooks, world.viewer("boris"), world.channels["fr-ru"], [shared]
     ).failures
     assert not ingest(
-        world.database, world.viewer("oscar"), world.channels["private"], [hidden]
+        world.database, world.hooks, world.viewer("oscar"), world.channels["private"], [hidden]
     ).failures
     found = entities.resolve(ctx("alice"), entities.Resolve(name="Ruslan Daudov", type="person"))
     daudov = found[0].entity_id

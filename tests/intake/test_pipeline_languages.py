@@ -10,6 +10,7 @@ from passerelle.intake.pipeline import draft_of
 from passerelle.resolution.aliases import entity_id_for
 from tests.intake.test_english import ARTICLE as ENGLISH
 from tests.intake.test_russian import ARTICLE as RUSSIAN
+from tests.world import SHIPPED_ALIASES as ALIASES
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -25,7 +26,7 @@ MIXED = (
 
 
 def test_an_english_article_gives_entities() -> None:
-    draft = draft_of(ENGLISH, published=date(2025, 3, 11))
+    draft = draft_of(ENGLISH, ALIASES, published=date(2025, 3, 11))
     assert draft.article.lang == "en"
     assert not [n for n in draft.notices if "not built" in n]
     names = {m.canonical for m in draft.mentions}
@@ -36,7 +37,7 @@ def test_an_english_article_gives_entities() -> None:
 
 
 def test_a_russian_article_gives_entities() -> None:
-    draft = draft_of(RUSSIAN, published=date(2025, 3, 11))
+    draft = draft_of(RUSSIAN, ALIASES, published=date(2025, 3, 11))
     assert draft.article.lang == "ru"
     assert not [n for n in draft.notices if "not built" in n]
     names = {m.canonical for m in draft.mentions}
@@ -48,7 +49,7 @@ def test_a_russian_article_gives_entities() -> None:
 
 
 def test_a_paragraph_in_another_language_is_read_in_its_own() -> None:
-    draft = draft_of(MIXED)
+    draft = draft_of(MIXED, ALIASES)
     assert draft.article.lang == "fr"
     text = draft.article.text
     paragraph = text.index("Федеральная")

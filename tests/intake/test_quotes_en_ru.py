@@ -11,18 +11,19 @@ from passerelle.intake import english, russian
 from passerelle.intake.model import Article, Mention
 from passerelle.intake.pipeline import _blank_doc
 from passerelle.intake.quotes import Quotation, find_quotations
+from tests.world import SHIPPED_ALIASES as ALIASES
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def read_en(text: str) -> tuple[list[Quotation], list[Mention]]:
     doc = english.parse(text)
-    mentions = english.extract(text, doc)
+    mentions = english.extract(text, ALIASES, doc)
     return find_quotations(doc, mentions), mentions
 
 
 def read_ru(text: str) -> tuple[list[Quotation], list[Mention]]:
-    mentions = russian.extract(text)
+    mentions = russian.extract(text, ALIASES)
     return find_quotations(_blank_doc(Article(text, lang="ru")), mentions), mentions
 
 

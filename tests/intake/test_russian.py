@@ -9,6 +9,7 @@ from passerelle.intake import russian
 from passerelle.intake.model import Mention
 from passerelle.intake.pipeline import AliasLinker, link_mentions
 from passerelle.resolution.aliases import entity_id_for
+from tests.world import SHIPPED_ALIASES as ALIASES
 
 # Written for these tests (not taken from any publication).
 ARTICLE = (
@@ -30,12 +31,12 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 @pytest.fixture(scope="module")
 def mentions() -> list[Mention]:
-    return link_mentions(russian.extract(ARTICLE), [AliasLinker()])
+    return link_mentions(russian.extract(ARTICLE, ALIASES), [AliasLinker(ALIASES)])
 
 
 @pytest.fixture(scope="module")
 def short() -> list[Mention]:
-    return link_mentions(russian.extract(SHORT), [AliasLinker()])
+    return link_mentions(russian.extract(SHORT, ALIASES), [AliasLinker(ALIASES)])
 
 
 def _at(mentions: list[Mention], text: str) -> Mention:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from passerelle.resolution import aliases
 from passerelle.resolution.aliases import (
     SHIPPED_DIR,
     AliasFileError,
@@ -18,9 +18,12 @@ from passerelle.resolution.aliases import (
     load_alias_data,
 )
 from passerelle.resolution.entities import EntityRef, Resolve, resolve, show_entity
+from passerelle.settings import Settings
 from passerelle.store.database import Database
 from passerelle.store.schema import entities, entity_keys, entity_names
-from tests.exchange_support import ContextFor
+from passerelle.wiring import key_rules, subscribe_features
+from tests.exchange_support import FakeClock, contexts
+from tests.world import World
 
 ISLAMIC_STATE = entity_id_for("islamic-state")
 
@@ -48,14 +51,16 @@ def test_every_shipped_alias_has_a_known_source() -> None:
 
 
 def test_alias_files_load_once_into_the_database(database: Database) -> None:
+    shipped = load_alias_data([SHIPPED_DIR])
     with database.write() as conn:
-        ensure_loaded(database, conn, 1)
+        assert not is_loaded(conn, shipped)
+        ensure_loaded(database, conn, shipped, 1)
         names = conn.execute(select(func.count()).select_from(entity_names)).scalar()
         keys = conn.execute(select(func.count()).select_from(entity_keys)).scalar()
-        ensure_loaded(database, conn, 2)
+        ensure_loaded(database, conn, shipped, 2)
         assert conn.execute(select(func.count()).select_from(entity_names)).scalar() == names
         assert conn.execute(select(func.count()).select_from(entity_keys)).scalar() == keys
-        assert is_loaded(conn)
+        assert is_loaded(conn, shipped)
         row = conn.execute(select(entities).where(entities.c.id == ISLAMIC_STATE)).one()
         assert (row.kind, row.name) == ("organization", "Islamic State")
         sources = set(
@@ -68,7 +73,7 @@ def test_alias_files_load_once_into_the_database(database: Database) -> None:
 
 
 def test_a_node_extends_the_shipped_knowledge(
-    ctx: ContextFor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    world: World, clock: FakeClock, tmp_path: Path
 ) -> None:
     own = {
         "title": "Our own designations",
@@ -81,7 +86,8 @@ def test_a_node_extends_the_shipped_knowledge(
         ],
     }  # fmt: skip
     (tmp_path / "local.json").write_text(json.dumps(own), encoding="utf-8")
-    monkeypatch.setenv(aliases.DIR_VARIABLE, str(tmp_path))
+    keys = key_rules(Settings(aliases_dir=str(tmp_path)))
+    ctx = contexts(dataclasses.replace(world, keys=keys, hooks=subscribe_features(keys)), clock)
     [top, *_] = resolve(ctx("alice"), Resolve(name="Dawlat al-Islamiyya"))
     assert top.entity_id == ISLAMIC_STATE
     assert top.best_name_source == "aliases:local.json#desk"

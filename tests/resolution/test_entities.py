@@ -15,8 +15,8 @@ from passerelle.app import create_app
 from passerelle.cli import entities as _cli_entities  # noqa: F401  (attaches the commands)
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound
 from passerelle.exchange import watches
-from passerelle.exchange.names import use_name_matcher
 from passerelle.exchange.watches import AddWatch, ListHits
+from passerelle.objects.ingest import ingest
 from passerelle.policy import directory
 from passerelle.policy.roles import Role
 from passerelle.resolution import linking
@@ -41,7 +41,6 @@ from passerelle.resolution.entities import (
 from passerelle.resolution.names import Facts, Scored
 from passerelle.settings import Settings
 from passerelle.stix.markings import TLP2_IDS, Tlp
-from passerelle.store.ingest import ingest
 from passerelle.store.schema import audit_log, entity_links
 from tests.cli_runner import Run
 from tests.exchange_support import ContextFor, FakeClock
@@ -54,7 +53,9 @@ CIA = entity_id_for("us-cia")
 
 
 def store(world: World, username: str, channel: str, *objs: dict[str, Any]) -> None:
-    result = ingest(world.database, world.viewer(username), world.channels[channel], list(objs))
+    result = ingest(
+        world.database, world.hooks, world.viewer(username), world.channels[channel], list(objs)
+    )
     assert not result.failures, result.failures
 
 
@@ -353,7 +354,12 @@ def test_a_link_is_hidden_where_the_name_that_justified_it_is(
     red.pop("extensions")
     # a TLP:RED object for alice only; alain (same organisation) may not see it
     result = ingest(
-        world.database, world.viewer("boris"), world.channels["fr-ru"], [red], recipients=["alice"]
+        world.database,
+        world.hooks,
+        world.viewer("boris"),
+        world.channels["fr-ru"],
+        [red],
+        recipients=["alice"],
     )
     assert not result.failures, result.failures
     entity = entity_of(world, red["id"])
@@ -392,25 +398,19 @@ def test_auditors_take_no_part(world: World, ctx: ContextFor) -> None:
 def test_a_watch_on_tsarnaev_hits_an_object_named_in_cyrillic(
     world: World, ctx: ContextFor
 ) -> None:
-    previous = use_name_matcher(ResolvingNames())
-    try:
-        watches.add_watch(ctx("alice"), AddWatch(name="Tsarnaev"))
-        person = identity("Царнаев")
-        store(world, "boris", "fr-ru", person)
-    finally:
-        use_name_matcher(previous)
+    assert isinstance(world.keys.names, ResolvingNames)  # the matcher a node wires
+    watches.add_watch(ctx("alice"), AddWatch(name="Tsarnaev"))
+    person = identity("Царнаев")
+    store(world, "boris", "fr-ru", person)
     assert [h.object_id for h in watches.list_hits(ctx("alice"), ListHits())] == [person["id"]]
 
 
 def test_a_watch_on_daesh_hits_a_group_named_isis(world: World, ctx: ContextFor) -> None:
-    previous = use_name_matcher(ResolvingNames())
-    try:
-        watch = watches.add_watch(ctx("alice"), AddWatch(name="Daesh"))
-        assert "name:entity:islamic-state" in watch.keys
-        store(world, "boris", "fr-ru", group("ИГИЛ"))
-        store(world, "boris", "fr-ru", group("Islamic Jihad Union"))
-    finally:
-        use_name_matcher(previous)
+    assert isinstance(world.keys.names, ResolvingNames)
+    watch = watches.add_watch(ctx("alice"), AddWatch(name="Daesh"))
+    assert "name:entity:islamic-state" in watch.keys
+    store(world, "boris", "fr-ru", group("ИГИЛ"))
+    store(world, "boris", "fr-ru", group("Islamic Jihad Union"))
     [hit] = watches.list_hits(ctx("alice"), ListHits())
     assert hit.matched == "name:entity:islamic-state"
 

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from passerelle.exchange.context import Context
+from passerelle.core.context import Context
+from passerelle.http.auth import current_viewer
 from passerelle.policy.viewer import Viewer
-from passerelle.taxii.auth import current_viewer
 
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]
 
@@ -16,7 +16,9 @@ ViewerDep = Annotated[Viewer, Depends(current_viewer)]
 def exchange_context(request: Request, viewer: ViewerDep) -> Context:
     """Build the operation context of this request."""
     state = request.app.state
-    return Context(state.database, viewer, state.clock, state.settings.exchange)
+    return Context(
+        state.database, viewer, state.keys, state.hooks, state.clock, state.settings.exchange
+    )
 
 
 ContextDep = Annotated[Context, Depends(exchange_context)]

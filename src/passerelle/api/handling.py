@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
 from passerelle.audit import log as audit
+from passerelle.http.auth import current_viewer
 from passerelle.policy.actions import acknowledge
 from passerelle.policy.viewer import Viewer
 from passerelle.stix.extension import handling_extension_definition, project_identity
 from passerelle.store.database import Database
-from passerelle.taxii.auth import current_viewer
 
 router = APIRouter(prefix="/api")
 

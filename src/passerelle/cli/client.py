@@ -7,7 +7,6 @@ Both paths run the same operations under the same rules; only the transport diff
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,13 +17,12 @@ import click
 from pydantic import BaseModel
 
 from passerelle.cli.root import Node, pass_node, user_option
+from passerelle.core.context import Context
+from passerelle.core.operations import Operation, jsonable
 from passerelle.errors import BadInput, PasserelleError
-from passerelle.exchange.context import Context
-from passerelle.exchange.operations import Operation, jsonable
-from passerelle.taxii.auth import PURPOSE_HEADER
+from passerelle.http.auth import PURPOSE_HEADER
 
 F = TypeVar("F", bound=Callable[..., Any])
-TOKEN_VARIABLE = "PASSERELLE_TOKEN"
 _TIMEOUT = 30
 
 
@@ -46,7 +44,7 @@ class LocalClient:
     def context(self) -> Context:
         """Build the operation context for the acting user."""
         viewer = self._node.viewer(self._username)
-        return Context(self._node.database, viewer, self._node.clock, self._node.settings.exchange)
+        return self._node.context(viewer)
 
     def call(self, operation: Operation[Any], request: BaseModel) -> Any:
         """Run the operation directly."""
@@ -105,18 +103,19 @@ def client_options(function: F) -> F:
     function = user_option(function)
     return click.option(
         "--url",
-        envvar="PASSERELLE_URL",
-        help="Act on a running node through its REST API (token in PASSERELLE_TOKEN).",
+        help="Act on a running node through its REST API (default: PASSERELLE_URL; token "
+        "in PASSERELLE_TOKEN).",
     )(function)
 
 
 def make_client(node: Node, username: str | None, url: str | None) -> Client:
     """Choose the local database or a running node, as the command line asked."""
+    url = url or node.settings.client.url
     if not url:
         return LocalClient(node, username)
-    token = os.environ.get(TOKEN_VARIABLE, "")
+    token = node.settings.client.token
     if not token:
-        raise BadInput(f"--url needs your API token in the {TOKEN_VARIABLE} variable")
+        raise BadInput("--url needs your API token in the PASSERELLE_TOKEN variable")
     return RemoteClient(url, token, node.purpose)
 
 

@@ -15,18 +15,18 @@ from sqlalchemy import Connection
 from passerelle.audit.log import record_alone
 from passerelle.cli.root import Node, cli, json_option, pass_node, stderr_progress, user_option
 from passerelle.errors import BadInput, Forbidden
-from passerelle.policy.actions import COURT, has_grant, require_write
-from passerelle.policy.directory import Channel, viewer_by_name
-from passerelle.policy.viewer import Viewer
-from passerelle.policy.visibility import BULK_MAX_TLP, channel_for, require_read
-from passerelle.stix.markings import Handling, HandlingCode
-from passerelle.store.ingest import Verdict, ingest
-from passerelle.store.queries import (
+from passerelle.objects.ingest import Verdict, ingest
+from passerelle.objects.queries import (
     ObjectFilter,
     entries_page,
     handling_summary,
     restricted_ids,
 )
+from passerelle.policy.actions import COURT, has_grant, require_write
+from passerelle.policy.directory import Channel, viewer_by_name
+from passerelle.policy.viewer import Viewer
+from passerelle.policy.visibility import BULK_MAX_TLP, channel_for, require_read
+from passerelle.stix.markings import Handling, HandlingCode
 
 BATCH = 1000
 
@@ -79,7 +79,9 @@ def import_bundle(
     with stderr_progress(len(objects), f"importing into {target.title}") as bar:
         for start in range(0, len(objects), BATCH):
             batch = objects[start : start + BATCH]
-            result = ingest(node.database, viewer, target, batch, recipients, clock=node.clock)
+            result = ingest(
+                node.database, node.hooks, viewer, target, batch, recipients, clock=node.clock
+            )
             accepted += result.successes
             rejected += result.failures
             bar.update(len(batch))

@@ -22,7 +22,7 @@ def demo_command(node: Node, host: str, port: int, no_serve: bool) -> None:
     Run it again on the same database to get fresh tokens; the data is made once.
     """
     click.echo("setting up the demo scenario...", err=True)
-    made = scenario.build(node.database, now_micros())
+    made = scenario.build(node.database, node.keys, node.hooks, now_micros())
     url = f"http://{host}:{port}"
     click.echo(f"database: {node.settings.db_url}")
     click.echo(f"organisations: {scenario.ATLAS}, {scenario.BOREAL}; channel: {scenario.CHANNEL}")

@@ -106,7 +106,6 @@ def audit_verify(node: Node, as_json: bool) -> None:
 @click.option(
     "--as",
     "auditor",
-    envvar="PASSERELLE_USER",
     help="The auditor reading the log (default: PASSERELLE_USER).",
 )
 @json_option

@@ -126,8 +126,10 @@ def intake_read(
     require_extra(lang)
     from passerelle.intake.pipeline import AliasLinker, Linker, draft_of
     from passerelle.intake.reading import decode, read_source
+    from passerelle.resolution.aliases import load_alias_data
 
-    linkers: list[Linker] = [AliasLinker()]
+    aliases = load_alias_data(node.keys.alias_dirs)
+    linkers: list[Linker] = [AliasLinker(aliases)]
     if username and not url:
         # On the node's database as a user: the node's entities they may see link too.
         from passerelle.intake.node_linking import NodeLinker
@@ -135,6 +137,7 @@ def intake_read(
         linkers.insert(0, NodeLinker(node.database, node.viewer(username)))
     draft = draft_of(
         decode(read_source(file)),
+        aliases,
         lang=lang,
         published=published.date() if published else None,
         linkers=linkers,

@@ -36,7 +36,7 @@ def _serve(node: Node, host: str, port: int, workers: int = 1) -> None:
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
     node.database.migrate()  # once, before the workers start
-    os.environ["PASSERELLE_DB"] = node.settings.db_url
+    os.environ.update(node.settings.worker_environment())
     uvicorn.run(
         "passerelle.app:app_from_env",
         factory=True,
@@ -116,6 +116,7 @@ def reindex(node: Node) -> None:
     from sqlalchemy import func, select
 
     from passerelle.correlation.index import reindex as rebuild
+    from passerelle.resolution.aliases import load_alias_data
     from passerelle.resolution.linking import RESOLVED_TYPES, relink
     from passerelle.stix.timestamps import now_micros
     from passerelle.store.schema import objects
@@ -130,8 +131,9 @@ def reindex(node: Node) -> None:
             ).scalar_one()
         )
     with stderr_progress(total, "indexing") as bar:
-        done = rebuild(node.database, progress=bar.update)
+        done = rebuild(node.database, phone_region=node.keys.phone_region, progress=bar.update)
     click.echo(f"indexed {done} object versions")
     with stderr_progress(resolvable, "resolving") as bar:
-        linked = relink(node.database, now_micros(), progress=bar.update)
+        aliases = load_alias_data(node.keys.alias_dirs)
+        linked = relink(node.database, aliases, now_micros(), progress=bar.update)
     click.echo(f"resolved {linked} identity, group and place versions")

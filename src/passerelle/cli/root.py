@@ -13,23 +13,48 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from passerelle import __version__
+from passerelle.core.context import Clock, Context, system_clock
 from passerelle.errors import PasserelleError
-from passerelle.exchange.context import Clock, system_clock
+from passerelle.keys.rules import KeyRules
+from passerelle.objects.hooks import Hooks
 from passerelle.policy.directory import viewer_by_name
 from passerelle.policy.viewer import Viewer
-from passerelle.resolution.entities import install_name_matcher
 from passerelle.settings import Settings
 from passerelle.store.database import Database, check_reachable, open_database
+from passerelle.wiring import key_rules, subscribe_features
 
 
 @dataclass
 class Node:
-    """What every command gets: settings and, once asked for, the migrated database."""
+    """What every command gets: settings and, once asked for, the migrated database and
+    the node's wired parts (key rules, listeners of object writes)."""
 
     settings: Settings
     purpose: str = ""
     clock: Clock = system_clock
     _database: Database | None = None
+    _keys: KeyRules | None = None
+    _hooks: Hooks | None = None
+
+    @property
+    def keys(self) -> KeyRules:
+        """Return the node's key rules (built on first use)."""
+        if self._keys is None:
+            self._keys = key_rules(self.settings)
+        return self._keys
+
+    @property
+    def hooks(self) -> Hooks:
+        """Return the listeners of the node's object writes (wired on first use)."""
+        if self._hooks is None:
+            self._hooks = subscribe_features(self.keys)
+        return self._hooks
+
+    def context(self, viewer: Viewer) -> Context:
+        """Return the operation context of a user on this node."""
+        return Context(
+            self.database, viewer, self.keys, self.hooks, self.clock, self.settings.exchange
+        )
 
     @property
     def database(self) -> Database:
@@ -49,6 +74,7 @@ class Node:
 
     def viewer(self, username: str | None) -> Viewer:
         """Return the user a command acts for (``--user`` or ``PASSERELLE_USER``)."""
+        username = username or self.settings.client.user
         if not username:
             raise PasserelleError("say who acts: --user NAME or the PASSERELLE_USER variable")
         with self.database.read() as conn:
@@ -75,7 +101,6 @@ pass_node = click.make_pass_decorator(Node)
 user_option = click.option(
     "--user",
     "username",
-    envvar="PASSERELLE_USER",
     help="Act as this user (default: the PASSERELLE_USER variable).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
@@ -108,21 +133,20 @@ def stderr_progress(total: int, label: str) -> Iterator[Any]:
 @click.option(
     "--db",
     "db_url",
-    envvar="PASSERELLE_DB",
     help="Database URL (default: PASSERELLE_DB, else sqlite:///./passerelle.db).",
 )
 @click.option(
     "--purpose",
-    envvar="PASSERELLE_PURPOSE",
     default="",
-    help="Purpose of this access, recorded in the audit log (default: the user's own).",
+    help="Purpose of this access, recorded in the audit log (default: PASSERELLE_PURPOSE, "
+    "else the user's own).",
 )
 @click.version_option(__version__, prog_name="passerelle")
 @click.pass_context
 def cli(ctx: click.Context, db_url: str | None, purpose: str) -> None:
     """Passerelle: exchange intelligence with partner services over STIX 2.1 and TAXII 2.1."""
-    install_name_matcher()
-    ctx.obj = Node(Settings.from_env(db_url), purpose.strip()[:200])
+    settings = Settings.from_env(db_url)
+    ctx.obj = Node(settings, purpose.strip()[:200] or settings.client.purpose)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -2,7 +2,7 @@
 
 Inside every ingest transaction (TAXII POST, CLI import, tip sharing), each newly stored
 version gets one ``object_keys`` row per observable key it carries
-(:data:`passerelle.exchange.observables.CORRELATION_KINDS`: phones, e-mail addresses,
+(:data:`passerelle.keys.observables.CORRELATION_KINDS`: phones, e-mail addresses,
 URLs, handles, domains, IP addresses and networks, file hashes). Keys are per version, so
 a query can hold each version to its own handling rules. Resolved entities are not
 indexed here: correlation reads ``entity_links`` at query time, so a link decided later
@@ -21,13 +21,14 @@ from typing import Any, Final
 import orjson
 from sqlalchemy import Connection
 
-from passerelle.exchange.observables import (
+from passerelle.keys.observables import (
     CORRELATION_KINDS,
     PHONE_PROPERTIES,
     TEXT_PROPERTIES,
-    node_phone_region,
     object_observable_keys,
 )
+from passerelle.objects.hooks import ObjectsStored
+from passerelle.objects.queries import stored_version_batches
 from passerelle.stix.markings import carries_feedback
 from passerelle.store.database import Database
 from passerelle.store.schema import object_keys
@@ -90,12 +91,30 @@ def _only_name_may_carry(obj: Mapping[str, Any], body: str) -> bool:
     return obj.get("type") == "identity" and isinstance(obj.get("name"), str) and _may_carry(body)
 
 
+class CorrelationIndex:
+    """Listener of object writes: indexes the versions new to the node, inside the write
+    transaction."""
+
+    def __init__(self, phone_region: str) -> None:
+        self._region = phone_region
+
+    def __call__(self, event: ObjectsStored) -> None:
+        """Record the keys of the new versions."""
+        index_new_versions(
+            event.database,
+            event.conn,
+            [(v.stix_id, v.version, v.body) for v in event.new],
+            phone_region=self._region,
+            parsed=[v.obj for v in event.new],
+        )
+
+
 def index_new_versions(
     database: Database,
     conn: Connection,
     versions: Sequence[tuple[str, str, str]],
     *,
-    phone_region: str | None = None,
+    phone_region: str,
     parsed: Sequence[Mapping[str, Any]] | None = None,
 ) -> None:
     """Record the correlation keys of newly stored versions (stix_id, version, body JSON).
@@ -106,11 +125,10 @@ def index_new_versions(
     """
     if not versions:
         return
-    region = phone_region or node_phone_region()
     if parsed is None:
-        rows = _rows_of_bodies(versions, region)
+        rows = _rows_of_bodies(versions, phone_region)
     else:
-        rows = _rows_of_objects(versions, parsed, region)
+        rows = _rows_of_objects(versions, parsed, phone_region)
     database.insert_rows(conn, object_keys, ("stix_id", "version", "key"), rows)
 
 
@@ -155,16 +173,14 @@ def _rows_of_objects(
 def reindex(
     database: Database,
     *,
-    phone_region: str | None = None,
+    phone_region: str,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Index every stored version again (after a change of the key rules); return how many.
 
     Keys already recorded stay; each batch commits on its own, so the node keeps serving.
     """
-    from passerelle.store.queries import stored_version_batches
-
-    region = phone_region or node_phone_region()
+    region = phone_region
     done = 0
     for batch in stored_version_batches(database, size=_REINDEX_BATCH):
         with database.write() as conn:

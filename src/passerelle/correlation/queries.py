@@ -3,7 +3,7 @@ object (:func:`correlate`), and which carry a value a user typed (:func:`lookup`
 
 Objects correlate when versions of them carry related keys (see
 :mod:`passerelle.correlation.index`): the same key, or an IP address and a network
-holding it (:func:`passerelle.exchange.observables.related_keys`), or links (status
+holding it (:func:`passerelle.keys.observables.related_keys`), or links (status
 ``auto`` or ``accepted``) to the same resolved entity, an entity merged into another
 counting as that one.
 
@@ -42,17 +42,16 @@ from sqlalchemy import (
 )
 
 from passerelle.audit import log as audit
+from passerelle.core.context import Context
+from passerelle.core.operations import Operation, register
 from passerelle.correlation.index import body_keys
 from passerelle.errors import BadInput, NotFound
-from passerelle.exchange.context import Context
-from passerelle.exchange.observables import (
+from passerelle.keys.observables import (
     CORRELATION_KINDS,
     display_key,
-    node_phone_region,
     observable_key,
     related_keys,
 )
-from passerelle.exchange.operations import Operation, register
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
 from passerelle.policy.workflow import require_worker
@@ -236,7 +235,11 @@ def _name_of(body: dict[str, Any]) -> str:
 
 
 def _describe(
-    conn: Connection, viewer: Viewer, ids: Sequence[str], conditions: dict[str, Condition]
+    conn: Connection,
+    viewer: Viewer,
+    ids: Sequence[str],
+    conditions: dict[str, Condition],
+    region: str,
 ) -> dict[str, tuple[str, str, list[str], dict[str, list[str]]]]:
     """Return, per object: type, name (newest visible version), channels, and per group
     key the object's keys that matched it (from visible versions only)."""
@@ -252,7 +255,6 @@ def _describe(
     bodies = {row.stix_id: row.body for row in stored if newest.get(row.stix_id) == row.version}
     carried: dict[str, set[str]] = {}
     if conditions:
-        region = node_phone_region()
         for row in stored:
             if row.stix_id in seen and row.version in seen[row.stix_id]["versions"]:
                 carried.setdefault(row.stix_id, set()).update(body_keys(row.body, region))
@@ -273,6 +275,7 @@ def _groups(
     viewer: Viewer,
     wanted: list[tuple[str, Select[Any], Condition | None]],
     limit: int,
+    region: str,
 ) -> tuple[int, list[Group]]:
     """Count and list each group's matches; return the distinct total and the groups."""
     listed: list[tuple[str, int, list[str]]] = []
@@ -287,7 +290,7 @@ def _groups(
         total = conn.execute(select(func.count()).select_from(every)).scalar_one()
     conditions = {key: cond for key, _, cond in wanted if cond is not None}
     shown_ids = sorted({i for _, _, ids in listed for i in ids})
-    described = _describe(conn, viewer, shown_ids, conditions)
+    described = _describe(conn, viewer, shown_ids, conditions, region)
     groups = []
     for key, count, shown in listed:
         members = []
@@ -326,7 +329,7 @@ def correlate(ctx: Context, request: CorrelateRequest) -> Correlation:
         versions = _visible_versions(conn, viewer, [object_id]).get(object_id)
         if versions is None:
             raise _not_found(request.object_id)
-        region = node_phone_region()
+        region = ctx.keys.phone_region
         own_keys = sorted(
             {
                 key
@@ -357,7 +360,7 @@ def correlate(ctx: Context, request: CorrelateRequest) -> Correlation:
         for entity_id in own_entities:
             entity_key = f"{ENTITY}:{entity_id}"
             wanted.append((entity_key, _entity_matches(viewer, entity_id, object_id), None))
-        total, groups = _groups(conn, viewer, wanted, request.limit)
+        total, groups = _groups(conn, viewer, wanted, request.limit, ctx.keys.phone_region)
         body = conn.execute(
             select(objects.c.body).where(
                 objects.c.stix_id == object_id,
@@ -399,7 +402,7 @@ def lookup(ctx: Context, request: LookupRequest) -> Correlation:
     holding it; for a network, the addresses and networks inside it)."""
     viewer = ctx.viewer
     require_worker(viewer)
-    key = lookup_key(request.value, ctx.settings.phone_region)
+    key = lookup_key(request.value, ctx.keys.phone_region)
     wanted: list[tuple[str, Select[Any], Condition | None]]
     if key.startswith(f"{ENTITY}:"):
         entity_id = key.partition(":")[2]
@@ -408,7 +411,7 @@ def lookup(ctx: Context, request: LookupRequest) -> Correlation:
         condition = related_keys(key)
         wanted = [(key, _key_matches(viewer, condition, None), condition)]
     with ctx.database.read() as conn:
-        total, groups = _groups(conn, viewer, wanted, request.limit)
+        total, groups = _groups(conn, viewer, wanted, request.limit, ctx.keys.phone_region)
     audit.record_alone(
         ctx.database,
         viewer,

@@ -22,9 +22,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from passerelle.core.context import Context
 from passerelle.durations import DAY, HOUR
 from passerelle.exchange import rfis, tips
-from passerelle.exchange.context import Context
+from passerelle.keys.rules import KeyRules
+from passerelle.objects.hooks import Hooks
+from passerelle.objects.ingest import ingest
 from passerelle.policy import directory
 from passerelle.policy.directory import Membership
 from passerelle.policy.roles import Role
@@ -32,7 +35,6 @@ from passerelle.settings import ExchangeSettings
 from passerelle.stix.markings import TLP2_IDS, Tlp
 from passerelle.stix.timestamps import micros_to_text
 from passerelle.store.database import Database
-from passerelle.store.ingest import ingest
 from passerelle.store.schema import organisations
 
 ATLAS = "Atlas Service"
@@ -107,7 +109,7 @@ def _refresh_tokens(database: Database) -> dict[str, str]:
         return {name: directory.replace_token(conn, name) for _org, name, _role in USERS}
 
 
-def build(database: Database, now: int) -> Demo:
+def build(database: Database, keys: KeyRules, hooks: Hooks, now: int) -> Demo:
     """Set up the demo on a database (once); on a second run only issue fresh tokens."""
     demo = Demo()
     if exists(database):
@@ -130,10 +132,10 @@ def build(database: Database, now: int) -> Demo:
     def context(username: str) -> Context:
         with database.read() as conn:
             viewer = directory.viewer_by_name(conn, username, "demo scenario")
-        return Context(database, viewer, clock, ExchangeSettings())
+        return Context(database, viewer, keys, hooks, clock, ExchangeSettings())
 
     def post(username: str, items: list[dict[str, Any]]) -> None:
-        result = ingest(database, context(username).viewer, channel, items, clock=clock)
+        result = ingest(database, hooks, context(username).viewer, channel, items, clock=clock)
         if result.failures:
             raise RuntimeError(f"demo data refused: {result.failures[0].message}")
 

@@ -20,6 +20,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, select
 
+from passerelle.objects.hooks import Hooks
+from passerelle.objects.ingest import store_all_or_nothing
+from passerelle.objects.writing import Write, writing
 from passerelle.policy.actions import effective_tlp, restricts_onward_sharing
 from passerelle.policy.directory import Channel, channel_row_to_channel, viewer_by_id
 from passerelle.policy.roles import Role
@@ -267,17 +270,14 @@ def author_for(conn: Connection, org_id: int, acting: Viewer) -> Viewer:
 
 
 def post(
-    database: Database,
-    conn: Connection,
+    write: Write,
     author: Viewer,
     tip: TipRecord,
     items: Sequence[dict[str, Any]],
 ) -> list[str]:
-    """Store feedback objects in the tip's channel (the caller holds its write lock)."""
-    from passerelle.store.ingest import store_all_or_nothing
-
-    channel = channel_of(conn, tip.channel_id)
-    store_all_or_nothing(database, conn, author, channel, items)
+    """Store feedback objects in the tip's channel (the write holds its lock)."""
+    channel = channel_of(write.conn, tip.channel_id)
+    store_all_or_nothing(write, author, channel, items)
     return [item["id"] for item in items]
 
 
@@ -309,7 +309,7 @@ def _hit_report(
     return marking, partner_sees, ""
 
 
-def report_watch_hit(database: Database, hit_id: int, now: int) -> None:
+def report_watch_hit(database: Database, hooks: Hooks, hit_id: int, now: int) -> None:
     """Tell the partner whose tip started a watch that it hit, if the rules allow.
 
     Runs in its own transaction and only on a hit still 'pending', so calling it again
@@ -329,7 +329,8 @@ def report_watch_hit(database: Database, hit_id: int, now: int) -> None:
         with database.write() as conn:
             conn.execute(watch_hits.update().where(pending).values(report_state="none"))
         return
-    with database.write([tip.channel_id]) as conn:
+    with writing(database, hooks, now, [tip.channel_id]) as write:
+        conn = write.conn
         if conn.execute(select(watch_hits.c.id).where(pending)).first() is None:
             return
         owner = viewer_by_id(conn, found.owner_id)
@@ -359,7 +360,7 @@ def report_watch_hit(database: Database, hit_id: int, now: int) -> None:
             + (f": {found.stix_id}." if partner_sees else ".")
         )
         item = note(marking, refs, f"Watch hit on your tip: {found.label}", content, detail, now)
-        note_id = post(database, conn, owner, tip, [item])[0]
+        note_id = post(write, owner, tip, [item])[0]
         conn.execute(
             watch_hits.update().where(pending).values(report_state="sent", report_id=note_id)
         )

@@ -15,9 +15,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
+from passerelle.core.context import Context
+from passerelle.core.operations import Operation, register
 from passerelle.durations import SECOND, format_duration
-from passerelle.exchange.context import Context
-from passerelle.exchange.operations import Operation, register
 from passerelle.exchange.tips import NoRequest
 from passerelle.policy import workflow
 from passerelle.policy.viewer import Viewer

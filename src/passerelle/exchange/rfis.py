@@ -22,28 +22,26 @@ answer and refusal is written to the audit log.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
-import orjson
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Select, and_, case, func, select, update
 
 from passerelle.audit import log as audit
+from passerelle.core.context import Context, new_id, stamp
+from passerelle.core.operations import Operation, register
+from passerelle.core.references import find_record, unknown
 from passerelle.durations import MINUTE, format_duration, parse_duration
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound
-from passerelle.exchange.context import Context, new_id, stamp
-from passerelle.exchange.operations import Operation, register
-from passerelle.exchange.references import find_record, unknown
+from passerelle.objects.ingest import store_all_or_nothing
+from passerelle.objects.latest import latest_visible_bodies, visible_ids
 from passerelle.policy.directory import find_organisation, viewer_by_name
 from passerelle.policy.posting import posting_refusal
 from passerelle.policy.viewer import Viewer
-from passerelle.policy.visibility import channel_for, may_read, visible_placement
+from passerelle.policy.visibility import channel_for, may_read
 from passerelle.policy.workflow import require_worker, rfis_known_to
-from passerelle.store.ingest import store_all_or_nothing
 from passerelle.store.schema import (
-    channel_objects,
-    objects,
     organisations,
     rfi_answers,
     rfis,
@@ -220,20 +218,6 @@ def _resolve(conn: Connection, viewer: Viewer, reference: str) -> Any:
     return find_record(conn, _select_rfis(viewer), rfis.c.id, "rfi", "RFI", reference)
 
 
-def _visible_ids(conn: Connection, viewer: Viewer, stix_ids: Iterable[str]) -> set[str]:
-    """Return which of these objects the viewer may see (some version, some channel)."""
-    wanted = sorted(set(stix_ids))
-    if not wanted:
-        return set()
-    placement = channel_objects.alias("placement")
-    rows = conn.execute(
-        select(placement.c.stix_id)
-        .where(placement.c.stix_id.in_(wanted), visible_placement(viewer, placement))
-        .distinct()
-    )
-    return {r.stix_id for r in rows}
-
-
 def _span(micros: int) -> str:
     """Write a positive duration for people; under a minute is not "0m"."""
     return format_duration(micros) if micros >= MINUTE else "<1m"
@@ -269,7 +253,7 @@ def _detail(conn: Connection, viewer: Viewer, row: Any, now: int) -> RfiDetail:
         )
     ]
     wanted = [*answer_ids, *([row.about_id] if row.about_id else [])]
-    seen = _visible_ids(conn, viewer, wanted)
+    seen = visible_ids(conn, viewer, wanted)
     return RfiDetail(
         **_row(viewer, row, now).model_dump(),
         from_org=row.from_org_name,
@@ -383,7 +367,7 @@ def send_rfi(ctx: Context, request: SendRfi) -> RfiDetail:
         target = find_organisation(conn, request.to.strip())
         if target.id == viewer.org_id:
             raise BadInput("an RFI goes to another organisation, not to your own")
-        if about is not None and not _visible_ids(conn, viewer, [about]):
+        if about is not None and not visible_ids(conn, viewer, [about]):
             raise NotFound(f"no object {about[:120]!r}")
         conn.execute(
             rfis.insert().values(
@@ -442,27 +426,6 @@ def _asker(conn: Connection, row: Any) -> Viewer:
     return viewer_by_name(conn, row.from_username)
 
 
-def _latest_bodies(conn: Connection, viewer: Viewer, stix_ids: Sequence[str]) -> list[Any]:
-    """Return, per object, the latest version the viewer may see, parsed."""
-    placement = channel_objects.alias("placement")
-    rows = conn.execute(
-        select(placement.c.stix_id, placement.c.version, objects.c.body)
-        .join(
-            objects,
-            and_(
-                objects.c.stix_id == placement.c.stix_id,
-                objects.c.version == placement.c.version,
-            ),
-        )
-        .where(placement.c.stix_id.in_(list(stix_ids)), visible_placement(viewer, placement))
-        .order_by(placement.c.stix_id, placement.c.version.desc())
-    )
-    latest: dict[str, str] = {}
-    for r in rows:
-        latest.setdefault(r.stix_id, r.body)
-    return [orjson.loads(latest[stix_id]) for stix_id in stix_ids]
-
-
 def _quote_ids(ids: Sequence[str]) -> str:
     shown = ", ".join(repr(i) for i in ids[:10])
     return shown + (f" (and {len(ids) - 10} more)" if len(ids) > 10 else "")
@@ -487,14 +450,15 @@ def answer_rfi(ctx: Context, request: AnswerRfi) -> RfiDetail:
         # Resolve first so that the channel's write lock can be taken before the checks.
         row = _open_for_reply(conn, viewer, request.rfi_id, "answer", "answered")
         channel = channel_for(conn, viewer, channel_ref) if channel_ref else None
-    with ctx.database.write([channel.id] if channel else []) as conn:
+    with ctx.writing([channel.id] if channel else []) as write:
+        conn = write.conn
         row = _open_for_reply(conn, viewer, row.id, "answer", "answered")
-        seen = _visible_ids(conn, viewer, wanted)
+        seen = visible_ids(conn, viewer, wanted)
         unseen = [s for s in wanted if s not in seen]
         if unseen:
             raise NotFound(f"no object {_quote_ids(unseen)}")
         asker = _asker(conn, row)
-        asker_sees = _visible_ids(conn, asker, wanted)
+        asker_sees = visible_ids(conn, asker, wanted)
         hidden = [s for s in wanted if s not in asker_sees]
         shared: list[str] = []
         if hidden and channel is None:
@@ -511,15 +475,9 @@ def answer_rfi(ctx: Context, request: AnswerRfi) -> RfiDetail:
                     f"channel {channel.title!r} does not reach {asker.username} "
                     f"({row.from_org_name}): choose a channel their organisation reads"
                 )
-            store_all_or_nothing(
-                ctx.database,
-                conn,
-                viewer,
-                channel,
-                _latest_bodies(conn, viewer, hidden),
-                clock=ctx.clock,
-            )
-            now_seen = _visible_ids(conn, asker, hidden)
+            bodies = latest_visible_bodies(conn, viewer, hidden)
+            store_all_or_nothing(write, viewer, channel, [bodies[i] for i in hidden])
+            now_seen = visible_ids(conn, asker, hidden)
             still = [s for s in hidden if s not in now_seen]
             if still:
                 raise BadInput(
@@ -540,10 +498,6 @@ def answer_rfi(ctx: Context, request: AnswerRfi) -> RfiDetail:
             {"rfi": row.id, "channel": channel.title if channel and shared else None},
         )
         detail = _detail(conn, viewer, _resolve(conn, viewer, row.id), now)
-    if shared:
-        from passerelle.exchange.watches import report_pending
-
-        report_pending(ctx.database, now)
     detail.shared = shared
     return detail
 

@@ -19,19 +19,20 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection, and_, or_, select
 
 from passerelle.audit import log as audit
+from passerelle.core.context import Context, new_id, stamp
+from passerelle.core.operations import Operation, register
+from passerelle.core.references import find_record
 from passerelle.durations import format_duration, parse_duration
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound
 from passerelle.exchange import feedback
-from passerelle.exchange.context import Context, new_id, stamp
 from passerelle.exchange.feedback import TipRecord
-from passerelle.exchange.operations import Operation, register
-from passerelle.exchange.references import find_record
 from passerelle.exchange.watches import (
     WatchNotices,
     inbox_notices,
-    report_pending,
     watch_subjects,
 )
+from passerelle.objects.ingest import store_all_or_nothing
+from passerelle.objects.latest import bodies_of, latest_stored_versions, latest_visible_versions
 from passerelle.policy import workflow
 from passerelle.policy.directory import Channel, viewer_by_id
 from passerelle.policy.posting import posting_refusal
@@ -453,48 +454,8 @@ def _closure(conn: Connection, start: Sequence[tuple[str, str]]) -> list[str]:
         new = list(dict.fromkeys(r for r in refs if r not in seen))
         seen.update(new)
         order += new
-        frontier = _latest_versions(conn, new)
+        frontier = list(latest_stored_versions(conn, new).items())
     return order[:_CLOSURE_LIMIT]
-
-
-def _latest_versions(conn: Connection, ids: Sequence[str]) -> list[tuple[str, str]]:
-    latest: dict[str, str] = {}
-    for chunk in range(0, len(ids), 500):
-        for stix_id, version in conn.execute(
-            select(objects.c.stix_id, objects.c.version).where(
-                objects.c.stix_id.in_(ids[chunk : chunk + 500])
-            )
-        ):
-            latest[stix_id] = max(version, latest.get(stix_id, ""))
-    return list(latest.items())
-
-
-def _visible_latest(conn: Connection, viewer: Viewer, ids: Sequence[str]) -> dict[str, str]:
-    """Return, for each id the viewer may see, the latest version they may see."""
-    placement = channel_objects.alias("placement")
-    found: dict[str, str] = {}
-    for chunk in range(0, len(ids), 500):
-        rows = conn.execute(
-            select(placement.c.stix_id, placement.c.version)
-            .where(
-                placement.c.stix_id.in_(ids[chunk : chunk + 500]),
-                visible_placement(viewer, placement),
-            )
-            .distinct()
-        )
-        for stix_id, version in rows:
-            found[stix_id] = max(version, found.get(stix_id, ""))
-    return found
-
-
-def _bodies(conn: Connection, versions: dict[str, str]) -> list[dict[str, Any]]:
-    bodies = []
-    for stix_id, version in versions.items():
-        body = conn.execute(
-            select(objects.c.body).where(objects.c.stix_id == stix_id, objects.c.version == version)
-        ).scalar_one()
-        bodies.append(orjson.loads(body))
-    return bodies
 
 
 def _reading_members(conn: Connection, channel: Channel) -> dict[int, str]:
@@ -644,22 +605,20 @@ def share(ctx: Context, request: ShareRequest) -> Tip:
     recipients = list(dict.fromkeys(r.strip() for r in request.recipients if r.strip()))
     with ctx.database.read() as conn:
         channel = channel_for(conn, viewer, request.channel)
-    with ctx.database.write([channel.id]) as conn:
+    with ctx.writing([channel.id]) as write:
+        conn = write.conn
         refused = posting_refusal(conn, viewer, channel.id, channel.title)
         if refused:
             raise Forbidden(refused)
-        start = _visible_latest(conn, viewer, [request.object_id])
+        start = latest_visible_versions(conn, viewer, [request.object_id])
         if not start:
             raise NotFound(f"no object {request.object_id!r}")
         ids = _closure(conn, list(start.items()))
-        versions = _visible_latest(conn, viewer, ids)
+        versions = latest_visible_versions(conn, viewer, ids)
         not_shared = [i for i in ids if i not in versions]
         _add_red_recipients(conn, viewer, versions, recipients)
-        from passerelle.store.ingest import store_all_or_nothing
-
-        store_all_or_nothing(
-            ctx.database, conn, viewer, channel, _bodies(conn, versions), recipients, ctx.clock
-        )
+        bodies = bodies_of(conn, versions)
+        store_all_or_nothing(write, viewer, channel, [bodies[i] for i in versions], recipients)
         record = TipRecord(
             new_id("tip"),
             request.object_id,
@@ -711,7 +670,7 @@ def share(ctx: Context, request: ShareRequest) -> Tip:
                 detail,
                 now,
             )
-            posted = feedback.post(ctx.database, conn, author, record, [receipt])
+            posted = feedback.post(write, author, record, [receipt])
             _event(conn, record.id, org_id, "received", viewer.user_id, now, posted)
         audit.record(
             ctx.database,
@@ -730,7 +689,6 @@ def share(ctx: Context, request: ShareRequest) -> Tip:
         )[0]
     view.objects = list(versions)
     view.not_shared = not_shared
-    report_pending(ctx.database, now)
     return view
 
 
@@ -814,7 +772,8 @@ def _transition(
     now = ctx.now()
     with ctx.database.read() as conn:
         record, _ = _receipt_for_update(conn, ctx, reference)
-    with ctx.database.write([record.channel_id]) as conn:
+    with ctx.writing([record.channel_id]) as write:
+        conn = write.conn
         record, receipt = _receipt_for_update(conn, ctx, reference)
         _require_state(receipt, allowed, action)
         values, items, audit_detail = make(conn, record, receipt, now)
@@ -823,7 +782,7 @@ def _transition(
             .where(tip_receipts.c.tip_id == record.id, tip_receipts.c.org_id == ctx.viewer.org_id)
             .values(state=target, **values)
         )
-        posted = feedback.post(ctx.database, conn, ctx.viewer, record, items)
+        posted = feedback.post(write, ctx.viewer, record, items)
         _event(conn, record.id, ctx.viewer.org_id, target, ctx.viewer.user_id, now, posted)
         audit.record(
             ctx.database,
@@ -954,6 +913,7 @@ def close(ctx: Context, request: CloseRequest) -> Tip:
                 source_tip_id=record.id,
                 until=None,
                 now=now,
+                rules=ctx.keys,
             )
             audit_detail["watches"] = made
         return values, items, audit_detail
@@ -965,7 +925,7 @@ def close(ctx: Context, request: CloseRequest) -> Tip:
 
 def _contents(conn: Connection, viewer: Viewer, record: TipRecord) -> list[tuple[str, str]]:
     ids = _closure(conn, [(record.stix_id, record.version)])
-    visible = _visible_latest(conn, viewer, ids)
+    visible = latest_visible_versions(conn, viewer, ids)
     return [(i, i.split("--")[0]) for i in ids if i in visible]
 
 

@@ -4,7 +4,7 @@ A watch outlives any case. Closing a tip with "no link found" puts the tip's per
 groups and observables on watch (:func:`watch_subjects`); a user adds one by hand on an
 object, a name or an observable. A watch matches through keys (``ref:<id>``, ``name:...``,
 ``phone:+33...``, ``email:...``, ``url:...``, ``handle:...``; see
-:mod:`passerelle.exchange.observables` and :mod:`passerelle.exchange.names`): when a newly
+:mod:`passerelle.keys.observables` and :mod:`passerelle.keys.names`): when a newly
 stored object version carries one of a watch's keys and is new to the watch's owner, a
 hit is recorded (:func:`record_hits`, inside the ingest transaction), and a hit of a watch
 that came from a partner's tip is then reported to that partner where the rules allow
@@ -50,19 +50,22 @@ from sqlalchemy import (
 )
 
 from passerelle.audit import log as audit
+from passerelle.core.context import Context, new_id, parse_day, stamp
+from passerelle.core.operations import Operation, register
+from passerelle.core.references import find_record, unknown
 from passerelle.durations import DAY
 from passerelle.errors import BadInput, Conflict, NotFound
-from passerelle.exchange import observables
-from passerelle.exchange.context import Context, new_id, parse_day, stamp
-from passerelle.exchange.names import NAME_PREFIX, name_keys, names_of, typed_name_keys
-from passerelle.exchange.observables import (
+from passerelle.exchange import feedback
+from passerelle.keys import observables
+from passerelle.keys.names import NAME_PREFIX, name_keys, names_of, typed_name_keys
+from passerelle.keys.observables import (
     make_key,
-    node_phone_region,
     object_observable_keys,
     observable_key,
 )
-from passerelle.exchange.operations import Operation, register
-from passerelle.exchange.references import find_record, unknown
+from passerelle.keys.rules import KeyRules
+from passerelle.objects.hooks import Hooks, ObjectsStored, WriteCommitted
+from passerelle.objects.latest import latest_visible_bodies
 from passerelle.policy.directory import viewer_by_name
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
@@ -70,8 +73,9 @@ from passerelle.policy.visibility import object_visible_anywhere, visible_placem
 from passerelle.policy.workflow import require_worker, watches_kept_by
 from passerelle.settings import ExchangeSettings
 from passerelle.stix.markings import carries_feedback
+from passerelle.store.chunks import chunked
 from passerelle.store.database import Database
-from passerelle.store.schema import channel_objects, objects, users, watch_hits, watch_keys, watches
+from passerelle.store.schema import channel_objects, users, watch_hits, watch_keys, watches
 
 _log = logging.getLogger(__name__)
 
@@ -95,7 +99,6 @@ PERSON_AND_GROUP_TYPES: Final = frozenset(("identity", "threat-actor", "intrusio
 # References that do not make an object about its target: its author and its markings.
 _NOT_ABOUT: Final = frozenset(("created_by_ref", "object_marking_refs"))
 MAX_REFS: Final = 1000
-_ID_CHUNK: Final = 500
 
 
 # Requests -------------------------------------------------------------------------------
@@ -233,17 +236,23 @@ def ref_keys(obj: Mapping[str, Any]) -> set[str]:
     return {make_key(REF, ref) for ref in found[:MAX_REFS] if isinstance(ref, str) and ref}
 
 
-def object_keys(obj: Mapping[str, Any], region: str, kinds: frozenset[str] = KEY_KINDS) -> set[str]:
+def object_keys(
+    obj: Mapping[str, Any], rules: KeyRules, kinds: frozenset[str] = KEY_KINDS
+) -> set[str]:
     """Return every key of a stored object, of the kinds asked for only."""
     keys = ref_keys(obj) if REF in kinds else set()
     if NAME in kinds:
-        keys |= name_keys(obj)
-    return keys | object_observable_keys(obj, region, kinds & observables.KINDS)
+        keys |= name_keys(obj, rules.names)
+    return keys | object_observable_keys(obj, rules.phone_region, kinds & observables.KINDS)
 
 
-def subject_keys(obj: Mapping[str, Any], region: str) -> set[str]:
+def subject_keys(obj: Mapping[str, Any], rules: KeyRules) -> set[str]:
     """Return the keys of a watched object: its id, its names and its observables."""
-    return {make_key(REF, str(obj["id"]))} | name_keys(obj) | object_observable_keys(obj, region)
+    return (
+        {make_key(REF, str(obj["id"]))}
+        | name_keys(obj, rules.names)
+        | object_observable_keys(obj, rules.phone_region)
+    )
 
 
 def watchable(obj: Mapping[str, Any], region: str) -> bool:
@@ -275,25 +284,6 @@ def _label_of(obj: Mapping[str, Any]) -> str:
 
 
 # Reading -------------------------------------------------------------------------------
-
-
-def _latest_visible(conn: Connection, viewer: Viewer, stix_id: str) -> dict[str, Any] | None:
-    """Return the newest version of an object that the viewer may see, or None."""
-    placement = channel_objects.alias("subject_placement")
-    row = conn.execute(
-        select(objects.c.body)
-        .where(
-            objects.c.stix_id == stix_id,
-            exists().where(
-                placement.c.stix_id == objects.c.stix_id,
-                placement.c.version == objects.c.version,
-                visible_placement(viewer, placement),
-            ),
-        )
-        .order_by(objects.c.version.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else cast(dict[str, Any], orjson.loads(row.body))
 
 
 def _version_visible(viewer: Viewer, stix_id: Any, version: Any) -> Any:
@@ -349,8 +339,7 @@ def _views(
     ids = [row.id for row in rows]
     keys: dict[str, list[str]] = {}
     counts: dict[str, int] = {}
-    for start in range(0, len(ids), _ID_CHUNK):
-        chunk = ids[start : start + _ID_CHUNK]
+    for chunk in chunked(ids):
         for key_row in conn.execute(
             select(watch_keys.c.watch_id, watch_keys.c.key)
             .where(watch_keys.c.watch_id.in_(chunk))
@@ -539,22 +528,22 @@ def add_watch(ctx: Context, request: AddWatch) -> Watch:
     ((kind, value),) = given.items()
     now = ctx.now()
     until = _until(request.until, now)
-    region = ctx.settings.phone_region
+    rules = ctx.keys
     with ctx.database.write() as conn:
         owner = _owner(conn, viewer, request.owner)
         subject_id: str | None = None
         if kind == "subject":
-            subject_id, keys, label = _subject(conn, viewer, owner, value, region)
+            subject_id, keys, label = _subject(conn, viewer, owner, value, rules)
             same = watches.c.subject_id == subject_id
         elif kind == "name":
             if len(value) > MAX_NAME:
                 raise BadInput(f"the name is too long ({len(value)} characters; at most 300)")
-            keys, label = typed_name_keys([value]), value
+            keys, label = typed_name_keys([value], rules.names), value
             if not keys:
                 raise BadInput(f"{value[:60]!r} holds no letter or digit to match on")
             same = and_(watches.c.kind == "name", watches.c.label == label)
         else:
-            key = observable_key(value, region)
+            key = observable_key(value, rules.phone_region)
             keys, label = {key}, key
             same = and_(watches.c.kind == "observable", watches.c.label == label)
         clash = conn.execute(
@@ -585,20 +574,23 @@ def add_watch(ctx: Context, request: AddWatch) -> Watch:
 
 
 def _subject(
-    conn: Connection, viewer: Viewer, owner: Viewer, subject_id: str, region: str
+    conn: Connection, viewer: Viewer, owner: Viewer, subject_id: str, rules: KeyRules
 ) -> tuple[str, set[str], str]:
-    body = _latest_visible(conn, viewer, subject_id)
+    body = latest_visible_bodies(conn, viewer, [subject_id]).get(subject_id)
     if body is None:
         raise NotFound(f"no object {subject_id[:120]!r}")
-    if not watchable(body, region):
+    if not watchable(body, rules.phone_region):
         raise BadInput(
             f"{subject_id} is a {body.get('type')}: a watch follows a person or group "
             "(identity, threat-actor, intrusion-set) or an observable (an SCO, or an "
             "indicator of a phone number, e-mail address, URL or handle)"
         )
-    if owner.user_id != viewer.user_id and _latest_visible(conn, owner, subject_id) is None:
+    if (
+        owner.user_id != viewer.user_id
+        and latest_visible_bodies(conn, owner, [subject_id]).get(subject_id) is None
+    ):
         raise BadInput(f"{owner.username} may not see {subject_id}: choose another owner")
-    return subject_id, subject_keys(body, region), _label_of(body)
+    return subject_id, subject_keys(body, rules), _label_of(body)
 
 
 def list_watches(ctx: Context, request: ListWatches) -> list[Watch]:
@@ -720,6 +712,7 @@ def watch_subjects(
     source_tip_id: str | None,
     until: int | None,
     now: int,
+    rules: KeyRules,
 ) -> list[str]:
     """Put on watch, for ``owner``, each person, group or observable among ``subject_ids``
     that the owner may see; return the watch ids (an existing watch of the same tip counts).
@@ -731,11 +724,10 @@ def watch_subjects(
     end = now + DEFAULT_TERM if until is None else until
     if end <= now:
         raise BadInput("a watch must end in the future")
-    region = node_phone_region()
     made: list[str] = []
     for subject_id in dict.fromkeys(subject_ids):
-        body = _latest_visible(conn, owner, subject_id)
-        if body is None or not watchable(body, region):
+        body = latest_visible_bodies(conn, owner, [subject_id]).get(subject_id)
+        if body is None or not watchable(body, rules.phone_region):
             continue
         known = conn.execute(
             select(watches.c.id).where(
@@ -754,7 +746,7 @@ def watch_subjects(
                 created_by=created_by,
                 kind="subject",
                 label=_label_of(body),
-                keys=subject_keys(body, region),
+                keys=subject_keys(body, rules),
                 until=end,
                 now=now,
                 subject_id=subject_id,
@@ -851,14 +843,34 @@ def _watched_kinds(conn: Connection) -> frozenset[str]:
     return frozenset(_WATCHED_KINDS.scalars(conn))
 
 
+class WatchHits:
+    """Listener of object writes: records the hits of the versions placed, inside the
+    write transaction."""
+
+    def __init__(self, rules: KeyRules) -> None:
+        self._rules = rules
+
+    def __call__(self, event: ObjectsStored) -> None:
+        """Record the hits of every version the write placed."""
+        record_hits(
+            event.database,
+            event.conn,
+            [(v.stix_id, v.version, v.body) for v in event.placed],
+            event.now,
+            self._rules,
+            placement=(event.channel_id, event.date_added),
+            parsed=[v.obj for v in event.placed],
+        )
+
+
 def record_hits(
     database: Database,
     conn: Connection,
     placed: Sequence[tuple[str, str, str]],
     now: int,
+    rules: KeyRules,
     *,
     placement: tuple[int, int] | None = None,
-    phone_region: str | None = None,
     parsed: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[int]:
     """Record the hits of object versions just stored; return the new hits' ids.
@@ -877,13 +889,12 @@ def record_hits(
     kinds = _watched_kinds(conn)
     if not kinds:
         return []
-    region = phone_region or node_phone_region()
     keyed: dict[tuple[str, str], set[str]] = {}
     for index, (stix_id, version, body) in enumerate(placed):
         obj = orjson.loads(body) if parsed is None else parsed[index]
         if not isinstance(obj, Mapping) or carries_feedback(obj):
             continue
-        keys = object_keys(obj, region, kinds)
+        keys = object_keys(obj, rules, kinds)
         if keys:
             keyed[(stix_id, version)] = keys
     watching = _watches_on(conn, {key for keys in keyed.values() for key in keys}, now)
@@ -933,8 +944,7 @@ def _watches_on(conn: Connection, keys: set[str], now: int) -> dict[str, list[An
     """Return the running watches holding each key, through the key index."""
     found: dict[str, list[Any]] = {}
     ordered = sorted(keys)
-    for start in range(0, len(ordered), _ID_CHUNK):
-        chunk = ordered[start : start + _ID_CHUNK]
+    for chunk in chunked(ordered):
         for row in conn.execute(_WATCHES_ON, {"keys": chunk, "now": now}):
             found.setdefault(row.key, []).append(row)
     return found
@@ -954,8 +964,8 @@ def _new_to(
     ids = sorted({stix_id for stix_id, _version in versions})
     now_seen: set[tuple[str, str]] = set()
     seen_before: set[tuple[str, str]] = set()
-    for start in range(0, len(ids), _ID_CHUNK):
-        for row in conn.execute(visible.where(seen.c.stix_id.in_(ids[start : start + _ID_CHUNK]))):
+    for chunk in chunked(ids):
+        for row in conn.execute(visible.where(seen.c.stix_id.in_(chunk))):
             pair = (row.stix_id, row.version)
             if pair not in versions:
                 continue
@@ -983,8 +993,7 @@ def _hit_ids(conn: Connection, triples: Sequence[tuple[str, str, str]]) -> dict[
     watch_ids = sorted({t[0] for t in wanted})
     stix_ids = sorted({t[1] for t in wanted})
     found: dict[Any, int] = {}
-    for start in range(0, len(stix_ids), _ID_CHUNK):
-        chunk = stix_ids[start : start + _ID_CHUNK]
+    for chunk in chunked(stix_ids):
         for row in conn.execute(_HIT_IDS, {"watch_ids": watch_ids, "stix_ids": chunk}):
             triple = (row.watch_id, row.stix_id, row.version)
             if triple in wanted:
@@ -992,7 +1001,12 @@ def _hit_ids(conn: Connection, triples: Sequence[tuple[str, str, str]]) -> dict[
     return found
 
 
-def report_pending(database: Database, now: int) -> None:
+def report_hits(event: WriteCommitted) -> None:
+    """Listener of committed writes: report the hits still pending."""
+    report_pending(event.database, event.hooks, event.now)
+
+
+def report_pending(database: Database, hooks: Hooks, now: int) -> None:
     """Report every hit still 'pending' to its partner, each in its own transaction.
 
     Safe to call any number of times: a hit left pending by a crash after the ingest
@@ -1002,12 +1016,9 @@ def report_pending(database: Database, now: int) -> None:
         pending = _PENDING.scalars(conn)
     if not pending:
         return
-    # Imported here: feedback stores its Notes through the ingest that calls this module.
-    from passerelle.exchange.feedback import report_watch_hit
-
     for hit_id in pending:
         try:
-            report_watch_hit(database, hit_id, now)
+            feedback.report_watch_hit(database, hooks, hit_id, now)
         except Exception:  # the data is committed; the next call retries this hit
             _log.exception("reporting watch hit %s failed; it stays pending", hit_id)
 

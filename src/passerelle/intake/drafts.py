@@ -38,15 +38,17 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Select, func, select
 
 from passerelle.audit import log as audit
+from passerelle.core.context import Context, new_id, stamp
+from passerelle.core.operations import Operation, register
+from passerelle.core.references import find_record, unknown
 from passerelle.errors import BadInput, Conflict, Forbidden, PasserelleError
-from passerelle.exchange.context import Context, new_id, stamp
-from passerelle.exchange.operations import Operation, register
-from passerelle.exchange.references import find_record, unknown
+from passerelle.objects.ingest import store_all_or_nothing
 from passerelle.policy.drafts import drafts_kept_by
 from passerelle.policy.posting import posting_refusal
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import channel_for
 from passerelle.policy.workflow import require_worker
+from passerelle.resolution.aliases import ensure_loaded, load_alias_data
 from passerelle.stix.timestamps import micros_to_text, text_to_micros
 from passerelle.stix.validation import InvalidObject, validate_object
 from passerelle.store.schema import channels, entities, entity_links, intake_drafts, users
@@ -300,8 +302,9 @@ def _bundle_of(ctx: Context, request: StoreDraft) -> dict[str, Any]:
         from passerelle.intake.node_linking import NodeLinker
         from passerelle.intake.pipeline import AliasLinker, Linker
 
-        linkers: list[Linker] = [NodeLinker(ctx.database, ctx.viewer), AliasLinker()]
-        made = draft_of(request.text, lang=request.lang, published=day, linkers=linkers)
+        aliases = load_alias_data(ctx.keys.alias_dirs)
+        linkers: list[Linker] = [NodeLinker(ctx.database, ctx.viewer), AliasLinker(aliases)]
+        made = draft_of(request.text, aliases, lang=request.lang, published=day, linkers=linkers)
     except ImportError as exc:
         raise PasserelleError(INSTALL_HINT) from exc
     return made.bundle(Tlp.parse(request.tlp))
@@ -732,11 +735,10 @@ def publish_draft(ctx: Context, request: DraftRef) -> Published:
     with ctx.database.read() as conn:
         draft = _resolve(conn, viewer, request.draft_id)
         channel = channel_for(conn, viewer, draft.collection_id)
-    from passerelle.resolution.aliases import ensure_loaded
-    from passerelle.store.ingest import store_all_or_nothing
-
     now = ctx.now()
-    with ctx.database.write([channel.id]) as conn:
+    aliases = load_alias_data(ctx.keys.alias_dirs)
+    with ctx.writing([channel.id]) as write:
+        conn = write.conn
         draft = _resolve(conn, viewer, request.draft_id)
         _open(draft)
         refused = posting_refusal(conn, viewer, channel.id, channel.title)
@@ -762,11 +764,9 @@ def publish_draft(ctx: Context, request: DraftRef) -> Published:
         if not kept:
             raise BadInput(f"nothing of draft {draft.id} was accepted: there is nothing to publish")
         report = _final_report(report, [obj["id"] for obj in kept.values()], now, mapping)
-        ensure_loaded(ctx.database, conn, now)
+        ensure_loaded(ctx.database, conn, aliases, now)
         linked = _accepted_links(conn, viewer, rows, kept, draft.id, now)
-        store_all_or_nothing(
-            ctx.database, conn, viewer, channel, [report, *kept.values()], clock=ctx.clock
-        )
+        store_all_or_nothing(write, viewer, channel, [report, *kept.values()])
         conn.execute(
             intake_drafts.update()
             .where(intake_drafts.c.id == draft.id)
@@ -784,9 +784,6 @@ def publish_draft(ctx: Context, request: DraftRef) -> Published:
             {"channel": channel.title, "left_out": left_out, "entity_links": linked},
         )
         view = _view(conn, _resolve(conn, viewer, draft.id))
-    from passerelle.exchange.watches import report_pending
-
-    report_pending(ctx.database, ctx.now())
     return Published(draft=view, report_id=report["id"], stored=stored, left_out=left_out)
 
 

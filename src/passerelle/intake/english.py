@@ -46,6 +46,7 @@ from passerelle.intake.french import (
 )
 from passerelle.intake.model import Mention
 from passerelle.intake.typography import normalise
+from passerelle.resolution.aliases import AliasData
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -246,12 +247,12 @@ def parse(text: str) -> Doc:
     return pipeline()(normalise(text))
 
 
-def extract(text: str, doc: Doc | None = None) -> list[Mention]:
+def extract(text: str, aliases: AliasData, doc: Doc | None = None) -> list[Mention]:
     """Return the entity mentions of an English article text, in text order."""
     doc = doc if doc is not None else parse(text)
     plain = doc.text
     lower_words = {t.text for t in doc if t.text.islower()}
-    spans = _gazetteer_spans(plain)
+    spans = _gazetteer_spans(plain, aliases)
     for start, end in _candidates(doc, lower_words):
         span = _classified(plain, start, end)
         if span is not None:
@@ -275,10 +276,10 @@ def _place_pattern() -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
 
 
-def _gazetteer_spans(plain: str) -> list[_Span]:
+def _gazetteer_spans(plain: str, aliases: AliasData) -> list[_Span]:
     # "al-Qaeda" as the files' "Al-Qaeda" (one character for one: offsets hold).
     capitalised = re.sub(r"(?<![\w-])al(?=[- ][A-Z])", "Al", plain)
-    spans = alias_and_platform_spans(plain, capitalised, _PLATFORM_CUE)
+    spans = alias_and_platform_spans(plain, aliases, capitalised, _PLATFORM_CUE)
     for pattern_text, canonical in SEATS.items():
         for match in re.finditer(r"(?<![\w-])" + pattern_text + r"(?![\w-])", plain):
             before = plain[max(0, match.start() - 30) : match.start()]

@@ -32,7 +32,7 @@ from anyascii import anyascii
 
 from passerelle.intake.model import Mention
 from passerelle.intake.typography import normalise
-from passerelle.resolution.aliases import load_alias_data
+from passerelle.resolution.aliases import AliasData
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -150,11 +150,11 @@ def parse(text: str) -> Doc:
     return pipeline()(normalise(text))
 
 
-def extract(text: str, doc: Doc | None = None) -> list[Mention]:
+def extract(text: str, aliases: AliasData, doc: Doc | None = None) -> list[Mention]:
     """Return the entity mentions of a French article text, in text order."""
     doc = doc if doc is not None else parse(text)
     plain = doc.text
-    spans = _gazetteer_spans(plain)
+    spans = _gazetteer_spans(plain, aliases)
     for ent in doc.ents:
         label = _LABELS.get(ent.label_)
         if label is not None:
@@ -174,14 +174,24 @@ def extract(text: str, doc: Doc | None = None) -> list[Mention]:
 # Gazetteers --------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _alias_patterns() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+_PATTERNS: dict[str, tuple[re.Pattern[str], dict[str, tuple[str, str]]]] = {}
+
+
+def _alias_patterns(aliases: AliasData) -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    """The patterns of a set of alias files, made once per process and set of files."""
+    known = _PATTERNS.get(aliases.digest)
+    if known is None:
+        known = _PATTERNS[aliases.digest] = _make_alias_patterns(aliases)
+    return known
+
+
+def _make_alias_patterns(aliases: AliasData) -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
     """One pattern for every Latin-script alias-file name; name -> (label, entity key).
 
     Two-letter names (EI, IS, AQ) are in it too, but count only in a text that also
     names their entity in full."""
     names: dict[str, tuple[str, str]] = {}
-    for entity in load_alias_data().entities:
+    for entity in aliases.entities:
         group = any(source.startswith("aliases:groups.json#") for _n, source in entity.names)
         label = "group" if group else entity.kind
         for name, _source in entity.names:
@@ -198,7 +208,10 @@ def _latin(name: str) -> bool:
 
 
 def alias_and_platform_spans(
-    plain: str, searched: str | None = None, cue: re.Pattern[str] | None = None
+    plain: str,
+    aliases: AliasData,
+    searched: str | None = None,
+    cue: re.Pattern[str] | None = None,
 ) -> list[_Span]:
     """Spans of alias-file names and of messaging services and platforms in a text.
 
@@ -208,7 +221,7 @@ def alias_and_platform_spans(
     """
     platform_cue = _PLATFORM_CUE if cue is None else cue
     spans: list[_Span] = []
-    pattern, names = _alias_patterns()
+    pattern, names = _alias_patterns(aliases)
     full: dict[str, str] = {}  # entity key -> the first full name the text gives it
     short: list[tuple[re.Match[str], str, str]] = []
     for match in pattern.finditer(plain if searched is None else searched):
@@ -231,8 +244,8 @@ def alias_and_platform_spans(
     return spans
 
 
-def _gazetteer_spans(plain: str) -> list[_Span]:
-    spans = alias_and_platform_spans(plain)
+def _gazetteer_spans(plain: str, aliases: AliasData) -> list[_Span]:
+    spans = alias_and_platform_spans(plain, aliases)
     for pattern_text, canonical in SEATS.items():
         for match in re.finditer(r"(?<![\w-])" + pattern_text + r"(?![\w-])", plain):
             spans.append(_Span(match.start(), match.end(), "organization", canonical, _GAZETTEER))

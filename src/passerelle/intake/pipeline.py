@@ -22,14 +22,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
 from typing import Any, Final, Protocol, cast
 
 from passerelle.intake import language
 from passerelle.intake.draft import Draft
 from passerelle.intake.model import Article, Mention
 from passerelle.intake.reading import read_article
-from passerelle.resolution.aliases import load_alias_data
+from passerelle.resolution.aliases import AliasData
 from passerelle.resolution.names import Facts, Kind, name_keys, score
 
 LINK_AT: Final = 0.90
@@ -57,10 +56,19 @@ class _Known:
     keys: frozenset[str]
 
 
-@lru_cache(maxsize=4)
-def _alias_entities(digest: str) -> tuple[_Known, ...]:
+_KNOWN: dict[str, tuple[_Known, ...]] = {}
+
+
+def _alias_entities(aliases: AliasData) -> tuple[_Known, ...]:
+    found = _KNOWN.get(aliases.digest)
+    if found is None:
+        found = _KNOWN[aliases.digest] = _known_of(aliases)
+    return found
+
+
+def _known_of(aliases: AliasData) -> tuple[_Known, ...]:
     known = []
-    for entity in load_alias_data().entities:
+    for entity in aliases.entities:
         names = tuple(name for name, _source in entity.names)
         keys = frozenset(k for n in names for k in name_keys(n, entity.kind))
         known.append(_Known(entity.id, entity.kind, names, keys))
@@ -83,12 +91,15 @@ def best_of(name: str, kind: Kind, pool: Sequence[tuple[str, Sequence[str]]]) ->
 class AliasLinker:
     """Links names to the alias files' entities, without a database."""
 
+    def __init__(self, aliases: AliasData) -> None:
+        self._aliases = aliases
+
     def link(self, name: str, kind: Kind) -> str | None:
         """Return the alias entity the name stands for, or None."""
         keys = name_keys(name, kind)
         pool = [
             (k.entity_id, k.names)
-            for k in _alias_entities(load_alias_data().digest)
+            for k in _alias_entities(self._aliases)
             if k.kind == kind and keys & k.keys
         ]
         return best_of(name, kind, pool)
@@ -111,6 +122,7 @@ def link_mentions(mentions: Sequence[Mention], linkers: Sequence[Linker]) -> lis
 
 def draft_of(
     source: str,
+    aliases: AliasData,
     lang: str | None = None,
     published: date | None = None,
     linkers: Sequence[Linker] | None = None,
@@ -126,8 +138,8 @@ def draft_of(
     if lang and detected and lang != detected:  # the paragraphs are read as told, too
         notices.append(f"the text reads as {detected or 'unknown'}, read as {lang} as told")
     told_otherwise = bool(lang and detected and lang != detected)
-    mentions, doc = _entities(article, notices, by_paragraph=not told_otherwise)
-    mentions = link_mentions(mentions, linkers or [AliasLinker()])
+    mentions, doc = _entities(article, aliases, notices, by_paragraph=not told_otherwise)
+    mentions = link_mentions(mentions, linkers or [AliasLinker(aliases)])
     dates = _dates(article, notices)
     quotations = _quotations(doc, mentions, notices)
     facts = (_facts(doc, mentions) if article.lang in ("fr", "en", "ru") else None) or []
@@ -137,7 +149,9 @@ def draft_of(
 _NAMES: Final = {"fr": "French", "en": "English", "ru": "Russian"}
 
 
-def _recogniser(lang: str) -> tuple[Callable[[str], Any], Callable[[str, Any], list[Mention]]]:
+def _recogniser(
+    lang: str,
+) -> tuple[Callable[[str], Any], Callable[[str, AliasData, Any], list[Mention]]]:
     """Return (parse, extract) of a language intake reads."""
     if lang == "fr":
         from passerelle.intake import french
@@ -153,7 +167,7 @@ def _recogniser(lang: str) -> tuple[Callable[[str], Any], Callable[[str, Any], l
 
 
 def _entities(
-    article: Article, notices: list[str], by_paragraph: bool = True
+    article: Article, aliases: AliasData, notices: list[str], by_paragraph: bool = True
 ) -> tuple[list[Mention], Any]:
     """Return the article's mentions and the parse that quotations and facts read.
 
@@ -168,7 +182,7 @@ def _entities(
     parsed = parse(article.text)
     # The quotation and fact finders read spaCy Docs; natasha's is not one.
     doc = parsed if lang != "ru" else _blank_doc(article)
-    mentions = extract(article.text, parsed)
+    mentions = extract(article.text, aliases, parsed)
     for start, end, other in article.paragraph_langs:
         if other == lang or not other:
             continue
@@ -182,7 +196,7 @@ def _entities(
             continue
         mentions = [m for m in mentions if not start <= m.start < end]
         _parse, other_extract = _recogniser(other)
-        found = other_extract(article.text[start:end], None)
+        found = other_extract(article.text[start:end], aliases, None)
         mentions.extend(replace(m, start=m.start + start, end=m.end + start) for m in found)
         notices.append(
             f"paragraph at {start}-{end} reads as {other}: read with the {_NAMES[other]} recogniser"

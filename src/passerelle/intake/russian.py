@@ -41,7 +41,7 @@ from passerelle.intake.french import (
 )
 from passerelle.intake.model import Mention
 from passerelle.intake.typography import normalise
-from passerelle.resolution.aliases import load_alias_data
+from passerelle.resolution.aliases import AliasData
 
 _LABELS: Final = {"PER": "person", "ORG": "organization", "LOC": "location"}
 _W: Final = r"[а-яёА-ЯЁ]"
@@ -147,11 +147,11 @@ def sentences(doc: Any) -> list[tuple[int, int]]:
     return [(s.start, s.stop) for s in doc.sents]
 
 
-def extract(text: str, doc: Any | None = None) -> list[Mention]:
+def extract(text: str, aliases: AliasData, doc: Any | None = None) -> list[Mention]:
     """Return the entity mentions of a Russian article text, in text order."""
     doc = doc if doc is not None else parse(text)
     plain: str = doc.text
-    spans = _gazetteer_spans(plain)
+    spans = _gazetteer_spans(plain, aliases)
     vocab = models().vocab
     for ent in doc.spans:
         label = _LABELS.get(ent.type)
@@ -224,11 +224,21 @@ def _inflected(name: str) -> str:
     return r"\s+".join(parts)
 
 
-@lru_cache(maxsize=1)
-def _alias_patterns() -> tuple[re.Pattern[str], list[tuple[str, str]]]:
+_PATTERNS: dict[str, tuple[re.Pattern[str], list[tuple[str, str]]]] = {}
+
+
+def _alias_patterns(aliases: AliasData) -> tuple[re.Pattern[str], list[tuple[str, str]]]:
+    """The pattern of a set of alias files, made once per process and set of files."""
+    known = _PATTERNS.get(aliases.digest)
+    if known is None:
+        known = _PATTERNS[aliases.digest] = _make_alias_patterns(aliases)
+    return known
+
+
+def _make_alias_patterns(aliases: AliasData) -> tuple[re.Pattern[str], list[tuple[str, str]]]:
     """One pattern (a group per Cyrillic alias-file name); group -> (label, canonical)."""
     names: dict[str, tuple[str, str]] = {}
-    for entity in load_alias_data().entities:
+    for entity in aliases.entities:
         group = any(source.startswith("aliases:groups.json#") for _n, source in entity.names)
         label = "group" if group else entity.kind
         for name, _source in entity.names:
@@ -241,9 +251,9 @@ def _alias_patterns() -> tuple[re.Pattern[str], list[tuple[str, str]]]:
     return re.compile(_START + "(?:" + body + ")" + _END), [names[n] for n in ordered]
 
 
-def _gazetteer_spans(plain: str) -> list[_Span]:
+def _gazetteer_spans(plain: str, aliases: AliasData) -> list[_Span]:
     spans: list[_Span] = []
-    pattern, groups = _alias_patterns()
+    pattern, groups = _alias_patterns(aliases)
     for match in pattern.finditer(plain):
         index = match.lastindex
         if index is None:

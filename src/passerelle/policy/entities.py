@@ -31,11 +31,11 @@ from sqlalchemy import ColumnElement, Connection, and_, exists, false, or_, sele
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
+from passerelle.store.chunks import chunked
 from passerelle.store.schema import channel_objects, entity_links, entity_names, objects, users
 
 PUBLIC_SOURCE_PREFIX = "aliases:"
 USER_SOURCE = "user"
-_CHUNK = 500
 
 
 def _object_visible(viewer: Viewer, stix_id: ColumnElement[str]) -> ColumnElement[bool]:
@@ -97,8 +97,7 @@ def visible_objects(conn: Connection, viewer: Viewer, stix_ids: Iterable[str]) -
     wanted = sorted(set(stix_ids))
     placement = channel_objects.alias("seen_placement")
     found: set[str] = set()
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
+    for chunk in chunked(wanted):
         found.update(
             conn.execute(
                 select(placement.c.stix_id)

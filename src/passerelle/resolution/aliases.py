@@ -2,8 +2,8 @@
 
 ``Daesh``, ``ISIL``, ``État islamique``, ``ИГИЛ`` and ``داعش`` share no letters; only
 knowledge joins them. The files under ``aliases/`` (shipped with Passerelle) and any
-``*.json`` file in the directory named by ``PASSERELLE_ALIASES_DIR`` (a node's own
-additions) hold that knowledge, each alias with its source::
+``*.json`` file in the node's own directory (setting ``aliases_dir``, from
+``PASSERELLE_ALIASES_DIR``) hold that knowledge, each alias with its source::
 
     {
       "title": "...",
@@ -26,7 +26,6 @@ Names from these files are public: every user may see them.
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,11 +38,11 @@ from sqlalchemy import Connection, func, select
 
 from passerelle.errors import PasserelleError
 from passerelle.resolution.names import Kind, name_keys, normalise, script_of
+from passerelle.store.chunks import ID_CHUNK, chunked
 from passerelle.store.database import Database
 from passerelle.store.schema import entities, entity_keys, entity_names
 
 SHIPPED_DIR: Final = Path(__file__).parent / "aliases"
-DIR_VARIABLE: Final = "PASSERELLE_ALIASES_DIR"
 SOURCE_PREFIX: Final = "aliases:"
 # The key that records which version of the alias files the database holds.
 MARKER_PREFIX: Final = "aliases:"
@@ -51,7 +50,6 @@ _NAMESPACE: Final = uuid.UUID("5b0e6f52-3c1e-4d5e-9a3f-70617373726c")
 _KINDS: Final = frozenset(("person", "organization", "location"))
 # Names the engine keys when the files are loaded: if its keys change, names are re-keyed.
 _PROBES: Final = (("Царнаев Джохар", "person"), ("Daesh", "organization"), ("Paris", "location"))
-_CHUNK: Final = 500
 # Serialises loading on PostgreSQL (first key "PS" as the store's locks; second key ours).
 _LOCK: Final = (0x5053, -2)
 
@@ -90,16 +88,15 @@ def entity_id_for(key: str) -> str:
     return f"entity--{uuid.uuid5(_NAMESPACE, key)}"
 
 
-def alias_dirs() -> tuple[Path, ...]:
-    """Return the directories read: the shipped one, then the node's own (if set)."""
-    extra = os.environ.get(DIR_VARIABLE, "").strip()
-    return (SHIPPED_DIR, Path(extra)) if extra else (SHIPPED_DIR,)
+def alias_dirs(own: str = "") -> tuple[Path, ...]:
+    """Return the directories read: the shipped one, then the node's own (if any)."""
+    return (SHIPPED_DIR, Path(own)) if own.strip() else (SHIPPED_DIR,)
 
 
-def load_alias_data(dirs: Sequence[Path] | None = None) -> AliasData:
+def load_alias_data(dirs: Sequence[Path]) -> AliasData:
     """Read the alias files, once per process and set of directories (a node reads a
     changed file of its own at its next start)."""
-    return _read(tuple(dirs) if dirs is not None else alias_dirs())
+    return _read(tuple(dirs))
 
 
 @lru_cache(maxsize=8)
@@ -177,14 +174,11 @@ def _sources_of(item: dict[str, Any]) -> Iterable[Any]:
     return cited or [None]
 
 
-def source_description(source: str) -> str:
+def source_description(source: str, data: AliasData) -> str:
     """Describe an ``aliases:<file>#<key>`` source (empty for other sources)."""
     if not source.startswith(SOURCE_PREFIX):
         return ""
-    try:
-        return load_alias_data().sources.get(source, "")
-    except (AliasFileError, OSError):
-        return ""
+    return data.sources.get(source, "")
 
 
 # The in-memory index the watch matcher uses ------------------------------------------
@@ -209,20 +203,19 @@ def _alias_index(data: AliasData) -> dict[str, str]:
     return index
 
 
-def alias_key_of(name: str) -> str | None:
+def alias_key_of(name: str, data: AliasData) -> str | None:
     """Return the key of the alias-file entity that this exact name (normalised) names."""
-    return _alias_index(load_alias_data()).get(normalise(name, "organization"))
+    return _alias_index(data).get(normalise(name, "organization"))
 
 
 # Loading into the database -----------------------------------------------------------
 
 
-def ensure_loaded(database: Database, conn: Connection, now: int) -> None:
+def ensure_loaded(database: Database, conn: Connection, data: AliasData, now: int) -> None:
     """Load the alias files into the database unless this version of them is there.
 
     Runs inside the caller's write transaction; one index look-up when nothing changed.
     """
-    data = load_alias_data()
     marker = MARKER_PREFIX + data.digest
     if _has_marker(conn, marker):
         return
@@ -233,9 +226,9 @@ def ensure_loaded(database: Database, conn: Connection, now: int) -> None:
     _sync(database, conn, data, marker, now)
 
 
-def is_loaded(conn: Connection) -> bool:
-    """Tell whether the current alias files are in the database (for read-only paths)."""
-    return _has_marker(conn, MARKER_PREFIX + load_alias_data().digest)
+def is_loaded(conn: Connection, data: AliasData) -> bool:
+    """Tell whether these alias files are in the database (for read-only paths)."""
+    return _has_marker(conn, MARKER_PREFIX + data.digest)
 
 
 def _has_marker(conn: Connection, marker: str) -> bool:
@@ -295,5 +288,5 @@ def _sync(database: Database, conn: Connection, data: AliasData, marker: str, no
             rows[(entity_id, key)] = {"entity_id": entity_id, "key": key}
     rows[(data.entities[0].id, marker)] = {"entity_id": data.entities[0].id, "key": marker}
     ordered = list(rows.values())
-    for start in range(0, len(ordered), _CHUNK * 10):
-        database.insert_ignoring_duplicates(conn, entity_keys, ordered[start : start + _CHUNK * 10])
+    for chunk in chunked(ordered, 10 * ID_CHUNK):
+        database.insert_ignoring_duplicates(conn, entity_keys, chunk)

@@ -22,12 +22,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
 from passerelle.audit import log as audit
+from passerelle.core.context import Context, stamp
+from passerelle.core.operations import Operation, register
+from passerelle.core.references import MIN_PREFIX, unknown
 from passerelle.errors import BadInput, Conflict
-from passerelle.exchange.context import Context, stamp
-from passerelle.exchange.names import NAME_PREFIX, ExactNames, use_name_matcher
-from passerelle.exchange.names import NameMatcher as _NameMatcher
-from passerelle.exchange.operations import Operation, register
-from passerelle.exchange.references import MIN_PREFIX, unknown
+from passerelle.keys.names import NAME_PREFIX, ExactNames
+from passerelle.objects.latest import latest_stored_bodies
 from passerelle.policy.entities import (
     link_object_visible,
     name_visible,
@@ -37,7 +37,13 @@ from passerelle.policy.entities import (
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.workflow import require_worker
 from passerelle.resolution import linking
-from passerelle.resolution.aliases import alias_key_of, ensure_loaded, is_loaded
+from passerelle.resolution.aliases import (
+    AliasData,
+    alias_key_of,
+    ensure_loaded,
+    is_loaded,
+    load_alias_data,
+)
 from passerelle.resolution.aliases import source_description as _describe_source
 from passerelle.resolution.linking import (
     AUTO,
@@ -45,7 +51,6 @@ from passerelle.resolution.linking import (
     Candidate,
     Match,
     find_candidates,
-    latest_bodies,
     learn_names,
     rank,
     read_explanation,
@@ -54,7 +59,6 @@ from passerelle.resolution.linking import (
     subject_of,
 )
 from passerelle.resolution.names import Kind, name_keys, normalise
-from passerelle.store.database import Database
 from passerelle.store.schema import entities, entity_links, entity_names, users
 
 EntityKind = Literal["person", "organization", "location"]
@@ -213,6 +217,9 @@ class ResolvingNames:
 
     _exact = ExactNames()
 
+    def __init__(self, aliases: AliasData) -> None:
+        self._aliases = aliases
+
     def keys(self, name: str, kind: str) -> set[str]:
         """Return the keys of a name, each starting with ``name:``."""
         del kind
@@ -220,7 +227,7 @@ class ResolvingNames:
         form = normalise(name[:MAX_NAME], "person")
         if form:
             keys.add(_bounded(NAME_PREFIX + form))
-        entity_key = alias_key_of(name[:MAX_NAME])
+        entity_key = alias_key_of(name[:MAX_NAME], self._aliases)
         if entity_key:
             keys.add(NAME_PREFIX + "entity:" + entity_key)
         return keys
@@ -232,21 +239,19 @@ def _bounded(key: str) -> str:
     return NAME_PREFIX + "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def install_name_matcher() -> _NameMatcher:
-    """Make watches match names through resolution; return the matcher it replaces."""
-    return use_name_matcher(ResolvingNames())
-
-
 # Reading --------------------------------------------------------------------------------
 
 
-def _ready(database: Database, now: int) -> None:
-    """Load the alias files first if this database does not hold them yet."""
-    with database.read() as conn:
-        if is_loaded(conn):
-            return
-    with database.write() as conn:
-        ensure_loaded(database, conn, now)
+def _ready(ctx: Context) -> AliasData:
+    """Load the node's alias files first if its database does not hold them yet; return
+    what they say."""
+    aliases = load_alias_data(ctx.keys.alias_dirs)
+    with ctx.database.read() as conn:
+        if is_loaded(conn, aliases):
+            return aliases
+    with ctx.database.write() as conn:
+        ensure_loaded(ctx.database, conn, aliases, ctx.now())
+    return aliases
 
 
 def _entity_ref(conn: Connection, viewer: Viewer, reference: str) -> tuple[str, Candidate]:
@@ -328,7 +333,7 @@ def _object_names(conn: Connection, viewer: Viewer, stix_ids: Iterable[str]) -> 
     """Return the name of each object (as learnt, or from its newest version) if visible."""
     wanted = sorted(set(stix_ids))
     seen = visible_objects(conn, viewer, wanted)
-    bodies = latest_bodies(conn, seen)
+    bodies = latest_stored_bodies(conn, seen)
     return {
         stix_id: str(body.get("name", ""))
         for stix_id, body in bodies.items()
@@ -363,7 +368,9 @@ def _link_views(
     return views
 
 
-def _view(conn: Connection, viewer: Viewer, entity_id: str, group: Candidate) -> EntityView:
+def _view(
+    conn: Connection, viewer: Viewer, entity_id: str, group: Candidate, aliases: AliasData
+) -> EntityView:
     members = linking.members_of(conn, [group.entity_id])
     visible_rows = conn.execute(
         select(entity_names)
@@ -376,7 +383,7 @@ def _view(conn: Connection, viewer: Viewer, entity_id: str, group: Candidate) ->
             name=row.name,
             script=row.script,
             source=row.source,
-            source_detail=_describe_source(row.source),
+            source_detail=_describe_source(row.source, aliases),
             object_id=row.stix_id,
             entity_id=row.entity_id,
             added_by=adders.get(row.added_by) if row.added_by else None,
@@ -442,7 +449,7 @@ def resolve(ctx: Context, request: Resolve) -> list[ResolvedCandidate]:
             "x_identifiers": request.identifiers,
         }
     )
-    _ready(ctx.database, ctx.now())
+    _ready(ctx)
     with ctx.database.read() as conn:
         keys = {key for kind in kinds for key in name_keys(name, kind)}
         found, _shared = find_candidates(conn, viewer, keys, request.type)
@@ -474,17 +481,17 @@ def _candidate_view(match: Match) -> ResolvedCandidate:
 def show_entity(ctx: Context, request: EntityRef) -> EntityView:
     """Show an entity: its names with their sources, its links and linked objects."""
     require_worker(ctx.viewer)
-    _ready(ctx.database, ctx.now())
+    aliases = _ready(ctx)
     with ctx.database.read() as conn:
         entity_id, group = _entity_ref(conn, ctx.viewer, request.entity_id)
-        return _view(conn, ctx.viewer, entity_id, group)
+        return _view(conn, ctx.viewer, entity_id, group, aliases)
 
 
 def merge(ctx: Context, request: Merge) -> EntityView:
     """Merge an entity into another one it is the same as; ``unmerge`` undoes it."""
     viewer = ctx.viewer
     require_worker(viewer)
-    _ready(ctx.database, ctx.now())
+    aliases = _ready(ctx)
     now = ctx.now()
     with ctx.database.write() as conn:
         entity_id, group = _entity_ref(conn, viewer, request.entity_id)
@@ -512,14 +519,14 @@ def merge(ctx: Context, request: Merge) -> EntityView:
             {"into": into.entity_id},
         )
         [(_id, merged)] = _known(conn, viewer, [into.entity_id])
-        return _view(conn, viewer, into.entity_id, merged)
+        return _view(conn, viewer, into.entity_id, merged, aliases)
 
 
 def unmerge(ctx: Context, request: EntityRef) -> EntityView:
     """Undo a merge: the entity stands alone again, with its names and links as before."""
     viewer = ctx.viewer
     require_worker(viewer)
-    _ready(ctx.database, ctx.now())
+    aliases = _ready(ctx)
     with ctx.database.write() as conn:
         entity_id, _group = _entity_ref(conn, viewer, request.entity_id)
         row = conn.execute(select(entities).where(entities.c.id == entity_id)).one()
@@ -539,7 +546,7 @@ def unmerge(ctx: Context, request: EntityRef) -> EntityView:
             {"was_merged_into": row.merged_into, "merged_at": stamp(row.merged_at)},
         )
         [(_id, alone)] = _known(conn, viewer, [entity_id])
-        return _view(conn, viewer, entity_id, alone)
+        return _view(conn, viewer, entity_id, alone, aliases)
 
 
 def add_alias(ctx: Context, request: AddAlias) -> EntityView:
@@ -551,7 +558,7 @@ def add_alias(ctx: Context, request: AddAlias) -> EntityView:
         raise BadInput("give the name to add")
     if len(name) > MAX_NAME:
         raise BadInput(f"the name is too long ({len(name)} characters; at most {MAX_NAME})")
-    _ready(ctx.database, ctx.now())
+    aliases = _ready(ctx)
     now = ctx.now()
     with ctx.database.write() as conn:
         entity_id, group = _entity_ref(conn, viewer, request.entity_id)
@@ -569,7 +576,7 @@ def add_alias(ctx: Context, request: AddAlias) -> EntityView:
         )
         audit.record(ctx.database, conn, viewer, "entity-alias", [entity_id], {"name": name})
         [(_id, grown)] = _known(conn, viewer, [entity_id])
-        return _view(conn, viewer, entity_id, grown)
+        return _view(conn, viewer, entity_id, grown, aliases)
 
 
 def list_review(ctx: Context, request: ListReview) -> list[LinkView]:
@@ -626,7 +633,7 @@ def accept(ctx: Context, request: LinkRef) -> LinkView:
         ).scalars()
         for other in list(others):
             _decide(conn, row.stix_id, other, "rejected", viewer, now)
-        body = latest_bodies(conn, [row.stix_id]).get(row.stix_id)
+        body = latest_stored_bodies(conn, [row.stix_id]).get(row.stix_id)
         subject = subject_of(body) if isinstance(body, dict) else None
         if subject is not None:
             learn_names(
@@ -666,7 +673,7 @@ def reject(ctx: Context, request: LinkRef) -> LinkView:
         ).first()
         made = None
         if left is None:
-            body = latest_bodies(conn, [row.stix_id]).get(row.stix_id)
+            body = latest_stored_bodies(conn, [row.stix_id]).get(row.stix_id)
             subject = subject_of(body) if isinstance(body, dict) else None
             if subject is not None:
                 made = linking.new_entity(ctx.database, conn, subject, now)

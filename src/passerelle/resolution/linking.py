@@ -43,11 +43,14 @@ from typing import Any, Final, cast
 import orjson
 from sqlalchemy import Connection, func, select
 
-from passerelle.exchange.context import new_id
+from passerelle.core.context import new_id
+from passerelle.objects.hooks import ObjectsStored
+from passerelle.objects.latest import latest_stored_bodies
+from passerelle.objects.queries import stored_version_batches
 from passerelle.policy.directory import viewer_by_id
 from passerelle.policy.entities import link_object_visible, name_visible
 from passerelle.policy.viewer import Viewer
-from passerelle.resolution.aliases import ensure_loaded
+from passerelle.resolution.aliases import AliasData, ensure_loaded
 from passerelle.resolution.names import (
     Facts,
     Kind,
@@ -57,6 +60,7 @@ from passerelle.resolution.names import (
     score,
     script_of,
 )
+from passerelle.store.chunks import ID_CHUNK, chunked
 from passerelle.store.database import Database
 from passerelle.store.schema import (
     channel_objects,
@@ -64,7 +68,6 @@ from passerelle.store.schema import (
     entity_keys,
     entity_links,
     entity_names,
-    objects,
 )
 
 # Thresholds on the engine's 0-1 score.
@@ -85,7 +88,6 @@ LINKED: Final = ("auto", "accepted")
 SOURCE_NAME: Final = "stix:name"
 SOURCE_ALIASES: Final = "stix:aliases"
 SOURCE_REVIEW: Final = "review"
-_CHUNK: Final = 500
 
 _BIRTH_PROPS: Final = ("x_birth_date", "x_date_of_birth", "birth_date", "date_of_birth")
 _NATIONALITY_PROPS: Final = ("x_nationality", "x_nationalities", "nationality", "nationalities")
@@ -256,23 +258,6 @@ def subject_of(obj: Mapping[str, Any]) -> Subject | None:
     return Subject(str(obj["id"]), kind, first, tuple(unique), facts_of(obj))
 
 
-def latest_bodies(conn: Connection, stix_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Return the newest stored version of each object (whoever may see it)."""
-    wanted = sorted(set(stix_ids))
-    found: dict[str, tuple[str, str]] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        rows = conn.execute(
-            select(objects.c.stix_id, objects.c.version, objects.c.body).where(
-                objects.c.stix_id.in_(wanted[start : start + _CHUNK])
-            )
-        )
-        for row in rows:
-            known = found.get(row.stix_id)
-            if known is None or row.version > known[0]:
-                found[row.stix_id] = (row.version, row.body)
-    return {stix_id: orjson.loads(body) for stix_id, (_v, body) in found.items()}
-
-
 # Entities as a viewer sees them --------------------------------------------------------
 
 
@@ -283,11 +268,9 @@ def roots_of(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
     while frontier:
         ordered = sorted(frontier)
         frontier = set()
-        for start in range(0, len(ordered), _CHUNK):
+        for chunk in chunked(ordered):
             rows = conn.execute(
-                select(entities.c.id, entities.c.merged_into).where(
-                    entities.c.id.in_(ordered[start : start + _CHUNK])
-                )
+                select(entities.c.id, entities.c.merged_into).where(entities.c.id.in_(chunk))
             )
             for row in rows:
                 parent[row.id] = row.merged_into
@@ -310,10 +293,10 @@ def members_of(conn: Connection, roots: Iterable[str]) -> dict[str, str]:
     while frontier:
         ordered = sorted(frontier)
         frontier = set()
-        for start in range(0, len(ordered), _CHUNK):
+        for chunk in chunked(ordered):
             rows = conn.execute(
                 select(entities.c.id, entities.c.merged_into).where(
-                    entities.c.merged_into.in_(ordered[start : start + _CHUNK])
+                    entities.c.merged_into.in_(chunk)
                 )
             )
             for row in rows:
@@ -330,8 +313,7 @@ def candidates_for(conn: Connection, viewer: Viewer, roots: Iterable[str]) -> di
     ids = sorted(member)
     heads: dict[str, Any] = {}
     rows: list[Any] = []
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    for chunk in chunked(ids):
         heads.update(
             {
                 r.id: r
@@ -375,10 +357,10 @@ def _add_facts(
         return
     ids = sorted(m for m, root in member.items() if root in found)
     linked: dict[str, list[str]] = {}
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunked(ids):
         rows = conn.execute(
             select(entity_links.c.entity_id, entity_links.c.stix_id).where(
-                entity_links.c.entity_id.in_(ids[start : start + _CHUNK]),
+                entity_links.c.entity_id.in_(chunk),
                 entity_links.c.status.in_(LINKED),
                 link_object_visible(viewer),
             )
@@ -387,7 +369,7 @@ def _add_facts(
             objects_of = linked.setdefault(member[row.entity_id], [])
             if len(objects_of) < MAX_FACT_OBJECTS:
                 objects_of.append(row.stix_id)
-    bodies = latest_bodies(conn, {s for ss in linked.values() for s in ss})
+    bodies = latest_stored_bodies(conn, {s for ss in linked.values() for s in ss})
     for root, stix_ids in linked.items():
         facts = [facts_of(bodies[s]) for s in stix_ids if s in bodies]
         if facts:
@@ -405,9 +387,9 @@ def find_candidates(
     and the keys each shares; one indexed look-up on ``entity_keys``."""
     shared: dict[str, set[str]] = {}
     ordered = sorted(keys)
-    for start in range(0, len(ordered), _CHUNK):
+    for chunk in chunked(ordered):
         query = select(entity_keys.c.entity_id, entity_keys.c.key).where(
-            entity_keys.c.key.in_(ordered[start : start + _CHUNK])
+            entity_keys.c.key.in_(chunk)
         )
         for row in conn.execute(query):
             shared.setdefault(row.entity_id, set()).add(row.key)
@@ -597,11 +579,31 @@ def decide(matches: Sequence[Match]) -> tuple[str, list[Match]]:
     return ("review", queued) if queued else ("new", [])
 
 
+class EntityLinking:
+    """Listener of object writes: resolves the identities, groups and places new to the
+    node, inside the write transaction, as the writer may see candidates."""
+
+    def __init__(self, aliases: AliasData) -> None:
+        self._aliases = aliases
+
+    def __call__(self, event: ObjectsStored) -> None:
+        """Link the versions new to the node."""
+        link_new_versions(
+            event.database,
+            event.conn,
+            event.writer,
+            [(v.stix_id, v.version, v.body) for v in event.new],
+            self._aliases,
+            event.now,
+        )
+
+
 def link_new_versions(
     database: Database,
     conn: Connection,
     viewer: Viewer,
     versions: Sequence[tuple[str, str, str]],
+    aliases: AliasData,
     now: int,
 ) -> None:
     """Resolve newly stored identities, intrusion-sets, threat-actors and locations."""
@@ -619,7 +621,7 @@ def link_new_versions(
     ]
     if not subjects:
         return
-    ensure_loaded(database, conn, now)
+    ensure_loaded(database, conn, aliases, now)
     existing = _existing_links(conn, [s.stix_id for s in subjects])
     fresh = [s for s in subjects if s.stix_id not in existing]
     _learn_new_names(database, conn, [s for s in subjects if s.stix_id in existing], existing, now)
@@ -674,10 +676,10 @@ def _fresh_candidate(entity_id: str, subject: Subject) -> Candidate:
 
 def _existing_links(conn: Connection, stix_ids: Sequence[str]) -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = {}
-    for start in range(0, len(stix_ids), _CHUNK):
+    for chunk in chunked(stix_ids):
         rows = conn.execute(
             select(entity_links.c.stix_id, entity_links.c.entity_id, entity_links.c.status).where(
-                entity_links.c.stix_id.in_(stix_ids[start : start + _CHUNK])
+                entity_links.c.stix_id.in_(chunk)
             )
         )
         for row in rows:
@@ -720,17 +722,20 @@ def count_links(conn: Connection, status: str) -> int:
     )
 
 
-def relink(database: Database, now: int, progress: Callable[[int], None] | None = None) -> int:
+def relink(
+    database: Database,
+    aliases: AliasData,
+    now: int,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Resolve every stored version of a resolvable type that has no link yet (objects
     stored before resolution existed, say); return how many versions were read.
 
     Each object is resolved as the user who first placed it would have been: candidates
     are what that user may see. Each batch commits on its own, so the node keeps serving.
     """
-    from passerelle.store.queries import stored_version_batches
-
     done = 0
-    for batch in stored_version_batches(database, sorted(RESOLVED_TYPES), _CHUNK):
+    for batch in stored_version_batches(database, sorted(RESOLVED_TYPES), ID_CHUNK):
         with database.read() as conn:
             placers = _first_placers(conn, [(row.stix_id, row.version) for row in batch])
         by_placer: dict[int, list[tuple[str, str, str]]] = {}
@@ -740,7 +745,9 @@ def relink(database: Database, now: int, progress: Callable[[int], None] | None 
                 by_placer.setdefault(placer, []).append((row.stix_id, row.version, row.body))
         for user_id, versions in sorted(by_placer.items()):
             with database.write() as conn:
-                link_new_versions(database, conn, viewer_by_id(conn, user_id), versions, now)
+                link_new_versions(
+                    database, conn, viewer_by_id(conn, user_id), versions, aliases, now
+                )
         done += len(batch)
         if progress is not None:
             progress(len(batch))

@@ -9,12 +9,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from passerelle.audit.log import record_alone
+from passerelle.http.auth import current_viewer
+from passerelle.http.errors import TaxiiError
+from passerelle.http.media import TAXII_MEDIA_TYPE, accepts_taxii
 from passerelle.policy.viewer import Viewer
 from passerelle.settings import Settings
 from passerelle.store.database import Database
-from passerelle.taxii.auth import current_viewer
-from passerelle.taxii.errors import TaxiiError
-from passerelle.taxii.media import TAXII_MEDIA_TYPE, accepts_taxii
 
 API_ROOT = "root"
 

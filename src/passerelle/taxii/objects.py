@@ -11,12 +11,10 @@ from starlette.concurrency import run_in_threadpool
 
 from passerelle.audit import log as audit
 from passerelle.errors import Forbidden
-from passerelle.policy.actions import require_write
-from passerelle.policy.directory import Channel
-from passerelle.policy.visibility import channel_for, require_read
-from passerelle.stix.timestamps import micros_to_text
-from passerelle.store.ingest import ingest
-from passerelle.store.queries import (
+from passerelle.http.errors import TaxiiError
+from passerelle.http.media import TAXII_MEDIA_TYPE, TaxiiResponse, is_taxii_content
+from passerelle.objects.ingest import ingest
+from passerelle.objects.queries import (
     Cursor,
     ObjectFilter,
     Page,
@@ -25,10 +23,12 @@ from passerelle.store.queries import (
     producers_of,
     status_resource,
 )
-from passerelle.store.removal import remove_from_channel
+from passerelle.objects.removal import remove_from_channel
+from passerelle.policy.actions import require_write
+from passerelle.policy.directory import Channel
+from passerelle.policy.visibility import channel_for, require_read
+from passerelle.stix.timestamps import micros_to_text
 from passerelle.taxii.context import API_ROOT, Call, CallDep
-from passerelle.taxii.errors import TaxiiError
-from passerelle.taxii.media import TAXII_MEDIA_TYPE, TaxiiResponse, is_taxii_content
 
 router = APIRouter(default_response_class=TaxiiResponse)
 COLLECTION = f"/taxii2/{API_ROOT}/collections/{{collection_id}}"
@@ -258,8 +258,9 @@ async def add_objects(collection_id: str, request: Request, call: CallDep) -> Ta
         raise TaxiiError(415, f"send objects as {TAXII_MEDIA_TYPE}")
     raw = await _read_body(request, call.settings.max_content_length)
     candidates = _parse_envelope(raw)
+    state = request.app.state
     result = await run_in_threadpool(
-        ingest, call.database, call.viewer, channel, candidates, clock=request.app.state.clock
+        ingest, call.database, state.hooks, call.viewer, channel, candidates, clock=state.clock
     )
     status = status_resource(
         result.status_id,

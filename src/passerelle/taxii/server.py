@@ -7,12 +7,12 @@ from typing import Any
 from fastapi import APIRouter
 
 from passerelle import __version__
+from passerelle.http.errors import TaxiiError
+from passerelle.http.media import TAXII_MEDIA_TYPE, TaxiiResponse
+from passerelle.objects.queries import STIX_MEDIA_TYPE, status_of
 from passerelle.policy.directory import Channel
 from passerelle.policy.visibility import channel_for, member_channels, rights_in
-from passerelle.store.queries import STIX_MEDIA_TYPE, status_of
 from passerelle.taxii.context import API_ROOT, CallDep
-from passerelle.taxii.errors import TaxiiError
-from passerelle.taxii.media import TAXII_MEDIA_TYPE, TaxiiResponse
 
 router = APIRouter(default_response_class=TaxiiResponse)
 

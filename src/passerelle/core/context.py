@@ -1,13 +1,18 @@
-"""What every exchange operation runs with: the database, who acts, the clock, the settings."""
+"""What every operation runs with: the database, who acts, the node's key rules and the
+listeners of its object writes, the clock, the workflow's settings."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from passerelle.errors import BadInput
+from passerelle.keys.rules import KeyRules
+from passerelle.objects.hooks import Hooks
+from passerelle.objects.writing import Write, writing
 from passerelle.policy.viewer import Viewer
 from passerelle.settings import ExchangeSettings
 from passerelle.stix.timestamps import micros_to_text, now_micros, to_micros
@@ -25,12 +30,21 @@ class Context:
 
     database: Database
     viewer: Viewer
+    keys: KeyRules
+    hooks: Hooks
     clock: Clock = system_clock
     settings: ExchangeSettings = field(default_factory=ExchangeSettings)
 
     def now(self) -> int:
         """Return the current time in epoch microseconds."""
         return self.clock()
+
+    @contextmanager
+    def writing(self, channel_ids: Sequence[int] = ()) -> Iterator[Write]:
+        """Open a write transaction of objects (and workflow records) for these channels;
+        its listeners run inside it and, once it commits, after it."""
+        with writing(self.database, self.hooks, self.now(), channel_ids) as write:
+            yield write
 
 
 def parse_day(text: str) -> int:

@@ -18,6 +18,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from passerelle.audit import log as audit
 from passerelle.errors import PasserelleError
+from passerelle.objects.hooks import Hooks, ObjectsStored, Placement, StoredVersion
+from passerelle.objects.writing import Write, writing
 from passerelle.policy.actions import (
     ONWARD,
     effective_tlp,
@@ -36,6 +38,7 @@ from passerelle.stix.markings import (
 )
 from passerelle.stix.timestamps import now_micros, version_key
 from passerelle.stix.validation import InvalidObject, validate_object
+from passerelle.store.chunks import chunked
 from passerelle.store.database import Database
 from passerelle.store.schema import (
     channel_objects,
@@ -44,8 +47,6 @@ from passerelle.store.schema import (
     objects,
     statuses,
 )
-
-_ID_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,8 @@ _STORED_VERSIONS_PG: Final = select(*_STORED_COLUMNS).where(
 def _stored_versions(conn: Connection, ids: Sequence[str]) -> dict[tuple[str, str], Any]:
     found: dict[tuple[str, str], Any] = {}
     query = _STORED_VERSIONS_PG if conn.dialect.name == "postgresql" else _STORED_VERSIONS
-    for start in range(0, len(ids), _ID_CHUNK):
-        rows = conn.execute(query, {"ids": list(ids[start : start + _ID_CHUNK])})
+    for chunk in chunked(ids):
+        rows = conn.execute(query, {"ids": list(chunk)})
         found.update({(r.stix_id, r.version): r for r in rows})
     return found
 
@@ -192,6 +193,7 @@ def _envelope_date_added(conn: Connection, channel_id: int) -> int:
 
 def ingest(
     database: Database,
+    hooks: Hooks,
     viewer: Viewer,
     channel: Channel,
     candidates: Iterable[object],
@@ -202,10 +204,30 @@ def ingest(
 
     ``recipients`` name further individual recipients of the envelope's TLP:RED objects.
     The caller has already checked that the viewer may write into the channel. ``clock``
-    dates the watch hits the envelope causes.
+    dates what the write's listeners record (watch hits, entity links).
     """
     items = list(candidates)
     result = IngestResult(str(uuid.uuid4()), now_micros(), len(items))
+    prepared = _prepare_all(items, recipients, result)
+    with writing(database, hooks, clock(), [channel.id]) as write:
+        accepted = _store(write, viewer, channel, prepared, result)
+        result.successes.extend(accepted)
+        _record_status(write.conn, viewer, channel, result)
+        audit.record(
+            database,
+            write.conn,
+            viewer,
+            "write",
+            [v.id for v in accepted],
+            {"channel": channel.title, "rejected": len(result.failures)},
+        )
+    return result
+
+
+def _prepare_all(
+    items: Sequence[object], recipients: Sequence[str], result: IngestResult
+) -> list[_Candidate]:
+    """Validate each object; the invalid ones become failures of the result."""
     prepared: list[_Candidate] = []
     for obj in items:
         try:
@@ -213,22 +235,7 @@ def ingest(
         except InvalidObject as exc:
             ident, shown = _describe(obj)
             result.failures.append(Verdict(ident, shown, exc.reason))
-    with database.write([channel.id]) as conn:
-        accepted = _store(database, conn, viewer, channel, prepared, result, clock())
-        result.successes.extend(accepted)
-        _record_status(conn, viewer, channel, result)
-        audit.record(
-            database,
-            conn,
-            viewer,
-            "write",
-            [v.id for v in accepted],
-            {"channel": channel.title, "rejected": len(result.failures)},
-        )
-    from passerelle.exchange.watches import report_pending
-
-    report_pending(database, clock())
-    return result
+    return prepared
 
 
 class Refused(PasserelleError):
@@ -242,47 +249,37 @@ class Refused(PasserelleError):
 
 
 def store_all_or_nothing(
-    database: Database,
-    conn: Connection,
+    write: Write,
     viewer: Viewer,
     channel: Channel,
     candidates: Iterable[object],
     recipients: Sequence[str] = (),
-    clock: Callable[[], int] = now_micros,
 ) -> list[Verdict]:
     """Store objects in a channel inside the caller's write transaction, all or none.
 
-    The caller holds ``database.write([channel.id])`` and has checked the viewer's right to
-    write. If any object is invalid or its handling forbids placing it here, nothing is
-    stored and :class:`Refused` lists every object refused and why. Watch hits are
-    recorded in the same transaction; the caller reports them after it commits
-    (:func:`passerelle.exchange.watches.report_pending`).
+    The caller opened ``write`` with :func:`passerelle.objects.writing.writing` for the
+    channel and has checked the viewer's right to write. If any object is invalid or its
+    handling forbids placing it here, nothing is stored and :class:`Refused` lists every
+    object refused and why. The write's listeners run in the same transaction.
     """
     items = list(candidates)
     result = IngestResult("", now_micros(), len(items))
-    prepared: list[_Candidate] = []
-    for obj in items:
-        try:
-            prepared.append(_prepare(obj, recipients))
-        except InvalidObject as exc:
-            ident, shown = _describe(obj)
-            result.failures.append(Verdict(ident, shown, exc.reason))
-    accepted = _store(database, conn, viewer, channel, prepared, result, clock(), atomic=True)
+    prepared = _prepare_all(items, recipients, result)
+    accepted = _store(write, viewer, channel, prepared, result, atomic=True)
     if result.failures:
         raise Refused(result.failures)
     return accepted
 
 
 def _store(
-    database: Database,
-    conn: Connection,
+    write: Write,
     viewer: Viewer,
     channel: Channel,
     prepared: list[_Candidate],
     result: IngestResult,
-    now: int,
     atomic: bool = False,
 ) -> list[Verdict]:
+    conn, database = write.conn, write.database
     stored = _stored_versions(conn, sorted({c.stix_id for c in prepared}))
     markings = _known_markings(conn, prepared)
     new: list[_Candidate] = []
@@ -316,36 +313,22 @@ def _store(
     database.insert_rows(conn, object_refs, ("stix_id", "version", "ref_id"), refs)
     database.insert_rows(conn, object_recipients, ("stix_id", "version", "username"), recipients)
     database.insert_rows(conn, channel_objects, _PLACEMENT_COLUMNS, placements)
-    _derive(database, conn, viewer, list(placed.values()), new, now, (channel.id, date_added))
+    write.placed += [Placement(channel.id, c.stix_id, c.version) for c in placed.values()]
+    write.hooks.announce_stored(
+        ObjectsStored(
+            write,
+            viewer,
+            channel.id,
+            date_added,
+            [_announced(c) for c in placed.values()],
+            [_announced(c) for c in new],
+        )
+    )
     return accepted
 
 
-def _derive(
-    database: Database,
-    conn: Connection,
-    viewer: Viewer,
-    placed: list[_Candidate],
-    new: list[_Candidate],
-    now: int,
-    placement: tuple[int, int],
-) -> None:
-    """Feed what hangs off stored versions: watch hits, correlation keys, entity links."""
-    # Imported here: these modules sit above the store and reach it through this.
-    from passerelle.correlation.index import index_new_versions
-    from passerelle.exchange.watches import record_hits
-    from passerelle.resolution.linking import link_new_versions
-
-    record_hits(
-        database,
-        conn,
-        [(c.stix_id, c.version, c.body) for c in placed],
-        now,
-        placement=placement,
-        parsed=[c.obj for c in placed],
-    )
-    new_versions = [(c.stix_id, c.version, c.body) for c in new]
-    index_new_versions(database, conn, new_versions, parsed=[c.obj for c in new])
-    link_new_versions(database, conn, viewer, new_versions, now)
+def _announced(cand: _Candidate) -> StoredVersion:
+    return StoredVersion(cand.stix_id, cand.version, cand.body, cand.obj)
 
 
 @dataclass(frozen=True)

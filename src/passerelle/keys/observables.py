@@ -4,8 +4,9 @@ A key is ``KIND:VALUE`` in one canonical form, so that a watch and an object mee
 exact, indexed comparison:
 
 - ``phone:+33612345678``: E.164. A number written without its country code
-  (``06 12 34 56 78``) is read in the node's phone region (``PASSERELLE_PHONE_REGION``,
-  default FR); ``0033...``, ``+33 (0)6...`` and ``tel:`` URIs are understood.
+  (``06 12 34 56 78``) is read in the node's phone region (``KeyRules.phone_region``,
+  from ``PASSERELLE_PHONE_REGION``, default FR); ``0033...``, ``+33 (0)6...`` and
+  ``tel:`` URIs are understood.
 - ``email:x@y.fr``: the whole address lower-cased (``mailto:`` dropped).
 - ``url:https://example.org/a``: scheme and host lower-cased (IDN hosts in punycode),
   default port and ``#fragment`` dropped, path and query kept as written except that a
@@ -54,7 +55,6 @@ from typing import Any, Final
 import phonenumbers
 
 from passerelle.errors import BadInput
-from passerelle.settings import ExchangeSettings
 
 PHONE: Final = "phone"
 EMAIL: Final = "email"
@@ -152,11 +152,6 @@ _QUOTED = re.compile(_STRING)
 _HASH_PATH = re.compile(r"(?:^|\.)hashes\.'?([A-Za-z0-9-]{2,10})'?$")
 _REF_VALUE = re.compile(r"_refs?(?:\[[^\]]*\])?\.value$")
 _EMAIL_PATHS = re.compile(r"email-addr:value|email-message:\w+_refs?(?:\[[^\]]*\])?\.value")
-
-
-def node_phone_region() -> str:
-    """Return the region national phone numbers are read in (PASSERELLE_PHONE_REGION)."""
-    return ExchangeSettings.from_env().phone_region
 
 
 def make_key(kind: str, value: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from passerelle.exchange.context import Context
+from passerelle.core.context import Context
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
 

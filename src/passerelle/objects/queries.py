@@ -38,6 +38,7 @@ from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import ChannelAccess, channel_access, visible_in_channel
 from passerelle.stix.markings import Handling, HandlingCode, Pap, Tlp
 from passerelle.stix.timestamps import micros_to_text, text_to_micros, version_key
+from passerelle.store.chunks import ID_CHUNK
 from passerelle.store.database import Database
 from passerelle.store.schema import acknowledgements, channel_objects, objects, statuses, users
 
@@ -398,7 +399,7 @@ def restricted_ids(
 
 
 def stored_version_batches(
-    database: Database, types: Sequence[str] = (), size: int = 500
+    database: Database, types: Sequence[str] = (), size: int = ID_CHUNK
 ) -> Iterator[list[Any]]:
     """Walk every stored object version (of some types only, if given) in (id, version)
     order, one batch of rows (stix_id, version, body) per short read transaction, so

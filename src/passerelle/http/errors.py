@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound, PasserelleError
-from passerelle.taxii.media import TaxiiResponse
+from passerelle.http.media import TaxiiResponse
 
 _TITLES = {
     400: "Bad request",

@@ -13,10 +13,10 @@ import hmac
 from fastapi import Request
 
 from passerelle.audit.log import record_alone
+from passerelle.http.errors import UNAUTHORISED_HEADERS, TaxiiError
 from passerelle.policy.directory import viewer_by_token
 from passerelle.policy.viewer import Viewer
 from passerelle.store.database import Database
-from passerelle.taxii.errors import UNAUTHORISED_HEADERS, TaxiiError
 
 PURPOSE_HEADER = "X-Passerelle-Purpose"
 

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, and_, delete, or_
 
+from passerelle.objects.queries import Entry
 from passerelle.policy.directory import Channel
-from passerelle.store.queries import Entry
 from passerelle.store.schema import channel_objects
 
 

@@ -5,7 +5,8 @@ Today a name matches only the same name after normalisation: Unicode NFKC, case 
 diacritics removed from Latin letters (``Tsarnaïev`` reads ``tsarnaiev``), every run of
 punctuation and white space made one space. Scripts are not crossed (``Царнаев`` stays
 Cyrillic) and spellings are not compared: that is the job of the entity-resolution
-matcher, which plugs in with :func:`use_name_matcher` and changes nothing else.
+matcher (:class:`passerelle.resolution.entities.ResolvingNames`), which a node wires into
+its :class:`passerelle.keys.rules.KeyRules` and which changes nothing else.
 
 Every key a matcher returns starts with ``name:``, so that ingest can tell with one index
 look-up whether any watch on a name exists at all.
@@ -75,25 +76,6 @@ class ExactNames:
         return {key}
 
 
-_matcher: NameMatcher = ExactNames()
-
-
-def name_matcher() -> NameMatcher:
-    """Return the matcher that watches and ingest use."""
-    return _matcher
-
-
-def use_name_matcher(matcher: NameMatcher) -> NameMatcher:
-    """Plug in another matcher (entity resolution); return the one it replaces.
-
-    Keys are computed when a watch is made: watches made under the previous matcher keep
-    their keys until they are re-keyed.
-    """
-    global _matcher
-    previous, _matcher = _matcher, matcher
-    return previous
-
-
 def names_of(obj: Mapping[str, Any]) -> list[str]:
     """Return the name and aliases of a person or group object (none for other types)."""
     if obj.get("type") not in NAMED_TYPES:
@@ -106,13 +88,12 @@ def names_of(obj: Mapping[str, Any]) -> list[str]:
     return [name for name in dict.fromkeys(found) if isinstance(name, str) and name.strip()]
 
 
-def name_keys(obj: Mapping[str, Any]) -> set[str]:
+def name_keys(obj: Mapping[str, Any], matcher: NameMatcher) -> set[str]:
     """Return the name keys of an object: those of its name and aliases."""
-    matcher, kind = name_matcher(), str(obj.get("type", ""))
+    kind = str(obj.get("type", ""))
     return {key for name in names_of(obj) for key in matcher.keys(name, kind)}
 
 
-def typed_name_keys(names: Iterable[str]) -> set[str]:
+def typed_name_keys(names: Iterable[str], matcher: NameMatcher) -> set[str]:
     """Return the keys of names a user typed."""
-    matcher = name_matcher()
     return {key for name in names for key in matcher.keys(name, "")}

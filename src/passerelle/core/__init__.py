@@ -1,0 +1,1 @@
+"""The kernel every feature shares: operation context, the operation registry, references."""

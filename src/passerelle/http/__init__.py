@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the REST API, TAXII and the web interface: auth, errors, media."""

@@ -1,0 +1,1 @@
+"""Keys under which watches and correlation meet: names and observables."""

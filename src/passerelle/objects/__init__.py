@@ -1,0 +1,1 @@
+"""Every object write and read: ingest, pages, versions, removal, and the hooks of writes."""

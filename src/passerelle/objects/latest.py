@@ -1,0 +1,82 @@
+"""The newest version of objects: as a viewer may see them, or as the node stores them.
+
+Every feature that needs "the latest version of these ids" asks here, so the rule of who
+sees which version is applied in one place (:func:`passerelle.policy.visibility.
+visible_placement`). The viewer-less readers serve node-wide work only (entity linking at
+ingest, reindexing) and never answer a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, select
+
+from passerelle.policy.viewer import Viewer
+from passerelle.policy.visibility import visible_placement
+from passerelle.store.chunks import chunked
+from passerelle.store.schema import channel_objects, objects
+
+
+def latest_visible_versions(
+    conn: Connection, viewer: Viewer, stix_ids: Iterable[str]
+) -> dict[str, str]:
+    """Return, for each object the viewer may see, the newest version they may see."""
+    placement = channel_objects.alias("placement")
+    found: dict[str, str] = {}
+    for chunk in chunked(sorted(set(stix_ids))):
+        rows = conn.execute(
+            select(placement.c.stix_id, placement.c.version)
+            .where(placement.c.stix_id.in_(chunk), visible_placement(viewer, placement))
+            .distinct()
+        )
+        for stix_id, version in rows:
+            found[stix_id] = max(version, found.get(stix_id, ""))
+    return found
+
+
+def visible_ids(conn: Connection, viewer: Viewer, stix_ids: Iterable[str]) -> set[str]:
+    """Return which of these objects the viewer may see (some version, some channel)."""
+    return set(latest_visible_versions(conn, viewer, stix_ids))
+
+
+def latest_visible_bodies(
+    conn: Connection, viewer: Viewer, stix_ids: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """Return the newest version the viewer may see of each object, parsed."""
+    return bodies_of(conn, latest_visible_versions(conn, viewer, stix_ids))
+
+
+def latest_stored_versions(conn: Connection, stix_ids: Iterable[str]) -> dict[str, str]:
+    """Return the newest stored version of each object, whoever may see it."""
+    found: dict[str, str] = {}
+    for chunk in chunked(sorted(set(stix_ids))):
+        rows = conn.execute(
+            select(objects.c.stix_id, objects.c.version).where(objects.c.stix_id.in_(chunk))
+        )
+        for stix_id, version in rows:
+            found[stix_id] = max(version, found.get(stix_id, ""))
+    return found
+
+
+def latest_stored_bodies(conn: Connection, stix_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Return the newest stored version of each object, parsed, whoever may see it."""
+    return bodies_of(conn, latest_stored_versions(conn, stix_ids))
+
+
+def bodies_of(conn: Connection, versions: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Return the parsed body of each (id -> version), one query per chunk of ids."""
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in chunked(sorted(versions)):
+        rows = conn.execute(
+            select(objects.c.stix_id, objects.c.version, objects.c.body).where(
+                objects.c.stix_id.in_(chunk),
+                objects.c.version.in_(sorted({versions[i] for i in chunk})),
+            )
+        )
+        for row in rows:
+            if versions[row.stix_id] == row.version:
+                found[row.stix_id] = orjson.loads(row.body)
+    return found

@@ -1,0 +1,34 @@
+"""The one place where a node's parts are put together: its key rules, and the features
+that subscribe to its object writes. ``create_app`` and the command line both use it.
+
+In-transaction listeners run in this order: watch hits, correlation keys, entity links.
+After the commit: watch hits are reported to the partners whose tips started the watches.
+"""
+
+from __future__ import annotations
+
+from passerelle.correlation.index import CorrelationIndex
+from passerelle.exchange.watches import WatchHits, report_hits
+from passerelle.keys.rules import KeyRules
+from passerelle.objects.hooks import Hooks
+from passerelle.resolution.aliases import alias_dirs, load_alias_data
+from passerelle.resolution.entities import ResolvingNames
+from passerelle.resolution.linking import EntityLinking
+from passerelle.settings import Settings
+
+
+def key_rules(settings: Settings) -> KeyRules:
+    """Return the node's key rules: its phone region, and names matched through entity
+    resolution and its alias files (a malformed alias file fails here, at start-up)."""
+    dirs = alias_dirs(settings.aliases_dir)
+    return KeyRules(settings.phone_region, ResolvingNames(load_alias_data(dirs)), dirs)
+
+
+def subscribe_features(keys: KeyRules) -> Hooks:
+    """Return the listeners of a node's object writes, each feature subscribed once."""
+    hooks = Hooks()
+    hooks.on_stored(WatchHits(keys))
+    hooks.on_stored(CorrelationIndex(keys.phone_region))
+    hooks.on_stored(EntityLinking(load_alias_data(keys.alias_dirs)))
+    hooks.on_committed(report_hits)
+    return hooks
