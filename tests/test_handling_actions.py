@@ -443,7 +443,9 @@ def test_pap_red_forbids_an_external_look_up(world: World, pap_red_object: str) 
 
 def test_pap_red_permits_passive_analysis(world: World, pap_red_object: str) -> None:
     with world.database.read() as conn:
+        # require_permitted raises Forbidden when PAP forbids the action
         require_permitted(conn, world.viewer("boris"), [pap_red_object], Action.PASSIVE_ANALYSIS)
+    assert [a for a in Action if pap_permits(a, Pap.RED)] == [Action.PASSIVE_ANALYSIS]
 
 
 def test_an_action_on_an_object_the_viewer_cannot_see_is_not_found(
