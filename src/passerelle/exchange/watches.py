@@ -858,7 +858,7 @@ class WatchHits:
             [(v.stix_id, v.version, v.body) for v in event.placed],
             event.now,
             self._rules,
-            placement=(event.channel_id, event.date_added),
+            placement=(event.channel_id, *event.date_added),
             parsed=[v.obj for v in event.placed],
         )
 
@@ -870,15 +870,15 @@ def record_hits(
     now: int,
     rules: KeyRules,
     *,
-    placement: tuple[int, int] | None = None,
+    placement: tuple[int, int, int] | None = None,
     parsed: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[int]:
     """Record the hits of object versions just stored; return the new hits' ids.
 
     ``placed`` holds (stix_id, version, body) of the versions placed in this transaction;
     ``parsed``, when given, the same objects already parsed, in the same order (their
-    bodies are then not parsed again); ``placement`` the (channel id, date_added) of
-    those placements, so that a version the owner could already see elsewhere is not
+    bodies are then not parsed again); ``placement`` the (channel id, first and last
+    date_added) of those placements, so that a version the owner could already see elsewhere is not
     taken for new information (without it, any version visible to the owner hits).
     Costs one query of index look-ups when no watch holds keys of a kind the objects carry.
     """
@@ -954,7 +954,7 @@ def _new_to(
     conn: Connection,
     owner: Viewer,
     versions: set[tuple[str, str]],
-    placement: tuple[int, int] | None,
+    placement: tuple[int, int, int] | None,
 ) -> set[tuple[str, str]]:
     """Return the versions the owner may see now and could not see before this store."""
     seen = channel_objects.alias("seen_placement")
@@ -970,9 +970,15 @@ def _new_to(
             if pair not in versions:
                 continue
             now_seen.add(pair)
-            if placement is not None and (row.channel_id, row.date_added) != placement:
+            if placement is not None and not _placed_now(row, placement):
                 seen_before.add(pair)
     return now_seen - seen_before
+
+
+def _placed_now(row: Any, placement: tuple[int, int, int]) -> bool:
+    """Tell whether a placement row is one the current write made."""
+    channel_id, first, last = placement
+    return bool(row.channel_id == channel_id and first <= row.date_added <= last)
 
 
 def _insert_hits(database: Database, conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
