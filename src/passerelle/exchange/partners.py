@@ -71,6 +71,8 @@ class _Tally:
     hits: int = 0
 
     def figures(self, direction: Literal["to", "from"]) -> Figures:
+        """Return the tally as figures: percentages of the tips, median delays."""
+
         def pct(part: int) -> float | None:
             return round(100 * part / self.tips, 1) if self.tips else None
 
@@ -174,7 +176,7 @@ def _tally_hits(conn: Connection, viewer: Viewer, tallies: dict[tuple[int, str],
 
 
 def partner_figures(ctx: Context, _request: NoRequest) -> list[Partner]:
-    """Figures per partner organisation and direction."""
+    """Return the figures per partner organisation and direction."""
     workflow.require_worker(ctx.viewer)
     now = ctx.now()
     tallies: dict[tuple[int, str], _Tally] = {}

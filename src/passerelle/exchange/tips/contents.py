@@ -17,7 +17,10 @@ CLOSURE_LIMIT: Final = 5000
 
 
 def closure(conn: Connection, start: Sequence[tuple[str, str]]) -> list[str]:
-    """Ids a tip holds: the object and, transitively, what it refers to (stored or not)."""
+    """Return the ids a tip holds: its object and, transitively, what it refers to.
+
+    Referred ids are kept whether or not an object of that id is stored.
+    """
     order = [stix_id for stix_id, _ in start]
     seen = set(order)
     frontier = list(start)

@@ -17,7 +17,7 @@ _log = logging.getLogger(__name__)
 
 
 def report_hits(event: WriteCommitted) -> None:
-    """Listener of committed writes: report the hits still pending."""
+    """Report the hits still pending once a write has committed (an after-commit listener)."""
     report_pending(event.database, event.hooks, event.now)
 
 
