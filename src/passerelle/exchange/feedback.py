@@ -32,8 +32,10 @@ from passerelle.stix.markings import (
     FEEDBACK,
     HANDLING_EXTENSION_ID,
     TLP2_IDS,
+    Handling,
     HandlingCode,
     Tlp,
+    most_restrictive,
 )
 from passerelle.stix.timestamps import micros_to_text
 from passerelle.store.database import Database
@@ -150,8 +152,10 @@ def _placed_tlp(conn: Connection, tip: TipRecord) -> Tlp:
         )
     ).scalar()
     own = effective_tlp(conn, tip.stix_id, tip.version)
-    levels = [Tlp(level) for level in (placed, own) if level is not None]
-    return max(levels) if levels else Tlp.AMBER
+    strictest = most_restrictive(
+        Handling(tlp=None if placed is None else Tlp(placed)), Handling(tlp=own)
+    ).tlp
+    return Tlp.AMBER if strictest is None else strictest
 
 
 def feedback_marking(conn: Connection, tip: TipRecord, from_org_id: int) -> FeedbackMarking:
@@ -299,7 +303,10 @@ def _hit_report(
     ):
         return None, False, "the matching object's handling rules do not allow telling the partner"
     marking = feedback_marking(conn, tip, owner.org_id)
-    level = max(marking.tlp, tlp if tlp is not None else Tlp.CLEAR)
+    # The report tells of the matching object too, so the stricter TLP of the two applies;
+    # only the TLP: handling codes and RED recipients stay those of the tip's feedback.
+    strictest = most_restrictive(Handling(tlp=marking.tlp), Handling(tlp=tlp)).tlp
+    level = marking.tlp if strictest is None else strictest
     if level is Tlp.RED:
         marking = FeedbackMarking(
             level, marking.codes, marking.h3_text, marking.recipients or (tip.sharer,)
