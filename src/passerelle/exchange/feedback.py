@@ -27,7 +27,7 @@ from passerelle.policy.actions import effective_tlp, restricts_onward_sharing
 from passerelle.policy.directory import Channel, channel_row_to_channel, viewer_by_id
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
-from passerelle.policy.visibility import object_visible_anywhere
+from passerelle.policy.visibility import version_visible_anywhere
 from passerelle.stix.markings import (
     FEEDBACK,
     HANDLING_EXTENSION_ID,
@@ -290,7 +290,9 @@ def _hit_report(
 ) -> tuple[FeedbackMarking | None, bool, str]:
     """Decide whether (and how) a watch hit may be told to the tip's producer."""
     sharer = viewer_by_id(conn, tip.shared_by)
-    partner_sees = object_visible_anywhere(conn, sharer, hit.stix_id)
+    # The version that hit, not any version: an older one the partner sees says nothing
+    # about whether they may learn of this one.
+    partner_sees = version_visible_anywhere(conn, sharer, hit.stix_id, hit.version)
     row = conn.execute(
         select(objects.c.producer_org_id, objects.c.handling_codes).where(
             objects.c.stix_id == hit.stix_id, objects.c.version == hit.version

@@ -229,6 +229,28 @@ def h3_text_of(conn: Connection, viewer: Viewer, stix_id: str) -> str:
     return "\n".join(dict.fromkeys(r.h3_text for r in rows))
 
 
+def h3_withheld(conn: Connection, viewer: Viewer, stix_ids: Iterable[str]) -> set[str]:
+    """Return the objects among these that carry an H3 restriction the viewer has not
+    acknowledged: until they do, no path shows their content (name, pattern, text),
+    as TAXII withholds them."""
+    wanted = sorted(set(stix_ids))
+    if not wanted:
+        return set()
+    restricted = conn.execute(
+        select(objects.c.stix_id)
+        .where(
+            objects.c.stix_id.in_(wanted),
+            objects.c.handling_codes.op("&")(int(HandlingCode.H3)) != 0,
+            ~exists().where(
+                acknowledgements.c.user_id == viewer.user_id,
+                acknowledgements.c.stix_id == objects.c.stix_id,
+            ),
+        )
+        .distinct()
+    )
+    return set(restricted.scalars())
+
+
 def acknowledge(conn: Connection, viewer: Viewer, stix_id: str) -> str:
     """Record that the viewer read and accepts an object's H3 text; return the text."""
     text = h3_text_of(conn, viewer, stix_id)

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, or_, select
+from sqlalchemy import Connection, Row, Select, bindparam, exists, or_, select
 
 from passerelle.errors import BadInput, Conflict, NotFound
 from passerelle.policy.roles import Role
@@ -80,6 +80,30 @@ def find_organisation(conn: Connection, name: str) -> Organisation:
     ).first()
     if row is None:
         raise NotFound(f"no organisation named {name!r}")
+    return Organisation(id=row.id, name=row.name)
+
+
+def find_partner(conn: Connection, org_id: int, name: str) -> Organisation:
+    """Return the organisation with this name if it shares a channel with ``org_id``.
+
+    One answer for a name that does not exist and one that is no partner: addressing an
+    organisation must not tell whether it has an account on the node.
+    """
+    mine = channel_members.alias("mine")
+    theirs = channel_members.alias("theirs")
+    row = conn.execute(
+        select(organisations.c.id, organisations.c.name).where(
+            organisations.c.name == name,
+            organisations.c.id != org_id,
+            exists().where(
+                mine.c.org_id == org_id,
+                theirs.c.channel_id == mine.c.channel_id,
+                theirs.c.org_id == organisations.c.id,
+            ),
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"no partner organisation named {name[:80]!r}")
     return Organisation(id=row.id, name=row.name)
 
 

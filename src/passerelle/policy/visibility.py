@@ -315,3 +315,16 @@ def object_visible_anywhere(conn: Connection, viewer: Viewer, stix_id: str) -> b
         exists().where(placement.c.stix_id == stix_id, visible_placement(viewer, placement))
     )
     return bool(conn.execute(query).scalar())
+
+
+def version_visible_anywhere(conn: Connection, viewer: Viewer, stix_id: str, version: str) -> bool:
+    """Tell whether the viewer may see this very version of an object in some channel."""
+    placement = channel_objects.alias("placement")
+    query = select(
+        exists().where(
+            placement.c.stix_id == stix_id,
+            placement.c.version == version,
+            visible_placement(viewer, placement),
+        )
+    )
+    return bool(conn.execute(query).scalar())

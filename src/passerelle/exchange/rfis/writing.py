@@ -33,7 +33,7 @@ from passerelle.exchange.rfis.reading import resolve_rfi, rfi_detail
 from passerelle.objects.ingest import store_all_or_nothing
 from passerelle.objects.latest import latest_visible_bodies, visible_ids
 from passerelle.objects.writing import Write
-from passerelle.policy.directory import Channel, find_organisation, viewer_by_name
+from passerelle.policy.directory import Channel, find_partner, viewer_by_name
 from passerelle.policy.posting import posting_refusal
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import channel_for, may_read
@@ -69,9 +69,9 @@ def send_rfi(ctx: Context, request: SendRfi) -> RfiDetail:
     now = ctx.now()
     rfi_id = new_id("rfi")
     with ctx.database.write() as conn:
-        target = find_organisation(conn, request.to.strip())
-        if target.id == viewer.org_id:
+        if request.to.strip() == viewer.org_name:
             raise BadInput("an RFI goes to another organisation, not to your own")
+        target = find_partner(conn, viewer.org_id, request.to.strip())
         if about is not None and not visible_ids(conn, viewer, [about]):
             raise NotFound(f"no object {about[:120]!r}")
         conn.execute(

@@ -8,26 +8,28 @@ from typing import Any, Final
 from sqlalchemy import Connection, and_, or_, select
 
 from passerelle.exchange.feedback import TipRecord
-from passerelle.objects.latest import latest_stored_versions, latest_visible_versions
+from passerelle.objects.latest import latest_visible_versions
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
+from passerelle.store.chunks import chunked
 from passerelle.store.schema import channel_objects, object_refs
 
 CLOSURE_LIMIT: Final = 5000
 
 
-def closure(conn: Connection, start: Sequence[tuple[str, str]]) -> list[str]:
-    """Return the ids a tip holds: its object and, transitively, what it refers to.
+def closure(conn: Connection, viewer: Viewer, start: Sequence[tuple[str, str]]) -> list[str]:
+    """Return the ids a tip holds for a viewer: its object and, transitively, what the
+    latest version of each that the viewer may see refers to.
 
-    Referred ids are kept whether or not an object of that id is stored.
+    Referred ids are kept whether or not an object of that id is stored. A version hidden
+    from the viewer is never followed: what it refers to says something about it.
     """
     order = [stix_id for stix_id, _ in start]
     seen = set(order)
     frontier = list(start)
     while frontier and len(order) < CLOSURE_LIMIT:
         refs: list[str] = []
-        for chunk in range(0, len(frontier), 200):
-            pairs = frontier[chunk : chunk + 200]
+        for pairs in chunked(frontier, 200):
             refs += conn.execute(
                 select(object_refs.c.ref_id).where(
                     or_(
@@ -41,13 +43,13 @@ def closure(conn: Connection, start: Sequence[tuple[str, str]]) -> list[str]:
         new = list(dict.fromkeys(r for r in refs if r not in seen))
         seen.update(new)
         order += new
-        frontier = list(latest_stored_versions(conn, new).items())
+        frontier = list(latest_visible_versions(conn, viewer, new).items())
     return order[:CLOSURE_LIMIT]
 
 
 def channel_contents(conn: Connection, viewer: Viewer, row: Any) -> list[str]:
     """Return the ids a tip (a row of ``tips``) holds that the viewer may see in its channel."""
-    ids = closure(conn, [(row.stix_id, row.version)])
+    ids = closure(conn, viewer, [(row.stix_id, row.version)])
     placement = channel_objects.alias("placement")
     shown = set(
         conn.execute(
@@ -65,6 +67,6 @@ def channel_contents(conn: Connection, viewer: Viewer, row: Any) -> list[str]:
 
 def visible_contents(conn: Connection, viewer: Viewer, record: TipRecord) -> list[tuple[str, str]]:
     """Return the (id, type) of what a tip holds whose latest version the viewer may see."""
-    ids = closure(conn, [(record.stix_id, record.version)])
+    ids = closure(conn, viewer, [(record.stix_id, record.version)])
     visible = latest_visible_versions(conn, viewer, ids)
     return [(i, i.split("--")[0]) for i in ids if i in visible]

@@ -18,6 +18,7 @@ from passerelle.core.references import find_record
 from passerelle.exchange.tips.contents import channel_contents
 from passerelle.exchange.tips.models import Event, Receipt, Tip
 from passerelle.policy import workflow
+from passerelle.policy.actions import h3_withheld
 from passerelle.policy.viewer import Viewer
 from passerelle.store.schema import (
     channels,
@@ -142,9 +143,12 @@ def tip_views(
     """Return the views of tip rows (of :func:`tip_query`) for the viewer; ``detail`` adds
     each receipt's history and watches, and the objects the tip holds."""
     receipts = _receipts(conn, viewer, [r.id for r in rows], now, detail)
+    withheld = h3_withheld(conn, viewer, [r.stix_id for r in rows])
     views = []
     for row in rows:
         kind, name = object_summary(conn, row.stix_id, row.version)
+        if row.stix_id in withheld:
+            name = f"(withheld until you acknowledge its H3 restriction: {row.stix_id})"
         views.append(
             Tip(
                 id=row.id,

@@ -56,11 +56,7 @@ def _named_users(conn: Connection, usernames: Sequence[str]) -> dict[str, tuple[
             users.c.username.in_(usernames)
         )
     )
-    found = {row.username: (row.org_id, row.role) for row in rows}
-    missing = [name for name in usernames if name not in found]
-    if missing:
-        raise BadInput(f"no user {missing[0]!r}")
-    return found
+    return {row.username: (row.org_id, row.role) for row in rows}
 
 
 def _receivers(
@@ -92,13 +88,14 @@ def _receivers(
         )
     if not named:
         return members
-    chosen: dict[int, str] = {}
-    for username, (org_id, _role) in _named_users(conn, named).items():
-        if org_id in members:
-            chosen[org_id] = members[org_id]
-        elif org_id != viewer.org_id and username in recipients:
-            raise BadInput(f"{username!r} does not read channel {channel.title!r}")
-    return chosen
+    found = _named_users(conn, named)
+    for username in recipients:
+        # One answer for a user who does not exist and one who does not read the channel:
+        # naming recipients must not tell the sharer who has an account on the node.
+        org = found.get(username)
+        if org is None or (org[0] not in members and org[0] != viewer.org_id):
+            raise BadInput(f"no user {username!r} reads channel {channel.title!r}")
+    return {org_id: members[org_id] for org_id, _role in found.values() if org_id in members}
 
 
 def _probe(org_id: int, org_name: str, username: str) -> Viewer:
@@ -199,7 +196,7 @@ def _place(
     start = latest_visible_versions(conn, viewer, [object_id])
     if not start:
         raise NotFound(f"no object {object_id!r}")
-    ids = closure(conn, list(start.items()))
+    ids = closure(conn, viewer, list(start.items()))
     versions = latest_visible_versions(conn, viewer, ids)
     not_shared = [i for i in ids if i not in versions]
     _add_red_recipients(conn, viewer, versions, recipients)

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Select, and_, exists, func, or_, select
 from passerelle.core.context import stamp
 from passerelle.core.references import find_record
 from passerelle.exchange.watches.models import Hit, Watch, WatchState
+from passerelle.policy.actions import h3_withheld
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import object_visible_anywhere, visible_placement
 from passerelle.policy.workflow import watches_kept_by
@@ -136,13 +137,15 @@ class _Labels:
         self._seen: dict[str, bool] = {}
 
     def shown(self, row: Any) -> bool:
-        """Tell whether the user may see what the watch is about (a TLP:RED subject...)."""
+        """Tell whether the user may see what the watch is about (not a TLP:RED subject
+        of others, nor an H3 one they have not acknowledged)."""
         if row.subject_id is None:
             return True
         if row.subject_id not in self._seen:
-            self._seen[row.subject_id] = object_visible_anywhere(
-                self._conn, self._viewer, row.subject_id
-            )
+            subject = row.subject_id
+            self._seen[subject] = object_visible_anywhere(
+                self._conn, self._viewer, subject
+            ) and not h3_withheld(self._conn, self._viewer, [subject])
         return self._seen[row.subject_id]
 
     def of(self, row: Any) -> str:
