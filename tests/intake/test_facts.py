@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from passerelle.intake import french
 from passerelle.intake.draft import Draft
 from passerelle.intake.facts import Fact, find_facts
+from passerelle.intake.mentions import fr as french
 from passerelle.intake.model import Article, Mention
 from passerelle.stix.validation import validate_object
 from tests.world import SHIPPED_ALIASES as ALIASES

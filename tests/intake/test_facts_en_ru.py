@@ -9,8 +9,9 @@ from datetime import date
 
 import pytest
 
-from passerelle.intake import english, russian
 from passerelle.intake.facts import Fact, find_facts
+from passerelle.intake.mentions import en as english
+from passerelle.intake.mentions import ru as russian
 from passerelle.intake.model import Article, Mention
 from passerelle.intake.pipeline import _blank_doc, draft_of
 from passerelle.stix.validation import validate_object

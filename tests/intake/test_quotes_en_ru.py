@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from passerelle.intake import english, russian
+from passerelle.intake.mentions import en as english
+from passerelle.intake.mentions import ru as russian
 from passerelle.intake.model import Article, Mention
 from passerelle.intake.pipeline import _blank_doc
 from passerelle.intake.quotes import Quotation, find_quotations

@@ -306,7 +306,7 @@ def _lemmatizer() -> Any:
     """The model's rule lemmatizer (intake's French pipeline is loaded without it)."""
     import spacy
 
-    from passerelle.intake.french import MODEL
+    from passerelle.intake.mentions.fr import MODEL
 
     keep = "lemmatizer"
     nlp = spacy.load(MODEL, exclude=["tok2vec", "morphologizer", "parser", "senter", "ner"])

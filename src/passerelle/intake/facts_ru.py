@@ -174,9 +174,9 @@ class _Reader:
     def __init__(self, text: str, mentions: Sequence[Mention]) -> None:
         from natasha import Doc
 
-        from passerelle.intake import russian
+        from passerelle.intake.mentions import ru
 
-        models = russian.models()
+        models = ru.models()
         doc = Doc(text)
         doc.segment(models.segmenter)
         doc.tag_morph(models.morph)

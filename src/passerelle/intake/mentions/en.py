@@ -25,7 +25,7 @@ offsets are offsets into the article text. In order:
   two or three name-like words are a person; one unknown word mid-sentence is an
   organisation (brands and companies are), at a sentence start it is dropped;
 - acronyms explained in the text (``the Federal Security Service (FSB)``) give every
-  mention of the acronym the long form (:mod:`french`'s helper), and a surname alone takes
+  mention of the acronym the long form (as in French, :mod:`.base`), and a surname alone takes
   the full name of a person named earlier.
 """
 
@@ -35,14 +35,15 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
-from passerelle.intake.french import (
-    _GAZETTEER,
-    _MODEL,
-    _merge_variants,
-    _Span,
-    _with_acronyms,
-    _without_overlaps,
+from passerelle.intake.mentions.base import (
+    GAZETTEER_WEIGHT,
+    MODEL_WEIGHT,
+    Span,
     alias_and_platform_spans,
+    as_mentions,
+    merge_variants,
+    with_acronyms,
+    without_overlaps,
 )
 from passerelle.intake.model import Mention
 from passerelle.intake.typography import normalise
@@ -257,14 +258,11 @@ def extract(text: str, aliases: AliasData, doc: Doc | None = None) -> list[Menti
         span = _classified(plain, start, end)
         if span is not None:
             spans.append(span)
-    spans = _without_overlaps(spans)
-    spans = _with_acronyms(plain, spans)
+    spans = without_overlaps(spans)
+    spans = with_acronyms(plain, spans)
     _persons_by_surname(spans)
-    _merge_variants(spans)
-    return [
-        Mention(s.start, s.end, text[s.start : s.end], s.label, s.canonical)
-        for s in sorted(spans, key=lambda s: s.start)
-    ]
+    merge_variants(spans)
+    return as_mentions(text, spans)
 
 
 # Gazetteers --------------------------------------------------------------------------
@@ -276,19 +274,19 @@ def _place_pattern() -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
 
 
-def _gazetteer_spans(plain: str, aliases: AliasData) -> list[_Span]:
+def _gazetteer_spans(plain: str, aliases: AliasData) -> list[Span]:
     # "al-Qaeda" as the files' "Al-Qaeda" (one character for one: offsets hold).
     capitalised = re.sub(r"(?<![\w-])al(?=[- ][A-Z])", "Al", plain)
-    spans = alias_and_platform_spans(plain, aliases, capitalised, _PLATFORM_CUE)
+    spans = alias_and_platform_spans(plain, aliases, _PLATFORM_CUE, capitalised)
     for pattern_text, canonical in SEATS.items():
         for match in re.finditer(r"(?<![\w-])" + pattern_text + r"(?![\w-])", plain):
             before = plain[max(0, match.start() - 30) : match.start()]
             label = "location" if _LOCATIVE.search(before) else "organization"
-            spans.append(_Span(match.start(), match.end(), label, canonical, _GAZETTEER))
+            spans.append(Span(match.start(), match.end(), label, canonical, GAZETTEER_WEIGHT))
     for match in _place_pattern().finditer(plain):
         # Model weight: a longer name around the place wins ("Moscow City Court").
         name = match.group(0)
-        spans.append(_Span(match.start(), match.end(), "location", name, _MODEL))
+        spans.append(Span(match.start(), match.end(), "location", name, MODEL_WEIGHT))
     return spans
 
 
@@ -366,7 +364,7 @@ def _dropped(token: Token, lower_words: set[str]) -> bool:
     return bool(token.is_sent_start) and token.text.lower() in lower_words
 
 
-def _classified(plain: str, start: int, end: int) -> _Span | None:
+def _classified(plain: str, start: int, end: int) -> Span | None:
     """Label a candidate from its words and the words around it; None to drop it."""
     if plain[end - 1 : end] == "." and plain[end - 3 : end - 2].isalpha():
         end -= 1  # "Northwind Security Ltd." at the end of a sentence
@@ -399,7 +397,7 @@ def _classified(plain: str, start: int, end: int) -> _Span | None:
         label = "organization"
     if label is None or len(name) < 2:
         return None
-    return _Span(start, end, label, name, _MODEL)
+    return Span(start, end, label, name, MODEL_WEIGHT)
 
 
 def _title_before(before: str, plain: str, start: int) -> bool:
@@ -410,11 +408,11 @@ def _title_before(before: str, plain: str, start: int) -> bool:
     return bool(_TITLE_BEFORE.search(before))
 
 
-def _persons_by_surname(spans: list[_Span]) -> None:
+def _persons_by_surname(spans: list[Span]) -> None:
     """A one-word organisation guess that is the surname of a person named is a person."""
     surnames = {
         s.canonical.split()[-1] for s in spans if s.label == "person" and " " in s.canonical
     }
     for span in spans:
-        if span.weight == _MODEL and " " not in span.canonical and span.canonical in surnames:
+        if span.weight == MODEL_WEIGHT and " " not in span.canonical and span.canonical in surnames:
             span.label = "person"

@@ -6,7 +6,7 @@ offsets are offsets into the article text. PER, ORG and LOC become person, organ
 and location; the canonical name is natasha's nominative (``Путина`` gives ``Путин``),
 for an organisation only up to its head noun (``Федеральной службы безопасности`` gives
 ``Федеральная служба безопасности``, not ``... безопасность``). Then, as in
-:mod:`french` (whose span helpers are reused):
+:mod:`.fr` (with the span helpers of :mod:`.base`):
 
 - gazetteers win over the model: the Cyrillic names of the alias files, matched with
   case endings (``Исламского государства``, ``ИГИЛ``); groups become ``group``, with the
@@ -28,16 +28,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
-from passerelle.intake.french import (
-    _GAZETTEER,
-    _MODEL,
+from passerelle.intake.mentions.base import (
     AMBIGUOUS_PLATFORMS,
+    GAZETTEER_WEIGHT,
+    MODEL_WEIGHT,
     PLATFORMS,
-    _merge_variants,
-    _replace,
-    _Span,
-    _span_at,
-    _without_overlaps,
+    Span,
+    as_mentions,
+    merge_variants,
+    span_at,
+    with_span,
+    without_overlaps,
 )
 from passerelle.intake.model import Mention
 from passerelle.intake.typography import normalise
@@ -108,7 +109,9 @@ _FUNCTION_WORDS: Final = frozenset(
 
 
 @dataclass(frozen=True)
-class _Models:
+class Models:
+    """natasha's models, which the Russian fact reader shares."""
+
     segmenter: Any
     ner: Any
     morph: Any
@@ -116,7 +119,7 @@ class _Models:
 
 
 @lru_cache(maxsize=1)
-def models() -> _Models:
+def models() -> Models:
     """Return natasha's segmenter, taggers and vocabulary, loaded once on first use."""
     from natasha import (
         MorphVocab,
@@ -127,7 +130,7 @@ def models() -> _Models:
     )
 
     embedding = NewsEmbedding()
-    return _Models(Segmenter(), NewsNERTagger(embedding), NewsMorphTagger(embedding), MorphVocab())
+    return Models(Segmenter(), NewsNERTagger(embedding), NewsMorphTagger(embedding), MorphVocab())
 
 
 def parse(text: str) -> Any:
@@ -158,16 +161,13 @@ def extract(text: str, aliases: AliasData, doc: Any | None = None) -> list[Menti
         if label is None:
             continue
         for start, end in _split_parentheses(plain, ent.start, ent.stop):
-            spans.append(_Span(start, end, label, _nominative(ent, vocab, start, end), _MODEL))
-    spans = _without_overlaps([s for s in (_trimmed(plain, s) for s in spans) if s is not None])
+            spans.append(Span(start, end, label, _nominative(ent, vocab, start, end), MODEL_WEIGHT))
+    spans = without_overlaps([s for s in (_trimmed(plain, s) for s in spans) if s is not None])
     spans = _with_acronyms(plain, spans)
     for span in spans:
         _relabel(plain, span)
-    _merge_variants(spans)
-    return [
-        Mention(s.start, s.end, text[s.start : s.end], s.label, s.canonical)
-        for s in sorted(spans, key=lambda s: s.start)
-    ]
+    merge_variants(spans)
+    return as_mentions(text, spans)
 
 
 # natasha spans -----------------------------------------------------------------------
@@ -251,35 +251,39 @@ def _make_alias_patterns(aliases: AliasData) -> tuple[re.Pattern[str], list[tupl
     return re.compile(_START + "(?:" + body + ")" + _END), [names[n] for n in ordered]
 
 
-def _gazetteer_spans(plain: str, aliases: AliasData) -> list[_Span]:
-    spans: list[_Span] = []
+def _gazetteer_spans(plain: str, aliases: AliasData) -> list[Span]:
+    spans: list[Span] = []
     pattern, groups = _alias_patterns(aliases)
     for match in pattern.finditer(plain):
         index = match.lastindex
         if index is None:
             continue
         label, canonical = groups[index - 1]
-        spans.append(_Span(match.start(), match.end(), label, canonical, _GAZETTEER))
+        spans.append(Span(match.start(), match.end(), label, canonical, GAZETTEER_WEIGHT))
     for name, canonical in PLATFORMS.items():
         for found in re.finditer(_START + re.escape(name) + _END, plain):
-            spans.append(_Span(found.start(), found.end(), "platform", canonical, _GAZETTEER))
+            spans.append(Span(found.start(), found.end(), "platform", canonical, GAZETTEER_WEIGHT))
     for name, canonical in CYRILLIC_PLATFORMS.items():
         for found in re.finditer(_START + "(?:" + name + ")" + _END, plain):
-            spans.append(_Span(found.start(), found.end(), "platform", canonical, _GAZETTEER))
+            spans.append(Span(found.start(), found.end(), "platform", canonical, GAZETTEER_WEIGHT))
     for name, canonical in AMBIGUOUS_PLATFORMS.items():
         for found in re.finditer(_START + re.escape(name) + _END, plain):
             if _PLATFORM_CUE.search(plain[max(0, found.start() - 30) : found.start()]):
-                spans.append(_Span(found.start(), found.end(), "platform", canonical, _GAZETTEER))
+                spans.append(
+                    Span(found.start(), found.end(), "platform", canonical, GAZETTEER_WEIGHT)
+                )
     for name, canonical in SEATS.items():
         for found in re.finditer(_START + "(?:" + name + ")" + _END, plain):
-            spans.append(_Span(found.start(), found.end(), "organization", canonical, _GAZETTEER))
+            spans.append(
+                Span(found.start(), found.end(), "organization", canonical, GAZETTEER_WEIGHT)
+            )
     return spans
 
 
 # Cleaning spans ----------------------------------------------------------------------
 
 
-def _trimmed(plain: str, span: _Span) -> _Span | None:
+def _trimmed(plain: str, span: Span) -> Span | None:
     """Strip titles and quotation marks from a span; None if no name is left."""
     start, end = span.start, span.end
     while True:
@@ -298,12 +302,12 @@ def _trimmed(plain: str, span: _Span) -> _Span | None:
     canonical = span.canonical
     if start != span.start or end != span.end or not canonical:
         canonical = _TITLE.sub("", canonical).strip(_EDGE) if canonical else word
-        if span.weight == _MODEL and len(canonical.split()) != len(word.split()):
+        if span.weight == MODEL_WEIGHT and len(canonical.split()) != len(word.split()):
             canonical = word
-    return _Span(start, end, span.label, canonical or word, span.weight)
+    return Span(start, end, span.label, canonical or word, span.weight)
 
 
-def _with_acronyms(plain: str, spans: list[_Span]) -> list[_Span]:
+def _with_acronyms(plain: str, spans: list[Span]) -> list[Span]:
     """Give acronyms explained in the text, ``long form (ACRONYM)``, the long form."""
     expansions: dict[str, tuple[str, str]] = {}
     for match in _LONG_THEN_ACRONYM.finditer(plain):
@@ -317,13 +321,13 @@ def _with_acronyms(plain: str, spans: list[_Span]) -> list[_Span]:
     for acronym, (long_form, label) in expansions.items():
         pattern = _START + re.escape(acronym) + _OF_RUSSIA + "?" + _END
         for match in re.finditer(pattern, plain):
-            at = _span_at(spans, match.start())
-            weight = at.weight if at is not None else _MODEL
-            spans = _replace(spans, _Span(match.start(), match.end(), label, long_form, weight))
+            at = span_at(spans, match.start())
+            weight = at.weight if at is not None else MODEL_WEIGHT
+            spans = with_span(spans, Span(match.start(), match.end(), label, long_form, weight))
     return spans
 
 
-def _relabel(plain: str, span: _Span) -> None:
+def _relabel(plain: str, span: Span) -> None:
     """Metonymy's place exception, group cues, and acronyms read as persons."""
     before = plain[max(0, span.start - 40) : span.start]
     if span.canonical in SEATS.values():

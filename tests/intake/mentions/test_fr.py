@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from passerelle.intake import french
+from passerelle.intake.mentions import fr
 from passerelle.intake.model import Mention
 from passerelle.intake.pipeline import AliasLinker, link_mentions
 from passerelle.intake.reading import read_article
@@ -18,13 +18,13 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.fixture(scope="module")
 def fsb() -> tuple[str, list[Mention]]:
     text = read_article(FSB_ARRESTS).text
-    return text, french.extract(text, ALIASES)
+    return text, fr.extract(text, ALIASES)
 
 
 @pytest.fixture(scope="module")
 def dgsi() -> tuple[str, list[Mention]]:
     text = read_article(DGSI_CELL).text
-    return text, french.extract(text, ALIASES)
+    return text, fr.extract(text, ALIASES)
 
 
 def test_offsets_point_into_the_article_text(fsb: tuple[str, list[Mention]]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from passerelle.intake import russian
+from passerelle.intake.mentions import ru
 from passerelle.intake.model import Mention
 from passerelle.intake.pipeline import AliasLinker, link_mentions
 from passerelle.resolution.aliases import entity_id_for
@@ -31,12 +31,12 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 @pytest.fixture(scope="module")
 def mentions() -> list[Mention]:
-    return link_mentions(russian.extract(ARTICLE, ALIASES), [AliasLinker(ALIASES)])
+    return link_mentions(ru.extract(ARTICLE, ALIASES), [AliasLinker(ALIASES)])
 
 
 @pytest.fixture(scope="module")
 def short() -> list[Mention]:
-    return link_mentions(russian.extract(SHORT, ALIASES), [AliasLinker(ALIASES)])
+    return link_mentions(ru.extract(SHORT, ALIASES), [AliasLinker(ALIASES)])
 
 
 def _at(mentions: list[Mention], text: str) -> Mention:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from passerelle.intake import english
+from passerelle.intake.mentions import en
 from passerelle.intake.model import Mention
 from passerelle.intake.pipeline import AliasLinker, link_mentions
 from passerelle.resolution.aliases import entity_id_for
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 @pytest.fixture(scope="module")
 def mentions() -> list[Mention]:
-    return link_mentions(english.extract(ARTICLE, ALIASES), [AliasLinker(ALIASES)])
+    return link_mentions(en.extract(ARTICLE, ALIASES), [AliasLinker(ALIASES)])
 
 
 def _by_text(mentions: list[Mention], text: str) -> list[Mention]:
