@@ -1,5 +1,5 @@
-"""Facts: who did what to whom, coded with CAMEO (issue 6, item 6). Sentences written for
-these tests."""
+"""Facts in French articles: who did what to whom, coded with CAMEO (issue 6, item 6).
+Sentences written for these tests."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from passerelle.intake.facts import Fact, find_facts
 from passerelle.intake.mentions import fr as french
 from passerelle.intake.model import Article, Mention
 from passerelle.stix.validation import validate_object
+from tests.intake.facts import named, only
 from tests.world import SHIPPED_ALIASES as ALIASES
 
 
@@ -26,15 +27,6 @@ def read() -> Any:
         return find_facts(doc, mentions), mentions
 
     return run
-
-
-def named(mentions: list[Mention], index: int | None) -> str | None:
-    return None if index is None else mentions[index].canonical
-
-
-def only(facts: list[Fact], code: str) -> Fact:
-    (fact,) = [f for f in facts if f.code == code]
-    return fact
 
 
 def test_active_sharing_of_intelligence(read: Any) -> None:
