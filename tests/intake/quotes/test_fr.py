@@ -1,4 +1,4 @@
-"""Quotations and their speakers (issue 6, item 5)."""
+"""Quotations and their speakers in French articles (issue 6, item 5)."""
 
 # ruff: noqa: RUF001
 
