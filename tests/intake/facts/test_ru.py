@@ -9,7 +9,7 @@ import pytest
 from passerelle.intake.facts import Fact, find_facts
 from passerelle.intake.mentions import ru as russian
 from passerelle.intake.model import Article, Mention
-from passerelle.intake.pipeline import _blank_doc
+from passerelle.intake.pipeline import blank_doc
 from tests.intake.facts import named, only
 from tests.world import SHIPPED_ALIASES as ALIASES
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 def read_ru(text: str) -> tuple[list[Fact], list[Mention]]:
     mentions = russian.extract(text, ALIASES)
-    return find_facts(_blank_doc(Article(text, lang="ru")), mentions), mentions
+    return find_facts(blank_doc(Article(text, lang="ru")), mentions), mentions
 
 
 def test_ru_active_sharing_of_intelligence() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from passerelle.intake.mentions import ru as russian
 from passerelle.intake.model import Article, Mention
-from passerelle.intake.pipeline import _blank_doc
+from passerelle.intake.pipeline import blank_doc
 from passerelle.intake.quotes import Quotation, find_quotations
 from tests.intake.quotes import said_by
 from tests.world import SHIPPED_ALIASES as ALIASES
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 def read_ru(text: str) -> tuple[list[Quotation], list[Mention]]:
     mentions = russian.extract(text, ALIASES)
-    return find_quotations(_blank_doc(Article(text, lang="ru")), mentions), mentions
+    return find_quotations(blank_doc(Article(text, lang="ru")), mentions), mentions
 
 
 def test_ru_named_speaker_after_a_dash() -> None:
