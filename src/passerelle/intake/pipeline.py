@@ -25,8 +25,8 @@ from datetime import date
 from typing import Any, Final, Protocol
 
 from passerelle.intake import language
+from passerelle.intake.bundle import Draft
 from passerelle.intake.dates import DateMention, find_dates
-from passerelle.intake.draft import Draft
 from passerelle.intake.facts import find_facts
 from passerelle.intake.mentions import en, fr, ru
 from passerelle.intake.model import Article, Mention

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from passerelle.intake.draft import Draft
+from passerelle.intake.bundle import Draft
 from passerelle.intake.facts import Fact, find_facts
 from passerelle.intake.mentions import fr as french
 from passerelle.intake.model import Article, Mention

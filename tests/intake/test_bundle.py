@@ -1,4 +1,5 @@
-"""The draft: every object validates, entities carry offsets and links, markings apply."""
+"""The bundle of a draft: every object validates, entities carry offsets and links, markings
+apply."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The draft: a STIX 2.1 Report for an analyst to review, or a readable summary.
+"""The bundle of a draft: a STIX 2.1 Report for an analyst to review, or a readable summary.
 
 One object per entity (mentions with the same resolved entity, else the same canonical
 name and label, share it): persons and organisations are identities, groups
@@ -43,7 +43,10 @@ from typing import Any, Final
 
 from anyascii import anyascii
 
+from passerelle.intake.dates import DateMention
+from passerelle.intake.facts import Fact
 from passerelle.intake.model import Article, Mention
+from passerelle.intake.quotes import Quotation
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, OPEN_SOURCE, TLP2_IDS, Tlp
 
 #: relationship_type per CAMEO code (STIX 2.1 allows types outside its vocabulary).
@@ -145,10 +148,10 @@ class Draft:
 
     article: Article
     mentions: list[Mention]
-    dates: list[Any] = field(default_factory=list)
-    quotations: list[Any] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    quotations: list[Quotation] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
-    facts: list[Any] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
 
     def bundle(self, tlp: Tlp = Tlp.CLEAR, now: datetime | None = None) -> dict[str, Any]:
         """Return the draft as a STIX 2.1 bundle: the report and everything it holds."""
@@ -177,89 +180,16 @@ def entity_groups(mentions: Sequence[Mention]) -> dict[tuple[str, str], list[Men
 def build_bundle(draft: Draft, tlp: Tlp, now: datetime) -> dict[str, Any]:
     """Return the draft's STIX bundle."""
     article = draft.article
-    digest = hashlib.sha256(article.text.encode()).hexdigest()
-
-    def ident(kind: str, key: str) -> str:
-        return f"{kind}--{uuid.uuid5(_NAMESPACE, digest + '|' + key)}"
-
+    ids = _Ids(hashlib.sha256(article.text.encode()).hexdigest())
     stamp = _stamp(now)
-    common: dict[str, Any] = {
-        "spec_version": "2.1",
-        "created": stamp,
-        "modified": stamp,
-        "object_marking_refs": [TLP2_IDS[tlp]],
-        "extensions": {
-            HANDLING_EXTENSION_ID: {
-                "extension_type": "property-extension",
-                "source_grading": {"scheme": OPEN_SOURCE},
-            }
-        },
-    }
-    objects: list[dict[str, Any]] = []
-    object_of_mention: dict[int, str] = {}
-    index_of = {id(m): i for i, m in enumerate(draft.mentions)}
-    for (label, key), group in entity_groups(draft.mentions).items():
-        stix_type = _TYPES[label]
-        obj: dict[str, Any] = {
-            "type": stix_type,
-            "id": ident(stix_type, label + "|" + key),
-            **common,
-        }
-        obj.update(_entity_properties(label, group))
-        objects.append(obj)
-        for mention in group:
-            object_of_mention[index_of[id(mention)]] = obj["id"]
-    report_id = ident("report", "report")
-    for number, quote in enumerate(draft.quotations):
-        note: dict[str, Any] = {
-            "type": "note",
-            "id": ident("note", f"quote|{number}"),
-            **common,
-            "content": quote.text,
-            "object_refs": [report_id],
-            "x_passerelle_start": quote.start,
-            "x_passerelle_end": quote.end,
-            "x_passerelle_speaker_kind": quote.speaker_kind,
-        }
-        if quote.speaker:
-            note["x_passerelle_speaker"] = quote.speaker
-        speaker = (
-            object_of_mention.get(quote.mention_index) if quote.mention_index is not None else None
-        )
-        if speaker is not None:
-            note["x_passerelle_speaker_ref"] = speaker
-            note["object_refs"] = [report_id, speaker]
-        objects.append(note)
-    loose_facts: list[dict[str, Any]] = []
-    for number, fact in enumerate(draft.facts):
-        actor = object_of_mention.get(fact.actor_index) if fact.actor_index is not None else None
-        target = object_of_mention.get(fact.target_index) if fact.target_index is not None else None
-        view = _fact_view(fact, article.text)
-        if actor is None or target is None or actor == target or fact.negated:
-            view.update({"actor_ref": actor, "target_ref": target})
-            loose_facts.append({k: v for k, v in view.items() if v is not None})
-            continue
-        kind = PLANNED_ATTACK if fact.planned else RELATIONSHIP_TYPES.get(fact.code, "related-to")
-        relationship: dict[str, Any] = {
-            "type": "relationship",
-            "id": ident("relationship", f"fact|{number}"),
-            **common,
-            "relationship_type": kind,
-            "source_ref": actor,
-            "target_ref": target,
-            "description": f"{fact.label} (CAMEO {fact.code}): {view['sentence']}",
-        }
-        relationship.update(
-            {
-                f"x_passerelle_{k}": v
-                for k, v in view.items()
-                if k != "negated" and not (v is None or v is False or v == "")
-            }
-        )
-        relationship["x_passerelle_cameo"] = fact.code
-        relationship["x_passerelle_passive"] = fact.passive
-        relationship.pop("x_passerelle_code", None)
-        objects.append(relationship)
+    common = _common(tlp, stamp)
+    objects, object_of_mention = _entity_objects(draft.mentions, ids, common)
+    report_id = ids.of("report", "report")
+    objects.extend(_quotation_notes(draft.quotations, object_of_mention, report_id, ids, common))
+    relationships, loose_facts = _fact_objects(
+        draft.facts, object_of_mention, article.text, ids, common
+    )
+    objects.extend(relationships)
     published = article.published
     report: dict[str, Any] = {
         "type": "report",
@@ -269,7 +199,7 @@ def build_bundle(draft: Draft, tlp: Tlp, now: datetime) -> dict[str, Any]:
         "published": f"{published.isoformat()}T00:00:00.000Z" if published else stamp,
         "report_types": ["threat-report"],
         "description": _description(draft),
-        "object_refs": [o["id"] for o in objects] or [ident("note", "empty")],
+        "object_refs": [o["id"] for o in objects] or [ids.of("note", "empty")],
         "x_passerelle_draft": True,
         "x_passerelle_article_text": article.text,
     }
@@ -300,6 +230,129 @@ def build_bundle(draft: Draft, tlp: Tlp, now: datetime) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Ids:
+    """The ids of one article's objects: the same article text gives the same ids."""
+
+    digest: str
+
+    def of(self, kind: str, key: str) -> str:
+        """Return the id of the object of this kind and key."""
+        return f"{kind}--{uuid.uuid5(_NAMESPACE, self.digest + '|' + key)}"
+
+
+def _common(tlp: Tlp, stamp: str) -> dict[str, Any]:
+    """The properties every object of the draft has: version, times, handling."""
+    return {
+        "spec_version": "2.1",
+        "created": stamp,
+        "modified": stamp,
+        "object_marking_refs": [TLP2_IDS[tlp]],
+        "extensions": {
+            HANDLING_EXTENSION_ID: {
+                "extension_type": "property-extension",
+                "source_grading": {"scheme": OPEN_SOURCE},
+            }
+        },
+    }
+
+
+def _entity_objects(
+    mentions: list[Mention], ids: _Ids, common: dict[str, Any]
+) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """One object per entity, and the object of each mention (by its index)."""
+    objects: list[dict[str, Any]] = []
+    object_of_mention: dict[int, str] = {}
+    index_of = {id(m): i for i, m in enumerate(mentions)}
+    for (label, key), group in entity_groups(mentions).items():
+        stix_type = _TYPES[label]
+        obj: dict[str, Any] = {
+            "type": stix_type,
+            "id": ids.of(stix_type, label + "|" + key),
+            **common,
+        }
+        obj.update(_entity_properties(label, group))
+        objects.append(obj)
+        for mention in group:
+            object_of_mention[index_of[id(mention)]] = obj["id"]
+    return objects, object_of_mention
+
+
+def _quotation_notes(
+    quotations: list[Quotation],
+    object_of_mention: dict[int, str],
+    report_id: str,
+    ids: _Ids,
+    common: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """A note per quotation, referring to its speaker's object when there is one."""
+    notes: list[dict[str, Any]] = []
+    for number, quote in enumerate(quotations):
+        note: dict[str, Any] = {
+            "type": "note",
+            "id": ids.of("note", f"quote|{number}"),
+            **common,
+            "content": quote.text,
+            "object_refs": [report_id],
+            "x_passerelle_start": quote.start,
+            "x_passerelle_end": quote.end,
+            "x_passerelle_speaker_kind": quote.speaker_kind,
+        }
+        if quote.speaker:
+            note["x_passerelle_speaker"] = quote.speaker
+        speaker = (
+            object_of_mention.get(quote.mention_index) if quote.mention_index is not None else None
+        )
+        if speaker is not None:
+            note["x_passerelle_speaker_ref"] = speaker
+            note["object_refs"] = [report_id, speaker]
+        notes.append(note)
+    return notes
+
+
+def _fact_objects(
+    facts: list[Fact],
+    object_of_mention: dict[int, str],
+    text: str,
+    ids: _Ids,
+    common: dict[str, Any],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A relationship per fact between two entities, not negated; the others as entries of
+    the report's ``x_passerelle_facts``."""
+    relationships: list[dict[str, Any]] = []
+    loose_facts: list[dict[str, Any]] = []
+    for number, fact in enumerate(facts):
+        actor = object_of_mention.get(fact.actor_index) if fact.actor_index is not None else None
+        target = object_of_mention.get(fact.target_index) if fact.target_index is not None else None
+        view = _fact_view(fact, text)
+        if actor is None or target is None or actor == target or fact.negated:
+            view.update({"actor_ref": actor, "target_ref": target})
+            loose_facts.append({k: v for k, v in view.items() if v is not None})
+            continue
+        kind = PLANNED_ATTACK if fact.planned else RELATIONSHIP_TYPES.get(fact.code, "related-to")
+        relationship: dict[str, Any] = {
+            "type": "relationship",
+            "id": ids.of("relationship", f"fact|{number}"),
+            **common,
+            "relationship_type": kind,
+            "source_ref": actor,
+            "target_ref": target,
+            "description": f"{fact.label} (CAMEO {fact.code}): {view['sentence']}",
+        }
+        relationship.update(
+            {
+                f"x_passerelle_{k}": v
+                for k, v in view.items()
+                if k != "negated" and not (v is None or v is False or v == "")
+            }
+        )
+        relationship["x_passerelle_cameo"] = fact.code
+        relationship["x_passerelle_passive"] = fact.passive
+        relationship.pop("x_passerelle_code", None)
+        relationships.append(relationship)
+    return relationships, loose_facts
+
+
 def _entity_properties(label: str, group: list[Mention]) -> dict[str, Any]:
     first = max(group, key=lambda m: len(m.canonical))
     name = first.canonical
@@ -324,7 +377,7 @@ def _entity_properties(label: str, group: list[Mention]) -> dict[str, Any]:
     return props
 
 
-def _fact_view(fact: Any, text: str) -> dict[str, Any]:
+def _fact_view(fact: Fact, text: str) -> dict[str, Any]:
     return {
         "code": fact.code,
         "label": fact.label,
@@ -344,7 +397,7 @@ def _fact_view(fact: Any, text: str) -> dict[str, Any]:
     }
 
 
-def _date_view(mention: Any) -> dict[str, Any]:
+def _date_view(mention: DateMention) -> dict[str, Any]:
     return {
         "start": mention.start,
         "end": mention.end,
@@ -408,7 +461,7 @@ def render_summary(draft: Draft) -> str:
     return "\n".join(lines)
 
 
-def _fact_line(draft: Draft, fact: Any) -> str:
+def _fact_line(draft: Draft, fact: Fact) -> str:
     def side(index: int | None, text: str) -> str:
         if index is not None and index < len(draft.mentions):
             return draft.mentions[index].canonical
