@@ -1,6 +1,6 @@
 """REST API of intake's drafts under review (``/api/intake/drafts``).
 
-Each route serves one operation of :mod:`passerelle.intake.drafts` at that operation's
+Each route serves one operation of :mod:`passerelle.intake.review` at that operation's
 method and path: path fields in the path, the other fields in the JSON body (POST) or the
 query string (GET), exactly as the remote command line sends them.
 """
@@ -12,8 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from passerelle.api.deps import ContextDep
-from passerelle.intake import drafts
-from passerelle.intake.drafts import (
+from passerelle.intake import review
+from passerelle.intake.review import (
     Correct,
     CorrectBody,
     Decide,
@@ -45,47 +45,47 @@ def _path(operation_path: str) -> str:
     return operation_path.removeprefix("/api")
 
 
-@router.post(_path(drafts.STORE.path), status_code=201, responses=_ERRORS, summary="Store a draft")
+@router.post(_path(review.STORE.path), status_code=201, responses=_ERRORS, summary="Store a draft")
 def store_draft(body: StoreDraft, ctx: ContextDep) -> DraftView:
     """Store an intake draft for review, for a channel you may write into: the bundle
     ``passerelle intake`` printed, or the article text for the node to read."""
-    return drafts.store_draft(ctx, body)
+    return review.store_draft(ctx, body)
 
 
-@router.get(_path(drafts.LIST.path), responses=_ERRORS, summary="List drafts")
+@router.get(_path(review.LIST.path), responses=_ERRORS, summary="List drafts")
 def list_drafts(query: Annotated[ListDrafts, Query()], ctx: ContextDep) -> list[DraftSummary]:
     """List your organisation's drafts, newest first; published ones only with ``all``."""
-    return drafts.list_drafts(ctx, query)
+    return review.list_drafts(ctx, query)
 
 
-@router.get(_path(drafts.SHOW.path), responses=_ERRORS, summary="Show a draft")
+@router.get(_path(review.SHOW.path), responses=_ERRORS, summary="Show a draft")
 def show_draft(draft_id: str, ctx: ContextDep) -> DraftView:
     """Show a draft of your organisation and its elements."""
-    return drafts.show_draft(ctx, DraftRef(draft_id=draft_id))
+    return review.show_draft(ctx, DraftRef(draft_id=draft_id))
 
 
-@router.post(_path(drafts.ACCEPT.path), responses=_STATE_ERRORS, summary="Accept an element")
+@router.post(_path(review.ACCEPT.path), responses=_STATE_ERRORS, summary="Accept an element")
 def accept_element(draft_id: str, element: str, body: DecideBody, ctx: ContextDep) -> Element:
     """Accept an element of a draft as it is."""
     request = Decide(draft_id=draft_id, element=element, **body.model_dump())
-    return drafts.accept_element(ctx, request)
+    return review.accept_element(ctx, request)
 
 
-@router.post(_path(drafts.REJECT.path), responses=_STATE_ERRORS, summary="Reject an element")
+@router.post(_path(review.REJECT.path), responses=_STATE_ERRORS, summary="Reject an element")
 def reject_element(draft_id: str, element: str, body: DecideBody, ctx: ContextDep) -> Element:
     """Reject an element of a draft: it will not be published."""
     request = Decide(draft_id=draft_id, element=element, **body.model_dump())
-    return drafts.reject_element(ctx, request)
+    return review.reject_element(ctx, request)
 
 
-@router.post(_path(drafts.CORRECT.path), responses=_STATE_ERRORS, summary="Correct an element")
+@router.post(_path(review.CORRECT.path), responses=_STATE_ERRORS, summary="Correct an element")
 def correct_element(draft_id: str, element: str, body: CorrectBody, ctx: ContextDep) -> Element:
     """Correct an element of a draft (name, label or the whole object); it is accepted."""
     request = Correct(draft_id=draft_id, element=element, **body.model_dump())
-    return drafts.correct_element(ctx, request)
+    return review.correct_element(ctx, request)
 
 
-@router.post(_path(drafts.PUBLISH.path), responses=_STATE_ERRORS, summary="Publish a draft")
+@router.post(_path(review.PUBLISH.path), responses=_STATE_ERRORS, summary="Publish a draft")
 def publish_draft(draft_id: str, ctx: ContextDep) -> Published:
     """Publish a reviewed draft: its accepted elements and its report go into its channel."""
-    return drafts.publish_draft(ctx, DraftRef(draft_id=draft_id))
+    return review.publish_draft(ctx, DraftRef(draft_id=draft_id))
