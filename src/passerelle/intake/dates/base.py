@@ -42,8 +42,7 @@ def iso_day(y: int, m: int, d: int) -> str:
 
 
 def past_day(m: int, d: int, pub: date | None) -> str:
-    """Return the most recent m/d on or before ``pub`` (29 February looks back to a leap
-    year)."""
+    """Return the most recent m/d on or before ``pub`` (29 February: of a leap year)."""
     if pub is None:
         return ""
     for y in range(pub.year, pub.year - 8, -1):
@@ -202,8 +201,9 @@ _IDENTIFIER_BEFORE = re.compile(
 
 
 def dates_in(text: str, grammar: Grammar, published: date | None) -> list[DateMention]:
-    """Return the date expressions ``grammar`` finds in ``text``, resolved against
-    ``published``; of overlapping ones, the longest."""
+    """Return the dates ``grammar`` finds in ``text``, resolved against ``published``.
+
+    Of overlapping expressions, the longest is kept."""
     claims: list[tuple[int, int, list[Piece]]] = []
     for pattern, handler in grammar.rules:
         for match in pattern.finditer(text):

@@ -259,7 +259,7 @@ def _fold(name: str) -> str:
 
 
 def merge_variants(spans: list[Span]) -> None:
-    """One canonical name per spelling variant; a surname alone takes the full name."""
+    """Give every spelling variant one canonical name; a surname alone, the full name."""
     best: dict[str, str] = {}
     for span in spans:
         key = _fold(span.canonical)

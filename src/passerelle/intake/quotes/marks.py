@@ -64,8 +64,7 @@ def inner(text: str, span: Quote) -> tuple[int, int]:
 
 
 def blank_siblings(text: str, spans: list[Quote], keep: int) -> str:
-    """Return the text with the quotes that are siblings of ``spans[keep]`` (same parent),
-    and it, blanked out."""
+    """Return the text with the quote ``spans[keep]`` and its siblings blanked out."""
     chars = list(text)
     parent = spans[keep].parent
     for s in spans:

@@ -91,8 +91,9 @@ class Speakers:
         return end
 
     def resolve_pronoun(self, start: int, end: int) -> Speaker:
-        """Return the pronoun at start:end resolved to the most recent person named before it
-        (for English "it", the most recent organisation)."""
+        """Return the speaker a pronoun at start:end stands for: the last person named before.
+
+        For English "it", the last organisation named before."""
         best: int | None = None
         thing = self.text[start:end].lower() in self.lang.thing_pronouns
         for i, m in enumerate(self.mentions):
@@ -122,8 +123,9 @@ class Speakers:
         return Speaker(doc_np.start, doc_np.end, "communique", doc_np.name)
 
     def with_apposition(self, speaker: Speaker) -> Speaker:
-        """Return a title joined with an adjacent name ("le porte-parole du Kremlin, Dmitri
-        Peskov"), or the speaker as it is."""
+        """Return a title and the name next to it as one speaker, else the speaker as is.
+
+        "le porte-parole du Kremlin, Dmitri Peskov" is Dmitri Peskov, for the Kremlin."""
         sep = self.lang.apposition
         if speaker.kind == "title":
             for c in self.candidates:

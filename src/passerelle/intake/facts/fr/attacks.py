@@ -80,7 +80,7 @@ def attack_by_verb(
 
 
 def intended(r: Reader, verb: Token) -> bool:
-    """Whether the verb is what its subject intends or plans ("voulaient faire exploser")."""
+    """Tell whether the verb is what its subject intends ("voulaient faire exploser")."""
     return verb.dep_ == "xcomp" and verb.head.i != verb.i and r.lemma(verb.head) in INTENT
 
 

@@ -95,8 +95,9 @@ class Reader:
         return found
 
     def phrase(self, token: Any) -> list[Any]:
-        """Return the noun phrase of an argument: no clauses, prepositions or prepositional
-        complements ("сотрудниками ФСБ в Москве" gives "сотрудниками ФСБ")."""
+        """Return the noun phrase of an argument, without clauses or prepositional phrases.
+
+        "сотрудниками ФСБ в Москве" gives "сотрудниками ФСБ"."""
         found = [token]
         for kid in self.kids(token):
             if kid.rel in SKIP or kid.rel in ("case", "mark") or self.case(kid):
@@ -166,8 +167,10 @@ class Reader:
         return False
 
     def antecedent(self, before: int) -> int | None:
-        """Return the party a pronoun stands for: the subject of the previous sentence's root,
-        else the last party mentioned before ``before`` in this or the last sentence."""
+        """Return the party a pronoun before ``before`` stands for, if any.
+
+        The subject of the previous sentence's root, else the last party mentioned before
+        ``before`` in this sentence or the previous one."""
         floor = 0
         for k, sent in enumerate(self.sentences):
             if sent is self.sent:
