@@ -26,7 +26,7 @@ from passerelle.correlation import queries
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound, PasserelleError
 from passerelle.exchange import partners, rfis, tips, watches
 from passerelle.http.errors import DOMAIN_ERRORS, UNAUTHENTICATED
-from passerelle.intake import drafts
+from passerelle.intake import review
 from passerelle.resolution import entities
 
 Responses = dict[int | str, dict[str, Any]]
@@ -40,7 +40,7 @@ FEATURE_TAGS: dict[str, str] = {
     partners.__name__: "Partners",
     queries.__name__: "Correlation",
     entities.__name__: "Entities",
-    drafts.__name__: "Intake",
+    review.__name__: "Intake",
 }
 
 # A read cannot clash with what is stored; a write can.
