@@ -61,3 +61,19 @@ def refusal(obj: object) -> str | None:
     except InvalidObject as exc:
         return exc.reason
     return None
+
+
+def as_served(obj: dict[str, Any], producer: str, default_tlp: str = "amber") -> dict[str, Any]:
+    """Return an object as a node serves it (README, "What leaves the node"): naming its
+    producing organisation's identity when it names no author (cyber-observables have
+    none), and carrying the TLP it is handled under when it carries none itself."""
+    from passerelle.stix.markings import TLP2_IDS, TLP_MARKINGS, Tlp
+    from passerelle.stix.organisations import organisation_identity_id
+
+    served = dict(obj)
+    if "created" in served and "created_by_ref" not in served:
+        served["created_by_ref"] = organisation_identity_id(producer)
+    refs = list(served.get("object_marking_refs", []))
+    if not any(ref in TLP_MARKINGS for ref in refs):
+        served["object_marking_refs"] = [*refs, TLP2_IDS[Tlp.parse(default_tlp)]]
+    return served

@@ -46,6 +46,7 @@ from tests.access_world import (
     sees,
     wrong_views,
 )
+from tests.stixgen import as_served
 from tests.taxii_client import Taxii
 
 LATEST = "v2"
@@ -100,11 +101,13 @@ def page_through(taxii: Taxii, url: str, params: dict[str, Any], key: str) -> tu
 
 
 def object_key(world: AccessWorld, obj: dict[str, Any]) -> str:
-    """Name a served object label@version, flagging a body that differs from the one posted."""
+    """Name a served object label@version, flagging a body that differs from the one posted
+    (as the node serves it: with its producer's identity and the TLP it is handled under)."""
     label = world.label_of(obj["id"])
     version = version_name(obj.get("modified", ""))
     key = f"{label}@{version}"
-    if label in world.objects and world.objects[label].get(version) != obj:
+    posted = world.objects.get(label, {}).get(version)
+    if posted is not None and as_served(posted, "producer") != obj:
         key += " (altered)"
     return key
 

@@ -26,7 +26,7 @@ from taxii2client.v21 import ApiRoot, Collection, as_pages
 from passerelle.http.media import TAXII_MEDIA_TYPE
 from passerelle.store.schema import statuses
 from tests.live_server import HOST, LiveServer, run_cli
-from tests.stixgen import indicator
+from tests.stixgen import as_served, indicator
 from tests.world import World
 
 ENVELOPES = 200
@@ -209,8 +209,10 @@ def count_whole_envelopes(history: list[Posting], present: dict[str, dict[str, A
                 assert found == 0, f"{where} was never sent, yet {found} objects are present"
             if found:
                 whole += 1
-                # Whole means whole: every property of every object as the client sent it.
-                assert [present[o["id"]] for o in valid] == valid, where
+                # Whole means whole: every property of every object as the client sent it
+                # (served with its producer and TLP, README "What leaves the node").
+                expected = [as_served(o, "dgsi") for o in valid]
+                assert [present[o["id"]] for o in valid] == expected, where
     assert len(present) == PER_ENVELOPE * whole
     return whole
 
@@ -227,7 +229,7 @@ def check_last_acknowledged_objects(server: LiveServer, world: World, posting: P
     sent = {o["id"]: o for o in posting.envelopes[last]}
     for success in posting.acknowledged[last]["successes"]:
         got = collection.get_object(success["id"])
-        assert got["objects"] == [sent[success["id"]]]
+        assert got["objects"] == [as_served(sent[success["id"]], "dgsi")]
         assert got["more"] is False
 
 
@@ -279,4 +281,4 @@ def test_sigkill_while_posting_loses_nothing_acknowledged_and_half_writes_nothin
     export = run_cli(database_url, "export", "--channel", CHANNEL, "--user", USER)
     assert export.returncode == 0, export.stderr
     exported = {o["id"]: o for o in json.loads(export.stdout)["objects"]}
-    assert exported == {**present, **{o["id"]: o for o in more}}
+    assert exported == {**present, **{o["id"]: as_served(o, "dgsi") for o in more}}

@@ -19,7 +19,7 @@ from passerelle.policy.roles import Role
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Pap, Tlp
 from passerelle.store.schema import objects
 from tests.cli_runner import Run
-from tests.stixgen import indicator
+from tests.stixgen import as_served, indicator
 from tests.taxii_client import Taxii
 from tests.world import World
 
@@ -236,7 +236,7 @@ def test_an_object_one_cannot_see_answers_like_a_new_one_and_stays_apart(
     }
     # What boris stored is his own copy: alice's object and its readers are untouched.
     assert as_user("carla").all_objects(onward) == []
-    assert as_user("alice").all_objects(world.collection("fr-ru")) == [secret]
+    assert as_user("alice").all_objects(world.collection("fr-ru")) == [as_served(secret, "dgsi")]
     with world.database.read() as conn:
         [holder] = conn.execute(
             select(objects.c.producer_org_id).where(
@@ -401,9 +401,9 @@ def test_an_acknowledged_h3_object_is_served(
     assert answer.json() == {"object_id": h3_object["id"], "acknowledged": H3_TEXT}
     response = objects_of(boris, world)
     assert "X-Passerelle-Withheld" not in response.headers
-    assert h3_object in response.json()["objects"]
+    assert as_served(h3_object, "dgsi") in response.json()["objects"]
     single = boris.get(f"/collections/{world.collection('fr-ru')}/objects/{h3_object['id']}/")
-    assert single.json()["objects"] == [h3_object]
+    assert single.json()["objects"] == [as_served(h3_object, "dgsi")]
 
 
 def test_an_acknowledgement_lifts_h3_for_that_user_only(
@@ -422,7 +422,7 @@ def test_acknowledging_on_the_command_line_prints_the_text_and_lifts_h3(
     result = run("acknowledge", h3_object["id"], user="boris")
     assert result.exit_code == 0
     assert H3_TEXT in result.stdout
-    assert h3_object in as_user("boris").all_objects(world.collection("fr-ru"))
+    assert as_served(h3_object, "dgsi") in as_user("boris").all_objects(world.collection("fr-ru"))
 
 
 def test_acknowledging_an_object_you_cannot_see_answers_404(
@@ -526,7 +526,7 @@ def test_red_is_never_in_a_bulk_export_even_for_its_producer_or_recipient(
     red = handled(1, Tlp.RED, recipients=["boris", "alice"])
     amber = handled(2, Tlp.AMBER)
     post(as_user("alice"), world.collection("fr-ru"), red, amber)
-    assert red in as_user(username).all_objects(world.collection("fr-ru"))
+    assert as_served(red, "dgsi") in as_user(username).all_objects(world.collection("fr-ru"))
     exported = run("export", "--channel", "fr-ru", "--all-versions", user=username)
     assert exported.exit_code == 0
     assert ids(json.loads(exported.stdout)["objects"]) == {amber["id"]}

@@ -21,7 +21,7 @@ from taxii2client.v21 import ApiRoot, Collection, Server, Status, as_pages
 from passerelle.http.media import TAXII_MEDIA_TYPE
 from passerelle.stix.timestamps import version_key
 from tests.live_server import LiveServer
-from tests.stixgen import T0, identity, indicator
+from tests.stixgen import T0, as_served, identity, indicator
 from tests.world import World
 
 TITLE = "Passerelle end-to-end"
@@ -76,6 +76,11 @@ def envelope(*objects: dict[str, Any]) -> dict[str, Any]:
 
 def by_id(objects: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {o["id"]: o for o in objects}
+
+
+def served(*objects: dict[str, Any]) -> list[dict[str, Any]]:
+    """The objects alice (dgsi) posted, as the node serves them (README)."""
+    return [as_served(o, "dgsi") for o in objects]
 
 
 def test_discovery_names_the_node_and_its_api_root(live_server: LiveServer, world: World) -> None:
@@ -159,7 +164,7 @@ def test_a_non_member_gets_404_for_another_organisations_collection(
         _ = Collection(hidden.url, user="alice", password="psl_wrong").title
     assert answer(unauthorised).status_code == 401
     # The object alice posted is untouched by oscar's attempts.
-    assert alice.collection("fr-ru").get_objects()["objects"] == [sent]
+    assert alice.collection("fr-ru").get_objects()["objects"] == served(sent)
 
 
 def test_add_objects_then_poll_the_status(live_server: LiveServer, world: World) -> None:
@@ -187,7 +192,7 @@ def test_add_objects_then_poll_the_status(live_server: LiveServer, world: World)
     assert Node(live_server, world, "alain").api_root().get_status(status.id).success_count == 4
 
     received = Node(live_server, world, "boris").collection("fr-ru").get_objects()["objects"]
-    assert by_id(received) == by_id(sent)
+    assert by_id(received) == by_id(served(*sent))
     assert len(received) == len(sent)
 
 
@@ -212,7 +217,7 @@ def test_invalid_objects_are_reported_as_failures_with_messages(
     # The refusals survive a round trip through the status endpoint.
     status.refresh()
     assert {f["id"]: f["message"] for f in status.failures} == failures
-    assert by_id(alice.get_objects()["objects"]) == by_id(good)
+    assert by_id(alice.get_objects()["objects"]) == by_id(served(*good))
 
 
 def test_get_object_versions_and_manifest(live_server: LiveServer, world: World) -> None:
@@ -226,20 +231,20 @@ def test_get_object_versions_and_manifest(live_server: LiveServer, world: World)
     assert alice.add_objects(envelope(other)).success_count == 1
 
     boris = Node(live_server, world, "boris").collection("fr-ru")
-    assert boris.get_object(first["id"])["objects"] == [third]
-    assert boris.get_object(first["id"], version="first")["objects"] == [first]
-    assert boris.get_object(first["id"], version=T1)["objects"] == [second]
+    assert boris.get_object(first["id"])["objects"] == served(third)
+    assert boris.get_object(first["id"], version="first")["objects"] == served(first)
+    assert boris.get_object(first["id"], version=T1)["objects"] == served(second)
     every = boris.get_object(first["id"], version="all")["objects"]
-    assert sorted(every, key=lambda o: o["modified"]) == [first, second, third]
+    assert sorted(every, key=lambda o: o["modified"]) == served(first, second, third)
 
     versions = boris.object_versions(first["id"])
     assert versions["more"] is False
     assert [version_key(v) for v in versions["versions"]] == [version_key(t) for t in (T0, T1, T2)]
 
     latest = boris.get_objects()["objects"]
-    assert by_id(latest) == by_id([third, other])
-    assert boris.get_objects(type="identity")["objects"] == [other]
-    assert boris.get_objects(id=other["id"])["objects"] == [other]
+    assert by_id(latest) == by_id(served(third, other))
+    assert boris.get_objects(type="identity")["objects"] == served(other)
+    assert boris.get_objects(id=other["id"])["objects"] == served(other)
 
     manifest = boris.get_manifest()
     assert manifest["more"] is False
@@ -270,7 +275,7 @@ def test_as_pages_returns_every_object_exactly_once(live_server: LiveServer, wor
     assert [p["more"] for p in pages] == [True] * 5 + [False]
     received = [o for p in pages for o in p["objects"]]
     assert Counter(o["id"] for o in received) == Counter(o["id"] for o in sent)
-    assert by_id(received) == by_id(sent)
+    assert by_id(received) == by_id(served(*sent))
 
     manifests = list(as_pages(boris.get_manifest, per_request=100))
     assert [len(p["objects"]) for p in manifests] == [100, 100, 30]
@@ -304,12 +309,14 @@ def test_stix2_library_round_trip(live_server: LiveServer, world: World) -> None
 
     source = stix2.TAXIICollectionSource(Node(live_server, world, "boris").collection("fr-ru"))
     got = source.get(bad_ip.id)
-    assert json.loads(got.serialize()) == json.loads(renamed.serialize())
+    assert json.loads(got.serialize()) == served(json.loads(renamed.serialize()))[0]
     assert source.get(malware.id).name == "Sandworm loader"
     assert source.get("malware--00000000-0000-4000-8000-000000000000") is None
 
     indicators = source.query([Filter("type", "=", "indicator")])
-    assert [json.loads(o.serialize()) for o in indicators] == [json.loads(renamed.serialize())]
+    assert [json.loads(o.serialize()) for o in indicators] == served(
+        json.loads(renamed.serialize())
+    )
     everything = source.query([])
     assert {o.id for o in everything} == {bad_ip.id, malware.id, link.id}
     related = source.query(

@@ -17,7 +17,7 @@ from passerelle.policy import directory
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
 from tests.cli_runner import Run
 from tests.exchange_support import ContextFor
-from tests.stixgen import indicator
+from tests.stixgen import as_served, indicator
 from tests.taxii_client import Taxii
 from tests.world import World
 
@@ -78,7 +78,7 @@ def test_another_organisation_cannot_revoke_or_rename_your_object(
     [latest] = alice.get(f"/collections/{world.collection('fr-ru')}/objects/{mine['id']}/").json()[
         "objects"
     ]
-    assert latest == mine
+    assert latest == as_served(mine, "dgsi")
     deleted = alice.delete(f"/collections/{world.collection('fr-ru')}/objects/{mine['id']}/")
     assert deleted.status_code == 200
 
@@ -128,8 +128,9 @@ def test_a_write_answers_alike_whether_or_not_a_hidden_object_exists(
     # boris reads his copy, never hers.
     for obj, copy in ((hidden, other_body), (exact, exact)):
         url = f"/collections/{world.collection('fr-ru')}/objects/{obj['id']}/"
-        assert alice.get(url, params={"match[version]": "all"}).json()["objects"] == [obj]
-        assert boris.get(url, params={"match[version]": "all"}).json()["objects"] == [copy]
+        every = {"match[version]": "all"}
+        assert alice.get(url, params=every).json()["objects"] == [as_served(obj, "dgsi")]
+        assert boris.get(url, params=every).json()["objects"] == [as_served(copy, "fsb")]
 
 
 def test_an_observable_reveals_nobody_elses_copy(
@@ -143,7 +144,7 @@ def test_an_observable_reveals_nobody_elses_copy(
     assert shape(posted(carla, world.collection("dropbox"), probing)) == shape(
         posted(carla, world.collection("dropbox"), unheld)
     )
-    assert alice.all_objects(world.collection("fr-ru")) == [informant]
+    assert alice.all_objects(world.collection("fr-ru")) == [as_served(informant, "dgsi")]
 
 
 def test_a_first_writer_cannot_squat_an_observable(
@@ -154,8 +155,8 @@ def test_a_first_writer_cannot_squat_an_observable(
     assert posted(carla, world.collection("dropbox"), squat)["success_count"] == 1
     own = observable("ipv4-addr", "198.51.100.77")
     assert posted(alice, world.collection("fr-ru"), own)["success_count"] == 1
-    assert boris.all_objects(world.collection("fr-ru")) == [own]
-    assert carla.all_objects(world.collection("dropbox")) == [squat]
+    assert boris.all_objects(world.collection("fr-ru")) == [as_served(own, "dgsi")]
+    assert carla.all_objects(world.collection("dropbox")) == [as_served(squat, "cert")]
     # correlation links each organisation's copy within what each viewer may see
     for username, expected in (("boris", own), ("carla", squat)):
         found = queries.lookup(ctx(username), LookupRequest(value="198.51.100.77"))

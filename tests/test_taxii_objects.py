@@ -7,7 +7,7 @@ from collections.abc import Callable
 from passerelle.http.media import TAXII_MEDIA_TYPE
 from passerelle.stix.markings import Tlp
 from tests.access_world import marked_indicator
-from tests.stixgen import T0, identity, indicator
+from tests.stixgen import T0, as_served, identity, indicator
 from tests.taxii_client import ROOT, Taxii
 from tests.world import World
 
@@ -29,7 +29,8 @@ def test_posted_objects_are_reported_and_readable(
     assert (status["status"], status["total_count"], status["success_count"]) == ("complete", 3, 3)
     assert {s["id"] for s in status["successes"]} == {o["id"] for o in sent}
     received = as_user("boris").all_objects(world.collection("fr-ru"))
-    assert sorted(received, key=lambda o: o["id"]) == sorted(sent, key=lambda o: o["id"])
+    served = [as_served(o, "dgsi") for o in sent]  # README: what leaves the node
+    assert sorted(received, key=lambda o: o["id"]) == sorted(served, key=lambda o: o["id"])
 
 
 def test_status_can_be_fetched_again_by_the_poster_only(
@@ -349,7 +350,7 @@ def test_revocation_is_a_new_version_and_history_stays(
     revoked = {**original, "modified": T1, "revoked": True}
     assert alice.post_objects(world.collection("fr-ru"), [revoked]).json()["success_count"] == 1
     latest = alice.get(f"{objects_url(world)}{original['id']}/").json()["objects"]
-    assert latest == [revoked]
+    assert latest == [as_served(revoked, "dgsi")]
     history = alice.get(f"{objects_url(world)}{original['id']}/versions/").json()["versions"]
     assert len(history) == 2
 
@@ -376,7 +377,7 @@ def test_producer_deletes_an_object_from_one_channel(
     response = alice.delete(f"{objects_url(world)}{obj['id']}/")
     assert response.status_code == 200
     assert alice.get(f"{objects_url(world)}{obj['id']}/").status_code == 404
-    assert as_user("carla").all_objects(world.collection("community")) == [obj]
+    assert as_user("carla").all_objects(world.collection("community")) == [as_served(obj, "dgsi")]
 
 
 def test_delete_of_one_version(as_user: Callable[[str], Taxii], world: World) -> None:

@@ -1,5 +1,6 @@
-"""Handling endpoints that are no workflow operation: the extension definition, and
-acknowledging H3 restrictions. Written like the generated routes: full paths, one error map.
+"""Handling endpoints that are no workflow operation: the extension definition, the
+organisations' identities, and acknowledging H3 restrictions. Written like the generated
+routes: full paths, one error map.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from passerelle.api.routes import error_responses
 from passerelle.audit import log as audit
 from passerelle.errors import BadInput, NotFound
 from passerelle.policy.actions import acknowledge
+from passerelle.policy.directory import partner_names
 from passerelle.stix.extension import handling_extension_definition, project_identity
+from passerelle.stix.organisations import organisation_identity
 from passerelle.store.database import Database
 
 router = APIRouter()
@@ -37,6 +40,25 @@ def handling_extension(viewer: ViewerDep) -> dict[str, Any]:
         "type": "bundle",
         "id": "bundle--7f0d3c61-0c5f-4f8e-8f55-2f1d6f3b9c10",
         "objects": [project_identity(), handling_extension_definition()],
+    }
+
+
+@router.get(
+    "/api/identities",
+    summary="List the organisations' identities",
+    responses=error_responses(),
+)
+def organisation_identities(request: Request, viewer: ViewerDep) -> dict[str, Any]:
+    """Return the STIX identities the node publishes for your organisation and its partners
+    (those sharing a channel with it): what ``created_by_ref`` of the objects they produced
+    names when the objects name no author of their own."""
+    database: Database = request.app.state.database
+    with database.read() as conn:
+        names = partner_names(conn, viewer.org_id)
+    return {
+        "type": "bundle",
+        "id": "bundle--0b6d6a4c-2f51-4a43-9d0e-6f7267616e73",
+        "objects": [organisation_identity(name) for name in [viewer.org_name, *names]],
     }
 
 

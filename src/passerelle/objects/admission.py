@@ -23,15 +23,17 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from passerelle.objects.candidates import Candidate
 from passerelle.objects.latest import visible_ids
+from passerelle.objects.rendering import same_as_stored
 from passerelle.policy.actions import effective_tlp, onward_refusal
 from passerelle.policy.directory import Channel
 from passerelle.policy.ownership import COPY_MARK, copy_version, owners_of
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
 from passerelle.stix.markings import HandlingCode
+from passerelle.stix.organisations import organisation_identity_id
 from passerelle.store.chunks import chunked
 from passerelle.store.database import Database
-from passerelle.store.schema import channel_objects, object_owners, objects
+from passerelle.store.schema import channel_objects, object_owners, objects, organisations
 
 _STORED_COLUMNS: Final = (
     objects.c.stix_id,
@@ -74,6 +76,7 @@ class Admission:
         self._seen = _owner_versions_seen(conn, viewer, others) if others else set()
         self._seen_ids = {stix_id for stix_id, _version in self._seen}
         self.claimed: set[str] = set()
+        self._authors: dict[int, str] = {}
 
     def decide(self, cand: Candidate) -> str:
         """Return why the candidate is refused ('' when it is admitted); an admitted one
@@ -98,7 +101,7 @@ class Admission:
         known = self.stored.get((cand.stix_id, cand.version))
         if known is None:
             return ""
-        if known.body != cand.body:
+        if known.body != cand.body and not self._served_form(cand, known):
             return (
                 "a different object with this id and version is already stored; "
                 "a new version needs a later 'modified'"
@@ -110,6 +113,20 @@ class Admission:
         return onward_refusal(
             self._conn, self._viewer, self._channel, cand.stix_id, known.producer_org_id, tlp, codes
         )
+
+    def _served_form(self, cand: Candidate, known: Stored) -> bool:
+        """Tell whether the candidate is the stored version as the node serves it; it is
+        then placed as that very version (its body is the stored one)."""
+        author = self._authors.get(known.producer_org_id)
+        if author is None:
+            name = self._conn.execute(
+                select(organisations.c.name).where(organisations.c.id == known.producer_org_id)
+            ).scalar_one()
+            author = self._authors[known.producer_org_id] = organisation_identity_id(name)
+        if not same_as_stored(cand.body, known.body, author):
+            return False
+        cand.body = known.body
+        return True
 
     def remember(self, cand: Candidate) -> Stored:
         """Record that this envelope adds a version (later candidates see it as stored)."""

@@ -33,16 +33,25 @@ from sqlalchemy import (
 )
 
 from passerelle.errors import BadInput
+from passerelle.objects.rendering import served_body
 from passerelle.policy.directory import Channel
 from passerelle.policy.ownership import COPY_MARK, copy_holder, owners_of
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import ChannelAccess, channel_access, visible_in_channel
 from passerelle.stix.markings import Handling, HandlingCode, Pap, Tlp
+from passerelle.stix.organisations import organisation_identity_id
 from passerelle.stix.timestamps import micros_to_text, text_to_micros, version_key
 from passerelle.store.chunks import ID_CHUNK
 from passerelle.store.database import Database
-from passerelle.store.schema import acknowledgements, channel_objects, objects, statuses, users
+from passerelle.store.schema import (
+    acknowledgements,
+    channel_objects,
+    objects,
+    organisations,
+    statuses,
+    users,
+)
 
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
 # date_added is a signed 64-bit count of microseconds: a token beyond it was not ours.
@@ -215,6 +224,9 @@ def _select_entries(
         )
         query = select(
             *columns,
+            co.c.tlp,
+            co.c.tlp_defaulted,
+            co.c.producer_org_id,
             objects.c.body,
             objects.c.h3_text,
             (objects.c.handling_codes.op("&")(int(HandlingCode.H3)) != 0).label("h3"),
@@ -270,6 +282,7 @@ def entries_page(
     base = _select_entries(viewer, access, flt, with_bodies)
     entries: list[Entry] = []
     withheld: list[Withheld] = []
+    authors = _Authors(conn)
     last = after
     while True:
         wanted = limit - len(entries)
@@ -279,13 +292,33 @@ def entries_page(
             last = Cursor(r.date_added, r.stix_id, r.version)
             if with_bodies and r.h3 and not r.acknowledged:
                 withheld.append(Withheld(r.stix_id, r.h3_text))
-            else:
-                body = r.body if with_bodies else ""
+            elif with_bodies:
+                body = served_body(r.body, r.tlp, r.tlp_defaulted, authors.of(r.producer_org_id))
                 entries.append(Entry(r.stix_id, r.version, r.date_added, body, r.shown_version))
+            else:
+                entries.append(Entry(r.stix_id, r.version, r.date_added, "", r.shown_version))
         more = len(rows) > wanted
         if not more or len(entries) == limit:
             break
     return Page(entries, more, last, withheld)
+
+
+class _Authors:
+    """The identity of each producing organisation met on a page, looked up once."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._known: dict[int, str] = {}
+
+    def of(self, org_id: int) -> str:
+        """Return the id of the identity standing for an organisation."""
+        known = self._known.get(org_id)
+        if known is None:
+            name = self._conn.execute(
+                select(organisations.c.name).where(organisations.c.id == org_id)
+            ).scalar_one()
+            known = self._known[org_id] = organisation_identity_id(name)
+        return known
 
 
 def object_entries(

@@ -107,6 +107,25 @@ def find_partner(conn: Connection, org_id: int, name: str) -> Organisation:
     return Organisation(id=row.id, name=row.name)
 
 
+def partner_names(conn: Connection, org_id: int) -> list[str]:
+    """Return the names of the organisations sharing a channel with ``org_id``, sorted."""
+    mine = channel_members.alias("mine")
+    theirs = channel_members.alias("theirs")
+    rows = conn.execute(
+        select(organisations.c.name)
+        .where(
+            organisations.c.id != org_id,
+            exists().where(
+                mine.c.org_id == org_id,
+                theirs.c.channel_id == mine.c.channel_id,
+                theirs.c.org_id == organisations.c.id,
+            ),
+        )
+        .order_by(organisations.c.name)
+    )
+    return list(rows.scalars())
+
+
 def list_organisations(conn: Connection) -> list[Organisation]:
     """Return every organisation, by name."""
     rows = conn.execute(select(organisations.c.id, organisations.c.name).order_by("name"))
