@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from passerelle.cli import cli
-from passerelle.settings import ClientSettings, ExchangeSettings, Settings
+from passerelle.settings import AuditSettings, ClientSettings, ExchangeSettings, Settings
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -41,6 +41,7 @@ def test_every_setting_is_in_the_readme() -> None:
         "default_page_size",
         "max_page_size",
         "exchange",
+        "audit",
         "client",
     }
     assert configurable == set(env_names)
@@ -57,6 +58,13 @@ def test_every_exchange_setting_is_in_the_readme() -> None:
     configurable = {f.name for f in dataclasses.fields(ExchangeSettings)} - {"watch_warning"}
     assert configurable == set(env_names)
     assert [name for name in env_names.values() if name not in README] == []
+
+
+def test_every_audit_setting_is_in_the_readme() -> None:
+    env_names = {"key_file": "PASSERELLE_AUDIT_KEY_FILE"}
+    assert {f.name for f in dataclasses.fields(AuditSettings)} == set(env_names)
+    assert [name for name in env_names.values() if name not in README] == []
+    assert AuditSettings.from_env({"PASSERELLE_AUDIT_KEY_FILE": " k "}).key_file == "k"
 
 
 def test_every_client_setting_is_in_the_readme() -> None:

@@ -7,8 +7,10 @@ from fastapi import FastAPI
 from passerelle import __version__
 from passerelle.api import handling
 from passerelle.api.routes import FEATURE_TAGS, operation_router
+from passerelle.audit.key import key_path, use_audit_key
 from passerelle.core.context import Clock, system_clock
 from passerelle.core.operations import REGISTRY
+from passerelle.errors import PasserelleError
 from passerelle.http.errors import install_error_handlers
 from passerelle.settings import Settings
 from passerelle.store.database import Database, open_database
@@ -17,15 +19,22 @@ from passerelle.wiring import key_rules, subscribe_features
 
 
 def create_app(
-    settings: Settings, database: Database | None = None, clock: Clock = system_clock
+    settings: Settings,
+    database: Database | None = None,
+    clock: Clock = system_clock,
 ) -> FastAPI:
     """Build the node's ASGI application over its database (migrated to the latest schema).
 
-    ``clock`` gives the time of the exchange workflow's deadlines (tests pass their own).
+    A database passed in comes with the node's audit key (``use_audit_key``); one opened
+    here gets the key that the settings name. ``clock`` gives the time of the exchange
+    workflow's deadlines (tests pass their own).
     """
     if database is None:
         database = open_database(settings.db_url)
         database.migrate()
+        use_audit_key(database, key_path(settings.audit.key_file, settings.db_url))
+    if database.audit_key is None:
+        raise PasserelleError("the database was opened without the node's audit key")
     app = FastAPI(
         title=settings.title,
         version=__version__,

@@ -44,6 +44,20 @@ class ExchangeSettings:
 
 
 @dataclass(frozen=True)
+class AuditSettings:
+    """Where the node's audit key is."""
+
+    # The key file; "" for the default: next to a SQLite file, else in the working directory.
+    key_file: str = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> AuditSettings:
+        """Read PASSERELLE_AUDIT_KEY_FILE."""
+        env = os.environ if env is None else env
+        return cls(key_file=env.get("PASSERELLE_AUDIT_KEY_FILE", "").strip())
+
+
+@dataclass(frozen=True)
 class ClientSettings:
     """Who the command line acts as, and where: locally or against a running node."""
 
@@ -79,6 +93,7 @@ class Settings:
     # A directory of the node's own alias files, read after the shipped ones ("" for none).
     aliases_dir: str = ""
     exchange: ExchangeSettings = field(default_factory=ExchangeSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
     client: ClientSettings = field(default_factory=ClientSettings)
 
     @classmethod
@@ -95,6 +110,7 @@ class Settings:
             phone_region=env.get("PASSERELLE_PHONE_REGION", cls.phone_region).strip().upper(),
             aliases_dir=env.get("PASSERELLE_ALIASES_DIR", "").strip(),
             exchange=ExchangeSettings.from_env(env),
+            audit=AuditSettings.from_env(env),
             client=ClientSettings.from_env(env),
         )
 
@@ -108,4 +124,5 @@ class Settings:
             "PASSERELLE_CONTACT": self.contact,
             "PASSERELLE_PHONE_REGION": self.phone_region,
             "PASSERELLE_ALIASES_DIR": self.aliases_dir,
+            "PASSERELLE_AUDIT_KEY_FILE": self.audit.key_file,
         }

@@ -90,12 +90,17 @@ def audit_group() -> None:
 @pass_node
 def audit_verify(node: Node, as_json: bool) -> None:
     """Check that no entry was altered, removed or reordered; print the head hash."""
+    key = node.database.audit_key
+    assert key is not None  # the node opens its database with its key
     with node.database.read() as conn:
-        verdict = audit.verify(conn)
+        verdict = audit.verify(conn, key)
     if as_json:
         click.echo(json.dumps(verdict.__dict__))
     elif verdict.ok:
-        click.echo(f"audit log intact: {verdict.checked} entries, head {verdict.head}")
+        click.echo(
+            f"audit log intact: {verdict.checked} entries, keyed from entry "
+            f"{verdict.keyed_from}, head {verdict.head}"
+        )
     if not verdict.ok:
         raise click.ClickException(f"audit log broken: {verdict.problem}")
 
