@@ -223,6 +223,7 @@ def test_the_secret_is_never_shown(world: World, run: Run, audit_key_file: Path)
         run("init").output,
         run("audit", "verify").output,
         run("audit", "verify", "--json").output,
+        run("audit", "checkpoint").output,
     ]
     assert all(secret not in output for output in outputs)
     assert secret not in json.dumps(rows(world.database))

@@ -13,8 +13,9 @@ key file, never from the database. The log must reach the boundary: the node wri
 the node appends is always signed, so a log cut back into the unkeyed era cannot grow
 back over the cut unnoticed.
 
-Removing the newest entries leaves a shorter chain that is still consistent; exporting the
-head hash elsewhere, as ``audit verify`` prints it, is what detects that.
+Removing the newest entries leaves a shorter chain that is still consistent: signed
+checkpoints of the head, kept away from the node, detect that
+(:mod:`passerelle.audit.checkpoints`).
 """
 
 from __future__ import annotations
