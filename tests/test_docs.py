@@ -61,10 +61,15 @@ def test_every_exchange_setting_is_in_the_readme() -> None:
 
 
 def test_every_audit_setting_is_in_the_readme() -> None:
-    env_names = {"key_file": "PASSERELLE_AUDIT_KEY_FILE"}
+    env_names = {
+        "key_file": "PASSERELLE_AUDIT_KEY_FILE",
+        "login_window": "PASSERELLE_LOGIN_WINDOW",
+        "login_failures": "PASSERELLE_LOGIN_FAILURES",
+    }
     assert {f.name for f in dataclasses.fields(AuditSettings)} == set(env_names)
     assert [name for name in env_names.values() if name not in README] == []
-    assert AuditSettings.from_env({"PASSERELLE_AUDIT_KEY_FILE": " k "}).key_file == "k"
+    read = AuditSettings.from_env(dict(zip(env_names.values(), (" k ", "90s", "7"), strict=True)))
+    assert (read.key_file, read.login_window, read.login_failures) == ("k", 90_000_000, 7)
 
 
 def test_every_client_setting_is_in_the_readme() -> None:

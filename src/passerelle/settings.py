@@ -11,7 +11,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from passerelle.durations import DAY, HOUR, parse_duration
+from passerelle.durations import DAY, HOUR, MINUTE, parse_duration
+from passerelle.errors import BadInput
 
 DEFAULT_DB_URL = "sqlite:///./passerelle.db"
 
@@ -45,16 +46,27 @@ class ExchangeSettings:
 
 @dataclass(frozen=True)
 class AuditSettings:
-    """Where the node's audit key is."""
+    """Where the node's audit key is, and how failed logins are limited per source."""
 
     # The key file; "" for the default: next to a SQLite file, else in the working directory.
     key_file: str = ""
+    # A source that fails to log in this many times within a window gets 429 until it ends.
+    login_window: int = MINUTE
+    login_failures: int = 20
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AuditSettings:
-        """Read PASSERELLE_AUDIT_KEY_FILE."""
+        """Read PASSERELLE_AUDIT_KEY_FILE, PASSERELLE_LOGIN_WINDOW, PASSERELLE_LOGIN_FAILURES."""
         env = os.environ if env is None else env
-        return cls(key_file=env.get("PASSERELLE_AUDIT_KEY_FILE", "").strip())
+        window = env.get("PASSERELLE_LOGIN_WINDOW", "").strip()
+        failures = env.get("PASSERELLE_LOGIN_FAILURES", "").strip()
+        if failures and not (failures.isdigit() and 0 < int(failures) <= 1_000_000):
+            raise BadInput(f"PASSERELLE_LOGIN_FAILURES is not a count: {failures[:20]!r}")
+        return cls(
+            key_file=env.get("PASSERELLE_AUDIT_KEY_FILE", "").strip(),
+            login_window=parse_duration(window) if window else cls.login_window,
+            login_failures=int(failures) if failures else cls.login_failures,
+        )
 
 
 @dataclass(frozen=True)
