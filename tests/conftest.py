@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from passerelle.app import create_app
+from passerelle.audit.key import use_audit_key
 from passerelle.settings import Settings
 from passerelle.store.database import Database, open_database
 from passerelle.store.schema import metadata
@@ -86,10 +87,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+@pytest.fixture(autouse=True)
+def audit_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where this test's node keeps its audit key: outside the database, as in production.
+
+    Every command the test runs finds it through PASSERELLE_AUDIT_KEY_FILE, so no test
+    writes a key into the working directory.
+    """
+    path = tmp_path / "audit-key" / "node.audit-key"
+    path.parent.mkdir()
+    monkeypatch.setenv("PASSERELLE_AUDIT_KEY_FILE", str(path))
+    return path
+
+
 @pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    """An empty, migrated database on each backend in turn."""
+def database(database_url: str, audit_key_file: Path) -> Iterator[Database]:
+    """An empty, migrated database on each backend in turn, with the node's audit key."""
     db = open_database(database_url)
+    use_audit_key(db, audit_key_file)
     yield db
     db.dispose()
 

@@ -66,8 +66,15 @@ def run_cli(
     )
 
 
+# The one setting a test's server inherits: its audit key file, which the test's database
+# was opened with (conftest's audit_key_file), so the server signs the same chain.
+_INHERITED = ("PASSERELLE_AUDIT_KEY_FILE",)
+
+
 def _environment(extra: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_") or k in _INHERITED
+    }
     env.update(extra)
     return env
 

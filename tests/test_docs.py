@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from passerelle.cli import cli
-from passerelle.settings import ClientSettings, ExchangeSettings, Settings
+from passerelle.settings import AuditSettings, ClientSettings, ExchangeSettings, Settings
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -43,6 +43,7 @@ def test_every_setting_is_in_the_readme() -> None:
         "default_page_size",
         "max_page_size",
         "exchange",
+        "audit",
         "client",
     }
     assert configurable == set(env_names)
@@ -59,6 +60,18 @@ def test_every_exchange_setting_is_in_the_readme() -> None:
     configurable = {f.name for f in dataclasses.fields(ExchangeSettings)} - {"watch_warning"}
     assert configurable == set(env_names)
     assert [name for name in env_names.values() if name not in README] == []
+
+
+def test_every_audit_setting_is_in_the_readme() -> None:
+    env_names = {
+        "key_file": "PASSERELLE_AUDIT_KEY_FILE",
+        "login_window": "PASSERELLE_LOGIN_WINDOW",
+        "login_failures": "PASSERELLE_LOGIN_FAILURES",
+    }
+    assert {f.name for f in dataclasses.fields(AuditSettings)} == set(env_names)
+    assert [name for name in env_names.values() if name not in README] == []
+    read = AuditSettings.from_env(dict(zip(env_names.values(), (" k ", "90s", "7"), strict=True)))
+    assert (read.key_file, read.login_window, read.login_failures) == ("k", 90_000_000, 7)
 
 
 def test_every_client_setting_is_in_the_readme() -> None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event, select
 
 from passerelle.audit import log as audit
+from passerelle.audit.key import use_audit_key
 from passerelle.exchange import watches
 from passerelle.exchange.watches import AddWatch, EndWatch, record_hits, report_pending
 from passerelle.objects.ingest import ingest
@@ -30,11 +32,14 @@ def mentioning(text: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def other_worker(database_url: str) -> Iterator[Database]:
-    """A second handle on the same database, as another worker process holds one."""
-    database = open_database(database_url)
-    yield database
-    database.dispose()
+def other_worker(database_url: str, database: Database) -> Iterator[Database]:
+    """A second handle on the same database, as another worker process holds one (with
+    the node's audit key, from the same key file)."""
+    other = open_database(database_url)
+    assert database.audit_key is not None
+    use_audit_key(other, Path(database.audit_key.path))
+    yield other
+    other.dispose()
 
 
 def watched_kinds(database: Database) -> frozenset[str]:
@@ -122,7 +127,8 @@ def test_the_audit_chain_holds_when_workers_take_turns(
         database = world.database if turn % 2 else other_worker
         audit.record_alone(database, alice, "read", [f"indicator--{turn}"], {"turn": turn})
     with other_worker.read() as conn:
-        verdict = audit.verify(conn)
+        assert other_worker.audit_key is not None
+        verdict = audit.verify(conn, other_worker.audit_key)
         entries = audit.entries(conn, username="alice")
     assert verdict.ok, verdict.problem
     assert [e.detail["turn"] for e in entries] == list(range(6))

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from passerelle import __version__
 from passerelle.api import handling
 from passerelle.api.routes import FEATURE_TAGS, operation_router
+from passerelle.audit.key import key_path, use_audit_key
+from passerelle.audit.logins import FailedLogins
 from passerelle.core.context import Clock, system_clock
 from passerelle.core.operations import REGISTRY
+from passerelle.errors import PasserelleError
 from passerelle.http.docs import install_docs
 from passerelle.http.errors import install_error_handlers
 from passerelle.http.guard import RequestGuard
@@ -20,15 +27,32 @@ from passerelle.wiring import key_rules, subscribe_features
 
 
 def create_app(
-    settings: Settings, database: Database | None = None, clock: Clock = system_clock
+    settings: Settings,
+    database: Database | None = None,
+    clock: Clock = system_clock,
+    logins: FailedLogins | None = None,
 ) -> FastAPI:
     """Build the node's ASGI application over its database (migrated to the latest schema).
 
-    ``clock`` gives the time of the exchange workflow's deadlines (tests pass their own).
+    A database passed in comes with the node's audit key (``use_audit_key``); one opened
+    here gets the key that the settings name. ``clock`` gives the time of the exchange
+    workflow's deadlines, ``logins`` the register of failed logins (tests pass their own).
     """
     if database is None:
         database = open_database(settings.db_url)
         database.migrate()
+        use_audit_key(database, key_path(settings.audit.key_file, settings.db_url))
+    if database.audit_key is None:
+        raise PasserelleError("the database was opened without the node's audit key")
+    if logins is None:
+        logins = FailedLogins(settings.audit.login_window, settings.audit.login_failures)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        # Failures counted in open windows reach the log before the process ends.
+        await run_in_threadpool(logins.flush, database)
+
     app = FastAPI(
         title=settings.title,
         # Served by the node itself (http.docs): the stock pages load their scripts from
@@ -40,10 +64,12 @@ def create_app(
         # The docs group routes by tag in this order; unlisted, they would follow the first
         # path of each tag, and the generated routes come sorted by path, not by feature.
         openapi_tags=[{"name": tag} for tag in ("TAXII", "Handling", *FEATURE_TAGS.values())],
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.database = database
     app.state.clock = clock
+    app.state.logins = logins
     app.state.keys = key_rules(settings)
     app.state.hooks = subscribe_features(app.state.keys)
     install_error_handlers(app)

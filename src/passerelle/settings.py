@@ -11,7 +11,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from passerelle.durations import DAY, HOUR, parse_duration
+from passerelle.durations import DAY, HOUR, MINUTE, parse_duration
+from passerelle.errors import BadInput
 
 DEFAULT_DB_URL = "sqlite:///./passerelle.db"
 
@@ -40,6 +41,31 @@ class ExchangeSettings:
             outcome_within=duration("PASSERELLE_OUTCOME_WITHIN", cls.outcome_within),
             rfi_urgent_within=duration("PASSERELLE_RFI_URGENT_WITHIN", cls.rfi_urgent_within),
             rfi_normal_within=duration("PASSERELLE_RFI_NORMAL_WITHIN", cls.rfi_normal_within),
+        )
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """Where the node's audit key is, and how failed logins are limited per source."""
+
+    # The key file; "" for the default: next to a SQLite file, else in the working directory.
+    key_file: str = ""
+    # A source that fails to log in this many times within a window gets 429 until it ends.
+    login_window: int = MINUTE
+    login_failures: int = 20
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> AuditSettings:
+        """Read PASSERELLE_AUDIT_KEY_FILE, PASSERELLE_LOGIN_WINDOW, PASSERELLE_LOGIN_FAILURES."""
+        env = os.environ if env is None else env
+        window = env.get("PASSERELLE_LOGIN_WINDOW", "").strip()
+        failures = env.get("PASSERELLE_LOGIN_FAILURES", "").strip()
+        if failures and not (failures.isdigit() and 0 < int(failures) <= 1_000_000):
+            raise BadInput(f"PASSERELLE_LOGIN_FAILURES is not a count: {failures[:20]!r}")
+        return cls(
+            key_file=env.get("PASSERELLE_AUDIT_KEY_FILE", "").strip(),
+            login_window=parse_duration(window) if window else cls.login_window,
+            login_failures=int(failures) if failures else cls.login_failures,
         )
 
 
@@ -84,6 +110,7 @@ class Settings:
     # A directory of the node's own alias files, read after the shipped ones ("" for none).
     aliases_dir: str = ""
     exchange: ExchangeSettings = field(default_factory=ExchangeSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
     client: ClientSettings = field(default_factory=ClientSettings)
 
     @classmethod
@@ -104,6 +131,7 @@ class Settings:
             phone_region=env.get("PASSERELLE_PHONE_REGION", cls.phone_region).strip().upper(),
             aliases_dir=env.get("PASSERELLE_ALIASES_DIR", "").strip(),
             exchange=ExchangeSettings.from_env(env),
+            audit=AuditSettings.from_env(env),
             client=ClientSettings.from_env(env),
         )
 
@@ -119,4 +147,5 @@ class Settings:
             "PASSERELLE_CONTACT": self.contact,
             "PASSERELLE_PHONE_REGION": self.phone_region,
             "PASSERELLE_ALIASES_DIR": self.aliases_dir,
+            "PASSERELLE_AUDIT_KEY_FILE": self.audit.key_file,
         }

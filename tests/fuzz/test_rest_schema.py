@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.openapi import from_dict
 
 from passerelle.app import create_app
+from passerelle.audit.key import use_audit_key
 from passerelle.settings import Settings
 from passerelle.store.database import open_database
 from tests.world import World
@@ -23,6 +24,7 @@ def _openapi() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         database = open_database(f"sqlite:///{Path(folder) / 'schema.db'}")
         database.migrate()
+        use_audit_key(database, Path(folder) / "schema.audit-key")
         document = create_app(Settings(db_url="unused://"), database).openapi()
         database.dispose()
     return document

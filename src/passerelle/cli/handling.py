@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+from dataclasses import replace
+from pathlib import Path
 
 import click
 from sqlalchemy import Connection
 
+from passerelle.audit import checkpoints
 from passerelle.audit import log as audit
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node, user_option
 from passerelle.errors import BadInput, Forbidden, NotFound
@@ -15,6 +19,8 @@ from passerelle.policy.directory import Channel, channel_by_collection_id, find_
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import channel_for
+from passerelle.stix.timestamps import now_micros
+from passerelle.store.database import AuditKey
 
 
 def grant_target(conn: Connection, viewer: Viewer, reference: str) -> Channel:
@@ -86,18 +92,78 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option(
+    "--checkpoint",
+    "checkpoint_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also check every checkpoint in this file (from `audit checkpoint`); repeatable.",
+)
 @json_option
 @pass_node
-def audit_verify(node: Node, as_json: bool) -> None:
-    """Check that no entry was altered, removed or reordered; print the head hash."""
+def audit_verify(node: Node, checkpoint_files: tuple[Path, ...], as_json: bool) -> None:
+    """Check that no entry was altered, removed or reordered, and that the log still holds
+    every checkpointed head; print the head hash."""
+    key = _audit_key(node)
+    lines = [
+        (f"{path} line {number}", line)
+        for path in checkpoint_files
+        for number, line in enumerate(_lines(path), 1)
+    ]
     with node.database.read() as conn:
-        verdict = audit.verify(conn)
+        verdict = audit.verify(conn, key)
+        checked, problem = checkpoints.check(conn, key, lines) if verdict.ok else (0, "")
+    if problem:
+        verdict = replace(verdict, ok=False, problem=problem)
     if as_json:
-        click.echo(json.dumps(verdict.__dict__))
+        click.echo(json.dumps({**verdict.__dict__, "checkpoints": checked}))
     elif verdict.ok:
-        click.echo(f"audit log intact: {verdict.checked} entries, head {verdict.head}")
+        matched = f"; {checked} checkpoints hold" if checkpoint_files else ""
+        click.echo(
+            f"audit log intact: {verdict.checked} entries, keyed from entry "
+            f"{verdict.keyed_from}{matched}, head {verdict.head}"
+        )
     if not verdict.ok:
         raise click.ClickException(f"audit log broken: {verdict.problem}")
+
+
+@audit_group.command("checkpoint")
+@click.option(
+    "--append",
+    "append_to",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append the checkpoint to this file instead of printing it.",
+)
+@pass_node
+def audit_checkpoint(node: Node, append_to: Path | None) -> None:
+    """Check the log, then print a checkpoint of its head signed with the node's audit key:
+    keep it off the node (cron, a remote log) for `audit verify --checkpoint`."""
+    key = _audit_key(node)
+    with node.database.read() as conn:
+        verdict = audit.verify(conn, key)
+    if not verdict.ok:
+        # Signing the head of a broken log would vouch for it.
+        raise click.ClickException(f"audit log broken: {verdict.problem}")
+    line = checkpoints.sign(key, verdict.head_seq, verdict.head, now_micros()).line()
+    if append_to is None:
+        click.echo(line)
+        return
+    with append_to.open("a", encoding="utf-8") as out:
+        out.write(line + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    click.echo(f"checkpoint of entry {verdict.head_seq} appended to {append_to}")
+
+
+def _lines(path: Path) -> list[str]:
+    # A damaged byte fails its line's check instead of stopping the whole verification.
+    return path.read_text(encoding="utf-8", errors="replace").splitlines()
+
+
+def _audit_key(node: Node) -> AuditKey:
+    key = node.database.audit_key
+    assert key is not None  # the node opens its database with its key
+    return key
 
 
 @audit_group.command("show")

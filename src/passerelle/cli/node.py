@@ -27,6 +27,8 @@ def init(node: Node) -> None:
     """Create the database (or bring its schema up to date)."""
     node.database.migrate()
     click.echo(f"database ready: {node.settings.db_url}")
+    # The key signs the audit log: the operator must know where it is, to protect it.
+    click.echo(f"audit key: {node.audit_key_path} (keep it secret, and back it up apart)")
 
 
 def _serve(node: Node, host: str, port: int, workers: int = 1) -> None:

@@ -7,12 +7,14 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from passerelle import __version__
+from passerelle.audit.key import key_path, use_audit_key
 from passerelle.core.context import Clock, Context, system_clock
 from passerelle.errors import PasserelleError
 from passerelle.keys.rules import KeyRules
@@ -58,13 +60,23 @@ class Node:
 
     @property
     def database(self) -> Database:
-        """Open (and migrate) the database on first use."""
+        """Open (and migrate) the database on first use, with the node's audit key."""
         if self._database is None:
             database = open_database(self.settings.db_url)
             check_reachable(database)
             database.migrate()
+            try:
+                use_audit_key(database, self.audit_key_path)
+            except BaseException:
+                database.dispose()
+                raise
             self._database = database
         return self._database
+
+    @property
+    def audit_key_path(self) -> Path:
+        """Return where the node's audit key file is."""
+        return key_path(self.settings.audit.key_file, self.settings.db_url)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -1,7 +1,9 @@
 """Who is asking: HTTP Basic (username + token, as taxii2-client sends) or a Bearer token.
 
 Every failure answers the same 401, whatever the path, so a caller without valid
-credentials learns nothing about what exists on the node.
+credentials learns nothing about what exists on the node. Failures are counted per source
+(:mod:`passerelle.audit.logins`): the log gets a bounded number of entries, and a source
+that fails too often gets 429 before any database work.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hmac
 
 from fastapi import Request
 
-from passerelle.audit.log import record_alone
+from passerelle.audit.logins import FailedLogins
 from passerelle.http.errors import UNAUTHORISED_HEADERS, TaxiiError
 from passerelle.policy.directory import viewer_by_token
 from passerelle.policy.viewer import Viewer
@@ -25,7 +27,8 @@ def _unauthorised() -> TaxiiError:
     return TaxiiError(401, "valid credentials are required", UNAUTHORISED_HEADERS)
 
 
-def _credentials(header: str) -> tuple[str | None, str]:
+def _credentials(header: str) -> tuple[str | None, str] | None:
+    """Return the username (None for a Bearer token) and token of a header, or None."""
     scheme, _, value = header.strip().partition(" ")
     value = value.strip()
     if scheme.lower() == "bearer" and value:
@@ -33,26 +36,49 @@ def _credentials(header: str) -> tuple[str | None, str]:
     if scheme.lower() == "basic" and value:
         try:
             decoded = base64.b64decode(value, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError) as exc:
-            raise _unauthorised() from exc
+        except (binascii.Error, UnicodeDecodeError):
+            return None
         username, sep, token = decoded.partition(":")
         if sep and token:
             return username, token
-    raise _unauthorised()
+    return None
 
 
-def authenticate(database: Database, authorization: str | None, purpose: str = "") -> Viewer:
-    """Return the viewer behind an Authorization header, or raise a uniform 401."""
-    if not authorization:
-        raise _unauthorised()
-    username, token = _credentials(authorization)
+def _viewer(database: Database, authorization: str, purpose: str) -> tuple[str, Viewer | None]:
+    """Return the username presented and the viewer it authenticates (None if it does not)."""
+    credentials = _credentials(authorization)
+    if credentials is None:
+        return "", None
+    username, token = credentials
     with database.read() as conn:
         viewer = viewer_by_token(conn, token, purpose)
     if viewer is None or (
         username is not None
         and not hmac.compare_digest(username.encode("utf-8"), viewer.username.encode("utf-8"))
     ):
-        record_alone(database, None, "login-failed", username=(username or "")[:200])
+        return username or "", None
+    return username or "", viewer
+
+
+def authenticate(
+    database: Database,
+    logins: FailedLogins,
+    source: str,
+    authorization: str | None,
+    purpose: str = "",
+) -> Viewer:
+    """Return the viewer behind an Authorization header from ``source``, or raise a uniform
+    401 (429 while the source has failed too often)."""
+    wait = logins.retry_after(source)
+    if wait is not None:
+        raise TaxiiError(
+            429, "too many failed logins from this address", {"Retry-After": str(wait)}
+        )
+    if not authorization:
+        raise _unauthorised()
+    username, viewer = _viewer(database, authorization, purpose)
+    if viewer is None:
+        logins.failed(database, source, username)
         raise _unauthorised()
     return viewer
 
@@ -60,8 +86,11 @@ def authenticate(database: Database, authorization: str | None, purpose: str = "
 def current_viewer(request: Request) -> Viewer:
     """FastAPI dependency: the authenticated viewer of this request."""
     database: Database = request.app.state.database
+    logins: FailedLogins = request.app.state.logins
     return authenticate(
         database,
+        logins,
+        request.client.host if request.client else "",
         request.headers.get("authorization"),
         request.headers.get(PURPOSE_HEADER, "").strip()[:200],
     )

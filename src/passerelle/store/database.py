@@ -12,6 +12,7 @@ import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
@@ -31,11 +32,30 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from passerelle.errors import PasserelleError
 
 
+@dataclass(frozen=True)
+class AuditKey:
+    """The node's audit key, read from a file outside the database (``passerelle.audit``).
+
+    ``keyed_from`` is the first audit entry the key signs; entries before it were written
+    before the node had a key. Both come from the key file, so editing the database cannot
+    move the boundary. The secret never appears in a repr.
+    """
+
+    secret: bytes = field(repr=False)
+    keyed_from: int
+    path: str
+
+
 class Database:
-    """A node's database: connections for reading and serialised writing."""
+    """A node's database: connections for reading and serialised writing.
+
+    ``audit_key`` is set by whoever opens the node (the app, the command line) and travels
+    with the database to every place that appends to the audit log.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.audit_key: AuditKey | None = None
 
     @property
     def backend(self) -> str:
