@@ -14,7 +14,6 @@ from passerelle.keys.observables import (
     object_observable_keys,
     observable_key,
     pattern_keys,
-    text_keys,
 )
 from tests.stixgen import T0, identity, indicator, stix_id
 
@@ -143,13 +142,18 @@ def test_keys_of_indicator_patterns() -> None:
     assert object_observable_keys(other_language, "FR") == set()
 
 
+def in_text(text: str) -> dict[str, Any]:
+    """A note whose content is the text: free text gives keys as part of an object."""
+    return {"type": "note", "spec_version": "2.1", "id": stix_id("note"), "content": text}
+
+
 def test_keys_in_free_text() -> None:
     text = (
         "Le chef de cellule est joignable au 06 12 34 56 78 ou au +7 912 345-67-89, "
         "écrit à Cell@Example.fr, publie sur https://t.me/cell_leader. et t.me/s/other_one, "
         "signe @abu_x. Réunion le 12/03/2026, dossier 2026-0001234, site https://Ex.org/a/."
     )
-    assert text_keys(text, "FR") == {
+    assert object_observable_keys(in_text(text), "FR") == {
         PHONE,
         "phone:+79123456789",
         "email:cell@example.fr",
@@ -160,7 +164,9 @@ def test_keys_in_free_text() -> None:
         "handle:abu_x",
         "url:https://ex.org/a",
     }
-    assert text_keys(text, "FR", frozenset({"email"})) == {"email:cell@example.fr"}
+    assert object_observable_keys(in_text(text), "FR", frozenset({"email"})) == {
+        "email:cell@example.fr"
+    }
 
 
 def test_free_text_properties_of_objects_are_scanned() -> None:
@@ -312,5 +318,5 @@ def test_correlation_keys_of_objects() -> None:
 
 
 def test_an_address_in_text_is_not_a_phone_number() -> None:
-    assert text_keys("C2 at 198.51.100.7", "FR") == set()
-    assert text_keys("appeler le 06.12.34.56.78", "FR") == {PHONE}
+    assert object_observable_keys(in_text("C2 at 198.51.100.7"), "FR") == set()
+    assert object_observable_keys(in_text("appeler le 06.12.34.56.78"), "FR") == {PHONE}
