@@ -33,7 +33,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from passerelle.resolution import translit
-from passerelle.resolution.parts import PATRONYMIC, Parsed, Part, legal_family, parse
+from passerelle.resolution.legal_forms import legal_family
+from passerelle.resolution.parts import PATRONYMIC, Parsed, Part, parse
 from passerelle.resolution.phonetic import fold, skeleton
 
 Kind = Literal["person", "organization", "location"]
