@@ -22,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 from passerelle.resolution.legal_forms import take_legal_forms
 from passerelle.resolution.number_words import read_numbers
@@ -34,6 +35,9 @@ from passerelle.resolution.words import (
     PLACES,
     TITLES,
 )
+
+# The kinds of named thing resolution compares.
+Kind = Literal["person", "organization", "location"]
 
 _LEET = str.maketrans("013456789", "oieasgtbg")
 PATRONYMIC = re.compile(
@@ -176,3 +180,9 @@ def _family(family_words: list[str], parts: list[Part]) -> str | None:
         return family_folded[-1] if family_folded else None
     names = [p.text for p in parts if p.role == "name" and not p.optional]
     return names[-1] if len(names) > 1 else None
+
+
+def acronym_of(parsed: Parsed) -> str:
+    """Return the acronym of a name of two or more name parts ("" otherwise)."""
+    core = [p for p in parsed.parts if not p.optional and p.role in ("name", "number")]
+    return "".join(p.raw[0] for p in core) if len(core) >= 2 else ""
