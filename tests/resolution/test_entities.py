@@ -19,7 +19,7 @@ from passerelle.exchange.watches import AddWatch, ListHits
 from passerelle.objects.ingest import ingest
 from passerelle.policy import directory
 from passerelle.policy.roles import Role
-from passerelle.resolution import linking
+from passerelle.resolution import ResolvingNames, candidates
 from passerelle.resolution.aliases import entity_id_for
 from passerelle.resolution.entities import (
     AddAlias,
@@ -28,7 +28,6 @@ from passerelle.resolution.entities import (
     ListReview,
     Merge,
     Resolve,
-    ResolvingNames,
     accept,
     add_alias,
     list_review,
@@ -96,7 +95,7 @@ def near(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
                 for names, _ in candidates
             ]
 
-        monkeypatch.setattr(linking, "score", scored)
+        monkeypatch.setattr(candidates, "score", scored)  # what ranks candidates
 
     return fix
 
