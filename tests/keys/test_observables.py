@@ -1,15 +1,14 @@
-"""Watch keys: observables typed by people or found in STIX objects, and names."""
+"""Observable keys: values typed by people or found in STIX objects, for watches and
+correlation."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import pytest
 
 from passerelle.errors import BadInput
 from passerelle.keys import observables
-from passerelle.keys.names import ExactNames, name_keys, normalise_name
 from passerelle.keys.observables import (
     object_observable_keys,
     observable_key,
@@ -190,41 +189,6 @@ def test_the_text_scanned_is_capped() -> None:
     assert object_observable_keys(obj, "FR") == set()
     near = identity("someone", description="06 12 34 56 78 " + "x " * observables.MAX_TEXT)
     assert object_observable_keys(near, "FR") == {PHONE}
-
-
-@pytest.mark.parametrize(
-    ("name", "normalised"),
-    [
-        ("Dzhokhar  TSARNAEV", "dzhokhar tsarnaev"),
-        ("Tsarnaïev", "tsarnaiev"),
-        ("\uff34\uff53\uff41\uff52\uff4e\uff41\uff45\uff56", "tsarnaev"),  # full-width (NFKC)
-        ("al-Baghdadi, Abu Bakr", "al baghdadi abu bakr"),
-        ("État islamique", "etat islamique"),
-        ("Straße", "strasse"),
-        ("Царнаев", "царнаев"),  # other scripts are kept: transliteration comes later
-        ("Йошкар-Ола", "йошкар ола"),  # a Cyrillic breve is part of the letter
-        ("داعش", "داعش"),
-        ("  ...  ", ""),
-    ],
-)
-def test_names_normalise_exactly(name: str, normalised: str) -> None:
-    assert normalise_name(name) == normalised
-
-
-def test_name_keys_come_from_names_and_aliases_of_persons_and_groups() -> None:
-    actor = {
-        "type": "threat-actor",
-        "id": stix_id("threat-actor"),
-        "name": "Daesh",
-        "aliases": ["ISIS", "État islamique", 7],
-    }
-    exact = ExactNames()
-    assert name_keys(actor, exact) == {"name:daesh", "name:isis", "name:etat islamique"}
-    assert name_keys(identity("Tsarnaïev"), exact) == {"name:tsarnaiev"}
-    malware = {"type": "malware", "id": stix_id("malware"), "name": "Daesh"}
-    assert name_keys(malware, exact) == set()
-    digest = hashlib.sha256(b"x" * 300).hexdigest()
-    assert ExactNames().keys("x" * 400, "") == {f"name:sha256:{digest}"}
 
 
 # -- correlation kinds --------------------------------------------------------------------
