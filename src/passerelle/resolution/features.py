@@ -231,7 +231,7 @@ def edit_cost(a: str, b: str, person: bool) -> int:
 
 
 def no_counterpart(aligned: Alignment, index: int, weight: float) -> Penalty | None:
-    """A name or number of the query that nothing in the candidate matches."""
+    """Weigh a name or number of the query that nothing in the candidate matches."""
     part = aligned.query.parts[index]
     if part.role not in ("name", "number"):
         return None
@@ -242,7 +242,7 @@ def no_counterpart(aligned: Alignment, index: int, weight: float) -> Penalty | N
 
 
 def patronymics_differ(aligned: Alignment, index: int, weight: float) -> Penalty | None:
-    """A patronymic of the query against another patronymic of the candidate."""
+    """Weigh a patronymic of the query against another patronymic of the candidate."""
     part = aligned.query.parts[index]
     if part.role != "patronymic" or not any(p.role == "patronymic" for p in aligned.c_open):
         return None
@@ -251,7 +251,7 @@ def patronymics_differ(aligned: Alignment, index: int, weight: float) -> Penalty
 
 
 def patronymic_optional(aligned: Alignment, index: int, weight: float) -> Penalty | None:
-    """A patronymic of the query where the candidate has none: it does not count."""
+    """Leave out a patronymic of the query where the candidate has none."""
     part = aligned.query.parts[index]
     if part.role != "patronymic":
         return None
@@ -260,7 +260,7 @@ def patronymic_optional(aligned: Alignment, index: int, weight: float) -> Penalt
 
 
 def initial_fits_nothing(aligned: Alignment, index: int, weight: float) -> Penalty | None:
-    """An initial of the query that fits none of the candidate's other name parts."""
+    """Weigh an initial of the query that fits none of the candidate's other name parts."""
     part = aligned.query.parts[index]
     if part.role != "initial" or not (
         aligned.c_open_names or any(p.role == "initial" for p in aligned.c_open)
@@ -270,15 +270,15 @@ def initial_fits_nothing(aligned: Alignment, index: int, weight: float) -> Penal
 
 
 def initial_alone(aligned: Alignment, index: int, weight: float) -> Penalty | None:
-    """An initial of the query where the candidate has nothing left: it does not count,
-    and the score is lowered a little."""
+    """Leave out an initial of the query where the candidate has nothing left, lowering
+    the score a little."""
     if aligned.query.parts[index].role != "initial":
         return None
     return Penalty(weight, dropped=True)
 
 
 def other_part(aligned: Alignment, index: int, weight: float) -> Penalty:
-    """Any other part of the query (``abu``) without counterpart."""
+    """Weigh any other part of the query (``abu``) without counterpart."""
     del aligned, index
     return Penalty(weight)
 
@@ -287,8 +287,8 @@ def other_part(aligned: Alignment, index: int, weight: float) -> Penalty:
 
 
 def other_parts_in_candidate(aligned: Alignment, tally: Tally, weight: float) -> None:
-    """A person: each name or initial of the candidate not in the query (up to
-    :data:`MAX_EXTRA_PARTS`) multiplies the score by the weight."""
+    """Multiply a person's score by the weight for each name or initial of the candidate
+    not in the query (up to :data:`MAX_EXTRA_PARTS`)."""
     extra = [p for p in aligned.c_open if p.role in ("name", "initial")]
     if extra:
         tally.factor *= weight ** min(len(extra), MAX_EXTRA_PARTS)
@@ -298,8 +298,8 @@ def other_parts_in_candidate(aligned: Alignment, tally: Tally, weight: float) ->
 
 
 def one_part_only(aligned: Alignment, tally: Tally, weight: float) -> None:
-    """A person named by one part on one side only (a surname alone, "President Erdogan"):
-    at most the weight, for review rather than an automatic link."""
+    """Cap at the weight a person named by one part on one side only (a surname alone,
+    "President Erdogan"): for review rather than an automatic link."""
     q_all = sum(1 for p in aligned.query.parts if not p.optional)
     c_all = sum(1 for p in aligned.cand.parts if not p.optional)
     # One part against a joined name is no single part: Hidayat Allah / Hidayatullah.
@@ -310,8 +310,8 @@ def one_part_only(aligned: Alignment, tally: Tally, weight: float) -> None:
 
 
 def initials_only(aligned: Alignment, tally: Tally, weight: float) -> None:
-    """A person named by initials alone, against a candidate with names: at most the
-    weight."""
+    """Cap at the weight a person named by initials alone, against a candidate with
+    names."""
     q_names = sum(1 for p in aligned.query.parts if p.role == "name" and not p.optional)
     c_names = sum(1 for p in aligned.cand.parts if p.role == "name" and not p.optional)
     if q_names == 0 and c_names > 0:
@@ -320,15 +320,16 @@ def initials_only(aligned: Alignment, tally: Tally, weight: float) -> None:
 
 
 def part_not_in_query(aligned: Alignment, tally: Tally, weight: float) -> None:
-    """An organisation or place: each name or number of the candidate not in the query."""
+    """Multiply an organisation's or place's score by the weight for each name or number of
+    the candidate not in the query."""
     for part in aligned.c_open_names:
         tally.factor *= weight
         tally.reasons.append(f"{part.raw} not in the query: x{weight}")
 
 
 def legal_forms(aligned: Alignment, tally: Tally, weight: float) -> None:
-    """An organisation: legal forms of incompatible families (a GmbH is no AG) multiply
-    the score by the weight; an equal legal form is said."""
+    """Multiply an organisation's score by the weight when its legal forms are of
+    incompatible families (a GmbH is no AG); say so when a legal form is equal."""
     query, cand = aligned.query, aligned.cand
     q_forms = {f for f in query.legal if legal_family(f) != "any"}
     c_forms = {f for f in cand.legal if legal_family(f) != "any"}
@@ -350,8 +351,8 @@ def legal_forms(aligned: Alignment, tally: Tally, weight: float) -> None:
 
 
 def acronym(query: Parsed, cand: Parsed, weight: float) -> tuple[float, list[str]] | None:
-    """An organisation written as the acronym of the other's name: the weight, whatever
-    the parts say."""
+    """Score at the weight an organisation written as the acronym of the other's name,
+    whatever the parts say."""
     for short, long in ((query, cand), (cand, query)):
         core = [p for p in short.parts if not p.optional]
         if len(core) == 1 and 2 <= len(core[0].text) <= 6:
@@ -368,14 +369,15 @@ def whole_skeletons(similarity: float, weight: float) -> float:
 
 
 def birth_dates_equal(query: Facts, cand: Facts, weight: float) -> tuple[float, str] | None:
-    """A birth date of one side agrees with one of the other (a year with a full date)."""
+    """Add the weight when a birth date of one side agrees with one of the other (a year
+    with a full date)."""
     if query.birth_dates and cand.birth_dates and _birth_dates_agree(query, cand):
         return weight, f"birth dates equal: {weight:+}"
     return None
 
 
 def birth_dates_differ(query: Facts, cand: Facts, weight: float) -> tuple[float, str] | None:
-    """Both sides have birth dates, and none agree."""
+    """Add the weight when both sides have birth dates and none agree."""
     if query.birth_dates and cand.birth_dates and not _birth_dates_agree(query, cand):
         return weight, f"birth dates differ: {weight:+}"
     return None
@@ -388,21 +390,21 @@ def _birth_dates_agree(query: Facts, cand: Facts) -> bool:
 
 
 def nationality_equal(query: Facts, cand: Facts, weight: float) -> tuple[float, str] | None:
-    """Both sides share a nationality."""
+    """Add the weight when both sides share a nationality."""
     if query.nationalities & cand.nationalities:
         return weight, f"nationality equal: {weight:+}"
     return None
 
 
 def nationalities_differ(query: Facts, cand: Facts, weight: float) -> tuple[float, str] | None:
-    """Both sides have nationalities, and share none."""
+    """Add the weight when both sides have nationalities and share none."""
     if query.nationalities and cand.nationalities and not query.nationalities & cand.nationalities:
         return weight, f"nationalities differ: {weight:+}"
     return None
 
 
 def identifier_equal(query: Facts, cand: Facts, weight: float) -> tuple[float, str] | None:
-    """Both sides share an identifier (a passport number...)."""
+    """Add the weight when both sides share an identifier (a passport number...)."""
     if query.identifiers & cand.identifiers:
         return weight, f"identifier equal: {weight:+}"
     return None

@@ -74,12 +74,14 @@ class _Envelope:
                 self.roots_by_key.setdefault(key, set()).add(root)
 
     def add(self, candidate: Candidate, keys: set[str]) -> None:
+        """Make an entity a candidate for the envelope's next objects."""
         self.candidates[candidate.entity_id] = candidate
         self.keys.setdefault(candidate.entity_id, set()).update(keys)
         for key in keys:
             self.roots_by_key.setdefault(key, set()).add(candidate.entity_id)
 
     def matching(self, subject: Subject, keys: set[str]) -> list[Candidate]:
+        """Return the candidates of the subject's kind that share the most keys with it."""
         shared: dict[str, int] = {}
         for key in keys:
             for root in self.roots_by_key.get(key, ()):

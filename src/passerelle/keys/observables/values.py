@@ -35,11 +35,13 @@ _HASH_NAMES: Final = {
     "sha512": SHA512,
 }
 _EMAIL_WHOLE = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}")
+# An account name as written after @ or in a Telegram link.
 HANDLE_NAME = re.compile(r"[A-Za-z0-9_.]{1,64}")
 _DOMAIN = re.compile(
     r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
 )
 _HEX = re.compile(r"[0-9a-f]+")
+# What starts a URL: a scheme and ://.
 SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 # A URL with an ASCII host name, and no credentials, port, fragment or empty query: most
 # URLs, canonicalised without urllib (see _simple_url_keys).
