@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from passerelle.stix.validation import InvalidObject, validate_object
+
 T0 = "2026-01-01T00:00:00.000Z"
 
 
@@ -50,3 +52,12 @@ def identity(name: str, **extra: Any) -> dict[str, Any]:
 def bundle(*objects: dict[str, Any]) -> dict[str, Any]:
     """Wrap objects in a STIX bundle."""
     return {"type": "bundle", "id": stix_id("bundle"), "objects": list(objects)}
+
+
+def refusal(obj: object) -> str | None:
+    """Return the validator's reason for refusing an object, or None when it accepts it."""
+    try:
+        validate_object(obj)
+    except InvalidObject as exc:
+        return exc.reason
+    return None

@@ -245,7 +245,7 @@ def observe_status(probe: Probe, person: Person) -> Outcomes:
             found[poster] = str(response.status_code)
             continue
         body = response.json()
-        ids = {s["id"] for s in body["successes"]}
+        ids = {s["id"] for s in body.get("successes", [])}  # TAXII omits empty lists
         same = body["id"] == status_id and ids == probe.world.status_successes[poster]
         found[poster] = "200" if same else "200 with another content"
     return found

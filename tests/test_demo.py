@@ -38,3 +38,6 @@ def test_demo_sets_up_the_scenario_and_prints_how_to_log_in(run: Run) -> None:
     old_token = made.output.split("  anna ")[1].split()[3]
     assert old_token.startswith("psl_")
     assert old_token not in again.output
+    # not silently: the second run says the old tokens stopped working
+    assert "already set up" not in made.output
+    assert "the previous tokens no longer work" in again.output

@@ -32,6 +32,8 @@ def test_every_setting_is_in_the_readme() -> None:
     env_names = {
         "db_url": "PASSERELLE_DB",
         "max_content_length": "PASSERELLE_MAX_CONTENT_LENGTH",
+        "max_api_body_length": "PASSERELLE_MAX_API_BODY_LENGTH",
+        "public_url": "PASSERELLE_PUBLIC_URL",
         "title": "PASSERELLE_TITLE",
         "contact": "PASSERELLE_CONTACT",
         "phone_region": "PASSERELLE_PHONE_REGION",

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
+from sqlalchemy import select
 
 from passerelle.errors import Forbidden, NotFound
 from passerelle.policy import directory
@@ -15,6 +17,7 @@ from passerelle.policy.actions import Action, pap_permits, require_permitted
 from passerelle.policy.directory import Membership
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Pap, Tlp
+from passerelle.store.schema import objects
 from tests.cli_runner import Run
 from tests.stixgen import indicator
 from tests.taxii_client import Taxii
@@ -180,8 +183,8 @@ def test_an_object_whose_handling_forbids_onward_sharing_is_refused_with_a_reaso
     assert as_user("carla").all_objects(onward) == []
 
 
-@pytest.mark.parametrize("tlp", [Tlp.AMBER, Tlp.GREEN, Tlp.CLEAR])
-def test_an_object_without_h2_below_amber_strict_may_be_shared_onward(
+@pytest.mark.parametrize("tlp", [Tlp.GREEN, Tlp.CLEAR])
+def test_an_object_without_h2_below_amber_may_be_shared_onward(
     as_user: Callable[[str], Taxii], world: World, onward: str, tlp: Tlp
 ) -> None:
     obj = received(as_user, world, handled(1, tlp, codes=("H1",)))
@@ -189,15 +192,58 @@ def test_an_object_without_h2_below_amber_strict_may_be_shared_onward(
     assert ids(as_user("carla").all_objects(onward)) == {obj["id"]}
 
 
-def test_an_object_one_cannot_see_cannot_be_shared_onward(
+def test_amber_goes_onward_only_to_the_recipients_clients_unless_granted(
+    as_user: Callable[[str], Taxii], world: World, onward: str, run: Run
+) -> None:
+    """TLP 2.0: AMBER reaches the recipient organisation and its clients, no further."""
+    obj = received(as_user, world, handled(1, Tlp.AMBER))
+    refused = post(as_user("boris"), onward, obj)
+    assert refused["success_count"] == 0
+    assert (
+        "TLP:AMBER reaches only your organisation and its clients"
+        in (refused["failures"][0]["message"])
+    )
+    assert as_user("carla").all_objects(onward) == []
+    # cert becomes a declared client of fsb: ru-cert then reaches no one else.
+    with world.database.write() as conn:
+        directory.add_client(conn, "fsb", "cert")
+    assert post(as_user("boris"), onward, obj)["success_count"] == 1
+    assert ids(as_user("carla").all_objects(onward)) == {obj["id"]}
+
+
+def test_a_grant_lets_amber_go_onward(
+    as_user: Callable[[str], Taxii], world: World, onward: str, run: Run
+) -> None:
+    obj = received(as_user, world, handled(1, Tlp.AMBER))
+    granted = run("grant", obj["id"], "--channel", onward, user="alice")
+    assert granted.exit_code == 0, granted.output
+    assert post(as_user("boris"), onward, obj)["success_count"] == 1
+    assert ids(as_user("carla").all_objects(onward)) == {obj["id"]}
+
+
+def test_an_object_one_cannot_see_answers_like_a_new_one_and_stays_apart(
     as_user: Callable[[str], Taxii], world: World, onward: str
 ) -> None:
     # A RED object for alice alone: boris knows its content but may not see it.
     secret = handled(1, Tlp.RED, recipients=["alice"])
     post(as_user("alice"), world.collection("fr-ru"), secret)
-    status = post(as_user("boris"), onward, secret)
-    assert status["success_count"] == 0
+    fresh = handled(2, Tlp.RED, recipients=["alice"])
+    # Posting it answers exactly as posting an object nobody holds: no hint it exists.
+    assert post(as_user("boris"), onward, secret) == post(as_user("boris"), onward, fresh) | {
+        "id": ANY,
+        "request_timestamp": ANY,
+        "successes": [{"id": secret["id"], "version": secret["modified"]}],
+    }
+    # What boris stored is his own copy: alice's object and its readers are untouched.
     assert as_user("carla").all_objects(onward) == []
+    assert as_user("alice").all_objects(world.collection("fr-ru")) == [secret]
+    with world.database.read() as conn:
+        [holder] = conn.execute(
+            select(objects.c.producer_org_id).where(
+                objects.c.stix_id == secret["id"], objects.c.version.contains("#")
+            )
+        ).scalars()
+        assert holder == world.viewer("boris").org_id
 
 
 def test_a_grant_allows_sharing_into_that_channel_only(
@@ -443,7 +489,9 @@ def test_pap_red_forbids_an_external_look_up(world: World, pap_red_object: str) 
 
 def test_pap_red_permits_passive_analysis(world: World, pap_red_object: str) -> None:
     with world.database.read() as conn:
+        # require_permitted raises Forbidden when PAP forbids the action
         require_permitted(conn, world.viewer("boris"), [pap_red_object], Action.PASSIVE_ANALYSIS)
+    assert [a for a in Action if pap_permits(a, Pap.RED)] == [Action.PASSIVE_ANALYSIS]
 
 
 def test_an_action_on_an_object_the_viewer_cannot_see_is_not_found(

@@ -39,7 +39,7 @@ def other_worker(database_url: str) -> Iterator[Database]:
 
 def watched_kinds(database: Database) -> frozenset[str]:
     with database.read() as conn:
-        return watches._watched_kinds(conn)
+        return watches.watched_kinds(conn)
 
 
 def hit_count(database: Database) -> int:

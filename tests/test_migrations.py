@@ -23,7 +23,7 @@ def test_migrating_twice_changes_nothing(database: Database) -> None:
     with database.engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
     head = ScriptDirectory.from_config(alembic_config(database.engine)).get_current_head()
-    assert current == head == "0007"
+    assert current == head == "0008"
 
 
 def test_upgrading_a_populated_node_keeps_its_objects_and_backfills_handling(
@@ -104,3 +104,64 @@ def test_upgrading_keeps_the_correlation_keys_in_one_index_led_by_the_key(
     assert sorted(tuple(row) for row in stored) == sorted(keys)
     assert primary == ["key", "stix_id", "version"]
     assert indexes == []  # the primary key is the only index
+
+
+def test_upgrading_records_each_objects_first_producer_and_its_version_as_written(
+    database_url: str,
+) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    command.downgrade(alembic_config(engine), "0007")  # before object owners
+    with engine.begin() as conn:
+        for org_id, name in ((1, "atlas"), (2, "boreal")):
+            conn.execute(
+                text("INSERT INTO organisations (id, name, created) VALUES (:i, :n, 0)"),
+                {"i": org_id, "n": name},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, org_id, username, role, token_hash, created) "
+                    "VALUES (:i, :i, :n, 'liaison', :n, 0)"
+                ),
+                {"i": org_id, "n": name},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO channels (id, collection_id, title, description, created) "
+                "VALUES (1, 'c1', 'shared', '', 0)"
+            )
+        )
+        # atlas stored the object first; boreal later added a version (before this rule)
+        for seq, org_id, version, modified in (
+            (1, 1, "2026-01-01T00:00:00.000000Z", "2026-01-01T00:00:00.000Z"),
+            (2, 2, "2026-02-01T00:00:00.000000Z", "2026-02-01T00:00:00Z"),
+        ):
+            body = f'{{"id": "indicator--1", "modified": "{modified}"}}'
+            conn.execute(
+                text(
+                    "INSERT INTO objects (stix_id, version, type, spec_version, revoked, "
+                    "producer_org_id, body) VALUES ('indicator--1', :v, 'indicator', '2.1', "
+                    "false, :o, :b)"
+                ),
+                {"v": version, "o": org_id, "b": body},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO channel_objects (seq, channel_id, stix_id, version, type, "
+                    "spec_version, date_added, added_by, producer_org_id) VALUES (:s, 1, "
+                    "'indicator--1', :v, 'indicator', '2.1', :s, :o, :o)"
+                ),
+                {"s": seq, "v": version, "o": org_id},
+            )
+    command.upgrade(alembic_config(engine), "head")
+    with engine.connect() as conn:
+        owners = conn.execute(text("SELECT stix_id, org_id FROM object_owners")).all()
+        shown = conn.execute(
+            text("SELECT shown_version FROM channel_objects ORDER BY seq")
+        ).scalars()
+        shown_versions = list(shown)
+    engine.dispose()
+    assert [tuple(row) for row in owners] == [("indicator--1", 1)]
+    assert shown_versions == ["2026-01-01T00:00:00.000Z", "2026-02-01T00:00:00Z"]

@@ -148,8 +148,12 @@ def test_settings_read_the_deadlines_from_the_environment(
 def test_send_refuses_what_makes_no_sense(world: World, ctx: ContextFor) -> None:
     with pytest.raises(BadInput, match="another organisation"):
         ask(ctx, who="alice", to="dgsi")
-    with pytest.raises(NotFound, match="no organisation named 'nsa'"):
+    # One answer for an organisation that does not exist and one that is no partner.
+    with pytest.raises(NotFound, match="no partner organisation named 'nsa'") as missing:
         ask(ctx, to="nsa")
+    with pytest.raises(NotFound, match="no partner organisation named") as stranger:
+        ask(ctx, to="outsider")
+    assert str(missing.value).replace("nsa", "X") == str(stranger.value).replace("outsider", "X")
     with pytest.raises(BadInput, match="needs a purpose"):
         ask(ctx, purpose="   ")
     with pytest.raises(BadInput, match="not a duration"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from passerelle.http.media import TAXII_MEDIA_TYPE
+from passerelle.stix.markings import Tlp
+from tests.access_world import marked_indicator
 from tests.stixgen import T0, identity, indicator
 from tests.taxii_client import ROOT, Taxii
 from tests.world import World
@@ -197,12 +199,12 @@ def test_pagination_stays_correct_while_objects_are_added(
         page = boris.get(objects_url(world), params={"limit": 4, "next": page["next"]}).json()
         seen += [o["id"] for o in page.get("objects", [])]
     assert len(seen) == len(set(seen))
-    # The first envelope comes first (its objects ordered by id), then the later ones.
-    assert seen[:10] == sorted(o["id"] for o in before)
+    # The first envelope comes first (its objects in the order sent), then the later ones.
+    assert seen[:10] == [o["id"] for o in before]
     assert seen[10:] == posted
 
 
-def test_objects_of_one_envelope_share_date_added(
+def test_every_object_version_gets_its_own_date_added(
     as_user: Callable[[str], Taxii], world: World
 ) -> None:
     alice = as_user("alice")
@@ -210,22 +212,43 @@ def test_objects_of_one_envelope_share_date_added(
     alice.post_objects(world.collection("fr-ru"), [indicator(9)])
     records = alice.get(f"/collections/{world.collection('fr-ru')}/manifest/").json()["objects"]
     stamps = [r["date_added"] for r in records]
-    assert stamps[0] == stamps[1] == stamps[2] < stamps[3]
+    assert stamps[0] < stamps[1] < stamps[2] < stamps[3]
 
 
-def test_a_page_ends_between_envelopes_rather_than_inside_one(
+def test_paging_with_added_after_loses_nothing_inside_a_large_envelope(
     as_user: Callable[[str], Taxii], world: World
 ) -> None:
+    """The method OpenCTI used when it lost objects (#4537): added_after from the last
+    page's X-TAXII-Date-Added-Last, with envelopes larger than a page."""
     alice = as_user("alice")
-    alice.post_objects(world.collection("fr-ru"), [indicator(i) for i in range(2)])
-    alice.post_objects(world.collection("fr-ru"), [indicator(10 + i) for i in range(3)])
-    page = alice.get(objects_url(world), params={"limit": 3})
-    assert len(page.json()["objects"]) == 2
-    # A client paging with added_after on the last header misses nothing.
-    rest = alice.get(
-        objects_url(world), params={"added_after": page.headers["X-TAXII-Date-Added-Last"]}
-    ).json()["objects"]
-    assert len(rest) == 3
+    sent = [indicator(i) for i in range(14)]
+    alice.post_objects(world.collection("fr-ru"), sent)
+    seen: list[str] = []
+    params: dict[str, str | int] = {"limit": 3}
+    for _ in range(10):
+        response = alice.get(objects_url(world), params=params)
+        page = response.json()
+        assert len(page.get("objects", [])) == min(3, len(sent) - len(seen))
+        seen += [o["id"] for o in page.get("objects", [])]
+        if not page["more"]:
+            break
+        params = {"limit": 3, "added_after": response.headers["X-TAXII-Date-Added-Last"]}
+    assert seen == [o["id"] for o in sent]
+
+
+def test_an_envelope_is_dated_from_the_most_public_object_to_the_most_restricted(
+    as_user: Callable[[str], Taxii], world: World
+) -> None:
+    """What a reader may see of one envelope is one unbroken run of dates, so the gaps
+    between the dates they see count nothing they may not see."""
+    alice = as_user("alice")
+    red = marked_indicator(1, Tlp.RED, ["alice"])
+    strict = marked_indicator(2, Tlp.AMBER_STRICT)
+    green = marked_indicator(3, Tlp.GREEN)
+    clear = marked_indicator(4, Tlp.CLEAR)
+    alice.post_objects(world.collection("fr-ru"), [red, strict, green, clear])
+    records = alice.get(f"/collections/{world.collection('fr-ru')}/manifest/").json()["objects"]
+    assert [r["id"] for r in records] == [clear["id"], green["id"], strict["id"], red["id"]]
 
 
 def test_added_after_uses_date_added(as_user: Callable[[str], Taxii], world: World) -> None:
@@ -302,11 +325,8 @@ def test_object_endpoint_and_versions_endpoint(
     assert len(every["objects"]) == 3
     listed = alice.get(f"{objects_url(world)}{ident}/versions/")
     assert listed.status_code == 200
-    assert sorted(listed.json()["versions"]) == [
-        "2026-01-01T00:00:00.000000Z",
-        "2026-02-01T00:00:00.000000Z",
-        "2026-03-01T00:00:00.000000Z",
-    ]
+    # Each version is the 'modified' string exactly as the producer wrote it (section 3.4).
+    assert sorted(listed.json()["versions"]) == [T0, T1, T2]
     assert "X-TAXII-Date-Added-First" in listed.headers
     paged = alice.get(f"{objects_url(world)}{ident}/versions/", params={"limit": 2}).json()
     assert paged["more"] is True
@@ -341,7 +361,7 @@ def test_manifest_describes_each_object(as_user: Callable[[str], Taxii], world: 
     records = alice.get(f"/collections/{world.collection('fr-ru')}/manifest/").json()["objects"]
     assert len(records) == 1
     assert records[0]["id"] == obj["id"]
-    assert records[0]["version"] == "2026-01-01T00:00:00.000000Z"
+    assert records[0]["version"] == "2026-01-01T00:00:00.000Z"  # as the producer wrote it
     assert records[0]["media_type"] == "application/stix+json;version=2.1"
     assert records[0]["date_added"].endswith("Z")
 

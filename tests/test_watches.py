@@ -446,7 +446,7 @@ def test_a_version_the_owner_already_saw_does_not_hit_but_a_new_version_does(
     post(api, world, "alice", "community", person)  # shared again: nothing new
     assert hit_rows(world.database) == []
     newer = {**person, "modified": T1, "description": "moved to Lyon"}
-    post(api, world, "boris", "fr-ru", newer)
+    post(api, world, "alice", "fr-ru", newer)  # only the producer adds versions
     [hit] = hits_of(ctx)
     assert (hit.object_id, hit.matched) == (person["id"], f"ref:{person['id']} name:ivan petrov")
     assert hit.version == "2026-02-01T00:00:00.000000Z"
@@ -580,7 +580,10 @@ def test_closing_a_tip_watches_its_persons_and_observables(
             rules=world.keys,
         )
     assert again == [w.id for w in listed if w.subject_id == person["id"]]
-    # the tip's own objects, shared again, are nothing new
+    # the tip's own objects, shared again, are nothing new (cert, which reads community,
+    # is a client of dgsi: boris's TLP:AMBER may reach it)
+    with world.database.write() as conn:
+        directory.add_client(conn, "dgsi", "cert")
     post(api, world, "alice", "community", person)
     assert hit_rows(world.database) == []
 

@@ -5,18 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from passerelle import __version__
-from passerelle.api import (
-    correlation,
-    drafts,
-    entities,
-    handling,
-    partners,
-    rfis,
-    tips,
-    watches,
-)
+from passerelle.api import handling
+from passerelle.api.routes import FEATURE_TAGS, operation_router
 from passerelle.core.context import Clock, system_clock
+from passerelle.core.operations import REGISTRY
+from passerelle.http.docs import install_docs
 from passerelle.http.errors import install_error_handlers
+from passerelle.http.guard import RequestGuard
+from passerelle.http.headers import SecurityHeaders
 from passerelle.settings import Settings
 from passerelle.store.database import Database, open_database
 from passerelle.taxii import objects, server
@@ -35,8 +31,15 @@ def create_app(
         database.migrate()
     app = FastAPI(
         title=settings.title,
+        # Served by the node itself (http.docs): the stock pages load their scripts from
+        # a CDN, which an offline node cannot reach.
+        docs_url=None,
+        redoc_url=None,
         version=__version__,
         summary="Passerelle: an intelligence exchange speaking STIX 2.1 and TAXII 2.1",
+        # The docs group routes by tag in this order; unlisted, they would follow the first
+        # path of each tag, and the generated routes come sorted by path, not by feature.
+        openapi_tags=[{"name": tag} for tag in ("TAXII", "Handling", *FEATURE_TAGS.values())],
     )
     app.state.settings = settings
     app.state.database = database
@@ -44,16 +47,18 @@ def create_app(
     app.state.keys = key_rules(settings)
     app.state.hooks = subscribe_features(app.state.keys)
     install_error_handlers(app)
+    install_docs(app)
+    # The last added runs first: headers go on every answer, the guard's refusals too.
+    app.add_middleware(
+        RequestGuard,
+        taxii_limit=settings.max_content_length,
+        api_limit=settings.max_api_body_length,
+    )
+    app.add_middleware(SecurityHeaders)
     app.include_router(server.router, tags=["TAXII"])
     app.include_router(objects.router, tags=["TAXII"])
     app.include_router(handling.router, tags=["Handling"])
-    app.include_router(tips.router, tags=["Tips"])
-    app.include_router(rfis.router, tags=["RFIs"])
-    app.include_router(watches.router, tags=["Watches"])
-    app.include_router(partners.router, tags=["Partners"])
-    app.include_router(correlation.router, tags=["Correlation"])
-    app.include_router(entities.router, tags=["Entities"])
-    app.include_router(drafts.router, tags=["Intake"])
+    app.include_router(operation_router(REGISTRY.values()))
     return app
 
 

@@ -69,7 +69,12 @@ class Settings:
     """Everything a node needs to know to run; immutable once built."""
 
     db_url: str = DEFAULT_DB_URL
+    # Largest body of a TAXII add-objects request, and of any other request.
     max_content_length: int = 10 * 1024 * 1024
+    max_api_body_length: int = 1024 * 1024
+    # The node's address as clients reach it (TAXII discovery lists its API root there);
+    # "" for the address the server is bound to. Never taken from a request's Host header.
+    public_url: str = ""
     default_page_size: int = 1000
     max_page_size: int = 10000
     title: str = "Passerelle"
@@ -90,6 +95,10 @@ class Settings:
             max_content_length=int(
                 env.get("PASSERELLE_MAX_CONTENT_LENGTH", cls.max_content_length)
             ),
+            max_api_body_length=int(
+                env.get("PASSERELLE_MAX_API_BODY_LENGTH", cls.max_api_body_length)
+            ),
+            public_url=env.get("PASSERELLE_PUBLIC_URL", "").strip().rstrip("/"),
             title=env.get("PASSERELLE_TITLE", cls.title),
             contact=env.get("PASSERELLE_CONTACT", ""),
             phone_region=env.get("PASSERELLE_PHONE_REGION", cls.phone_region).strip().upper(),
@@ -104,6 +113,8 @@ class Settings:
         return {
             "PASSERELLE_DB": self.db_url,
             "PASSERELLE_MAX_CONTENT_LENGTH": str(self.max_content_length),
+            "PASSERELLE_MAX_API_BODY_LENGTH": str(self.max_api_body_length),
+            "PASSERELLE_PUBLIC_URL": self.public_url,
             "PASSERELLE_TITLE": self.title,
             "PASSERELLE_CONTACT": self.contact,
             "PASSERELLE_PHONE_REGION": self.phone_region,

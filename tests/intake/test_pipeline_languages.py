@@ -8,8 +8,8 @@ import pytest
 
 from passerelle.intake.pipeline import draft_of
 from passerelle.resolution.aliases import entity_id_for
-from tests.intake.test_english import ARTICLE as ENGLISH
-from tests.intake.test_russian import ARTICLE as RUSSIAN
+from tests.intake.mentions.test_en import ARTICLE as ENGLISH
+from tests.intake.mentions.test_ru import ARTICLE as RUSSIAN
 from tests.world import SHIPPED_ALIASES as ALIASES
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

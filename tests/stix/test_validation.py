@@ -26,6 +26,7 @@ from stix2.registry import class_for_type
 from stix2.v21.common import OBJ_MAP_MARKING
 
 from passerelle.stix.validation import InvalidObject, validate_object
+from tests.stixgen import refusal
 
 IDENTITY = "identity--311b2d2d-f010-4473-83ec-1edf84858f4c"
 TLP_GREEN = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"
@@ -629,7 +630,7 @@ def test_examples_cover_every_stix21_type() -> None:
 
 @pytest.mark.parametrize("obj", ALL_EXAMPLES, ids=lambda obj: obj["type"])
 def test_valid_example_is_accepted(obj: dict[str, Any]) -> None:
-    validate_object(copy.deepcopy(obj))
+    assert refusal(copy.deepcopy(obj)) is None
 
 
 @pytest.mark.parametrize(
@@ -703,7 +704,7 @@ def test_bad_identifier_is_rejected(identifier: object) -> None:
     ],
 )
 def test_identifier_with_any_uuid_version_and_case_is_accepted(identifier: str) -> None:
-    validate_object(with_("identity", id=identifier))
+    assert refusal(with_("identity", id=identifier)) is None
 
 
 @pytest.mark.parametrize("kind", ["indicator", "ipv4-addr"])
@@ -718,7 +719,7 @@ def test_stix_2_0_object_without_spec_version_is_rejected(kind: str) -> None:
 
 
 def test_cyber_observable_without_spec_version_is_accepted() -> None:
-    validate_object(without("ipv4-addr", "spec_version"))
+    assert refusal(without("ipv4-addr", "spec_version")) is None
 
 
 # -- timestamps -------------------------------------------------------------------
@@ -735,7 +736,7 @@ def test_cyber_observable_without_spec_version_is_accepted() -> None:
     ],
 )
 def test_valid_timestamp_is_accepted(timestamp: str) -> None:
-    validate_object(with_("campaign", first_seen=timestamp, last_seen=timestamp))
+    assert refusal(with_("campaign", first_seen=timestamp, last_seen=timestamp)) is None
 
 
 @pytest.mark.parametrize(
@@ -772,7 +773,7 @@ def test_modified_before_created_is_rejected() -> None:
 
 
 def test_modified_equal_to_created_with_other_precision_is_accepted() -> None:
-    validate_object(with_("identity", created="2016-04-06T20:03:48Z", modified=T0))
+    assert refusal(with_("identity", created="2016-04-06T20:03:48Z", modified=T0)) is None
 
 
 def test_valid_until_not_after_valid_from_is_rejected() -> None:
@@ -845,14 +846,15 @@ def test_granular_marking_selector_must_select_something_present() -> None:
 
 def test_granular_marking_selector_may_reach_into_lists_and_objects() -> None:
     markings = [{"lang": "fr", "selectors": ["external_references.[0].external_id", "name"]}]
-    validate_object(with_("attack-pattern", granular_markings=markings))
+    assert refusal(with_("attack-pattern", granular_markings=markings)) is None
 
 
 # -- custom content ---------------------------------------------------------------
 
 
 def test_custom_property_prefixed_x_is_accepted() -> None:
-    validate_object(with_("indicator", x_acme_score=7, x_acme_tags=["a"], x_acme_obj={"k": 1}))
+    obj = with_("indicator", x_acme_score=7, x_acme_tags=["a"], x_acme_obj={"k": 1})
+    assert refusal(obj) is None
 
 
 @pytest.mark.parametrize("name", ["score", "acme_score", "external_id", "created_by"])
@@ -867,7 +869,7 @@ def test_custom_property_with_invalid_name_is_rejected(name: str) -> None:
 
 
 def test_custom_reference_properties_holding_identifiers_are_accepted() -> None:
-    validate_object(with_("indicator", x_acme_owner_ref=IDENTITY, x_acme_seen_refs=[FILE]))
+    assert refusal(with_("indicator", x_acme_owner_ref=IDENTITY, x_acme_seen_refs=[FILE])) is None
 
 
 @pytest.mark.parametrize(
@@ -886,7 +888,7 @@ def test_custom_reference_property_not_holding_identifiers_is_rejected(
 
 def test_toplevel_property_extension_allows_extra_properties() -> None:
     extensions = {EXTENSION: {"extension_type": "toplevel-property-extension"}}
-    validate_object(with_("identity", toxicity=8, extensions=extensions))
+    assert refusal(with_("identity", toxicity=8, extensions=extensions)) is None
 
 
 def test_extra_property_without_toplevel_property_extension_is_rejected() -> None:
@@ -895,7 +897,7 @@ def test_extra_property_without_toplevel_property_extension_is_rejected() -> Non
 
 
 def test_object_of_extension_defined_sdo_type_is_accepted() -> None:
-    validate_object(copy.deepcopy(CUSTOM_EXAMPLES[0]))
+    assert refusal(copy.deepcopy(CUSTOM_EXAMPLES[0])) is None
 
 
 def test_object_of_extension_defined_sco_type_needs_no_spec_version_nor_dates() -> None:
@@ -905,7 +907,7 @@ def test_object_of_extension_defined_sco_type_needs_no_spec_version_nor_dates() 
         "serial": "A-1",
         "extensions": {EXTENSION: {"extension_type": "new-sco"}},
     }
-    validate_object(observable)
+    assert refusal(observable) is None
 
 
 @pytest.mark.parametrize(
@@ -942,7 +944,7 @@ def test_unknown_object_type_without_new_object_extension_is_rejected(
 def test_deprecated_custom_extension_prefixed_x_is_accepted_on_an_observable() -> None:
     obj = example("file")
     obj["extensions"]["x-acme-ext"] = {"anything": [1, 2]}
-    validate_object(obj)
+    assert refusal(obj) is None
 
 
 def test_predefined_extension_of_another_observable_type_is_rejected() -> None:
@@ -1017,7 +1019,7 @@ def test_reference_to_wrong_object_type_is_rejected(
 
 def test_relationship_may_link_observables_and_custom_objects() -> None:
     custom = "x-acme-widget--1b8a1e9f-3c8b-4a8e-9d9a-6b8f2a3c4d5e"
-    validate_object(with_("relationship", source_ref=FILE, target_ref=custom))
+    assert refusal(with_("relationship", source_ref=FILE, target_ref=custom)) is None
 
 
 # -- type-specific rules ------------------------------------------------------------
@@ -1105,13 +1107,14 @@ def test_type_specific_rule_violation_is_rejected(
 
 
 def test_indicator_with_another_pattern_language_is_not_parsed() -> None:
-    validate_object(with_("indicator", pattern="alert tcp any any -> any 80", pattern_type="snort"))
+    snort = with_("indicator", pattern="alert tcp any any -> any 80", pattern_type="snort")
+    assert refusal(snort) is None
 
 
 def test_observed_data_with_deprecated_objects_instead_of_refs_is_accepted() -> None:
     obj = without("observed-data", "object_refs")
     obj["objects"] = {"0": {"type": "ipv4-addr", "value": "198.51.100.3"}}
-    validate_object(obj)
+    assert refusal(obj) is None
 
 
 def test_ended_network_traffic_must_say_it_is_not_active() -> None:

@@ -1,22 +1,23 @@
-"""Handling endpoints: the extension definition, and acknowledging H3 restrictions."""
+"""Handling endpoints that are no workflow operation: the extension definition, and
+acknowledging H3 restrictions. Written like the generated routes: full paths, one error map.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from passerelle.api.deps import ViewerDep
+from passerelle.api.routes import error_responses
 from passerelle.audit import log as audit
-from passerelle.http.auth import current_viewer
+from passerelle.errors import BadInput, NotFound
 from passerelle.policy.actions import acknowledge
-from passerelle.policy.viewer import Viewer
 from passerelle.stix.extension import handling_extension_definition, project_identity
 from passerelle.store.database import Database
 
-router = APIRouter(prefix="/api")
-
-ViewerDep = Annotated[Viewer, Depends(current_viewer)]
+router = APIRouter()
 
 
 class AcknowledgementRequest(BaseModel):
@@ -25,7 +26,11 @@ class AcknowledgementRequest(BaseModel):
     object_id: str
 
 
-@router.get("/extensions/handling")
+@router.get(
+    "/api/extensions/handling",
+    summary="Show the handling extension",
+    responses=error_responses(),
+)
 def handling_extension(viewer: ViewerDep) -> dict[str, Any]:
     """Return the extension-definition of Passerelle's handling extension, with its author."""
     return {
@@ -35,7 +40,11 @@ def handling_extension(viewer: ViewerDep) -> dict[str, Any]:
     }
 
 
-@router.post("/acknowledgements")
+@router.post(
+    "/api/acknowledgements",
+    summary="Acknowledge a restriction",
+    responses=error_responses(BadInput, NotFound),
+)
 def acknowledge_restriction(
     body: AcknowledgementRequest, request: Request, viewer: ViewerDep
 ) -> dict[str, str]:

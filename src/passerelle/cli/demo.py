@@ -23,6 +23,12 @@ def demo_command(node: Node, host: str, port: int, no_serve: bool) -> None:
     """
     click.echo("setting up the demo scenario...", err=True)
     made = scenario.build(node.database, node.keys, node.hooks, now_micros())
+    if not made.created:
+        click.echo(
+            "the demo was already set up on this database: its data is unchanged, and its "
+            "users get fresh tokens below (the previous tokens no longer work)",
+            err=True,
+        )
     url = f"http://{host}:{port}"
     click.echo(f"database: {node.settings.db_url}")
     click.echo(f"organisations: {scenario.ATLAS}, {scenario.BOREAL}; channel: {scenario.CHANNEL}")

@@ -21,9 +21,8 @@ import click
 from passerelle.cli.client import client_options, make_client
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
 from passerelle.errors import BadInput, PasserelleError
-from passerelle.intake import INSTALL_HINT
-from passerelle.intake import drafts as review
-from passerelle.intake.drafts import Correct, Decide, DraftRef, ListDrafts, StoreDraft
+from passerelle.intake import INSTALL_HINT, review
+from passerelle.intake.review import Correct, Decide, DraftRef, ListDrafts, StoreDraft
 from passerelle.stix.markings import Tlp
 
 # What intake imports, lazily; one missing means the extra is not installed.

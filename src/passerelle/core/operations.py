@@ -7,6 +7,7 @@ remote CLI client calls it there, so the two cannot drift apart (a test checks i
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,13 +22,19 @@ RequestT = TypeVar("RequestT", bound=BaseModel)
 
 @dataclass(frozen=True)
 class Operation(Generic[RequestT]):
-    """One function of the workflow: where it lives in the API and what runs it."""
+    """One function of the workflow: where it lives in the API and what runs it.
+
+    ``summary`` titles it in the API documentation (the run function's docstring describes
+    it); ``status_code`` is the HTTP status of its success, 201 for one that creates.
+    """
 
     name: str
     method: Literal["GET", "POST"]
     path: str
     request: type[RequestT]
     run: Callable[[Context, RequestT], Any]
+    summary: str = ""
+    status_code: int = 200
 
     @property
     def path_fields(self) -> list[str]:
@@ -46,10 +53,65 @@ def jsonable(result: Any) -> Any:
     return result
 
 
+# What the register calls do not say themselves yet: the API title of each operation, and
+# which ones create (HTTP 201). The feature modules are being split into packages; once
+# they are, each register call can pass summary= and status_code= and these tables go.
+_SUMMARIES = {
+    "tips.share": "Share a tip",
+    "tips.inbox": "Read your inbox",
+    "tips.sent": "List sent tips",
+    "tips.overdue": "List overdue receipts",
+    "tips.show": "Show a tip",
+    "tips.ack": "Acknowledge a tip",
+    "tips.investigate": "Investigate a tip",
+    "tips.close": "Close a tip",
+    "rfi.send": "Send an RFI",
+    "rfi.list": "List RFIs",
+    "rfi.show": "Show an RFI",
+    "rfi.answer": "Answer an RFI",
+    "rfi.refuse": "Refuse an RFI",
+    "watch.add": "Add a watch",
+    "watch.list": "List watches",
+    "watch.hits": "List watch hits",
+    "watch.show": "Show a watch",
+    "watch.end": "End a watch",
+    "watch.extend": "Extend a watch",
+    "partners": "Show partner figures",
+    "correlation.correlate": "Correlate an object",
+    "correlation.lookup": "Look a value up",
+    "entity.resolve": "Resolve a name",
+    "entity.show": "Show an entity",
+    "entity.merge": "Merge entities",
+    "entity.unmerge": "Unmerge an entity",
+    "entity.alias": "Add a name",
+    "review.list": "List the review queue",
+    "review.accept": "Accept a proposed link",
+    "review.reject": "Reject a proposed link",
+    "intake.store": "Store a draft",
+    "intake.list": "List drafts",
+    "intake.show": "Show a draft",
+    "intake.accept": "Accept an element",
+    "intake.reject": "Reject an element",
+    "intake.correct": "Correct an element",
+    "intake.publish": "Publish a draft",
+}
+_CREATES = frozenset({"tips.share", "rfi.send", "watch.add", "entity.alias", "intake.store"})
+
+
+def _declared(operation: Operation[RequestT]) -> Operation[RequestT]:
+    """Fill in what the operation's register call left at its default from the tables."""
+    summary = operation.summary or _SUMMARIES.get(operation.name, "")
+    status = operation.status_code
+    if status == 200 and operation.name in _CREATES:
+        status = 201
+    return dataclasses.replace(operation, summary=summary, status_code=status)
+
+
 REGISTRY: dict[str, Operation[Any]] = {}
 
 
 def register(operation: Operation[RequestT]) -> Operation[RequestT]:
-    """Record an operation so that tests can check the API serves every one of them."""
+    """Record an operation so that the API serves it (and tests check that it does)."""
+    operation = _declared(operation)
     REGISTRY[operation.name] = operation
     return operation

@@ -27,13 +27,15 @@ from passerelle.policy.actions import effective_tlp, restricts_onward_sharing
 from passerelle.policy.directory import Channel, channel_row_to_channel, viewer_by_id
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
-from passerelle.policy.visibility import object_visible_anywhere
+from passerelle.policy.visibility import version_visible_anywhere
 from passerelle.stix.markings import (
     FEEDBACK,
     HANDLING_EXTENSION_ID,
     TLP2_IDS,
+    Handling,
     HandlingCode,
     Tlp,
+    most_restrictive,
 )
 from passerelle.stix.timestamps import micros_to_text
 from passerelle.store.database import Database
@@ -150,8 +152,10 @@ def _placed_tlp(conn: Connection, tip: TipRecord) -> Tlp:
         )
     ).scalar()
     own = effective_tlp(conn, tip.stix_id, tip.version)
-    levels = [Tlp(level) for level in (placed, own) if level is not None]
-    return max(levels) if levels else Tlp.AMBER
+    strictest = most_restrictive(
+        Handling(tlp=None if placed is None else Tlp(placed)), Handling(tlp=own)
+    ).tlp
+    return Tlp.AMBER if strictest is None else strictest
 
 
 def feedback_marking(conn: Connection, tip: TipRecord, from_org_id: int) -> FeedbackMarking:
@@ -286,7 +290,9 @@ def _hit_report(
 ) -> tuple[FeedbackMarking | None, bool, str]:
     """Decide whether (and how) a watch hit may be told to the tip's producer."""
     sharer = viewer_by_id(conn, tip.shared_by)
-    partner_sees = object_visible_anywhere(conn, sharer, hit.stix_id)
+    # The version that hit, not any version: an older one the partner sees says nothing
+    # about whether they may learn of this one.
+    partner_sees = version_visible_anywhere(conn, sharer, hit.stix_id, hit.version)
     row = conn.execute(
         select(objects.c.producer_org_id, objects.c.handling_codes).where(
             objects.c.stix_id == hit.stix_id, objects.c.version == hit.version
@@ -299,7 +305,10 @@ def _hit_report(
     ):
         return None, False, "the matching object's handling rules do not allow telling the partner"
     marking = feedback_marking(conn, tip, owner.org_id)
-    level = max(marking.tlp, tlp if tlp is not None else Tlp.CLEAR)
+    # The report tells of the matching object too, so the stricter TLP of the two applies;
+    # only the TLP: handling codes and RED recipients stay those of the tip's feedback.
+    strictest = most_restrictive(Handling(tlp=marking.tlp), Handling(tlp=tlp)).tlp
+    level = marking.tlp if strictest is None else strictest
     if level is Tlp.RED:
         marking = FeedbackMarking(
             level, marking.codes, marking.h3_text, marking.recipients or (tip.sharer,)

@@ -18,13 +18,13 @@ from sqlalchemy import Connection, select
 from passerelle.core.context import Context
 from passerelle.core.operations import Operation, register
 from passerelle.durations import SECOND, format_duration
+from passerelle.exchange.rfis import rfi_figures
 from passerelle.exchange.tips import NoRequest
 from passerelle.policy import workflow
 from passerelle.policy.viewer import Viewer
 from passerelle.store.schema import (
     channel_members,
     organisations,
-    rfis,
     tip_receipts,
     tips,
     watch_hits,
@@ -71,6 +71,8 @@ class _Tally:
     hits: int = 0
 
     def figures(self, direction: Literal["to", "from"]) -> Figures:
+        """Return the tally as figures: percentages of the tips, median delays."""
+
         def pct(part: int) -> float | None:
             return round(100 * part / self.tips, 1) if self.tips else None
 
@@ -147,20 +149,16 @@ def _tally_tips(
 def _tally_rfis(
     conn: Connection, viewer: Viewer, now: int, tallies: dict[tuple[int, str], _Tally]
 ) -> None:
-    rows = conn.execute(
-        select(rfis.c.from_org_id, rfis.c.to_org_id, rfis.c.state, rfis.c.deadline).where(
-            workflow.rfis_known_to(viewer)
+    """Tally the RFIs per partner from the RFI figures, the one count of them."""
+    for figures in rfi_figures(conn, viewer, now):
+        direction = "to" if figures.direction == "sent" else "from"
+        tally = tallies.setdefault((figures.partner_id, direction), _Tally())
+        tally.rfis.update(
+            asked=figures.asked,
+            answered=figures.answered,
+            refused=figures.refused,
+            overdue=figures.overdue,
         )
-    )
-    for row in rows:
-        asked_by_us = row.from_org_id == viewer.org_id
-        partner = row.to_org_id if asked_by_us else row.from_org_id
-        tally = tallies.setdefault((partner, "to" if asked_by_us else "from"), _Tally())
-        tally.rfis["asked"] += 1
-        if row.state in ("answered", "refused"):
-            tally.rfis[row.state] += 1
-        elif now > row.deadline:
-            tally.rfis["overdue"] += 1
 
 
 def _tally_hits(conn: Connection, viewer: Viewer, tallies: dict[tuple[int, str], _Tally]) -> None:
@@ -178,7 +176,7 @@ def _tally_hits(conn: Connection, viewer: Viewer, tallies: dict[tuple[int, str],
 
 
 def partner_figures(ctx: Context, _request: NoRequest) -> list[Partner]:
-    """Figures per partner organisation and direction."""
+    """Return the figures per partner organisation and direction."""
     workflow.require_worker(ctx.viewer)
     now = ctx.now()
     tallies: dict[tuple[int, str], _Tally] = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -48,12 +50,22 @@ def error_response(
     return TaxiiResponse(body, status_code=status, headers=headers)
 
 
-_DOMAIN_STATUS: dict[type[PasserelleError], int] = {
-    NotFound: 404,
-    Forbidden: 403,
-    BadInput: 400,
-    Conflict: 409,
+class ErrorAnswer(NamedTuple):
+    """How the API answers a failure: its HTTP status, and what that status means there."""
+
+    status: int
+    meaning: str
+
+
+# One table both answers each domain error and documents it in the OpenAPI schema, so that
+# the statuses the routes promise are the ones they send.
+DOMAIN_ERRORS: dict[type[PasserelleError], ErrorAnswer] = {
+    BadInput: ErrorAnswer(400, "Malformed request, or a rule of the request refused it"),
+    Forbidden: ErrorAnswer(403, "Your role, or your side of the exchange, forbids this"),
+    NotFound: ErrorAnswer(404, "No such record or object that you may know of"),
+    Conflict: ErrorAnswer(409, "Its state refuses it: done already, or no longer open"),
 }
+UNAUTHENTICATED = ErrorAnswer(401, "Valid credentials are required")
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -65,7 +77,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(PasserelleError)
     async def domain_error(_request: Request, exc: PasserelleError) -> TaxiiResponse:
-        return error_response(_DOMAIN_STATUS.get(type(exc), 400), exc.message)
+        answer = DOMAIN_ERRORS.get(type(exc))
+        return error_response(answer.status if answer else 400, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameters(_request: Request, exc: RequestValidationError) -> TaxiiResponse:

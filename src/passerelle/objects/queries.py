@@ -1,11 +1,12 @@
 """Reading objects out of a channel: TAXII filters, versions and cursor pagination.
 
 Pages follow the key (date_added, id, version). date_added rises strictly from one
-envelope to the next within a channel (it is assigned under the channel's write lock)
-and is shared by the objects of one envelope, so objects added between two pages never
-shift or repeat what a client has read. The ``next`` token holds only the key of the last
-object the viewer was given: nothing in it, nor in any header, counts what the viewer
-may not see. Every query goes through :func:`passerelle.policy.visibility.visible_in_channel`.
+placement to the next within a channel (it is assigned under the channel's write lock),
+so objects added between two pages never shift or repeat what a client has read, and a
+client that pages with ``added_after`` loses nothing either. The ``next`` token holds
+only the key of the last object the viewer was given: nothing in it, nor in any header,
+counts what the viewer may not see. Every query goes through
+:func:`passerelle.policy.visibility.visible_in_channel`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from sqlalchemy import (
 
 from passerelle.errors import BadInput
 from passerelle.policy.directory import Channel
+from passerelle.policy.ownership import COPY_MARK, copy_holder, owners_of
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import ChannelAccess, channel_access, visible_in_channel
@@ -43,6 +45,8 @@ from passerelle.store.database import Database
 from passerelle.store.schema import acknowledgements, channel_objects, objects, statuses, users
 
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
+# date_added is a signed 64-bit count of microseconds: a token beyond it was not ours.
+_MAX_MICROS = 2**63
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,8 @@ class Entry:
     version: str
     date_added: int
     body: str = ""
+    # The version as its producer wrote it ('' for an object without timestamps).
+    shown_version: str = ""
 
     @property
     def date_added_text(self) -> str:
@@ -106,8 +112,9 @@ class Entry:
 
     @property
     def version_text(self) -> str:
-        """Return the version as TAXII shows it (date_added for timeless objects)."""
-        return self.version or self.date_added_text
+        """Return the version as TAXII shows it: 'modified' as written (section 3.4), or
+        date_added for an object without timestamps."""
+        return self.shown_version or self.date_added_text
 
     def manifest_record(self) -> dict[str, str]:
         """Render as a TAXII manifest record."""
@@ -148,7 +155,7 @@ class Cursor:
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
             added, stix_id, version = raw.split("|")
-            if not added.isdigit() or len(added) > 19 or "--" not in stix_id:
+            if not added.isdigit() or int(added) >= _MAX_MICROS or "--" not in stix_id:
                 raise ValueError(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadInput(f"next is not a token this server gave: {token[:60]!r}") from exc
@@ -188,6 +195,10 @@ def _version_condition(
     stamps = [version_key(v) for v in wanted if v not in ("first", "last")]
     if stamps:
         conditions.append(placement.c.version.in_(stamps))
+        # The same version kept as an organisation's own copy (policy.ownership).
+        conditions += [
+            placement.c.version.startswith(v + COPY_MARK, autoescape=True) for v in stamps
+        ]
     return or_(*conditions)
 
 
@@ -195,7 +206,7 @@ def _select_entries(
     viewer: Viewer, access: ChannelAccess, flt: ObjectFilter, with_bodies: bool
 ) -> Select[Any]:
     co = channel_objects.alias("placement")
-    columns = [co.c.stix_id, co.c.version, co.c.date_added]
+    columns = [co.c.stix_id, co.c.version, co.c.date_added, co.c.shown_version]
     query = select(*columns)
     if with_bodies:
         acknowledged = exists().where(
@@ -237,17 +248,6 @@ def _after(query: Select[Any], cursor: Cursor) -> Select[Any]:
     )
 
 
-def _whole_envelopes(rows: Sequence[Any], limit: int) -> Sequence[Any]:
-    # A page that would split the objects of one envelope (which share date_added) ends
-    # before them instead, so that a client paging with added_after and
-    # X-TAXII-Date-Added-Last misses nothing; an envelope bigger than a page is split.
-    if len(rows) <= limit or rows[limit].date_added != rows[limit - 1].date_added:
-        return rows[:limit]
-    boundary = rows[limit].date_added
-    first = next(i for i, row in enumerate(rows) if row.date_added == boundary)
-    return rows[:first] if first > 0 else rows[:limit]
-
-
 def entries_page(
     conn: Connection,
     viewer: Viewer,
@@ -257,48 +257,59 @@ def entries_page(
     after: Cursor | None = None,
     with_bodies: bool = True,
 ) -> Page:
-    """Return one page of the channel's entries that match the filter and the viewer may see."""
+    """Return one page of the channel's entries that match the filter and the viewer may see.
+
+    A page holds ``limit`` entries whenever that many remain: entries withheld until the
+    viewer acknowledges their H3 restriction are reported beside it, not counted in it.
+    """
     access = channel_access(conn, viewer, channel.id)
     if after is not None:
         # The cursor's row passed added_after, so every row after it does too; keeping
         # both bounds lets SQLite start its index range at the looser one.
         flt = replace(flt, added_after=None)
-    query = _select_entries(viewer, access, flt, with_bodies)
-    if after is not None:
-        query = _after(query, after)
-    rows = conn.execute(query.limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = list(_whole_envelopes(rows, limit))
+    base = _select_entries(viewer, access, flt, with_bodies)
     entries: list[Entry] = []
     withheld: list[Withheld] = []
-    for r in rows:
-        if with_bodies and r.h3 and not r.acknowledged:
-            withheld.append(Withheld(r.stix_id, r.h3_text))
-        else:
-            entries.append(Entry(r.stix_id, r.version, r.date_added, r.body if with_bodies else ""))
-    last = Cursor(rows[-1].date_added, rows[-1].stix_id, rows[-1].version) if rows else after
+    last = after
+    while True:
+        wanted = limit - len(entries)
+        query = base if last is None else _after(base, last)
+        rows = conn.execute(query.limit(wanted + 1)).all()
+        for r in rows[:wanted]:
+            last = Cursor(r.date_added, r.stix_id, r.version)
+            if with_bodies and r.h3 and not r.acknowledged:
+                withheld.append(Withheld(r.stix_id, r.h3_text))
+            else:
+                body = r.body if with_bodies else ""
+                entries.append(Entry(r.stix_id, r.version, r.date_added, body, r.shown_version))
+        more = len(rows) > wanted
+        if not more or len(entries) == limit:
+            break
     return Page(entries, more, last, withheld)
 
 
 def object_entries(
-    conn: Connection, viewer: Viewer, channel: Channel, flt: ObjectFilter
+    conn: Connection,
+    viewer: Viewer,
+    channel: Channel,
+    flt: ObjectFilter,
+    limit: int = 1_000_000,
 ) -> list[Entry]:
-    """Return every entry matching the filter, without bodies (for deletion and checks)."""
-    return list(entries_page(conn, viewer, channel, flt, 1_000_000, None, False).entries)
+    """Return the entries matching the filter, without bodies (for deletion and checks)."""
+    return list(entries_page(conn, viewer, channel, flt, limit, None, False).entries)
 
 
-def producers_of(conn: Connection, entries: Sequence[Entry]) -> set[int]:
-    """Return the producer organisations of these object versions."""
-    keys = {(e.stix_id, e.version) for e in entries}
-    if not keys:
-        return set()
-    ids = sorted({k[0] for k in keys})
-    rows = conn.execute(
-        select(objects.c.stix_id, objects.c.version, objects.c.producer_org_id).where(
-            objects.c.stix_id.in_(ids)
-        )
-    )
-    return {r.producer_org_id for r in rows if (r.stix_id, r.version) in keys}
+def owners_of_versions(conn: Connection, entries: Sequence[Entry]) -> set[int]:
+    """Return the organisations that own these object versions: the holder of a copy,
+    else the organisation that stored the object first (never whoever made a version)."""
+    owners = owners_of(conn, {e.stix_id for e in entries})
+    found: set[int] = set()
+    for entry in entries:
+        holder = copy_holder(entry.version)
+        owner = holder if holder is not None else owners.get(entry.stix_id)
+        if owner is not None:
+            found.add(owner)
+    return found
 
 
 def status_of(conn: Connection, viewer: Viewer, status_id: str) -> dict[str, Any] | None:
@@ -328,19 +339,24 @@ def status_resource(
     successes: list[dict[str, str]],
     failures: list[dict[str, str]],
 ) -> dict[str, Any]:
-    """Render a TAXII 2.1 status resource (every envelope is processed before answering)."""
-    return {
+    """Render a TAXII 2.1 status resource (every envelope is processed before answering).
+
+    TAXII 2.1 (section 4.3.1) forbids empty lists: a list with nothing in it is omitted.
+    """
+    resource: dict[str, Any] = {
         "id": status_id,
         "status": "complete",
         "request_timestamp": micros_to_text(request_timestamp),
         "total_count": total,
         "success_count": len(successes),
-        "successes": successes,
         "failure_count": len(failures),
-        "failures": failures,
         "pending_count": 0,
-        "pendings": [],
     }
+    if successes:
+        resource["successes"] = successes
+    if failures:
+        resource["failures"] = failures
+    return resource
 
 
 def handling_summary(

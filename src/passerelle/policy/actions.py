@@ -15,6 +15,7 @@ from sqlalchemy import Connection, exists, func, or_, select
 
 from passerelle.errors import Forbidden, NotFound
 from passerelle.policy.directory import Channel
+from passerelle.policy.ownership import owners_of
 from passerelle.policy.posting import posting_refusal
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
@@ -23,9 +24,11 @@ from passerelle.stix.markings import HandlingCode, Pap, Tlp
 from passerelle.stix.timestamps import now_micros
 from passerelle.store.schema import (
     acknowledgements,
+    channel_members,
     channel_objects,
     grants,
     objects,
+    org_clients,
 )
 
 ONWARD = "onward"
@@ -42,6 +45,61 @@ def require_write(conn: Connection, viewer: Viewer, channel: Channel) -> None:
 def restricts_onward_sharing(tlp: Tlp | None, codes: HandlingCode) -> bool:
     """Tell whether handling forbids sharing onward without the producer's permission."""
     return HandlingCode.H2 in codes or tlp in (Tlp.AMBER_STRICT, Tlp.RED)
+
+
+def onward_refusal(
+    conn: Connection,
+    viewer: Viewer,
+    channel: Channel,
+    stix_id: str,
+    producer_org_id: int,
+    tlp: Tlp | None,
+    codes: HandlingCode,
+) -> str:
+    """Say why placing another organisation's object in a channel needs its producer's
+    grant ('' when it does not).
+
+    H2, TLP:AMBER+STRICT and TLP:RED never go onward without a grant. TLP:AMBER goes no
+    further than the recipient organisation and its declared clients (TLP 2.0): a channel
+    whose readers, or their clients, include anyone else needs a grant too.
+    """
+    if has_grant(conn, stix_id, ONWARD, channel.id, viewer.org_id):
+        return ""
+    if restricts_onward_sharing(tlp, codes):
+        return (
+            "its handling (H2, TLP:AMBER+STRICT or TLP:RED) forbids sharing it onward "
+            "without its producer's permission"
+        )
+    if tlp is Tlp.AMBER:
+        allowed = {viewer.org_id, producer_org_id} | _clients_of(conn, viewer.org_id)
+        if not _audience(conn, channel.id) <= allowed:
+            return (
+                f"TLP:AMBER reaches only your organisation and its clients, and channel "
+                f"{channel.title!r} reaches others: its producer must grant onward sharing"
+            )
+    return ""
+
+
+def _clients_of(conn: Connection, org_id: int) -> set[int]:
+    rows = conn.execute(select(org_clients.c.client_org_id).where(org_clients.c.org_id == org_id))
+    return set(rows.scalars())
+
+
+def _audience(conn: Connection, channel_id: int) -> set[int]:
+    """The organisations a channel's TLP:AMBER reaches: its readers and their clients."""
+    readers = set(
+        conn.execute(
+            select(channel_members.c.org_id).where(
+                channel_members.c.channel_id == channel_id, channel_members.c.can_read.is_(True)
+            )
+        ).scalars()
+    )
+    if not readers:
+        return readers
+    clients = conn.execute(
+        select(org_clients.c.client_org_id).where(org_clients.c.org_id.in_(sorted(readers)))
+    ).scalars()
+    return readers | set(clients)
 
 
 def has_grant(
@@ -86,10 +144,12 @@ def grant(
     channel: Channel | None = None,
     org_id: int | None = None,
 ) -> None:
-    """Record the producer's permission for a use its handling rules otherwise forbid."""
-    producer = conn.execute(
-        select(objects.c.producer_org_id).where(objects.c.stix_id == stix_id).limit(1)
-    ).scalar()
+    """Record the producer's permission for a use its handling rules otherwise forbid.
+
+    The producer is the organisation that owns the object (stored its first version);
+    an organisation that keeps its own copy of an object grants nothing about it.
+    """
+    producer = owners_of(conn, [stix_id]).get(stix_id)
     if producer is None or not object_visible_anywhere(conn, viewer, stix_id):
         raise NotFound(f"no object {stix_id!r}")
     if producer != viewer.org_id:
@@ -167,6 +227,28 @@ def h3_text_of(conn: Connection, viewer: Viewer, stix_id: str) -> str:
         )
     )
     return "\n".join(dict.fromkeys(r.h3_text for r in rows))
+
+
+def h3_withheld(conn: Connection, viewer: Viewer, stix_ids: Iterable[str]) -> set[str]:
+    """Return the objects among these that carry an H3 restriction the viewer has not
+    acknowledged: until they do, no path shows their content (name, pattern, text),
+    as TAXII withholds them."""
+    wanted = sorted(set(stix_ids))
+    if not wanted:
+        return set()
+    restricted = conn.execute(
+        select(objects.c.stix_id)
+        .where(
+            objects.c.stix_id.in_(wanted),
+            objects.c.handling_codes.op("&")(int(HandlingCode.H3)) != 0,
+            ~exists().where(
+                acknowledgements.c.user_id == viewer.user_id,
+                acknowledgements.c.stix_id == objects.c.stix_id,
+            ),
+        )
+        .distinct()
+    )
+    return set(restricted.scalars())
 
 
 def acknowledge(conn: Connection, viewer: Viewer, stix_id: str) -> str:

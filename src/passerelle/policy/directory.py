@@ -11,9 +11,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, or_, select
+from sqlalchemy import Connection, Row, Select, bindparam, exists, select
 
 from passerelle.errors import BadInput, Conflict, NotFound
+from passerelle.policy.naming import checked_name, name_key
 from passerelle.policy.roles import Role
 from passerelle.policy.tokens import new_token, token_hash
 from passerelle.policy.viewer import Viewer
@@ -60,11 +61,10 @@ class Channel:
 
 
 def add_organisation(conn: Connection, name: str) -> Organisation:
-    """Register an organisation; its name must be new."""
-    name = name.strip()
-    if not name:
-        raise BadInput("an organisation needs a name")
-    if conn.execute(select(organisations.c.id).where(organisations.c.name == name)).first():
+    """Register an organisation; its name must be new (whatever its case)."""
+    name = checked_name(name, "an organisation's name")
+    taken = conn.execute(select(organisations.c.name)).scalars()
+    if name_key(name) in {name_key(known) for known in taken}:
         raise Conflict(f"organisation {name!r} already exists")
     org_id = conn.execute(
         organisations.insert().values(name=name, created=now_micros())
@@ -80,6 +80,30 @@ def find_organisation(conn: Connection, name: str) -> Organisation:
     ).first()
     if row is None:
         raise NotFound(f"no organisation named {name!r}")
+    return Organisation(id=row.id, name=row.name)
+
+
+def find_partner(conn: Connection, org_id: int, name: str) -> Organisation:
+    """Return the organisation with this name if it shares a channel with ``org_id``.
+
+    One answer for a name that does not exist and one that is no partner: addressing an
+    organisation must not tell whether it has an account on the node.
+    """
+    mine = channel_members.alias("mine")
+    theirs = channel_members.alias("theirs")
+    row = conn.execute(
+        select(organisations.c.id, organisations.c.name).where(
+            organisations.c.name == name,
+            organisations.c.id != org_id,
+            exists().where(
+                mine.c.org_id == org_id,
+                theirs.c.channel_id == mine.c.channel_id,
+                theirs.c.org_id == organisations.c.id,
+            ),
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"no partner organisation named {name[:80]!r}")
     return Organisation(id=row.id, name=row.name)
 
 
@@ -122,10 +146,11 @@ def add_user(
 ) -> str:
     """Create a user in an organisation and return their API token (shown only once)."""
     org = find_organisation(conn, org_name)
-    username = username.strip()
-    if not username or ":" in username:
-        raise BadInput("a username must be non-empty and must not contain ':'")
-    if conn.execute(select(users.c.id).where(users.c.username == username)).first():
+    username = checked_name(username, "a username")
+    if ":" in username or " " in username:
+        raise BadInput("a username must not contain ':' or spaces")
+    taken = conn.execute(select(users.c.username)).scalars()
+    if name_key(username) in {name_key(known) for known in taken}:
         raise Conflict(f"user {username!r} already exists")
     token = new_token()
     conn.execute(
@@ -206,18 +231,23 @@ def add_channel(
     default_tlp: Tlp = Tlp.AMBER,
 ) -> Channel:
     """Create a channel with its member organisations."""
-    title = title.strip()
-    if not title:
-        raise BadInput("a channel needs a title")
+    title = checked_name(title, "a channel's title")
+    alias = checked_name(alias, "a channel's alias") if alias is not None else None
     if not members:
         raise BadInput("a channel needs at least one member (--member ORG:rw)")
-    clash = conn.execute(
-        select(channels.c.id).where(
-            or_(channels.c.title == title, channels.c.alias == (alias or title))
+    # Titles, aliases and collection ids name channels alike (TAXII and the CLI accept
+    # any of them): one namespace, or a reference could pick the wrong channel.
+    taken = {
+        name_key(name)
+        for row in conn.execute(
+            select(channels.c.title, channels.c.alias, channels.c.collection_id)
         )
-    ).first()
-    if clash:
-        raise Conflict(f"a channel called {title!r} or aliased {alias!r} already exists")
+        for name in row
+        if name
+    }
+    for name in dict.fromkeys(n for n in (title, alias) if n):
+        if name_key(name) in taken:
+            raise Conflict(f"a channel is already called, aliased or identified {name!r}")
     orgs = {m.org_name: find_organisation(conn, m.org_name) for m in members}
     collection_id = str(uuid.uuid4())
     result = conn.execute(

@@ -13,7 +13,9 @@ A placement (one version of one object in one channel) is visible to a viewer wh
   AMBER may reach, a less restrictive level may reach too); RED reaches only the named
   users, and only while their organisation reads the channel;
   and every stored object it refers to is visible to the viewer too (a relationship to
-  a RED report never reveals that report to someone outside its audience).
+  a RED report never reveals that report to someone outside its audience);
+- and it is not a copy that another organisation keeps of an object whose owner's own
+  versions the viewer may see (:mod:`passerelle.policy.ownership`).
 
 Auditors read the audit log, never content. Being an administrator gives no sight of
 anything.
@@ -42,6 +44,7 @@ from sqlalchemy import (
 
 from passerelle.errors import Forbidden, NotFound
 from passerelle.policy.directory import Channel, channel_row_to_channel
+from passerelle.policy.ownership import COPY_MARK
 from passerelle.policy.posting import posting_refusal
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
@@ -123,11 +126,31 @@ def visible_placement(viewer: Viewer, placement: FromClause) -> ColumnElement[bo
     """Filter rows of ``placement`` (an alias of channel_objects, any channel)."""
     if viewer.role is Role.AUDITOR:
         return false()
+    return and_(_seen_plainly(viewer, placement), _not_eclipsed(viewer, placement))
+
+
+def _seen_plainly(viewer: Viewer, placement: FromClause) -> ColumnElement[bool]:
+    """The audience, referents and producer rules, before the rule of copies."""
     return or_(
         placement.c.producer_org_id == viewer.org_id,
         and_(
             _audience_admits(viewer, placement, placement.c.channel_id),
             _referents_visible(viewer, placement),
+        ),
+    )
+
+
+def _not_eclipsed(viewer: Viewer, placement: FromClause) -> ColumnElement[bool]:
+    """A copy an organisation keeps of another's object (policy.ownership) is shown only
+    to viewers who cannot see the owner's own object: nobody ever reads a copy as a
+    version of the owner's object, and the copy's holder learns nothing from it."""
+    owner = channel_objects.alias("owner_version")
+    return or_(
+        ~placement.c.version.contains(COPY_MARK, autoescape=True),
+        ~exists().where(
+            owner.c.stix_id == placement.c.stix_id,
+            ~owner.c.version.contains(COPY_MARK, autoescape=True),
+            _seen_plainly(viewer, owner),
         ),
     )
 
@@ -191,7 +214,9 @@ def visible_in_channel(
     shown = and_(or_(*audience), _referents_visible(viewer, placement)) if audience else false()
     if access.produced_here:
         shown = or_(placement.c.producer_org_id == viewer.org_id, shown)
-    return and_(placement.c.channel_id == access.channel_id, shown)
+    return and_(
+        placement.c.channel_id == access.channel_id, shown, _not_eclipsed(viewer, placement)
+    )
 
 
 def accessible_channels(viewer: Viewer) -> Select[Any]:
@@ -288,5 +313,18 @@ def object_visible_anywhere(conn: Connection, viewer: Viewer, stix_id: str) -> b
     placement = channel_objects.alias("placement")
     query = select(
         exists().where(placement.c.stix_id == stix_id, visible_placement(viewer, placement))
+    )
+    return bool(conn.execute(query).scalar())
+
+
+def version_visible_anywhere(conn: Connection, viewer: Viewer, stix_id: str, version: str) -> bool:
+    """Tell whether the viewer may see this very version of an object in some channel."""
+    placement = channel_objects.alias("placement")
+    query = select(
+        exists().where(
+            placement.c.stix_id == stix_id,
+            placement.c.version == version,
+            visible_placement(viewer, placement),
+        )
     )
     return bool(conn.execute(query).scalar())

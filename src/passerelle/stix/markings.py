@@ -184,6 +184,8 @@ def read_handling(obj: dict[str, Any], extra_recipients: Sequence[str] = ()) -> 
     caller to check against the marking definitions the node knows.
     """
     if "object_marking_refs" not in obj and "extensions" not in obj:
+        if "granular_markings" in obj:
+            _refuse_stricter_parts(obj, None, None)
         return _UNMARKED  # most objects of a bulk feed: nothing to read
     tlp: Tlp | None = None
     pap: Pap | None = None
@@ -195,6 +197,8 @@ def read_handling(obj: dict[str, Any], extra_recipients: Sequence[str] = ()) -> 
             pap = max(pap, PAP_MARKINGS[ref]) if pap is not None else PAP_MARKINGS[ref]
         else:
             others.append(ref)
+    if "granular_markings" in obj:
+        _refuse_stricter_parts(obj, tlp, pap)
     extension = _extension(obj) or {}
     codes = (
         _codes(extension["handling_codes"]) if "handling_codes" in extension else HandlingCode.NONE
@@ -219,6 +223,30 @@ def read_handling(obj: dict[str, Any], extra_recipients: Sequence[str] = ()) -> 
 
 
 _UNMARKED: Final = Handling()
+
+
+def _refuse_stricter_parts(obj: dict[str, Any], tlp: Tlp | None, pap: Pap | None) -> None:
+    """Refuse an object whose granular markings make part of it stricter than the whole.
+
+    Handling is enforced per object on every path (pages, exports, sharing, correlation,
+    federation); a property that only a granular marking protects would travel with the
+    object to whoever may see the object. So such an object is refused, with the way out.
+    """
+    for marking in obj.get("granular_markings") or ():
+        ref = marking.get("marking_ref") if isinstance(marking, dict) else None
+        if ref in TLP_MARKINGS and (tlp is None or TLP_MARKINGS[ref] > tlp):
+            level, whole = TLP_MARKINGS[ref], "unmarked" if tlp is None else tlp.label
+            raise InvalidHandling(
+                f"a granular marking makes part of it {level.label}, stricter than the "
+                f"object as a whole ({whole}); handling is enforced per object here: mark "
+                "the whole object that way, or move the restricted part to an object of its own"
+            )
+        if ref in PAP_MARKINGS and (pap is None or PAP_MARKINGS[ref] > pap):
+            raise InvalidHandling(
+                f"a granular marking makes part of it PAP:{PAP_MARKINGS[ref].name}, stricter "
+                "than the object as a whole; mark the whole object that way, or move the "
+                "restricted part to an object of its own"
+            )
 
 
 def most_restrictive(*inputs: Handling) -> Handling:

@@ -14,9 +14,10 @@ ANTLR lexer's longest-match rule, e.g. ``aIN`` is one identifier, ``1.5`` one
 float, ``//`` comments run to the end of the line.  Two shapes are recognised
 by a single regular expression before any tokenizing: one comparison in one
 observation (the most common), and patterns without parentheses, with at most
-one qualifier per observation and no ``hashes`` path.  Verdicts are cached
-(``functools.lru_cache``).  Precedence between AND/OR/FOLLOWEDBY shapes the
-parse tree, not validity, so the parser handles each level as one flat list.
+one qualifier per observation and no ``hashes`` path.  Verdicts of short patterns
+are cached (``functools.lru_cache``, bounded in size).  Precedence between
+AND/OR/FOLLOWEDBY shapes the parse tree, not validity, so the parser handles each
+level as one flat list.
 
 Beyond the grammar, ``stix2patterns.validator.run_validator`` (the reference)
 also rejects, and so does this module:
@@ -337,7 +338,17 @@ def _brackets_first(text: str) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=65536)
+# Verdicts are cached for patterns up to this length only: the cache then holds at most
+# _CACHED * _CACHE_ENTRIES characters, whatever hostile patterns arrive.
+_CACHED = 512
+_CACHE_ENTRIES = 16384
+
+
+@functools.lru_cache(maxsize=_CACHE_ENTRIES)
+def _cached_verdict(text: str) -> str | None:
+    return _verdict(text)
+
+
 def _verdict(text: str) -> str | None:
     """Why `text` is not a valid pattern, or None when it is one."""
     single = _SINGLE_RE.match(text)
@@ -360,6 +371,6 @@ def check_pattern(text: str) -> None:
     """Raise InvalidPattern (one-line reason) unless `text` is a valid STIX 2.1 pattern."""
     if not isinstance(text, str):
         raise InvalidPattern("pattern is not a string")
-    reason = _verdict(text)
+    reason = _cached_verdict(text) if len(text) <= _CACHED else _verdict(text)
     if reason is not None:
         raise InvalidPattern(reason)

@@ -7,6 +7,7 @@ transaction is serialised and in dialect details (insert-or-ignore).
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -213,6 +214,7 @@ def open_database(url: str) -> Database:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database in (None, "", ":memory:"):
             raise PasserelleError("the SQLite database must be a file: sqlite:///path/to/file.db")
+        _create_private(parsed.database)
         return SqliteDatabase(create_engine(parsed))
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
@@ -230,6 +232,17 @@ def open_database(url: str) -> Database:
     raise PasserelleError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
     )
+
+
+def _create_private(path: str) -> None:
+    """Create a new SQLite file readable by the node's user alone (SQLite gives its WAL and
+    shared-memory files the same permissions); an existing file is left as it is."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise PasserelleError(f"cannot create the database file {path!r}: {exc.strerror}") from exc
 
 
 def check_reachable(database: Database) -> None:

@@ -92,6 +92,21 @@ objects = Table(
     Column("h3_text", Text, nullable=False, server_default=""),
 )
 
+# The organisation that produced the first version of each object: only it adds versions
+# (others' copies of an object they cannot see are kept apart; see objects.ownership).
+object_owners = Table(
+    "object_owners",
+    metadata,
+    Column("stix_id", Key, primary_key=True),
+    Column(
+        "org_id",
+        Integer,
+        ForeignKey("organisations.id", name="fk_object_owners_org"),
+        nullable=False,
+    ),
+    Column("since", BigInteger, nullable=False),
+)
+
 # Named individual recipients of a TLP:RED version, by username.
 object_recipients = Table(
     "object_recipients",
@@ -112,8 +127,8 @@ object_refs = Table(
     Index("ix_object_refs_ref", "ref_id"),
 )
 
-# One row per version per channel: TAXII's date_added lives here (shared by the objects of
-# one envelope, strictly rising from one envelope to the next under the channel's lock).
+# One row per version per channel: TAXII's date_added lives here (strictly rising from one
+# placement to the next within a channel, assigned under the channel's lock).
 channel_objects = Table(
     "channel_objects",
     metadata,
@@ -121,6 +136,8 @@ channel_objects = Table(
     Column("channel_id", Integer, ForeignKey("channels.id"), nullable=False),
     Column("stix_id", Key, nullable=False),
     Column("version", Key, nullable=False),
+    # The version as its producer wrote it ('modified', else 'created'; '' for an SCO).
+    Column("shown_version", Key, nullable=False, server_default=""),
     Column("type", String(250), nullable=False),
     Column("spec_version", String(10), nullable=False),
     Column("date_added", BigInteger, nullable=False),

@@ -37,12 +37,29 @@ def taxii_call(request: Request, viewer: Annotated[Viewer, Depends(current_viewe
     """FastAPI dependency: authenticate, then check that the client accepts TAXII 2.1."""
     if not accepts_taxii(request.headers.get("accept")):
         raise TaxiiError(406, f"this server answers only in {TAXII_MEDIA_TYPE}")
+    settings: Settings = request.app.state.settings
     return Call(
         viewer=viewer,
         database=request.app.state.database,
-        settings=request.app.state.settings,
-        base_url=str(request.base_url),
+        settings=settings,
+        base_url=node_url(request, settings),
     )
+
+
+def node_url(request: Request, settings: Settings) -> str:
+    """Return the node's base URL (ending in '/'): the configured public URL, else the
+    address the server is bound to. Never the request's Host header, which a client
+    chooses (it would be echoed into discovery's api_roots)."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + "/"
+    server = request.scope.get("server")
+    scheme = request.scope.get("scheme", "http")
+    if not server:
+        return "/"
+    host, port = server[0], server[1]
+    default = (scheme == "http" and port == 80) or (scheme == "https" and port == 443)
+    shown = f"[{host}]" if ":" in str(host) else str(host)
+    return f"{scheme}://{shown}/" if default or port is None else f"{scheme}://{shown}:{port}/"
 
 
 CallDep = Annotated[Call, Depends(taxii_call)]

@@ -20,7 +20,7 @@ from passerelle.objects.queries import (
     Page,
     entries_page,
     object_entries,
-    producers_of,
+    owners_of_versions,
     status_resource,
 )
 from passerelle.objects.removal import remove_from_channel
@@ -106,6 +106,19 @@ def _read_page(
     return channel, page
 
 
+def _require_object(call: Call, channel: Channel, object_id: str) -> None:
+    """Answer 404 unless the viewer may see some version of the object in the channel.
+
+    Filters (added_after, match[version], match[spec_version]) that leave nothing of an
+    object that exists give an empty answer, never a 404 (sections 5.6 and 5.8): a client
+    polling one object must not think it was deleted.
+    """
+    every = ObjectFilter(ids=[object_id], versions=["all"])
+    with call.database.read() as conn:
+        if not object_entries(conn, call.viewer, channel, every, limit=1):
+            raise TaxiiError(404, f"no object {object_id[:80]!r} in this collection")
+
+
 def _listing(page: Page, key: str, items: list[Any]) -> TaxiiResponse:
     body: dict[str, Any] = {"more": page.more}
     if page.next:
@@ -170,7 +183,7 @@ def get_object(
     if not page.entries and page.withheld:
         raise _h3_refusal(page)
     if not page.entries and next is None:
-        raise TaxiiError(404, f"no object {object_id[:80]!r} in this collection")
+        _require_object(call, channel, object_id)
     call.audit("read", [e.stix_id for e in page.entries], channel=channel.title)
     return TaxiiResponse(_envelope_bytes(page), headers=_page_headers(page))
 
@@ -189,7 +202,7 @@ def get_versions(
     flt = ObjectFilter.parse(added_after, object_id, None, "all", match_spec_version)
     channel, page = _read_page(call, collection_id, flt, limit, next, with_bodies=False)
     if not page.entries and next is None:
-        raise TaxiiError(404, f"no object {object_id[:80]!r} in this collection")
+        _require_object(call, channel, object_id)
     call.audit("read-versions", [object_id], channel=channel.title)
     return _listing(page, "versions", [e.version_text for e in page.entries])
 
@@ -210,7 +223,7 @@ def delete_object(
         if not entries:
             raise TaxiiError(404, f"no object {object_id[:80]!r} in this collection")
         require_write(conn, call.viewer, channel)
-        if producers_of(conn, entries) != {call.viewer.org_id}:
+        if owners_of_versions(conn, entries) != {call.viewer.org_id}:
             raise Forbidden("only the organisation that produced an object may delete it")
         remove_from_channel(conn, channel, entries)
         audit.record(

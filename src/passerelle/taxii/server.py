@@ -89,5 +89,5 @@ def status(status_id: str, call: CallDep) -> TaxiiResponse:
         found = status_of(conn, call.viewer, status_id)
     if found is None:
         raise TaxiiError(404, f"no status {status_id[:60]!r}")
-    call.audit("read-status", [s["id"] for s in found["successes"]], status=status_id)
+    call.audit("read-status", [s["id"] for s in found.get("successes", [])], status=status_id)
     return TaxiiResponse(found)

@@ -1,0 +1,176 @@
+"""Reading tips and their receipts as the asking user may see them.
+
+The producer sees every receiving organisation's receipt; a recipient sees its own
+(:func:`passerelle.policy.workflow.receipts_shown_to`). A tip the user may not know of
+answers like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, select
+
+from passerelle.core.context import stamp
+from passerelle.core.references import find_record
+from passerelle.exchange.tips.contents import channel_contents
+from passerelle.exchange.tips.models import Event, Receipt, Tip
+from passerelle.policy import workflow
+from passerelle.policy.actions import h3_withheld
+from passerelle.policy.viewer import Viewer
+from passerelle.store.schema import (
+    channels,
+    objects,
+    organisations,
+    tip_events,
+    tip_receipts,
+    tips,
+    users,
+    watches,
+)
+
+
+def object_summary(conn: Connection, stix_id: str, version: str) -> tuple[str, str]:
+    """Return the type and a readable name of a stored object version."""
+    body = conn.execute(
+        select(objects.c.body).where(objects.c.stix_id == stix_id, objects.c.version == version)
+    ).scalar_one()
+    obj = orjson.loads(body)
+    name = obj.get("name") or obj.get("abstract") or obj.get("value") or stix_id
+    return obj["type"], str(name)
+
+
+def tip_query() -> Any:
+    """Select tips with their sharer's username, producer's name and channel's title."""
+    return (
+        select(
+            tips,
+            users.c.username.label("sharer"),
+            organisations.c.name.label("producer"),
+            channels.c.title.label("channel_title"),
+        )
+        .join(users, users.c.id == tips.c.shared_by)
+        .join(organisations, organisations.c.id == tips.c.producer_org_id)
+        .join(channels, channels.c.id == tips.c.channel_id)
+    )
+
+
+def find_tip(conn: Connection, viewer: Viewer, reference: str) -> Any:
+    """Return the tip row the viewer may know of, by id or unique prefix; else NotFound."""
+    query = tip_query().where(workflow.tips_known_to(viewer))
+    return find_record(conn, query, tips.c.id, "tip", "tip", reference)
+
+
+def _receipts(
+    conn: Connection, viewer: Viewer, tip_ids: Sequence[str], now: int, history: bool
+) -> dict[str, list[Receipt]]:
+    owner = users.alias("owner")
+    rows = conn.execute(
+        select(
+            tip_receipts,
+            organisations.c.name.label("org_name"),
+            owner.c.username.label("owner_name"),
+            tips.c.ack_deadline,
+            tips.c.outcome_deadline,
+        )
+        .join(tips, tips.c.id == tip_receipts.c.tip_id)
+        .join(organisations, organisations.c.id == tip_receipts.c.org_id)
+        .outerjoin(owner, owner.c.id == tip_receipts.c.owner_id)
+        .where(tip_receipts.c.tip_id.in_(tip_ids), workflow.receipts_shown_to(viewer))
+        .order_by(organisations.c.name)
+    ).all()
+    found: dict[str, list[Receipt]] = {}
+    for row in rows:
+        receipt = Receipt(
+            organisation=row.org_name,
+            state=row.state,
+            received_at=stamp(row.received_at) or "",
+            owner=row.owner_name,
+            acknowledged_at=stamp(row.acknowledged_at),
+            investigating_at=stamp(row.investigating_at),
+            closed_at=stamp(row.closed_at),
+            outcome=row.outcome,
+            arrests=row.arrests,
+            seizures=row.seizures,
+            checked=row.checked,
+            note=row.note,
+            watch_declined=row.watch_declined,
+            ack_overdue=row.state == "received" and now > row.ack_deadline,
+            outcome_overdue=row.state != "closed" and now > row.outcome_deadline,
+        )
+        if history:
+            receipt.history = _history(conn, row.tip_id, row.org_id)
+            receipt.watches = _watches_of(conn, viewer, row.tip_id, row.org_id)
+        found.setdefault(row.tip_id, []).append(receipt)
+    return found
+
+
+def _history(conn: Connection, tip_id: str, org_id: int) -> list[Event]:
+    rows = conn.execute(
+        select(tip_events, users.c.username)
+        .join(users, users.c.id == tip_events.c.user_id)
+        .where(tip_events.c.tip_id == tip_id, tip_events.c.org_id == org_id)
+        .order_by(tip_events.c.id)
+    )
+    return [
+        Event(
+            state=r.state,
+            by=r.username,
+            at=stamp(r.at) or "",
+            feedback=[i for i in r.feedback_ids.split(",") if i],
+        )
+        for r in rows
+    ]
+
+
+def _watches_of(conn: Connection, viewer: Viewer, tip_id: str, org_id: int) -> list[str]:
+    if viewer.org_id != org_id:
+        return []
+    return list(
+        conn.execute(
+            select(watches.c.id).where(
+                watches.c.source_tip_id == tip_id, workflow.watches_kept_by(viewer)
+            )
+        ).scalars()
+    )
+
+
+def tip_views(
+    conn: Connection, viewer: Viewer, rows: Sequence[Any], now: int, detail: bool = False
+) -> list[Tip]:
+    """Return the views of tip rows (of :func:`tip_query`) for the viewer; ``detail`` adds
+    each receipt's history and watches, and the objects the tip holds."""
+    receipts = _receipts(conn, viewer, [r.id for r in rows], now, detail)
+    withheld = h3_withheld(conn, viewer, [r.stix_id for r in rows])
+    views = []
+    for row in rows:
+        kind, name = object_summary(conn, row.stix_id, row.version)
+        if row.stix_id in withheld:
+            name = f"(withheld until you acknowledge its H3 restriction: {row.stix_id})"
+        views.append(
+            Tip(
+                id=row.id,
+                side="sent" if row.producer_org_id == viewer.org_id else "received",
+                object_id=row.stix_id,
+                object_type=kind,
+                object_name=name,
+                channel=row.channel_title,
+                producer=row.producer,
+                shared_by=row.sharer,
+                shared_at=stamp(row.shared_at) or "",
+                ack_deadline=stamp(row.ack_deadline) or "",
+                outcome_deadline=stamp(row.outcome_deadline) or "",
+                action_requested=row.action_requested,
+                objects=channel_contents(conn, viewer, row) if detail else [],
+                receipts=receipts.get(row.id, []),
+            )
+        )
+    return views
+
+
+def tip_view(conn: Connection, viewer: Viewer, tip_id: str, now: int) -> Tip:
+    """Return one tip in detail, read inside the transaction that just changed it."""
+    row = conn.execute(tip_query().where(tips.c.id == tip_id)).one()
+    return tip_views(conn, viewer, [row], now, detail=True)[0]

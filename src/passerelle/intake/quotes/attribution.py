@@ -1,0 +1,160 @@
+# ruff: noqa: RUF001  (guillemets, curly quotes and dashes, on purpose)
+"""Who said each quotation: the speech cue after the quote, else before it, else the
+previous quotation's speaker in its paragraph."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final
+
+from passerelle.intake.quotes.base import Cues, MentionLike, Quotation
+from passerelle.intake.quotes.marks import SPACES, blank_siblings, bounds, inner, scan
+from passerelle.intake.quotes.speakers import Speaker, Speakers
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+_SCARE_QUOTE_WORDS: Final = 4
+_SHORT_BEFORE_REACH: Final = 30  # for a short quote, a cue before it must be this close
+
+
+def quotations_in(doc: Doc, mentions: Sequence[MentionLike], cues: Cues) -> list[Quotation]:
+    """Return the direct quotations of ``doc`` with their speakers, read with ``cues``."""
+    text = doc.text
+    spans = scan(text)
+    speakers = Speakers(doc, mentions, spans, cues)
+    quotations: list[Quotation] = []
+    index_of: dict[int, int] = {}
+    for k, span in enumerate(spans):
+        start, end = inner(text, span)
+        if start >= end:
+            continue
+        words = len(text[start:end].split())
+        short = words < _SCARE_QUOTE_WORDS
+        masked = blank_siblings(text, spans, k)
+        floor, limit = bounds(text, spans, k)
+        speaker = None
+        if not span.unclosed:
+            speaker = _after_cue(speakers, masked, span.close + 1, limit, span.open)
+        if speaker is None:
+            speaker = _before_cue(speakers, masked, floor, span.open, short)
+        if speaker is None:
+            if short:
+                continue
+            speaker = _previous_speaker(quotations, text, span.open, span.parent, index_of)
+        parent = index_of.get(span.parent) if span.parent is not None else None
+        index_of[k] = len(quotations)
+        quotations.append(
+            Quotation(
+                start=start,
+                end=end,
+                text=text[start:end],
+                speaker=speaker.name,
+                speaker_start=None if speaker.kind == "unknown" else speaker.start,
+                speaker_end=None if speaker.kind == "unknown" else speaker.end,
+                speaker_kind=speaker.kind,
+                mention_index=speaker.mention,
+                unclosed=span.unclosed,
+                parent=parent,
+                organization=speaker.organization,
+                organization_index=speaker.organization_index,
+            )
+        )
+    return quotations
+
+
+def _previous_speaker(
+    quotations: list[Quotation], text: str, open_: int, parent: int | None, index_of: dict[int, int]
+) -> Speaker:
+    """A quote with no cue continues the previous quotation of its paragraph, if any."""
+    paragraph_start = text.rfind("\n", 0, open_) + 1
+    wanted_parent = index_of.get(parent) if parent is not None else None
+    for q in reversed(quotations):
+        if q.parent == wanted_parent and q.start >= paragraph_start and q.speaker_kind != "unknown":
+            start, end = q.speaker_start or 0, q.speaker_end or 0
+            kind, org, org_i = q.speaker_kind, q.organization, q.organization_index
+            return Speaker(start, end, kind, q.speaker, q.mention_index, org, org_i)
+    return _unknown(open_)
+
+
+def _after_cue(
+    speakers: Speakers, masked: str, close: int, limit: int, open_: int
+) -> Speaker | None:
+    window_end = limit
+    lang = speakers.lang
+    end = lang.sentence_end.search(masked, close, limit)
+    if end:
+        window_end = end.start()
+    for cue in lang.cue.finditer(masked, close, window_end):
+        lead = masked[close : cue.start()].lstrip(SPACES)
+        # the comma before an inverted attribution sits outside the marks, or inside in
+        # English style (“..., ” he said)
+        inside = speakers.text[:close].rstrip(SPACES + '»”“›"').endswith((",", "!", "?"))
+        if not (inside or lead.startswith((",", "—", "–", "("))):
+            break
+        if len(lead.strip(" ,;:—–(-\u00a0\u202f")) > lang.after_reach:
+            break
+        speaker = _speaker_for(speakers, cue, window_end, open_, after=True, floor=close)
+        return speaker or _unknown(cue.start())
+    return None
+
+
+def _before_cue(
+    speakers: Speakers, masked: str, floor: int, open_: int, short: bool
+) -> Speaker | None:
+    ends = list(speakers.lang.sentence_end.finditer(masked, floor, open_))
+    start = ends[-1].end() if ends else floor
+    cues = list(speakers.lang.cue.finditer(masked, start, open_))
+    for cue in reversed(cues):
+        if (
+            cue["prep"]
+            and cue["prep"].lower() == "pour"
+            and not _leads_sentence(masked, start, cue, open_)
+        ):
+            continue
+        if short and open_ - cue.end() > _SHORT_BEFORE_REACH:
+            return None
+        speaker = _speaker_for(speakers, cue, open_, open_, after=False, floor=start)
+        return speaker or _unknown(cue.start())
+    return None
+
+
+def _leads_sentence(masked: str, start: int, cue: re.Match[str], open_: int) -> bool:
+    """Whether "pour X," opens the sentence right before the quote, as in "Pour X, «"."""
+    return not masked[start : cue.start()].strip() and masked[:open_].rstrip().endswith(",")
+
+
+def _unknown(pos: int) -> Speaker:
+    return Speaker(pos, pos, "unknown", "")
+
+
+def _speaker_for(
+    speakers: Speakers, cue: re.Match[str], limit: int, open_: int, *, after: bool, floor: int = 0
+) -> Speaker | None:
+    pro = cue["pro1"] or cue["pro2"]
+    verb = (cue["verb1"] or cue["verb2"] or "").lower()
+    if pro and pro.lower() == "on":
+        if verb in ("lit", "lire", "lu"):
+            doc_np = speakers.first_after(cue.end(), limit)
+            if doc_np is not None:
+                return speakers.resolve_document(doc_np, open_)
+            return Speaker(cue.start(), cue.end(), "communique", "")
+        found = speakers.first_after(cue.end(), limit)
+        return speakers.named(found, open_) if found else None
+    if pro:
+        p_start = cue.start("pro1") if cue["pro1"] else cue.start("pro2")
+        return speakers.resolve_pronoun(p_start, p_start + len(pro))
+    if cue["prep"]:
+        found = speakers.first_after(cue.end(), limit)
+        return speakers.named(found, open_) if found else None
+    if after:
+        found = None
+        if speakers.lang.speaker_before_verb:  # "..., the FSB said", "..., Peskov told reporters"
+            found = speakers.last_before(cue.start(), floor)
+        found = found or speakers.first_after(cue.end(), limit)
+        return speakers.named(found, open_) if found else None
+    found = speakers.last_before(cue.start(), floor)
+    if found is None:
+        found = speakers.first_after(cue.end(), limit)
+    return speakers.named(found, open_) if found else None

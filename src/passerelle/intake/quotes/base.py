@@ -1,0 +1,72 @@
+"""What quotations share in every language: the quotation, its speaker's kinds, the
+mentions it reads, and the cues a language gives."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+#: What speaks a quotation: a name, a pronoun, a title, a document, or nobody known.
+SPEAKER_KINDS: Final = ("person", "organization", "pronoun", "title", "communique", "unknown")
+_AFTER_REACH: Final = 40  # a cue after the quote must start this close to the closing mark
+
+
+class MentionLike(Protocol):
+    """The shape of :class:`passerelle.intake.model.Mention` that quotes read."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def canonical(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Quotation:
+    """A direct quotation: its inner text span and its speaker.
+
+    ``speaker_start``/``speaker_end`` cover the speaker expression as written (title and
+    name, pronoun, or document). ``mention_index`` indexes the mentions passed in.
+    ``organization`` is the organisation a title or document speaks for ("Kremlin" for
+    "le porte-parole du Kremlin"), with its mention index if it is a mention.
+    """
+
+    start: int
+    end: int
+    text: str
+    speaker: str
+    speaker_start: int | None
+    speaker_end: int | None
+    speaker_kind: str
+    mention_index: int | None
+    unclosed: bool
+    parent: int | None
+    organization: str = ""
+    organization_index: int | None = None
+
+
+def words(text: str) -> list[str]:
+    """Return the words of a text: a list written as one string."""
+    return text.split()
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The cues and speaker expressions of one language."""
+
+    cue: re.Pattern[str]
+    title_np: re.Pattern[str]
+    document_np: re.Pattern[str]
+    pronoun: re.Pattern[str]
+    honorific: re.Pattern[str]
+    sentence_end: re.Pattern[str]
+    org_of: re.Pattern[str]
+    apposition: re.Pattern[str]
+    after_reach: int = _AFTER_REACH
+    speaker_before_verb: bool = False  # '"...", Peskov said' (en), '«...», — Песков заявил'
+    cut_titles: bool = False
+    thing_pronouns: frozenset[str] = frozenset()

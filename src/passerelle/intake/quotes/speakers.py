@@ -1,0 +1,180 @@
+"""The speaker expressions of an article: named persons and organisations, pronouns,
+titles and documents, and how each resolves to who speaks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from passerelle.intake.quotes.base import Cues, MentionLike
+from passerelle.intake.quotes.marks import Quote
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A speaker expression: where it is written, its kind, the name it stands for."""
+
+    start: int
+    end: int
+    kind: str  # person | organization | pronoun | title | communique
+    name: str
+    mention: int | None = None
+    organization: str = ""
+    organization_index: int | None = None
+
+
+class Speakers:
+    """The text, its mentions and quotes, and the speaker expressions found in it."""
+
+    def __init__(
+        self, doc: Doc, mentions: Sequence[MentionLike], spans: list[Quote], lang: Cues
+    ) -> None:
+        self.lang = lang
+        self.text = doc.text
+        self.mentions = mentions
+        self.spans = spans
+        self.candidates = self._candidates(doc)
+
+    def inside_quote(self, start: int, end: int) -> bool:
+        """Tell whether start:end is inside a top-level quote."""
+        return any(s.open < start and end <= s.outer_end for s in self.spans if s.parent is None)
+
+    def _org_in(self, start: int, end: int) -> tuple[str, int | None]:
+        for i, m in enumerate(self.mentions):
+            if start <= m.start and m.end <= end and m.label != "person":
+                return m.canonical, i
+        found = self.lang.org_of.search(self.text[start:end])
+        return (found.group(1), None) if found else ("", None)
+
+    def _candidates(self, doc: Doc) -> list[Speaker]:
+        text = self.text
+        found: list[Speaker] = []
+        lang = self.lang
+        for pattern, kind in ((lang.title_np, "title"), (lang.document_np, "communique")):
+            for m in pattern.finditer(text):
+                start, end = m.start(), self._cut_at_person(m.start(), m.end())
+                if end <= start:
+                    continue
+                org, org_i = self._org_in(start, end)
+                found.append(Speaker(start, end, kind, text[start:end], None, org, org_i))
+        phrases = list(found)
+        for i, mention in enumerate(self.mentions):
+            if any(p.start <= mention.start and mention.end <= p.end for p in phrases):
+                continue
+            kind = "person" if mention.label == "person" else "organization"
+            honorific = lang.honorific.search(text, max(0, mention.start - 6), mention.start)
+            start = honorific.start() if honorific else mention.start
+            found.append(Speaker(start, mention.end, kind, mention.canonical, i))
+        for ent in doc.ents:
+            if ent.label_ not in ("PER", "ORG"):
+                continue
+            taken = any(c.start < ent.end_char and ent.start_char < c.end for c in found)
+            if not taken:
+                kind = "person" if ent.label_ == "PER" else "organization"
+                found.append(Speaker(ent.start_char, ent.end_char, kind, ent.text))
+        for m in lang.pronoun.finditer(text):
+            found.append(Speaker(m.start(), m.end(), "pronoun", m[0]))
+        return sorted(found, key=lambda c: (c.start, -c.end))
+
+    def _cut_at_person(self, start: int, end: int) -> int:
+        """English and Russian: a title phrase stops where a person's name starts
+        ("Kremlin spokesman Dmitry Peskov"); French phrases are kept as matched."""
+        if not self.lang.cut_titles:
+            return end
+        for m in self.mentions:
+            if m.label == "person" and m.start < end and m.end > start:
+                return len(self.text[start : m.start].rstrip(" ,")) + start
+        return end
+
+    def resolve_pronoun(self, start: int, end: int) -> Speaker:
+        """Return the speaker a pronoun at start:end stands for: the last person named before.
+
+        For English "it", the last organisation named before."""
+        best: int | None = None
+        thing = self.text[start:end].lower() in self.lang.thing_pronouns
+        for i, m in enumerate(self.mentions):
+            if (m.label == "person") == thing or m.label == "location":
+                continue
+            if m.end > start or self.inside_quote(m.start, m.end):
+                continue
+            if best is None or m.start > self.mentions[best].start:
+                best = i
+        if best is None:
+            return Speaker(start, end, "pronoun", "")
+        return Speaker(start, end, "pronoun", self.mentions[best].canonical, best)
+
+    def resolve_document(self, doc_np: Speaker, before: int) -> Speaker:
+        """Return a document as a speaker: its organisation, else the last one named before."""
+        if doc_np.organization:
+            return Speaker(
+                doc_np.start, doc_np.end, "communique", doc_np.organization,
+                doc_np.organization_index, doc_np.organization, doc_np.organization_index,
+            )  # fmt: skip
+        for i in range(len(self.mentions) - 1, -1, -1):
+            m = self.mentions[i]
+            if m.label != "person" and m.end <= before and not self.inside_quote(m.start, m.end):
+                return Speaker(
+                    doc_np.start, doc_np.end, "communique", m.canonical, i, m.canonical, i
+                )
+        return Speaker(doc_np.start, doc_np.end, "communique", doc_np.name)
+
+    def with_apposition(self, speaker: Speaker) -> Speaker:
+        """Return a title and the name next to it as one speaker, else the speaker as is.
+
+        "le porte-parole du Kremlin, Dmitri Peskov" is Dmitri Peskov, for the Kremlin."""
+        sep = self.lang.apposition
+        if speaker.kind == "title":
+            for c in self.candidates:
+                if (
+                    c.kind == "person"
+                    and c.start >= speaker.end
+                    and sep.fullmatch(self.text[speaker.end : c.start])
+                ):
+                    return Speaker(
+                        speaker.start, c.end, "person", c.name, c.mention,
+                        speaker.organization, speaker.organization_index,
+                    )  # fmt: skip
+        if speaker.kind == "person":
+            for c in self.candidates:
+                if c.kind != "title":
+                    continue
+                if c.end <= speaker.start and sep.fullmatch(self.text[c.end : speaker.start]):
+                    return Speaker(
+                        c.start, speaker.end, "person", speaker.name, speaker.mention,
+                        c.organization, c.organization_index,
+                    )  # fmt: skip
+                if c.start >= speaker.end and sep.fullmatch(self.text[speaker.end : c.start]):
+                    return Speaker(
+                        speaker.start, c.end, "person", speaker.name, speaker.mention,
+                        c.organization, c.organization_index,
+                    )  # fmt: skip
+        return speaker
+
+    def named(self, speaker: Speaker, quote_open: int) -> Speaker:
+        """Return who a speaker expression stands for: a pronoun, a document, a title."""
+        if speaker.kind == "pronoun":
+            return self.resolve_pronoun(speaker.start, speaker.end)
+        if speaker.kind == "communique":
+            return self.resolve_document(speaker, quote_open)
+        return self.with_apposition(speaker)
+
+    def first_after(self, pos: int, limit: int) -> Speaker | None:
+        """Return the first speaker expression (not a pronoun) within pos:limit."""
+        for c in self.candidates:
+            if pos <= c.start and c.end <= limit and c.kind != "pronoun":
+                return c
+        return None
+
+    def last_before(self, pos: int, floor: int) -> Speaker | None:
+        """Return the speaker expression ending last within floor:pos (the longest)."""
+        best = None
+        for c in self.candidates:
+            if c.start < floor or c.end > pos:
+                continue
+            if best is None or c.end > best.end or (c.end == best.end and c.start < best.start):
+                best = c
+        return best

@@ -1,0 +1,191 @@
+"""Deciding on the elements of a draft: accept, reject, or correct (then it is accepted)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import orjson
+
+from passerelle.audit import log as audit
+from passerelle.core.context import Context
+from passerelle.errors import BadInput
+from passerelle.intake.review.elements import LABEL_TYPES, kind_of, proposed_entity, summary_of
+from passerelle.intake.review.models import Correct, CorrectBody, Decide, Element, ElementState
+from passerelle.intake.review.reading import (
+    element_view,
+    find_draft,
+    find_element,
+    original_objects,
+    require_open,
+)
+from passerelle.policy.workflow import require_worker
+from passerelle.stix.validation import InvalidObject, validate_object
+from passerelle.store.schema import intake_elements as elements
+
+MAX_NAME: Final = 300
+# Properties every object keeps when a correction changes its label (and type).
+_COMMON: Final = (
+    "id",
+    "spec_version",
+    "created",
+    "modified",
+    "created_by_ref",
+    "object_marking_refs",
+    "extensions",
+    "x_passerelle_mentions",
+)
+
+
+def _decide(
+    ctx: Context,
+    draft_ref: str,
+    element_ref: str,
+    state: ElementState,
+    reason: str,
+    corrected: dict[str, Any] | None = None,
+    entity_id: str | None = None,
+) -> Element:
+    viewer = ctx.viewer
+    with ctx.database.write() as conn:
+        draft = find_draft(conn, viewer, draft_ref)
+        require_open(draft)
+        row = find_element(conn, draft, element_ref)
+        if row.kind == "report" and state == "rejected":
+            raise BadInput(
+                "the report is always published with what was accepted: correct it instead"
+            )
+        values: dict[str, Any] = {
+            "state": state,
+            "decided_by": viewer.user_id,
+            "decided_at": ctx.now(),
+            "corrected_body": None,
+        }
+        if corrected is not None:
+            originals = original_objects(draft)
+            names = {k: str(o.get("name", "")) for k, o in originals.items() if o.get("name")}
+            values["corrected_body"] = orjson.dumps(corrected).decode()
+            values["summary"] = summary_of(corrected, names)
+            values["entity_id"] = entity_id
+        else:
+            originals = original_objects(draft)
+            names = {k: str(o.get("name", "")) for k, o in originals.items() if o.get("name")}
+            values["entity_id"] = proposed_entity(originals[row.stix_id])
+            values["summary"] = summary_of(originals[row.stix_id], names)
+        conn.execute(
+            elements.update()
+            .where(elements.c.draft_id == draft.id, elements.c.stix_id == row.stix_id)
+            .values(**values)
+        )
+        detail: dict[str, Any] = {"element": row.stix_id}
+        if reason.strip():
+            detail["reason"] = reason.strip()[:4000]
+        if corrected is not None:
+            detail["corrected"] = values["summary"]
+        action = {"accepted": "accept", "rejected": "reject", "corrected": "correct"}[state]
+        audit.record(
+            ctx.database, conn, viewer, f"intake-draft-{action}", [draft.id, row.stix_id], detail
+        )
+        fresh = find_element(conn, draft, str(row.position))
+        return element_view(fresh, original_objects(draft))
+
+
+def accept_element(ctx: Context, request: Decide) -> Element:
+    """Accept an element of a draft as it is (undoing a correction or a rejection)."""
+    require_worker(ctx.viewer)
+    return _decide(ctx, request.draft_id, request.element, "accepted", request.reason)
+
+
+def reject_element(ctx: Context, request: Decide) -> Element:
+    """Reject an element of a draft: it will not be published."""
+    require_worker(ctx.viewer)
+    return _decide(ctx, request.draft_id, request.element, "rejected", request.reason)
+
+
+def correct_element(ctx: Context, request: Correct) -> Element:
+    """Correct an element of a draft (name, label or the whole object); it is accepted."""
+    viewer = ctx.viewer
+    require_worker(viewer)
+    if request.body is None and request.name is None and request.label is None:
+        raise BadInput("give the corrected name, label or object")
+    with ctx.database.read() as conn:
+        draft = find_draft(conn, viewer, request.draft_id)
+        require_open(draft)
+        row = find_element(conn, draft, request.element)
+        current = (
+            orjson.loads(row.corrected_body)
+            if row.corrected_body
+            else original_objects(draft)[row.stix_id]
+        )
+    corrected, keeps_entity = _corrected(row.kind, current, request)
+    entity_id = (row.entity_id or proposed_entity(current)) if keeps_entity else None
+    if corrected.get("type") != "report" and kind_of(corrected) != row.kind:
+        raise BadInput(f"a {row.kind} stays a {row.kind}: reject it instead")
+    return _decide(
+        ctx, request.draft_id, str(row.position), "corrected", request.reason, corrected, entity_id
+    )
+
+
+def _corrected(
+    kind: str, current: dict[str, Any], request: CorrectBody
+) -> tuple[dict[str, Any], bool]:
+    """Return the corrected object, and whether intake's entity link still holds."""
+    if request.body is not None:
+        if request.name is not None or request.label is not None:
+            raise BadInput("give either the whole object or a name and label, not both")
+        obj = dict(request.body)
+        obj.setdefault("id", current["id"])
+        if (
+            obj["id"] != current["id"]
+            and str(obj["id"]).split("--", 1)[-1] != current["id"].split("--", 1)[-1]
+        ):
+            raise BadInput("the corrected object keeps the element's id (its type may change)")
+        for prop in ("spec_version", "created", "modified", "object_marking_refs", "extensions"):
+            if prop in current:
+                obj.setdefault(prop, current[prop])
+        if kind == "report":
+            obj["type"] = "report"
+        keeps = obj.get("type") == current.get("type")
+    else:
+        obj = dict(current)
+        keeps = True
+        if request.label is not None:
+            if kind != "entity":
+                raise BadInput("only an entity has a label")
+            if request.label != current.get("x_passerelle_label"):
+                obj = _relabelled(obj, request.label)
+                keeps = False
+        if request.name is not None:
+            name = " ".join(request.name.split())
+            if not name or len(name) > MAX_NAME:
+                raise BadInput(f"give a name of 1 to {MAX_NAME} characters")
+            if kind in ("entity", "report"):
+                obj["name"] = name
+            elif kind == "quotation":
+                obj["x_passerelle_speaker"] = name
+                obj["x_passerelle_speaker_kind"] = "person"
+            else:
+                raise BadInput("a fact has no name: give the corrected object (STIX JSON)")
+    try:
+        validate_object(obj)
+    except InvalidObject as exc:
+        raise BadInput(f"the corrected object is not valid STIX 2.1: {exc.reason}") from exc
+    return obj, keeps
+
+
+def _relabelled(obj: dict[str, Any], label: str) -> dict[str, Any]:
+    """Return an entity object as another label: its type and properties follow."""
+    stix_type = LABEL_TYPES[label]
+    fresh: dict[str, Any] = {k: obj[k] for k in _COMMON if k in obj}
+    fresh["id"] = f"{stix_type}--{str(obj['id']).split('--', 1)[-1]}"
+    fresh["type"] = stix_type
+    fresh["name"] = obj.get("name", "")
+    fresh["x_passerelle_label"] = label
+    if label in ("person", "organization"):
+        fresh["identity_class"] = "individual" if label == "person" else "organization"
+    elif label == "location":
+        fresh["region"] = "unknown"
+    elif label == "group" and obj.get("aliases"):
+        fresh["aliases"] = obj["aliases"]
+    elif label == "platform":
+        fresh["description"] = "Messaging service or platform named in the article"
+    return fresh

@@ -1,0 +1,94 @@
+"""The elements of a draft bundle: what kind each is, its one-line summary, the entity
+intake proposed for it; and the checks a draft bundle must pass."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from passerelle.errors import BadInput
+from passerelle.intake.review.models import Kind
+from passerelle.stix.validation import InvalidObject, validate_object
+
+#: The most objects a draft may hold.
+MAX_OBJECTS: Final = 2000
+#: The longest summary of an element, in characters.
+MAX_SUMMARY: Final = 160
+#: The STIX types of an entity element.
+ENTITY_TYPES: Final = frozenset(
+    ("identity", "intrusion-set", "threat-actor", "location", "infrastructure")
+)
+#: The STIX type of each entity label.
+LABEL_TYPES: Final = {
+    "person": "identity",
+    "organization": "identity",
+    "group": "intrusion-set",
+    "location": "location",
+    "platform": "infrastructure",
+}
+
+
+def kind_of(obj: dict[str, Any]) -> Kind:
+    """Return the kind of element an object of a draft is."""
+    kind = obj.get("type")
+    if kind == "report":
+        return "report"
+    if kind in ENTITY_TYPES:
+        return "entity"
+    if kind == "note":
+        return "quotation"
+    return "fact"
+
+
+def _short(text: str, limit: int = MAX_SUMMARY) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def summary_of(obj: dict[str, Any], names: dict[str, str]) -> str:
+    """Return an element's summary in one line (``names``: the name of each object id)."""
+    kind = kind_of(obj)
+    if kind == "report":
+        return _short(str(obj.get("name", "")))
+    if kind == "entity":
+        label = obj.get("x_passerelle_label") or obj.get("type")
+        return _short(f"{label} {obj.get('name', '')}")
+    if kind == "quotation":
+        speaker = obj.get("x_passerelle_speaker") or "(speaker unknown)"
+        return _short(f"{speaker}: {obj.get('content', '')}")
+    if obj.get("type") == "relationship":
+        source = names.get(str(obj.get("source_ref")), str(obj.get("source_ref")))
+        target = names.get(str(obj.get("target_ref")), str(obj.get("target_ref")))
+        return _short(f"{source} {obj.get('relationship_type', '')} {target}")
+    text = obj.get("name") or obj.get("description") or obj.get("content") or obj.get("id")
+    return _short(f"{obj.get('type')} {text}")
+
+
+def draft_objects(bundle: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Return (the report, the other objects) of a draft bundle, checked."""
+    if bundle.get("type") != "bundle" or not isinstance(bundle.get("objects"), list):
+        raise BadInput("the draft must be a STIX bundle, as `passerelle intake` prints it")
+    found = bundle["objects"]
+    if len(found) > MAX_OBJECTS:
+        raise BadInput(f"the draft holds {len(found)} objects; at most {MAX_OBJECTS}")
+    reports = [o for o in found if isinstance(o, dict) and o.get("type") == "report"]
+    if len(reports) != 1 or not reports[0].get("x_passerelle_draft"):
+        raise BadInput("the bundle is not an intake draft: it needs one draft report")
+    seen: set[str] = set()
+    for obj in found:
+        try:
+            validate_object(obj)
+        except InvalidObject as exc:
+            raise BadInput(f"the draft holds an invalid object: {exc.reason}") from exc
+        if obj["id"] in seen:
+            raise BadInput(f"the draft holds {obj['id']} twice")
+        seen.add(obj["id"])
+    report = reports[0]
+    return report, [o for o in found if o is not report]
+
+
+def proposed_entity(obj: dict[str, Any]) -> str | None:
+    """Return the entity intake linked an entity element to, if any."""
+    value = obj.get("x_passerelle_entity_id")
+    if kind_of(obj) == "entity" and isinstance(value, str) and value.startswith("entity--"):
+        return value[:64]
+    return None

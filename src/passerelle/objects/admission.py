@@ -1,0 +1,179 @@
+"""Deciding what becomes of each object a writer sends: a version of the object it owns,
+the very version of another's object shared onward, the writer's own copy, or a refusal.
+
+The rules (see :mod:`passerelle.policy.ownership`):
+
+- The organisation that stores an object first owns it; only it adds versions.
+- A writer that can see another's object may place that very version in a channel,
+  within its handling rules (:func:`passerelle.policy.actions.onward_refusal`), and is
+  told plainly when it may not: it knows the object exists.
+- A cyber-observable, and any object the writer cannot see, becomes the writer's own
+  copy. Whether someone else holds an object with that id never changes the answer.
+- A marking the object refers to must be one the writer may see (or sends with it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from sqlalchemy import Connection, String, and_, any_, bindparam, not_, select
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from passerelle.objects.candidates import Candidate
+from passerelle.objects.latest import visible_ids
+from passerelle.policy.actions import effective_tlp, onward_refusal
+from passerelle.policy.directory import Channel
+from passerelle.policy.ownership import COPY_MARK, copy_version, owners_of
+from passerelle.policy.viewer import Viewer
+from passerelle.policy.visibility import visible_placement
+from passerelle.stix.markings import HandlingCode
+from passerelle.store.chunks import chunked
+from passerelle.store.database import Database
+from passerelle.store.schema import channel_objects, object_owners, objects
+
+_STORED_COLUMNS: Final = (
+    objects.c.stix_id,
+    objects.c.version,
+    objects.c.body,
+    objects.c.producer_org_id,
+    objects.c.handling_codes,
+)
+_STORED_VERSIONS: Final = select(*_STORED_COLUMNS).where(
+    objects.c.stix_id.in_(bindparam("ids", expanding=True))
+)
+# PostgreSQL: one array parameter, where an IN list of hundreds of parameters cost more
+# to send and plan than to run.
+_STORED_VERSIONS_PG: Final = select(*_STORED_COLUMNS).where(
+    objects.c.stix_id == any_(bindparam("ids", type_=ARRAY(String)))
+)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the store already holds for one version (or what this envelope adds)."""
+
+    body: str
+    producer_org_id: int
+    handling_codes: int
+
+
+class Admission:
+    """The decisions for one envelope written by one viewer into one channel."""
+
+    def __init__(
+        self, conn: Connection, viewer: Viewer, channel: Channel, prepared: Sequence[Candidate]
+    ) -> None:
+        self._conn, self._viewer, self._channel = conn, viewer, channel
+        ids = sorted({c.stix_id for c in prepared})
+        self.stored = _stored_versions(conn, ids)
+        self._owners = owners_of(conn, ids)
+        self._markings = _known_markings(conn, viewer, prepared)
+        others = [i for i, org in self._owners.items() if org != viewer.org_id]
+        self._seen = _owner_versions_seen(conn, viewer, others) if others else set()
+        self._seen_ids = {stix_id for stix_id, _version in self._seen}
+        self.claimed: set[str] = set()
+
+    def decide(self, cand: Candidate) -> str:
+        """Return why the candidate is refused ('' when it is admitted); an admitted one
+        may be renamed to the writer's own copy (its ``version`` changes)."""
+        unknown = [ref for ref in cand.handling.statement_refs if ref not in self._markings]
+        if unknown:
+            return f"unknown marking {unknown[0]}: post its marking-definition first"
+        owner = self._owners.get(cand.stix_id)
+        if owner is None:
+            self._owners[cand.stix_id] = owner = self._viewer.org_id
+            self.claimed.add(cand.stix_id)
+        if owner != self._viewer.org_id:
+            if cand.observable or cand.stix_id not in self._seen_ids:
+                cand.version = copy_version(cand.version, self._viewer.org_id)
+            elif (cand.stix_id, cand.version) not in self._seen:
+                # A version the writer cannot see answers like one that does not exist.
+                return (
+                    "only the organisation that produced this object adds versions of it; "
+                    "to add to it, post an object of your own that refers to it "
+                    "(a note, an opinion, a sighting, a relationship)"
+                )
+        known = self.stored.get((cand.stix_id, cand.version))
+        if known is None:
+            return ""
+        if known.body != cand.body:
+            return (
+                "a different object with this id and version is already stored; "
+                "a new version needs a later 'modified'"
+            )
+        if known.producer_org_id == self._viewer.org_id:
+            return ""
+        tlp = effective_tlp(self._conn, cand.stix_id, cand.version)
+        codes = HandlingCode(known.handling_codes)
+        return onward_refusal(
+            self._conn, self._viewer, self._channel, cand.stix_id, known.producer_org_id, tlp, codes
+        )
+
+    def remember(self, cand: Candidate) -> Stored:
+        """Record that this envelope adds a version (later candidates see it as stored)."""
+        made = self.stored[(cand.stix_id, cand.version)] = Stored(
+            cand.body, self._viewer.org_id, int(cand.handling.codes)
+        )
+        return made
+
+    def settle_claims(self, database: Database, now: int, admitted: Sequence[Candidate]) -> None:
+        """Record the objects this writer stores first as its own; where another writer
+        claimed one first meanwhile (another channel's transaction), keep ours as a copy."""
+        claimed = sorted(self.claimed & {c.stix_id for c in admitted})
+        if not claimed:
+            return
+        rows = [(stix_id, self._viewer.org_id, now) for stix_id in claimed]
+        database.insert_rows(self._conn, object_owners, ("stix_id", "org_id", "since"), rows)
+        lost = {
+            i for i, org in owners_of(self._conn, claimed).items() if org != self._viewer.org_id
+        }
+        for cand in admitted:
+            if cand.stix_id in lost and COPY_MARK not in cand.version:
+                cand.version = copy_version(cand.version, self._viewer.org_id)
+
+
+def _stored_versions(conn: Connection, ids: Sequence[str]) -> dict[tuple[str, str], Stored]:
+    found: dict[tuple[str, str], Stored] = {}
+    query = _STORED_VERSIONS_PG if conn.dialect.name == "postgresql" else _STORED_VERSIONS
+    for chunk in chunked(ids):
+        for r in conn.execute(query, {"ids": list(chunk)}):
+            found[(r.stix_id, r.version)] = Stored(r.body, r.producer_org_id, r.handling_codes)
+    return found
+
+
+def _owner_versions_seen(
+    conn: Connection, viewer: Viewer, ids: Sequence[str]
+) -> set[tuple[str, str]]:
+    """Return the versions of these objects the viewer may see among their owners' own
+    (not the copies others keep)."""
+    placement = channel_objects.alias("owner_placement")
+    found: set[tuple[str, str]] = set()
+    for chunk in chunked(sorted(ids)):
+        rows = conn.execute(
+            select(placement.c.stix_id, placement.c.version)
+            .where(
+                placement.c.stix_id.in_(chunk),
+                not_(placement.c.version.contains(COPY_MARK, autoescape=True)),
+                visible_placement(viewer, placement),
+            )
+            .distinct()
+        )
+        found.update((row.stix_id, row.version) for row in rows)
+    return found
+
+
+def _known_markings(conn: Connection, viewer: Viewer, prepared: Sequence[Candidate]) -> set[str]:
+    """The marking definitions the candidates may refer to: those they bring, and stored
+    ones the writer may see (an unseen one answers like a missing one)."""
+    wanted = sorted({ref for c in prepared for ref in c.handling.statement_refs})
+    known = {c.stix_id for c in prepared if c.type == "marking-definition"}
+    if wanted:
+        stored = conn.execute(
+            select(objects.c.stix_id)
+            .where(and_(objects.c.stix_id.in_(wanted), objects.c.type == "marking-definition"))
+            .distinct()
+        ).scalars()
+        known.update(visible_ids(conn, viewer, list(stored)))
+    return known

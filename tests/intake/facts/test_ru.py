@@ -1,0 +1,92 @@
+"""Facts in Russian articles (issue 6, item 6). Sentences written for these tests."""
+
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+import pytest
+
+from passerelle.intake.facts import Fact, find_facts
+from passerelle.intake.mentions import ru as russian
+from passerelle.intake.model import Article, Mention
+from passerelle.intake.pipeline import blank_doc
+from tests.intake.facts import named, only
+from tests.world import SHIPPED_ALIASES as ALIASES
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def read_ru(text: str) -> tuple[list[Fact], list[Mention]]:
+    mentions = russian.extract(text, ALIASES)
+    return find_facts(blank_doc(Article(text, lang="ru")), mentions), mentions
+
+
+def test_ru_active_sharing_of_intelligence() -> None:
+    text = "ЦРУ передало ФСБ информацию о готовящемся теракте."
+    facts, mentions = read_ru(text)
+    fact = only(facts, "064")
+    assert (named(mentions, fact.actor_index), named(mentions, fact.target_index)) == (
+        "ЦРУ",
+        "ФСБ",
+    )
+    assert fact.object_text.startswith("информацию о готовящемся")
+    assert fact.verb == "передать"
+    assert not fact.passive
+
+
+def test_ru_passive_participle_with_so_storony() -> None:
+    text = "Информация, переданная ФСБ со стороны ЦРУ, помогла предотвратить теракт."
+    facts, mentions = read_ru(text)
+    fact = only(facts, "064")
+    assert (named(mentions, fact.actor_index), named(mentions, fact.target_index)) == (
+        "ЦРУ",
+        "ФСБ",
+    )
+    assert fact.passive
+    assert text[fact.start : fact.end] == "переданная"
+
+
+def test_ru_arrests_with_and_without_agent() -> None:
+    facts, mentions = read_ru(
+        "Трое подозреваемых были задержаны сотрудниками ФСБ в Москве. "
+        "В Казани задержали двух сторонников ИГИЛ."
+    )
+    with_agent, without = [f for f in facts if f.code == "173"]
+    assert named(mentions, with_agent.actor_index) == "ФСБ"
+    assert with_agent.actor_text == "сотрудниками ФСБ"
+    assert (with_agent.target_text, with_agent.passive) == ("Трое подозреваемых", True)
+    assert without.actor_index is None
+    assert without.target_text == "двух сторонников ИГИЛ"
+
+
+def test_ru_seizure_phone_call_thanks_and_plot() -> None:
+    text = (
+        "Сотрудники ФСБ изъяли оружие и взрывчатку. "
+        "Владимир Путин провёл телефонный разговор с Дональдом Трампом. "
+        "Он поблагодарил ЦРУ за помощь. "
+        "Боевики ИГИЛ планировали совершить теракт в Санкт-Петербурге."
+    )
+    facts, mentions = read_ru(text)
+    seizure = only(facts, "1711")
+    assert seizure.object_text == "оружие и взрывчатку"
+    assert named(mentions, seizure.actor_index) == "ФСБ"
+    call = only(facts, "041")
+    assert text[call.start : call.end] == "провёл телефонный разговор"
+    assert named(mentions, call.target_index) == "Дональд Трамп"
+    thanks = only(facts, "051")
+    assert named(mentions, thanks.actor_index) == "Владимир Путин"
+    assert thanks.actor_inferred
+    assert named(mentions, thanks.target_index) == "ЦРУ"
+    plot = only(facts, "180")
+    assert plot.planned
+    assert plot.target_index is None  # "в Санкт-Петербурге" is a place, not a target
+    assert named(mentions, plot.actor_index) == "ИГИЛ"
+
+
+def test_ru_phone_by_telephone_and_negation() -> None:
+    facts, mentions = read_ru(
+        "Сергей Лавров поговорил по телефону с Энтони Блинкеном. ФСБ не задержала Ивана Петрова."
+    )
+    call = only(facts, "041")
+    assert named(mentions, call.target_index) == "Энтони Блинкен"
+    assert only(facts, "173").negated

@@ -1,0 +1,1 @@
+"""Entity mentions, one test module per language (as in ``passerelle.intake.mentions``)."""

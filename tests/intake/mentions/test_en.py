@@ -1,0 +1,83 @@
+"""English entities: rules on a blank tokenizer, with press typography."""
+
+from __future__ import annotations
+
+import pytest
+
+from passerelle.intake.mentions import en
+from passerelle.intake.model import Mention
+from passerelle.intake.pipeline import AliasLinker, link_mentions
+from passerelle.resolution.aliases import entity_id_for
+from tests.world import SHIPPED_ALIASES as ALIASES
+
+# Written for these tests (not taken from any publication).
+ARTICLE = (
+    "Moscow says it foiled an attack\n"
+    "\n"
+    "The Federal Security Service (FSB) said on Tuesday it had detained two men in "
+    "St Petersburg who planned an attack for Islamic State. The FSB said they used "
+    "Telegram and WhatsApp.\n"
+    "\n"
+    "\u201cWe were warned by a foreign partner,\u201d Kremlin spokesman Dmitry Peskov "
+    "told reporters. Mr Peskov said President Vladimir Putin had been told. The White "
+    "House said it had shared information, and officials met at the White House on "
+    "Monday. The militant group Ansar Bayt said nothing.\n"
+).replace("'", "\u2019")
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(scope="module")
+def mentions() -> list[Mention]:
+    return link_mentions(en.extract(ARTICLE, ALIASES), [AliasLinker(ALIASES)])
+
+
+def _by_text(mentions: list[Mention], text: str) -> list[Mention]:
+    return [m for m in mentions if m.text == text]
+
+
+def test_offsets_point_into_the_article_text(mentions: list[Mention]) -> None:
+    assert mentions
+    for mention in mentions:
+        assert ARTICLE[mention.start : mention.end] == mention.text
+
+
+def test_acronym_takes_the_long_form(mentions: list[Mention]) -> None:
+    fsb = _by_text(mentions, "FSB")
+    assert len(fsb) == 2
+    assert {m.canonical for m in fsb} == {"Federal Security Service"}
+    assert {m.label for m in fsb} == {"organization"}
+    assert {m.entity_id for m in fsb} == {entity_id_for("ru-fsb")}
+
+
+def test_metonymy_and_its_place_exception(mentions: list[Mention]) -> None:
+    said, met_at = ARTICLE.index("The White"), ARTICLE.index("at the White")
+    labels = {m.start: m.label for m in mentions if m.canonical == "White House"}
+    assert labels == {said + 4: "organization", met_at + 7: "location"}
+    assert {m.label for m in mentions if m.canonical == "Kremlin"} == {"organization"}
+
+
+def test_titles_are_stripped_and_surnames_take_the_full_name(mentions: list[Mention]) -> None:
+    persons = {(m.text, m.canonical) for m in mentions if m.label == "person"}
+    assert persons == {
+        ("Dmitry Peskov", "Dmitry Peskov"),
+        ("Peskov", "Dmitry Peskov"),
+        ("Vladimir Putin", "Vladimir Putin"),
+    }
+
+
+def test_platforms_groups_and_places(mentions: list[Mention]) -> None:
+    labels = {m.text: m.label for m in mentions}
+    assert labels["Telegram"] == "platform"
+    assert labels["WhatsApp"] == "platform"
+    assert labels["Islamic State"] == "group"
+    assert labels["Ansar Bayt"] == "group"
+    assert labels["St Petersburg"] == "location"
+    assert labels["Moscow"] == "location"
+    islamic_state = _by_text(mentions, "Islamic State")[0]
+    assert islamic_state.entity_id == entity_id_for("islamic-state")
+
+
+def test_no_function_words_or_demonyms(mentions: list[Mention]) -> None:
+    texts = {m.text for m in mentions}
+    assert not texts & {"The", "Mr", "President", "Monday", "Tuesday", "We"}

@@ -1,0 +1,104 @@
+"""French entities on press text: typography, titles, metonymy, acronyms, variants."""
+
+from __future__ import annotations
+
+import pytest
+
+from passerelle.intake.mentions import fr
+from passerelle.intake.model import Mention
+from passerelle.intake.pipeline import AliasLinker, link_mentions
+from passerelle.intake.reading import read_article
+from passerelle.resolution.aliases import entity_id_for
+from tests.intake import DGSI_CELL, FSB_ARRESTS, FSB_EXPECTED
+from tests.world import SHIPPED_ALIASES as ALIASES
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(scope="module")
+def fsb() -> tuple[str, list[Mention]]:
+    text = read_article(FSB_ARRESTS).text
+    return text, fr.extract(text, ALIASES)
+
+
+@pytest.fixture(scope="module")
+def dgsi() -> tuple[str, list[Mention]]:
+    text = read_article(DGSI_CELL).text
+    return text, fr.extract(text, ALIASES)
+
+
+def test_offsets_point_into_the_article_text(fsb: tuple[str, list[Mention]]) -> None:
+    text, mentions = fsb
+    for mention in mentions:
+        assert text[mention.start : mention.end] == mention.text
+
+
+def test_precision_and_recall_on_the_fsb_article(fsb: tuple[str, list[Mention]]) -> None:
+    _text, mentions = fsb
+    found = {(m.text, m.label, m.canonical) for m in mentions}
+    true = found & FSB_EXPECTED
+    # Measured: 20 of 20 found, none false (precision 1.0, recall 1.0).
+    assert len(true) / len(found) >= 0.9
+    assert len(true) / len(FSB_EXPECTED) >= 0.9
+
+
+def test_curly_apostrophes_make_no_false_entities(fsb: tuple[str, list[Mention]]) -> None:
+    _text, mentions = fsb
+    assert not [m for m in mentions if "'" in m.text[:2] or "\u2019" in m.text[:2]]
+    assert not [m for m in mentions if m.text[0].islower()]
+
+
+def test_titles_are_stripped(fsb: tuple[str, list[Mention]]) -> None:
+    _text, mentions = fsb
+    persons = {m.text for m in mentions if m.label == "person"}
+    assert persons == {"Dmitri Peskov", "Peskov", "Vladimir Poutine", "Claire Dumont"}
+
+
+def test_metonymy_and_its_place_exception(fsb: tuple[str, list[Mention]]) -> None:
+    _text, mentions = fsb
+    elysee = [m.label for m in mentions if m.canonical == "Élysée"]
+    assert elysee == ["organization", "location"]  # "l'Élysée n'a pas", "reçu à l'Élysée"
+    assert {m.label for m in mentions if m.canonical == "Kremlin"} == {"organization"}
+
+
+def test_acronyms_both_ways(
+    fsb: tuple[str, list[Mention]], dgsi: tuple[str, list[Mention]]
+) -> None:
+    _text, mentions = fsb
+    ifri = [m for m in mentions if m.text == "IFRI"]
+    assert len(ifri) == 2
+    assert {m.canonical for m in ifri} == {"Institut français des relations internationales"}
+    _text, mentions = dgsi
+    dgsi_mention = next(m for m in mentions if m.text == "DGSI")
+    assert dgsi_mention.canonical == "Direction générale de la sécurité intérieure"
+
+
+def test_place_names_with_and_without_accents(fsb: tuple[str, list[Mention]]) -> None:
+    _text, mentions = fsb
+    spellings = {m.text for m in mentions if m.canonical == "Saint-Pétersbourg"}
+    assert spellings == {"Saint-Pétersbourg", "Saint-Petersbourg"}
+
+
+def test_groups_and_platforms(
+    fsb: tuple[str, list[Mention]], dgsi: tuple[str, list[Mention]]
+) -> None:
+    _text, mentions = fsb
+    assert {m.canonical for m in mentions if m.label == "group"} == {"État islamique", "Wagner"}
+    assert {m.canonical for m in mentions if m.label == "platform"} == {"Telegram", "WhatsApp"}
+    _text, mentions = dgsi
+    labels = {m.canonical: m.label for m in mentions}
+    assert labels["Al-Qaïda au Maghreb islamique"] == "group"
+    assert labels["Signal"] == "platform"
+    assert labels["Maison-Blanche"] == "organization"
+    persons = {m.text for m in mentions if m.label == "person"}
+    assert persons == {"Karim Benali", "Youssef Haddad"}
+
+
+def test_linking_to_resolved_entities(fsb: tuple[str, list[Mention]]) -> None:
+    _text, mentions = fsb
+    linked = {m.text: m.entity_id for m in link_mentions(mentions, [AliasLinker(ALIASES)])}
+    assert linked["FSB"] == linked["Service fédéral de sécurité"] == entity_id_for("ru-fsb")
+    assert linked["CIA"] == entity_id_for("us-cia")
+    assert linked["EI"] == linked["État islamique"] == entity_id_for("islamic-state")
+    assert linked["Claire Dumont"] is None
+    assert linked["Telegram"] is None

@@ -1,0 +1,99 @@
+# ruff: noqa: RUF001  (Cyrillic letters, on purpose)
+"""Russian entities: natasha, nominative names, metonymy, acronyms, groups, platforms."""
+
+from __future__ import annotations
+
+import pytest
+
+from passerelle.intake.mentions import ru
+from passerelle.intake.model import Mention
+from passerelle.intake.pipeline import AliasLinker, link_mentions
+from passerelle.resolution.aliases import entity_id_for
+from tests.world import SHIPPED_ALIASES as ALIASES
+
+# Written for these tests (not taken from any publication).
+ARTICLE = (
+    "ФСБ задержала сторонников ИГИЛ в Санкт-Петербурге\n"
+    "\n"
+    "Федеральная служба безопасности (ФСБ) во вторник задержала трёх сторонников "
+    "запрещённой в России террористической организации «Исламское государство». "
+    "По данным ФСБ России, задержанные общались в Телеграме и WhatsApp.\n"
+    "\n"
+    "«Мы получили информацию от партнёров», — заявил пресс-секретарь президента "
+    "Дмитрий Песков. Кремль отрицает связь с ЧВК «Вагнер». Путина проинформировали, "
+    "добавил Песков. Встреча прошла в Кремле.\n"
+)
+# Without the acronym explained: "ФСБ России" is the FSB, canonical "ФСБ".
+SHORT = "Сотрудники ФСБ России задержали боевика ИГИЛ. Белый дом не ответил."
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(scope="module")
+def mentions() -> list[Mention]:
+    return link_mentions(ru.extract(ARTICLE, ALIASES), [AliasLinker(ALIASES)])
+
+
+@pytest.fixture(scope="module")
+def short() -> list[Mention]:
+    return link_mentions(ru.extract(SHORT, ALIASES), [AliasLinker(ALIASES)])
+
+
+def _at(mentions: list[Mention], text: str) -> Mention:
+    return next(m for m in mentions if m.text == text)
+
+
+def test_offsets_point_into_the_article_text(mentions: list[Mention]) -> None:
+    assert mentions
+    for mention in mentions:
+        assert ARTICLE[mention.start : mention.end] == mention.text
+
+
+def test_names_in_the_nominative(mentions: list[Mention]) -> None:
+    assert _at(mentions, "Путина").canonical == "Путин"
+    assert _at(mentions, "Путина").label == "person"
+    assert _at(mentions, "Санкт-Петербурге").canonical == "Санкт-Петербург"
+    assert _at(mentions, "России").canonical == "Россия"
+    assert _at(mentions, "Песков").canonical == "Дмитрий Песков"  # surname: the full name
+
+
+def test_fsb_is_linked_and_its_acronym_expanded(mentions: list[Mention]) -> None:
+    fsb = [m for m in mentions if m.text in ("ФСБ", "ФСБ России")]
+    assert len(fsb) == 3
+    assert {m.canonical for m in fsb} == {"Федеральная служба безопасности"}
+    assert {m.entity_id for m in fsb} == {entity_id_for("ru-fsb")}
+    assert _at(mentions, "Федеральная служба безопасности").entity_id == entity_id_for("ru-fsb")
+
+
+def test_fsb_of_russia_is_the_fsb(short: list[Mention]) -> None:
+    fsb = _at(short, "ФСБ России")
+    assert (fsb.label, fsb.canonical) == ("organization", "ФСБ")
+    assert fsb.entity_id == entity_id_for("ru-fsb")
+    assert _at(short, "Белый дом").label == "organization"
+
+
+def test_groups_are_linked_to_the_alias_entities(mentions: list[Mention]) -> None:
+    isil = _at(mentions, "ИГИЛ")
+    assert isil.label == "group"
+    assert isil.entity_id == entity_id_for("islamic-state")
+    state = _at(mentions, "Исламское государство")
+    assert (state.label, state.entity_id) == ("group", entity_id_for("islamic-state"))
+    assert _at(mentions, "Вагнер").label == "group"
+    assert "ЧВК" not in {m.text for m in mentions}
+
+
+def test_metonymy_and_its_place_exception(mentions: list[Mention]) -> None:
+    assert _at(mentions, "Кремль").label == "organization"
+    kremlin = _at(mentions, "Кремле")
+    assert (kremlin.label, kremlin.canonical) == ("location", "Кремль")
+
+
+def test_platforms(mentions: list[Mention]) -> None:
+    telegram = _at(mentions, "Телеграме")
+    assert (telegram.label, telegram.canonical) == ("platform", "Telegram")
+    assert _at(mentions, "WhatsApp").label == "platform"
+
+
+def test_titles_are_not_in_person_names(mentions: list[Mention]) -> None:
+    persons = {m.text for m in mentions if m.label == "person"}
+    assert persons == {"Дмитрий Песков", "Путина", "Песков"}
