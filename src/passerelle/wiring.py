@@ -7,13 +7,11 @@ After the commit: watch hits are reported to the partners whose tips started the
 
 from __future__ import annotations
 
-from passerelle.correlation.index import CorrelationIndex
+from passerelle.correlation import CorrelationIndex
 from passerelle.exchange.watches import WatchHits, report_hits
 from passerelle.keys.rules import KeyRules
 from passerelle.objects.hooks import Hooks
-from passerelle.resolution.aliases import alias_dirs, load_alias_data
-from passerelle.resolution.entities import ResolvingNames
-from passerelle.resolution.linking import EntityLinking
+from passerelle.resolution import EntityLinking, ResolvingNames, alias_dirs, load_alias_data
 from passerelle.settings import Settings
 
 

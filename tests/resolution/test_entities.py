@@ -1,11 +1,11 @@
-"""Entities: linking at ingest, resolve, entity show, the review queue, merges, names
-added by users, the watch matcher; and what each viewer may see of them."""
+"""Entities: resolve, entity show, the review queue, merges, names added by users, over
+the operations, REST and the command line; and what each viewer may see of them (linking
+at ingest is in test_linking.py, the watch matcher in test_matcher.py)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,12 +14,10 @@ from sqlalchemy import select
 from passerelle.app import create_app
 from passerelle.cli import entities as _cli_entities  # noqa: F401  (attaches the commands)
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound
-from passerelle.exchange import watches
-from passerelle.exchange.watches import AddWatch, ListHits
 from passerelle.objects.ingest import ingest
 from passerelle.policy import directory
 from passerelle.policy.roles import Role
-from passerelle.resolution import linking
+from passerelle.resolution import candidates as entity_candidates
 from passerelle.resolution.aliases import entity_id_for
 from passerelle.resolution.entities import (
     AddAlias,
@@ -28,7 +26,6 @@ from passerelle.resolution.entities import (
     ListReview,
     Merge,
     Resolve,
-    ResolvingNames,
     accept,
     add_alias,
     list_review,
@@ -41,44 +38,15 @@ from passerelle.resolution.entities import (
 from passerelle.resolution.names import Facts, Scored
 from passerelle.settings import Settings
 from passerelle.stix.markings import TLP2_IDS, Tlp
-from passerelle.store.schema import audit_log, entity_links
+from passerelle.store.schema import audit_log
 from tests.cli_runner import Run
 from tests.exchange_support import ContextFor, FakeClock
-from tests.stixgen import T0, identity, stix_id
+from tests.resolution.support import ISLAMIC_STATE, entity_of, group, links_of, store
+from tests.stixgen import identity
 from tests.world import World
 
-ISLAMIC_STATE = entity_id_for("islamic-state")
 FSB = entity_id_for("ru-fsb")
 CIA = entity_id_for("us-cia")
-
-
-def store(world: World, username: str, channel: str, *objs: dict[str, Any]) -> None:
-    result = ingest(
-        world.database, world.hooks, world.viewer(username), world.channels[channel], list(objs)
-    )
-    assert not result.failures, result.failures
-
-
-def group(name: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "type": "intrusion-set",
-        "spec_version": "2.1",
-        "id": stix_id("intrusion-set"),
-        "created": T0,
-        "modified": T0,
-        "name": name,
-        **extra,
-    }
-
-
-def links_of(world: World, stix_id_: str) -> list[Any]:
-    with world.database.read() as conn:
-        return conn.execute(select(entity_links).where(entity_links.c.stix_id == stix_id_)).all()
-
-
-def entity_of(world: World, stix_id_: str) -> str:
-    [row] = [r for r in links_of(world, stix_id_) if r.status in ("auto", "accepted")]
-    return str(row.entity_id)
 
 
 @pytest.fixture
@@ -96,7 +64,7 @@ def near(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
                 for names, _ in candidates
             ]
 
-        monkeypatch.setattr(linking, "score", scored)
+        monkeypatch.setattr(entity_candidates, "score", scored)  # what ranks candidates
 
     return fix
 
@@ -143,48 +111,6 @@ def test_resolve_ranks_candidates_with_scores_and_reasons(ctx: ContextFor) -> No
     assert resolve(ctx("alice"), Resolve(name="Daesh", type="person")) == []
     with pytest.raises(BadInput):
         resolve(ctx("alice"), Resolve(name="  "))
-
-
-# Linking at ingest ---------------------------------------------------------------------
-
-
-def test_an_identity_posted_makes_an_entity_and_its_twin_links_to_it(
-    world: World, ctx: ContextFor
-) -> None:
-    first = identity("Ivan Petrov", x_birth_date="1980-02-03", x_nationality="RU")
-    store(world, "alice", "fr-ru", first)
-    made = entity_of(world, first["id"])
-    view = show_entity(ctx("boris"), EntityRef(entity_id=made))
-    assert (view.kind, view.name) == ("person", "Ivan Petrov")
-    assert [(n.name, n.source, n.object_id) for n in view.names] == [
-        ("Ivan Petrov", "stix:name", first["id"])
-    ]
-    assert view.objects == [first["id"]]
-    twin = identity("Ivan Petrov", x_birth_date="1980-02-03", x_aliases=["Vanya Petrov"])
-    store(world, "boris", "fr-ru", twin)
-    [link] = links_of(world, twin["id"])
-    assert (link.entity_id, link.status) == (made, "auto")
-    assert link.score >= 900
-    view = show_entity(ctx("alice"), EntityRef(entity_id=made[:16]))
-    assert sorted(view.objects) == sorted([first["id"], twin["id"]])
-    assert ("Vanya Petrov", "stix:aliases", twin["id"]) in [
-        (n.name, n.source, n.object_id) for n in view.names
-    ]
-    # a group resolves to the shipped entity it names
-    actor = group("ISIS", aliases=["Daech"])
-    store(world, "alice", "fr-ru", actor)
-    assert entity_of(world, actor["id"]) == ISLAMIC_STATE
-    # objects of other types cost nothing and link to nothing
-    store(world, "alice", "fr-ru", identity("Nobody", identity_class="system"))
-
-
-def test_namesakes_with_other_birth_dates_do_not_merge(world: World) -> None:
-    father = identity("Ivan Petrov", x_birth_date="1950-01-01")
-    son = identity("Ivan Petrov", x_birth_date="1985-06-30")
-    store(world, "alice", "fr-ru", father)
-    store(world, "alice", "fr-ru", son)
-    fathers = entity_of(world, father["id"])
-    assert (fathers, "auto") not in [(r.entity_id, r.status) for r in links_of(world, son["id"])]
 
 
 # The review queue ----------------------------------------------------------------------
@@ -390,29 +316,6 @@ def test_auditors_take_no_part(world: World, ctx: ContextFor) -> None:
     ):
         with pytest.raises(Forbidden):
             call()
-
-
-# Watches ---------------------------------------------------------------------------------
-
-
-def test_a_watch_on_tsarnaev_hits_an_object_named_in_cyrillic(
-    world: World, ctx: ContextFor
-) -> None:
-    assert isinstance(world.keys.names, ResolvingNames)  # the matcher a node wires
-    watches.add_watch(ctx("alice"), AddWatch(name="Tsarnaev"))
-    person = identity("Царнаев")
-    store(world, "boris", "fr-ru", person)
-    assert [h.object_id for h in watches.list_hits(ctx("alice"), ListHits())] == [person["id"]]
-
-
-def test_a_watch_on_daesh_hits_a_group_named_isis(world: World, ctx: ContextFor) -> None:
-    assert isinstance(world.keys.names, ResolvingNames)
-    watch = watches.add_watch(ctx("alice"), AddWatch(name="Daesh"))
-    assert "name:entity:islamic-state" in watch.keys
-    store(world, "boris", "fr-ru", group("ИГИЛ"))
-    store(world, "boris", "fr-ru", group("Islamic Jihad Union"))
-    [hit] = watches.list_hits(ctx("alice"), ListHits())
-    assert hit.matched == "name:entity:islamic-state"
 
 
 # REST and CLI ----------------------------------------------------------------------------

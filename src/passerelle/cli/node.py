@@ -118,8 +118,7 @@ def reindex(node: Node) -> None:
     from sqlalchemy import func, select
 
     from passerelle.correlation.index import reindex as rebuild
-    from passerelle.resolution.aliases import load_alias_data
-    from passerelle.resolution.linking import RESOLVED_TYPES, relink
+    from passerelle.resolution import RESOLVED_TYPES, load_alias_data, relink
     from passerelle.stix.timestamps import now_micros
     from passerelle.store.schema import objects
 

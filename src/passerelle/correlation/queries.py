@@ -325,42 +325,15 @@ def correlate(ctx: Context, request: CorrelateRequest) -> Correlation:
     viewer = ctx.viewer
     require_worker(viewer)
     object_id = request.object_id.strip()
+    region = ctx.keys.phone_region
     with ctx.database.read() as conn:
         versions = _visible_versions(conn, viewer, [object_id]).get(object_id)
         if versions is None:
             raise _not_found(request.object_id)
-        region = ctx.keys.phone_region
-        own_keys = sorted(
-            {
-                key
-                for body in conn.execute(
-                    select(objects.c.body).where(
-                        objects.c.stix_id == object_id,
-                        objects.c.version.in_(sorted(versions["versions"])),
-                    )
-                ).scalars()
-                for key in body_keys(body, region)
-            }
-        )
-        own_entities = sorted(
-            set(
-                conn.execute(
-                    select(_effective_entity())
-                    .select_from(entity_links)
-                    .join(entities, entities.c.id == entity_links.c.entity_id)
-                    .where(entity_links.c.stix_id == object_id, entity_links.c.status.in_(LINKED))
-                    .limit(MAX_ENTITIES)
-                ).scalars()
-            )
-        )
-        wanted: list[tuple[str, Select[Any], Condition | None]] = []
-        for key in own_keys:
-            condition = related_keys(key)
-            wanted.append((key, _key_matches(viewer, condition, object_id), condition))
-        for entity_id in own_entities:
-            entity_key = f"{ENTITY}:{entity_id}"
-            wanted.append((entity_key, _entity_matches(viewer, entity_id, object_id), None))
-        total, groups = _groups(conn, viewer, wanted, request.limit, ctx.keys.phone_region)
+        own_keys = _own_keys(conn, object_id, versions["versions"], region)
+        own_entities = _own_entities(conn, object_id)
+        wanted = _correlating(viewer, object_id, own_keys, own_entities)
+        total, groups = _groups(conn, viewer, wanted, request.limit, region)
         body = conn.execute(
             select(objects.c.body).where(
                 objects.c.stix_id == object_id,
@@ -384,6 +357,46 @@ def correlate(ctx: Context, request: CorrelateRequest) -> Correlation:
         total=total,
         groups=shown,
     )
+
+
+def _own_keys(conn: Connection, object_id: str, versions: set[str], region: str) -> list[str]:
+    """The keys of an object, from the versions of it the viewer may see only."""
+    bodies = conn.execute(
+        select(objects.c.body).where(
+            objects.c.stix_id == object_id, objects.c.version.in_(sorted(versions))
+        )
+    ).scalars()
+    return sorted({key for body in bodies for key in body_keys(body, region)})
+
+
+def _own_entities(conn: Connection, object_id: str) -> list[str]:
+    """The entities an object is linked to (auto or accepted), merged ones as their own."""
+    return sorted(
+        set(
+            conn.execute(
+                select(_effective_entity())
+                .select_from(entity_links)
+                .join(entities, entities.c.id == entity_links.c.entity_id)
+                .where(entity_links.c.stix_id == object_id, entity_links.c.status.in_(LINKED))
+                .limit(MAX_ENTITIES)
+            ).scalars()
+        )
+    )
+
+
+def _correlating(
+    viewer: Viewer, object_id: str, own_keys: list[str], own_entities: list[str]
+) -> list[tuple[str, Select[Any], Condition | None]]:
+    """The groups of a correlation: per key and per entity, the objects that match it
+    (the object itself left out)."""
+    wanted: list[tuple[str, Select[Any], Condition | None]] = []
+    for key in own_keys:
+        condition = related_keys(key)
+        wanted.append((key, _key_matches(viewer, condition, object_id), condition))
+    for entity_id in own_entities:
+        entity_key = f"{ENTITY}:{entity_id}"
+        wanted.append((entity_key, _entity_matches(viewer, entity_id, object_id), None))
+    return wanted
 
 
 def lookup_key(value: str, region: str) -> str:
@@ -432,3 +445,19 @@ CORRELATE = register(
     )
 )
 LOOKUP = register(Operation("correlation.lookup", "GET", "/api/lookup", LookupRequest, lookup))
+
+
+__all__ = [
+    "CORRELATE",
+    "DEFAULT_LIMIT",
+    "LOOKUP",
+    "MAX_LIMIT",
+    "CorrelateRequest",
+    "Correlated",
+    "Correlation",
+    "Group",
+    "LookupRequest",
+    "correlate",
+    "lookup",
+    "lookup_key",
+]

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from passerelle.intake.pipeline import best_of
 from passerelle.policy.viewer import Viewer
-from passerelle.resolution.linking import find_candidates
-from passerelle.resolution.names import Kind, name_keys
+from passerelle.resolution import Kind, find_candidates, name_keys
 from passerelle.store.database import Database
 
 

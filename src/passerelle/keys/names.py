@@ -5,7 +5,7 @@ Today a name matches only the same name after normalisation: Unicode NFKC, case 
 diacritics removed from Latin letters (``Tsarnaïev`` reads ``tsarnaiev``), every run of
 punctuation and white space made one space. Scripts are not crossed (``Царнаев`` stays
 Cyrillic) and spellings are not compared: that is the job of the entity-resolution
-matcher (:class:`passerelle.resolution.entities.ResolvingNames`), which a node wires into
+matcher (:class:`passerelle.resolution.ResolvingNames`), which a node wires into
 its :class:`passerelle.keys.rules.KeyRules` and which changes nothing else.
 
 Every key a matcher returns starts with ``name:``, so that ingest can tell with one index
@@ -97,3 +97,17 @@ def name_keys(obj: Mapping[str, Any], matcher: NameMatcher) -> set[str]:
 def typed_name_keys(names: Iterable[str], matcher: NameMatcher) -> set[str]:
     """Return the keys of names a user typed."""
     return {key for name in names for key in matcher.keys(name, "")}
+
+
+__all__ = [
+    "MAX_ALIASES",
+    "MAX_NAME",
+    "NAMED_TYPES",
+    "NAME_PREFIX",
+    "ExactNames",
+    "NameMatcher",
+    "name_keys",
+    "names_of",
+    "normalise_name",
+    "typed_name_keys",
+]

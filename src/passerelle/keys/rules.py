@@ -22,3 +22,6 @@ class KeyRules:
     names: NameMatcher
     # The directories of alias files: the shipped one first, then the node's own.
     alias_dirs: tuple[Path, ...]
+
+
+__all__ = ["KeyRules"]

@@ -177,7 +177,7 @@ def _accepted_links(
     their names with source ``review`` (what :mod:`passerelle.resolution.linking` does
     for an accepted link).
     """
-    from passerelle.resolution.linking import SOURCE_REVIEW, explanation
+    from passerelle.resolution import SOURCE_REVIEW, explanation
 
     wanted = {
         str(kept[r.stix_id]["id"]): r.entity_id

@@ -1,20 +1,18 @@
-"""Watch keys: observables typed by people or found in STIX objects, and names."""
+"""Observable keys: values typed by people or found in STIX objects, for watches and
+correlation."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import pytest
 
 from passerelle.errors import BadInput
 from passerelle.keys import observables
-from passerelle.keys.names import ExactNames, name_keys, normalise_name
 from passerelle.keys.observables import (
     object_observable_keys,
     observable_key,
     pattern_keys,
-    text_keys,
 )
 from tests.stixgen import T0, identity, indicator, stix_id
 
@@ -143,13 +141,18 @@ def test_keys_of_indicator_patterns() -> None:
     assert object_observable_keys(other_language, "FR") == set()
 
 
+def in_text(text: str) -> dict[str, Any]:
+    """A note whose content is the text: free text gives keys as part of an object."""
+    return {"type": "note", "spec_version": "2.1", "id": stix_id("note"), "content": text}
+
+
 def test_keys_in_free_text() -> None:
     text = (
         "Le chef de cellule est joignable au 06 12 34 56 78 ou au +7 912 345-67-89, "
         "écrit à Cell@Example.fr, publie sur https://t.me/cell_leader. et t.me/s/other_one, "
         "signe @abu_x. Réunion le 12/03/2026, dossier 2026-0001234, site https://Ex.org/a/."
     )
-    assert text_keys(text, "FR") == {
+    assert object_observable_keys(in_text(text), "FR") == {
         PHONE,
         "phone:+79123456789",
         "email:cell@example.fr",
@@ -160,7 +163,9 @@ def test_keys_in_free_text() -> None:
         "handle:abu_x",
         "url:https://ex.org/a",
     }
-    assert text_keys(text, "FR", frozenset({"email"})) == {"email:cell@example.fr"}
+    assert object_observable_keys(in_text(text), "FR", frozenset({"email"})) == {
+        "email:cell@example.fr"
+    }
 
 
 def test_free_text_properties_of_objects_are_scanned() -> None:
@@ -184,41 +189,6 @@ def test_the_text_scanned_is_capped() -> None:
     assert object_observable_keys(obj, "FR") == set()
     near = identity("someone", description="06 12 34 56 78 " + "x " * observables.MAX_TEXT)
     assert object_observable_keys(near, "FR") == {PHONE}
-
-
-@pytest.mark.parametrize(
-    ("name", "normalised"),
-    [
-        ("Dzhokhar  TSARNAEV", "dzhokhar tsarnaev"),
-        ("Tsarnaïev", "tsarnaiev"),
-        ("\uff34\uff53\uff41\uff52\uff4e\uff41\uff45\uff56", "tsarnaev"),  # full-width (NFKC)
-        ("al-Baghdadi, Abu Bakr", "al baghdadi abu bakr"),
-        ("État islamique", "etat islamique"),
-        ("Straße", "strasse"),
-        ("Царнаев", "царнаев"),  # other scripts are kept: transliteration comes later
-        ("Йошкар-Ола", "йошкар ола"),  # a Cyrillic breve is part of the letter
-        ("داعش", "داعش"),
-        ("  ...  ", ""),
-    ],
-)
-def test_names_normalise_exactly(name: str, normalised: str) -> None:
-    assert normalise_name(name) == normalised
-
-
-def test_name_keys_come_from_names_and_aliases_of_persons_and_groups() -> None:
-    actor = {
-        "type": "threat-actor",
-        "id": stix_id("threat-actor"),
-        "name": "Daesh",
-        "aliases": ["ISIS", "État islamique", 7],
-    }
-    exact = ExactNames()
-    assert name_keys(actor, exact) == {"name:daesh", "name:isis", "name:etat islamique"}
-    assert name_keys(identity("Tsarnaïev"), exact) == {"name:tsarnaiev"}
-    malware = {"type": "malware", "id": stix_id("malware"), "name": "Daesh"}
-    assert name_keys(malware, exact) == set()
-    digest = hashlib.sha256(b"x" * 300).hexdigest()
-    assert ExactNames().keys("x" * 400, "") == {f"name:sha256:{digest}"}
 
 
 # -- correlation kinds --------------------------------------------------------------------
@@ -312,5 +282,5 @@ def test_correlation_keys_of_objects() -> None:
 
 
 def test_an_address_in_text_is_not_a_phone_number() -> None:
-    assert text_keys("C2 at 198.51.100.7", "FR") == set()
-    assert text_keys("appeler le 06.12.34.56.78", "FR") == {PHONE}
+    assert object_observable_keys(in_text("C2 at 198.51.100.7"), "FR") == set()
+    assert object_observable_keys(in_text("appeler le 06.12.34.56.78"), "FR") == {PHONE}

@@ -25,6 +25,10 @@ from sqlalchemy import delete, select
 
 from passerelle.correlation import index
 from passerelle.keys import observables as obs
+from passerelle.keys.observables import networks as obs_networks
+from passerelle.keys.observables import patterns as obs_patterns
+from passerelle.keys.observables import text as obs_text
+from passerelle.keys.observables import values as obs_values
 from passerelle.stix.markings import HANDLING_EXTENSION_ID
 from passerelle.store.database import Database
 from passerelle.store.schema import object_keys
@@ -54,9 +58,9 @@ def ref_address_keys(text: str) -> list[str]:
     if quad is not None:
         return ["ipv4:" + ".".join(f"{int(octet):03d}" for octet in quad.groups())]
     if "/" not in value:
-        address = obs._address(value)
+        address = obs_networks.address_of(value)
         return [obs.ip_key(address)] if address is not None else []
-    if len(value) > 50 or not obs._ADDRESS_CHARS.fullmatch(value.replace("/", "")):
+    if len(value) > 50 or not obs_networks._ADDRESS_CHARS.fullmatch(value.replace("/", "")):
         return []
     try:
         network = ipaddress.ip_network(value, strict=False)
@@ -74,13 +78,13 @@ def ref_domain_key(text: str) -> str | None:
         value = value.encode("idna").decode("ascii").lower()
     except UnicodeError:
         return None
-    if not obs._DOMAIN.fullmatch(value) or obs._address(value) is not None:
+    if not obs_values._DOMAIN.fullmatch(value) or obs_networks.address_of(value) is not None:
         return None
     return obs.make_key("domain", value)
 
 
 def ref_host_key(text: str) -> str | None:
-    address = obs._address(text)
+    address = obs_networks.address_of(text)
     if address is not None:
         return obs.ip_key(address)
     return ref_domain_key(text)
@@ -88,7 +92,7 @@ def ref_host_key(text: str) -> str | None:
 
 def ref_url_keys(text: str) -> list[str]:
     value = text.strip()
-    if not obs._SCHEME.match(value):
+    if not obs_values.SCHEME.match(value):
         return []
     try:
         parts = urllib.parse.urlsplit(value)
@@ -107,12 +111,12 @@ def ref_url_keys(text: str) -> list[str]:
     if parts.username is not None:
         credentials = parts.username + (f":{parts.password}" if parts.password else "")
         netloc = f"{credentials}@{netloc}"
-    if port is not None and port != obs._DEFAULT_PORTS.get(scheme):
+    if port is not None and port != obs_values._DEFAULT_PORTS.get(scheme):
         netloc = f"{netloc}:{port}"
     path = parts.path.rstrip("/")
     canonical = urllib.parse.urlunsplit((scheme, netloc, path, parts.query, ""))
     keys = [obs.make_key("url", canonical)]
-    handle = obs._telegram_handle(host, path)
+    handle = obs_values._telegram_handle(host, path)
     if handle:
         keys.append(handle)
     return keys
@@ -120,7 +124,7 @@ def ref_url_keys(text: str) -> list[str]:
 
 def ref_url_host_keys(text: str) -> list[str]:
     value = text.strip()
-    if not obs._SCHEME.match(value):
+    if not obs_values.SCHEME.match(value):
         return []
     try:
         host = urllib.parse.urlsplit(value).hostname or ""
@@ -135,11 +139,11 @@ def _of_kinds(keys: set[str | None], kinds: frozenset[str]) -> set[str]:
 
 def ref_pattern_keys(pattern: str, kinds: frozenset[str]) -> set[str]:
     keys: set[str | None] = set()
-    for match in obs._COMPARISON.finditer(pattern):
+    for match in obs_patterns._COMPARISON.finditer(pattern):
         path = match.group("path")
         literals = [match.group("one")] if match.group("one") else []
         if match.group("set"):
-            literals = obs._QUOTED.findall(match.group("set"))[: obs.MAX_VALUES]
+            literals = obs_patterns._QUOTED.findall(match.group("set"))[: obs.MAX_VALUES]
         for literal in literals:
             value = literal[1:-1].replace("\\'", "'").replace("\\\\", "\\")
             keys |= _ref_path_keys(path, value)
@@ -149,7 +153,7 @@ def ref_pattern_keys(pattern: str, kinds: frozenset[str]) -> set[str]:
 
 
 def _ref_path_keys(path: str, value: str) -> set[str | None]:
-    if obs._EMAIL_PATHS.fullmatch(path):
+    if obs_patterns._EMAIL_PATHS.fullmatch(path):
         return {obs.email_key(value)}
     if path == "url:value":
         return set(ref_url_keys(value))
@@ -162,7 +166,7 @@ def _ref_path_keys(path: str, value: str) -> set[str | None]:
 
 def _ref_wide_path_keys(path: str, value: str) -> set[str | None]:
     object_type, _, prop = path.partition(":")
-    hashed = obs._HASH_PATH.search(prop)
+    hashed = obs_patterns._HASH_PATH.search(prop)
     if prop == "value" and object_type == "domain-name":
         return {ref_domain_key(value)}
     if prop == "value" and object_type in ("ipv4-addr", "ipv6-addr"):
@@ -171,7 +175,7 @@ def _ref_wide_path_keys(path: str, value: str) -> set[str | None]:
         return set(ref_url_host_keys(value))
     if hashed:
         return {obs.hash_key(hashed.group(1), value)}
-    if obs._REF_VALUE.search(prop) and not obs._EMAIL_PATHS.fullmatch(path):
+    if obs_patterns._REF_VALUE.search(prop) and not obs_patterns._EMAIL_PATHS.fullmatch(path):
         addresses = ref_address_keys(value)
         return {addresses[0] if addresses else ref_domain_key(value)}
     return set()
@@ -183,23 +187,23 @@ def ref_text_keys(text: str, kinds: frozenset[str]) -> set[str]:
     if not text:
         return set()
     if "phone" in kinds:
-        keys |= set(obs._phones_in(text, REGION))
+        keys |= set(obs_text._phones_in(text, REGION))
     if "email" in kinds and "@" in text:
-        keys |= {obs.make_key("email", m.group().lower()) for m in obs._EMAIL.finditer(text)}
+        keys |= {obs.make_key("email", m.group().lower()) for m in obs_text._EMAIL.finditer(text)}
     if kinds & {"url", "handle"}:
-        for match in obs._URL_IN_TEXT.finditer(text):
-            keys.update(ref_url_keys(match.group().rstrip(obs._TRAILING)))
-        for match in obs._TELEGRAM_IN_TEXT.finditer(text):
-            keys.update(ref_url_keys("https://" + match.group().rstrip(obs._TRAILING)))
+        for match in obs_text._URL_IN_TEXT.finditer(text):
+            keys.update(ref_url_keys(match.group().rstrip(obs_text._TRAILING)))
+        for match in obs_text._TELEGRAM_IN_TEXT.finditer(text):
+            keys.update(ref_url_keys("https://" + match.group().rstrip(obs_text._TRAILING)))
     if "handle" in kinds and "@" in text:
-        for match in obs._HANDLE_IN_TEXT.finditer(text):
+        for match in obs_text._HANDLE_IN_TEXT.finditer(text):
             keys.add(obs.make_key("handle", match.group(1).lower()))
     if kinds - obs.KINDS:
-        for match in obs._URL_IN_TEXT.finditer(text) if "://" in text else ():
-            keys.update(ref_url_host_keys(match.group().rstrip(obs._TRAILING)))
-        for match in obs._IPV4_IN_TEXT.finditer(text) if "." in text else ():
+        for match in obs_text._URL_IN_TEXT.finditer(text) if "://" in text else ():
+            keys.update(ref_url_host_keys(match.group().rstrip(obs_text._TRAILING)))
+        for match in obs_text._IPV4_IN_TEXT.finditer(text) if "." in text else ():
             keys.update(ref_address_keys(match.group()))
-        keys |= {obs.bare_hash_key(m.group()) for m in obs._HEX_IN_TEXT.finditer(text)}
+        keys |= {obs.bare_hash_key(m.group()) for m in obs_text._HEX_IN_TEXT.finditer(text)}
     return _of_kinds(keys, kinds)
 
 
@@ -541,13 +545,15 @@ def patterns(size: int, seed: int = 7) -> Iterator[str]:
 def test_the_corpus_takes_every_path() -> None:
     """The corpus is broad: simple and general patterns, simple and other URLs, keys."""
     shapes = list(patterns(2000))
-    assert sum(bool(obs._ONE_COMPARISON.fullmatch(p)) for p in shapes) > 100
-    simple = [p for p in shapes if obs._SIMPLE_PATTERN.fullmatch(p)]
-    assert sum(not obs._ONE_COMPARISON.fullmatch(p) for p in simple) > 100
+    assert sum(bool(obs_patterns._ONE_COMPARISON.fullmatch(p)) for p in shapes) > 100
+    simple = [p for p in shapes if obs_patterns._SIMPLE_PATTERN.fullmatch(p)]
+    assert sum(not obs_patterns._ONE_COMPARISON.fullmatch(p) for p in simple) > 100
     assert sum(" IN " in p for p in simple) > 20
     assert sum("\\'" in p for p in shapes) > 20
     assert len(simple) < len(shapes) - 200
-    assert 10 < sum(bool(obs._SIMPLE_URL.fullmatch(u.strip())) for u in URLS) < len(URLS) - 10
+    assert (
+        10 < sum(bool(obs_values._SIMPLE_URL.fullmatch(u.strip())) for u in URLS) < len(URLS) - 10
+    )
     keys = set().union(*(ref_object_keys(o, obs.CORRELATION_KINDS) for o in corpus(1500)))
     assert {key.split(":", 1)[0] for key in keys} == obs.CORRELATION_KINDS
 
@@ -568,7 +574,7 @@ def test_the_common_values_take_the_fast_paths_and_give_the_known_keys() -> None
     assert obs.address_keys("010.0.0.7") == []  # a leading zero is no address
     assert obs.domain_key("Evil.Example.") == "domain:evil.example"
     assert obs.domain_key("bücher.example") == "domain:xn--bcher-kva.example"
-    assert obs._SIMPLE_URL.fullmatch("HTTPS://X.Fr/a/?q=1")
+    assert obs_values._SIMPLE_URL.fullmatch("HTTPS://X.Fr/a/?q=1")
     assert obs.url_keys("HTTPS://X.Fr/a/?q=1") == ["url:https://x.fr/a?q=1"]
     assert obs.url_host_keys("https://T.me/Cell_Leader/") == ["domain:t.me"]
     assert obs.url_keys("https://T.me/Cell_Leader/") == [
@@ -589,7 +595,7 @@ def test_a_simple_pattern_reads_as_the_general_one() -> None:
         "[ipv4-addr:value IN ('10.0.0.1', '10.0.0.2') AND file:hashes.'SHA-256' = "
         f"'{hashed}'] OR [url:value = 'https://t.me/Abu/'] AND [email-addr:value='A@B.fr']"
     )
-    assert obs._SIMPLE_PATTERN.fullmatch(shape)
+    assert obs_patterns._SIMPLE_PATTERN.fullmatch(shape)
     assert obs.pattern_keys(shape, REGION, obs.CORRELATION_KINDS) == {
         "ipv4:010.000.000.001",
         "ipv4:010.000.000.002",
@@ -600,7 +606,7 @@ def test_a_simple_pattern_reads_as_the_general_one() -> None:
         "email:a@b.fr",
     }
     escaped = "[email-addr:value = 'o\\'neil@b.fr']"
-    assert not obs._SIMPLE_PATTERN.fullmatch(escaped)
+    assert not obs_patterns._SIMPLE_PATTERN.fullmatch(escaped)
     assert obs.pattern_keys(escaped, REGION) == {"email:o'neil@b.fr"}
 
 
@@ -611,11 +617,17 @@ def test_objects_give_the_reference_keys(kinds: frozenset[str]) -> None:
     assert obs.object_observable_keys({"type": "indicator"}, REGION, frozenset()) == set()
 
 
+def carrying(sample: str) -> dict[str, Any]:
+    """A note whose content is the text: free text gives keys as part of an object."""
+    return {"type": "note", "id": "note--1", "content": sample}
+
+
 def test_text_gives_the_reference_keys() -> None:
     rng = random.Random(5)
     for sample in TEXTS + [text(rng) for _ in range(150)]:
         for kinds in (obs.KINDS, obs.CORRELATION_KINDS, frozenset({"phone"})):
-            assert obs.text_keys(sample, REGION, kinds) == ref_text_keys(sample, kinds), sample
+            found = obs.object_observable_keys(carrying(sample), REGION, kinds)
+            assert found == ref_text_keys(sample, kinds), sample
 
 
 # -- through the index ---------------------------------------------------------------------

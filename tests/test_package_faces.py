@@ -1,0 +1,111 @@
+"""Packages with a public face (STYLE.md: httpx's ``__init__`` over private modules) and
+the size guard: keys, resolution and correlation each name in their ``__init__`` what
+other packages may use, no module outside one of them reaches past that face, and none
+of their modules or functions outgrows the guard."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parent.parent / "src" / "passerelle"
+FACED = ("keys", "resolution", "correlation")
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 60
+
+
+def _modules(under: Path) -> list[Path]:
+    return sorted(p for p in under.rglob("*.py") if "migrations" not in p.parts)
+
+
+def _imports_of(path: Path) -> list[tuple[int, str, str | None]]:
+    """(line, module, name imported from it or None for a plain import) of passerelle."""
+    found: list[tuple[int, str, str | None]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("passerelle."):
+            found += [(node.lineno, str(node.module), alias.name) for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [
+                (node.lineno, alias.name, None)
+                for alias in node.names
+                if alias.name.startswith("passerelle.")
+            ]
+    return found
+
+
+def _offered(module: str, name: str | None) -> bool:
+    """Tell whether a faced package offers this import: a name of its ``__all__``, or a
+    name of the ``__all__`` of a module its ``__all__`` lists; never a ``_private`` one."""
+    parts = module.split(".")
+    package = importlib.import_module(".".join(parts[:2]))
+    face = set(package.__all__)
+    if name is None:  # import passerelle.<package>.<module>
+        return len(parts) == 2 or (len(parts) == 3 and parts[2] in face)
+    if any(part.startswith("_") for part in [*parts, name]):
+        return False
+    if len(parts) == 2:
+        return name in face
+    source = importlib.import_module(module)
+    if name in face and getattr(package, name) is getattr(source, name, None):
+        return True
+    public = importlib.import_module(".".join(parts[:3]))
+    return parts[2] in face and name in getattr(public, "__all__", ()) and module == public.__name__
+
+
+def _faced_package(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in FACED else None
+
+
+def test_no_module_reaches_past_a_package_face() -> None:
+    reaching = []
+    for path in _modules(PACKAGE):
+        own = path.relative_to(PACKAGE).parts[0]
+        for line, module, name in _imports_of(path):
+            faced = _faced_package(module)
+            if faced is None or faced == own:
+                continue
+            if not _offered(module, name):
+                reaching.append(f"{path.relative_to(PACKAGE)}:{line} {module} {name}")
+    assert reaching == []
+
+
+@pytest.mark.parametrize("package", FACED)
+def test_each_faced_package_states_its_face(package: str) -> None:
+    module = importlib.import_module(f"passerelle.{package}")
+    assert "other packages may use" in str(module.__doc__)
+    assert module.__all__
+    assert all(hasattr(module, name) for name in module.__all__)
+
+
+def test_the_probe_tells_what_a_face_offers() -> None:
+    assert _offered("passerelle.resolution", "EntityLinking")
+    assert _offered("passerelle.resolution.aliases", "AliasData")  # a face name, where defined
+    assert _offered("passerelle.correlation.queries", "CorrelateRequest")  # a public module
+    assert _offered("passerelle.keys.observables", "make_key")
+    assert not _offered("passerelle.keys.observables.values", "phone_key")  # past the face
+    assert not _offered("passerelle.resolution.linking", "decide")
+    assert not _offered("passerelle.resolution.parts", "parse")
+    assert not _offered("passerelle.correlation.index", "_may_carry")
+
+
+def _too_long(path: Path) -> list[str]:
+    source = path.read_text(encoding="utf-8")
+    found = []
+    if len(source.splitlines()) > MAX_MODULE_LINES:
+        found.append(f"{path.relative_to(PACKAGE)}: {len(source.splitlines())} lines")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            length = (node.end_lineno or node.lineno) - start + 1
+            if length > MAX_FUNCTION_LINES:
+                found.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name}: {length}")
+    return found
+
+
+@pytest.mark.parametrize("package", FACED)
+def test_modules_and_functions_keep_within_the_size_guard(package: str) -> None:
+    assert [long for path in _modules(PACKAGE / package) for long in _too_long(path)] == []
