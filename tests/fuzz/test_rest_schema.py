@@ -49,6 +49,8 @@ def _client(world: World) -> TestClient:
 @settings(
     max_examples=10,
     deadline=None,
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_no_request_makes_the_rest_api_fail(case: schemathesis.Case, world: World) -> None:
