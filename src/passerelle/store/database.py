@@ -97,6 +97,12 @@ class Database:
     def lock_audit(self, conn: Connection) -> None:
         """Serialise appends to the audit log within the current write transaction."""
 
+    @property
+    def writes_one_at_a_time(self) -> bool:
+        """Tell whether every write transaction waits for the previous one to end (then
+        what a transaction read cannot be changed by another before it commits)."""
+        return False
+
     def migrate(self) -> None:
         """Bring the schema to the latest migration."""
         from passerelle.store.migrate import upgrade
@@ -118,6 +124,11 @@ class SqliteDatabase(Database):
         self._writer = threading.Lock()
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_deferred)
+
+    @property
+    def writes_one_at_a_time(self) -> bool:
+        """Tell whether write transactions are serialised: on SQLite they all are."""
+        return True
 
     @contextmanager
     def write(self, channel_ids: Sequence[int] = ()) -> Iterator[Connection]:
