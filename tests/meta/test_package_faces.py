@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).parent.parent / "src" / "passerelle"
+PACKAGE = Path(__file__).parents[2] / "src" / "passerelle"
 FACED = ("keys", "resolution", "correlation")
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
