@@ -10,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-#: Labels a :class:`Mention` may carry.
-MENTION_LABELS = ("person", "organization", "location", "group", "platform")
-
 
 @dataclass(frozen=True)
 class Mention:

@@ -18,8 +18,6 @@ from typing import Any, Final
 HANDLING_EXTENSION_ID = "extension-definition--fbebf196-9e99-49eb-9654-73e2364affb8"
 # The property of the handling extension that holds structured feedback on a tip.
 FEEDBACK: Final = "feedback"
-TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
-PAP_EXTENSION_ID = "extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b"
 
 
 class InvalidHandling(ValueError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from anyascii import anyascii
 
@@ -79,14 +79,6 @@ def as_mentions(text: str, spans: list[Span]) -> list[Mention]:
     return [
         Mention(s.start, s.end, text[s.start : s.end], s.label, s.canonical)
         for s in sorted(spans, key=lambda s: s.start)
-    ]
-
-
-def describe(mentions: list[Mention]) -> list[dict[str, Any]]:
-    """Return mentions as plain dictionaries (for logs and tests)."""
-    return [
-        {"start": m.start, "end": m.end, "text": m.text, "label": m.label, "canonical": m.canonical}
-        for m in mentions
     ]
 
 
