@@ -18,6 +18,7 @@ from passerelle.audit.logins import FailedLogins
 from passerelle.http.errors import UNAUTHORISED_HEADERS, TaxiiError
 from passerelle.policy.directory import viewer_by_token
 from passerelle.policy.viewer import Viewer
+from passerelle.settings import PURPOSE_LENGTH
 from passerelle.store.database import Database
 
 PURPOSE_HEADER = "X-Passerelle-Purpose"
@@ -92,5 +93,5 @@ def current_viewer(request: Request) -> Viewer:
         logins,
         request.client.host if request.client else "",
         request.headers.get("authorization"),
-        request.headers.get(PURPOSE_HEADER, "").strip()[:200],
+        request.headers.get(PURPOSE_HEADER, "").strip()[:PURPOSE_LENGTH],
     )
