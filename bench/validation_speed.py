@@ -157,7 +157,7 @@ def timed(
     emptied before each run, so every pattern is parsed)."""
     best = float("inf")
     for _ in range(repeats):
-        pattern._verdict.cache_clear()
+        pattern._cached_verdict.cache_clear()
         start = time.perf_counter()
         for obj in objects:
             validate(obj)

@@ -15,6 +15,8 @@ from passerelle.durations import DAY, HOUR, MINUTE, parse_duration
 from passerelle.errors import BadInput
 
 DEFAULT_DB_URL = "sqlite:///./passerelle.db"
+# The longest declared purpose of access kept: the audit log's purpose column holds this.
+PURPOSE_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class ClientSettings:
         env = os.environ if env is None else env
         return cls(
             user=env.get("PASSERELLE_USER", "").strip(),
-            purpose=env.get("PASSERELLE_PURPOSE", "").strip()[:200],
+            purpose=env.get("PASSERELLE_PURPOSE", "").strip()[:PURPOSE_LENGTH],
             url=env.get("PASSERELLE_URL", "").strip(),
             token=env.get("PASSERELLE_TOKEN", "").strip(),
         )

@@ -170,6 +170,13 @@ def test_429_says_when_to_come_back(served: TestClient, clock: FakeClock) -> Non
     assert attempt(served).status_code == 401
 
 
+def test_429_is_titled_too_many_requests(served: TestClient) -> None:
+    for _ in range(LIMIT):
+        attempt(served)
+    refused = attempt(served)
+    assert (refused.status_code, refused.json()["title"]) == (429, "Too many requests")
+
+
 def test_a_blocked_source_is_refused_without_touching_the_database(
     world: World, served: TestClient
 ) -> None:

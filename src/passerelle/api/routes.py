@@ -14,12 +14,12 @@ import typing
 from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Path, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
-from passerelle.api.deps import exchange_context
+from passerelle.api.deps import ContextDep
 from passerelle.core.context import Context
 from passerelle.core.operations import Operation
 from passerelle.correlation import queries
@@ -157,8 +157,7 @@ def _signature(operation: Operation[Any], rest: type[BaseModel] | None) -> inspe
     if clashes:
         raise ValueError(f"{operation.name}: no path field may be called {sorted(clashes)}")
     kind = inspect.Parameter.KEYWORD_ONLY
-    context = Annotated[Context, Depends(exchange_context)]
-    parameters = [inspect.Parameter(_CONTEXT, kind, annotation=context)]
+    parameters = [inspect.Parameter(_CONTEXT, kind, annotation=ContextDep)]
     fields = operation.request.model_fields
     for name in operation.path_fields:
         where = Path(description=fields[name].description)

@@ -35,7 +35,7 @@ from sqlalchemy.exc import ArgumentError
 
 from passerelle.audit.log import append, row_fields, unkeyed_hash
 from passerelle.errors import PasserelleError
-from passerelle.store.database import AuditKey, Database
+from passerelle.store.database import AuditKey, Database, sqlite_file
 from passerelle.store.schema import audit_log
 
 FORMAT: Final = 1
@@ -57,10 +57,11 @@ def key_path(configured: str, db_url: str) -> Path:
         url = make_url(db_url)
     except ArgumentError:
         return Path(WORKING_DIRECTORY_KEY)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+    database_file = sqlite_file(url)
+    if database_file is not None:
         # A name that ``passerelle.db*`` (the database, its -wal and -shm files) misses,
         # so copying the database does not copy its key along.
-        return Path(str(url.database)).with_suffix(_SUFFIX)
+        return Path(database_file).with_suffix(_SUFFIX)
     return Path(WORKING_DIRECTORY_KEY)
 
 

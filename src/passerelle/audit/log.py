@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -35,6 +37,10 @@ from passerelle.store.database import AuditKey, Database
 from passerelle.store.schema import audit_log
 
 GENESIS = "0" * 64
+# Unicode categories that never reach the log from a caller's text: controls (NUL, CR, LF,
+# ESC...), format characters (bidirectional overrides, zero-width), surrogates, line and
+# paragraph separators.
+_UNPRINTABLE: Final = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 # Every MAC says what it signs, so an entry's MAC can never pass for a checkpoint's.
 _ENTRY_CONTEXT: Final = b"passerelle audit entry v1\n"
@@ -49,6 +55,13 @@ _APPEND: Final = insert(audit_log)
 _SIGNED: Final = (
     "seq", "at", "username", "org_name", "action", "purpose", "object_ids", "detail", "prev_hash",
 )  # fmt: skip
+
+
+def printable(text: str, limit: int | None = None) -> str:
+    """Return a caller's text without the characters that never reach the log, at most
+    ``limit`` characters of it (read no further than that)."""
+    kept = (c for c in text if unicodedata.category(c) not in _UNPRINTABLE)
+    return "".join(itertools.islice(kept, limit))
 
 
 @dataclass(frozen=True)

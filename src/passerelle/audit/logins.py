@@ -25,15 +25,13 @@ global, and counts are lost if the process is killed before a window's entry is 
 from __future__ import annotations
 
 import ipaddress
-import itertools
 import threading
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from passerelle.audit.log import record_alone
+from passerelle.audit.log import printable, record_alone
 from passerelle.durations import SECOND
 from passerelle.stix.timestamps import micros_to_text, now_micros
 from passerelle.store.database import Database
@@ -43,15 +41,11 @@ MAX_SOURCES: Final = 1000
 USERNAME_LENGTH: Final = 64
 # Distinct usernames kept per window, as a sample of what was tried.
 SAMPLE: Final = 5
-# Unicode categories that never reach the log: controls (NUL, CR, LF, ESC...), format
-# characters (bidirectional overrides, zero-width), surrogates, line and paragraph separators.
-_UNPRINTABLE: Final = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 def clean_username(text: str) -> str:
     """Return a caller's username fit for the log: printable, at most 64 characters."""
-    kept = (c for c in text if unicodedata.category(c) not in _UNPRINTABLE)
-    return "".join(itertools.islice(kept, USERNAME_LENGTH))
+    return printable(text, USERNAME_LENGTH)
 
 
 def source_of(host: str) -> str:

@@ -7,6 +7,7 @@ import click
 from passerelle.cli.node import _serve, host_option, port_option
 from passerelle.cli.root import Node, cli, pass_node
 from passerelle.exchange import demo as scenario
+from passerelle.http.guard import TAXII_PREFIX
 from passerelle.stix.timestamps import now_micros
 
 
@@ -45,7 +46,7 @@ def demo_command(node: Node, host: str, port: int, no_serve: bool) -> None:
     click.echo(
         f"  PASSERELLE_TOKEN={made.tokens['adam']} passerelle resolve 'Руслан Даудов' --url {url}"
     )
-    click.echo(f"  REST API documentation: {url}/docs   TAXII 2.1: {url}/taxii2/")
+    click.echo(f"  REST API documentation: {url}/docs   TAXII 2.1: {url}{TAXII_PREFIX}")
     click.echo(
         f"or on the database directly: passerelle --db {node.settings.db_url} "
         "tips inbox --all --user bella"

@@ -114,19 +114,20 @@ def resolve(
     if as_json:
         _echo_json(found)
         return
-    rows = [
-        {
-            "score": f"{c['score']:.2f}",
-            "decision": c["decision"],
-            "entity": c["entity_id"],
-            "kind": c["kind"],
-            "name": c["name"],
-            "matched": c["best_name"],
-            "why": "; ".join(c["reasons"]),
-        }
-        for c in found
-    ]
-    emit_rows(rows, _RESOLVE_COLUMNS, False)
+    emit_rows([_candidate_row(c) for c in found], _RESOLVE_COLUMNS, False)
+
+
+def _candidate_row(candidate: dict[str, Any]) -> dict[str, str]:
+    """One row of ``passerelle resolve``: an entity NAME may be, and why."""
+    return {
+        "score": f"{candidate['score']:.2f}",
+        "decision": candidate["decision"],
+        "entity": candidate["entity_id"],
+        "kind": candidate["kind"],
+        "name": candidate["name"],
+        "matched": candidate["best_name"],
+        "why": "; ".join(candidate["reasons"]),
+    }
 
 
 @cli.group("entity")

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import importlib
 import json
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,6 +24,9 @@ from passerelle.errors import BadInput, PasserelleError
 from passerelle.intake import INSTALL_HINT, review
 from passerelle.intake.review import Correct, Decide, DraftRef, ListDrafts, StoreDraft
 from passerelle.stix.markings import Tlp
+
+if TYPE_CHECKING:
+    from passerelle.intake.bundle import Draft
 
 # What intake imports, lazily; one missing means the extra is not installed.
 EXTRA_MODULES = ("spacy", "lingua", "trafilatura")
@@ -123,6 +126,40 @@ def intake_read(
     correct, publish); its id is printed on standard error, after the draft.
     """
     require_extra(lang)
+    draft = _draft_of_file(node, file, lang, published.date() if published else None, username, url)
+    bundle = draft.bundle(Tlp.parse(tlp))
+    if output == "summary":
+        click.echo(draft.summary())
+    else:
+        click.echo(json.dumps(bundle, ensure_ascii=False, indent=2))
+    if channel_ref:
+        _store_for_review(node, bundle, channel_ref, username, url)
+
+
+def _store_for_review(
+    node: Node, bundle: dict[str, Any], channel_ref: str, username: str | None, url: str | None
+) -> None:
+    """Store a draft for review in a channel; say its id on standard error."""
+    stored = make_client(node, username, url).call(
+        review.STORE, StoreDraft(channel=channel_ref, bundle=bundle)
+    )
+    click.echo(
+        f"stored draft {stored['id']} for review ({len(stored['elements']) - 1} elements, "
+        f"channel {stored['channel']})",
+        err=True,
+    )
+
+
+def _draft_of_file(
+    node: Node,
+    file: str,
+    lang: str | None,
+    published: date | None,
+    username: str | None,
+    url: str | None,
+) -> Draft:
+    """Read an article and draft its report, linking entities to those the reader knows."""
+    # Imported here: they need the intake extra, which require_extra has checked.
     from passerelle.intake.pipeline import AliasLinker, Linker, draft_of
     from passerelle.intake.reading import decode, read_source
     from passerelle.resolution.aliases import load_alias_data
@@ -134,27 +171,9 @@ def intake_read(
         from passerelle.intake.node_linking import NodeLinker
 
         linkers.insert(0, NodeLinker(node.database, node.viewer(username)))
-    draft = draft_of(
-        decode(read_source(file)),
-        aliases,
-        lang=lang,
-        published=published.date() if published else None,
-        linkers=linkers,
+    return draft_of(
+        decode(read_source(file)), aliases, lang=lang, published=published, linkers=linkers
     )
-    bundle = draft.bundle(Tlp.parse(tlp))
-    if output == "summary":
-        click.echo(draft.summary())
-    else:
-        click.echo(json.dumps(bundle, ensure_ascii=False, indent=2))
-    if channel_ref:
-        stored = make_client(node, username, url).call(
-            review.STORE, StoreDraft(channel=channel_ref, bundle=bundle)
-        )
-        click.echo(
-            f"stored draft {stored['id']} for review ({len(stored['elements']) - 1} elements, "
-            f"channel {stored['channel']})",
-            err=True,
-        )
 
 
 def _when(text: str | None) -> str:

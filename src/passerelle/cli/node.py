@@ -11,9 +11,12 @@ import uvicorn
 from passerelle.app import create_app
 from passerelle.cli.root import Node, cli, pass_node, stderr_progress
 from passerelle.errors import Conflict
+from passerelle.http.guard import TAXII_PREFIX
+from passerelle.http.media import TAXII_MEDIA_TYPE
 from passerelle.policy import directory
 from passerelle.policy.directory import Membership
 from passerelle.policy.roles import Role
+from passerelle.taxii.context import ROOT_PATH
 
 host_option = click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to bind."
@@ -32,7 +35,7 @@ def init(node: Node) -> None:
 
 
 def _serve(node: Node, host: str, port: int, workers: int = 1) -> None:
-    click.echo(f"TAXII 2.1 discovery: http://{host}:{port}/taxii2/", err=True)
+    click.echo(f"TAXII 2.1 discovery: http://{host}:{port}{TAXII_PREFIX}", err=True)
     if workers == 1:
         app = create_app(node.settings, node.database)
         uvicorn.run(app, host=host, port=port, log_level="warning")
@@ -99,7 +102,7 @@ def quickstart(node: Node, host: str, port: int, no_serve: bool) -> None:
     click.echo(f"organisation: {DEMO_ORG}\nuser: {DEMO_USER}\ntoken: {token}")
     click.echo(
         f"try: curl -u {DEMO_USER}:{token} "
-        f"-H 'Accept: application/taxii+json;version=2.1' http://{host}:{port}/taxii2/root/collections/"
+        f"-H 'Accept: {TAXII_MEDIA_TYPE}' http://{host}:{port}{ROOT_PATH}collections/"
     )
     if not no_serve:
         _serve(node, host, port)

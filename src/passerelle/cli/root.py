@@ -21,7 +21,7 @@ from passerelle.keys.rules import KeyRules
 from passerelle.objects.hooks import Hooks
 from passerelle.policy.directory import viewer_by_name
 from passerelle.policy.viewer import Viewer
-from passerelle.settings import Settings
+from passerelle.settings import PURPOSE_LENGTH, Settings
 from passerelle.store.database import Database, check_reachable, open_database
 from passerelle.wiring import key_rules, subscribe_features
 
@@ -158,7 +158,7 @@ def stderr_progress(total: int, label: str) -> Iterator[Any]:
 def cli(ctx: click.Context, db_url: str | None, purpose: str) -> None:
     """Passerelle: exchange intelligence with partner services over STIX 2.1 and TAXII 2.1."""
     settings = Settings.from_env(db_url)
-    ctx.obj = Node(settings, purpose.strip()[:200] or settings.client.purpose)
+    ctx.obj = Node(settings, purpose.strip()[:PURPOSE_LENGTH] or settings.client.purpose)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -4,6 +4,9 @@ Every failure answers the same 401, whatever the path, so a caller without valid
 credentials learns nothing about what exists on the node. Failures are counted per source
 (:mod:`passerelle.audit.logins`): the log gets a bounded number of entries, and a source
 that fails too often gets 429 before any database work.
+
+The purpose a request declares (``X-Passerelle-Purpose``) is the caller's text: the log
+keeps it without control or format characters, cut to 200 characters.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ import hmac
 
 from fastapi import Request
 
+from passerelle.audit.log import printable
 from passerelle.audit.logins import FailedLogins
 from passerelle.http.errors import UNAUTHORISED_HEADERS, TaxiiError
 from passerelle.policy.directory import viewer_by_token
 from passerelle.policy.viewer import Viewer
+from passerelle.settings import PURPOSE_LENGTH
 from passerelle.store.database import Database
 
 PURPOSE_HEADER = "X-Passerelle-Purpose"
@@ -92,5 +97,11 @@ def current_viewer(request: Request) -> Viewer:
         logins,
         request.client.host if request.client else "",
         request.headers.get("authorization"),
-        request.headers.get(PURPOSE_HEADER, "").strip()[:200],
+        declared_purpose(request.headers.get(PURPOSE_HEADER, "")),
     )
+
+
+def declared_purpose(header: str) -> str:
+    """Return the purpose a request declares as the log keeps it: printable, cut to 200."""
+    # Controls and format characters go first, so that none can hide the cut or the ends.
+    return printable(header).strip()[:PURPOSE_LENGTH]

@@ -7,9 +7,10 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
+_TAXII_JSON = "application/taxii+json"
+TAXII_MEDIA_TYPE = f"{_TAXII_JSON};version=2.1"
 
-_ACCEPTABLE_RANGES = {"*/*", "application/*", "application/taxii+json"}
+_ACCEPTABLE_RANGES = {"*/*", "application/*", _TAXII_JSON}
 
 
 def _params(part: str) -> tuple[str, dict[str, str]]:
@@ -29,7 +30,7 @@ def accepts_taxii(accept: str | None) -> bool:
         kind, params = _params(part)
         if kind not in _ACCEPTABLE_RANGES or params.get("q") in ("0", "0.0", "0.00", "0.000"):
             continue
-        if kind == "application/taxii+json" and params.get("version", "2.1") != "2.1":
+        if kind == _TAXII_JSON and params.get("version", "2.1") != "2.1":
             continue
         return True
     return False
@@ -40,7 +41,7 @@ def is_taxii_content(content_type: str | None) -> bool:
     if not content_type:
         return False
     kind, params = _params(content_type)
-    return kind == "application/taxii+json" and params.get("version", "2.1") == "2.1"
+    return kind == _TAXII_JSON and params.get("version", "2.1") == "2.1"
 
 
 class TaxiiResponse(Response):

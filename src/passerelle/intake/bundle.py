@@ -45,7 +45,7 @@ from anyascii import anyascii
 
 from passerelle.intake.dates import DateMention
 from passerelle.intake.facts import Fact
-from passerelle.intake.model import Article, Mention
+from passerelle.intake.model import LABEL_TYPES, Article, Mention
 from passerelle.intake.quotes import Quotation
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, OPEN_SOURCE, TLP2_IDS, Tlp
 
@@ -64,13 +64,6 @@ RELATIONSHIP_TYPES: Final = {
 }
 PLANNED_ATTACK: Final = "planned-attack-on"
 _NAMESPACE: Final = uuid.UUID("8d2f3c9e-6a51-4f0b-b7de-696e74616b65")
-_TYPES: Final = {
-    "person": "identity",
-    "organization": "identity",
-    "group": "intrusion-set",
-    "location": "location",
-    "platform": "infrastructure",
-}
 # Places the draft can anchor to a country (STIX locations need one, or a region).
 COUNTRIES: Final = {
     "russie": "RU",
@@ -265,7 +258,7 @@ def _entity_objects(
     object_of_mention: dict[int, str] = {}
     index_of = {id(m): i for i, m in enumerate(mentions)}
     for (label, key), group in entity_groups(mentions).items():
-        stix_type = _TYPES[label]
+        stix_type = LABEL_TYPES[label]
         obj: dict[str, Any] = {
             "type": stix_type,
             "id": ids.of(stix_type, label + "|" + key),

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Final
 
-#: Labels a :class:`Mention` may carry.
-MENTION_LABELS = ("person", "organization", "location", "group", "platform")
+#: The STIX type of each label a :class:`Mention` may carry.
+LABEL_TYPES: Final = {
+    "person": "identity",
+    "organization": "identity",
+    "group": "intrusion-set",
+    "location": "location",
+    "platform": "infrastructure",
+}
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,11 @@ look-up whether any watch on a name exists at all.
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, Protocol
+
+from passerelle.keys.observables import make_key
 
 NAME_PREFIX: Final = "name:"
 # Objects whose name and aliases name a person or a group (or a campaign of theirs).
@@ -25,8 +26,6 @@ NAMED_TYPES: Final = frozenset(("identity", "threat-actor", "intrusion-set", "ca
 # Aliases per object looked at, and characters per name: a bound on hostile input.
 MAX_ALIASES: Final = 100
 MAX_NAME: Final = 300
-# Longer keys are replaced by a digest so that any name fits in the key index.
-_MAX_KEY: Final = 256
 
 
 class NameMatcher(Protocol):
@@ -70,10 +69,8 @@ class ExactNames:
         normalised = normalise_name(name)
         if not normalised:
             return set()
-        key = NAME_PREFIX + normalised
-        if len(key) > _MAX_KEY:
-            key = NAME_PREFIX + "sha256:" + hashlib.sha256(normalised.encode()).hexdigest()
-        return {key}
+        # A long name's key is a digest, as any key, so that it fits in the key index.
+        return {make_key(NAME_PREFIX.removesuffix(":"), normalised)}
 
 
 def names_of(obj: Mapping[str, Any]) -> list[str]:

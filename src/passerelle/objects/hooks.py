@@ -117,16 +117,6 @@ class Hooks:
         self._committed.append(listener)
         return listener
 
-    @property
-    def stored_listeners(self) -> tuple[StoredListener, ...]:
-        """Return the in-transaction listeners, in the order they run."""
-        return tuple(self._stored)
-
-    @property
-    def committed_listeners(self) -> tuple[CommittedListener, ...]:
-        """Return the after-commit listeners, in the order they run."""
-        return tuple(self._committed)
-
     def announce_stored(self, event: ObjectsStored) -> None:
         """Run every in-transaction listener; an exception rolls the write back."""
         for listener in self._stored:

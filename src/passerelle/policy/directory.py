@@ -18,6 +18,7 @@ from passerelle.policy.naming import checked_name, name_key
 from passerelle.policy.roles import Role
 from passerelle.policy.tokens import new_token, token_hash
 from passerelle.policy.viewer import Viewer
+from passerelle.settings import PURPOSE_LENGTH
 from passerelle.stix.markings import Tlp
 from passerelle.stix.timestamps import now_micros
 from passerelle.store.schema import channel_members, channels, org_clients, organisations, users
@@ -179,7 +180,7 @@ def add_user(
             role=role.value,
             token_hash=token_hash(token),
             created=now_micros(),
-            default_purpose=default_purpose.strip()[:200],
+            default_purpose=default_purpose.strip()[:PURPOSE_LENGTH],
         )
     )
     return token

@@ -20,7 +20,7 @@ An organisation that can see the owner's object may share that very version onwa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Final
 
 from sqlalchemy import Connection, select
@@ -42,16 +42,6 @@ def copy_holder(version: str) -> int | None:
     return int(holder) if mark and holder.isdigit() else None
 
 
-def plain_version(version: str) -> str:
-    """Return a version key without the mark of an organisation's copy."""
-    return version.partition(COPY_MARK)[0]
-
-
-def is_observable(stix_type: str, obj: Mapping[str, object]) -> bool:
-    """Tell whether an object is a cyber-observable (it has no 'created' timestamp)."""
-    return "created" not in obj and stix_type not in ("bundle", "language-content")
-
-
 def owners_of(conn: Connection, stix_ids: Iterable[str]) -> dict[str, int]:
     """Return the owner organisation of each of these objects that has one."""
     found: dict[str, int] = {}
@@ -63,12 +53,3 @@ def owners_of(conn: Connection, stix_ids: Iterable[str]) -> dict[str, int]:
         )
         found.update({row.stix_id: row.org_id for row in rows})
     return found
-
-
-def owner_of_version(conn: Connection, stix_id: str, version: str) -> int | None:
-    """Return the organisation that owns this version: the holder of a copy, else the
-    object's owner (None for an object the node never stored)."""
-    holder = copy_holder(version)
-    if holder is not None:
-        return holder
-    return owners_of(conn, [stix_id]).get(stix_id)

@@ -18,8 +18,6 @@ from typing import Any, Final
 HANDLING_EXTENSION_ID = "extension-definition--fbebf196-9e99-49eb-9654-73e2364affb8"
 # The property of the handling extension that holds structured feedback on a tip.
 FEEDBACK: Final = "feedback"
-TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
-PAP_EXTENSION_ID = "extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b"
 
 
 class InvalidHandling(ValueError):
@@ -71,17 +69,23 @@ class HandlingCode(IntFlag):
     H3 = 8
 
 
+# STIX 2.1 section 7.2.1.4: the four predefined TLP 1.0 marking definitions.
+TLP1_IDS: Final = {
+    "white": "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+    "green": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
+    "amber": "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
+    "red": "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed",
+}
 TLP_MARKINGS: dict[str, Tlp] = {
     "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487": Tlp.CLEAR,
     "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb": Tlp.GREEN,
     "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421": Tlp.AMBER,
     "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003": Tlp.AMBER_STRICT,
     "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1": Tlp.RED,
-    # TLP 1.0 (STIX 2.1 section 7.2.1.4)
-    "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": Tlp.CLEAR,
-    "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": Tlp.GREEN,
-    "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": Tlp.AMBER,
-    "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": Tlp.RED,
+    TLP1_IDS["white"]: Tlp.CLEAR,
+    TLP1_IDS["green"]: Tlp.GREEN,
+    TLP1_IDS["amber"]: Tlp.AMBER,
+    TLP1_IDS["red"]: Tlp.RED,
 }
 TLP2_IDS: dict[Tlp, str] = {tlp: ident for ident, tlp in list(TLP_MARKINGS.items())[:5]}
 

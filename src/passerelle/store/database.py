@@ -26,7 +26,7 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from passerelle.errors import PasserelleError
@@ -236,6 +236,13 @@ def _begin_deferred(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def sqlite_file(url: URL) -> str | None:
+    """Return the file of a SQLite URL (None for another backend, or SQLite in memory)."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return str(url.database)
+
+
 def open_database(url: str) -> Database:
     """Open the database at a SQLAlchemy URL (``sqlite:///file`` or ``postgresql://...``)."""
     try:
@@ -243,9 +250,10 @@ def open_database(url: str) -> Database:
     except ArgumentError as exc:
         raise PasserelleError(f"not a database URL: {url!r}") from exc
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database in (None, "", ":memory:"):
+        path = sqlite_file(parsed)
+        if path is None:
             raise PasserelleError("the SQLite database must be a file: sqlite:///path/to/file.db")
-        _create_private(parsed.database)
+        _create_private(path)
         return SqliteDatabase(create_engine(parsed))
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":

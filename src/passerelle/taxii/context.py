@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from fastapi import Depends, Request
 
 from passerelle.audit.log import record_alone
 from passerelle.http.auth import current_viewer
 from passerelle.http.errors import TaxiiError
+from passerelle.http.guard import TAXII_PREFIX
 from passerelle.http.media import TAXII_MEDIA_TYPE, accepts_taxii
 from passerelle.policy.viewer import Viewer
 from passerelle.settings import Settings
 from passerelle.store.database import Database
 
 API_ROOT = "root"
+# The path of the one API root, under the node's TAXII prefix.
+ROOT_PATH: Final = f"{TAXII_PREFIX}{API_ROOT}/"
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,10 @@ from passerelle.policy.actions import require_write
 from passerelle.policy.directory import Channel
 from passerelle.policy.visibility import channel_for, require_read
 from passerelle.stix.timestamps import micros_to_text
-from passerelle.taxii.context import API_ROOT, Call, CallDep
+from passerelle.taxii.context import ROOT_PATH, Call, CallDep
 
 router = APIRouter(default_response_class=TaxiiResponse)
-COLLECTION = f"/taxii2/{API_ROOT}/collections/{{collection_id}}"
+COLLECTION = f"{ROOT_PATH}collections/{{collection_id}}"
 
 AddedAfter = Annotated[str | None, Query(description="Only what was added after this time")]
 Limit = Annotated[int | None, Query(ge=1, description="Largest number of items in the page")]

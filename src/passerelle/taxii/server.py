@@ -8,30 +8,31 @@ from fastapi import APIRouter
 
 from passerelle import __version__
 from passerelle.http.errors import TaxiiError
+from passerelle.http.guard import TAXII_PREFIX
 from passerelle.http.media import TAXII_MEDIA_TYPE, TaxiiResponse
 from passerelle.objects.queries import STIX_MEDIA_TYPE, status_of
 from passerelle.policy.directory import Channel
 from passerelle.policy.visibility import channel_for, member_channels, rights_in
-from passerelle.taxii.context import API_ROOT, CallDep
+from passerelle.taxii.context import ROOT_PATH, CallDep
 
 router = APIRouter(default_response_class=TaxiiResponse)
 
 
-@router.get("/taxii2/")
+@router.get(TAXII_PREFIX)
 def discovery(call: CallDep) -> TaxiiResponse:
     """Describe this TAXII server and list its API root."""
     body: dict[str, Any] = {
         "title": call.settings.title,
         "description": "Passerelle intelligence exchange",
-        "default": f"{call.base_url}taxii2/{API_ROOT}/",
-        "api_roots": [f"{call.base_url}taxii2/{API_ROOT}/"],
+        "default": call.base_url + ROOT_PATH.removeprefix("/"),
+        "api_roots": [call.base_url + ROOT_PATH.removeprefix("/")],
     }
     if call.settings.contact:
         body["contact"] = call.settings.contact
     return TaxiiResponse(body)
 
 
-@router.get(f"/taxii2/{API_ROOT}/")
+@router.get(ROOT_PATH)
 def api_root(call: CallDep) -> TaxiiResponse:
     """Describe the API root: versions served and the largest request accepted."""
     return TaxiiResponse(
@@ -60,7 +61,7 @@ def collection_resource(channel: Channel, can_read: bool, can_write: bool) -> di
     return body
 
 
-@router.get(f"/taxii2/{API_ROOT}/collections/")
+@router.get(f"{ROOT_PATH}collections/")
 def collections(call: CallDep) -> TaxiiResponse:
     """List the channels of which the caller's organisation is a member."""
     with call.database.read() as conn:
@@ -72,7 +73,7 @@ def collections(call: CallDep) -> TaxiiResponse:
     return TaxiiResponse({"collections": found} if found else {})
 
 
-@router.get(f"/taxii2/{API_ROOT}/collections/{{collection_id}}/")
+@router.get(f"{ROOT_PATH}collections/{{collection_id}}/")
 def collection(collection_id: str, call: CallDep) -> TaxiiResponse:
     """Describe one channel, if the caller's organisation is a member."""
     with call.database.read() as conn:
@@ -82,7 +83,7 @@ def collection(collection_id: str, call: CallDep) -> TaxiiResponse:
         )
 
 
-@router.get(f"/taxii2/{API_ROOT}/status/{{status_id}}/")
+@router.get(f"{ROOT_PATH}status/{{status_id}}/")
 def status(status_id: str, call: CallDep) -> TaxiiResponse:
     """Report the outcome of an earlier POST of objects by the caller's organisation."""
     with call.database.read() as conn:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, update
 
 from passerelle.audit import log as audit
 from passerelle.core.context import Context, new_id, stamp
+from passerelle.core.limits import MAX_REASON
 from passerelle.durations import parse_duration
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound
 from passerelle.exchange.rfis.models import (
@@ -41,7 +42,6 @@ from passerelle.policy.workflow import require_worker
 from passerelle.store.schema import rfi_answers, rfis
 
 MAX_PURPOSE: Final = 4000
-MAX_REASON: Final = 4000
 MAX_ANSWER_OBJECTS: Final = 500
 
 
@@ -63,7 +63,9 @@ def send_rfi(ctx: Context, request: SendRfi) -> RfiDetail:
     if not purpose:
         raise BadInput("an RFI needs a purpose: say what you ask and why")
     if len(purpose) > MAX_PURPOSE:
-        raise BadInput(f"the purpose is too long ({len(purpose)} characters; at most 4000)")
+        raise BadInput(
+            f"the purpose is too long ({len(purpose)} characters; at most {MAX_PURPOSE})"
+        )
     within = _deadline_within(ctx, request.urgency, request.within)
     about = (request.about or "").strip() or None
     now = ctx.now()
@@ -230,7 +232,7 @@ def refuse_rfi(ctx: Context, request: RefuseRfi) -> RfiDetail:
     if not reason:
         raise BadInput("a refusal needs a reason (--reason TEXT): the asker reads it")
     if len(reason) > MAX_REASON:
-        raise BadInput(f"the reason is too long ({len(reason)} characters; at most 4000)")
+        raise BadInput(f"the reason is too long ({len(reason)} characters; at most {MAX_REASON})")
     with ctx.database.write() as conn:
         row = _open_for_reply(conn, viewer, request.rfi_id, "refuse", "refused")
         _close(conn, viewer, row, REFUSED, now, reason)

@@ -11,12 +11,9 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from passerelle.keys import observables
-from passerelle.keys.names import NAME_PREFIX, name_keys, names_of
+from passerelle.keys.names import MAX_NAME, NAME_PREFIX, name_keys, names_of
 from passerelle.keys.observables import make_key, object_observable_keys
 from passerelle.keys.rules import KeyRules
-
-# The longest name or label a watch keeps.
-MAX_NAME: Final = 300
 
 REF: Final = "ref"
 NAME: Final = NAME_PREFIX.rstrip(":")

@@ -8,15 +8,16 @@ Ending a watch needs a reason; every add, extension and end goes to the audit lo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final, cast
+from typing import Any, cast
 
 from sqlalchemy import Connection, and_, select
 
 from passerelle.audit import log as audit
 from passerelle.core.context import Context, parse_day, stamp
+from passerelle.core.limits import MAX_REASON
 from passerelle.core.operations import Operation, register
 from passerelle.errors import BadInput, Conflict, NotFound
-from passerelle.exchange.watches.keys import MAX_NAME, label_of, subject_keys, watchable
+from passerelle.exchange.watches.keys import label_of, subject_keys, watchable
 from passerelle.exchange.watches.models import (
     AddWatch,
     EndWatch,
@@ -38,7 +39,7 @@ from passerelle.exchange.watches.reading import (
     watch_views,
 )
 from passerelle.exchange.watches.writing import DEFAULT_TERM, create_watch
-from passerelle.keys.names import typed_name_keys
+from passerelle.keys.names import MAX_NAME, typed_name_keys
 from passerelle.keys.observables import observable_key
 from passerelle.keys.rules import KeyRules
 from passerelle.objects.latest import latest_visible_bodies
@@ -47,8 +48,6 @@ from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.workflow import require_worker
 from passerelle.store.schema import watch_hits, watch_keys, watches
-
-MAX_REASON: Final = 4000
 
 
 def _until(text: str | None, now: int) -> int:
@@ -112,7 +111,7 @@ def _target(
         return _Target(keys, label, watches.c.subject_id == subject_id, subject_id)
     if kind == "name":
         if len(value) > MAX_NAME:
-            raise BadInput(f"the name is too long ({len(value)} characters; at most 300)")
+            raise BadInput(f"the name is too long ({len(value)} characters; at most {MAX_NAME})")
         keys = typed_name_keys([value], rules.names)
         if not keys:
             raise BadInput(f"{value[:60]!r} holds no letter or digit to match on")
@@ -206,7 +205,7 @@ def end_watch(ctx: Context, request: EndWatch) -> Watch:
     if not reason:
         raise BadInput("ending a watch needs a reason (--reason TEXT)")
     if len(reason) > MAX_REASON:
-        raise BadInput(f"the reason is too long ({len(reason)} characters; at most 4000)")
+        raise BadInput(f"the reason is too long ({len(reason)} characters; at most {MAX_REASON})")
     now = ctx.now()
     with ctx.database.write() as conn:
         row = resolve_watch(conn, viewer, request.watch_id)

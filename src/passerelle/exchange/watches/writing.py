@@ -8,8 +8,8 @@ from sqlalchemy import Connection
 
 from passerelle.core.context import new_id
 from passerelle.durations import DAY
-from passerelle.exchange.watches.keys import MAX_NAME
 from passerelle.exchange.watches.models import Kind
+from passerelle.keys.names import MAX_NAME
 from passerelle.policy.viewer import Viewer
 from passerelle.store.schema import watch_keys, watches
 

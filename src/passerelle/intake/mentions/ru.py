@@ -31,7 +31,9 @@ from typing import Any, Final
 from passerelle.intake.mentions.base import (
     AMBIGUOUS_PLATFORMS,
     GAZETTEER_WEIGHT,
+    GROUPS_SOURCE,
     MODEL_WEIGHT,
+    NER_LABELS,
     PLATFORMS,
     Span,
     as_mentions,
@@ -44,7 +46,6 @@ from passerelle.intake.model import Mention
 from passerelle.intake.typography import normalise
 from passerelle.resolution.aliases import AliasData
 
-_LABELS: Final = {"PER": "person", "ORG": "organization", "LOC": "location"}
 _W: Final = r"[а-яёА-ЯЁ]"
 _END: Final = r"(?![\w-])"
 _START: Final = r"(?<![\w-])"
@@ -157,7 +158,7 @@ def extract(text: str, aliases: AliasData, doc: Any | None = None) -> list[Menti
     spans = _gazetteer_spans(plain, aliases)
     vocab = models().vocab
     for ent in doc.spans:
-        label = _LABELS.get(ent.type)
+        label = NER_LABELS.get(ent.type)
         if label is None:
             continue
         for start, end in _split_parentheses(plain, ent.start, ent.stop):
@@ -239,7 +240,7 @@ def _make_alias_patterns(aliases: AliasData) -> tuple[re.Pattern[str], list[tupl
     """One pattern (a group per Cyrillic alias-file name); group -> (label, canonical)."""
     names: dict[str, tuple[str, str]] = {}
     for entity in aliases.entities:
-        group = any(source.startswith("aliases:groups.json#") for _n, source in entity.names)
+        group = any(source.startswith(GROUPS_SOURCE) for _n, source in entity.names)
         label = "group" if group else entity.kind
         for name, _source in entity.names:
             if len(name) < 2 or not re.search(_W, name):

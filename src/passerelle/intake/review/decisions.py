@@ -8,8 +8,10 @@ import orjson
 
 from passerelle.audit import log as audit
 from passerelle.core.context import Context
+from passerelle.core.limits import MAX_REASON
 from passerelle.errors import BadInput
-from passerelle.intake.review.elements import LABEL_TYPES, kind_of, proposed_entity, summary_of
+from passerelle.intake.model import LABEL_TYPES
+from passerelle.intake.review.elements import kind_of, proposed_entity, summary_of
 from passerelle.intake.review.models import Correct, CorrectBody, Decide, Element, ElementState
 from passerelle.intake.review.reading import (
     element_view,
@@ -18,11 +20,11 @@ from passerelle.intake.review.reading import (
     original_objects,
     require_open,
 )
+from passerelle.keys.names import MAX_NAME
 from passerelle.policy.workflow import require_worker
 from passerelle.stix.validation import InvalidObject, validate_object
 from passerelle.store.schema import intake_elements as elements
 
-MAX_NAME: Final = 300
 # Properties every object keeps when a correction changes its label (and type).
 _COMMON: Final = (
     "id",
@@ -78,7 +80,7 @@ def _decide(
         )
         detail: dict[str, Any] = {"element": row.stix_id}
         if reason.strip():
-            detail["reason"] = reason.strip()[:4000]
+            detail["reason"] = reason.strip()[:MAX_REASON]
         if corrected is not None:
             detail["corrected"] = values["summary"]
         action = {"accepted": "accept", "rejected": "reject", "corrected": "correct"}[state]

@@ -17,14 +17,6 @@ MAX_SUMMARY: Final = 160
 ENTITY_TYPES: Final = frozenset(
     ("identity", "intrusion-set", "threat-actor", "location", "infrastructure")
 )
-#: The STIX type of each entity label.
-LABEL_TYPES: Final = {
-    "person": "identity",
-    "organization": "identity",
-    "group": "intrusion-set",
-    "location": "location",
-    "platform": "infrastructure",
-}
 
 
 def kind_of(obj: dict[str, Any]) -> Kind:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from passerelle.stix.markings import TLP1_IDS
 from passerelle.stix.validation.common import _NO_EXTENSIONS, _SDO_COMMON, _sdo
 from passerelle.stix.validation.definitions import (
     SPEC,
@@ -27,13 +28,7 @@ from passerelle.stix.validation.values import (
     _timestamp,
 )
 
-# Section 7.2.1.4: the four TLP 1.0 marking definitions are fixed objects.
-_TLP_IDS: Final = {
-    "white": "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
-    "green": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-    "amber": "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
-    "red": "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed",
-}
+# Section 7.2.1.4: the four TLP 1.0 marking definitions (TLP1_IDS) are fixed objects.
 _TLP_CREATED: Final = _instant("2017-01-20T00:00:00.000Z")
 
 
@@ -50,7 +45,7 @@ _MARKING_KINDS: Final = {
         "TLP marking",
         "embedded",
         f"{SPEC}#_yd3ar14ekwrs",
-        {"tlp": _enum(*_TLP_IDS)},
+        {"tlp": _enum(*TLP1_IDS)},
         required=("tlp",),
     ),
 }
@@ -74,7 +69,7 @@ def _marking_content(obj: dict[str, object]) -> Problem | None:
         color = definition["tlp"]
         assert type(color) is str
         created = obj.get("created")
-        if obj.get("id") != _TLP_IDS[color] or (
+        if obj.get("id") != TLP1_IDS[color] or (
             type(created) is str and _instant(created) != _TLP_CREATED
         ):
             return ("id", f"must be the predefined TLP:{color.upper()} marking definition")

@@ -8,92 +8,26 @@ from typing import Any
 import orjson
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from passerelle.core.operations import REGISTRY
 from passerelle.durations import DAY, HOUR
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound
 from passerelle.exchange import tips
-from passerelle.objects.ingest import ingest
 from passerelle.policy import directory
 from passerelle.policy.roles import Role
 from passerelle.policy.visibility import object_visible_anywhere
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
-from passerelle.store.schema import objects
 from tests.cli_runner import Run
-from tests.exchange_support import ContextFor, FakeClock
+from tests.exchange_support import (
+    ContextFor,
+    FakeClock,
+    cell_report,
+    feedback_seen_by,
+    marked,
+    store,
+)
 from tests.stixgen import T0, identity, stix_id
 from tests.world import World
-
-
-def _marked(obj: dict[str, Any], tlp: Tlp, recipients: tuple[str, ...] = ()) -> dict[str, Any]:
-    obj["object_marking_refs"] = [TLP2_IDS[tlp]]
-    if recipients:
-        obj["extensions"] = {
-            HANDLING_EXTENSION_ID: {
-                "extension_type": "property-extension",
-                "recipients": list(recipients),
-            }
-        }
-    return obj
-
-
-def cell_report(tlp: Tlp = Tlp.AMBER, recipients: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """A report on a cell planning bombings, with the group and its leader it refers to."""
-    group = _marked(
-        {
-            "type": "intrusion-set",
-            "spec_version": "2.1",
-            "id": stix_id("intrusion-set"),
-            "created": T0,
-            "modified": T0,
-            "name": "Seven-person cell",
-        },
-        tlp,
-        recipients,
-    )
-    leader = _marked(
-        identity("Ivan Petrov", contact_information="+7 912 345-67-89"), tlp, recipients
-    )
-    report = _marked(
-        {
-            "type": "report",
-            "spec_version": "2.1",
-            "id": stix_id("report"),
-            "created": T0,
-            "modified": T0,
-            "name": "Cell plans bombings of religious sites",
-            "published": T0,
-            "object_refs": [group["id"], leader["id"]],
-        },
-        tlp,
-        recipients,
-    )
-    return [group, leader, report]
-
-
-def store(world: World, username: str, channel: str, items: list[dict[str, Any]]) -> None:
-    result = ingest(
-        world.database, world.hooks, world.viewer(username), world.channels[channel], items
-    )
-    assert result.failures == []
-
-
-def feedback_seen_by(world: World, username: str, tip_id: str) -> list[dict[str, Any]]:
-    """The STIX feedback objects about a tip that a user may see."""
-    viewer = world.viewer(username)
-    found = []
-    with world.database.read() as conn:
-        for (body,) in conn.execute(select(objects.c.body)):
-            obj = orjson.loads(body)
-            detail = obj.get("extensions", {}).get(HANDLING_EXTENSION_ID, {}).get("feedback")
-            if (
-                detail
-                and detail.get("tip") == tip_id
-                and object_visible_anywhere(conn, viewer, obj["id"])
-            ):
-                found.append(obj)
-    return found
 
 
 @pytest.fixture
@@ -298,7 +232,7 @@ def test_deadlines_are_set_per_tip(world: World, ctx: ContextFor, clock: FakeClo
 
 def test_sharing_is_all_or_nothing(world: World, ctx: ContextFor) -> None:
     """A report referring to fsb's AMBER+STRICT object cannot go into community: nothing does."""
-    strict = _marked(identity("Source of fsb"), Tlp.AMBER_STRICT)
+    strict = marked(identity("Source of fsb"), Tlp.AMBER_STRICT)
     store(world, "boris", "fr-ru", [strict])
     report = {
         "type": "report",

@@ -8,9 +8,8 @@ from passerelle.durations import DAY, HOUR
 from passerelle.exchange import tips, watches
 from passerelle.objects.ingest import ingest
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
-from tests.exchange_support import ContextFor, FakeClock
+from tests.exchange_support import ContextFor, FakeClock, cell_report, feedback_seen_by, store
 from tests.stixgen import T0, identity, stix_id
-from tests.test_tips import cell_report, feedback_seen_by, store
 from tests.world import World
 
 PHONE = "+33 6 12 34 56 78"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).parent.parent / "src" / "passerelle"
+PACKAGE = Path(__file__).parents[2] / "src" / "passerelle"
 
 
 def _modules() -> list[Path]:

@@ -9,8 +9,7 @@ from passerelle.durations import DAY, HOUR
 from passerelle.exchange import rfis, tips
 from passerelle.exchange.partners import partner_figures
 from tests.cli_runner import Run
-from tests.exchange_support import ContextFor, FakeClock
-from tests.test_tips import cell_report, store
+from tests.exchange_support import ContextFor, FakeClock, cell_report, store
 from tests.world import World
 
 

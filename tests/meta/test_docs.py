@@ -10,7 +10,7 @@ import click
 from passerelle.cli import cli
 from passerelle.settings import AuditSettings, ClientSettings, ExchangeSettings, Settings
 
-README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 
 
 def command_paths(group: click.Group, prefix: str = "passerelle") -> list[str]:
