@@ -70,7 +70,9 @@ class Admission:
         self._conn, self._viewer, self._channel = conn, viewer, channel
         ids = sorted({c.stix_id for c in prepared})
         self.stored = _stored_versions(conn, ids)
-        self._owners = owners_of(conn, ids)
+        # An object has an owner only once a version of it is stored: a fresh envelope
+        # (the common case) asks nothing more.
+        self._owners = owners_of(conn, {stix_id for stix_id, _version in self.stored})
         self._markings = _known_markings(conn, viewer, prepared)
         others = [i for i, org in self._owners.items() if org != viewer.org_id]
         self._seen = _owner_versions_seen(conn, viewer, others) if others else set()
