@@ -15,8 +15,11 @@ a name, a fact or a link reaches only those who may see that very version:
   object's earliest version for links made before); and ``via_name_id``, the entity's
   name that justified it (read from the link's explanation).
 - Merges become each organisation's own (``entity_merges``); a merge made before keeps
-  applying in the organisation of the user who made it. Downgrading keeps one merge per
-  entity (the one of the smallest organisation id) and the owners' links only.
+  applying in the organisation of the user who made it.
+
+Downgrading keeps one merge per entity (the one of the smallest organisation id), the
+owners' links, and one row per name and object, without the names copies taught; names
+then show again to whoever sees any version of their object, as before.
 """
 
 from __future__ import annotations
@@ -55,6 +58,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The old schema holds one row per name and object, and no copies apart: keep the
+    # first row of each name, and drop the names copies taught (it would show them to
+    # whoever sees the owner's object).
+    op.execute("DELETE FROM entity_names WHERE version LIKE '%#%'")
+    op.execute(
+        "DELETE FROM entity_names WHERE stix_id IS NOT NULL AND EXISTS (SELECT 1 FROM "
+        "entity_names earlier WHERE earlier.entity_id = entity_names.entity_id AND "
+        "earlier.name = entity_names.name AND earlier.source = entity_names.source AND "
+        "earlier.stix_id = entity_names.stix_id AND earlier.id < entity_names.id)"
+    )
     with op.batch_alter_table("entity_names", schema=None) as batch_op:
         batch_op.drop_column("link_version")
         batch_op.drop_column("version")
