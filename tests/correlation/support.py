@@ -5,7 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import func, select
+
 from passerelle.objects.ingest import ingest
+from passerelle.store.schema import objects
 from tests.stixgen import indicator, stix_id
 from tests.world import World
 
@@ -25,3 +28,12 @@ def watching(pattern: str, **extra: Any) -> dict[str, Any]:
 
 def sco(kind: str, **props: Any) -> dict[str, Any]:
     return {"type": kind, "spec_version": "2.1", "id": stix_id(kind), **props}
+
+
+def version_of(world: World, stix_id_: str) -> str:
+    """Return the stored version key of an object (its newest)."""
+    with world.database.read() as conn:
+        found = conn.execute(
+            select(func.max(objects.c.version)).where(objects.c.stix_id == stix_id_)
+        ).scalar_one()
+    return str(found)

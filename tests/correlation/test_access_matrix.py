@@ -11,6 +11,15 @@ channel ``outsider-own``. For every person, over REST and the command line:
   the person may see, with exact counts (also when the listing is cut to one object);
 - looking up the address and the network lists exactly what the person may see.
 
+Per marking, the producer also posts an indicator of another address under H3 (nobody
+has acknowledged it), and an identity of one man, which all resolve to one entity:
+
+- looking the H3 address up lists what the person may see, each withheld (no name, no
+  key); correlating an H3 indicator answers 403 to whoever may see it;
+- looking the entity up, and correlating the man's TLP:CLEAR identity, list exactly the
+  identities the person may see; to whoever sees none, the entity answers like a missing
+  one.
+
 Expectations derive from ``access_world.sees`` only, never from the code under test.
 """
 
@@ -19,17 +28,19 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from passerelle.cli import cli
 from passerelle.objects.ingest import ingest
 from passerelle.policy.directory import viewer_by_name
 from passerelle.policy.roles import Role
-from passerelle.stix.markings import Tlp
+from passerelle.stix.markings import HANDLING_EXTENSION_ID, Tlp
 from passerelle.store.database import Database
+from passerelle.store.schema import entity_links
 from tests.access_world import (
     CHANNEL,
     LABELS,
@@ -42,17 +53,21 @@ from tests.access_world import (
     Probe,
     Relation,
     differences,
+    handling,
     marked_indicator,
     open_probe,
     sees,
     wrong_views,
 )
-from tests.stixgen import stix_id
+from tests.stixgen import identity, stix_id
 from tests.world import NODE_HOOKS
 
 ADDRESS = "192.0.2.7"
 NETWORK = "192.0.2.0/24"
 OWN = "outsider-own"
+H3_ADDRESS = "198.51.100.99"  # outside the network above: its own key
+H3 = {"handling_codes": ["H3"], "h3_text": "Ask the producer's desk before any use"}
+MAN = "Amir Khalilov"
 
 
 @dataclass
@@ -61,6 +76,9 @@ class CorrelationWorld:
 
     probe: Probe
     ids: dict[str, str]  # label (or OWN) -> id of the object carrying the address
+    h3_ids: dict[str, str] = field(default_factory=dict)  # label -> H3 indicator
+    man_ids: dict[str, str] = field(default_factory=dict)  # label -> identity of the man
+    entity: str = ""  # the man's entity
 
     def label_of(self, ident: str) -> str:
         return next((label for label, i in self.ids.items() if i == ident), f"?{ident}")
@@ -89,7 +107,27 @@ def corr_world(database: Database, database_url: str) -> Iterator[CorrelationWor
         posted = ingest(database, NODE_HOOKS, outsider, probe.world.channels[OWN_CHANNEL], [own])
         assert not posted.failures
         ids[OWN] = own["id"]
-        yield CorrelationWorld(probe, ids)
+        yield _with_h3_and_entity(CorrelationWorld(probe, ids))
+
+
+def _with_h3_and_entity(world: CorrelationWorld) -> CorrelationWorld:
+    """Post, per marking, an H3 indicator of another address and an identity of one man."""
+    for n, (label, tlp) in enumerate(MARKINGS.items()):
+        recipients = NAMED_RECIPIENTS if tlp is Tlp.RED else ()
+        told = marked_indicator(
+            300 + n, tlp, recipients, pattern=f"[ipv4-addr:value = '{H3_ADDRESS}']"
+        )
+        told.setdefault("extensions", {}).setdefault(
+            HANDLING_EXTENSION_ID, {"extension_type": "property-extension"}
+        ).update(H3)
+        man = {**identity(MAN), **handling(tlp, recipients)}
+        assert not world.probe.world.post("producer-liaison", [told, man]).failures
+        world.h3_ids[label], world.man_ids[label] = told["id"], man["id"]
+    with world.probe.world.database.read() as conn:
+        world.entity = conn.execute(
+            select(entity_links.c.entity_id).where(entity_links.c.stix_id == world.man_ids["CLEAR"])
+        ).scalar_one()
+    return world
 
 
 # What the rules allow, by hand.
@@ -207,11 +245,78 @@ def observe_lookup_cli(world: CorrelationWorld, person: Person) -> Outcomes:
     return found
 
 
+def observe_h3(world: CorrelationWorld, person: Person) -> Outcomes:
+    token = world.probe.world.tokens[person.username]
+    headers = {"Authorization": f"Bearer {token}"}
+    answer = world.probe.client.get("/api/lookup", params={"value": H3_ADDRESS}, headers=headers)
+    if answer.status_code != 200:
+        return {"lookup": str(answer.status_code)}
+    label_of = {i: label for label, i in world.h3_ids.items()}
+    found: Outcomes = {}
+    for group in answer.json()["groups"]:
+        for o in group["objects"]:
+            shown = "withheld" if o["withheld"] else "shown"
+            if o["name"] or o["via"]:
+                shown += f" {o['name']!r} {o['via']}"
+            found[f"lookup {label_of.get(o['id'], o['id'])}"] = shown
+    for label, ident in world.h3_ids.items():
+        asked = world.probe.client.get(f"/api/correlations/{ident}", headers=headers)
+        found[f"correlate {label}"] = str(asked.status_code)
+    return found
+
+
+def expect_h3(world: CorrelationWorld, person: Person) -> Outcomes:
+    if person.role is Role.AUDITOR:
+        return {"lookup": "403"}
+    found: Outcomes = {f"lookup {label}": "withheld" for label in LABELS if sees(person, label)}
+    for label in LABELS:
+        found[f"correlate {label}"] = "403" if sees(person, label) else "404"
+    return found
+
+
+def observe_entity(world: CorrelationWorld, person: Person) -> Outcomes:
+    token = world.probe.world.tokens[person.username]
+    headers = {"Authorization": f"Bearer {token}"}
+    label_of = {i: label for label, i in world.man_ids.items()}
+    found: Outcomes = {}
+    looked = world.probe.client.get(
+        "/api/lookup", params={"value": f"entity:{world.entity}"}, headers=headers
+    )
+    if looked.status_code == 200:
+        body = looked.json()
+        listed = sorted(label_of[o["id"]] for g in body["groups"] for o in g["objects"])
+        found["lookup"] = f"total={body['total']} " + ",".join(listed)
+    else:
+        found["lookup"] = str(looked.status_code)
+    asked = world.probe.client.get(f"/api/correlations/{world.man_ids['CLEAR']}", headers=headers)
+    if asked.status_code == 200:
+        groups = {g["key"]: g for g in asked.json()["groups"]}
+        group = groups.get(f"entity:{world.entity}", {"objects": []})
+        found["correlate"] = ",".join(sorted(label_of[o["id"]] for o in group["objects"]))
+    else:
+        found["correlate"] = str(asked.status_code)
+    return found
+
+
+def expect_entity(world: CorrelationWorld, person: Person) -> Outcomes:
+    if person.role is Role.AUDITOR:
+        return {"lookup": "403", "correlate": "403"}
+    seen = [label for label in LABELS if sees(person, label)]
+    if not seen:
+        return {"lookup": "404", "correlate": "404"}
+    return {
+        "lookup": f"total={len(seen)} " + ",".join(sorted(seen)),
+        "correlate": ",".join(sorted(label for label in seen if label != "CLEAR")),
+    }
+
+
 PATHS = {
     "rest-correlate": (observe_correlate_rest, expect_correlate),
     "cli-correlate": (observe_correlate_cli, expect_correlate),
     "rest-lookup": (observe_lookup_rest, expect_lookup),
     "cli-lookup": (observe_lookup_cli, expect_lookup),
+    "rest-h3": (observe_h3, expect_h3),
+    "rest-entity-group": (observe_entity, expect_entity),
 }
 
 

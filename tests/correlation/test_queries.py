@@ -21,9 +21,9 @@ from passerelle.policy import directory
 from passerelle.policy.roles import Role
 from passerelle.settings import Settings
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
-from passerelle.store.schema import audit_log, entities, entity_links
+from passerelle.store.schema import audit_log, entities, entity_links, entity_merges, entity_names
 from tests.cli_runner import Run
-from tests.correlation.support import SHA256, sco, store, watching
+from tests.correlation.support import SHA256, sco, store, version_of, watching
 from tests.exchange_support import ContextFor, FakeClock
 from tests.stixgen import indicator, stix_id
 from tests.world import World
@@ -155,29 +155,50 @@ def test_a_version_hidden_from_the_viewer_lends_no_keys(world: World, ctx: Conte
 def test_objects_resolved_to_one_entity_correlate(
     world: World, ctx: ContextFor, clock: FakeClock
 ) -> None:
-    """Links auto or accepted count, one merge level is followed, hidden objects do not."""
+    """Links auto or accepted count, along the whole chain of the viewer's organisation's
+    merges (as entity views follow it); hidden objects do not."""
     # Indicators, which the resolver leaves alone: the links below are all there is.
     ahmed, akhmed, proposed, secret, refused = (indicator(n) for n in range(1, 6))
     store(world, "alice", "community", ahmed, akhmed, proposed, refused)
     store(world, "oscar", "private", secret)
+    a, b, c = (f"entity--{uuid.uuid4()}" for _ in range(3))
     with world.database.write() as conn:
-        for entity_id, merged in (("entity--b", None), ("entity--a", "entity--b")):
+        for entity_id in (a, b, c):
             conn.execute(
-                entities.insert().values(
-                    id=entity_id, kind="person", name="x", created=clock(), merged_into=merged
+                entities.insert().values(id=entity_id, kind="person", name="x", created=clock())
+            )
+            conn.execute(
+                entity_names.insert().values(
+                    entity_id=entity_id,
+                    name=f"Ahmed {entity_id[-4:]}",
+                    script="latin",
+                    source="aliases:test.json#t",
+                    created=clock(),
+                )
+            )
+        carla = world.viewer("carla")
+        for entity_id, into in ((a, b), (b, c)):  # cert's judgement: a is b is c
+            conn.execute(
+                entity_merges.insert().values(
+                    org_id=carla.org_id,
+                    entity_id=entity_id,
+                    merged_into=into,
+                    merged_by=carla.user_id,
+                    merged_at=clock(),
                 )
             )
         for obj, entity_id, status in (
-            (ahmed, "entity--a", "auto"),
-            (akhmed, "entity--b", "accepted"),
-            (proposed, "entity--b", "review"),
-            (refused, "entity--b", "rejected"),
-            (secret, "entity--b", "auto"),
+            (ahmed, a, "auto"),
+            (akhmed, c, "accepted"),
+            (proposed, c, "review"),
+            (refused, c, "rejected"),
+            (secret, c, "auto"),
         ):
             conn.execute(
                 entity_links.insert().values(
                     stix_id=obj["id"],
                     entity_id=entity_id,
+                    version=version_of(world, obj["id"]),
                     score=900,
                     explanation="",
                     status=status,
@@ -185,13 +206,18 @@ def test_objects_resolved_to_one_entity_correlate(
                 )
             )
     found = correlate(ctx, "carla", ahmed["id"])
-    assert "entity:entity--b" in found.keys
-    assert correlated(found) == {"entity:entity--b": {akhmed["id"]}}
-    assert found.groups[0].objects[0].via == ["entity:entity--b"]
+    assert f"entity:{c}" in found.keys
+    assert correlated(found) == {f"entity:{c}": {akhmed["id"]}}
+    assert found.groups[0].objects[0].via == [f"entity:{c}"]
     assert correlated(correlate(ctx, "oscar", secret["id"])) == {}
-    by_entity = lookup(ctx, "carla", "entity:entity--b")
-    assert {o.id for o in by_entity.groups[0].objects} == {ahmed["id"], akhmed["id"]}
-    assert lookup(ctx, "oscar", "entity:entity--b").total == 1
+    for named in (a, b, c):  # a member names its whole group
+        by_entity = lookup(ctx, "carla", f"entity:{named}")
+        assert by_entity.value == f"entity:{c}"
+        assert {o.id for o in by_entity.groups[0].objects} == {ahmed["id"], akhmed["id"]}
+    assert lookup(ctx, "oscar", f"entity:{c}").total == 1
+    # cert's merges are cert's: dgsi sees a and c apart
+    assert correlated(correlate(ctx, "alice", ahmed["id"])) == {}
+    assert {o.id for o in lookup(ctx, "alice", f"entity:{c}").groups[0].objects} == {akhmed["id"]}
 
 
 def test_auditors_take_no_part(world: World, ctx: ContextFor) -> None:

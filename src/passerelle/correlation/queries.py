@@ -4,8 +4,8 @@ object (:func:`correlate`), and which carry a value a user typed (:func:`lookup`
 Objects correlate when versions of them carry related keys (see
 :mod:`passerelle.correlation.index`): the same key, or an IP address and a network
 holding it (:func:`passerelle.keys.observables.related_keys`), or links (status
-``auto`` or ``accepted``) to the same resolved entity, an entity merged into another
-counting as that one.
+``auto`` or ``accepted``) to the same resolved entity, as the asker may see them
+(:mod:`passerelle.correlation.entities`).
 
 Correlation never tells anyone more than they may see. Every query holds, in SQL and
 before anything is counted or limited:
@@ -18,6 +18,10 @@ before anything is counted or limited:
   or "more" flag includes an object they may not see. Listings are ordered by STIX id,
   which says nothing about what is left out.
 
+An object withheld from the viewer under H3 (:mod:`passerelle.policy.withholding`) shows
+nothing of its content until they acknowledge its restriction: asked about, it answers
+403 as TAXII does; listed, it is marked withheld, with no name and no matched key.
+
 The name of a resolved entity is not shown (it may come from an object the viewer may not
 see); a group names the entity by its id.
 """
@@ -25,7 +29,7 @@ see); a group names the entity by its id.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import orjson
 from pydantic import BaseModel, Field
@@ -44,8 +48,15 @@ from sqlalchemy import (
 from passerelle.audit import log as audit
 from passerelle.core.context import Context
 from passerelle.core.operations import Operation, register
+from passerelle.correlation.entities import (
+    ENTITY,
+    entity_matches,
+    group_members,
+    looked_up_group,
+    own_entities,
+)
 from passerelle.correlation.index import body_keys
-from passerelle.errors import BadInput, NotFound
+from passerelle.errors import BadInput, Forbidden, NotFound
 from passerelle.keys.observables import (
     CORRELATION_KINDS,
     display_key,
@@ -54,23 +65,12 @@ from passerelle.keys.observables import (
 )
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
+from passerelle.policy.withholding import withheld_seen
 from passerelle.policy.workflow import require_worker
-from passerelle.store.schema import (
-    channel_objects,
-    channels,
-    entities,
-    entity_links,
-    object_keys,
-    objects,
-)
+from passerelle.store.schema import channel_objects, channels, object_keys, objects
 
-ENTITY: Final = "entity"
-# Links to entities that count: made automatically above the threshold, or accepted.
-LINKED: Final = ("auto", "accepted")
 DEFAULT_LIMIT: Final = 20
 MAX_LIMIT: Final = 200
-# Groups of one correlation: an object's keys are capped at indexing, its entities here.
-MAX_ENTITIES: Final = 20
 MAX_SHOWN_NAME: Final = 200
 
 Condition = tuple[list[str], list[tuple[str, str]]]
@@ -121,6 +121,10 @@ class Correlated(BaseModel):
     via: list[str] = Field(
         description="Its keys that matched (an address matches the networks holding it)."
     )
+    withheld: bool = Field(
+        default=False,
+        description="Withheld until you acknowledge its H3 restriction: no name, no key.",
+    )
 
 
 class Group(BaseModel):
@@ -156,11 +160,6 @@ def _visible_version(viewer: Viewer, stix_id: Any, version: Any) -> ColumnElemen
     )
 
 
-def _visible_object(viewer: Viewer, stix_id: Any) -> ColumnElement[bool]:
-    placement = channel_objects.alias("linked_placement")
-    return exists().where(placement.c.stix_id == stix_id, visible_placement(viewer, placement))
-
-
 def _matching(column: Any, condition: Condition) -> ColumnElement[bool]:
     equal, ranges = condition
     clauses: list[ColumnElement[bool]] = [column.in_(equal)] if equal else []
@@ -184,25 +183,6 @@ def _key_matches(viewer: Viewer, condition: Condition, exclude: str | None) -> S
     )
     if exclude is not None:
         query = query.where(object_keys.c.stix_id != exclude)
-    return query.distinct()
-
-
-def _effective_entity() -> ColumnElement[str]:
-    return func.coalesce(entities.c.merged_into, entities.c.id)
-
-
-def _entity_matches(viewer: Viewer, entity_id: str, exclude: str | None) -> Select[Any]:
-    query = (
-        select(entity_links.c.stix_id.label("stix_id"))
-        .join(entities, entities.c.id == entity_links.c.entity_id)
-        .where(
-            _effective_entity() == entity_id,
-            entity_links.c.status.in_(LINKED),
-            _visible_object(viewer, entity_links.c.stix_id),
-        )
-    )
-    if exclude is not None:
-        query = query.where(entity_links.c.stix_id != exclude)
     return query.distinct()
 
 
@@ -234,29 +214,41 @@ def _name_of(body: dict[str, Any]) -> str:
     return ""
 
 
+class _Described(NamedTuple):
+    """What a listing shows of one object."""
+
+    type: str
+    name: str
+    channels: list[str]
+    via: dict[str, list[str]]  # group key -> the object's keys that matched it
+    withheld: bool
+
+
 def _describe(
     conn: Connection,
     viewer: Viewer,
     ids: Sequence[str],
     conditions: dict[str, Condition],
     region: str,
-) -> dict[str, tuple[str, str, list[str], dict[str, list[str]]]]:
+) -> dict[str, _Described]:
     """Return, per object: type, name (newest visible version), channels, and per group
-    key the object's keys that matched it (from visible versions only)."""
+    key the object's keys that matched it (from visible versions only); of an object
+    withheld under H3, no name and no key."""
     if not ids:
         return {}
     seen = _visible_versions(conn, viewer, ids)
+    withheld = withheld_seen(conn, viewer, seen)
     newest = {stix_id: max(entry["versions"]) for stix_id, entry in seen.items()}
     stored = conn.execute(
         select(objects.c.stix_id, objects.c.version, objects.c.body).where(
-            objects.c.stix_id.in_(ids)
+            objects.c.stix_id.in_(sorted(set(seen) - withheld))
         )
     ).all()
     bodies = {row.stix_id: row.body for row in stored if newest.get(row.stix_id) == row.version}
     carried: dict[str, set[str]] = {}
     if conditions:
         for row in stored:
-            if row.stix_id in seen and row.version in seen[row.stix_id]["versions"]:
+            if row.version in seen[row.stix_id]["versions"]:
                 carried.setdefault(row.stix_id, set()).update(body_keys(row.body, region))
     described = {}
     for stix_id, entry in seen.items():
@@ -266,7 +258,9 @@ def _describe(
             for group, cond in conditions.items()
         }
         name = _name_of(body) if isinstance(body, dict) else ""
-        described[stix_id] = (entry["type"], name, sorted(entry["channels"]), via)
+        described[stix_id] = _Described(
+            entry["type"], name, sorted(entry["channels"]), via, stix_id in withheld
+        )
     return described
 
 
@@ -293,23 +287,27 @@ def _groups(
     described = _describe(conn, viewer, shown_ids, conditions, region)
     groups = []
     for key, count, shown in listed:
-        members = []
-        for stix_id in shown:
-            if stix_id not in described:  # taken out of its channels since it was counted
-                continue
-            kind, name, in_channels, via = described[stix_id]
-            members.append(
-                Correlated(
-                    id=stix_id,
-                    type=kind,
-                    name=name,
-                    channels=in_channels,
-                    via=via.get(key) or ([display_key(key)] if key.startswith(ENTITY) else []),
-                )
-            )
+        # an object taken out of its channels since it was counted is not listed
+        members = [
+            _correlated(stix_id, key, described[stix_id])
+            for stix_id in shown
+            if stix_id in described
+        ]
         more = count > len(shown)
         groups.append(Group(key=display_key(key), count=count, objects=members, more=more))
     return total, groups
+
+
+def _correlated(stix_id: str, key: str, seen: _Described) -> Correlated:
+    via = seen.via.get(key) or ([display_key(key)] if key.startswith(ENTITY) else [])
+    return Correlated(
+        id=stix_id,
+        type=seen.type,
+        name=seen.name,
+        channels=seen.channels,
+        via=[] if seen.withheld else via,
+        withheld=seen.withheld,
+    )
 
 
 # Operations -----------------------------------------------------------------------------
@@ -318,6 +316,14 @@ def _groups(
 def _not_found(object_id: str) -> NotFound:
     """The one answer for an object that does not exist or that the viewer may not see."""
     return NotFound(f"no object {object_id.strip()[:120]!r}")
+
+
+def _withheld(object_id: str) -> Forbidden:
+    """The answer for an object whose H3 restriction the viewer has not acknowledged."""
+    return Forbidden(
+        f"{object_id} is withheld until you acknowledge its H3 restriction "
+        f"(passerelle acknowledge {object_id}, or POST /api/acknowledgements)"
+    )
 
 
 def correlate(ctx: Context, request: CorrelateRequest) -> Correlation:
@@ -330,9 +336,11 @@ def correlate(ctx: Context, request: CorrelateRequest) -> Correlation:
         versions = _visible_versions(conn, viewer, [object_id]).get(object_id)
         if versions is None:
             raise _not_found(request.object_id)
+        if withheld_seen(conn, viewer, [object_id]):
+            raise _withheld(object_id)
         own_keys = _own_keys(conn, object_id, versions["versions"], region)
-        own_entities = _own_entities(conn, object_id)
-        wanted = _correlating(viewer, object_id, own_keys, own_entities)
+        entity_roots = own_entities(conn, viewer, object_id)
+        wanted = _correlating(conn, viewer, object_id, own_keys, entity_roots)
         total, groups = _groups(conn, viewer, wanted, request.limit, region)
         body = conn.execute(
             select(objects.c.body).where(
@@ -353,7 +361,7 @@ def correlate(ctx: Context, request: CorrelateRequest) -> Correlation:
         object_id=object_id,
         object_type=versions["type"],
         object_name=_name_of(parsed) if isinstance(parsed, dict) else "",
-        keys=[display_key(k) for k in own_keys] + [f"{ENTITY}:{e}" for e in own_entities],
+        keys=[display_key(k) for k in own_keys] + [f"{ENTITY}:{e}" for e in entity_roots],
         total=total,
         groups=shown,
     )
@@ -369,33 +377,18 @@ def _own_keys(conn: Connection, object_id: str, versions: set[str], region: str)
     return sorted({key for body in bodies for key in body_keys(body, region)})
 
 
-def _own_entities(conn: Connection, object_id: str) -> list[str]:
-    """The entities an object is linked to (auto or accepted), merged ones as their own."""
-    return sorted(
-        set(
-            conn.execute(
-                select(_effective_entity())
-                .select_from(entity_links)
-                .join(entities, entities.c.id == entity_links.c.entity_id)
-                .where(entity_links.c.stix_id == object_id, entity_links.c.status.in_(LINKED))
-                .limit(MAX_ENTITIES)
-            ).scalars()
-        )
-    )
-
-
 def _correlating(
-    viewer: Viewer, object_id: str, own_keys: list[str], own_entities: list[str]
+    conn: Connection, viewer: Viewer, object_id: str, own_keys: list[str], roots: list[str]
 ) -> list[tuple[str, Select[Any], Condition | None]]:
-    """The groups of a correlation: per key and per entity, the objects that match it
-    (the object itself left out)."""
+    """The groups of a correlation: per key and per entity group, the objects that match
+    it (the object itself left out)."""
     wanted: list[tuple[str, Select[Any], Condition | None]] = []
     for key in own_keys:
         condition = related_keys(key)
         wanted.append((key, _key_matches(viewer, condition, object_id), condition))
-    for entity_id in own_entities:
-        entity_key = f"{ENTITY}:{entity_id}"
-        wanted.append((entity_key, _entity_matches(viewer, entity_id, object_id), None))
+    for root in roots:
+        members = group_members(conn, viewer, root)
+        wanted.append((f"{ENTITY}:{root}", entity_matches(viewer, members, object_id), None))
     return wanted
 
 
@@ -416,14 +409,15 @@ def lookup(ctx: Context, request: LookupRequest) -> Correlation:
     viewer = ctx.viewer
     require_worker(viewer)
     key = lookup_key(request.value, ctx.keys.phone_region)
-    wanted: list[tuple[str, Select[Any], Condition | None]]
-    if key.startswith(f"{ENTITY}:"):
-        entity_id = key.partition(":")[2]
-        wanted = [(key, _entity_matches(viewer, entity_id, None), None)]
-    else:
-        condition = related_keys(key)
-        wanted = [(key, _key_matches(viewer, condition, None), condition)]
     with ctx.database.read() as conn:
+        wanted: list[tuple[str, Select[Any], Condition | None]]
+        if key.startswith(f"{ENTITY}:"):
+            root, members = looked_up_group(conn, viewer, key.partition(":")[2])
+            key = f"{ENTITY}:{root}"
+            wanted = [(key, entity_matches(viewer, members, None), None)]
+        else:
+            condition = related_keys(key)
+            wanted = [(key, _key_matches(viewer, condition, None), condition)]
         total, groups = _groups(conn, viewer, wanted, request.limit, ctx.keys.phone_region)
     audit.record_alone(
         ctx.database,

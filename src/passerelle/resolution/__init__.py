@@ -20,9 +20,11 @@ What other packages may use is named here (``__all__``):
 The other modules are the package's own: names cut into parts (:mod:`.parts` with
 :mod:`.words`, :mod:`.legal_forms`, :mod:`.number_words`, :mod:`.translit`,
 :mod:`.phonetic`), the name score (:mod:`.features` and its one table in
-:mod:`.scoring`), what objects say (:mod:`.subjects`), links and the names they teach
-(:mod:`.links`), entities as a viewer sees them (:mod:`.candidates`, :mod:`.views`),
-linking at ingest (:mod:`.linking`) and the watch matcher (:mod:`.matcher`).
+:mod:`.scoring`), what objects say (:mod:`.subjects`), links and the names they teach,
+version by version (:mod:`.links`), entities as a viewer sees them (:mod:`.candidates`,
+:mod:`.views`), linking at ingest (:mod:`.linking`) and the watch matcher
+(:mod:`.matcher`). Who may see what of it all is decided in
+:mod:`passerelle.policy.entities`, merge groups in :mod:`passerelle.policy.entity_groups`.
 """
 
 from passerelle.resolution import entities

@@ -250,9 +250,6 @@ def _sync(database: Database, conn: Connection, data: AliasData, marker: str, no
                 "kind": e.kind,
                 "name": e.name,
                 "created": now,
-                "merged_into": None,
-                "merged_by": None,
-                "merged_at": None,
             }
             for e in data.entities
         ],

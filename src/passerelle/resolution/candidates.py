@@ -1,41 +1,40 @@
 """Entities as a viewer sees them, found as candidates for a name and ranked against it.
 
-An entity is known through the names the viewer may see (:mod:`passerelle.policy.entities`
-decides); an entity merged into another counts as that one (the root of its merge group).
-Candidates are found by one indexed look-up of blocking keys (:func:`find_candidates`) and
-scored by :func:`passerelle.resolution.names.score`, vectorised over them (:func:`rank`).
+An entity is known through the names the viewer may see, with the facts of the versions
+of its linked objects they may read (:mod:`passerelle.policy.entities` decides); an
+entity merged into another by the viewer's organisation counts as that one (the root of
+its merge group, :mod:`passerelle.policy.entity_groups`). Candidates are found by one
+indexed look-up of blocking keys (:func:`find_candidates`) and scored by
+:func:`passerelle.resolution.names.score`, vectorised over them (:func:`rank`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
 from sqlalchemy import Connection, select
 
-from passerelle.objects.latest import latest_stored_bodies
-from passerelle.policy.entities import link_object_visible, name_visible
+from passerelle.objects.latest import bodies_of
+from passerelle.policy.entities import (
+    LINKS,
+    link_visible,
+    name_visible,
+    newest_of_thread,
+    readable_versions,
+)
+from passerelle.policy.entity_groups import members_of, roots_of
 from passerelle.policy.viewer import Viewer
-from passerelle.resolution.links import LINKED, explanation
-from passerelle.resolution.names import Facts, Kind, Scored, score
+from passerelle.resolution.links import LINKED, NameRow, explanation
+from passerelle.resolution.names import Facts, Kind, Scored, name_keys, score
 from passerelle.resolution.subjects import facts_of
 from passerelle.store.chunks import chunked
 from passerelle.store.schema import entities, entity_keys, entity_links, entity_names
 
 # Objects read per candidate entity for its facts.
 MAX_FACT_OBJECTS: Final = 20
-
-
-@dataclass(frozen=True)
-class NameRow:
-    """One name of an entity as a viewer may see it."""
-
-    id: int
-    entity_id: str
-    name: str
-    source: str
-    stix_id: str | None
 
 
 @dataclass
@@ -81,55 +80,13 @@ class Match:
         )
 
 
-def roots_of(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
-    """Return the root of each entity's merge group (itself when not merged)."""
-    parent: dict[str, str | None] = {}
-    frontier = set(ids)
-    while frontier:
-        ordered = sorted(frontier)
-        frontier = set()
-        for chunk in chunked(ordered):
-            rows = conn.execute(
-                select(entities.c.id, entities.c.merged_into).where(entities.c.id.in_(chunk))
-            )
-            for row in rows:
-                parent[row.id] = row.merged_into
-                if row.merged_into is not None and row.merged_into not in parent:
-                    frontier.add(row.merged_into)
-    roots: dict[str, str] = {}
-    for entity_id in ids:
-        node, seen = entity_id, set()
-        while (up := parent.get(node)) is not None and node not in seen:
-            seen.add(node)
-            node = up
-        roots[entity_id] = node
-    return roots
-
-
-def members_of(conn: Connection, roots: Iterable[str]) -> dict[str, str]:
-    """Return every entity of the given merge groups, mapped to its group's root."""
-    member: dict[str, str] = {root: root for root in roots}
-    frontier = set(member)
-    while frontier:
-        ordered = sorted(frontier)
-        frontier = set()
-        for chunk in chunked(ordered):
-            rows = conn.execute(
-                select(entities.c.id, entities.c.merged_into).where(
-                    entities.c.merged_into.in_(chunk)
-                )
-            )
-            for row in rows:
-                if row.id not in member:
-                    member[row.id] = member[row.merged_into]
-                    frontier.add(row.id)
-    return member
-
-
 def candidates_for(conn: Connection, viewer: Viewer, roots: Iterable[str]) -> dict[str, Candidate]:
     """Return the given merge groups as the viewer sees them; groups of which the viewer
-    may see no name are left out."""
-    member = members_of(conn, roots)
+    may see no name are left out.
+
+    A name carried by several versions of an object is one name (its first row).
+    """
+    member = members_of(conn, viewer.org_id, roots)
     ids = sorted(member)
     heads: dict[str, Any] = {}
     rows: list[Any] = []
@@ -151,16 +108,16 @@ def candidates_for(conn: Connection, viewer: Viewer, roots: Iterable[str]) -> di
                 entity_names.c.name,
                 entity_names.c.source,
                 entity_names.c.stix_id,
-            )
-            .where(entity_names.c.entity_id.in_(chunk), name_visible(viewer))
-            .order_by(entity_names.c.id)
+            ).where(entity_names.c.entity_id.in_(chunk), name_visible(viewer))
         ).all()
     found: dict[str, Candidate] = {}
-    for row in rows:
+    seen: set[tuple[str, str, str, str | None]] = set()
+    for row in sorted(rows, key=lambda r: int(r.id)):
         root = member[row.entity_id]
         head = heads.get(root)
-        if head is None:
+        if head is None or (row.entity_id, row.name, row.source, row.stix_id) in seen:
             continue
+        seen.add((row.entity_id, row.name, row.source, row.stix_id))
         candidate = found.get(root)
         if candidate is None:
             candidate = found[root] = Candidate(root, cast(Kind, head.kind), head.name)
@@ -172,32 +129,56 @@ def candidates_for(conn: Connection, viewer: Viewer, roots: Iterable[str]) -> di
 def _add_facts(
     conn: Connection, viewer: Viewer, found: dict[str, Candidate], member: dict[str, str]
 ) -> None:
-    """Give each candidate the facts of the objects linked to it that the viewer may see."""
+    """Give each candidate the facts of its linked objects, each read from the newest
+    version of the link's object that the viewer may read."""
     if not found:
         return
     ids = sorted(m for m, root in member.items() if root in found)
-    linked: dict[str, list[str]] = {}
+    linked: dict[str, list[tuple[str, int]]] = {}
     for chunk in chunked(ids):
         rows = conn.execute(
-            select(entity_links.c.entity_id, entity_links.c.stix_id).where(
+            select(entity_links.c.entity_id, entity_links.c.stix_id, entity_links.c.holder)
+            .select_from(LINKS)
+            .where(
                 entity_links.c.entity_id.in_(chunk),
                 entity_links.c.status.in_(LINKED),
-                link_object_visible(viewer),
+                link_visible(viewer),
             )
+            .order_by(entity_links.c.stix_id, entity_links.c.holder)
         )
         for row in rows:
-            objects_of = linked.setdefault(member[row.entity_id], [])
-            if len(objects_of) < MAX_FACT_OBJECTS:
-                objects_of.append(row.stix_id)
-    bodies = latest_stored_bodies(conn, {s for ss in linked.values() for s in ss})
-    for root, stix_ids in linked.items():
-        facts = [facts_of(bodies[s]) for s in stix_ids if s in bodies]
+            threads = linked.setdefault(member[row.entity_id], [])
+            if len(threads) < MAX_FACT_OBJECTS:
+                threads.append((row.stix_id, row.holder))
+    bodies = thread_bodies(conn, viewer, {t for ts in linked.values() for t in ts})
+    for root, threads in linked.items():
+        facts = [facts_of(bodies[t]) for t in threads if t in bodies]
         if facts:
             found[root].facts = Facts(
                 frozenset().union(*(f.birth_dates for f in facts)),
                 frozenset().union(*(f.nationalities for f in facts)),
                 frozenset().union(*(f.identifiers for f in facts)),
             )
+
+
+def thread_bodies(
+    conn: Connection, viewer: Viewer, threads: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """Return, per (object, holder), the newest version of it the viewer may read, parsed
+    (left out: those of which they may read none)."""
+    wanted = set(threads)
+    readable = readable_versions(conn, viewer, {stix_id for stix_id, _h in wanted})
+    by_holder: dict[int, dict[str, str]] = {}
+    for stix_id, holder in wanted:
+        version = newest_of_thread(readable.get(stix_id, ()), holder)
+        if version is not None:
+            by_holder.setdefault(holder, {})[stix_id] = version
+    found: dict[tuple[str, int], dict[str, Any]] = {}
+    for holder, versions in by_holder.items():
+        for stix_id, body in bodies_of(conn, versions).items():
+            if isinstance(body, dict):
+                found[(stix_id, holder)] = body
+    return found
 
 
 def find_candidates(
@@ -215,14 +196,27 @@ def find_candidates(
             shared.setdefault(row.entity_id, set()).add(row.key)
     if not shared:
         return {}, {}
-    roots = roots_of(conn, shared)
+    roots = roots_of(conn, viewer.org_id, shared)
     by_root: dict[str, set[str]] = {}
     for entity_id, found_keys in shared.items():
         by_root.setdefault(roots[entity_id], set()).update(found_keys)
     found = candidates_for(conn, viewer, by_root)
     if kind is not None:
         found = {k: c for k, c in found.items() if c.kind == kind}
-    return found, {root: by_root[root] for root in found}
+    # The index holds the keys of every name, also those the viewer may not see: an entity
+    # is their candidate only through a key of a name they may see, else a name hidden
+    # from them would still show (as a candidate scored on the others).
+    for root, candidate in found.items():
+        by_root[root] &= set().union(*(_keys_of(n.name, candidate.kind) for n in candidate.names))
+    return (
+        {root: c for root, c in found.items() if by_root[root]},
+        {root: by_root[root] for root in found if by_root[root]},
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def _keys_of(name: str, kind: Kind) -> frozenset[str]:
+    return frozenset(name_keys(name, kind))
 
 
 def rank(

@@ -1,22 +1,28 @@
 """Linking newly stored objects to entities, inside the ingest transaction.
 
 The objects that name an entity, their names and facts are read as
-:mod:`passerelle.resolution.subjects` says. For each object (its newest new version),
-candidates are the entities sharing a blocking key with one of its names (one indexed
-query per envelope, :func:`~passerelle.resolution.candidates.find_candidates`), seen as
-the writer sees them: only names the writer may see are scored, and an entity without any
-is no candidate. Scores are vectorised over the candidates
-(:func:`passerelle.resolution.names.score`). Then:
+:mod:`passerelle.resolution.subjects` says. An object's owner's versions and each copy an
+organisation keeps of it (:mod:`passerelle.policy.ownership`) are resolved apart, each as
+an object of its own: a copy never learns from, nor teaches, the owner's links. A new one
+is resolved on its oldest new version: candidates are the entities sharing a blocking key
+with one of its names (one indexed query per envelope,
+:func:`~passerelle.resolution.candidates.find_candidates`), seen as the writer sees them:
+only names the writer may see are scored, and an entity without any is no candidate.
+Scores are vectorised over the candidates (:func:`passerelle.resolution.names.score`).
+Then:
 
 - one candidate at :data:`AUTO` or above, clear of the runner-up: the object is linked
   (status ``auto``) and its names are learnt (sources ``stix:name``, ``stix:aliases``, with
-  the object's id: only those who may see the object see them);
+  the object's id and version: only those who may see that version see them);
 - otherwise candidates at :data:`REVIEW` or above (at most :data:`MAX_REVIEW`) get a link
   in status ``review`` and nothing is learnt until a person accepts one; rejecting them
   all makes a new entity of the object;
 - otherwise a new entity is made from the object, linked with status ``auto``.
 
-A new version of an object that is already linked teaches its entity its new names.
+A link records the version it was decided on, goes to the entity that holds the name
+that matched (a merge is its organisation's view, never the link's), and records that
+name (``via_name_id``). Every later version of a linked object teaches its entity the
+names it carries, each visible with that version and the link's.
 """
 
 from __future__ import annotations
@@ -31,18 +37,22 @@ from sqlalchemy import Connection, select
 from passerelle.objects.hooks import ObjectsStored
 from passerelle.objects.queries import stored_version_batches
 from passerelle.policy.directory import viewer_by_id
+from passerelle.policy.entities import holder_of
 from passerelle.policy.viewer import Viewer
 from passerelle.resolution.aliases import AliasData, ensure_loaded
-from passerelle.resolution.candidates import Candidate, Match, NameRow, find_candidates, rank
+from passerelle.resolution.candidates import Candidate, Match, find_candidates, rank
 from passerelle.resolution.links import (
     LINKED,
     SOURCE_NAME,
     SOURCE_REVIEW,
+    Learnt,
+    NameRow,
     learn_names,
     link_row,
     new_entity,
     points,
     subject_names,
+    via_name_id,
 )
 from passerelle.resolution.names import normalise
 from passerelle.resolution.subjects import RESOLVED_TYPES, Subject, subject_of
@@ -139,6 +149,26 @@ class EntityLinking:
         )
 
 
+@dataclass(frozen=True)
+class _Thread:
+    """The new versions of one object's owner, or of one organisation's copy of it, that
+    name an entity, oldest first.
+
+    A new object is resolved on its oldest new version, and the later ones teach what
+    they add as they would arriving one by one: an envelope that brings a TLP:CLEAR
+    version and a TLP:RED one links the object as the CLEAR one says.
+    """
+
+    stix_id: str
+    holder: int
+    versions: tuple[tuple[str, Subject], ...]
+
+    @property
+    def first(self) -> tuple[str, Subject]:
+        """Return the oldest new version and what it says."""
+        return self.versions[0]
+
+
 def link_new_versions(
     database: Database,
     conn: Connection,
@@ -148,57 +178,67 @@ def link_new_versions(
     now: int,
 ) -> None:
     """Resolve newly stored identities, intrusion-sets, threat-actors and locations."""
-    subjects = _subjects_of(versions)
-    if not subjects:
+    threads = _threads_of(versions)
+    if not threads:
         return
     ensure_loaded(database, conn, aliases, now)
-    existing = _existing_links(conn, [s.stix_id for s in subjects])
-    fresh = [s for s in subjects if s.stix_id not in existing]
-    _learn_new_names(database, conn, [s for s in subjects if s.stix_id in existing], existing, now)
+    existing = _existing_links(conn, [t.stix_id for t in threads])
+    fresh = [t for t in threads if (t.stix_id, t.holder) not in existing]
+    for thread in threads:
+        if (thread.stix_id, thread.holder) in existing:
+            _learn_new_names(database, conn, thread, existing[(thread.stix_id, thread.holder)], now)
     if not fresh:
         return
-    keyed = {s.stix_id: s.keys() for s in fresh}
+    keyed = {(t.stix_id, t.holder): t.first[1].keys() for t in fresh}
     found, shared = find_candidates(conn, viewer, set().union(*keyed.values()))
     envelope = _Envelope(found, shared)
     links: list[dict[str, Any]] = []
-    for subject in fresh:
-        links += _resolve(database, conn, envelope, subject, keyed[subject.stix_id], now)
+    for thread in fresh:
+        links += _resolve(
+            database, conn, envelope, thread, keyed[(thread.stix_id, thread.holder)], now
+        )
     database.insert_ignoring_duplicates(conn, entity_links, links)
 
 
-def _subjects_of(versions: Sequence[tuple[str, str, str]]) -> list[Subject]:
-    """What the newest new version of each object of a resolved type says it names."""
-    newest: dict[str, tuple[str, str]] = {}
+def _threads_of(versions: Sequence[tuple[str, str, str]]) -> list[_Thread]:
+    """The new versions that name an entity, by object and holder."""
+    found: dict[tuple[str, int], list[tuple[str, Subject]]] = {}
     for stix_id, version, body in versions:
         if stix_id.split("--", 1)[0] not in RESOLVED_TYPES:
             continue
-        known = newest.get(stix_id)
-        if known is None or version > known[0]:
-            newest[stix_id] = (version, body)
-    return [s for _v, body in newest.values() if (s := subject_of(orjson.loads(body))) is not None]
+        subject = subject_of(orjson.loads(body))
+        if subject is not None:
+            found.setdefault((stix_id, holder_of(version)), []).append((version, subject))
+    return [
+        _Thread(stix_id, holder, tuple(sorted(said, key=lambda pair: pair[0])))
+        for (stix_id, holder), said in found.items()
+    ]
 
 
 def _resolve(
     database: Database,
     conn: Connection,
     envelope: _Envelope,
-    subject: Subject,
+    thread: _Thread,
     keys: set[str],
     now: int,
 ) -> list[dict[str, Any]]:
     """Decide what an object is (a new entity, or links to candidates); return the rows of
     its links to candidates, a new entity's own link being already written."""
+    version, subject = thread.first
     matches = rank(subject.names, subject.facts, subject.kind, envelope.matching(subject, keys))
     action, chosen = decide(matches)
     if action == "new":
-        entity_id = new_entity(database, conn, subject, now)
-        envelope.add(_fresh_candidate(entity_id, subject), keys)
+        entity_id, names = new_entity(database, conn, subject, version, now)
+        names += _learn_later(database, conn, thread, entity_id, now)
+        envelope.add(Candidate(entity_id, subject.kind, subject.name, names, subject.facts), keys)
         return []
     status = "auto" if action == "auto" else "review"
     rows = [
         link_row(
-            subject.stix_id,
-            match.candidate.entity_id,
+            Learnt(subject.stix_id, version),
+            _linked_entity(match),
+            via_name_id(match.via),
             points(match.score),
             match.explanation(),
             status,
@@ -207,64 +247,98 @@ def _resolve(
         for match in chosen
     ]
     if action == "auto":
-        target = chosen[0].candidate
-        learnt = learn_names(
+        target, entity_id = chosen[0].candidate, _linked_entity(chosen[0])
+        target.names += learn_names(
             database,
             conn,
-            target.entity_id,
+            entity_id,
             subject.kind,
             subject_names(subject),
             now,
-            stix_id=subject.stix_id,
+            source=Learnt(subject.stix_id, version),
         )
-        target.names += [
-            NameRow(0, target.entity_id, r["name"], r["source"], subject.stix_id) for r in learnt
-        ]
+        target.names += _learn_later(database, conn, thread, entity_id, now)
         envelope.add(target, keys)
     return rows
 
 
-def _fresh_candidate(entity_id: str, subject: Subject) -> Candidate:
-    names = [NameRow(0, entity_id, n, s, subject.stix_id) for n, s in subject_names(subject)]
-    return Candidate(entity_id, subject.kind, subject.name, names, subject.facts)
+def _linked_entity(match: Match) -> str:
+    """The entity a match links to: the one holding the name that matched."""
+    return match.via.entity_id if match.via else match.candidate.entity_id
 
 
-def _existing_links(conn: Connection, stix_ids: Sequence[str]) -> dict[str, list[Any]]:
-    found: dict[str, list[Any]] = {}
-    for chunk in chunked(stix_ids):
-        rows = conn.execute(
-            select(entity_links.c.stix_id, entity_links.c.entity_id, entity_links.c.status).where(
-                entity_links.c.stix_id.in_(chunk)
-            )
+def _learn_later(
+    database: Database, conn: Connection, thread: _Thread, entity_id: str, now: int
+) -> list[NameRow]:
+    """Teach an entity the names of a thread's new versions later than the one it was
+    linked on."""
+    linked_on = thread.first[0]
+    learnt: list[NameRow] = []
+    for version, subject in thread.versions[1:]:
+        learnt += learn_names(
+            database,
+            conn,
+            entity_id,
+            subject.kind,
+            subject_names(subject),
+            now,
+            source=Learnt(subject.stix_id, version, linked_on),
         )
+    return learnt
+
+
+def _existing_links(conn: Connection, stix_ids: Sequence[str]) -> dict[tuple[str, int], list[Any]]:
+    found: dict[tuple[str, int], list[Any]] = {}
+    for chunk in chunked(sorted(set(stix_ids))):
+        rows = conn.execute(select(entity_links).where(entity_links.c.stix_id.in_(chunk)))
         for row in rows:
-            found.setdefault(row.stix_id, []).append(row)
+            found.setdefault((row.stix_id, row.holder), []).append(row)
     return found
 
 
 def _learn_new_names(
-    database: Database,
-    conn: Connection,
-    subjects: Sequence[Subject],
-    existing: dict[str, list[Any]],
-    now: int,
+    database: Database, conn: Connection, thread: _Thread, existing: list[Any], now: int
 ) -> None:
-    """Teach linked entities the names a new version of their object brings."""
-    for subject in subjects:
-        linked = [row for row in existing[subject.stix_id] if row.status in LINKED]
-        if not linked:
+    """Teach the entities an object is linked to the names its new versions carry."""
+    for row in existing:
+        if row.status not in LINKED:
             continue  # waiting for review, or rejected and re-made: nothing to learn here
-        known = set(
+        linked_on = row.version
+        if linked_on is None:  # linked ahead of its object (intake's review): on this one
+            linked_on = thread.first[0]
             conn.execute(
-                select(entity_names.c.name).where(entity_names.c.stix_id == subject.stix_id)
-            ).scalars()
-        )
-        for row in linked:
-            source = SOURCE_REVIEW if row.status == "accepted" else SOURCE_NAME
-            added = [(n, s) for n, s in subject_names(subject, source) if n not in known]
-            learn_names(
-                database, conn, row.entity_id, subject.kind, added, now, stix_id=subject.stix_id
+                entity_links.update()
+                .where(
+                    entity_links.c.stix_id == row.stix_id,
+                    entity_links.c.holder == row.holder,
+                    entity_links.c.entity_id == row.entity_id,
+                )
+                .values(version=linked_on)
             )
+        source = SOURCE_REVIEW if row.status == "accepted" else SOURCE_NAME
+        known = _names_known(conn, thread.stix_id, row.entity_id)
+        for version, subject in thread.versions:
+            said = subject_names(subject, source)
+            learn_names(
+                database,
+                conn,
+                row.entity_id,
+                subject.kind,
+                [(name, origin) for name, origin in said if (version, name) not in known],
+                now,
+                source=Learnt(subject.stix_id, version, linked_on),
+            )
+
+
+def _names_known(conn: Connection, stix_id: str, entity_id: str) -> set[tuple[str, str]]:
+    """The (version, name) pairs an entity already learnt from an object (``relink``
+    reads versions again)."""
+    rows = conn.execute(
+        select(entity_names.c.version, entity_names.c.name).where(
+            entity_names.c.stix_id == stix_id, entity_names.c.entity_id == entity_id
+        )
+    )
+    return {(row.version, row.name) for row in rows}
 
 
 def relink(

@@ -2,9 +2,10 @@
 sources, its links with their scores and reasons, and the objects linked to it.
 
 Who sees what is decided in :mod:`passerelle.policy.entities`: a name is shown only to
-those who may see where it came from, a link only to those who may see its object and
-the name that justified it, and an entity is known only through a name one may see; an
-entity one may not know of answers exactly like an id that does not exist.
+those who may see the version it came from, a link only to those who may see the version
+it was decided on and the name that justified it, and an entity is known only through a
+name one may see; an entity one may not know of answers exactly like an id that does not
+exist. A link of an object withheld under H3 shows nothing of the object's content.
 """
 
 from __future__ import annotations
@@ -19,17 +20,18 @@ from sqlalchemy import Connection, select
 from passerelle.core.context import stamp
 from passerelle.core.references import MIN_PREFIX, unknown
 from passerelle.errors import BadInput
-from passerelle.objects.latest import latest_stored_bodies
 from passerelle.policy.entities import (
-    link_object_visible,
+    LINKS,
+    link_visible,
+    link_withheld,
     name_visible,
     review_items_of,
-    visible_objects,
 )
+from passerelle.policy.entity_groups import members_of, roots_of, subtree_of
 from passerelle.policy.viewer import Viewer
 from passerelle.resolution.aliases import AliasData
 from passerelle.resolution.aliases import source_description as _describe_source
-from passerelle.resolution.candidates import Candidate, candidates_for, members_of, roots_of
+from passerelle.resolution.candidates import Candidate, candidates_for, thread_bodies
 from passerelle.resolution.links import LINKED, read_explanation
 from passerelle.store.schema import entities, entity_links, entity_names, users
 
@@ -60,7 +62,14 @@ class LinkView(BaseModel):
 
     object_id: str
     object_type: str
-    object_name: str = ""
+    object_name: str = Field(
+        default="", description="The object's name, in its newest version you may read."
+    )
+    withheld: bool = Field(
+        default=False,
+        description="The object is withheld until you acknowledge its H3 restriction: "
+        "nothing of its content (name, matched name, reasons) is shown.",
+    )
     entity_id: str
     entity_name: str = ""
     score: float
@@ -81,10 +90,12 @@ class EntityView(BaseModel):
     kind: EntityKind
     name: str
     merged_into: str | None = Field(
-        default=None, description="The entity this one is merged into (shown instead)."
+        default=None,
+        description="The entity your organisation merged this one into (shown instead).",
     )
     members: list[str] = Field(
-        default_factory=list, description="Entities merged into this one that you may know of."
+        default_factory=list,
+        description="Entities your organisation merged into this one that you may know of.",
     )
     names: list[NameView]
     scripts: list[str]
@@ -126,26 +137,22 @@ def entity_ref(conn: Connection, viewer: Viewer, reference: str) -> tuple[str, C
 def known_entities(
     conn: Connection, viewer: Viewer, ids: Sequence[str]
 ) -> list[tuple[str, Candidate]]:
-    """Return the entities among ``ids`` that the viewer knows, each with its group."""
+    """Return the entities among ``ids`` that the viewer knows, each with its group (as
+    their organisation merged it)."""
     if not ids:
         return []
     present = set(conn.execute(select(entities.c.id).where(entities.c.id.in_(ids))).scalars())
-    roots = roots_of(conn, present)
+    roots = roots_of(conn, viewer.org_id, present)
     groups = candidates_for(conn, viewer, set(roots.values()))
     found = []
     for entity_id in ids:
         group = groups.get(roots.get(entity_id, ""))
         if group is None:
             continue
-        subtree = _subtree(conn, entity_id)
+        subtree = subtree_of(conn, viewer.org_id, entity_id)
         if any(n.entity_id in subtree for n in group.names):
             found.append((entity_id, group))
     return found
-
-
-def _subtree(conn: Connection, entity_id: str) -> set[str]:
-    """Return an entity and every entity merged into it, directly or not."""
-    return set(members_of(conn, [entity_id]))
 
 
 def _decided_by(conn: Connection, viewer: Viewer, user_ids: Iterable[int | None]) -> dict[int, str]:
@@ -160,42 +167,45 @@ def _decided_by(conn: Connection, viewer: Viewer, user_ids: Iterable[int | None]
     return {row.id: row.username for row in rows}
 
 
-def links_shown(conn: Connection, viewer: Viewer, rows: Sequence[Any]) -> list[Any]:
-    """Return the links whose justifying name (``via``) the viewer may see too."""
-    vias = {row.stix_id: read_explanation(row.explanation).get("via") for row in rows}
-    seen = visible_objects(conn, viewer, {v for v in vias.values() if isinstance(v, str)})
-    return [
-        row for row in rows if not isinstance(vias[row.stix_id], str) or vias[row.stix_id] in seen
-    ]
+def visible_links(
+    conn: Connection, viewer: Viewer, where: Any, limit: int | None = None
+) -> list[Any]:
+    """Return the links matching ``where`` that the viewer may see, each with whether it
+    is withheld from them (``withheld``), oldest first."""
+    withheld = link_withheld(viewer).label("withheld")
+    query = (
+        select(entity_links, withheld)
+        .select_from(LINKS)
+        .where(where, link_visible(viewer))
+        .order_by(entity_links.c.created, entity_links.c.stix_id, entity_links.c.holder)
+    )
+    return list(conn.execute(query if limit is None else query.limit(limit)).all())
 
 
-def _object_names(conn: Connection, viewer: Viewer, stix_ids: Iterable[str]) -> dict[str, str]:
-    """Return the name of each object (as learnt, or from its newest version) if visible."""
-    wanted = sorted(set(stix_ids))
-    seen = visible_objects(conn, viewer, wanted)
-    bodies = latest_stored_bodies(conn, seen)
-    return {
-        stix_id: str(body.get("name", ""))
-        for stix_id, body in bodies.items()
-        if isinstance(body, dict)
-    }
+def _object_names(conn: Connection, viewer: Viewer, rows: Sequence[Any]) -> dict[Any, str]:
+    """Return the name of each link's object, from the newest version of it (the owner's,
+    or the copy's) that the viewer may read."""
+    bodies = thread_bodies(conn, viewer, {(row.stix_id, row.holder) for row in rows})
+    return {thread: str(body.get("name", "")) for thread, body in bodies.items()}
 
 
 def link_views(
     conn: Connection, viewer: Viewer, rows: Sequence[Any], entity_names_by_id: dict[str, str]
 ) -> list[LinkView]:
-    """Return links as the viewer is shown them: the object's name if they may see it, who
-    decided if that is someone of their organisation."""
+    """Return links (of :func:`visible_links`) as the viewer is shown them: the object's
+    name if they may read it, who decided if that is someone of their organisation, and
+    nothing of an object withheld from them."""
     deciders = _decided_by(conn, viewer, [row.decided_by for row in rows])
-    names = _object_names(conn, viewer, [row.stix_id for row in rows])
+    names = _object_names(conn, viewer, rows)
     views = []
     for row in rows:
-        told = read_explanation(row.explanation)
+        told = {} if row.withheld else read_explanation(row.explanation)
         views.append(
             LinkView(
                 object_id=row.stix_id,
                 object_type=row.stix_id.split("--", 1)[0],
-                object_name=names.get(row.stix_id, ""),
+                object_name="" if row.withheld else names.get((row.stix_id, row.holder), ""),
+                withheld=bool(row.withheld),
                 entity_id=row.entity_id,
                 entity_name=entity_names_by_id.get(row.entity_id, ""),
                 score=row.score / 1000,
@@ -215,36 +225,15 @@ def entity_view(
 ) -> EntityView:
     """Return what the viewer may know of an entity's merge group: the names they may see,
     the links they may see (review items only of their organisation), the objects."""
-    members = members_of(conn, [group.entity_id])
-    visible_rows = conn.execute(
-        select(entity_names)
-        .where(entity_names.c.entity_id.in_(sorted(members)), name_visible(viewer))
-        .order_by(entity_names.c.id)
-    ).all()
-    adders = _decided_by(conn, viewer, [row.added_by for row in visible_rows])
-    names = [
-        NameView(
-            name=row.name,
-            script=row.script,
-            source=row.source,
-            source_detail=_describe_source(row.source, aliases),
-            object_id=row.stix_id,
-            entity_id=row.entity_id,
-            added_by=adders.get(row.added_by) if row.added_by else None,
-            created=stamp(row.created) or "",
-        )
-        for row in visible_rows
-    ]
-    known_members = sorted({row.entity_id for row in visible_rows} - {group.entity_id})
-    link_rows = conn.execute(
-        select(entity_links)
-        .where(entity_links.c.entity_id.in_(sorted(members)), link_object_visible(viewer))
-        .order_by(entity_links.c.created, entity_links.c.stix_id)
-    ).all()
+    members = sorted(members_of(conn, viewer.org_id, [group.entity_id]))
+    names = _name_views(conn, viewer, members, aliases)
+    known_members = sorted({n.entity_id for n in names} - {group.entity_id})
+    listed = visible_links(conn, viewer, entity_links.c.entity_id.in_(members))
+    reviewable = _reviewable(conn, viewer, [r for r in listed if r.status == "review"])
     shown = [
         row
-        for row in links_shown(conn, viewer, link_rows)
-        if row.status != "review" or _reviewable(conn, viewer, row)
+        for row in listed
+        if row.status != "review" or (row.stix_id, row.holder, row.entity_id) in reviewable
     ]
     display = group.display_name()
     links = link_views(conn, viewer, shown, dict.fromkeys(members, display))
@@ -261,13 +250,46 @@ def entity_view(
     )
 
 
-def _reviewable(conn: Connection, viewer: Viewer, row: Any) -> bool:
-    """Tell whether a link waiting for review is an item of the viewer's organisation."""
+def _name_views(
+    conn: Connection, viewer: Viewer, members: Sequence[str], aliases: AliasData
+) -> list[NameView]:
+    """The names of a group's entities the viewer may see, once each (a name carried by
+    several versions of an object shows once)."""
+    rows = conn.execute(
+        select(entity_names)
+        .where(entity_names.c.entity_id.in_(members), name_visible(viewer))
+        .order_by(entity_names.c.id)
+    ).all()
+    adders = _decided_by(conn, viewer, [row.added_by for row in rows])
+    views: dict[tuple[str, str, str, str | None], NameView] = {}
+    for row in rows:
+        views.setdefault(
+            (row.entity_id, row.name, row.source, row.stix_id),
+            NameView(
+                name=row.name,
+                script=row.script,
+                source=row.source,
+                source_detail=_describe_source(row.source, aliases),
+                object_id=row.stix_id,
+                entity_id=row.entity_id,
+                added_by=adders.get(row.added_by) if row.added_by else None,
+                created=stamp(row.created) or "",
+            ),
+        )
+    return list(views.values())
+
+
+def _reviewable(conn: Connection, viewer: Viewer, rows: Sequence[Any]) -> set[tuple[str, int, str]]:
+    """Return which of these links waiting for review are items of the viewer's
+    organisation."""
+    if not rows:
+        return set()
     found = conn.execute(
-        select(entity_links.c.stix_id).where(
-            entity_links.c.stix_id == row.stix_id,
-            entity_links.c.entity_id == row.entity_id,
+        select(entity_links.c.stix_id, entity_links.c.holder, entity_links.c.entity_id)
+        .select_from(LINKS)
+        .where(
+            entity_links.c.stix_id.in_(sorted({row.stix_id for row in rows})),
             review_items_of(viewer),
         )
-    ).first()
-    return found is not None
+    )
+    return {(row.stix_id, row.holder, row.entity_id) for row in found}

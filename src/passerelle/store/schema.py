@@ -372,10 +372,20 @@ entities = Table(
     Column("kind", String(20), nullable=False),
     Column("name", Text, nullable=False),
     Column("created", BigInteger, nullable=False),
-    # A merge is a pointer, undone by clearing it: nothing is rewritten.
-    Column("merged_into", String(64), ForeignKey("entities.id")),
-    Column("merged_by", Integer, ForeignKey("users.id")),
-    Column("merged_at", BigInteger),
+)
+
+# An organisation's judgement that an entity is another one (migration 0009): it shapes
+# that organisation's view only. A merge is a pointer, undone by deleting it: nothing is
+# rewritten.
+entity_merges = Table(
+    "entity_merges",
+    metadata,
+    Column("org_id", Integer, ForeignKey("organisations.id"), primary_key=True),
+    Column("entity_id", String(64), ForeignKey("entities.id"), primary_key=True),
+    Column("merged_into", String(64), ForeignKey("entities.id"), nullable=False),
+    Column("merged_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("merged_at", BigInteger, nullable=False),
+    Index("ix_entity_merges_into", "org_id", "merged_into"),
 )
 
 # Every name an entity is known by, with where it came from. A name learnt from a STIX
@@ -390,6 +400,12 @@ entity_names = Table(
     # e.g. "aliases:groups.yml", "stix:name", "stix:aliases", "review", "user"
     Column("source", String(200), nullable=False),
     Column("stix_id", Key),
+    # The version of the object that carries the name: only those who may see that very
+    # version see it (migration 0009).
+    Column("version", Key),
+    # The version the object's link to the entity was decided on, when the name came
+    # from a later one (NULL: the same version): the name tells of the link too.
+    Column("link_version", Key),
     Column("added_by", Integer, ForeignKey("users.id")),
     Column("created", BigInteger, nullable=False),
     Index("ix_entity_names_entity", "entity_id"),
@@ -408,11 +424,21 @@ entity_keys = Table(
 
 # A scored, explained link from a STIX object to an entity: made automatically above the
 # high threshold, queued for review between the thresholds, decided by a person.
+# One object can have several links to one entity: its owner's versions and each copy an
+# organisation keeps of it (policy.ownership) are resolved apart (migration 0009).
 entity_links = Table(
     "entity_links",
     metadata,
-    Column("stix_id", Key, primary_key=True),
-    Column("entity_id", String(64), ForeignKey("entities.id"), primary_key=True),
+    Column("stix_id", Key, nullable=False),
+    # Whose versions: 0 for the object's owner, else the organisation keeping a copy.
+    Column("holder", Integer, nullable=False, server_default="0", autoincrement=False),
+    Column("entity_id", String(64), ForeignKey("entities.id"), nullable=False),
+    # The version it was decided on (NULL until a link made ahead of its object, by
+    # intake's review, meets the object's first version).
+    Column("version", Key),
+    # The entity's name that justified it (``entity_names.id``; NULL: the object's own
+    # name, or a person's decision): only those who may see that name see the link.
+    Column("via_name_id", Integer),
     Column("score", Integer, nullable=False),  # 0-1000
     Column("explanation", Text, nullable=False),
     # auto, review, accepted, rejected
@@ -420,6 +446,7 @@ entity_links = Table(
     Column("created", BigInteger, nullable=False),
     Column("decided_by", Integer, ForeignKey("users.id")),
     Column("decided_at", BigInteger),
+    PrimaryKeyConstraint("stix_id", "holder", "entity_id", name="pk_entity_links"),
     Index("ix_entity_links_entity", "entity_id", "status"),
     Index("ix_entity_links_status", "status", "created"),
 )
