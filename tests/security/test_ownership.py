@@ -205,3 +205,35 @@ def test_an_object_holding_a_nul_character_is_refused_with_a_reason(
     assert status["success_count"] == 0
     assert "NUL" in status["failures"][0]["message"]
     assert as_user("alice").all_objects(world.collection("fr-ru")) == []
+
+
+def test_acknowledging_your_object_tells_nothing_of_anothers_copy(
+    as_user: Callable[[str], Taxii], world: World
+) -> None:
+    """Boreal cannot see Atlas's H3 object; its own copy of that id carries another H3
+    text. Acknowledging its object, Atlas reads its own text only, and Boreal's copy
+    withholds nothing from Atlas's readers."""
+    alice, boris = as_user("alice"), as_user("boris")
+    mine = marked(
+        indicator(20),
+        Tlp.RED,
+        recipients=["alice"],
+        handling_codes=["H3"],
+        h3_text="Atlas: call the desk first",
+    )
+    posted(alice, world.collection("fr-ru"), mine)
+    copy = {**mine}
+    copy["extensions"] = {
+        HANDLING_EXTENSION_ID: {
+            "extension_type": "property-extension",
+            "recipients": ["boris"],
+            "handling_codes": ["H3"],
+            "h3_text": "BOREAL SECRET TEXT",
+        }
+    }
+    assert posted(boris, world.collection("fr-ru"), copy)["success_count"] == 1
+    answer = alice.client.post(
+        "/api/acknowledgements", json={"object_id": mine["id"]}, auth=alice.auth
+    )
+    assert answer.status_code == 200
+    assert answer.json()["acknowledged"] == "Atlas: call the desk first"

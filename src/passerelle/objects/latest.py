@@ -1,9 +1,8 @@
-"""The newest version of objects: as a viewer may see them, or as the node stores them.
+"""The newest version of objects as a viewer may see them.
 
 Every feature that needs "the latest version of these ids" asks here, so the rule of who
 sees which version is applied in one place (:func:`passerelle.policy.visibility.
-visible_placement`). The viewer-less readers serve node-wide work only (entity linking at
-ingest, reindexing) and never answer a person.
+visible_placement`).
 """
 
 from __future__ import annotations
@@ -47,23 +46,6 @@ def latest_visible_bodies(
 ) -> dict[str, dict[str, Any]]:
     """Return the newest version the viewer may see of each object, parsed."""
     return bodies_of(conn, latest_visible_versions(conn, viewer, stix_ids))
-
-
-def latest_stored_versions(conn: Connection, stix_ids: Iterable[str]) -> dict[str, str]:
-    """Return the newest stored version of each object, whoever may see it."""
-    found: dict[str, str] = {}
-    for chunk in chunked(sorted(set(stix_ids))):
-        rows = conn.execute(
-            select(objects.c.stix_id, objects.c.version).where(objects.c.stix_id.in_(chunk))
-        )
-        for stix_id, version in rows:
-            found[stix_id] = max(version, found.get(stix_id, ""))
-    return found
-
-
-def latest_stored_bodies(conn: Connection, stix_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Return the newest stored version of each object, parsed, whoever may see it."""
-    return bodies_of(conn, latest_stored_versions(conn, stix_ids))
 
 
 def bodies_of(conn: Connection, versions: dict[str, str]) -> dict[str, dict[str, Any]]:

@@ -19,7 +19,7 @@ from passerelle.policy.ownership import owners_of
 from passerelle.policy.posting import posting_refusal
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
-from passerelle.policy.visibility import object_visible_anywhere
+from passerelle.policy.visibility import object_visible_anywhere, visible_placement
 from passerelle.stix.markings import HandlingCode, Pap, Tlp
 from passerelle.stix.timestamps import now_micros
 from passerelle.store.schema import (
@@ -217,38 +217,25 @@ def text_hash(text: str) -> str:
 
 
 def h3_text_of(conn: Connection, viewer: Viewer, stix_id: str) -> str:
-    """Return the H3 text of a visible object ('' if it carries none)."""
+    """Return the H3 text of the versions of an object the viewer may see ('' if none
+    carries one): a hidden version, or another organisation's copy, tells them nothing."""
     if not object_visible_anywhere(conn, viewer, stix_id):
         raise NotFound(f"no object {stix_id!r}")
+    placement = channel_objects.alias("h3_placement")
     rows = conn.execute(
-        select(objects.c.h3_text).where(
+        select(objects.c.h3_text)
+        .join(
+            placement,
+            (placement.c.stix_id == objects.c.stix_id) & (placement.c.version == objects.c.version),
+        )
+        .where(
             objects.c.stix_id == stix_id,
             objects.c.handling_codes.op("&")(int(HandlingCode.H3)) != 0,
+            visible_placement(viewer, placement),
         )
+        .order_by(objects.c.version)
     )
     return "\n".join(dict.fromkeys(r.h3_text for r in rows))
-
-
-def h3_withheld(conn: Connection, viewer: Viewer, stix_ids: Iterable[str]) -> set[str]:
-    """Return the objects among these that carry an H3 restriction the viewer has not
-    acknowledged: until they do, no path shows their content (name, pattern, text),
-    as TAXII withholds them."""
-    wanted = sorted(set(stix_ids))
-    if not wanted:
-        return set()
-    restricted = conn.execute(
-        select(objects.c.stix_id)
-        .where(
-            objects.c.stix_id.in_(wanted),
-            objects.c.handling_codes.op("&")(int(HandlingCode.H3)) != 0,
-            ~exists().where(
-                acknowledgements.c.user_id == viewer.user_id,
-                acknowledgements.c.stix_id == objects.c.stix_id,
-            ),
-        )
-        .distinct()
-    )
-    return set(restricted.scalars())
 
 
 def acknowledge(conn: Connection, viewer: Viewer, stix_id: str) -> str:

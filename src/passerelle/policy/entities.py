@@ -171,11 +171,6 @@ def review_items_of(viewer: Viewer) -> ColumnElement[bool]:
     return and_(entity_links.c.status == "review", owned_by(viewer.org_id), link_visible(viewer))
 
 
-def seen_versions(conn: Connection, viewer: Viewer, stix_ids: Iterable[str]) -> dict[str, set[str]]:
-    """Return, per object, the versions of it the viewer may see."""
-    return _versions(conn, viewer, stix_ids, readable=False)
-
-
 def readable_versions(
     conn: Connection, viewer: Viewer, stix_ids: Iterable[str]
 ) -> dict[str, set[str]]:

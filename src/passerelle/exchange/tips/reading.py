@@ -18,8 +18,8 @@ from passerelle.core.references import find_record
 from passerelle.exchange.tips.contents import channel_contents
 from passerelle.exchange.tips.models import Event, Receipt, Tip
 from passerelle.policy import workflow
-from passerelle.policy.actions import h3_withheld
 from passerelle.policy.viewer import Viewer
+from passerelle.policy.withholding import withheld_seen
 from passerelle.store.schema import (
     channels,
     objects,
@@ -143,7 +143,7 @@ def tip_views(
     """Return the views of tip rows (of :func:`tip_query`) for the viewer; ``detail`` adds
     each receipt's history and watches, and the objects the tip holds."""
     receipts = _receipts(conn, viewer, [r.id for r in rows], now, detail)
-    withheld = h3_withheld(conn, viewer, [r.stix_id for r in rows])
+    withheld = withheld_seen(conn, viewer, [r.stix_id for r in rows])
     views = []
     for row in rows:
         kind, name = object_summary(conn, row.stix_id, row.version)

@@ -16,9 +16,9 @@ from sqlalchemy import Connection, Select, and_, exists, func, or_, select
 from passerelle.core.context import stamp
 from passerelle.core.references import find_record
 from passerelle.exchange.watches.models import Hit, Watch, WatchState
-from passerelle.policy.actions import h3_withheld
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import object_visible_anywhere, visible_placement
+from passerelle.policy.withholding import withheld_seen
 from passerelle.policy.workflow import watches_kept_by
 from passerelle.store.chunks import chunked
 from passerelle.store.schema import channel_objects, users, watch_hits, watch_keys, watches
@@ -145,7 +145,7 @@ class _Labels:
             subject = row.subject_id
             self._seen[subject] = object_visible_anywhere(
                 self._conn, self._viewer, subject
-            ) and not h3_withheld(self._conn, self._viewer, [subject])
+            ) and not withheld_seen(self._conn, self._viewer, [subject])
         return self._seen[row.subject_id]
 
     def of(self, row: Any) -> str:
