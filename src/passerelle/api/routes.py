@@ -172,6 +172,7 @@ def _signature(operation: Operation[Any], rest: type[BaseModel] | None) -> inspe
 def _request(operation: Operation[Any], values: dict[str, Any]) -> BaseModel:
     """Build an operation's request from the path fields and the query or body model."""
     rest: BaseModel | None = values.pop(_REST, None)
+    _refuse_nul(("request",), {**(dict(rest) if rest is not None else {}), **values})
     if rest is not None and type(rest) is operation.request:
         return rest
     # The path fields go last: a body field of the same name never overrides the path.
@@ -183,3 +184,20 @@ def _request(operation: Operation[Any], values: dict[str, Any]) -> BaseModel:
         errors = [{**error, "loc": ("request", *error["loc"])} for error in exc.errors()]
         raise RequestValidationError(errors) from exc
     return request
+
+
+def _refuse_nul(where: tuple[str | int, ...], value: Any) -> None:
+    """Refuse a request whose text holds NUL: no value needs one, PostgreSQL stores none."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            problem = {"loc": where, "msg": "holds a NUL character", "type": "value_error"}
+            raise RequestValidationError([problem])
+    elif isinstance(value, BaseModel):
+        _refuse_nul(where, dict(value))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _refuse_nul((*where, str(key)), key)
+            _refuse_nul((*where, str(key)), item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for index, item in enumerate(value):
+            _refuse_nul((*where, index), item)
