@@ -2,9 +2,9 @@
 
 from alembic import context
 
-from passerelle.store.schema import metadata
+from passerelle.store import schema
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=schema.metadata, render_as_batch=True)
     context.run_migrations()
