@@ -23,6 +23,7 @@ from passerelle.http.headers import SecurityHeaders
 from passerelle.settings import Settings
 from passerelle.store.database import Database, open_database
 from passerelle.taxii import objects, server
+from passerelle.web import install_web
 from passerelle.wiring import key_rules, subscribe_features
 
 
@@ -85,6 +86,7 @@ def create_app(
     app.include_router(objects.router, tags=["TAXII"])
     app.include_router(handling.router, tags=["Handling"])
     app.include_router(operation_router(REGISTRY.values()))
+    install_web(app)
     return app
 
 

@@ -6,7 +6,7 @@ import click
 
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
 from passerelle.errors import BadInput
-from passerelle.policy import directory
+from passerelle.policy import directory, passwords
 from passerelle.policy.directory import Membership
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import Tlp
@@ -97,6 +97,22 @@ def user_token(node: Node, username: str) -> None:
     with node.database.write() as conn:
         token = directory.replace_token(conn, username)
     click.echo(token)
+
+
+@user.command("password")
+@click.argument("username")
+@click.password_option(
+    "--password",
+    prompt="New web password",
+    help="The password (asked twice, unechoed, when not given; at least 12 characters).",
+)
+@pass_node
+def user_password(node: Node, username: str, password: str) -> None:
+    """Set the password USERNAME signs in to the web interface with (stored as an argon2
+    hash)."""
+    with node.database.write() as conn:
+        passwords.set_password(conn, username, password)
+    click.echo(f"web password of {username!r} set", err=True)
 
 
 @user.command("list")

@@ -1,0 +1,160 @@
+"""The web interface's pages in-process: the seed scenario through the forms (A shares, B
+acknowledges, investigates, closes actioned with 7 arrests, A sees it), the H3 gate,
+CSRF refusals of the lifecycle forms, and French and English."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
+from tests.exchange_support import cell_report, store
+from tests.stixgen import identity
+from tests.web.support import csrf_of, rendered, sign_in
+from tests.world import World
+
+
+def _share(client: TestClient, object_id: str, recipients: str = "boris") -> str:
+    inbox = client.get("/")
+    answer = client.post(
+        "/tips",
+        data={
+            "csrf": csrf_of(inbox.text),
+            "object_id": object_id,
+            "channel": "fr-ru",
+            "recipients": recipients,
+            "action_requested": "Find and stop the cell",
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    return answer.headers["location"].removeprefix("/tips/")
+
+
+def _act(client: TestClient, tip_id: str, action: str, **fields: str) -> int:
+    token = csrf_of(client.get(f"/tips/{tip_id}").text)
+    answer = client.post(
+        f"/tips/{tip_id}/{action}", data={"csrf": token, **fields}, follow_redirects=False
+    )
+    return answer.status_code
+
+
+def test_seed_scenario_through_the_pages(
+    browser: TestClient, other_browser: TestClient, world: World
+) -> None:
+    group, leader, report = cell_report()
+    store(world, "alice", "fr-ru", [group, leader, report])
+    assert sign_in(browser, "alice") == 303
+    assert sign_in(other_browser, "boris") == 303
+
+    tip_id = _share(browser, report["id"])
+    inbox = other_browser.get("/")
+    assert rendered(inbox.text, "tip") == [tip_id]
+    assert "Cell plans bombings of religious sites" in inbox.text
+
+    page = other_browser.get(f"/tips/{tip_id}")
+    # The report and what it refers to, for people: names, not JSON.
+    assert set(rendered(page.text, "object")) == {report["id"], group["id"], leader["id"]}
+    assert "Seven-person cell" in page.text and "Ivan Petrov" in page.text
+    assert 'class="tlp tlp-amber">TLP:AMBER<' in page.text
+
+    assert _act(other_browser, tip_id, "ack") == 303
+    assert _act(other_browser, tip_id, "investigate") == 303
+    closed = _act(other_browser, tip_id, "close", outcome="actioned", arrests="7", seizures="TATP")
+    assert closed == 303
+
+    seen = browser.get(f"/tips/{tip_id}").text
+    assert rendered(seen, "organisation") == ["fsb"]
+    assert re.search(r'class="arrests">7<', seen)
+    assert "actioned" in seen and "TATP" in seen
+    # Nothing of it reaches an organisation outside the channel.
+    assert sign_in(browser, "oscar") == 303
+    assert browser.get(f"/tips/{tip_id}").status_code == 404
+    assert tip_id not in browser.get("/").text
+
+
+def test_lifecycle_forms_without_the_session_token_change_nothing(
+    browser: TestClient, other_browser: TestClient, world: World
+) -> None:
+    items = cell_report()
+    store(world, "alice", "fr-ru", items)
+    assert sign_in(browser, "alice") == 303
+    assert sign_in(other_browser, "boris") == 303
+    tip_id = _share(browser, items[-1]["id"])
+    for token in (None, "forged", csrf_of(browser.get("/").text)):  # alice's token is not boris's
+        data = {} if token is None else {"csrf": token}
+        answer = other_browser.post(f"/tips/{tip_id}/ack", data=data, follow_redirects=False)
+        assert answer.status_code == 403
+    assert "received" in other_browser.get(f"/tips/{tip_id}").text
+    assert 'action="/tips/' + tip_id + '/ack"' in other_browser.get(f"/tips/{tip_id}").text
+
+
+def test_closing_needs_a_valid_outcome(
+    browser: TestClient, other_browser: TestClient, world: World
+) -> None:
+    items = cell_report()
+    store(world, "alice", "fr-ru", items)
+    assert sign_in(browser, "alice") == 303
+    assert sign_in(other_browser, "boris") == 303
+    tip_id = _share(browser, items[-1]["id"])
+    assert _act(other_browser, tip_id, "close", outcome="actioned") == 409  # not acknowledged
+    assert _act(other_browser, tip_id, "ack") == 303
+    assert _act(other_browser, tip_id, "close", outcome="actioned", arrests="-1") == 400
+    assert _act(other_browser, tip_id, "close", outcome="won") == 400
+
+
+def test_h3_content_waits_for_the_readers_acknowledgement(
+    browser: TestClient, other_browser: TestClient, world: World
+) -> None:
+    secret = identity(
+        "Informant Vasily",
+        object_marking_refs=[TLP2_IDS[Tlp.AMBER]],
+        extensions={
+            HANDLING_EXTENSION_ID: {
+                "extension_type": "property-extension",
+                "handling_codes": ["H3"],
+                "h3_text": "Do not act before calling the desk",
+            }
+        },
+    )
+    store(world, "alice", "fr-ru", [secret])
+    assert sign_in(browser, "alice") == 303
+    assert sign_in(other_browser, "boris") == 303
+    tip_id = _share(browser, secret["id"])
+    assert "Vasily" not in other_browser.get("/").text
+    gated = other_browser.get(f"/tips/{tip_id}").text
+    assert "Vasily" not in gated
+    assert "Do not act before calling the desk" in gated
+    answer = other_browser.post(
+        "/acknowledgements",
+        data={"csrf": csrf_of(gated), "object_id": secret["id"], "next": f"/tips/{tip_id}"},
+        follow_redirects=False,
+    )
+    assert answer.headers["location"] == f"/tips/{tip_id}"
+    assert "Informant Vasily" in other_browser.get(f"/tips/{tip_id}").text
+
+
+def test_the_browser_language_chooses_and_the_switch_overrides(browser: TestClient) -> None:
+    french = browser.get("/signin", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
+    assert '<html lang="fr">' in french.text and "Se connecter" in french.text
+    english = browser.get("/signin", headers={"Accept-Language": "de, en;q=0.8"})
+    assert '<html lang="en">' in english.text and "Sign in" in english.text
+    browser.get("/language/en", params={"next": "/signin"})
+    overridden = browser.get("/signin", headers={"Accept-Language": "fr"})
+    assert '<html lang="en">' in overridden.text
+    assert sign_in(browser, "alice") == 303
+    browser.get("/language/fr", params={"next": "/"})
+    assert "Boîte de réception" in browser.get("/").text
+
+
+def test_no_page_runs_inline_script_or_style(browser: TestClient, world: World) -> None:
+    items = cell_report()
+    store(world, "alice", "fr-ru", items)
+    assert sign_in(browser, "alice") == 303
+    tip_id = _share(browser, items[-1]["id"])
+    for path in ("/", f"/tips/{tip_id}", "/signin", "/tips/tip--missing"):
+        html = browser.get(path).text
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
+        assert not re.search(r"\s(style|on\w+)=", html), path
+        assert "http://" not in html and "https://" not in html, path
