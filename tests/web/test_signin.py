@@ -56,7 +56,8 @@ def test_wrong_passwords_and_unknown_users_answer_alike_and_are_audited(
     assert sign_in(browser, "alice", "not the password") == 401
     assert sign_in(browser, "nobody", "not the password") == 401
     wrong = browser.get("/")
-    assert wrong.status_code == 200 and "Sign in" in wrong.text
+    assert wrong.status_code == 200
+    assert "Sign in" in wrong.text
     assert "passerelle_session" not in browser.cookies
     with world.database.read() as conn:
         actions = [e.action for e in audit.entries(conn)]
@@ -120,7 +121,8 @@ def test_an_idle_session_expires(browser: TestClient, clock: FakeClock, world: W
     assert browser.get("/").status_code == 200
     clock.advance(IDLE + MINUTE)  # ...idleness ends it
     answer = browser.get("/", follow_redirects=False)
-    assert answer.status_code == 303 and answer.headers["location"] == "/signin"
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/signin"
     with world.database.read() as conn:
         assert conn.execute(web_sessions.select()).all() == []
 
@@ -148,8 +150,11 @@ def test_pages_carry_a_strict_content_security_policy(
     assert sign_in(browser, "alice") == 303
     page = browser.get("/")
     policy = page.headers["content-security-policy"]
-    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
-    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "default-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
     assert page.headers["cache-control"] == "no-store"
     script = browser.get("/static/vendor/htmx.min.js")
-    assert script.status_code == 200 and "htmx" in script.text
+    assert script.status_code == 200
+    assert "htmx" in script.text
