@@ -13,6 +13,7 @@ from passerelle.audit.logins import FailedLogins
 from passerelle.durations import MINUTE
 from passerelle.settings import Settings, WebSettings
 from tests.exchange_support import FakeClock
+from tests.security.test_access_matrix_workflow import tip_world  # noqa: F401 (its fixture)
 from tests.web.support import BASE_URL, set_passwords
 from tests.world import World
 

@@ -10,12 +10,7 @@ from fastapi import FastAPI
 
 from passerelle.policy.roles import Role
 from tests.access_world import LABELS, Outcomes, Person, Relation, wrong_views
-from tests.security.test_access_matrix_workflow import (  # noqa: F401 (the fixture)
-    TipWorld,
-    receives,
-    sent_by_org,
-    tip_world,
-)
+from tests.security.test_access_matrix_workflow import TipWorld, receives, sent_by_org
 from tests.web.support import rendered, session_client
 
 
