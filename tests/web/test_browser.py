@@ -2,6 +2,9 @@
 against a real ``passerelle serve``: the seed scenario by two users of two organisations
 in two browser contexts, a failed sign-in, CSRF refusals, and an idle session's end.
 
+The browser tests run on SQLite only: what the pages read and write is the same on both
+backends, and is tested on both in-process (test_pages, test_signin, test_access_matrix).
+
 Screenshots of the main pages in French and English are saved in the test's directory,
 and also in ``$PASSERELLE_SCREENSHOTS_DIR`` when set (``docs/screenshots`` for the
 README's)."""
@@ -25,6 +28,14 @@ from tests.world import World
 VIEWPORT = {"width": 1000, "height": 760}
 # Every wait of the browser, in milliseconds: generous for a loaded machine, yet bounded.
 patience = 15_000
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A migrated SQLite database (this module's tests run on one backend)."""
+    path = tmp_path / "node.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(scope="module")

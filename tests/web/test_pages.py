@@ -5,6 +5,7 @@ CSRF refusals of the lifecycle forms, and French and English."""
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 from fastapi.testclient import TestClient
 
@@ -162,3 +163,36 @@ def test_no_page_runs_inline_script_or_style(browser: TestClient, world: World) 
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
         assert not re.search(r"\s(style|on\w+)=", html), path
         assert not re.search(r"https?://", html), path
+
+
+class _Controls(HTMLParser):
+    """The form controls of a page and the ids its labels name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[str] = []
+        self.labelled: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "label" and found.get("for"):
+            self.labelled.add(str(found["for"]))
+        elif tag in ("input", "select", "textarea") and found.get("type") != "hidden":
+            self.controls.append(str(found.get("id")))
+
+
+def test_every_control_has_its_label(
+    browser: TestClient, other_browser: TestClient, world: World
+) -> None:
+    items = cell_report()
+    store(world, "alice", "fr-ru", items)
+    assert sign_in(browser, "alice") == 303
+    assert sign_in(other_browser, "boris") == 303
+    tip_id = _share(browser, items[-1]["id"])
+    assert _act(other_browser, tip_id, "ack") == 303
+    pages = [browser.get("/signin"), browser.get("/"), other_browser.get(f"/tips/{tip_id}")]
+    for page in pages:
+        parsed = _Controls()
+        parsed.feed(page.text)
+        assert parsed.controls, page.url
+        assert [c for c in parsed.controls if c not in parsed.labelled] == [], page.url

@@ -158,3 +158,29 @@ def test_pages_carry_a_strict_content_security_policy(
     script = browser.get("/static/vendor/htmx.min.js")
     assert script.status_code == 200
     assert "htmx" in script.text
+
+
+def test_a_form_holding_a_nul_character_is_refused(browser: TestClient) -> None:
+    token = csrf_of(browser.get("/signin").text)
+    answer = browser.post(
+        "/signin",
+        data={"csrf": token, "username": "ali\x00ce", "password": PASSWORD, "purpose": "x"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 400
+
+
+def test_the_counters_refreshing_by_themselves_do_not_keep_a_session_alive(
+    browser: TestClient, clock: FakeClock
+) -> None:
+    assert sign_in(browser, "alice") == 303
+    for _ in range(3):
+        clock.advance(IDLE // 2)
+        fragment = browser.get("/fragments/counters", headers={"HX-Request": "true"})
+        if fragment.headers.get("hx-redirect"):
+            break
+        assert 'id="counters"' in fragment.text
+    # The session ended at its idle timeout; htmx is told to take the whole page away.
+    assert fragment.status_code == 200
+    assert fragment.headers["hx-redirect"] == "/signin"
+    assert browser.get("/", follow_redirects=False).status_code == 303

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from passerelle.web import inbox, signin, tip
-from passerelle.web.access import SignInRequired, to_sign_in
+from passerelle.web.access import SignInRequired, UnreadableForm, to_sign_in, unreadable_form
 
 __all__ = ["install_web"]
 
@@ -21,6 +21,7 @@ __all__ = ["install_web"]
 def install_web(app: FastAPI) -> None:
     """Serve the web interface's pages and its static files (vendored, never a CDN)."""
     app.add_exception_handler(SignInRequired, to_sign_in)
+    app.add_exception_handler(UnreadableForm, unreadable_form)
     app.include_router(signin.router)
     app.include_router(inbox.router)
     app.include_router(tip.router)

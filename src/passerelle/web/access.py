@@ -12,7 +12,7 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from passerelle.core.context import Context
@@ -25,6 +25,10 @@ CSRF_FIELD: Final = "csrf"
 
 class SignInRequired(Exception):
     """The page needs a live session and the request has none."""
+
+
+class UnreadableForm(Exception):
+    """A posted form holds a NUL character, which no name, text or id may hold."""
 
 
 def language_of(request: Request) -> str:
@@ -57,33 +61,65 @@ def page(
     return HTMLResponse(html, status_code=status)
 
 
-def signed_in(request: Request) -> WebSession:
-    """FastAPI dependency: the live session of this request, else sign in first."""
+def _session(request: Request, touch: bool) -> WebSession:
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id:
         raise SignInRequired
     state = request.app.state
     database: Database = state.database
     with database.write() as conn:
-        session = resume_session(conn, session_id, state.clock(), state.settings.web.idle_timeout)
+        session = resume_session(
+            conn, session_id, state.clock(), state.settings.web.idle_timeout, touch
+        )
     if session is None:
         raise SignInRequired
     return session
 
 
-def to_sign_in(request: Request, _exc: Exception) -> RedirectResponse:
-    """Answer a request without a live session: to the sign-in page, then back here."""
+def signed_in(request: Request) -> WebSession:
+    """FastAPI dependency: the live session of this request, else sign in first."""
+    return _session(request, touch=True)
+
+
+def signed_in_still(request: Request) -> WebSession:
+    """FastAPI dependency for what a page refreshes by itself: the live session, left
+    as idle as it was (a tab left open must not keep its session alive)."""
+    return _session(request, touch=False)
+
+
+def to_sign_in(request: Request, _exc: Exception) -> Response:
+    """Answer a request without a live session: to the sign-in page, then back here (a
+    fragment asked by htmx sends the whole page there)."""
     target = "/signin"
-    if request.method == "GET" and request.url.path != "/":
+    if request.method == "GET" and request.url.path != "/" and not _fragment(request):
         target += "?next=" + quote(request.url.path, safe="/")
-    answer = RedirectResponse(target, status_code=303)
+    answer: Response = RedirectResponse(target, status_code=303)
+    if _fragment(request):
+        answer = Response(status_code=200, headers={"HX-Redirect": target})
     answer.delete_cookie(SESSION_COOKIE, path="/")
     return answer
 
 
+def _fragment(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def unreadable_form(request: Request, _exc: Exception) -> HTMLResponse:
+    """Answer a form holding a NUL character: 400, nothing done."""
+    return page(request, "error.html", 400, None, problem="unreadable")
+
+
+async def read_form(request: Request) -> FormData:
+    """Return the posted form; refuse one holding a NUL character (no text may)."""
+    form = await request.form()
+    if any(isinstance(value, str) and "\x00" in value for value in form.values()):
+        raise UnreadableForm
+    return form
+
+
 async def checked_form(request: Request, session: WebSession) -> FormData | None:
     """Return the posted form if it carries the session's CSRF token, else None."""
-    form = await request.form()
+    form = await read_form(request)
     token = form.get(CSRF_FIELD)
     if not isinstance(token, str) or not session.csrf_matches(token):
         return None

@@ -26,6 +26,7 @@ from passerelle.web.access import (
     page,
     refused,
     signed_in,
+    signed_in_still,
 )
 from passerelle.web.sessions import WebSession
 
@@ -42,6 +43,8 @@ class Inbox:
     questions: list[rfis.RfiRow] | None = None
     watches: WatchNotices | None = None
     counters: dict[str, int] = dataclasses.field(default_factory=dict)
+    # Open received tips per state of the viewer's organisation's receipt, in lifecycle order.
+    by_state: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def _overdue(tip: tips.Tip) -> bool:
@@ -70,6 +73,10 @@ def read_inbox(ctx: Context) -> Inbox:
         "rfis": len(found.questions),
         "hits": len(received.watches.hits),
     }
+    for state in ("received", "acknowledged", "investigating"):
+        found.by_state[state] = sum(
+            any(r.state == state for r in tip.receipts) for tip in found.received
+        )
     return found
 
 
@@ -80,7 +87,9 @@ def inbox_page(request: Request, session: Session) -> HTMLResponse:
 
 
 @router.get("/fragments/counters")
-def counters_fragment(request: Request, session: Session) -> HTMLResponse:
+def counters_fragment(
+    request: Request, session: Annotated[WebSession, Depends(signed_in_still)]
+) -> HTMLResponse:
     """The inbox counters alone (htmx refreshes them)."""
     inbox = read_inbox(context_of(request, session))
     return page(request, "counters.html", 200, session, inbox=inbox)

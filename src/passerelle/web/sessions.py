@@ -57,10 +57,10 @@ def start_session(conn: Connection, viewer: Viewer, now: int, idle_timeout: int)
 
 
 def resume_session(
-    conn: Connection, session_id: str, now: int, idle_timeout: int
+    conn: Connection, session_id: str, now: int, idle_timeout: int, touch: bool = True
 ) -> WebSession | None:
-    """Return the live session of this id and mark it used now; None if there is none or
-    it has been idle too long (then it ends)."""
+    """Return the live session of this id and, with ``touch``, mark it used now; None if
+    there is none or it has been idle too long (then it ends)."""
     key = _hash(session_id)
     row = conn.execute(select(web_sessions).where(web_sessions.c.id_hash == key)).first()
     if row is None:
@@ -68,7 +68,10 @@ def resume_session(
     if now - row.last_seen > idle_timeout:
         conn.execute(delete(web_sessions).where(web_sessions.c.id_hash == key))
         return None
-    conn.execute(web_sessions.update().where(web_sessions.c.id_hash == key).values(last_seen=now))
+    if touch:
+        conn.execute(
+            web_sessions.update().where(web_sessions.c.id_hash == key).values(last_seen=now)
+        )
     return WebSession(viewer_by_id(conn, row.user_id, row.purpose), row.csrf_token)
 
 

@@ -31,6 +31,7 @@ from passerelle.web.access import (
     field,
     local_path,
     page,
+    read_form,
     refused,
     signed_in,
 )
@@ -72,7 +73,7 @@ def signin_form(request: Request) -> HTMLResponse:
 @router.post("/signin")
 async def signin(request: Request) -> Response:
     """Check the credentials, open a session for the declared purpose, go on."""
-    form = await request.form()
+    form = await read_form(request)
     presented, expected = form.get(CSRF_FIELD), request.cookies.get(SIGNIN_COOKIE, "")
     if not (isinstance(presented, str) and expected) or not hmac.compare_digest(
         presented.encode("utf-8"), expected.encode("utf-8")
