@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from passerelle.audit import log as audit
 from passerelle.durations import MINUTE
+from passerelle.policy.passwords import set_password
 from passerelle.store.schema import web_sessions
 from tests.exchange_support import FakeClock
 from tests.web.conftest import IDLE
@@ -184,3 +185,10 @@ def test_the_counters_refreshing_by_themselves_do_not_keep_a_session_alive(
     assert fragment.status_code == 200
     assert fragment.headers["hx-redirect"] == "/signin"
     assert browser.get("/", follow_redirects=False).status_code == 303
+
+
+def test_a_new_password_ends_the_users_sessions(browser: TestClient, world: World) -> None:
+    assert sign_in(browser, "alice") == 303
+    with world.database.write() as conn:
+        set_password(conn, "alice", "another long password")
+    assert browser.get("/", follow_redirects=False).headers["location"] == "/signin"

@@ -12,12 +12,12 @@ from typing import Final
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 
 from passerelle.errors import BadInput, NotFound
 from passerelle.policy.directory import viewer_by_id
 from passerelle.policy.viewer import Viewer
-from passerelle.store.schema import users
+from passerelle.store.schema import users, web_sessions
 
 MIN_LENGTH: Final = 12
 MAX_LENGTH: Final = 1024
@@ -35,18 +35,19 @@ def _decoy() -> str:
 
 
 def set_password(conn: Connection, username: str, password: str) -> None:
-    """Set a user's web password (at least 12 characters), replacing any earlier one."""
+    """Set a user's web password (at least 12 characters), replacing any earlier one; the
+    user's open web sessions end (whoever knew the old password is signed out)."""
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
         raise BadInput(f"a password needs {MIN_LENGTH} to {MAX_LENGTH} characters")
     if password != password.strip():
         raise BadInput("a password must not begin or end with spaces")
-    found = conn.execute(
-        users.update()
-        .where(users.c.username == username)
-        .values(password_hash=_hasher().hash(password))
-    )
-    if found.rowcount != 1:
+    user_id = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
+    if user_id is None:
         raise NotFound(f"no user named {username!r}")
+    conn.execute(
+        users.update().where(users.c.id == user_id).values(password_hash=_hasher().hash(password))
+    )
+    conn.execute(delete(web_sessions).where(web_sessions.c.user_id == user_id))
 
 
 def viewer_by_password(
