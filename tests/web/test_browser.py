@@ -105,26 +105,27 @@ def test_seed_scenario_in_two_browsers(
         sender.get_by_role("button", name="Transmettre").click()
         expect(sender.locator(".receipt")).to_contain_text("fsb: reçu")
         tip_path = sender.url.removeprefix(server.base_url)
+        sender.goto("/")
+        expect(sender.locator("table.sent")).to_contain_text("fsb: reçu")
+        _shoot(sender, tmp_path, "inbox-fr")
 
         _sign_in(receiver, "boris", "Sign in")
         expect(receiver.locator("table.received")).to_contain_text("Cell plans bombings")
         _shoot(receiver, tmp_path, "inbox-en")
         receiver.get_by_role("link", name="Cell plans bombings of religious sites").click()
         expect(receiver.get_by_text("Seven-person cell")).to_be_visible()
+        _shoot(receiver, tmp_path, "tip-en")
         receiver.get_by_role("button", name="Acknowledge").click()
         receiver.get_by_role("button", name="Investigate").click()
         receiver.get_by_label("Outcome", exact=True).select_option("actioned")
         receiver.get_by_label("Arrests (actioned)").fill("7")
         receiver.get_by_role("button", name="Close", exact=True).click()
         expect(receiver.locator(".lifecycle .state")).to_contain_text("closed")
-        _shoot(receiver, tmp_path, "tip-en")
 
         sender.goto(tip_path)
         expect(sender.locator(".receipt .arrests")).to_have_text("7")
         expect(sender.locator(".receipt")).to_contain_text("suite donnée")
         _shoot(sender, tmp_path, "tip-fr")
-        sender.goto("/")
-        _shoot(sender, tmp_path, "inbox-fr")
 
         cookies = {c["name"]: c for c in sender.context.cookies()}
         session = cookies["passerelle_session"]
