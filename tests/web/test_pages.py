@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 from fastapi.testclient import TestClient
 
+from passerelle.audit import log as audit
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
 from tests.exchange_support import cell_report, store
 from tests.stixgen import identity
@@ -70,6 +71,12 @@ def test_seed_scenario_through_the_pages(
     assert rendered(seen, "organisation") == ["fsb"]
     assert re.search(r'class="arrests">7<', seen)
     assert "actioned" in seen
+    # What boris did through the pages is audited with the purpose he signed in for.
+    with world.database.read() as conn:
+        done = [(e.action, e.purpose) for e in audit.entries(conn, username="boris")]
+    assert ("web-signin", "triage") in done
+    assert len([a for a, purpose in done if purpose == "triage"]) > 1
+    assert {purpose for _action, purpose in done} == {"triage"}
     assert "TATP" in seen
     # Nothing of it reaches an organisation outside the channel.
     assert sign_in(browser, "oscar") == 303

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from passerelle.audit import log as audit
 from passerelle.durations import MINUTE
 from passerelle.policy.passwords import set_password
+from passerelle.settings import Settings
 from passerelle.store.schema import web_sessions
 from tests.exchange_support import FakeClock
 from tests.web.conftest import IDLE
@@ -192,3 +193,10 @@ def test_a_new_password_ends_the_users_sessions(browser: TestClient, world: Worl
     with world.database.write() as conn:
         set_password(conn, "alice", "another long password")
     assert browser.get("/", follow_redirects=False).headers["location"] == "/signin"
+
+
+def test_the_idle_timeout_is_a_setting_workers_inherit() -> None:
+    settings = Settings.from_env(env={"PASSERELLE_WEB_IDLE_TIMEOUT": "5m"})
+    assert settings.web.idle_timeout == 5 * MINUTE
+    assert Settings.from_env(env=settings.worker_environment()).web == settings.web
+    assert Settings.from_env(env={}).web.idle_timeout == IDLE
