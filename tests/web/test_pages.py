@@ -203,3 +203,31 @@ def test_every_control_has_its_label(
         parsed.feed(page.text)
         assert parsed.controls, page.url
         assert [c for c in parsed.controls if c not in parsed.labelled] == [], page.url
+
+
+def test_nobody_else_can_move_a_tip_through_the_pages(
+    browser: TestClient, other_browser: TestClient, world: World
+) -> None:
+    items = cell_report()
+    store(world, "alice", "fr-ru", items)
+    assert sign_in(browser, "alice") == 303
+    tip_id = _share(browser, items[-1]["id"])
+    # The sender may not acknowledge or close for its recipient.
+    assert _act(browser, tip_id, "ack") == 409
+    for intruder in ("oscar", "carla"):
+        assert sign_in(other_browser, intruder) == 303
+        token = csrf_of(other_browser.get("/").text)
+        for action, data in (("ack", {}), ("close", {"outcome": "refuted"})):
+            answer = other_browser.post(
+                f"/tips/{tip_id}/{action}", data={"csrf": token, **data}, follow_redirects=False
+            )
+            assert answer.status_code == 404
+            assert "Cell plans" not in answer.text
+        answer = other_browser.post(
+            "/acknowledgements",
+            data={"csrf": token, "object_id": items[-1]["id"], "next": "/"},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 404
+    assert sign_in(other_browser, "boris") == 303
+    assert 'action="/tips/' + tip_id + '/ack"' in other_browser.get(f"/tips/{tip_id}").text
