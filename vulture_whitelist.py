@@ -83,4 +83,5 @@ require_permitted  # policy.actions: tested in tests/policy/test_actions.py
 # Read by the web interface's Jinja2 templates (passerelle/web/templates), not by Python.
 Inbox.counters  # counters.html
 Inbox.by_state  # counters.html
+Inbox.drafts  # inbox.html
 ObjectView.refers_to  # tip.html

@@ -10,9 +10,10 @@ from html.parser import HTMLParser
 from fastapi.testclient import TestClient
 
 from passerelle.audit import log as audit
+from passerelle.intake import review
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
-from tests.exchange_support import cell_report, store
-from tests.stixgen import identity
+from tests.exchange_support import FakeClock, cell_report, contexts, store
+from tests.stixgen import T0, identity
 from tests.web.support import csrf_of, rendered, sign_in
 from tests.world import World
 
@@ -231,3 +232,28 @@ def test_nobody_else_can_move_a_tip_through_the_pages(
         assert answer.status_code == 404
     assert sign_in(other_browser, "boris") == 303
     assert 'action="/tips/' + tip_id + '/ack"' in other_browser.get(f"/tips/{tip_id}").text
+
+
+def test_the_inbox_lists_the_organisations_drafts_under_review(
+    browser: TestClient, other_browser: TestClient, world: World, clock: FakeClock
+) -> None:
+    report = {
+        "type": "report",
+        "spec_version": "2.1",
+        "id": "report--2c9e3b0a-5b8e-4c1e-9d0a-7f3f0c2a1b11",
+        "created": T0,
+        "modified": T0,
+        "name": "Draft on the cell",
+        "published": T0,
+        "object_refs": ["identity--8a1f6a43-5b2d-4a8e-b7f7-0f5e3c9d2a10"],
+        "x_passerelle_draft": True,
+    }
+    person = identity("Ivan Petrov", id="identity--8a1f6a43-5b2d-4a8e-b7f7-0f5e3c9d2a10")
+    bundle = {"type": "bundle", "id": "bundle--1", "objects": [report, person]}
+    draft = review.store_draft(
+        contexts(world, clock)("alice"), review.StoreDraft(channel="fr-ru", bundle=bundle)
+    )
+    assert sign_in(browser, "alice") == 303
+    assert sign_in(other_browser, "boris") == 303
+    assert rendered(browser.get("/").text, "draft") == [draft.id]
+    assert "Draft on the cell" not in other_browser.get("/").text

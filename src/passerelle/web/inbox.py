@@ -1,9 +1,10 @@
 """The home page: what needs the signed-in user today, and sharing a tip.
 
-Every part is read through the exchange workflow's own operations (the ones the REST API
-serves), so the page shows, counts and marks exactly what the API would list: received
-tips (overdue ones first), tips sent with each recipient's state, RFIs to answer, and the
-watch notices. A part its user's role may not read (an auditor's) is left out.
+Every part is read through the workflow's own operations (the ones the REST API serves),
+so the page shows, counts and marks exactly what the API would list: received tips
+(overdue ones first), tips sent with each recipient's state, RFIs to answer, the watch
+notices, and the organisation's intake drafts under review. A part its user's role may
+not read (an auditor's) is left out.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from passerelle.core.context import Context
 from passerelle.errors import Forbidden, PasserelleError
 from passerelle.exchange import rfis, tips
 from passerelle.exchange.watches import WatchNotices
+from passerelle.intake import review
 from passerelle.web.access import (
     checked_form,
     context_of,
@@ -42,6 +44,7 @@ class Inbox:
     sent: list[tips.Tip] | None = None
     questions: list[rfis.RfiRow] | None = None
     watches: WatchNotices | None = None
+    drafts: list[review.DraftSummary] | None = None
     counters: dict[str, int] = dataclasses.field(default_factory=dict)
     # Open received tips per state of the viewer's organisation's receipt, in lifecycle order.
     by_state: dict[str, int] = dataclasses.field(default_factory=dict)
@@ -63,6 +66,7 @@ def read_inbox(ctx: Context) -> Inbox:
         received = tips.inbox(ctx, tips.ListRequest())
         found.sent = tips.sent(ctx, tips.ListRequest())
         found.questions = rfis.list_rfis(ctx, rfis.ListRfis(direction="received", state="open"))
+        found.drafts = review.list_drafts(ctx, review.ListDrafts())
     except Forbidden:
         return found
     found.received = sorted(received.tips, key=lambda t: (not _overdue(t), _deadline(t)))
@@ -72,6 +76,7 @@ def read_inbox(ctx: Context) -> Inbox:
         "overdue": sum(_overdue(t) for t in found.received),
         "rfis": len(found.questions),
         "hits": len(received.watches.hits),
+        "drafts": len(found.drafts),
     }
     for state in ("received", "acknowledged", "investigating"):
         found.by_state[state] = sum(
