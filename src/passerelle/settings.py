@@ -77,13 +77,19 @@ class WebSettings:
 
     # A session unused for this long ends; the next page asks to sign in again.
     idle_timeout: int = 30 * MINUTE
+    # A session ends this long after its sign-in, however busy.
+    lifetime: int = 12 * HOUR
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
-        """Read PASSERELLE_WEB_IDLE_TIMEOUT."""
+        """Read PASSERELLE_WEB_IDLE_TIMEOUT and PASSERELLE_WEB_SESSION_LIFETIME."""
         env = os.environ if env is None else env
         idle = env.get("PASSERELLE_WEB_IDLE_TIMEOUT", "").strip()
-        return cls(idle_timeout=parse_duration(idle) if idle else cls.idle_timeout)
+        lifetime = env.get("PASSERELLE_WEB_SESSION_LIFETIME", "").strip()
+        return cls(
+            idle_timeout=parse_duration(idle) if idle else cls.idle_timeout,
+            lifetime=parse_duration(lifetime) if lifetime else cls.lifetime,
+        )
 
 
 @dataclass(frozen=True)
@@ -168,4 +174,5 @@ class Settings:
             "PASSERELLE_ALIASES_DIR": self.aliases_dir,
             "PASSERELLE_AUDIT_KEY_FILE": self.audit.key_file,
             "PASSERELLE_WEB_IDLE_TIMEOUT": f"{self.web.idle_timeout // SECOND}s",
+            "PASSERELLE_WEB_SESSION_LIFETIME": f"{self.web.lifetime // SECOND}s",
         }

@@ -58,8 +58,9 @@ def test_every_setting_is_in_the_readme() -> None:
 
 
 def test_every_web_setting_is_in_the_readme() -> None:
-    assert {f.name for f in dataclasses.fields(WebSettings)} == {"idle_timeout"}
+    assert {f.name for f in dataclasses.fields(WebSettings)} == {"idle_timeout", "lifetime"}
     assert "PASSERELLE_WEB_IDLE_TIMEOUT" in README
+    assert "PASSERELLE_WEB_SESSION_LIFETIME" in README
 
 
 def test_every_exchange_setting_is_in_the_readme() -> None:

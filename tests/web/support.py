@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from passerelle.policy.directory import viewer_by_name
 from passerelle.store.database import Database
 from passerelle.store.schema import users
-from passerelle.web.sessions import SESSION_COOKIE, start_session
+from passerelle.web.sessions import SESSION_COOKIE, Limits, start_session
 
 PASSWORD = "correct horse battery staple"
 # Session cookies are Secure: the in-process client speaks "https" so that it sends them.
@@ -68,8 +68,9 @@ def session_client(app: FastAPI, database: Database, username: str) -> Iterator[
     """Return a client holding a fresh session of a user (no password needed)."""
     with database.write() as conn:
         viewer = viewer_by_name(conn, username, "matrix test")
+        web = app.state.settings.web
         session_id = start_session(
-            conn, viewer, app.state.clock(), app.state.settings.web.idle_timeout
+            conn, viewer, app.state.clock(), Limits(web.idle_timeout, web.lifetime)
         )
     with TestClient(app, base_url=BASE_URL) as client:
         client.cookies.set(SESSION_COOKIE, session_id)

@@ -195,8 +195,20 @@ def test_a_new_password_ends_the_users_sessions(browser: TestClient, world: Worl
     assert browser.get("/", follow_redirects=False).headers["location"] == "/signin"
 
 
-def test_the_idle_timeout_is_a_setting_workers_inherit() -> None:
-    settings = Settings.from_env(env={"PASSERELLE_WEB_IDLE_TIMEOUT": "5m"})
-    assert settings.web.idle_timeout == 5 * MINUTE
+def test_a_busy_session_still_ends_at_its_lifetime(browser: TestClient, clock: FakeClock) -> None:
+    assert sign_in(browser, "alice") == 303
+    for _ in range(28):
+        clock.advance(25 * MINUTE)  # used every 25 minutes, never idle for 30
+        # (a page that answers 404 to the signed-in, and sends others to sign in)
+        assert browser.get("/tips/tip--none", follow_redirects=False).status_code == 404
+    clock.advance(21 * MINUTE)  # 12 hours and 1 minute after signing in
+    assert browser.get("/", follow_redirects=False).headers["location"] == "/signin"
+
+
+def test_the_session_limits_are_settings_workers_inherit() -> None:
+    env = {"PASSERELLE_WEB_IDLE_TIMEOUT": "5m", "PASSERELLE_WEB_SESSION_LIFETIME": "8h"}
+    settings = Settings.from_env(env=env)
+    assert (settings.web.idle_timeout, settings.web.lifetime) == (5 * MINUTE, 8 * 60 * MINUTE)
     assert Settings.from_env(env=settings.worker_environment()).web == settings.web
-    assert Settings.from_env(env={}).web.idle_timeout == IDLE
+    default = Settings.from_env(env={}).web
+    assert (default.idle_timeout, default.lifetime) == (IDLE, 12 * 60 * MINUTE)

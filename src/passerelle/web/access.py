@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 from passerelle.core.context import Context
 from passerelle.store.database import Database
 from passerelle.web.language import LANGUAGE_COOKIE, chosen_language, environment
-from passerelle.web.sessions import SESSION_COOKIE, WebSession, resume_session
+from passerelle.web.sessions import SESSION_COOKIE, Limits, WebSession, resume_session
 
 CSRF_FIELD: Final = "csrf"
 
@@ -68,12 +68,16 @@ def _session(request: Request, touch: bool) -> WebSession:
     state = request.app.state
     database: Database = state.database
     with database.write() as conn:
-        session = resume_session(
-            conn, session_id, state.clock(), state.settings.web.idle_timeout, touch
-        )
+        session = resume_session(conn, session_id, state.clock(), limits_of(request), touch)
     if session is None:
         raise SignInRequired
     return session
+
+
+def limits_of(request: Request) -> Limits:
+    """Return the node's limits of a session's life."""
+    web = request.app.state.settings.web
+    return Limits(web.idle_timeout, web.lifetime)
 
 
 def signed_in(request: Request) -> WebSession:

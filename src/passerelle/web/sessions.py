@@ -3,7 +3,8 @@
 The browser holds only a random session id (256 bits) in an ``HttpOnly; SameSite=Strict;
 Secure`` cookie; the database keeps its SHA-256, so reading the table signs nobody in.
 Each session has its synchronizer CSRF token, the purpose its user declared at sign-in,
-and the time it was last used: one unused for longer than the idle timeout ends.
+and the times it began and was last used: one unused for longer than the idle timeout, or
+older than its lifetime, ends.
 """
 
 from __future__ import annotations
@@ -38,10 +39,23 @@ def _hash(session_id: str) -> str:
     return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
 
 
-def start_session(conn: Connection, viewer: Viewer, now: int, idle_timeout: int) -> str:
+@dataclass(frozen=True)
+class Limits:
+    """How long a session may stay unused, and how long it may last at all (micros)."""
+
+    idle_timeout: int
+    lifetime: int
+
+
+def start_session(conn: Connection, viewer: Viewer, now: int, limits: Limits) -> str:
     """Open a session for a signed-in viewer and return its id (for the cookie only);
-    sessions idle for longer than the timeout, anyone's, are removed on the way."""
-    conn.execute(delete(web_sessions).where(web_sessions.c.last_seen < now - idle_timeout))
+    ended sessions, anyone's, are removed on the way."""
+    conn.execute(
+        delete(web_sessions).where(
+            (web_sessions.c.last_seen < now - limits.idle_timeout)
+            | (web_sessions.c.created < now - limits.lifetime)
+        )
+    )
     session_id = secrets.token_urlsafe(32)
     conn.execute(
         web_sessions.insert().values(
@@ -57,15 +71,15 @@ def start_session(conn: Connection, viewer: Viewer, now: int, idle_timeout: int)
 
 
 def resume_session(
-    conn: Connection, session_id: str, now: int, idle_timeout: int, touch: bool = True
+    conn: Connection, session_id: str, now: int, limits: Limits, touch: bool = True
 ) -> WebSession | None:
     """Return the live session of this id and, with ``touch``, mark it used now; None if
-    there is none or it has been idle too long (then it ends)."""
+    there is none, or it has been idle too long or lasted its lifetime (then it ends)."""
     key = _hash(session_id)
     row = conn.execute(select(web_sessions).where(web_sessions.c.id_hash == key)).first()
     if row is None:
         return None
-    if now - row.last_seen > idle_timeout:
+    if now - row.last_seen > limits.idle_timeout or now - row.created > limits.lifetime:
         conn.execute(delete(web_sessions).where(web_sessions.c.id_hash == key))
         return None
     if touch:

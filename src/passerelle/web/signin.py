@@ -29,6 +29,7 @@ from passerelle.web.access import (
     CSRF_FIELD,
     checked_form,
     field,
+    limits_of,
     local_path,
     page,
     read_form,
@@ -97,7 +98,7 @@ async def signin(request: Request) -> Response:
             conn, username, password if isinstance(password, str) else "", purpose
         )
         if viewer is not None:
-            session_id = start_session(conn, viewer, state.clock(), state.settings.web.idle_timeout)
+            session_id = start_session(conn, viewer, state.clock(), limits_of(request))
             audit.record(database, conn, viewer, "web-signin", [], {"source": source})
     if viewer is None:
         logins.failed(database, source, username)
