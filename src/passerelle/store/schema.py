@@ -231,6 +231,15 @@ web_sessions = Table(
     Index("ix_web_sessions_user", "user_id"),
 )
 
+# A one-time sign-in link the command line printed: the hash of its token, until used.
+web_links = Table(
+    "web_links",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("expires", BigInteger, nullable=False),
+)
+
 # The append-only audit log; each entry holds the hash of the one before it.
 audit_log = Table(
     "audit_log",

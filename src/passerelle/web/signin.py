@@ -19,11 +19,14 @@ from typing import Annotated, Final
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Connection
+from starlette.datastructures import FormData
 
 from passerelle.audit import log as audit
 from passerelle.audit.logins import FailedLogins
 from passerelle.http.auth import declared_purpose
 from passerelle.policy.passwords import viewer_by_password
+from passerelle.policy.viewer import Viewer
 from passerelle.store.database import Database
 from passerelle.web.access import (
     CSRF_FIELD,
@@ -37,6 +40,7 @@ from passerelle.web.access import (
     signed_in,
 )
 from passerelle.web.language import LANGUAGE_COOKIE, LANGUAGES
+from passerelle.web.links import LINK_PATH, use_link
 from passerelle.web.sessions import SESSION_COOKIE, WebSession, end_session, start_session
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +55,7 @@ def _cookie(answer: Response, name: str, value: str, max_age: int | None = None)
     )
 
 
-def _form(request: Request, status: int = 200, problem: str = "") -> HTMLResponse:
+def _form(request: Request, status: int = 200, problem: str = "", link: str = "") -> HTMLResponse:
     token = secrets.token_urlsafe(32)
     answer = page(
         request,
@@ -60,6 +64,7 @@ def _form(request: Request, status: int = 200, problem: str = "") -> HTMLRespons
         csrf=token,
         problem=problem,
         next=local_path(request.query_params.get("next")),
+        action=LINK_PATH + link if link else "/signin",
     )
     _cookie(answer, SIGNIN_COOKIE, token)
     return answer
@@ -71,42 +76,91 @@ def signin_form(request: Request) -> HTMLResponse:
     return _form(request)
 
 
+def _double_submitted(request: Request, form: FormData) -> bool:
+    presented, expected = form.get(CSRF_FIELD), request.cookies.get(SIGNIN_COOKIE, "")
+    return bool(isinstance(presented, str) and expected) and hmac.compare_digest(
+        str(presented).encode("utf-8"), expected.encode("utf-8")
+    )
+
+
+def _opened(
+    request: Request, viewer: Viewer, conn: Connection, via: str, next_path: str
+) -> Response:
+    """Open a session for a signed-in viewer (in the sign-in's transaction) and go on."""
+    state = request.app.state
+    session_id = start_session(conn, viewer, state.clock(), limits_of(request))
+    source = request.client.host if request.client else ""
+    audit.record(state.database, conn, viewer, "web-signin", [], {"source": source, "via": via})
+    onward = RedirectResponse(local_path(next_path), status_code=303)
+    _cookie(onward, SESSION_COOKIE, session_id)
+    onward.delete_cookie(SIGNIN_COOKIE, path="/")
+    return onward
+
+
+def _refusal(request: Request, form: FormData, link: str = "") -> Response | None:
+    """Refuse a sign-in before any credential is read: a form from elsewhere (403), a
+    source that failed too often (429), no purpose (400)."""
+    if not _double_submitted(request, form):
+        return refused(request, None)
+    logins: FailedLogins = request.app.state.logins
+    wait = logins.retry_after(request.client.host if request.client else "")
+    if wait is not None:
+        answer = _form(request, 429, "too-many", link)
+        answer.headers["Retry-After"] = str(wait)
+        return answer
+    if not declared_purpose(field(form, "purpose")):
+        return _form(request, 400, "purpose", link)
+    return None
+
+
 @router.post("/signin")
 async def signin(request: Request) -> Response:
     """Check the credentials, open a session for the declared purpose, go on."""
     form = await read_form(request)
-    presented, expected = form.get(CSRF_FIELD), request.cookies.get(SIGNIN_COOKIE, "")
-    if not (isinstance(presented, str) and expected) or not hmac.compare_digest(
-        presented.encode("utf-8"), expected.encode("utf-8")
-    ):
-        return refused(request, None)
-    state = request.app.state
-    database: Database = state.database
-    logins: FailedLogins = state.logins
-    source = request.client.host if request.client else ""
-    wait = logins.retry_after(source)
-    if wait is not None:
-        answer = _form(request, 429, "too-many")
-        answer.headers["Retry-After"] = str(wait)
-        return answer
+    refusal = _refusal(request, form)
+    if refusal is not None:
+        return refusal
+    database: Database = request.app.state.database
     username, purpose = field(form, "username"), declared_purpose(field(form, "purpose"))
-    if not purpose:
-        return _form(request, 400, "purpose")
     password = form.get("password")
     with database.write() as conn:
         viewer = viewer_by_password(
             conn, username, password if isinstance(password, str) else "", purpose
         )
         if viewer is not None:
-            session_id = start_session(conn, viewer, state.clock(), limits_of(request))
-            audit.record(database, conn, viewer, "web-signin", [], {"source": source})
-    if viewer is None:
-        logins.failed(database, source, username)
-        return _form(request, 401, "wrong")
-    onward = RedirectResponse(local_path(field(form, "next")), status_code=303)
-    _cookie(onward, SESSION_COOKIE, session_id)
-    onward.delete_cookie(SIGNIN_COOKIE, path="/")
-    return onward
+            return _opened(request, viewer, conn, "password", field(form, "next"))
+    _failed(request, username)
+    return _form(request, 401, "wrong")
+
+
+def _failed(request: Request, username: str) -> None:
+    logins: FailedLogins = request.app.state.logins
+    source = request.client.host if request.client else ""
+    logins.failed(request.app.state.database, source, username)
+
+
+@router.get(LINK_PATH + "{token}")
+def link_form(request: Request, token: str) -> HTMLResponse:
+    """The sign-in form of a one-time link: only the purpose to declare (opening the page
+    spends nothing, so a link previewer cannot use it up)."""
+    return _form(request, link=token)
+
+
+@router.post(LINK_PATH + "{token}")
+async def signin_by_link(request: Request, token: str) -> Response:
+    """Spend a one-time link, open a session for the declared purpose, go on."""
+    form = await read_form(request)
+    refusal = _refusal(request, form, token)
+    if refusal is not None:
+        return refusal
+    state = request.app.state
+    database: Database = state.database
+    with database.write() as conn:
+        viewer = use_link(conn, token, state.clock(), declared_purpose(field(form, "purpose")))
+        if viewer is not None:
+            return _opened(request, viewer, conn, "link", "/")
+    _failed(request, "(one-time link)")
+    return _form(request, 401, "link", token)
 
 
 @router.post("/signout")

@@ -8,6 +8,8 @@ Revises: 0009
 - ``web_sessions``: one row per signed-in browser, keyed by the SHA-256 of the session id
   the cookie carries, with the purpose declared at sign-in, the session's CSRF token and
   when it was last used (the idle timeout counts from there).
+- ``web_links``: one-time sign-in links (``passerelle user link USER``), by the SHA-256 of
+  their token, until used or expired.
 """
 
 from __future__ import annotations
@@ -34,9 +36,16 @@ def upgrade() -> None:
         sa.Column("last_seen", sa.BigInteger, nullable=False),
     )
     op.create_index("ix_web_sessions_user", "web_sessions", ["user_id"])
+    op.create_table(
+        "web_links",
+        sa.Column("token_hash", sa.String(64), primary_key=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("expires", sa.BigInteger, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("web_links")
     op.drop_index("ix_web_sessions_user", table_name="web_sessions")
     op.drop_table("web_sessions")
     with op.batch_alter_table("users", schema=None) as batch_op:
