@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
+	# The browser tests drive Debian's chromium (Playwright cannot download its own here).
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,intake]'

@@ -23,6 +23,8 @@ from passerelle.resolution.entities import ResolvedCandidate
 from passerelle.resolution.views import LinkView, NameView
 from passerelle.stix.markings import HandlingCode
 from passerelle.stix.validation.definitions import _Definition
+from passerelle.web.inbox import Inbox
+from passerelle.web.views import ObjectView
 
 # Pydantic fields of REST answers: FastAPI serialises every field, no code reads them.
 Figures.acknowledged_pct  # GET /api/partners
@@ -77,3 +79,9 @@ revision_module.downgrade  # `alembic downgrade`
 # A public gate with no caller in the node yet (README: "PAP markings gate external
 # look-ups, enrichment and blocking"); kept for the features that act on objects.
 require_permitted  # policy.actions: tested in tests/policy/test_actions.py
+
+# Read by the web interface's Jinja2 templates (passerelle/web/templates), not by Python.
+Inbox.counters  # counters.html
+Inbox.by_state  # counters.html
+Inbox.drafts  # inbox.html
+ObjectView.refers_to  # tip.html

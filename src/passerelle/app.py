@@ -23,6 +23,7 @@ from passerelle.http.headers import SecurityHeaders
 from passerelle.settings import Settings
 from passerelle.store.database import Database, open_database
 from passerelle.taxii import objects, server
+from passerelle.web import install_web
 from passerelle.wiring import key_rules, subscribe_features
 
 
@@ -81,11 +82,17 @@ def create_app(
         api_limit=settings.max_api_body_length,
     )
     app.add_middleware(SecurityHeaders)
+    _serve(app)
+    return app
+
+
+def _serve(app: FastAPI) -> None:
+    """Route the node's interfaces: TAXII, the REST API, the web interface."""
     app.include_router(server.router, tags=["TAXII"])
     app.include_router(objects.router, tags=["TAXII"])
     app.include_router(handling.router, tags=["Handling"])
     app.include_router(operation_router(REGISTRY.values()))
-    return app
+    install_web(app)
 
 
 def app_from_env() -> FastAPI:

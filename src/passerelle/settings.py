@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from passerelle.durations import DAY, HOUR, MINUTE, parse_duration
+from passerelle.durations import DAY, HOUR, MINUTE, SECOND, parse_duration
 from passerelle.errors import BadInput
 
 DEFAULT_DB_URL = "sqlite:///./passerelle.db"
@@ -72,6 +72,27 @@ class AuditSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """The web interface's sessions."""
+
+    # A session unused for this long ends; the next page asks to sign in again.
+    idle_timeout: int = 30 * MINUTE
+    # A session ends this long after its sign-in, however busy.
+    lifetime: int = 12 * HOUR
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
+        """Read PASSERELLE_WEB_IDLE_TIMEOUT and PASSERELLE_WEB_SESSION_LIFETIME."""
+        env = os.environ if env is None else env
+        idle = env.get("PASSERELLE_WEB_IDLE_TIMEOUT", "").strip()
+        lifetime = env.get("PASSERELLE_WEB_SESSION_LIFETIME", "").strip()
+        return cls(
+            idle_timeout=parse_duration(idle) if idle else cls.idle_timeout,
+            lifetime=parse_duration(lifetime) if lifetime else cls.lifetime,
+        )
+
+
+@dataclass(frozen=True)
 class ClientSettings:
     """Who the command line acts as, and where: locally or against a running node."""
 
@@ -114,6 +135,7 @@ class Settings:
     exchange: ExchangeSettings = field(default_factory=ExchangeSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
     client: ClientSettings = field(default_factory=ClientSettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
     @classmethod
     def from_env(cls, db_url: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -135,6 +157,7 @@ class Settings:
             exchange=ExchangeSettings.from_env(env),
             audit=AuditSettings.from_env(env),
             client=ClientSettings.from_env(env),
+            web=WebSettings.from_env(env),
         )
 
     def worker_environment(self) -> dict[str, str]:
@@ -150,4 +173,6 @@ class Settings:
             "PASSERELLE_PHONE_REGION": self.phone_region,
             "PASSERELLE_ALIASES_DIR": self.aliases_dir,
             "PASSERELLE_AUDIT_KEY_FILE": self.audit.key_file,
+            "PASSERELLE_WEB_IDLE_TIMEOUT": f"{self.web.idle_timeout // SECOND}s",
+            "PASSERELLE_WEB_SESSION_LIFETIME": f"{self.web.lifetime // SECOND}s",
         }

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import json
 
+from passerelle.policy.passwords import viewer_by_password
+from passerelle.store.database import Database
 from tests.cli_runner import Run
 
 
-def test_demo_sets_up_the_scenario_and_prints_how_to_log_in(run: Run) -> None:
+def test_demo_sets_up_the_scenario_and_prints_how_to_log_in(run: Run, database: Database) -> None:
     made = run("demo", "--no-serve")
     assert made.exit_code == 0, made.output
     for user in ("anna", "adam", "bella", "bruno"):
         assert f"  {user} " in made.output
     assert "psl_" in made.output
     assert "--url http://127.0.0.1:8000" in made.output
+    # Each user gets a web password, which signs them in.
+    block = made.output.split("sign in with these passwords")[1].split("try, while")[0]
+    passwords = dict(line.split() for line in block.splitlines()[1:] if line.strip())
+    assert sorted(passwords) == ["adam", "anna", "bella", "bruno"]
+    with database.write() as conn:
+        assert viewer_by_password(conn, "anna", passwords["anna"]) is not None
 
     sent = json.loads(run("tips", "sent", "--all", "--json", user="anna").output)
     states = sorted(r["outcome"] or r["state"] for tip in sent for r in tip["receipts"])

@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 
 from passerelle.cli import cli
-from passerelle.settings import AuditSettings, ClientSettings, ExchangeSettings, Settings
+from passerelle.settings import (
+    AuditSettings,
+    ClientSettings,
+    ExchangeSettings,
+    Settings,
+    WebSettings,
+)
 
 README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 
@@ -45,9 +51,16 @@ def test_every_setting_is_in_the_readme() -> None:
         "exchange",
         "audit",
         "client",
+        "web",
     }
     assert configurable == set(env_names)
     assert [name for name in env_names.values() if name not in README] == []
+
+
+def test_every_web_setting_is_in_the_readme() -> None:
+    assert {f.name for f in dataclasses.fields(WebSettings)} == {"idle_timeout", "lifetime"}
+    assert "PASSERELLE_WEB_IDLE_TIMEOUT" in README
+    assert "PASSERELLE_WEB_SESSION_LIFETIME" in README
 
 
 def test_every_exchange_setting_is_in_the_readme() -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+
 import click
 
 from passerelle.cli.node import _serve, host_option, port_option
 from passerelle.cli.root import Node, cli, pass_node
 from passerelle.exchange import demo as scenario
 from passerelle.http.guard import TAXII_PREFIX
+from passerelle.policy.passwords import set_password
 from passerelle.stix.timestamps import now_micros
 
 
@@ -38,6 +41,9 @@ def demo_command(node: Node, host: str, port: int, no_serve: bool) -> None:
     click.echo("users and their API tokens (HTTP Basic user:token, or Bearer token):")
     for org, name, role in scenario.USERS:
         click.echo(f"  {name:<6} {role.value:<8} {org:<15} {made.tokens[name]}")
+    click.echo(f"the web interface, {url}/ : sign in with these passwords (new on every run):")
+    for name, password in _web_passwords(node).items():
+        click.echo(f"  {name:<6} {password}")
     first = made.tokens["anna"]
     click.echo("try, while it serves:")
     click.echo(f"  PASSERELLE_TOKEN={first} passerelle tips sent --all --url {url}")
@@ -53,3 +59,12 @@ def demo_command(node: Node, host: str, port: int, no_serve: bool) -> None:
     )
     if not no_serve:
         _serve(node, host, port)
+
+
+def _web_passwords(node: Node) -> dict[str, str]:
+    """Give each demo user a fresh random web password; return them."""
+    made = {name: secrets.token_urlsafe(12) for _org, name, _role in scenario.USERS}
+    with node.database.write() as conn:
+        for name, password in made.items():
+            set_password(conn, name, password)
+    return made

@@ -5,12 +5,15 @@ from __future__ import annotations
 import click
 
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
+from passerelle.durations import parse_duration
 from passerelle.errors import BadInput
-from passerelle.policy import directory
+from passerelle.policy import directory, passwords
 from passerelle.policy.directory import Membership
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import Tlp
+from passerelle.stix.timestamps import now_micros
 from passerelle.store.schema import channels
+from passerelle.web import links
 
 
 @cli.group()
@@ -97,6 +100,41 @@ def user_token(node: Node, username: str) -> None:
     with node.database.write() as conn:
         token = directory.replace_token(conn, username)
     click.echo(token)
+
+
+@user.command("password")
+@click.argument("username")
+@click.password_option(
+    "--password",
+    prompt="New web password",
+    help="The password (asked twice, unechoed, when not given; at least 12 characters).",
+)
+@pass_node
+def user_password(node: Node, username: str, password: str) -> None:
+    """Set the password USERNAME signs in to the web interface with (stored as an argon2
+    hash)."""
+    with node.database.write() as conn:
+        passwords.set_password(conn, username, password)
+    click.echo(f"web password of {username!r} set", err=True)
+
+
+@user.command("link")
+@click.argument("username")
+@click.option(
+    "--valid",
+    default="15m",
+    show_default=True,
+    help="How long the link stays good (it is good for one sign-in), e.g. 15m, 1h.",
+)
+@pass_node
+def user_link(node: Node, username: str, valid: str) -> None:
+    """Print a one-time link that signs USERNAME in to the web interface (the node's
+    PASSERELLE_PUBLIC_URL, else http://127.0.0.1:8000)."""
+    with node.database.write() as conn:
+        token = links.issue_link(conn, username, now_micros(), parse_duration(valid))
+    base = node.settings.public_url or "http://127.0.0.1:8000"
+    click.echo(f"{base}{links.LINK_PATH}{token}")
+    click.echo(f"good for one sign-in of {username!r} within {valid}", err=True)
 
 
 @user.command("list")

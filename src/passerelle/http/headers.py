@@ -1,7 +1,9 @@
 """Security headers on every answer of the node.
 
 Every answer: the browser must not guess content types, frame the node, or send
-referrers. API answers (JSON) are never cached and may load nothing at all. The
+referrers. API answers (JSON) are never cached and may load nothing at all. Web pages
+(HTML) are never cached and may load scripts, styles and images from the node itself
+only: no inline script or style, no other site, forms posted only to the node. The
 documentation pages set their own Content-Security-Policy (:mod:`passerelle.http.docs`),
 which is kept.
 """
@@ -20,6 +22,10 @@ ALWAYS: Final = {
 }
 # An API answer is data, never a page: it may load, run or frame nothing.
 API_POLICY: Final = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+PAGE_POLICY: Final = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 
 
 class SecurityHeaders:
@@ -40,7 +46,8 @@ class SecurityHeaders:
                 for name, value in ALWAYS.items():
                     headers.setdefault(name, value)
                 if "content-security-policy" not in headers:
-                    headers["Content-Security-Policy"] = API_POLICY
+                    page = headers.get("content-type", "").startswith("text/html")
+                    headers["Content-Security-Policy"] = PAGE_POLICY if page else API_POLICY
                     headers.setdefault("Cache-Control", "no-store")
             await send(message)
 

@@ -49,6 +49,8 @@ users = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created", BigInteger, nullable=False),
     Column("default_purpose", String(200), nullable=False, server_default=""),
+    # The argon2 hash of the user's web password (None: no password, no web sign-in).
+    Column("password_hash", String(200), nullable=True),
 )
 
 channels = Table(
@@ -220,6 +222,29 @@ acknowledgements = Table(
     Column("stix_id", Key, primary_key=True),
     Column("text_hash", String(64), nullable=False),
     Column("created", BigInteger, nullable=False),
+)
+
+# A signed-in web session: only the hash of its id is stored, so reading the table signs
+# nobody in. ``csrf_token`` is the synchronizer token every form of the session carries.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("purpose", String(200), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("last_seen", BigInteger, nullable=False),
+    Index("ix_web_sessions_user", "user_id"),
+)
+
+# A one-time sign-in link the command line printed: the hash of its token, until used.
+web_links = Table(
+    "web_links",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("expires", BigInteger, nullable=False),
 )
 
 # The append-only audit log; each entry holds the hash of the one before it.

@@ -1,0 +1,84 @@
+"""The page language: French or English, from the browser unless the user chose.
+
+Catalogues are the ``.po`` files under ``locales/``, compiled in memory when the node
+starts (Babel): no build step, and no compiled file that could drift from its source.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Final
+
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+LANGUAGES: Final = ("en", "fr")
+DEFAULT: Final = "en"
+LANGUAGE_COOKIE: Final = "passerelle_lang"
+
+
+def chosen_language(cookie: str | None, accept_language: str | None) -> str:
+    """Return the user's choice if they made one, else the browser's first language we
+    speak (Accept-Language, by weight), else English."""
+    if cookie in LANGUAGES:
+        return cookie
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        weighted.append((-weight, position, tag.strip().lower()[:2]))
+    for negative, _position, primary in sorted(weighted):
+        if negative < 0 and primary in LANGUAGES:
+            return primary
+    return DEFAULT
+
+
+def translations(language: str) -> NullTranslations:
+    """Return the catalogue of a language, compiled from its .po file (English is the
+    language of the templates themselves)."""
+    if language == DEFAULT:
+        return NullTranslations()
+    source = resources.files("passerelle.web") / "locales" / language / "LC_MESSAGES"
+    with (source / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+@functools.cache
+def environment(language: str) -> Environment:
+    """Return the template environment of a language (one per language, built once)."""
+    env = Environment(
+        loader=PackageLoader("passerelle.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["when"] = functools.partial(moment, language=language)
+    return env
+
+
+def moment(stamp: str | None, language: str) -> str:
+    """Format a STIX timestamp for people, in the page's language (UTC)."""
+    if not stamp:
+        return ""
+    try:
+        at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    return format_datetime(at, "d MMM y HH:mm", tzinfo=UTC, locale=language) + " UTC"

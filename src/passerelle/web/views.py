@@ -1,0 +1,128 @@
+"""What the pages show, read through the objects layer and the policy module only.
+
+A tip page shows the objects a tip holds that its viewer may see in the tip's channel
+(:func:`passerelle.exchange.tips.show` lists them), each in its newest version visible to
+the viewer (:func:`passerelle.objects.latest.latest_visible_bodies`); an object whose
+visible versions carry an H3 restriction the viewer has not acknowledged shows its id,
+type, handling and the restriction's text, and nothing of its content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from passerelle.core.context import Context
+from passerelle.exchange.tips import Tip
+from passerelle.objects.latest import latest_visible_bodies, latest_visible_versions
+from passerelle.policy.actions import effective_tlp, h3_text_of
+from passerelle.policy.withholding import withheld_seen
+from passerelle.stix.markings import Handling, HandlingCode, InvalidHandling, read_handling
+
+# Properties shown for people, in this order (ids, markings and extensions are not).
+SHOWN: Final = (
+    "description",
+    "published",
+    "report_types",
+    "pattern",
+    "valid_from",
+    "indicator_types",
+    "value",
+    "relationship_type",
+    "source_ref",
+    "target_ref",
+    "aliases",
+    "identity_class",
+    "country",
+    "city",
+    "first_seen",
+    "last_seen",
+    "content",
+    "opinion",
+    "explanation",
+    "labels",
+)
+REFERENCES: Final = ("source_ref", "target_ref", "object_refs", "sighting_of_ref")
+
+
+@dataclass
+class ObjectView:
+    """One object of a tip as its viewer may see it."""
+
+    id: str
+    type: str
+    name: str = ""
+    tlp: str = ""
+    pap: str = ""
+    codes: list[str] = field(default_factory=list)
+    grading: str = ""
+    h3_text: str = ""
+    withheld: bool = False
+    properties: list[tuple[str, str]] = field(default_factory=list)
+    refers_to: list[str] = field(default_factory=list)
+
+
+def _handling(body: dict[str, Any]) -> Handling:
+    try:
+        return read_handling(body)
+    except InvalidHandling:
+        # A TLP:RED object may name its recipients only where it was shared (the node keeps
+        # them); its other rules are read without them.
+        return read_handling(body, extra_recipients=("",))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _view(stix_id: str, body: dict[str, Any], tlp: str, withheld: bool) -> ObjectView:
+    rules = _handling(body)
+    view = ObjectView(
+        id=stix_id,
+        type=body.get("type", stix_id.split("--")[0]),
+        tlp=tlp,
+        pap=f"PAP:{rules.pap.name}" if rules.pap is not None else "",
+        codes=[code.name or "" for code in HandlingCode if code and code in rules.codes],
+        grading=_grading(rules),
+        withheld=withheld,
+    )
+    if withheld:
+        return view
+    view.name = str(body.get("name") or body.get("abstract") or body.get("value") or "")
+    view.properties = [(key, _text(body[key])) for key in SHOWN if key in body]
+    for key in REFERENCES:
+        refs = body.get(key)
+        view.refers_to += refs if isinstance(refs, list) else [refs] if refs else []
+    return view
+
+
+def _grading(rules: Handling) -> str:
+    grading = rules.grading
+    if grading is None:
+        return ""
+    return f"{grading.scheme} {grading.reliability}{grading.credibility}".strip()
+
+
+def tip_objects(ctx: Context, tip: Tip) -> list[ObjectView]:
+    """Return the objects a tip holds, as its viewer may see them, in the tip's order."""
+    with ctx.database.read() as conn:
+        versions = latest_visible_versions(conn, ctx.viewer, tip.objects)
+        bodies = latest_visible_bodies(conn, ctx.viewer, tip.objects)
+        withheld = withheld_seen(conn, ctx.viewer, tip.objects)
+        views = []
+        for stix_id in tip.objects:
+            if stix_id not in bodies:
+                continue
+            tlp = effective_tlp(conn, stix_id, versions[stix_id])
+            view = _view(
+                stix_id,
+                bodies[stix_id],
+                tlp.label if tlp is not None else "",
+                stix_id in withheld,
+            )
+            if view.withheld or HandlingCode.H3.name in view.codes:
+                view.h3_text = h3_text_of(conn, ctx.viewer, stix_id)
+            views.append(view)
+    return views
