@@ -23,7 +23,7 @@ def test_migrating_twice_changes_nothing(database: Database) -> None:
     with database.engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
     head = ScriptDirectory.from_config(alembic_config(database.engine)).get_current_head()
-    assert current == head == "0009"
+    assert current == head == "0010_fed"
 
 
 def test_upgrading_a_populated_node_keeps_its_objects_and_backfills_handling(
