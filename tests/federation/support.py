@@ -15,11 +15,11 @@ from typing import Any
 
 import httpx2
 
+from passerelle.audit.key import use_audit_key
 from passerelle.policy import directory
 from passerelle.policy.directory import Channel, Membership
 from passerelle.policy.roles import Role
 from passerelle.store.database import Database, open_database
-from passerelle.audit.key import use_audit_key
 from tests.live_server import LiveServer
 
 TAXII = "application/taxii+json;version=2.1"
@@ -83,7 +83,16 @@ def build_b(url: str, key_file: Path) -> NodeDb:
 
 def read_all(server: LiveServer, token: str, collection: str) -> list[dict[str, Any]]:
     """Return every version of every object a user sees in a collection, following next."""
+    return read_with_withheld(server, token, collection)[0]
+
+
+def read_with_withheld(
+    server: LiveServer, token: str, collection: str
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """Return every version a user sees in a collection, and the ids withheld from them
+    until they acknowledge an H3 restriction (the node names them in a header)."""
     found: list[dict[str, Any]] = []
+    withheld: set[str] = set()
     params: dict[str, str] = {"match[version]": "all", "limit": "500"}
     url = f"{server.api_root_url}collections/{collection}/objects/"
     headers = {"Accept": TAXII, "Authorization": f"Bearer {token}"}
@@ -93,8 +102,10 @@ def read_all(server: LiveServer, token: str, collection: str) -> list[dict[str, 
             assert answer.status_code == 200, answer.text
             page = answer.json()
             found += page.get("objects", [])
+            named = answer.headers.get("X-Passerelle-Withheld", "")
+            withheld |= {i for i in named.split(",") if i}
             if not page.get("more"):
-                return found
+                return found, withheld
             params["next"] = page["next"]
     raise AssertionError("more than 100 pages")
 
