@@ -32,7 +32,7 @@ from passerelle.policy import actions
 from passerelle.policy.departure import FEDERATE
 from passerelle.policy.directory import find_organisation, viewer_by_name
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
-from passerelle.store.schema import federation_outbox
+from passerelle.store.federation_tables import federation_outbox
 from tests.access_world import relationship
 from tests.federation.conftest import Topology
 from tests.federation.support import read_with_withheld

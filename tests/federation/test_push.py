@@ -15,9 +15,11 @@ from passerelle.federation import push as push_module
 from passerelle.objects.hooks import Hooks, ObjectsStored
 from passerelle.objects.ingest import ingest
 from passerelle.policy.directory import viewer_by_name
+from passerelle.policy.viewer import Viewer
 from passerelle.stix.markings import TLP2_IDS, Tlp
 from passerelle.stix.organisations import organisation_identity_id
-from passerelle.store.schema import federation_ledger, federation_outbox, objects
+from passerelle.store.federation_tables import federation_ledger, federation_outbox
+from passerelle.store.schema import objects
 from tests.federation.conftest import Topology
 from tests.federation.support import post, read_all
 from tests.live_server import LiveServer, run_cli
@@ -76,7 +78,7 @@ def test_what_anna_stores_on_a_reaches_b_once(topology: Topology) -> None:
     assert ledger == 4
 
 
-def _anna(topology: Topology):  # type: ignore[no-untyped-def]
+def _anna(topology: Topology) -> Viewer:
     with topology.a.database.read() as conn:
         return viewer_by_name(conn, "anna")
 

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from passerelle.objects.hooks import ObjectsStored
-from passerelle.store.schema import federation_outbox, peer_links
+from passerelle.store.federation_tables import federation_outbox, peer_links
 
 PENDING = "pending"
 SENT = "sent"

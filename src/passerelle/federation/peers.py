@@ -18,14 +18,13 @@ from passerelle.errors import BadInput, Conflict, NotFound
 from passerelle.policy.departure import PeerAudience
 from passerelle.policy.directory import Channel, channel_row_to_channel, find_organisation
 from passerelle.policy.naming import checked_name, name_key
-from passerelle.store.schema import (
-    channels,
+from passerelle.store.federation_tables import (
     federation_ledger,
     federation_outbox,
-    organisations,
     peer_links,
     peers,
 )
+from passerelle.store.schema import channels, organisations
 
 
 @dataclass(frozen=True)

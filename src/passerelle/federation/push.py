@@ -22,7 +22,7 @@ from passerelle.federation.transport import Outcome, PeerClient, PeerUnreachable
 from passerelle.objects.leaving import Departure, departure
 from passerelle.stix.timestamps import now_micros, version_key
 from passerelle.store.database import Database
-from passerelle.store.schema import federation_ledger, peers
+from passerelle.store.federation_tables import federation_ledger, peers
 
 BATCH = 200
 ACCEPTED = "accepted"

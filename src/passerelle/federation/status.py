@@ -9,7 +9,7 @@ from sqlalchemy import Connection, func, select
 
 from passerelle.federation import outbox
 from passerelle.federation.peers import Peer, links_of
-from passerelle.store.schema import federation_ledger
+from passerelle.store.federation_tables import federation_ledger
 
 
 @dataclass(frozen=True)
