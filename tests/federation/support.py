@@ -48,13 +48,15 @@ def _open(url: str, key_file: Path) -> Database:
 
 
 def build_a(url: str, key_file: Path) -> NodeDb:
-    """Atlas's node: anna (atlas liaison), bella (boreal), carl (cert), three channels."""
+    """Atlas's node: anna (atlas liaison), bella (boreal), carl (cert), boreal's node
+    account boreal-node (what is pulled from B is written as it), three channels."""
     node = NodeDb(url, _open(url, key_file))
     with node.database.write() as conn:
         for org in ("atlas", "boreal", "cert"):
             directory.add_organisation(conn, org)
         for org, user in (("atlas", "anna"), ("boreal", "bella"), ("cert", "carl")):
             node.tokens[user] = directory.add_user(conn, org, user, Role.LIAISON)
+        node.tokens["boreal-node"] = directory.add_user(conn, "boreal", "boreal-node", Role.NODE)
         directory.add_client(conn, "cert", "boreal")
         rw = Membership
         specs = {
@@ -68,12 +70,13 @@ def build_a(url: str, key_file: Path) -> NodeDb:
 
 
 def build_b(url: str, key_file: Path) -> NodeDb:
-    """Boreal's node: bella (boreal), atlas-node (atlas's node account), channel ab."""
+    """Boreal's node: bella (boreal liaison), anna (atlas), atlas-node (atlas's node
+    account, A's token here), channel ab."""
     node = NodeDb(url, _open(url, key_file))
     with node.database.write() as conn:
         for org in ("atlas", "boreal"):
             directory.add_organisation(conn, org)
-        node.tokens["bella"] = directory.add_user(conn, "boreal", "bella", Role.ANALYST)
+        node.tokens["bella"] = directory.add_user(conn, "boreal", "bella", Role.LIAISON)
         node.tokens["anna"] = directory.add_user(conn, "atlas", "anna", Role.LIAISON)
         node.tokens["atlas-node"] = directory.add_user(conn, "atlas", "atlas-node", Role.NODE)
         members = [Membership("atlas", True, True), Membership("boreal", True, True)]

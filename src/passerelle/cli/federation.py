@@ -140,7 +140,10 @@ def peer_status(node: Node, name: str | None, as_json: bool) -> None:
         chosen = [federation.find_peer(conn, name)] if name else federation.list_peers(conn)
         states = [federation.peer_status(conn, p) for p in chosen]
         held = federation.held_back(conn, chosen[0]) if name else []
-    columns = ["peer", "last_success", "pending", "sent", "withheld", "refused", "last_error"]
+    columns = [
+        "peer", "last_success", "pending", "sent", "withheld", "refused", "refused_here",
+        "last_error",
+    ]  # fmt: skip
     emit_rows([_status_row(s) for s in states], columns, as_json)
     if held and not as_json:
         click.echo("")
@@ -160,6 +163,7 @@ def _status_row(state: PeerStatus) -> dict[str, str | int]:
         "sent": state.sent,
         "withheld": state.withheld,
         "refused": state.refused,
+        "refused_here": state.refused_here,
         "last_error": state.last_error,
     }
 
@@ -175,7 +179,7 @@ def _status_row(state: PeerStatus) -> dict[str, str | int]:
 )
 @pass_node
 def sync(node: Node, peer_name: str | None, once: bool, interval: float, timeout: float) -> None:
-    """Push what waits in the outbox to the peers over TAXII 2.1."""
+    """Push what waits in the outbox to the peers, and pull their linked collections."""
     while True:
         failed = _sync_pass(node, peer_name, timeout)
         if once:
@@ -194,13 +198,17 @@ def _sync_pass(node: Node, peer_name: str | None, timeout: float) -> str:
     failed = ""
     for target in chosen:
         try:
-            done = federation.push_peer(node.database, target, timeout)
+            pushed = federation.push_peer(node.database, target, timeout)
+            pulled = federation.pull_peer(node.database, node.hooks, target, timeout)
+            federation.record_success(node.database, target)
         except federation.PeerUnreachable as exc:
+            federation.record_error(node.database, target, exc.message)
             click.echo(f"peer {target.name!r}: {exc.message}", err=True)
             failed = failed or f"peer {target.name!r}: {exc.message}"
             continue
         click.echo(
-            f"peer {done.peer!r}: {done.accepted} accepted, {done.refused} refused, "
-            f"{done.withheld} withheld, {done.pending} pending"
+            f"peer {target.name!r}: {pushed.accepted} accepted, {pushed.refused} refused, "
+            f"{pushed.withheld} withheld, {pushed.pending} pending; pulled {pulled.stored} "
+            f"stored, {pulled.known} known, {pulled.refused} refused"
         )
     return failed

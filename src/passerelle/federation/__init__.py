@@ -1,4 +1,5 @@
-"""Federation: peers, push through an outbox, and the ledger of who received what.
+"""Federation: peers, push through an outbox, the ledger of who received what, and pull
+by cursor.
 
 A subscriber of object writes (the outbox is filled inside the write transaction) and an
 ordinary reader through the objects layer: what leaves is decided by
@@ -16,7 +17,8 @@ from passerelle.federation.peers import (
     list_peers,
     remove_peer,
 )
-from passerelle.federation.push import PushReport, push_peer
+from passerelle.federation.pull import PullReport, pull_peer
+from passerelle.federation.push import PushReport, push_peer, record_error, record_success
 from passerelle.federation.status import PeerStatus, held_back, peer_status
 from passerelle.federation.transport import PeerUnreachable
 
@@ -25,6 +27,7 @@ __all__ = [
     "Peer",
     "PeerStatus",
     "PeerUnreachable",
+    "PullReport",
     "PushReport",
     "add_peer",
     "find_peer",
@@ -33,7 +36,10 @@ __all__ = [
     "links_of",
     "list_peers",
     "peer_status",
+    "pull_peer",
     "push_peer",
     "queue_pushed_versions",
+    "record_error",
+    "record_success",
     "remove_peer",
 ]

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from passerelle.objects.hooks import ObjectsStored
+from passerelle.policy.roles import Role
 from passerelle.store.federation_tables import federation_outbox, peer_links
 
 PENDING = "pending"
@@ -26,7 +27,13 @@ REFUSED = "refused"
 
 
 def queue_pushed_versions(event: ObjectsStored) -> None:
-    """Queue the versions a write placed for every peer their channel is pushed to."""
+    """Queue the versions a write placed for every peer their channel is pushed to.
+
+    What a peer's node account wrote is not queued: a node never pushes back what a peer
+    sent it (no ping-pong), and forwarding between peers is not done yet.
+    """
+    if event.writer.role is Role.NODE:
+        return
     link_ids = list(
         event.conn.execute(
             select(peer_links.c.id).where(
@@ -36,19 +43,26 @@ def queue_pushed_versions(event: ObjectsStored) -> None:
     )
     if not link_ids or not event.placed:
         return
+    versions = [(v.stix_id, v.version) for v in event.placed]
+    for link_id in link_ids:
+        queue(event.conn, link_id, versions, event.now)
+
+
+def queue(conn: Connection, link_id: int, versions: Sequence[tuple[str, str]], now: int) -> None:
+    """Queue versions for one link, skipping those it already queued."""
     rows = [
         {
             "link_id": link_id,
-            "stix_id": v.stix_id,
-            "version": v.version,
-            "queued_at": event.now,
+            "stix_id": stix_id,
+            "version": version,
+            "queued_at": now,
             "state": PENDING,
             "reason": "",
         }
-        for link_id in link_ids
-        for v in event.placed
+        for stix_id, version in versions
     ]
-    _insert_new(event.conn, rows)
+    for start in range(0, len(rows), 500):
+        _insert_new(conn, rows[start : start + 500])
 
 
 def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> None:

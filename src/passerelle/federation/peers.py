@@ -15,16 +15,27 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, Row, Select, delete, or_, select
 
 from passerelle.errors import BadInput, Conflict, NotFound
+from passerelle.federation import outbox
+from passerelle.objects.leaving import versions_placed_by_people
 from passerelle.policy.departure import PeerAudience
-from passerelle.policy.directory import Channel, channel_row_to_channel, find_organisation
+from passerelle.policy.directory import (
+    Channel,
+    channel_row_to_channel,
+    find_organisation,
+    viewer_by_id,
+)
 from passerelle.policy.naming import checked_name, name_key
+from passerelle.policy.roles import Role
+from passerelle.policy.viewer import Viewer
 from passerelle.store.federation_tables import (
     federation_ledger,
     federation_outbox,
+    peer_cursors,
     peer_links,
+    peer_refusals,
     peers,
 )
-from passerelle.store.schema import channels, organisations
+from passerelle.store.schema import channels, organisations, users
 
 
 @dataclass(frozen=True)
@@ -156,11 +167,13 @@ def _peer(row: Row[Any]) -> Peer:
 
 
 def remove_peer(conn: Connection, name: str) -> None:
-    """Forget a peer with its links, its outbox and its ledger."""
+    """Forget a peer with its links, outbox, ledger, cursors and refusals."""
     peer = find_peer(conn, name)
     link_ids = select(peer_links.c.id).where(peer_links.c.peer_id == peer.id)
     conn.execute(delete(federation_outbox).where(federation_outbox.c.link_id.in_(link_ids)))
     conn.execute(delete(federation_ledger).where(federation_ledger.c.peer_id == peer.id))
+    conn.execute(delete(peer_refusals).where(peer_refusals.c.peer_id == peer.id))
+    conn.execute(delete(peer_cursors).where(peer_cursors.c.link_id.in_(link_ids)))
     conn.execute(delete(peer_links).where(peer_links.c.peer_id == peer.id))
     conn.execute(delete(peers).where(peers.c.id == peer.id))
 
@@ -220,11 +233,15 @@ def link_peer(
                 created=now,
             )
         )
-    return next(
+    link = next(
         link
         for link in links_of(conn, peer.id)
         if link.channel_id == channel.id and link.remote_collection == remote
     )
+    if push:
+        # What the channel already holds is queued too; the rules decide at send time.
+        outbox.queue(conn, link.id, versions_placed_by_people(conn, channel.id), now)
+    return link
 
 
 def links_of(conn: Connection, peer_id: int) -> list[Link]:
@@ -245,3 +262,24 @@ def audience(conn: Connection, peer: Peer) -> PeerAudience:
     """Return the peer as the rules of departure see it."""
     pushed = frozenset(link.channel_id for link in links_of(conn, peer.id) if link.push)
     return PeerAudience(peer.org_id, peer.org_name, peer.speaks_for_org_id, pushed)
+
+
+def node_account(conn: Connection, peer: Peer) -> Viewer:
+    """Return the node account through which what the peer sends is written here: the
+    one user of the peer's organisation with the role ``node``."""
+    found = conn.execute(
+        select(users.c.id).where(users.c.org_id == peer.org_id, users.c.role == Role.NODE.value)
+    ).scalars()
+    ids = list(found)
+    if len(ids) != 1:
+        raise BadInput(
+            f"organisation {peer.org_name!r} needs exactly one node account to pull with "
+            f"(passerelle user add {peer.org_name} NAME --role node); it has {len(ids)}"
+        )
+    return viewer_by_id(conn, ids[0], "federation pull")
+
+
+def link_channel(conn: Connection, link: Link) -> Channel:
+    """Return the local channel of a link."""
+    row = conn.execute(select(channels).where(channels.c.id == link.channel_id)).one()
+    return channel_row_to_channel(row)

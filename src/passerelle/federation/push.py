@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select
 
 from passerelle.federation import outbox
 from passerelle.federation.peers import Link, Peer, audience, links_of, read_token
-from passerelle.federation.transport import Outcome, PeerClient, PeerUnreachable
+from passerelle.federation.transport import Outcome, PeerClient
 from passerelle.objects.leaving import Departure, departure
 from passerelle.stix.timestamps import now_micros, version_key
 from passerelle.store.database import Database
@@ -49,21 +49,23 @@ def push_peer(database: Database, peer: Peer, timeout: float) -> PushReport:
         for link in links:
             while _push_batch(database, client, peer, link, report):
                 pass
-    except PeerUnreachable as exc:
-        _record_error(database, peer, exc.message)
-        raise
     finally:
         client.close()
+    return report
+
+
+def record_success(database: Database, peer: Peer) -> None:
+    """Record that a pass with the peer went through."""
     with database.write() as conn:
         conn.execute(
             peers.update()
             .where(peers.c.id == peer.id)
             .values(last_success=now_micros(), last_error="")
         )
-    return report
 
 
-def _record_error(database: Database, peer: Peer, message: str) -> None:
+def record_error(database: Database, peer: Peer, message: str) -> None:
+    """Record the last error a peer caused (one line)."""
     with database.write() as conn:
         conn.execute(peers.update().where(peers.c.id == peer.id).values(last_error=message[:500]))
 

@@ -22,6 +22,20 @@ _POLL_PAUSE = 0.2
 class PeerUnreachable(PasserelleError):
     """The peer did not answer as a TAXII 2.1 server would (one line, never the token)."""
 
+    def __init__(self, message: str, http_status: int = 0) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a peer's collection: its objects, whether more follow, and how."""
+
+    objects: list[dict[str, Any]]
+    more: bool
+    next: str
+    date_added_last: str
+
 
 @dataclass
 class Outcome:
@@ -69,14 +83,38 @@ class PeerClient:
             status = self._request("GET", f"status/{answer.get('id', '')}/")
         return _outcome(status)
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    def get_objects(self, collection: str, params: dict[str, str]) -> Page:
+        """GET one page of a collection's objects (section 5.4)."""
+        headers: dict[str, str] = {}
+        found = self._request(
+            "GET", f"collections/{collection}/objects/", params=params, answer_headers=headers
+        )
+        objects = found.get("objects") or []
+        if not isinstance(objects, list):
+            raise PeerUnreachable(f"{self._root}: 'objects' is not a list")
+        return Page(
+            [o for o in objects if isinstance(o, dict)],
+            bool(found.get("more")),
+            str(found.get("next") or ""),
+            headers.get("x-taxii-date-added-last", ""),
+        )
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        answer_headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
         url = self._root + path
         try:
             response = self._client.request(method, url, **kwargs)
         except httpx2.HTTPError as exc:
             raise PeerUnreachable(f"{url}: {_reason(exc)}") from None
         if response.status_code >= 400:
-            raise PeerUnreachable(f"{url}: HTTP {response.status_code}")
+            raise PeerUnreachable(f"{url}: HTTP {response.status_code}", response.status_code)
+        if answer_headers is not None:
+            answer_headers.update({k.lower(): v for k, v in response.headers.items()})
         try:
             found = orjson.loads(response.content)
         except orjson.JSONDecodeError:

@@ -88,3 +88,28 @@ federation_ledger = Table(
     Index("ix_federation_ledger_version", "peer_id", "stix_id", "version"),
     sqlite_autoincrement=True,
 )
+
+# Where pulling a peer's collection into a link's channel stands: the page token of a run
+# in progress (TAXII ``next``), and the newest date_added of the last complete run.
+peer_cursors = Table(
+    "peer_cursors",
+    metadata,
+    Column("link_id", Integer, ForeignKey("peer_links.id"), primary_key=True),
+    Column("next_token", Text, nullable=False, server_default=""),
+    Column("added_after", String(40), nullable=False, server_default=""),
+    Column("updated", BigInteger, nullable=False),
+)
+
+# Objects a peer sent (pulled) that this node refused, and why.
+peer_refusals = Table(
+    "peer_refusals",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("peer_id", Integer, ForeignKey("peers.id"), nullable=False),
+    Column("stix_id", Text, nullable=False),
+    Column("version", Text, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_peer_refusals_peer", "peer_id", "id"),
+    sqlite_autoincrement=True,
+)

@@ -7,7 +7,8 @@ A peer is another node and the organisation it speaks for; its outgoing token st
 file outside the database (only the path is kept). A link maps a local channel to a
 collection of the peer, for push and/or pull. The outbox holds every version placed in a
 pushed channel, written in the transaction that placed it; the ledger records what each
-peer received and what it answered.
+peer received and what it answered. A cursor per pulled link says where pulling stands;
+refusals list what a peer sent that this node refused, and why.
 """
 
 import sqlalchemy as sa
@@ -78,9 +79,34 @@ def upgrade() -> None:
     op.create_index(
         "ix_federation_ledger_version", "federation_ledger", ["peer_id", "stix_id", "version"]
     )
+    _pull_tables()
+
+
+def _pull_tables() -> None:
+    op.create_table(
+        "peer_cursors",
+        sa.Column("link_id", sa.Integer, sa.ForeignKey("peer_links.id"), primary_key=True),
+        sa.Column("next_token", sa.Text, nullable=False, server_default=""),
+        sa.Column("added_after", sa.String(40), nullable=False, server_default=""),
+        sa.Column("updated", sa.BigInteger, nullable=False),
+    )
+    op.create_table(
+        "peer_refusals",
+        sa.Column("id", _SEQ, primary_key=True),
+        sa.Column("peer_id", sa.Integer, sa.ForeignKey("peers.id"), nullable=False),
+        sa.Column("stix_id", sa.Text, nullable=False),
+        sa.Column("version", sa.Text, nullable=False),
+        sa.Column("at", sa.BigInteger, nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sqlite_autoincrement=True,
+    )
+    op.create_index("ix_peer_refusals_peer", "peer_refusals", ["peer_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_peer_refusals_peer", table_name="peer_refusals")
+    op.drop_table("peer_refusals")
+    op.drop_table("peer_cursors")
     op.drop_index("ix_federation_ledger_version", table_name="federation_ledger")
     op.drop_table("federation_ledger")
     op.drop_index("ix_federation_outbox_state", table_name="federation_outbox")
