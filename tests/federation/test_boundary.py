@@ -124,7 +124,7 @@ def test_exactly_what_the_rules_allow_reaches_the_peer(topology: Topology) -> No
     }
     _store(topology, bases, anchor, relations)
 
-    done = run_cli(topology.a.url, "sync", "--once")
+    done = run_cli(topology.a.url, "sync", "--once", timeout=120)
     assert done.returncode == 0, done.stderr
 
     remote = topology.b.channels["ab"].collection_id

@@ -72,7 +72,7 @@ def test_a_pulls_what_boreal_shares_on_b_once_and_by_cursor(topology: Topology) 
     newer = {**green[0], "modified": LATER, "name": "revised"}
     extra = indicator(11, object_marking_refs=[TLP2_IDS[Tlp.GREEN]])
     _bella_posts(topology, [newer, extra])
-    done = run_cli(topology.a.url, "sync", "--once")
+    done = run_cli(topology.a.url, "sync", "--once", timeout=120)
     assert done.returncode == 0, done.stderr
     assert "pulled 2 stored, 0 known, 0 refused" in done.stdout
     with topology.a.database.read() as conn:

@@ -30,7 +30,7 @@ LATER = "2026-02-01T00:00:00.000Z"
 
 
 def _sync(topology: Topology) -> str:
-    done = run_cli(topology.a.url, "sync", "--once")
+    done = run_cli(topology.a.url, "sync", "--once", timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
