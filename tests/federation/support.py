@@ -9,6 +9,7 @@ channel ``ab`` joins atlas and boreal, and ``atlas-node`` is atlas's node accoun
 from __future__ import annotations
 
 import shutil
+import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,13 +85,15 @@ def build_b(url: str, key_file: Path) -> NodeDb:
     return node
 
 
-def read_all(server: LiveServer, token: str, collection: str) -> list[dict[str, Any]]:
+def read_all(
+    server: LiveServer, token: str, collection: str, ca_file: Path | None = None
+) -> list[dict[str, Any]]:
     """Return every version of every object a user sees in a collection, following next."""
-    return read_with_withheld(server, token, collection)[0]
+    return read_with_withheld(server, token, collection, ca_file)[0]
 
 
 def read_with_withheld(
-    server: LiveServer, token: str, collection: str
+    server: LiveServer, token: str, collection: str, ca_file: Path | None = None
 ) -> tuple[list[dict[str, Any]], set[str]]:
     """Return every version a user sees in a collection, and the ids withheld from them
     until they acknowledge an H3 restriction (the node names them in a header)."""
@@ -99,7 +102,8 @@ def read_with_withheld(
     params: dict[str, str] = {"match[version]": "all", "limit": "500"}
     url = f"{server.api_root_url}collections/{collection}/objects/"
     headers = {"Accept": TAXII, "Authorization": f"Bearer {token}"}
-    with httpx2.Client(trust_env=False, timeout=20) as client:
+    verify = ssl.create_default_context(cafile=str(ca_file)) if ca_file else True
+    with httpx2.Client(trust_env=False, timeout=20, verify=verify) as client:
         for _page in range(100):
             answer = client.get(url, params=params, headers=headers)
             assert answer.status_code == 200, answer.text
