@@ -16,10 +16,10 @@ from passerelle.objects.hooks import Hooks, ObjectsStored
 from passerelle.objects.ingest import ingest
 from passerelle.policy.directory import viewer_by_name
 from passerelle.policy.viewer import Viewer
-from passerelle.stix.markings import TLP2_IDS, Tlp
+from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
 from passerelle.stix.organisations import organisation_identity_id
 from passerelle.store.federation_tables import federation_ledger, federation_outbox
-from passerelle.store.schema import objects
+from passerelle.store.schema import audit_log, objects
 from tests.federation.conftest import Topology
 from tests.federation.support import post, read_all
 from tests.live_server import LiveServer, run_cli
@@ -75,7 +75,13 @@ def test_what_anna_stores_on_a_reaches_b_once(topology: Topology) -> None:
     assert (status["sent"], status["pending"], status["withheld"]) == (4, 0, 0)
     with topology.a.database.read() as conn:
         ledger = conn.execute(select(func.count()).select_from(federation_ledger)).scalar()
+        audited = conn.execute(
+            select(audit_log.c.object_ids).where(audit_log.c.action == "federate")
+        ).scalars()
+        sent_ids = [i for ids in audited for i in json.loads(ids)]
     assert ledger == 4
+    # Every envelope that left is in the audit log, with the ids it carried.
+    assert Counter(sent_ids) == {marked[0]["id"]: 2, marked[1]["id"]: 1, unmarked["id"]: 1}
 
 
 def _anna(topology: Topology) -> Viewer:
@@ -129,3 +135,20 @@ def test_a_sync_that_dies_after_sending_sends_again_and_b_keeps_one_copy(
         for o in read_all(topology.b_server, topology.b.tokens["atlas-node"], remote)
     )
     assert copies == {(o["id"], o["modified"]): 1 for o in sent}
+
+
+def test_an_h2_object_leaves_once_its_producer_grants_it(topology: Topology) -> None:
+    topology.link("ab", "--push")
+    h2 = indicator(3, object_marking_refs=[TLP2_IDS[Tlp.GREEN]])
+    h2["extensions"] = {
+        HANDLING_EXTENSION_ID: {"extension_type": "property-extension", "handling_codes": ["H2"]}
+    }
+    ingest(topology.a.database, NODE_HOOKS, _anna(topology), topology.a.channels["ab"], [h2])
+    assert "0 accepted, 0 refused, 1 withheld" in _sync(topology)
+    granted = topology.run_a("grant", h2["id"], "--federate", "boreal", user="anna")
+    assert granted.exit_code == 0, granted.output
+    assert "1 withheld version(s) queued again" in topology.run_a("peer", "retry", "boreal").output
+    assert "1 accepted, 0 refused, 0 withheld" in _sync(topology)
+    remote = topology.b.channels["ab"].collection_id
+    arrived = read_all(topology.b_server, topology.b.tokens["atlas-node"], remote)
+    assert [o["id"] for o in arrived] == [h2["id"]]

@@ -130,6 +130,16 @@ def peer_link(
     click.echo(f"channel {link.channel_title!r} linked to {remote_collection!r} for {ways}")
 
 
+@peer.command("retry")
+@click.argument("name")
+@pass_node
+def peer_retry(node: Node, name: str) -> None:
+    """Queue again what was withheld from peer NAME (after a grant or a membership change)."""
+    with node.database.write() as conn:
+        count = federation.retry_withheld(conn, federation.find_peer(conn, name))
+    click.echo(f"{count} withheld version(s) queued again for {name!r}")
+
+
 @peer.command("status")
 @click.argument("name", required=False)
 @json_option

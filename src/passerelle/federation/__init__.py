@@ -19,7 +19,7 @@ from passerelle.federation.peers import (
 )
 from passerelle.federation.pull import PullReport, pull_peer
 from passerelle.federation.push import PushReport, push_peer, record_error, record_success
-from passerelle.federation.status import PeerStatus, held_back, peer_status
+from passerelle.federation.status import PeerStatus, held_back, peer_status, retry_withheld
 from passerelle.federation.transport import PeerUnreachable
 
 __all__ = [
@@ -42,4 +42,5 @@ __all__ = [
     "record_error",
     "record_success",
     "remove_peer",
+    "retry_withheld",
 ]

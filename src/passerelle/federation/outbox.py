@@ -133,3 +133,19 @@ def held_back(conn: Connection, link_ids: Sequence[int], limit: int) -> list[dic
         .limit(limit)
     )
     return [dict(r._mapping) for r in rows]
+
+
+def retry_withheld(conn: Connection, link_ids: Sequence[int]) -> int:
+    """Put the withheld rows of these links back to pending (the rules decide again at
+    the next pass: after a grant, or a change of membership); return how many."""
+    if not link_ids:
+        return 0
+    result = conn.execute(
+        federation_outbox.update()
+        .where(
+            federation_outbox.c.link_id.in_(list(link_ids)),
+            federation_outbox.c.state == WITHHELD,
+        )
+        .values(state=PENDING, reason="")
+    )
+    return int(result.rowcount)

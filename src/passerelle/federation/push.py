@@ -5,7 +5,8 @@ A batch is read and its withheld rows settled in one transaction; the envelope i
 with no transaction open; the answers are recorded in another. A process that dies while
 the envelope is in flight leaves its rows pending, so they are sent again: the peer keeps
 one copy of a version (id + modified), and its status resource decides. A version the
-ledger already records as accepted by that peer is never sent again.
+ledger already records as accepted by that peer is never sent again. Every envelope sent
+is in the audit log (action ``federate``: the ids, the peer, its status resource).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import orjson
 from sqlalchemy import Connection, select
 
+from passerelle.audit import log as audit
 from passerelle.federation import outbox
 from passerelle.federation.peers import Link, Peer, audience, links_of, read_token
 from passerelle.federation.transport import Outcome, PeerClient
@@ -84,6 +86,15 @@ def _push_batch(
     answer = client.add_objects(link.remote_collection, [d.body or "" for _r, d in leaving])
     with database.write() as conn:
         settled = _record(conn, peer, leaving, answer, report)
+        audit.record(
+            database,
+            conn,
+            None,
+            "federate",
+            [d.stix_id for _row, d in leaving],
+            {"peer": peer.name, "to": peer.org_name, "status": answer.status_id},
+            username=f"peer:{peer.name}",
+        )
     return settled
 
 

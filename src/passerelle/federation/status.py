@@ -62,3 +62,8 @@ def held_back(conn: Connection, peer: Peer, limit: int = 50) -> list[dict[str, s
     )
     received = [{"state": "refused here", **dict(r._mapping)} for r in rows]
     return sent + received
+
+
+def retry_withheld(conn: Connection, peer: Peer) -> int:
+    """Queue again what was withheld from a peer; return how many versions."""
+    return outbox.retry_withheld(conn, [link.id for link in links_of(conn, peer.id)])
