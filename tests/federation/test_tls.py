@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 
+from passerelle.objects.ingest import ingest
+from passerelle.policy.directory import viewer_by_name
 from passerelle.stix.markings import TLP2_IDS, Tlp
 from tests.federation.conftest import Topology
-from tests.federation.support import post, read_all
-from tests.live_server import LiveServer, run_cli
+from tests.federation.support import read_all
+from tests.live_server import run_cli
 from tests.stixgen import indicator
+from tests.world import NODE_HOOKS
 
 
 def test_push_over_tls_verifies_the_peer_with_its_ca(tls_topology: Topology) -> None:
@@ -27,9 +30,10 @@ def test_push_over_tls_verifies_the_peer_with_its_ca(tls_topology: Topology) -> 
                             "--remote-collection", remote, "--push")  # fmt: skip
     assert linked.exit_code == 0, linked.output
     sent = indicator(1, object_marking_refs=[TLP2_IDS[Tlp.GREEN]])
-    (topology.tmp / "a-logs").mkdir()
-    with LiveServer(topology.a.url, topology.tmp / "a-logs") as a_server:
-        post(a_server, topology.a.tokens["anna"], topology.a.channels["ab"].collection_id, [sent])
+    with topology.a.database.read() as conn:
+        anna = viewer_by_name(conn, "anna")
+    stored = ingest(topology.a.database, NODE_HOOKS, anna, topology.a.channels["ab"], [sent])
+    assert not stored.failures
 
     trusted = run_cli(topology.a.url, "sync", "--once", "--peer", "boreal", timeout=120)
     assert trusted.returncode == 0, trusted.stderr
