@@ -49,6 +49,10 @@ def test_a_peer_is_registered_without_its_token(
     linked = run("peer", "link", "north", "--channel", "fr-ru", "--remote-collection", "c-1",
                  "--push")  # fmt: skip
     assert linked.exit_code == 0, linked.output
+    shown_json = json.loads(run("peer", "show", "north", "--json").output)
+    assert shown_json["links"] == [
+        {"channel": "fr-ru", "remote_collection": "c-1", "push": "yes", "pull": "no"}
+    ]
     shown = run("peer", "show", "north").output
     assert str(token_file) in shown
     assert "c-1" in shown

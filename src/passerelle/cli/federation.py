@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 
@@ -86,9 +87,6 @@ def peer_show(node: Node, name: str, as_json: bool) -> None:
     with node.database.read() as conn:
         found = federation.find_peer(conn, name)
         links = federation.links_of(conn, found.id)
-    click.echo(f"peer        {found.name}\nurl         {found.url}\norg         {found.org_name}")
-    click.echo(f"speaks for  {found.speaks_for}\ntoken file  {found.token_file}")
-    click.echo(f"ca file     {found.ca_file or '(system trust store)'}")
     rows = [
         {
             "channel": link.channel_title,
@@ -98,7 +96,17 @@ def peer_show(node: Node, name: str, as_json: bool) -> None:
         }
         for link in links
     ]
-    emit_rows(rows, ["channel", "remote_collection", "push", "pull"], as_json)
+    shown = {
+        **_summary(found),
+        "token_file": found.token_file,
+        "ca_file": found.ca_file or "(system trust store)",
+    }
+    if as_json:
+        click.echo(json.dumps({**shown, "links": rows}, ensure_ascii=False, indent=2))
+        return
+    for key, value in shown.items():
+        click.echo(f"{key.replace('_', ' '):<12}{value}")
+    emit_rows(rows, ["channel", "remote_collection", "push", "pull"], False)
 
 
 @peer.command("remove")
