@@ -44,7 +44,8 @@ VERSIONS = {"v1": T0, "v2": T1}
 
 CHANNEL = "matrix"
 OWN_CHANNEL = "outsider-own"
-ROLES = (Role.ADMIN, Role.ANALYST, Role.LIAISON, Role.AUDITOR)
+# NODE: a peer node's account, an ordinary user of its organisation (federation).
+ROLES = (Role.ADMIN, Role.ANALYST, Role.LIAISON, Role.AUDITOR, Role.NODE)
 
 UNMARKED = "unmarked"
 # Each object of the matrix by its label, with the TLP it carries (None: unmarked).
@@ -133,9 +134,8 @@ def knows_channel(person: Person) -> bool:
 
 def may_post(person: Person) -> bool:
     """Tell whether a person may add objects to ``matrix`` (it reaches several orgs)."""
-    return (
-        person.relation in (Relation.PRODUCER, Relation.MEMBER, Relation.NAMED)
-        and person.role is Role.LIAISON
+    return person.relation in (Relation.PRODUCER, Relation.MEMBER, Relation.NAMED) and (
+        person.role in (Role.LIAISON, Role.NODE)
     )
 
 

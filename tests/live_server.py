@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -82,8 +83,16 @@ def _environment(extra: dict[str, str]) -> dict[str, str]:
 class LiveServer:
     """One ``passerelle serve`` process over a database; restartable on the same database."""
 
-    def __init__(self, database_url: str, log_dir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        log_dir: Path,
+        env: dict[str, str] | None = None,
+        serve_args: Sequence[str] = (),
+    ) -> None:
         self.database_url = database_url
+        # Further options of ``serve`` (``--tls-cert``/``--tls-key`` make it HTTPS).
+        self.serve_args = list(serve_args)
         self.log_dir = log_dir
         self.env = _environment(env or {})
         self.process: subprocess.Popen[bytes] | None = None
@@ -95,7 +104,8 @@ class LiveServer:
     @property
     def base_url(self) -> str:
         """Return the node's origin, e.g. ``http://127.0.0.1:PORT``."""
-        return f"http://{HOST}:{self.port}"
+        scheme = "https" if "--tls-cert" in self.serve_args else "http"
+        return f"{scheme}://{HOST}:{self.port}"
 
     @property
     def discovery_url(self) -> str:
@@ -154,6 +164,7 @@ class LiveServer:
             HOST,
             "--port",
             str(self.port),
+            *self.serve_args,
         ]
         self.process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, env=self.env

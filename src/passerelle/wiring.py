@@ -1,7 +1,8 @@
 """The one place where a node's parts are put together: its key rules, and the features
 that subscribe to its object writes. ``create_app`` and the command line both use it.
 
-In-transaction listeners run in this order: watch hits, correlation keys, entity links.
+In-transaction listeners run in this order: watch hits, correlation keys, entity links,
+the federation outbox.
 After the commit: watch hits are reported to the partners whose tips started the watches.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from passerelle.correlation import CorrelationIndex
 from passerelle.exchange.watches import WatchHits, report_hits
+from passerelle.federation import queue_pushed_versions
 from passerelle.keys.rules import KeyRules
 from passerelle.objects.hooks import Hooks
 from passerelle.resolution import EntityLinking, ResolvingNames, alias_dirs, load_alias_data
@@ -28,5 +30,6 @@ def subscribe_features(keys: KeyRules) -> Hooks:
     hooks.on_stored(WatchHits(keys))
     hooks.on_stored(CorrelationIndex(keys.phone_region))
     hooks.on_stored(EntityLinking(load_alias_data(keys.alias_dirs)))
+    hooks.on_stored(queue_pushed_versions)
     hooks.on_committed(report_hits)
     return hooks

@@ -48,7 +48,7 @@ from tests.stixgen import identity
 
 T1 = "2026-02-01T00:00:00.000Z"
 H3 = {"handling_codes": ["H3"], "h3_text": "Ask the producer's desk before any use"}
-DECIDERS = (Role.ADMIN, Role.ANALYST, Role.LIAISON)
+DECIDERS = (Role.ADMIN, Role.ANALYST, Role.LIAISON, Role.NODE)
 KNOWN = "Boris Kalmykov"
 
 SHARED = "Amir Khalilov"

@@ -15,6 +15,7 @@ from passerelle.audit import log as audit
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node, user_option
 from passerelle.errors import BadInput, Forbidden, NotFound
 from passerelle.policy import actions
+from passerelle.policy.departure import FEDERATE
 from passerelle.policy.directory import Channel, channel_by_collection_id, find_organisation
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
@@ -45,6 +46,12 @@ def grant_target(conn: Connection, viewer: Viewer, reference: str) -> Channel:
 )
 @click.option("--court", is_flag=True, help="Allow its use in court (lifts H1).")
 @click.option("--to", "org_name", help="With --court: the organisation allowed (default: any).")
+@click.option(
+    "--federate",
+    "federate_to",
+    metavar="ORG",
+    help="Allow pushing it (H2) to the peer that speaks for ORG.",
+)
 @user_option
 @pass_node
 def grant_command(
@@ -53,14 +60,21 @@ def grant_command(
     channel_ref: str | None,
     court: bool,
     org_name: str | None,
+    federate_to: str | None,
     username: str | None,
 ) -> None:
     """As the producer, allow a use of OBJECT_ID that its handling rules forbid."""
-    if bool(channel_ref) == court:
-        raise BadInput("say what you grant: --channel C (onward sharing) or --court")
+    if [bool(channel_ref), court, bool(federate_to)].count(True) != 1:
+        raise BadInput(
+            "say what you grant: --channel C (onward sharing), --court or --federate ORG"
+        )
     viewer = node.viewer(username)
     with node.database.write() as conn:
-        if court:
+        if federate_to:
+            peer_org = find_organisation(conn, federate_to).id
+            actions.grant(conn, viewer, object_id, FEDERATE, org_id=peer_org)
+            detail = {"kind": "federate", "to": federate_to}
+        elif court:
             org_id = find_organisation(conn, org_name).id if org_name else None
             actions.grant(conn, viewer, object_id, actions.COURT, org_id=org_id)
             detail = {"kind": "court", "to": org_name or "any"}

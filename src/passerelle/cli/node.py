@@ -10,7 +10,7 @@ import uvicorn
 
 from passerelle.app import create_app
 from passerelle.cli.root import Node, cli, pass_node, stderr_progress
-from passerelle.errors import Conflict
+from passerelle.errors import BadInput, Conflict
 from passerelle.http.guard import TAXII_PREFIX
 from passerelle.http.media import TAXII_MEDIA_TYPE
 from passerelle.policy import directory
@@ -34,11 +34,17 @@ def init(node: Node) -> None:
     click.echo(f"audit key: {node.audit_key_path} (keep it secret, and back it up apart)")
 
 
-def _serve(node: Node, host: str, port: int, workers: int = 1) -> None:
-    click.echo(f"TAXII 2.1 discovery: http://{host}:{port}{TAXII_PREFIX}", err=True)
+def _serve(
+    node: Node, host: str, port: int, workers: int = 1, tls: tuple[str, str] | None = None
+) -> None:
+    scheme = "https" if tls else "http"
+    click.echo(f"TAXII 2.1 discovery: {scheme}://{host}:{port}{TAXII_PREFIX}", err=True)
+    cert, key = tls or (None, None)
     if workers == 1:
         app = create_app(node.settings, node.database)
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(
+            app, host=host, port=port, log_level="warning", ssl_certfile=cert, ssl_keyfile=key
+        )
         return
     node.database.migrate()  # once, before the workers start
     os.environ.update(node.settings.worker_environment())
@@ -49,6 +55,8 @@ def _serve(node: Node, host: str, port: int, workers: int = 1) -> None:
         port=port,
         workers=workers,
         log_level="warning",
+        ssl_certfile=cert,
+        ssl_keyfile=key,
     )
 
 
@@ -62,10 +70,29 @@ def _serve(node: Node, host: str, port: int, workers: int = 1) -> None:
     type=click.IntRange(1, 64),
     help="Worker processes (use several over PostgreSQL).",
 )
+@click.option(
+    "--tls-cert",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Serve HTTPS with this certificate chain (PEM); needs --tls-key.",
+)
+@click.option(
+    "--tls-key",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The private key (PEM) of --tls-cert.",
+)
 @pass_node
-def serve(node: Node, host: str, port: int, workers: int) -> None:
-    """Serve the node's TAXII 2.1 API over HTTP."""
-    _serve(node, host, port, workers)
+def serve(
+    node: Node,
+    host: str,
+    port: int,
+    workers: int,
+    tls_cert: str | None,
+    tls_key: str | None,
+) -> None:
+    """Serve the node's TAXII 2.1 API over HTTP, or HTTPS with --tls-cert and --tls-key."""
+    if bool(tls_cert) != bool(tls_key):
+        raise BadInput("give both --tls-cert and --tls-key, or neither")
+    _serve(node, host, port, workers, (tls_cert, tls_key) if tls_cert and tls_key else None)
 
 
 DEMO_ORG = "Demo Service"

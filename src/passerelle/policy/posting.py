@@ -17,8 +17,9 @@ def posting_refusal(conn: Connection, viewer: Viewer, channel_id: int, title: st
 
     Writing needs a writing membership; a channel that reaches other organisations (other
     members, or the declared clients of a reading member, who read its TLP:AMBER and
-    below) also needs a liaison officer, who decides what goes to which partner. Auditors
-    never write.
+    below) also needs a liaison officer, who decides what goes to which partner, or a
+    partner's node, which carries what a liaison officer there decided. Auditors never
+    write.
     """
     if viewer.role is Role.AUDITOR:
         return "auditors read the audit log; they do not write content"
@@ -27,7 +28,7 @@ def posting_refusal(conn: Connection, viewer: Viewer, channel_id: int, title: st
     ).one()
     if not row.writes:
         return f"your organisation may not write into channel {title!r}"
-    if row.shared and viewer.role is not Role.LIAISON:
+    if row.shared and viewer.role not in (Role.LIAISON, Role.NODE):
         return (
             f"channel {title!r} reaches other organisations (members or their clients): "
             "only a liaison officer may share into it"

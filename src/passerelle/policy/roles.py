@@ -12,3 +12,6 @@ class Role(StrEnum):
     ANALYST = "analyst"
     LIAISON = "liaison"
     AUDITOR = "auditor"
+    # Another node, writing and reading for its organisation: every rule of a person
+    # applies; it shares into channels as the far side's liaison officer decided.
+    NODE = "node"

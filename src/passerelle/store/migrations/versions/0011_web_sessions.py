@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_web"
-down_revision = "0009"
+down_revision = "0010_fed"
 branch_labels = None
 depends_on = None
 

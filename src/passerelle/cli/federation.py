@@ -1,0 +1,232 @@
+"""``passerelle peer|sync``: the peers of this node, and pushing to them over TAXII 2.1."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+
+import click
+
+from passerelle import federation
+from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
+from passerelle.federation import Peer, PeerStatus
+
+_SYNC_TIMEOUT = 30.0
+
+
+@cli.group()
+def peer() -> None:
+    """Manage peers: other nodes this node pushes to (and later pulls from)."""
+
+
+@peer.command("add")
+@click.argument("name")
+@click.option("--url", required=True, help="The peer's TAXII 2.1 API root URL.")
+@click.option(
+    "--org",
+    "org_name",
+    required=True,
+    help="The peer's organisation here: what leaves is what it may see.",
+)
+@click.option(
+    "--speaks-for",
+    required=True,
+    help="The local organisation whose node account the token is on the peer; only "
+    "what it produced is pushed.",
+)
+@click.option(
+    "--token-file",
+    required=True,
+    help="File holding the token of our node account on the peer (only its path is kept).",
+)
+@click.option("--ca-file", help="CA certificates (PEM) to verify the peer's TLS certificate.")
+@pass_node
+def peer_add(
+    node: Node,
+    name: str,
+    url: str,
+    org_name: str,
+    speaks_for: str,
+    token_file: str,
+    ca_file: str | None,
+) -> None:
+    """Register a peer called NAME."""
+    with node.database.write() as conn:
+        added = federation.add_peer(
+            conn, name, url, org_name, speaks_for, token_file, ca_file, node.clock()
+        )
+    click.echo(f"peer {added.name!r} added ({added.url}, for {added.org_name!r})")
+
+
+@peer.command("list")
+@json_option
+@pass_node
+def peer_list(node: Node, as_json: bool) -> None:
+    """List the peers."""
+    with node.database.read() as conn:
+        rows = [_summary(p) for p in federation.list_peers(conn)]
+    emit_rows(rows, ["name", "url", "org", "speaks_for"], as_json)
+
+
+def _summary(found: Peer) -> dict[str, str]:
+    return {
+        "name": found.name,
+        "url": found.url,
+        "org": found.org_name,
+        "speaks_for": found.speaks_for,
+    }
+
+
+@peer.command("show")
+@click.argument("name")
+@json_option
+@pass_node
+def peer_show(node: Node, name: str, as_json: bool) -> None:
+    """Show a peer and its links (never its token)."""
+    with node.database.read() as conn:
+        found = federation.find_peer(conn, name)
+        links = federation.links_of(conn, found.id)
+    rows = [
+        {
+            "channel": link.channel_title,
+            "remote_collection": link.remote_collection,
+            "push": "yes" if link.push else "no",
+            "pull": "yes" if link.pull else "no",
+        }
+        for link in links
+    ]
+    shown = {
+        **_summary(found),
+        "token_file": found.token_file,
+        "ca_file": found.ca_file or "(system trust store)",
+    }
+    if as_json:
+        click.echo(json.dumps({**shown, "links": rows}, ensure_ascii=False, indent=2))
+        return
+    for key, value in shown.items():
+        click.echo(f"{key.replace('_', ' '):<12}{value}")
+    emit_rows(rows, ["channel", "remote_collection", "push", "pull"], False)
+
+
+@peer.command("remove")
+@click.argument("name")
+@pass_node
+def peer_remove(node: Node, name: str) -> None:
+    """Forget a peer, its links, outbox and ledger."""
+    with node.database.write() as conn:
+        federation.remove_peer(conn, name)
+    click.echo(f"peer {name!r} removed")
+
+
+@peer.command("link")
+@click.argument("name")
+@click.option("--channel", "channel_ref", required=True, help="The local channel.")
+@click.option("--remote-collection", required=True, help="The id of the peer's TAXII collection.")
+@click.option("--push", is_flag=True, help="Send what is placed in the channel to the peer.")
+@click.option("--pull", is_flag=True, help="Fetch the collection into the channel (later).")
+@pass_node
+def peer_link(
+    node: Node, name: str, channel_ref: str, remote_collection: str, push: bool, pull: bool
+) -> None:
+    """Map a local channel to a collection of peer NAME."""
+    with node.database.write() as conn:
+        link = federation.link_peer(
+            conn, name, channel_ref, remote_collection, push, pull, node.clock()
+        )
+    ways = " and ".join(w for w, on in (("push", link.push), ("pull", link.pull)) if on)
+    click.echo(f"channel {link.channel_title!r} linked to {remote_collection!r} for {ways}")
+
+
+@peer.command("retry")
+@click.argument("name")
+@pass_node
+def peer_retry(node: Node, name: str) -> None:
+    """Queue again what was withheld from peer NAME (after a grant or a membership change)."""
+    with node.database.write() as conn:
+        count = federation.retry_withheld(conn, federation.find_peer(conn, name))
+    click.echo(f"{count} withheld version(s) queued again for {name!r}")
+
+
+@peer.command("status")
+@click.argument("name", required=False)
+@json_option
+@pass_node
+def peer_status(node: Node, name: str | None, as_json: bool) -> None:
+    """Show, per peer, the last success, what is pending, sent, withheld and refused."""
+    with node.database.read() as conn:
+        chosen = [federation.find_peer(conn, name)] if name else federation.list_peers(conn)
+        states = [federation.peer_status(conn, p) for p in chosen]
+        held = federation.held_back(conn, chosen[0]) if name else []
+    columns = [
+        "peer", "last_success", "pending", "sent", "withheld", "refused", "refused_here",
+        "last_error",
+    ]  # fmt: skip
+    emit_rows([_status_row(s) for s in states], columns, as_json)
+    if held and not as_json:
+        click.echo("")
+        emit_rows(held, ["state", "stix_id", "version", "reason"], False)
+
+
+def _status_row(state: PeerStatus) -> dict[str, str | int]:
+    when = state.last_success
+    return {
+        "peer": state.peer,
+        "last_success": (
+            datetime.fromtimestamp(when / 1e6, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if when
+            else "never"
+        ),
+        "pending": state.pending,
+        "sent": state.sent,
+        "withheld": state.withheld,
+        "refused": state.refused,
+        "refused_here": state.refused_here,
+        "last_error": state.last_error,
+    }
+
+
+@cli.command("sync")
+@click.option("--peer", "peer_name", help="Only this peer (default: every peer).")
+@click.option("--once", is_flag=True, help="One pass, then exit (default: repeat).")
+@click.option(
+    "--interval", default=10.0, show_default=True, help="Seconds between passes without --once."
+)
+@click.option(
+    "--timeout", default=_SYNC_TIMEOUT, show_default=True, help="Seconds to wait for a peer."
+)
+@pass_node
+def sync(node: Node, peer_name: str | None, once: bool, interval: float, timeout: float) -> None:
+    """Push what waits in the outbox to the peers, and pull their linked collections."""
+    while True:
+        failed = _sync_pass(node, peer_name, timeout)
+        if once:
+            if failed:
+                raise click.ClickException(failed)
+            return
+        time.sleep(interval)
+
+
+def _sync_pass(node: Node, peer_name: str | None, timeout: float) -> str:
+    """Push to each chosen peer; return the first error in one line ('' when none)."""
+    with node.database.read() as conn:
+        chosen = (
+            [federation.find_peer(conn, peer_name)] if peer_name else federation.list_peers(conn)
+        )
+    failed = ""
+    for target in chosen:
+        try:
+            pushed = federation.push_peer(node.database, target, timeout)
+            pulled = federation.pull_peer(node.database, node.hooks, target, timeout)
+            federation.record_success(node.database, target)
+        except federation.PeerUnreachable as exc:
+            federation.record_error(node.database, target, exc.message)
+            click.echo(f"peer {target.name!r}: {exc.message}", err=True)
+            failed = failed or f"peer {target.name!r}: {exc.message}"
+            continue
+        click.echo(
+            f"peer {target.name!r}: {pushed.accepted} accepted, {pushed.refused} refused, "
+            f"{pushed.withheld} withheld, {pushed.pending} pending; pulled {pulled.stored} "
+            f"stored, {pulled.known} known, {pulled.refused} refused"
+        )
+    return failed

@@ -1,0 +1,46 @@
+"""Federation: peers, push through an outbox, the ledger of who received what, and pull
+by cursor.
+
+A subscriber of object writes (the outbox is filled inside the write transaction) and an
+ordinary reader through the objects layer: what leaves is decided by
+:mod:`passerelle.policy.departure` with the peer's organisation as the viewer.
+"""
+
+from passerelle.federation.outbox import queue_pushed_versions
+from passerelle.federation.peers import (
+    Link,
+    Peer,
+    add_peer,
+    find_peer,
+    link_peer,
+    links_of,
+    list_peers,
+    remove_peer,
+)
+from passerelle.federation.pull import PullReport, pull_peer
+from passerelle.federation.push import PushReport, push_peer, record_error, record_success
+from passerelle.federation.status import PeerStatus, held_back, peer_status, retry_withheld
+from passerelle.federation.transport import PeerUnreachable
+
+__all__ = [
+    "Link",
+    "Peer",
+    "PeerStatus",
+    "PeerUnreachable",
+    "PullReport",
+    "PushReport",
+    "add_peer",
+    "find_peer",
+    "held_back",
+    "link_peer",
+    "links_of",
+    "list_peers",
+    "peer_status",
+    "pull_peer",
+    "push_peer",
+    "queue_pushed_versions",
+    "record_error",
+    "record_success",
+    "remove_peer",
+    "retry_withheld",
+]

@@ -1,0 +1,151 @@
+"""The outbox: every version placed in a channel pushed to a peer, recorded in the very
+transaction that placed it.
+
+Written inside the write transaction (an ``ObjectsStored`` listener) rather than after the
+commit: the versions and their outbox rows commit together or not at all, so a process
+that dies between the commit and any later step loses nothing and no re-scan is needed.
+A row is unique per link and version, so a version placed twice is queued once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from passerelle.objects.hooks import ObjectsStored
+from passerelle.policy.roles import Role
+from passerelle.store.federation_tables import federation_outbox, peer_links
+
+PENDING = "pending"
+SENT = "sent"
+WITHHELD = "withheld"
+REFUSED = "refused"
+
+
+def queue_pushed_versions(event: ObjectsStored) -> None:
+    """Queue the versions a write placed for every peer their channel is pushed to.
+
+    What a peer's node account wrote is not queued: a node never pushes back what a peer
+    sent it (no ping-pong), and forwarding between peers is not done yet.
+    """
+    if event.writer.role is Role.NODE:
+        return
+    link_ids = list(
+        event.conn.execute(
+            select(peer_links.c.id).where(
+                peer_links.c.channel_id == event.channel_id, peer_links.c.push.is_(True)
+            )
+        ).scalars()
+    )
+    if not link_ids or not event.placed:
+        return
+    versions = [(v.stix_id, v.version) for v in event.placed]
+    for link_id in link_ids:
+        queue(event.conn, link_id, versions, event.now)
+
+
+def queue(conn: Connection, link_id: int, versions: Sequence[tuple[str, str]], now: int) -> None:
+    """Queue versions for one link, skipping those it already queued."""
+    rows = [
+        {
+            "link_id": link_id,
+            "stix_id": stix_id,
+            "version": version,
+            "queued_at": now,
+            "state": PENDING,
+            "reason": "",
+        }
+        for stix_id, version in versions
+    ]
+    for start in range(0, len(rows), 500):
+        _insert_new(conn, rows[start : start + 500])
+
+
+def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, skipping the versions a link already queued (any backend)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(federation_outbox).on_conflict_do_nothing(
+        index_elements=["link_id", "stix_id", "version"]
+    )
+    conn.execute(statement, rows)
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One outbox row."""
+
+    id: int
+    stix_id: str
+    version: str
+
+
+def pending(conn: Connection, link_id: int, limit: int) -> list[Queued]:
+    """Return the oldest rows of a link still to send."""
+    rows = conn.execute(
+        select(federation_outbox.c.id, federation_outbox.c.stix_id, federation_outbox.c.version)
+        .where(federation_outbox.c.link_id == link_id, federation_outbox.c.state == PENDING)
+        .order_by(federation_outbox.c.id)
+        .limit(limit)
+    )
+    return [Queued(r.id, r.stix_id, r.version) for r in rows]
+
+
+def settle(conn: Connection, row_ids: Sequence[int], state: str, reason: str = "") -> None:
+    """Mark outbox rows sent, withheld or refused, with the reason."""
+    if row_ids:
+        conn.execute(
+            federation_outbox.update()
+            .where(federation_outbox.c.id.in_(list(row_ids)))
+            .values(state=state, reason=reason[:1000])
+        )
+
+
+def counts(conn: Connection, link_ids: Sequence[int]) -> dict[str, int]:
+    """Return how many outbox rows of these links are in each state."""
+    rows = conn.execute(
+        select(federation_outbox.c.state, func.count())
+        .where(federation_outbox.c.link_id.in_(list(link_ids)))
+        .group_by(federation_outbox.c.state)
+    )
+    found = {PENDING: 0, SENT: 0, WITHHELD: 0, REFUSED: 0}
+    found.update({state: int(n) for state, n in rows})
+    return found
+
+
+def held_back(conn: Connection, link_ids: Sequence[int], limit: int) -> list[dict[str, str]]:
+    """Return the newest withheld and refused rows of these links, with their reasons."""
+    rows = conn.execute(
+        select(
+            federation_outbox.c.stix_id,
+            federation_outbox.c.version,
+            federation_outbox.c.state,
+            federation_outbox.c.reason,
+        )
+        .where(
+            federation_outbox.c.link_id.in_(list(link_ids)),
+            federation_outbox.c.state.in_([WITHHELD, REFUSED]),
+        )
+        .order_by(federation_outbox.c.id.desc())
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def retry_withheld(conn: Connection, link_ids: Sequence[int]) -> int:
+    """Put the withheld rows of these links back to pending (the rules decide again at
+    the next pass: after a grant, or a change of membership); return how many."""
+    if not link_ids:
+        return 0
+    result = conn.execute(
+        federation_outbox.update()
+        .where(
+            federation_outbox.c.link_id.in_(list(link_ids)),
+            federation_outbox.c.state == WITHHELD,
+        )
+        .values(state=PENDING, reason="")
+    )
+    return int(result.rowcount)

@@ -1,0 +1,187 @@
+"""Pull: fetch a peer's collection into a local channel, page by page, through the
+ordinary ingest path as writes of the peer's node account.
+
+Every version is asked for (``match[version]=all``) and pages are followed by TAXII
+``next``, never by ``added_after`` alone (which loses objects sharing one date_added).
+The cursor of a link is kept in the database after every page: the page token of a run in
+progress, and the newest ``date_added`` of the last complete run, from which the next run
+starts. A page stored but whose cursor was not saved is fetched again and changes nothing
+(a version already held is skipped). An expired page token restarts the run from the last
+complete one.
+
+A pulled object may only be the peer's organisation's own: one naming another author
+(``created_by_ref``) than the identity published for that organisation is refused, as is
+whatever ingest refuses; each refusal is recorded for the peer with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, delete, select
+
+from passerelle.federation.peers import Link, Peer, link_channel, links_of, node_account, read_token
+from passerelle.federation.transport import Page, PeerClient, PeerUnreachable
+from passerelle.objects.hooks import Hooks
+from passerelle.objects.ingest import ingest
+from passerelle.objects.leaving import held_versions
+from passerelle.policy.actions import require_write
+from passerelle.policy.directory import Channel
+from passerelle.policy.viewer import Viewer
+from passerelle.stix.organisations import organisation_identity_id
+from passerelle.stix.timestamps import now_micros, version_key
+from passerelle.store.database import Database
+from passerelle.store.federation_tables import peer_cursors, peer_refusals
+
+PAGE_SIZE = 500
+_MAX_PAGES = 10_000
+
+
+@dataclass
+class PullReport:
+    """What one pass of pull did for a peer."""
+
+    peer: str
+    stored: int = 0
+    known: int = 0
+    refused: int = 0
+
+
+@dataclass
+class _Run:
+    """One pull of one link: who writes, where, and from which cursor."""
+
+    peer: Peer
+    link: Link
+    channel: Channel
+    writer: Viewer
+    added_after: str
+    next_token: str
+
+
+def pull_peer(
+    database: Database, hooks: Hooks, peer: Peer, timeout: float, page_size: int = PAGE_SIZE
+) -> PullReport:
+    """Fetch every pulled collection of a peer into its channel, from the saved cursors."""
+    report = PullReport(peer.name)
+    with database.read() as conn:
+        links = [link for link in links_of(conn, peer.id) if link.pull]
+        if not links:
+            return report
+        runs = [_start(conn, peer, link) for link in links]
+    client = PeerClient(peer.url, read_token(peer.token_file), peer.ca_file, timeout)
+    try:
+        for run in runs:
+            _pull_link(database, hooks, client, run, report, page_size)
+    finally:
+        client.close()
+    return report
+
+
+def _start(conn: Connection, peer: Peer, link: Link) -> _Run:
+    writer = node_account(conn, peer)
+    channel = link_channel(conn, link)
+    require_write(conn, writer, channel)
+    row = conn.execute(select(peer_cursors).where(peer_cursors.c.link_id == link.id)).first()
+    added_after, token = (row.added_after, row.next_token) if row else ("", "")
+    return _Run(peer, link, channel, writer, added_after, token)
+
+
+def _pull_link(
+    database: Database,
+    hooks: Hooks,
+    client: PeerClient,
+    run: _Run,
+    report: PullReport,
+    page_size: int,
+) -> None:
+    newest = run.added_after
+    for _ in range(_MAX_PAGES):
+        page = _fetch(client, run, page_size)
+        _store(database, hooks, run, page.objects, report)
+        newest = max(newest, page.date_added_last)
+        run.next_token = page.next if page.more and page.next else ""
+        if not run.next_token:
+            run.added_after = newest
+        _save_cursor(database, run)
+        if not run.next_token:
+            return
+
+
+def _fetch(client: PeerClient, run: _Run, page_size: int) -> Page:
+    params = {"match[version]": "all", "limit": str(page_size)}
+    if run.added_after:
+        params["added_after"] = run.added_after
+    if not run.next_token:
+        return client.get_objects(run.link.remote_collection, params)
+    try:
+        return client.get_objects(run.link.remote_collection, {**params, "next": run.next_token})
+    except PeerUnreachable as exc:
+        if exc.http_status not in (400, 404):
+            raise
+        run.next_token = ""  # expired: start again from the last complete run
+        return client.get_objects(run.link.remote_collection, params)
+
+
+def _store(
+    database: Database, hooks: Hooks, run: _Run, objects: list[dict[str, Any]], report: PullReport
+) -> None:
+    author = organisation_identity_id(run.peer.org_name)
+    with database.read() as conn:
+        held = held_versions(conn, [k for k in map(_key, objects) if k[1]])
+    fresh, refusals = [], []
+    for obj in objects:
+        key = _key(obj)
+        if key in held:
+            report.known += 1
+        elif obj.get("created_by_ref", author) != author:
+            refusals.append((key, f"names another author than {run.peer.org_name!r}"))
+        else:
+            fresh.append(obj)
+    if fresh:
+        result = ingest(database, hooks, run.writer, run.channel, fresh)
+        report.stored += len(result.successes)
+        refusals += [((v.id, v.version), v.message) for v in result.failures]
+    report.refused += len(refusals)
+    if refusals:
+        _record_refusals(database, run.peer, refusals)
+
+
+def _key(obj: dict[str, Any]) -> tuple[str, str]:
+    stamp = str(obj.get("modified") or obj.get("created") or "")
+    try:
+        return str(obj.get("id", "")), version_key(stamp)
+    except ValueError:
+        return str(obj.get("id", "")), ""
+
+
+def _record_refusals(
+    database: Database, peer: Peer, refusals: list[tuple[tuple[str, str], str]]
+) -> None:
+    now = now_micros()
+    rows = [
+        {
+            "peer_id": peer.id,
+            "stix_id": key[0][:300],
+            "version": key[1][:40],
+            "at": now,
+            "reason": reason[:1000],
+        }
+        for key, reason in refusals
+    ]
+    with database.write() as conn:
+        conn.execute(peer_refusals.insert(), rows)
+
+
+def _save_cursor(database: Database, run: _Run) -> None:
+    with database.write() as conn:
+        conn.execute(delete(peer_cursors).where(peer_cursors.c.link_id == run.link.id))
+        conn.execute(
+            peer_cursors.insert().values(
+                link_id=run.link.id,
+                next_token=run.next_token,
+                added_after=run.added_after,
+                updated=now_micros(),
+            )
+        )

@@ -1,0 +1,195 @@
+"""Push: send what waits in a peer's outbox, withhold what our rules keep here, and write
+in the ledger what the peer answered.
+
+A batch is read and its withheld rows settled in one transaction; the envelope is sent
+with no transaction open; the answers are recorded in another. A process that dies while
+the envelope is in flight leaves its rows pending, so they are sent again: the peer keeps
+one copy of a version (id + modified), and its status resource decides. A version the
+ledger already records as accepted by that peer is never sent again. Every envelope sent
+is in the audit log (action ``federate``: the ids, the peer, its status resource).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy import Connection, select
+
+from passerelle.audit import log as audit
+from passerelle.federation import outbox
+from passerelle.federation.peers import Link, Peer, audience, links_of, read_token
+from passerelle.federation.transport import Outcome, PeerClient
+from passerelle.objects.leaving import Departure, departure
+from passerelle.stix.timestamps import now_micros, version_key
+from passerelle.store.database import Database
+from passerelle.store.federation_tables import federation_ledger, peers
+
+BATCH = 200
+ACCEPTED = "accepted"
+
+
+@dataclass
+class PushReport:
+    """What one pass of push did for a peer."""
+
+    peer: str
+    accepted: int = 0
+    refused: int = 0
+    withheld: int = 0
+    pending: int = 0
+
+
+def push_peer(database: Database, peer: Peer, timeout: float) -> PushReport:
+    """Send a peer everything pending in the outbox of its pushed links, batch by batch."""
+    report = PushReport(peer.name)
+    client = PeerClient(peer.url, read_token(peer.token_file), peer.ca_file, timeout)
+    try:
+        with database.read() as conn:
+            links = [link for link in links_of(conn, peer.id) if link.push]
+        for link in links:
+            while _push_batch(database, client, peer, link, report):
+                pass
+    finally:
+        client.close()
+    return report
+
+
+def record_success(database: Database, peer: Peer) -> None:
+    """Record that a pass with the peer went through."""
+    with database.write() as conn:
+        conn.execute(
+            peers.update()
+            .where(peers.c.id == peer.id)
+            .values(last_success=now_micros(), last_error="")
+        )
+
+
+def record_error(database: Database, peer: Peer, message: str) -> None:
+    """Record the last error a peer caused (one line)."""
+    with database.write() as conn:
+        conn.execute(peers.update().where(peers.c.id == peer.id).values(last_error=message[:500]))
+
+
+def _push_batch(
+    database: Database, client: PeerClient, peer: Peer, link: Link, report: PushReport
+) -> bool:
+    """Send one batch; tell whether another may follow (something was settled)."""
+    with database.write() as conn:
+        rows = outbox.pending(conn, link.id, BATCH)
+        if not rows:
+            return False
+        leaving = _prepare(conn, peer, link, rows, report)
+    if not leaving:
+        return True
+    answer = client.add_objects(link.remote_collection, [d.body or "" for _r, d in leaving])
+    with database.write() as conn:
+        settled = _record(conn, peer, leaving, answer, report)
+        audit.record(
+            database,
+            conn,
+            None,
+            "federate",
+            [d.stix_id for _row, d in leaving],
+            {"peer": peer.name, "to": peer.org_name, "status": answer.status_id},
+            username=f"peer:{peer.name}",
+        )
+    return settled
+
+
+def _prepare(
+    conn: Connection, peer: Peer, link: Link, rows: Sequence[outbox.Queued], report: PushReport
+) -> list[tuple[outbox.Queued, Departure]]:
+    """Settle the rows already accepted or withheld; return those to send."""
+    accepted = _accepted(conn, peer.id, rows)
+    rules = audience(conn, peer)
+    leaving = []
+    for row in rows:
+        if (row.stix_id, row.version) in accepted:
+            outbox.settle(conn, [row.id], outbox.SENT, "already accepted by the peer")
+            continue
+        found = departure(conn, rules, link.channel_id, row.stix_id, row.version)
+        if found.body is None:
+            outbox.settle(conn, [row.id], outbox.WITHHELD, found.reason)
+            report.withheld += 1
+        else:
+            leaving.append((row, found))
+    return leaving
+
+
+def _accepted(
+    conn: Connection, peer_id: int, rows: Sequence[outbox.Queued]
+) -> set[tuple[str, str]]:
+    ids = sorted({r.stix_id for r in rows})
+    found = conn.execute(
+        select(federation_ledger.c.stix_id, federation_ledger.c.version).where(
+            federation_ledger.c.peer_id == peer_id,
+            federation_ledger.c.stix_id.in_(ids),
+            federation_ledger.c.result == ACCEPTED,
+        )
+    )
+    return {(r.stix_id, r.version) for r in found}
+
+
+def _record(
+    conn: Connection,
+    peer: Peer,
+    leaving: Sequence[tuple[outbox.Queued, Departure]],
+    answer: Outcome,
+    report: PushReport,
+) -> bool:
+    """Write the ledger rows of a sent batch and settle its outbox rows."""
+    now = now_micros()
+    settled = False
+    for row, sent in leaving:
+        result, detail = _verdict(answer, sent)
+        conn.execute(
+            federation_ledger.insert().values(
+                peer_id=peer.id,
+                stix_id=row.stix_id,
+                version=row.version,
+                sent_at=now,
+                status_id=answer.status_id[:64],
+                result=result,
+                detail=detail,
+            )
+        )
+        if result == ACCEPTED:
+            outbox.settle(conn, [row.id], outbox.SENT)
+            report.accepted += 1
+        elif result == outbox.REFUSED:
+            outbox.settle(conn, [row.id], outbox.REFUSED, detail)
+            report.refused += 1
+        else:
+            report.pending += 1
+            continue
+        settled = True
+    return settled
+
+
+def _verdict(answer: Outcome, sent: Departure) -> tuple[str, str]:
+    """Return what the peer said of one version: accepted, refused (why) or pending."""
+    key = (sent.stix_id, _shown_version(sent.body or "{}"))
+    normalised = {_normal(k): k for k in (*answer.successes, *answer.failures, *answer.pendings)}
+    found = normalised.get(key)
+    if found is None:
+        return "pending", "the peer's status does not name it"
+    if found in answer.successes:
+        return ACCEPTED, ""
+    if found in answer.failures:
+        return outbox.REFUSED, answer.failures[found] or "refused by the peer"
+    return "pending", "pending at the peer"
+
+
+def _shown_version(body: str) -> str:
+    obj = orjson.loads(body)
+    stamp = obj.get("modified") or obj.get("created") or ""
+    return _normal(("", str(stamp)))[1]
+
+
+def _normal(key: tuple[str, str]) -> tuple[str, str]:
+    try:
+        return key[0], version_key(key[1])
+    except ValueError:
+        return key[0], key[1]

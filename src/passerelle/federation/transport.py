@@ -1,0 +1,150 @@
+"""TAXII 2.1 to a peer: add objects to a collection and read the status that answers it
+(sections 5.4 and 4.3), over httpx2 with the peer's CA when one was given."""
+
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+import orjson
+
+from passerelle.errors import PasserelleError
+
+TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
+_STATUS_POLLS = 20
+_POLL_PAUSE = 0.2
+
+
+class PeerUnreachable(PasserelleError):
+    """The peer did not answer as a TAXII 2.1 server would (one line, never the token)."""
+
+    def __init__(self, message: str, http_status: int = 0) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a peer's collection: its objects, whether more follow, and how."""
+
+    objects: list[dict[str, Any]]
+    more: bool
+    next: str
+    date_added_last: str
+
+
+@dataclass
+class Outcome:
+    """What a peer's status resource said of each object: (id, version) -> message."""
+
+    status_id: str
+    successes: set[tuple[str, str]] = field(default_factory=set)
+    failures: dict[tuple[str, str], str] = field(default_factory=dict)
+    pendings: set[tuple[str, str]] = field(default_factory=set)
+
+
+class PeerClient:
+    """One peer's TAXII API root, as its node account."""
+
+    def __init__(self, api_root: str, token: str, ca_file: str | None, timeout: float) -> None:
+        verify: ssl.SSLContext | bool = (
+            ssl.create_default_context(cafile=ca_file) if ca_file else True
+        )
+        self._root = api_root
+        self._client = httpx2.Client(
+            headers={"Authorization": f"Bearer {token}", "Accept": TAXII_MEDIA_TYPE},
+            verify=verify,
+            timeout=timeout,
+            trust_env=False,
+        )
+
+    def close(self) -> None:
+        """Close the connections."""
+        self._client.close()
+
+    def add_objects(self, collection: str, bodies: Sequence[str]) -> Outcome:
+        """POST an envelope of objects to a collection; return its settled status."""
+        envelope = b'{"objects":[' + ",".join(bodies).encode() + b"]}"
+        answer = self._request(
+            "POST",
+            f"collections/{collection}/objects/",
+            content=envelope,
+            headers={"Content-Type": TAXII_MEDIA_TYPE},
+        )
+        status = answer
+        for _poll in range(_STATUS_POLLS):
+            if status.get("status") == "complete" or not status.get("pending_count"):
+                break
+            time.sleep(_POLL_PAUSE)
+            status = self._request("GET", f"status/{answer.get('id', '')}/")
+        return _outcome(status)
+
+    def get_objects(self, collection: str, params: dict[str, str]) -> Page:
+        """GET one page of a collection's objects (section 5.4)."""
+        headers: dict[str, str] = {}
+        found = self._request(
+            "GET", f"collections/{collection}/objects/", params=params, answer_headers=headers
+        )
+        objects = found.get("objects") or []
+        if not isinstance(objects, list):
+            raise PeerUnreachable(f"{self._root}: 'objects' is not a list")
+        return Page(
+            [o for o in objects if isinstance(o, dict)],
+            bool(found.get("more")),
+            str(found.get("next") or ""),
+            headers.get("x-taxii-date-added-last", ""),
+        )
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        answer_headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        url = self._root + path
+        try:
+            response = self._client.request(method, url, **kwargs)
+        except httpx2.HTTPError as exc:
+            raise PeerUnreachable(f"{url}: {_reason(exc)}") from None
+        if response.status_code >= 400:
+            raise PeerUnreachable(f"{url}: HTTP {response.status_code}", response.status_code)
+        if answer_headers is not None:
+            answer_headers.update({k.lower(): v for k, v in response.headers.items()})
+        try:
+            found = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            raise PeerUnreachable(f"{url}: the answer is not JSON") from None
+        if not isinstance(found, dict):
+            raise PeerUnreachable(f"{url}: the answer is not a TAXII resource")
+        return found
+
+
+def _reason(exc: httpx2.HTTPError) -> str:
+    text = str(exc).strip().splitlines()
+    if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+        return "its certificate is not trusted (give --ca-file)"
+    return f"{exc.__class__.__name__}: {text[0][:200]}" if text else exc.__class__.__name__
+
+
+def _outcome(status: dict[str, Any]) -> Outcome:
+    outcome = Outcome(str(status.get("id", "")))
+    for key, target in (("successes", outcome.successes), ("pendings", outcome.pendings)):
+        for entry in _entries(status, key):
+            target.add(_key(entry))
+    for entry in _entries(status, "failures"):
+        outcome.failures[_key(entry)] = str(entry.get("message", ""))[:500]
+    return outcome
+
+
+def _entries(status: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    entries = status.get(key) or []
+    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+
+
+def _key(entry: dict[str, Any]) -> tuple[str, str]:
+    return str(entry.get("id", "")), str(entry.get("version", ""))

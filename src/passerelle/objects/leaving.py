@@ -1,0 +1,81 @@
+"""What leaves the node for a peer: each queued version either rendered as a reader is
+served it (its TLP explicit, its producer named) or withheld with the reason the policy
+gives (:mod:`passerelle.policy.departure`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from passerelle.objects.rendering import served_body
+from passerelle.policy.departure import PeerAudience, departure_refusal
+from passerelle.policy.roles import Role
+from passerelle.stix.organisations import organisation_identity_id
+from passerelle.store.chunks import chunked
+from passerelle.store.schema import channel_objects, objects, organisations, users
+
+
+@dataclass(frozen=True)
+class Departure:
+    """One version for a peer: its body as sent, or the reason it stays."""
+
+    stix_id: str
+    version: str
+    body: str | None
+    reason: str = ""
+
+
+def departure(
+    conn: Connection, peer: PeerAudience, channel_id: int, stix_id: str, version: str
+) -> Departure:
+    """Return a placed version as it leaves for the peer, or why it may not."""
+    reason = departure_refusal(conn, peer, channel_id, stix_id, version)
+    if reason:
+        return Departure(stix_id, version, None, reason)
+    row = conn.execute(
+        select(
+            objects.c.body,
+            channel_objects.c.tlp,
+            channel_objects.c.tlp_defaulted,
+            organisations.c.name,
+        )
+        .join(
+            objects,
+            (objects.c.stix_id == channel_objects.c.stix_id)
+            & (objects.c.version == channel_objects.c.version),
+        )
+        .join(organisations, organisations.c.id == channel_objects.c.producer_org_id)
+        .where(
+            channel_objects.c.channel_id == channel_id,
+            channel_objects.c.stix_id == stix_id,
+            channel_objects.c.version == version,
+        )
+    ).one()
+    body = served_body(
+        row.body, row.tlp, bool(row.tlp_defaulted), organisation_identity_id(row.name)
+    )
+    return Departure(stix_id, version, body)
+
+
+def versions_placed_by_people(conn: Connection, channel_id: int) -> list[tuple[str, str]]:
+    """Return the versions placed in a channel by its users, not by peers' node accounts
+    (what a peer sent is never pushed back: no ping-pong between nodes)."""
+    rows = conn.execute(
+        select(channel_objects.c.stix_id, channel_objects.c.version)
+        .join(users, users.c.id == channel_objects.c.added_by)
+        .where(channel_objects.c.channel_id == channel_id, users.c.role != Role.NODE.value)
+        .order_by(channel_objects.c.seq)
+    )
+    return [(r.stix_id, r.version) for r in rows]
+
+
+def held_versions(conn: Connection, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Return which of these (id, version key) the node already stores."""
+    found: set[tuple[str, str]] = set()
+    for chunk in chunked(sorted({k[0] for k in keys})):
+        rows = conn.execute(
+            select(objects.c.stix_id, objects.c.version).where(objects.c.stix_id.in_(chunk))
+        )
+        found |= {(r.stix_id, r.version) for r in rows}
+    return found & set(keys)

@@ -1,0 +1,115 @@
+"""The tables of federation (migration 0010): the nodes this node exchanges with, which
+local channel maps to which of their collections, what waits to be sent, and who received
+what. Declared on the node's one ``metadata``; ``passerelle.store`` imports this module so
+the tables are there whenever the schema is."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from passerelle.store.schema import Key, metadata
+
+# A peer: another node (or TAXII 2.1 server) and the organisation it speaks for. The
+# outgoing token is never stored: only the path of the file that holds it.
+peers = Table(
+    "peers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("url", Text, nullable=False),  # the peer's TAXII API root
+    # The peer's organisation on this node: the viewer whose rules decide what leaves.
+    Column("org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    # The local organisation whose node account the token is on the peer: only what it
+    # produced is pushed (the peer attributes everything it receives to that account).
+    Column("speaks_for_org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("token_file", Text, nullable=False),
+    Column("ca_file", Text),
+    Column("created", BigInteger, nullable=False),
+    Column("last_success", BigInteger),
+    Column("last_error", Text, nullable=False, server_default=""),
+)
+
+peer_links = Table(
+    "peer_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("peer_id", Integer, ForeignKey("peers.id"), nullable=False),
+    Column("channel_id", Integer, ForeignKey("channels.id"), nullable=False),
+    Column("remote_collection", String(200), nullable=False),
+    Column("push", Boolean, nullable=False),
+    Column("pull", Boolean, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    UniqueConstraint("peer_id", "channel_id", "remote_collection", name="uq_peer_links"),
+    Index("ix_peer_links_channel", "channel_id"),
+)
+
+# One version placed in a pushed channel, written in the transaction that placed it.
+# pending -> sent (the peer accepted it), withheld (our rules keep it here: reason),
+# refused (the peer refused it: reason).
+federation_outbox = Table(
+    "federation_outbox",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("link_id", Integer, ForeignKey("peer_links.id"), nullable=False),
+    Column("stix_id", Key, nullable=False),
+    Column("version", Key, nullable=False),
+    Column("queued_at", BigInteger, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+    UniqueConstraint("link_id", "stix_id", "version", name="uq_federation_outbox"),
+    Index("ix_federation_outbox_state", "link_id", "state", "id"),
+    sqlite_autoincrement=True,
+)
+
+# Who received what: one row per version sent to a peer and the peer's answer
+# (accepted, refused, pending), with the TAXII status resource that said so.
+federation_ledger = Table(
+    "federation_ledger",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("peer_id", Integer, ForeignKey("peers.id"), nullable=False),
+    Column("stix_id", Key, nullable=False),
+    Column("version", Key, nullable=False),
+    Column("sent_at", BigInteger, nullable=False),
+    Column("status_id", String(64), nullable=False),
+    Column("result", String(20), nullable=False),
+    Column("detail", Text, nullable=False, server_default=""),
+    Index("ix_federation_ledger_version", "peer_id", "stix_id", "version"),
+    sqlite_autoincrement=True,
+)
+
+# Where pulling a peer's collection into a link's channel stands: the page token of a run
+# in progress (TAXII ``next``), and the newest date_added of the last complete run.
+peer_cursors = Table(
+    "peer_cursors",
+    metadata,
+    Column("link_id", Integer, ForeignKey("peer_links.id"), primary_key=True),
+    Column("next_token", Text, nullable=False, server_default=""),
+    Column("added_after", String(40), nullable=False, server_default=""),
+    Column("updated", BigInteger, nullable=False),
+)
+
+# Objects a peer sent (pulled) that this node refused, and why.
+peer_refusals = Table(
+    "peer_refusals",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("peer_id", Integer, ForeignKey("peers.id"), nullable=False),
+    Column("stix_id", Text, nullable=False),
+    Column("version", Text, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_peer_refusals_peer", "peer_id", "id"),
+    sqlite_autoincrement=True,
+)

@@ -1,0 +1,145 @@
+"""``passerelle peer``: registering, showing, linking and removing peers, with one-line
+errors for bad input; the outgoing token is never stored, printed nor logged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from passerelle.objects.ingest import ingest
+from passerelle.store.federation_tables import peers
+from tests.cli_runner import Run
+from tests.stixgen import indicator
+from tests.world import World
+
+TOKEN = "s3cret-token-of-our-node-account"
+
+
+@pytest.fixture
+def token_file(tmp_path: Path) -> Path:
+    path = tmp_path / "peer.token"
+    path.write_text(TOKEN + "\n")
+    return path
+
+
+def _add(run: Run, token_file: Path, *extra: str, name: str = "north") -> str:
+    result = run(
+        "peer", "add", name, "--url", "https://north.example:8443/taxii2/root",
+        "--org", "fsb", "--speaks-for", "dgsi", "--token-file", str(token_file), *extra,
+    )  # fmt: skip
+    return str(result.output)
+
+
+def test_a_peer_is_registered_without_its_token(
+    run: Run, world: World, token_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert "peer 'north' added" in _add(run, token_file)
+    listed = json.loads(run("peer", "list", "--json").output)
+    assert listed == [
+        {
+            "name": "north",
+            "url": "https://north.example:8443/taxii2/root/",
+            "org": "fsb",
+            "speaks_for": "dgsi",
+        }
+    ]
+    linked = run("peer", "link", "north", "--channel", "fr-ru", "--remote-collection", "c-1",
+                 "--push")  # fmt: skip
+    assert linked.exit_code == 0, linked.output
+    shown_json = json.loads(run("peer", "show", "north", "--json").output)
+    assert shown_json["links"] == [
+        {"channel": "fr-ru", "remote_collection": "c-1", "push": "yes", "pull": "no"}
+    ]
+    shown = run("peer", "show", "north").output
+    assert str(token_file) in shown
+    assert "c-1" in shown
+    assert "fr-ru" in shown
+    status = run("peer", "status").output
+    outputs = [listed, shown, status, linked.output, caplog.text]
+    assert all(TOKEN not in str(text) for text in outputs)
+    with world.database.read() as conn:
+        stored = [str(v) for row in conn.execute(select(peers)) for v in row]
+    assert not any(TOKEN in value for value in stored)
+    assert run("peer", "remove", "north").exit_code == 0
+    assert run("peer", "list").output.strip() == "(none)"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--url", "ftp://x/"], "bad URL 'ftp://x/'"),
+        (["--url", "https://x/root?a=1"], "no query or fragment"),
+        (["--org", "nobody"], "no organisation named 'nobody'"),
+        (["--speaks-for", "nobody"], "no organisation named 'nobody'"),
+        (["--token-file", "/nonexistent/token"], "cannot read token file '/nonexistent/token'"),
+        (["--ca-file", "/nonexistent/ca.pem"], "cannot read CA file '/nonexistent/ca.pem'"),
+    ],
+)
+def test_bad_input_answers_one_line(
+    run: Run, world: World, token_file: Path, args: list[str], message: str
+) -> None:
+    base = {
+        "--url": "https://north.example/taxii2/root/",
+        "--org": "fsb",
+        "--speaks-for": "dgsi",
+        "--token-file": str(token_file),
+    }
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
+    result = run("peer", "add", "north", *[x for pair in base.items() for x in pair])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_an_empty_token_file_is_refused(run: Run, world: World, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.token"
+    empty.write_text("\n")
+    assert f"token file '{empty}' is empty" in _add(run, empty)
+
+
+def test_unknown_peer_channel_and_duplicates_answer_one_line(
+    run: Run, world: World, token_file: Path
+) -> None:
+    _add(run, token_file)
+    assert "peer 'NORTH' already exists" in _add(run, token_file, name="NORTH")
+    link = ("--remote-collection", "c-1", "--push")
+    assert "no peer named 'south'" in run("peer", "link", "south", "--channel", "fr-ru",
+                                          *link).output  # fmt: skip
+    assert "no channel 'nowhere'" in run("peer", "link", "north", "--channel", "nowhere",
+                                         *link).output  # fmt: skip
+    either = run("peer", "link", "north", "--channel", "fr-ru", "--remote-collection", "c-1")
+    assert "say which way: --push, --pull or both" in either.output
+    assert "no peer named 'south'" in run("peer", "show", "south").output
+    assert "no peer named 'south'" in run("sync", "--peer", "south", "--once").output
+
+
+def test_an_unreachable_peer_is_one_line_and_recorded(
+    run: Run, world: World, token_file: Path
+) -> None:
+    result = run(
+        "peer", "add", "closed", "--url", "http://127.0.0.1:9/taxii2/root/", "--org", "fsb",
+        "--speaks-for", "dgsi", "--token-file", str(token_file),
+    )  # fmt: skip
+    assert result.exit_code == 0
+    run("peer", "link", "closed", "--channel", "fr-ru", "--remote-collection", "c", "--push")
+    assert run("sync", "--once").exit_code == 0  # nothing queued: nothing to send
+    queued = ingest(world.database, world.hooks, world.viewer("alice"), world.channels["fr-ru"],
+                    [indicator(1)])  # fmt: skip
+    assert not queued.failures
+    failed = run("sync", "--once")
+    assert failed.exit_code == 1
+    assert (
+        failed.output.strip()
+        .splitlines()[-1]
+        .startswith(
+            "Error: peer 'closed': http://127.0.0.1:9/taxii2/root/collections/c/objects/: Connect"
+        )
+    )
+    assert TOKEN not in failed.output
+    status = json.loads(run("peer", "status", "closed", "--json").output)[0]
+    assert status["pending"] == 1
+    assert "ConnectError" in status["last_error"]
