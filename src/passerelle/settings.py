@@ -17,6 +17,8 @@ from passerelle.errors import BadInput
 DEFAULT_DB_URL = "sqlite:///./passerelle.db"
 # The longest declared purpose of access kept: the audit log's purpose column holds this.
 PURPOSE_LENGTH = 200
+# The header a request declares its purpose in (the remote command line sends it).
+PURPOSE_HEADER = "X-Passerelle-Purpose"
 
 
 @dataclass(frozen=True)

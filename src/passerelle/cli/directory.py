@@ -6,11 +6,8 @@ import click
 
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
 from passerelle.errors import BadInput
-from passerelle.policy import directory
-from passerelle.policy.directory import Membership
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import Tlp
-from passerelle.store.schema import channels
 
 
 @cli.group()
@@ -23,6 +20,8 @@ def org() -> None:
 @pass_node
 def org_add(node: Node, name: str) -> None:
     """Register an organisation called NAME."""
+    from passerelle.policy import directory
+
     with node.database.write() as conn:
         created = directory.add_organisation(conn, name)
     click.echo(f"organisation {created.name!r} added")
@@ -33,6 +32,8 @@ def org_add(node: Node, name: str) -> None:
 @pass_node
 def org_list(node: Node, as_json: bool) -> None:
     """List the organisations."""
+    from passerelle.policy import directory
+
     with node.database.read() as conn:
         rows = [{"name": o.name} for o in directory.list_organisations(conn)]
     emit_rows(rows, ["name"], as_json)
@@ -44,6 +45,8 @@ def org_list(node: Node, as_json: bool) -> None:
 @pass_node
 def org_client_add(node: Node, org_name: str, client: str) -> None:
     """Declare CLIENT a client of ORG: it may receive what ORG receives as TLP:AMBER."""
+    from passerelle.policy import directory
+
     with node.database.write() as conn:
         directory.add_client(conn, org_name, client)
     click.echo(f"{client!r} is now a client of {org_name!r}")
@@ -55,6 +58,8 @@ def org_client_add(node: Node, org_name: str, client: str) -> None:
 @pass_node
 def org_clients(node: Node, org_name: str, as_json: bool) -> None:
     """List the declared clients of ORG."""
+    from passerelle.policy import directory
+
     with node.database.read() as conn:
         rows = [{"client": name} for name in directory.clients_of(conn, org_name)]
     emit_rows(rows, ["client"], as_json)
@@ -79,6 +84,8 @@ def user() -> None:
 @pass_node
 def user_add(node: Node, org_name: str, username: str, role: str, purpose: str) -> None:
     """Create USERNAME in ORG and print their API token (shown only this once)."""
+    from passerelle.policy import directory
+
     with node.database.write() as conn:
         token = directory.add_user(conn, org_name, username, Role(role), purpose)
     click.echo(token)
@@ -94,6 +101,8 @@ def user_add(node: Node, org_name: str, username: str, role: str, purpose: str) 
 @pass_node
 def user_token(node: Node, username: str) -> None:
     """Issue a new API token for USERNAME; the old one stops working."""
+    from passerelle.policy import directory
+
     with node.database.write() as conn:
         token = directory.replace_token(conn, username)
     click.echo(token)
@@ -104,6 +113,8 @@ def user_token(node: Node, username: str) -> None:
 @pass_node
 def user_list(node: Node, as_json: bool) -> None:
     """List the users with their organisation and role."""
+    from passerelle.policy import directory
+
     with node.database.read() as conn:
         rows = directory.list_users(conn)
     emit_rows(rows, ["username", "organisation", "role"], as_json)
@@ -142,6 +153,9 @@ def channel_add(
     default_tlp: str,
 ) -> None:
     """Create a channel called TITLE shared by its member organisations."""
+    from passerelle.policy import directory
+    from passerelle.policy.directory import Membership
+
     parsed = [Membership.parse(m) for m in members]
     tlp = Tlp.parse(default_tlp)
     if tlp is Tlp.RED:
@@ -157,6 +171,9 @@ def channel_add(
 @pass_node
 def channel_list(node: Node, as_json: bool) -> None:
     """List every channel with its collection id and members (an administrator's view)."""
+    from passerelle.policy import directory
+    from passerelle.store.schema import channels
+
     with node.database.read() as conn:
         rows = []
         for row in conn.execute(channels.select().order_by(channels.c.title)):

@@ -22,10 +22,8 @@ from passerelle.audit.logins import FailedLogins
 from passerelle.http.errors import UNAUTHORISED_HEADERS, TaxiiError
 from passerelle.policy.directory import viewer_by_token
 from passerelle.policy.viewer import Viewer
-from passerelle.settings import PURPOSE_LENGTH
+from passerelle.settings import PURPOSE_HEADER, PURPOSE_LENGTH
 from passerelle.store.database import Database
-
-PURPOSE_HEADER = "X-Passerelle-Purpose"
 
 
 def _unauthorised() -> TaxiiError:
