@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from passerelle import __version__
-from passerelle.api import handling
+from passerelle.api import handling, health
 from passerelle.api.routes import FEATURE_TAGS, operation_router
 from passerelle.audit.key import key_path, use_audit_key
 from passerelle.audit.logins import FailedLogins
@@ -63,7 +63,9 @@ def create_app(
         summary="Passerelle: an intelligence exchange speaking STIX 2.1 and TAXII 2.1",
         # The docs group routes by tag in this order; unlisted, they would follow the first
         # path of each tag, and the generated routes come sorted by path, not by feature.
-        openapi_tags=[{"name": tag} for tag in ("TAXII", "Handling", *FEATURE_TAGS.values())],
+        openapi_tags=[
+            {"name": tag} for tag in ("TAXII", "Handling", *FEATURE_TAGS.values(), "Health")
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -84,6 +86,7 @@ def create_app(
     app.include_router(server.router, tags=["TAXII"])
     app.include_router(objects.router, tags=["TAXII"])
     app.include_router(handling.router, tags=["Handling"])
+    app.include_router(health.router, tags=["Health"])
     app.include_router(operation_router(REGISTRY.values()))
     return app
 

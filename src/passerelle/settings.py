@@ -19,6 +19,8 @@ DEFAULT_DB_URL = "sqlite:///./passerelle.db"
 PURPOSE_LENGTH = 200
 # The header a request declares its purpose in (the remote command line sends it).
 PURPOSE_HEADER = "X-Passerelle-Purpose"
+# The header naming who the remote command line acts as (--user): the token must be theirs.
+USER_HEADER = "X-Passerelle-User"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import click
 from passerelle.cli.endpoints import ENDPOINTS
 from passerelle.cli.root import Node, pass_node, user_option
 from passerelle.errors import BadInput, PasserelleError
-from passerelle.settings import PURPOSE_HEADER
+from passerelle.settings import PURPOSE_HEADER, USER_HEADER
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -70,17 +70,20 @@ def _request(operation: Operation[Any], values: dict[str, Any]) -> BaseModel:
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(part) for part in error["loc"])
-        raise BadInput(f"{where}: {error['msg']}") from exc
+        # A validator's own message, without pydantic's "Value error, " before it.
+        reason = error.get("ctx", {}).get("error") or error["msg"]
+        raise BadInput(f"{where}: {reason}") from exc
     return request
 
 
 class RemoteClient:
     """Calls a running node's REST API with a bearer token."""
 
-    def __init__(self, url: str, token: str, purpose: str = "") -> None:
+    def __init__(self, url: str, token: str, purpose: str = "", username: str = "") -> None:
         self._base = url.rstrip("/")
         self._token = token
         self._purpose = purpose
+        self._username = username
 
     def call(self, name: str, values: dict[str, Any]) -> Any:
         """Send the request to the operation's path and return the decoded answer."""
@@ -104,6 +107,10 @@ class RemoteClient:
             headers["Content-Type"] = "application/json"
         if self._purpose:
             headers[PURPOSE_HEADER] = self._purpose
+        if self._username:
+            # The node refuses the call unless the token is this user's (quoted: headers are
+            # Latin-1, names are not).
+            headers[USER_HEADER] = urllib.parse.quote(self._username, safe="")
         try:
             http = urllib.request.Request(
                 self._base + path, data=data, headers=headers, method=method
@@ -153,7 +160,7 @@ def make_client(node: Node, username: str | None, url: str | None) -> Client:
     token = node.settings.client.token
     if not token:
         raise BadInput("--url needs your API token in the PASSERELLE_TOKEN variable")
-    return RemoteClient(url, token, node.purpose)
+    return RemoteClient(url, token, node.purpose, username or node.settings.client.user)
 
 
 __all__ = ["Client", "client_options", "make_client", "pass_node"]

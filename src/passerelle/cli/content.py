@@ -43,7 +43,7 @@ def _read_objects(path: str) -> list[Any]:
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--channel", "channel_ref", required=True, help="Channel title, alias or id.")
 @click.option(
     "--recipient",

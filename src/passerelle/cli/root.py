@@ -123,6 +123,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except PasserelleError as exc:
             raise click.ClickException(exc.message) from exc
+        except BrokenPipeError:
+            raise  # the reader stopped (`| head`): click's main ends quietly
         except OSError as exc:
             raise click.ClickException(os_error_text(exc)) from exc
         except Exception as exc:
