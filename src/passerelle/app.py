@@ -25,6 +25,10 @@ from passerelle.store.database import Database, open_database
 from passerelle.taxii import objects, server
 from passerelle.wiring import key_rules, subscribe_features
 
+# The docs group routes by tag in this order; unlisted, they would follow the first path
+# of each tag, and the generated routes come sorted by path, not by feature.
+_TAGS = ("TAXII", "Handling", *FEATURE_TAGS.values(), "Health")
+
 
 def create_app(
     settings: Settings,
@@ -61,11 +65,7 @@ def create_app(
         redoc_url=None,
         version=__version__,
         summary="Passerelle: an intelligence exchange speaking STIX 2.1 and TAXII 2.1",
-        # The docs group routes by tag in this order; unlisted, they would follow the first
-        # path of each tag, and the generated routes come sorted by path, not by feature.
-        openapi_tags=[
-            {"name": tag} for tag in ("TAXII", "Handling", *FEATURE_TAGS.values(), "Health")
-        ],
+        openapi_tags=[{"name": tag} for tag in _TAGS],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -80,7 +80,7 @@ def test_a_closed_pipe_ends_quietly(database_url: str, tmp_path: Path) -> None:
 
 def test_import_fails_in_plain_words(run: Run, world: World, tmp_path: Path) -> None:
     missing = run("import", str(tmp_path / "nothing.json"), "--channel", "fr-ru", user="alice")
-    _one_line_error(missing, "nothing.json: no such file or directory")
+    _one_line_error(missing, "nothing.json: No such file or directory")
     broken = tmp_path / "broken.json"
     broken.write_text('{"type": "bundle", "objects": [')
     garbled = run("import", str(broken), "--channel", "fr-ru", user="alice")
@@ -103,7 +103,7 @@ def test_bad_node_addresses_are_plain(world: World) -> None:
         closed.bind((HOST, 0))
         url = f"http://{HOST}:{closed.getsockname()[1]}"
     refused = _invoke("tips", "inbox", "--url", url, env=env)
-    _one_line_error(refused, f"cannot reach {url}: connection refused")
+    _one_line_error(refused, f"cannot reach {url}: Connection refused")
 
 
 def test_the_token_must_be_the_named_users(world: World, live_url: str) -> None:

@@ -130,7 +130,7 @@ class RemoteClient:
 def _reason_text(reason: object) -> str:
     """Say why a node could not be reached, without the errno or the exception's name."""
     if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror.lower()
+        return reason.strerror
     return str(reason)
 
 

@@ -138,8 +138,7 @@ def os_error_text(exc: OSError) -> str:
     """Say what failed with a file or the network without errno numbers ("[Errno 2]")."""
     if not exc.strerror:
         return str(exc)
-    what = exc.strerror[0].lower() + exc.strerror[1:]
-    return f"{exc.filename}: {what}" if exc.filename else what
+    return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
 
 
 def _is_database_error(exc: Exception) -> bool:

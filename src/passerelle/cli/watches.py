@@ -110,6 +110,8 @@ def watch_add(
         f"watching {watch['label']} as {watch['id']} for {watch['owner']} "
         f"until {_when(watch['until'])}"
     )
+    if watch["hits"]:
+        click.echo(f"{watch['hits']} stored object(s) already match: passerelle watch hits")
 
 
 @watch_group.command("list")

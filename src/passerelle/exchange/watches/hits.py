@@ -10,7 +10,7 @@ Workflow feedback (receipts, outcomes, hit reports: objects carrying Passerelle'
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import Connection, select
@@ -19,6 +19,7 @@ from passerelle.exchange.watches.keys import NAME, REF, object_keys
 from passerelle.exchange.watches.statements import HIT_IDS, WATCHED_KINDS, WATCHES_ON
 from passerelle.keys.rules import KeyRules
 from passerelle.objects.hooks import ObjectsStored
+from passerelle.objects.latest import readable_version_batches
 from passerelle.policy.directory import viewer_by_name
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
@@ -98,6 +99,43 @@ def record_hits(
         for (watch_id, stix_id, version), matched in candidates.items()
         if (stix_id, version) in fresh[about[watch_id].owner_name]
     ]
+    return _insert_hits(database, conn, rows)
+
+
+class _Watched(NamedTuple):
+    """The parts of a watch a hit row needs."""
+
+    id: str
+    source_tip_id: str | None
+
+
+def record_look_back(
+    database: Database,
+    conn: Connection,
+    watch_id: str,
+    owner: Viewer,
+    keys: set[str],
+    rules: KeyRules,
+    now: int,
+    subject_id: str | None = None,
+) -> list[int]:
+    """Record as hits of a new watch the stored versions its owner may read that match it
+    (the watched object itself aside; H3 content they have not acknowledged is not read);
+    return the new hits' ids.
+
+    The same matcher as at ingest, over every version the owner may see: a watch reports
+    what is already known, then what arrives. Nothing goes to a partner: these objects
+    were there before the watch.
+    """
+    kinds = frozenset(key.split(":", 1)[0] for key in keys)
+    watched = _Watched(watch_id, None)
+    rows = []
+    for batch in readable_version_batches(conn, owner):
+        placed = [(r.stix_id, r.version, r.body) for r in batch if r.stix_id != subject_id]
+        for (stix_id, version), found in _keyed(placed, None, rules, kinds).items():
+            matched = sorted(found & keys)
+            if matched:
+                rows.append(_hit_row(watched, stix_id, version, matched, now))
     return _insert_hits(database, conn, rows)
 
 

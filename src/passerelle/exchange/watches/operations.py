@@ -17,6 +17,7 @@ from passerelle.core.context import Context, parse_day, stamp
 from passerelle.core.limits import MAX_REASON
 from passerelle.core.operations import Operation, register
 from passerelle.errors import BadInput, Conflict, NotFound
+from passerelle.exchange.watches.hits import record_look_back
 from passerelle.exchange.watches.keys import label_of, subject_keys, watchable
 from passerelle.exchange.watches.models import (
     AddWatch,
@@ -167,13 +168,16 @@ def add_watch(ctx: Context, request: AddWatch) -> Watch:
             subject_id=target.subject_id,
         )
         subject_id = target.subject_id
+        known = record_look_back(
+            ctx.database, conn, watch_id, owner, target.keys, ctx.keys, now, subject_id
+        )
         audit.record(
             ctx.database,
             conn,
             viewer,
             "watch-add",
             [watch_id, *([subject_id] if subject_id else [])],
-            {"kind": kind, "owner": owner.username, "until": stamp(until)},
+            {"kind": kind, "owner": owner.username, "until": stamp(until), "known": len(known)},
         )
         return watch_view(conn, viewer, watch_id, now, ctx.settings.watch_warning)
 
