@@ -33,10 +33,33 @@ def org_add(node: Node, name: str) -> None:
 def org_list(node: Node, as_json: bool) -> None:
     """List the organisations."""
     from passerelle.policy import directory
+    from passerelle.policy.regions import phone_regions
 
     with node.database.read() as conn:
-        rows = [{"name": o.name} for o in directory.list_organisations(conn)]
-    emit_rows(rows, ["name"], as_json)
+        regions = phone_regions(conn)
+        found = directory.list_organisations(conn)
+    rows = [{"name": o.name, "phone_region": regions.get(o.name, "")} for o in found]
+    emit_rows(rows, ["name", "phone_region"], as_json)
+
+
+@org.command("set")
+@click.argument("org_name", metavar="ORG")
+@click.option(
+    "--phone-region",
+    required=True,
+    metavar="CC",
+    help="Region (RU, DE, ...) of the phone numbers in ORG's objects written without an "
+    "international prefix; '' for the node's (PASSERELLE_PHONE_REGION).",
+)
+@pass_node
+def org_set(node: Node, org_name: str, phone_region: str) -> None:
+    """Change a setting of ORG: the region its objects' phone numbers are read in."""
+    from passerelle.policy.regions import set_phone_region
+
+    with node.database.write() as conn:
+        region = set_phone_region(conn, org_name, phone_region)
+    shown = region or f"the node's ({node.settings.phone_region})"
+    click.echo(f"phone numbers of {org_name!r} are read in {shown} (for objects stored from now)")
 
 
 @org.command("client-add")
