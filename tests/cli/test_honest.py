@@ -96,6 +96,17 @@ def test_bad_birth_dates_are_refused(run: Run, world: World) -> None:
         assert run("resolve", "Ruslan Daudov", "--born", good, user="alice").exit_code == 0
 
 
+def test_bad_dates_and_durations_are_refused_everywhere(run: Run, world: World) -> None:
+    until = run("watch", "add", "--name", "Ruslan Daudov", "--until", "22/07/2030", user="alice")
+    _one_line_error(until, "not a date: '22/07/2030' (write it as YYYY-MM-DD)")
+    within = run("rfi", "send", "--to", "fsb", "--purpose", "p", "--urgency", "normal",
+                 "--within", "2 weeks", user="alice")  # fmt: skip
+    _one_line_error(within, "not a duration: '2 weeks'")
+    published = run("intake", "-", "--published", "22/07/2030", user="alice", stdin="x")
+    assert published.exit_code == 2
+    assert "'22/07/2030' does not match the format '%Y-%m-%d'" in published.stderr
+
+
 def test_bad_node_addresses_are_plain(world: World) -> None:
     env = {"PASSERELLE_TOKEN": world.tokens["alice"]}
     _one_line_error(_invoke("tips", "inbox", "--url", "nowhere", env=env), "not a node address")
