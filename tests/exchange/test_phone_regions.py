@@ -67,3 +67,13 @@ def test_a_region_is_a_real_one_and_can_be_cleared(run: Run, world: World) -> No
     missing = run("org", "set", "nobody", "--phone-region", "RU")
     assert missing.exit_code == 1
     assert "no organisation named 'nobody'" in missing.stderr
+
+
+def test_a_number_typed_for_a_watch_is_read_in_the_users_region(
+    api: TestClient, world: World, ctx: ContextFor, run: Run
+) -> None:
+    assert run("org", "set", "fsb", "--phone-region", "RU").exit_code == 0
+    made = watches.add_watch(ctx("boris"), AddWatch(observable=RUSSIAN_WAY))
+    assert made.keys == [f"phone:{E164}"]
+    french = watches.add_watch(ctx("alice"), AddWatch(observable="06 12 34 56 78"))
+    assert french.keys == ["phone:+33612345678"]  # dgsi follows the node's region (FR)

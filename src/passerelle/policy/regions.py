@@ -38,6 +38,14 @@ def phone_regions(conn: Connection) -> dict[str, str]:
     return {row.name: row.phone_region for row in rows}
 
 
+def region_of(conn: Connection, org_id: int, default: str) -> str:
+    """Return the phone region of an organisation: its own, else the node's (``default``)."""
+    own = conn.execute(
+        select(organisations.c.phone_region).where(organisations.c.id == org_id)
+    ).scalar()
+    return str(own or default)
+
+
 def producer_regions(
     conn: Connection, versions: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], str]:

@@ -45,6 +45,7 @@ from passerelle.keys.observables import observable_key
 from passerelle.keys.rules import KeyRules
 from passerelle.objects.latest import latest_visible_bodies
 from passerelle.policy.directory import viewer_by_name
+from passerelle.policy.regions import region_of
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.workflow import require_worker
@@ -117,7 +118,8 @@ def _target(
         if not keys:
             raise BadInput(f"{value[:60]!r} holds no letter or digit to match on")
         return _Target(keys, value, and_(watches.c.kind == "name", watches.c.label == value))
-    key = observable_key(value, rules.phone_region)
+    # A number typed without its international prefix is read as the user's service writes it.
+    key = observable_key(value, region_of(conn, viewer.org_id, rules.phone_region))
     return _Target({key}, key, and_(watches.c.kind == "observable", watches.c.label == key))
 
 
