@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from passerelle.exchange import watches
 from passerelle.exchange.watches import AddWatch, ListHits
 from tests.cli_runner import Run
-from tests.exchange.test_watches import mentioning, post
+from tests.exchange.test_watches import bearer, mentioning, post
 from tests.exchange_support import ContextFor
 from tests.world import World
 
@@ -77,3 +77,19 @@ def test_a_number_typed_for_a_watch_is_read_in_the_users_region(
     assert made.keys == [f"phone:{E164}"]
     french = watches.add_watch(ctx("alice"), AddWatch(observable="06 12 34 56 78"))
     assert french.keys == ["phone:+33612345678"]  # dgsi follows the node's region (FR)
+
+
+def test_correlation_reads_numbers_in_the_producers_region(
+    api: TestClient, world: World, run: Run
+) -> None:
+    assert run("org", "set", "fsb", "--phone-region", "RU").exit_code == 0
+    russian = mentioning(RUSSIAN_WAY)
+    post(api, world, "boris", "fr-ru", russian)
+    french = mentioning(f"call {E164}")
+    post(api, world, "alice", "fr-ru", french)
+    headers = bearer(world, "alice")
+    found = api.get("/api/lookup", params={"value": E164}, headers=headers).json()
+    assert found["total"] == 2
+    related = api.get(f"/api/correlations/{french['id']}", headers=headers).json()
+    listed = {o["id"] for group in related["groups"] for o in group["objects"]}
+    assert listed == {russian["id"]}

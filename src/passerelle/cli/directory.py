@@ -59,7 +59,8 @@ def org_set(node: Node, org_name: str, phone_region: str) -> None:
     with node.database.write() as conn:
         region = set_phone_region(conn, org_name, phone_region)
     shown = region or f"the node's ({node.settings.phone_region})"
-    click.echo(f"phone numbers of {org_name!r} are read in {shown} (for objects stored from now)")
+    click.echo(f"phone numbers of {org_name!r} are read in {shown}")
+    click.echo("for objects stored from now on; `passerelle reindex` for the others", err=True)
 
 
 @org.command("client-add")
