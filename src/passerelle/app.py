@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from passerelle import __version__
-from passerelle.api import handling
+from passerelle.api import handling, health
 from passerelle.api.routes import FEATURE_TAGS, operation_router
 from passerelle.audit.key import key_path, use_audit_key
 from passerelle.audit.logins import FailedLogins
@@ -25,6 +25,10 @@ from passerelle.store.database import Database, open_database
 from passerelle.taxii import objects, server
 from passerelle.web import install_web
 from passerelle.wiring import key_rules, subscribe_features
+
+# The docs group routes by tag in this order; unlisted, they would follow the first path
+# of each tag, and the generated routes come sorted by path, not by feature.
+_TAGS = ("TAXII", "Handling", *FEATURE_TAGS.values(), "Health")
 
 
 def create_app(
@@ -62,9 +66,7 @@ def create_app(
         redoc_url=None,
         version=__version__,
         summary="Passerelle: an intelligence exchange speaking STIX 2.1 and TAXII 2.1",
-        # The docs group routes by tag in this order; unlisted, they would follow the first
-        # path of each tag, and the generated routes come sorted by path, not by feature.
-        openapi_tags=[{"name": tag} for tag in ("TAXII", "Handling", *FEATURE_TAGS.values())],
+        openapi_tags=[{"name": tag} for tag in _TAGS],
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -91,6 +93,7 @@ def _serve(app: FastAPI) -> None:
     app.include_router(server.router, tags=["TAXII"])
     app.include_router(objects.router, tags=["TAXII"])
     app.include_router(handling.router, tags=["Handling"])
+    app.include_router(health.router, tags=["Health"])
     app.include_router(operation_router(REGISTRY.values()))
     install_web(app)
 

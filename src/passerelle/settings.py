@@ -17,6 +17,10 @@ from passerelle.errors import BadInput
 DEFAULT_DB_URL = "sqlite:///./passerelle.db"
 # The longest declared purpose of access kept: the audit log's purpose column holds this.
 PURPOSE_LENGTH = 200
+# The header a request declares its purpose in (the remote command line sends it).
+PURPOSE_HEADER = "X-Passerelle-Purpose"
+# The header naming who the remote command line acts as (--user): the token must be theirs.
+USER_HEADER = "X-Passerelle-User"
 
 
 @dataclass(frozen=True)

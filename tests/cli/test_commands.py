@@ -77,9 +77,11 @@ def test_import_then_export_round_trip(run, world: World, tmp_path: Path) -> Non
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(bundle(*sent, broken)))
     result = run("import", str(path), "--channel", "fr-ru", user="alice")
-    assert result.exit_code == 0
+    # Anything rejected makes the import fail, saying how many; the others are stored.
+    assert result.exit_code == 1
     assert "5 accepted, 1 rejected" in result.stdout
     assert broken["id"] in result.stderr
+    assert "1 of 6 objects rejected (5 stored)" in result.stderr
     exported = json.loads(run("export", "--channel", "fr-ru", user="boris").stdout)
     assert exported["type"] == "bundle"
     assert sorted(o["id"] for o in exported["objects"]) == sorted(o["id"] for o in sent)

@@ -506,12 +506,16 @@ def test_record_hits_ignores_duplicates_and_costs_one_query_without_watches(
     assert "watch_keys" in statements[0]
     assert "watch_hits" in statements[1]
 
-    watch_phone(ctx)
+    watch_phone(ctx)  # a new watch looks back: the stored object hits at once
+    assert [(row.stix_id, row.report_state) for row in hit_rows(world.database)] == [
+        (obj["id"], "none")
+    ]
     placed = [(obj["id"], "2026-01-01T00:00:00.000000Z", json.dumps(obj))]
     with world.database.write() as conn:
         first = record_hits(world.database, conn, placed, clock(), world.keys)
         again = record_hits(world.database, conn, placed, clock(), world.keys)
-    assert (len(first), again) == (1, [])
+    assert (first, again) == ([], [])
+    assert len(hit_rows(world.database)) == 1
 
 
 # -- watches from tips, and reporting back ---------------------------------------------------

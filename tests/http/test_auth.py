@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from passerelle.audit import log as audit
-from passerelle.http.auth import PURPOSE_HEADER, declared_purpose
+from passerelle.http.auth import declared_purpose
+from passerelle.settings import PURPOSE_HEADER
 from tests.taxii_client import Taxii
 from tests.world import World
 

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from passerelle.store.database import Database
+from passerelle.store.database import SCHEMA_HEAD, Database
 from passerelle.store.migrate import alembic_config
 from passerelle.store.schema import metadata
 
@@ -23,7 +23,10 @@ def test_migrating_twice_changes_nothing(database: Database) -> None:
     with database.engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
     head = ScriptDirectory.from_config(alembic_config(database.engine)).get_current_head()
-    assert current == head == "0011_web"
+    assert current == head == "0012_ops"
+    # What a process checks, with one query, before loading Alembic.
+    assert database.schema_current()
+    assert head == SCHEMA_HEAD
 
 
 def test_upgrading_a_populated_node_keeps_its_objects_and_backfills_handling(

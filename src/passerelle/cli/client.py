@@ -6,21 +6,26 @@ Both paths run the same operations under the same rules; only the transport diff
 
 from __future__ import annotations
 
+import importlib
 import json
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import click
-from pydantic import BaseModel
 
+from passerelle.cli.endpoints import ENDPOINTS
 from passerelle.cli.root import Node, pass_node, user_option
-from passerelle.core.context import Context
-from passerelle.core.operations import Operation, jsonable
 from passerelle.errors import BadInput, PasserelleError
-from passerelle.http.auth import PURPOSE_HEADER
+from passerelle.settings import PURPOSE_HEADER, USER_HEADER
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from passerelle.core.context import Context
+    from passerelle.core.operations import Operation
 
 F = TypeVar("F", bound=Callable[..., Any])
 _TIMEOUT = 30
@@ -29,8 +34,8 @@ _TIMEOUT = 30
 class Client(Protocol):
     """Runs an operation for whoever the command acts as, returning plain JSON values."""
 
-    def call(self, operation: Operation[Any], request: BaseModel) -> Any:
-        """Run the operation and return its result as JSON values."""
+    def call(self, name: str, values: dict[str, Any]) -> Any:
+        """Run the operation NAME on a request of these values; return JSON values."""
         ...
 
 
@@ -46,40 +51,72 @@ class LocalClient:
         viewer = self._node.viewer(self._username)
         return self._node.context(viewer)
 
-    def call(self, operation: Operation[Any], request: BaseModel) -> Any:
-        """Run the operation directly."""
+    def call(self, name: str, values: dict[str, Any]) -> Any:
+        """Import the feature that runs the operation, and run it here."""
+        from passerelle.core.operations import REGISTRY, jsonable
+
+        importlib.import_module(ENDPOINTS[name].module)
+        operation = REGISTRY[name]
+        request = _request(operation, values)
         return jsonable(operation.run(self.context(), request))
+
+
+def _request(operation: Operation[Any], values: dict[str, Any]) -> BaseModel:
+    """Build the operation's request, or say in one line what is wrong with the values."""
+    from pydantic import ValidationError
+
+    try:
+        request: BaseModel = operation.request.model_validate(values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        # A validator's own message, without pydantic's "Value error, " before it.
+        reason = error.get("ctx", {}).get("error") or error["msg"]
+        raise BadInput(f"{where}: {reason}") from exc
+    return request
 
 
 class RemoteClient:
     """Calls a running node's REST API with a bearer token."""
 
-    def __init__(self, url: str, token: str, purpose: str = "") -> None:
+    def __init__(self, url: str, token: str, purpose: str = "", username: str = "") -> None:
         self._base = url.rstrip("/")
         self._token = token
         self._purpose = purpose
+        self._username = username
 
-    def call(self, operation: Operation[Any], request: BaseModel) -> Any:
-        """Send the operation's request to its path and return the decoded answer."""
-        values = request.model_dump(mode="json")
-        path = operation.path
-        for name in operation.path_fields:
-            path = path.replace("{" + name + "}", urllib.parse.quote(str(values.pop(name)), ""))
+    def call(self, name: str, values: dict[str, Any]) -> Any:
+        """Send the request to the operation's path and return the decoded answer."""
+        endpoint = ENDPOINTS[name]
+        values = dict(values)
+        path = endpoint.path
+        for field in endpoint.path_fields:
+            path = path.replace("{" + field + "}", urllib.parse.quote(str(values.pop(field)), ""))
         data: bytes | None = None
-        if operation.method == "GET":
+        if endpoint.method == "GET":
             query = {k: v for k, v in values.items() if v is not None and v != []}
             if query:
                 path += "?" + urllib.parse.urlencode(query, doseq=True)
         else:
             data = json.dumps(values).encode()
+        return self._send(endpoint.method, path, data)
+
+    def _send(self, method: str, path: str, data: bytes | None) -> Any:
         headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
         if data is not None:
             headers["Content-Type"] = "application/json"
         if self._purpose:
             headers[PURPOSE_HEADER] = self._purpose
-        http = urllib.request.Request(
-            self._base + path, data=data, headers=headers, method=operation.method
-        )
+        if self._username:
+            # The node refuses the call unless the token is this user's (quoted: headers are
+            # Latin-1, names are not).
+            headers[USER_HEADER] = urllib.parse.quote(self._username, safe="")
+        try:
+            http = urllib.request.Request(
+                self._base + path, data=data, headers=headers, method=method
+            )
+        except ValueError as exc:
+            raise BadInput(f"not a node address: {self._base} (say http://HOST:PORT)") from exc
         try:
             with urllib.request.urlopen(http, timeout=_TIMEOUT) as answer:
                 return json.loads(answer.read() or b"null")
@@ -87,7 +124,14 @@ class RemoteClient:
             raise PasserelleError(_error_text(exc)) from exc
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise PasserelleError(f"cannot reach {self._base}: {reason}") from exc
+            raise PasserelleError(f"cannot reach {self._base}: {_reason_text(reason)}") from exc
+
+
+def _reason_text(reason: object) -> str:
+    """Say why a node could not be reached, without the errno or the exception's name."""
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror
+    return str(reason)
 
 
 def _error_text(exc: urllib.error.HTTPError) -> str:
@@ -116,7 +160,7 @@ def make_client(node: Node, username: str | None, url: str | None) -> Client:
     token = node.settings.client.token
     if not token:
         raise BadInput("--url needs your API token in the PASSERELLE_TOKEN variable")
-    return RemoteClient(url, token, node.purpose)
+    return RemoteClient(url, token, node.purpose, username or node.settings.client.user)
 
 
 __all__ = ["Client", "client_options", "make_client", "pass_node"]

@@ -6,27 +6,22 @@ import json
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import orjson
-from sqlalchemy import Connection
 
-from passerelle.audit.log import record_alone
 from passerelle.cli.root import Node, cli, json_option, pass_node, stderr_progress, user_option
 from passerelle.errors import BadInput, Forbidden
-from passerelle.objects.ingest import Verdict, ingest
-from passerelle.objects.queries import (
-    ObjectFilter,
-    entries_page,
-    handling_summary,
-    restricted_ids,
-)
-from passerelle.policy.actions import COURT, has_grant, require_write
-from passerelle.policy.directory import Channel, viewer_by_name
-from passerelle.policy.viewer import Viewer
-from passerelle.policy.visibility import BULK_MAX_TLP, channel_for, require_read
 from passerelle.stix.markings import Handling, HandlingCode
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from passerelle.objects.ingest import Verdict
+    from passerelle.objects.queries import ObjectFilter
+    from passerelle.policy.directory import Channel
+    from passerelle.policy.viewer import Viewer
 
 BATCH = 1000
 
@@ -36,7 +31,8 @@ def _read_objects(path: str) -> list[Any]:
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise BadInput(f"{path} is not valid JSON: {exc}") from exc
+        # orjson's own text names its parser's state; the place is what the user needs.
+        raise BadInput(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
     if isinstance(document, dict) and isinstance(document.get("objects"), list):
         return list(document["objects"])
     if isinstance(document, list):
@@ -66,14 +62,15 @@ def import_bundle(
     username: str | None,
     as_json: bool,
 ) -> None:
-    """Import the STIX objects of FILE (a bundle; - for stdin) into a channel."""
+    """Import the STIX objects of FILE (a bundle; - for stdin) into a channel.
+
+    Exits non-zero when any object was rejected (the others are stored), saying how many.
+    """
+    from passerelle.objects.ingest import ingest
+
     viewer = node.viewer(username)
     objects = _read_objects(file)
-    with node.database.read() as conn:
-        target = channel_for(conn, viewer, channel_ref)
-        require_write(conn, viewer, target)
-        for name in recipients:
-            viewer_by_name(conn, name)  # a misspelt recipient would silently see nothing
+    target = _writable_channel(node, viewer, channel_ref, recipients)
     accepted: list[Verdict] = []
     rejected: list[Verdict] = []
     with stderr_progress(len(objects), f"importing into {target.title}") as bar:
@@ -96,8 +93,26 @@ def import_bundle(
         for verdict in rejected:
             click.echo(f"rejected {verdict.id or '(no id)'}: {verdict.message}", err=True)
         click.echo(f"{len(accepted)} accepted, {len(rejected)} rejected into {target.title!r}")
-    if rejected and not accepted:
-        sys.exit(1)
+    if rejected:
+        raise click.ClickException(
+            f"{len(rejected)} of {len(objects)} objects rejected ({len(accepted)} stored)"
+        )
+
+
+def _writable_channel(
+    node: Node, viewer: Viewer, channel_ref: str, recipients: tuple[str, ...]
+) -> Channel:
+    """Return the channel the user may write into, having checked every named recipient."""
+    from passerelle.policy.actions import require_write
+    from passerelle.policy.directory import viewer_by_name
+    from passerelle.policy.visibility import channel_for
+
+    with node.database.read() as conn:
+        target = channel_for(conn, viewer, channel_ref)
+        require_write(conn, viewer, target)
+        for name in recipients:
+            viewer_by_name(conn, name)  # a misspelt recipient would silently see nothing
+    return target
 
 
 def _describe(handling: Handling) -> str:
@@ -127,6 +142,10 @@ def export_bundle(
     left out (and listed). The most restrictive handling of the content is printed on
     stderr: it applies to the bundle as a whole.
     """
+    from passerelle.audit.log import record_alone
+    from passerelle.objects.queries import ObjectFilter, entries_page, handling_summary
+    from passerelle.policy.visibility import BULK_MAX_TLP, channel_for, require_read
+
     viewer = node.viewer(username)
     flt = ObjectFilter(versions=("all",) if all_versions else ("last",), max_tlp=BULK_MAX_TLP)
     exported: list[str] = []
@@ -164,6 +183,9 @@ def export_bundle(
 
 
 def _check_court_use(conn: Connection, viewer: Viewer, channel: Channel, flt: ObjectFilter) -> None:
+    from passerelle.objects.queries import restricted_ids
+    from passerelle.policy.actions import COURT, has_grant
+
     refused = [
         stix_id
         for stix_id in restricted_ids(conn, viewer, channel, flt, HandlingCode.H1)

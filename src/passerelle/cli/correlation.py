@@ -13,14 +13,13 @@ from typing import Any
 import click
 
 from passerelle.cli.client import client_options, make_client
+from passerelle.cli.endpoints import CORRELATION_DEFAULT_LIMIT, CORRELATION_LIMIT
 from passerelle.cli.root import Node, cli, json_option, pass_node
-from passerelle.correlation import queries
-from passerelle.correlation.queries import CorrelateRequest, LookupRequest
 
 _LIMIT = click.option(
     "--limit",
-    type=click.IntRange(1, queries.MAX_LIMIT),
-    default=queries.DEFAULT_LIMIT,
+    type=click.IntRange(1, CORRELATION_LIMIT),
+    default=CORRELATION_DEFAULT_LIMIT,
     show_default=True,
     help="Objects listed per key (counts are exact).",
 )
@@ -60,8 +59,8 @@ def correlate(
     hashes; entities: objects resolved to the same person, group or place. Only objects
     you may see are listed or counted.
     """
-    request = CorrelateRequest(object_id=object_id, limit=limit)
-    _print(make_client(node, username, url).call(queries.CORRELATE, request), as_json)
+    request = {"object_id": object_id, "limit": limit}
+    _print(make_client(node, username, url).call("correlation.correlate", request), as_json)
 
 
 @cli.command("lookup")
@@ -80,5 +79,5 @@ def lookup(
     url:, handle:, domain:, ip:, cidr:, md5:, sha1:, sha256:, sha512:, entity:) to say
     which. An address also finds the networks holding it, a network what lies inside it.
     """
-    request = LookupRequest(value=value, limit=limit)
-    _print(make_client(node, username, url).call(queries.LOOKUP, request), as_json)
+    request = {"value": value, "limit": limit}
+    _print(make_client(node, username, url).call("correlation.lookup", request), as_json)

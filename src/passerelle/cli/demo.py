@@ -6,11 +6,8 @@ import secrets
 
 import click
 
-from passerelle.cli.node import _serve, host_option, port_option
+from passerelle.cli.node import _serve, check_free, host_option, port_option
 from passerelle.cli.root import Node, cli, pass_node
-from passerelle.exchange import demo as scenario
-from passerelle.http.guard import TAXII_PREFIX
-from passerelle.policy.passwords import set_password
 from passerelle.stix.timestamps import now_micros
 
 
@@ -25,8 +22,13 @@ def demo_command(node: Node, host: str, port: int, no_serve: bool) -> None:
 
     Run it again on the same database to get fresh tokens; the data is made once.
     """
+    from passerelle.exchange import demo as scenario
+    from passerelle.http.guard import TAXII_PREFIX
+
+    if not no_serve:
+        check_free(host, port)  # before anything is set up or printed
     click.echo("setting up the demo scenario...", err=True)
-    made = scenario.build(node.database, node.keys, node.hooks, now_micros())
+    made = scenario.build(node.open(create=True), node.keys, node.hooks, now_micros())
     if not made.created:
         click.echo(
             "the demo was already set up on this database: its data is unchanged, and its "
@@ -63,6 +65,9 @@ def demo_command(node: Node, host: str, port: int, no_serve: bool) -> None:
 
 def _web_passwords(node: Node) -> dict[str, str]:
     """Give each demo user a fresh random web password; return them."""
+    from passerelle.exchange import demo as scenario
+    from passerelle.policy.passwords import set_password
+
     made = {name: secrets.token_urlsafe(12) for _org, name, _role in scenario.USERS}
     with node.database.write() as conn:
         for name, password in made.items():

@@ -7,13 +7,8 @@ import click
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
 from passerelle.durations import parse_duration
 from passerelle.errors import BadInput
-from passerelle.policy import directory, passwords
-from passerelle.policy.directory import Membership
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import Tlp
-from passerelle.stix.timestamps import now_micros
-from passerelle.store.schema import channels
-from passerelle.web import links
 
 
 @cli.group()
@@ -26,6 +21,8 @@ def org() -> None:
 @pass_node
 def org_add(node: Node, name: str) -> None:
     """Register an organisation called NAME."""
+    from passerelle.policy import directory
+
     with node.database.write() as conn:
         created = directory.add_organisation(conn, name)
     click.echo(f"organisation {created.name!r} added")
@@ -36,9 +33,35 @@ def org_add(node: Node, name: str) -> None:
 @pass_node
 def org_list(node: Node, as_json: bool) -> None:
     """List the organisations."""
+    from passerelle.policy import directory
+    from passerelle.policy.regions import phone_regions
+
     with node.database.read() as conn:
-        rows = [{"name": o.name} for o in directory.list_organisations(conn)]
-    emit_rows(rows, ["name"], as_json)
+        regions = phone_regions(conn)
+        found = directory.list_organisations(conn)
+    rows = [{"name": o.name, "phone_region": regions.get(o.name, "")} for o in found]
+    emit_rows(rows, ["name", "phone_region"], as_json)
+
+
+@org.command("set")
+@click.argument("org_name", metavar="ORG")
+@click.option(
+    "--phone-region",
+    required=True,
+    metavar="CC",
+    help="Region (RU, DE, ...) of the phone numbers in ORG's objects written without an "
+    "international prefix; '' for the node's (PASSERELLE_PHONE_REGION).",
+)
+@pass_node
+def org_set(node: Node, org_name: str, phone_region: str) -> None:
+    """Change a setting of ORG: the region its objects' phone numbers are read in."""
+    from passerelle.policy.regions import set_phone_region
+
+    with node.database.write() as conn:
+        region = set_phone_region(conn, org_name, phone_region)
+    shown = region or f"the node's ({node.settings.phone_region})"
+    click.echo(f"phone numbers of {org_name!r} are read in {shown}")
+    click.echo("for objects stored from now on; `passerelle reindex` for the others", err=True)
 
 
 @org.command("client-add")
@@ -47,6 +70,8 @@ def org_list(node: Node, as_json: bool) -> None:
 @pass_node
 def org_client_add(node: Node, org_name: str, client: str) -> None:
     """Declare CLIENT a client of ORG: it may receive what ORG receives as TLP:AMBER."""
+    from passerelle.policy import directory
+
     with node.database.write() as conn:
         directory.add_client(conn, org_name, client)
     click.echo(f"{client!r} is now a client of {org_name!r}")
@@ -58,6 +83,8 @@ def org_client_add(node: Node, org_name: str, client: str) -> None:
 @pass_node
 def org_clients(node: Node, org_name: str, as_json: bool) -> None:
     """List the declared clients of ORG."""
+    from passerelle.policy import directory
+
     with node.database.read() as conn:
         rows = [{"client": name} for name in directory.clients_of(conn, org_name)]
     emit_rows(rows, ["client"], as_json)
@@ -82,6 +109,8 @@ def user() -> None:
 @pass_node
 def user_add(node: Node, org_name: str, username: str, role: str, purpose: str) -> None:
     """Create USERNAME in ORG and print their API token (shown only this once)."""
+    from passerelle.policy import directory
+
     with node.database.write() as conn:
         token = directory.add_user(conn, org_name, username, Role(role), purpose)
     click.echo(token)
@@ -97,6 +126,8 @@ def user_add(node: Node, org_name: str, username: str, role: str, purpose: str) 
 @pass_node
 def user_token(node: Node, username: str) -> None:
     """Issue a new API token for USERNAME; the old one stops working."""
+    from passerelle.policy import directory
+
     with node.database.write() as conn:
         token = directory.replace_token(conn, username)
     click.echo(token)
@@ -113,6 +144,8 @@ def user_token(node: Node, username: str) -> None:
 def user_password(node: Node, username: str, password: str) -> None:
     """Set the password USERNAME signs in to the web interface with (stored as an argon2
     hash)."""
+    from passerelle.policy import passwords
+
     with node.database.write() as conn:
         passwords.set_password(conn, username, password)
     click.echo(f"web password of {username!r} set", err=True)
@@ -130,6 +163,9 @@ def user_password(node: Node, username: str, password: str) -> None:
 def user_link(node: Node, username: str, valid: str) -> None:
     """Print a one-time link that signs USERNAME in to the web interface (the node's
     PASSERELLE_PUBLIC_URL, else http://127.0.0.1:8000)."""
+    from passerelle.stix.timestamps import now_micros
+    from passerelle.web import links
+
     with node.database.write() as conn:
         token = links.issue_link(conn, username, now_micros(), parse_duration(valid))
     base = node.settings.public_url or "http://127.0.0.1:8000"
@@ -142,6 +178,8 @@ def user_link(node: Node, username: str, valid: str) -> None:
 @pass_node
 def user_list(node: Node, as_json: bool) -> None:
     """List the users with their organisation and role."""
+    from passerelle.policy import directory
+
     with node.database.read() as conn:
         rows = directory.list_users(conn)
     emit_rows(rows, ["username", "organisation", "role"], as_json)
@@ -180,6 +218,9 @@ def channel_add(
     default_tlp: str,
 ) -> None:
     """Create a channel called TITLE shared by its member organisations."""
+    from passerelle.policy import directory
+    from passerelle.policy.directory import Membership
+
     parsed = [Membership.parse(m) for m in members]
     tlp = Tlp.parse(default_tlp)
     if tlp is Tlp.RED:
@@ -195,6 +236,9 @@ def channel_add(
 @pass_node
 def channel_list(node: Node, as_json: bool) -> None:
     """List every channel with its collection id and members (an administrator's view)."""
+    from passerelle.policy import directory
+    from passerelle.store.schema import channels
+
     with node.database.read() as conn:
         rows = []
         for row in conn.execute(channels.select().order_by(channels.c.title)):

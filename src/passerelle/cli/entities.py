@@ -13,16 +13,8 @@ from typing import Any
 import click
 
 from passerelle.cli.client import client_options, make_client
+from passerelle.cli.endpoints import RESOLVE_MAX_RESULTS
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
-from passerelle.resolution import entities
-from passerelle.resolution.entities import (
-    AddAlias,
-    EntityRef,
-    LinkRef,
-    ListReview,
-    Merge,
-    Resolve,
-)
 
 ENTITY_ARGUMENT = click.argument("entity_id", metavar="ENTITY")
 _RESOLVE_COLUMNS = ["score", "decision", "entity", "kind", "name", "matched", "why"]
@@ -78,9 +70,7 @@ def _print_entity(view: dict[str, Any], as_json: bool) -> None:
     "--nationality", "nationalities", multiple=True, metavar="CC", help="ISO country code."
 )
 @click.option("--identifier", "identifiers", multiple=True, help="A passport or ID number.")
-@click.option(
-    "--limit", type=click.IntRange(1, entities.MAX_RESULTS), default=10, show_default=True
-)
+@click.option("--limit", type=click.IntRange(1, RESOLVE_MAX_RESULTS), default=10, show_default=True)
 @json_option
 @client_options
 @pass_node
@@ -100,17 +90,15 @@ def resolve(
 
     DECISION is match (linked automatically at ingest), review (a person decides) or weak.
     """
-    request = Resolve.model_validate(
-        {
-            "name": name,
-            "type": kind,
-            "birth_dates": list(births),
-            "nationalities": list(nationalities),
-            "identifiers": list(identifiers),
-            "limit": limit,
-        }
-    )
-    found = make_client(node, username, url).call(entities.RESOLVE, request)
+    request = {
+        "name": name,
+        "type": kind,
+        "birth_dates": list(births),
+        "nationalities": list(nationalities),
+        "identifiers": list(identifiers),
+        "limit": limit,
+    }
+    found = make_client(node, username, url).call("entity.resolve", request)
     if as_json:
         _echo_json(found)
         return
@@ -147,7 +135,7 @@ def entity_show(
 
     ENTITY is its full id or 8+ characters of its uuid.
     """
-    view = make_client(node, username, url).call(entities.SHOW, EntityRef(entity_id=entity_id))
+    view = make_client(node, username, url).call("entity.show", {"entity_id": entity_id})
     _print_entity(view, as_json)
 
 
@@ -162,7 +150,7 @@ def entity_merge(
 ) -> None:
     """Merge ENTITY into INTO, the same real-world thing; `entity unmerge` undoes it."""
     view = make_client(node, username, url).call(
-        entities.MERGE, Merge(entity_id=entity_id, into=into)
+        "entity.merge", {"entity_id": entity_id, "into": into}
     )
     if as_json:
         _echo_json(view)
@@ -179,7 +167,7 @@ def entity_unmerge(
     node: Node, entity_id: str, as_json: bool, username: str | None, url: str | None
 ) -> None:
     """Undo the merge of ENTITY: it stands alone again, as it was."""
-    view = make_client(node, username, url).call(entities.UNMERGE, EntityRef(entity_id=entity_id))
+    view = make_client(node, username, url).call("entity.unmerge", {"entity_id": entity_id})
     if as_json:
         _echo_json(view)
         return
@@ -197,7 +185,7 @@ def entity_alias(
 ) -> None:
     """Add NAME to ENTITY (source user; only your organisation sees it)."""
     view = make_client(node, username, url).call(
-        entities.ALIAS, AddAlias(entity_id=entity_id, name=name)
+        "entity.alias", {"entity_id": entity_id, "name": name}
     )
     if as_json:
         _echo_json(view)
@@ -237,14 +225,14 @@ def review_group(
         return
     node = click_ctx.find_object(Node)
     assert node is not None
-    found = make_client(node, username, url).call(entities.REVIEW_LIST, ListReview(limit=limit))
+    found = make_client(node, username, url).call("review.list", {"limit": limit})
     if as_json:
         _echo_json(found)
         return
     emit_rows(_review_rows(found), _REVIEW_COLUMNS, False)
 
 
-def _decision(operation: Any, verb: str) -> Any:
+def _decision(operation: str, verb: str) -> Any:
     @click.argument("object_id", metavar="OBJECT_ID")
     @ENTITY_ARGUMENT
     @json_option
@@ -259,7 +247,7 @@ def _decision(operation: Any, verb: str) -> Any:
         url: str | None,
     ) -> None:
         link = make_client(node, username, url).call(
-            operation, LinkRef(object_id=object_id, entity_id=entity_id)
+            operation, {"object_id": object_id, "entity_id": entity_id}
         )
         if as_json:
             _echo_json(link)
@@ -271,7 +259,7 @@ def _decision(operation: Any, verb: str) -> Any:
 
 review_group.command(
     "accept", help="Accept the link of OBJECT_ID to ENTITY: its names become the entity's."
-)(_decision(entities.ACCEPT, "accepted"))
+)(_decision("review.accept", "accepted"))
 review_group.command(
     "reject", help="Reject the link of OBJECT_ID to ENTITY (with none left, a new entity)."
-)(_decision(entities.REJECT, "rejected"))
+)(_decision("review.reject", "rejected"))

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 
-from passerelle import federation
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
-from passerelle.federation import Peer, PeerStatus
+
+if TYPE_CHECKING:
+    from passerelle.federation import Peer, PeerStatus
 
 _SYNC_TIMEOUT = 30.0
 
@@ -52,6 +54,8 @@ def peer_add(
     ca_file: str | None,
 ) -> None:
     """Register a peer called NAME."""
+    from passerelle import federation
+
     with node.database.write() as conn:
         added = federation.add_peer(
             conn, name, url, org_name, speaks_for, token_file, ca_file, node.clock()
@@ -64,6 +68,8 @@ def peer_add(
 @pass_node
 def peer_list(node: Node, as_json: bool) -> None:
     """List the peers."""
+    from passerelle import federation
+
     with node.database.read() as conn:
         rows = [_summary(p) for p in federation.list_peers(conn)]
     emit_rows(rows, ["name", "url", "org", "speaks_for"], as_json)
@@ -84,6 +90,8 @@ def _summary(found: Peer) -> dict[str, str]:
 @pass_node
 def peer_show(node: Node, name: str, as_json: bool) -> None:
     """Show a peer and its links (never its token)."""
+    from passerelle import federation
+
     with node.database.read() as conn:
         found = federation.find_peer(conn, name)
         links = federation.links_of(conn, found.id)
@@ -114,6 +122,8 @@ def peer_show(node: Node, name: str, as_json: bool) -> None:
 @pass_node
 def peer_remove(node: Node, name: str) -> None:
     """Forget a peer, its links, outbox and ledger."""
+    from passerelle import federation
+
     with node.database.write() as conn:
         federation.remove_peer(conn, name)
     click.echo(f"peer {name!r} removed")
@@ -130,6 +140,8 @@ def peer_link(
     node: Node, name: str, channel_ref: str, remote_collection: str, push: bool, pull: bool
 ) -> None:
     """Map a local channel to a collection of peer NAME."""
+    from passerelle import federation
+
     with node.database.write() as conn:
         link = federation.link_peer(
             conn, name, channel_ref, remote_collection, push, pull, node.clock()
@@ -143,6 +155,8 @@ def peer_link(
 @pass_node
 def peer_retry(node: Node, name: str) -> None:
     """Queue again what was withheld from peer NAME (after a grant or a membership change)."""
+    from passerelle import federation
+
     with node.database.write() as conn:
         count = federation.retry_withheld(conn, federation.find_peer(conn, name))
     click.echo(f"{count} withheld version(s) queued again for {name!r}")
@@ -154,6 +168,8 @@ def peer_retry(node: Node, name: str) -> None:
 @pass_node
 def peer_status(node: Node, name: str | None, as_json: bool) -> None:
     """Show, per peer, the last success, what is pending, sent, withheld and refused."""
+    from passerelle import federation
+
     with node.database.read() as conn:
         chosen = [federation.find_peer(conn, name)] if name else federation.list_peers(conn)
         states = [federation.peer_status(conn, p) for p in chosen]
@@ -209,6 +225,8 @@ def sync(node: Node, peer_name: str | None, once: bool, interval: float, timeout
 
 def _sync_pass(node: Node, peer_name: str | None, timeout: float) -> str:
     """Push to each chosen peer; return the first error in one line ('' when none)."""
+    from passerelle import federation
+
     with node.database.read() as conn:
         chosen = (
             [federation.find_peer(conn, peer_name)] if peer_name else federation.list_peers(conn)

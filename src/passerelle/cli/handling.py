@@ -6,22 +6,21 @@ import json
 import os
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import Connection
 
-from passerelle.audit import checkpoints
-from passerelle.audit import log as audit
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node, user_option
 from passerelle.errors import BadInput, Forbidden, NotFound
-from passerelle.policy import actions
-from passerelle.policy.departure import FEDERATE
-from passerelle.policy.directory import Channel, channel_by_collection_id, find_organisation
 from passerelle.policy.roles import Role
-from passerelle.policy.viewer import Viewer
-from passerelle.policy.visibility import channel_for
 from passerelle.stix.timestamps import now_micros
-from passerelle.store.database import AuditKey
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from passerelle.policy.directory import Channel
+    from passerelle.policy.viewer import Viewer
+    from passerelle.store.database import AuditKey
 
 
 def grant_target(conn: Connection, viewer: Viewer, reference: str) -> Channel:
@@ -31,6 +30,9 @@ def grant_target(conn: Connection, viewer: Viewer, reference: str) -> Channel:
     that channel by the exact collection id the partner gave it (titles and aliases stay
     private to members).
     """
+    from passerelle.policy.directory import channel_by_collection_id
+    from passerelle.policy.visibility import channel_for
+
     try:
         return channel_for(conn, viewer, reference)
     except NotFound:
@@ -68,6 +70,11 @@ def grant_command(
         raise BadInput(
             "say what you grant: --channel C (onward sharing), --court or --federate ORG"
         )
+    from passerelle.audit import log as audit
+    from passerelle.policy import actions
+    from passerelle.policy.departure import FEDERATE
+    from passerelle.policy.directory import find_organisation
+
     viewer = node.viewer(username)
     with node.database.write() as conn:
         if federate_to:
@@ -93,6 +100,9 @@ def grant_command(
 @pass_node
 def acknowledge_command(node: Node, object_id: str, username: str | None) -> None:
     """Acknowledge the H3 restriction of OBJECT_ID (printed) so that you may read it."""
+    from passerelle.audit import log as audit
+    from passerelle.policy import actions
+
     viewer = node.viewer(username)
     with node.database.write() as conn:
         text = actions.acknowledge(conn, viewer, object_id)
@@ -118,6 +128,9 @@ def audit_group() -> None:
 def audit_verify(node: Node, checkpoint_files: tuple[Path, ...], as_json: bool) -> None:
     """Check that no entry was altered, removed or reordered, and that the log still holds
     every checkpointed head; print the head hash."""
+    from passerelle.audit import checkpoints
+    from passerelle.audit import log as audit
+
     key = _audit_key(node)
     lines = [
         (f"{path} line {number}", line)
@@ -152,6 +165,9 @@ def audit_verify(node: Node, checkpoint_files: tuple[Path, ...], as_json: bool) 
 def audit_checkpoint(node: Node, append_to: Path | None) -> None:
     """Check the log, then print a checkpoint of its head signed with the node's audit key:
     keep it off the node (cron, a remote log) for `audit verify --checkpoint`."""
+    from passerelle.audit import checkpoints
+    from passerelle.audit import log as audit
+
     key = _audit_key(node)
     with node.database.read() as conn:
         verdict = audit.verify(conn, key)
@@ -194,6 +210,8 @@ def audit_show(
     node: Node, object_id: str | None, username: str | None, auditor: str | None, as_json: bool
 ) -> None:
     """Show audit entries (auditors only): who did what, when, for which purpose."""
+    from passerelle.audit import log as audit
+
     viewer = node.viewer(auditor)
     if viewer.role is not Role.AUDITOR:
         raise Forbidden("only an auditor may read the audit log")

@@ -21,8 +21,7 @@ import click
 from passerelle.cli.client import client_options, make_client
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
 from passerelle.errors import BadInput, PasserelleError
-from passerelle.intake import INSTALL_HINT, review
-from passerelle.intake.review import Correct, Decide, DraftRef, ListDrafts, StoreDraft
+from passerelle.intake import INSTALL_HINT
 from passerelle.stix.markings import Tlp
 
 if TYPE_CHECKING:
@@ -141,7 +140,7 @@ def _store_for_review(
 ) -> None:
     """Store a draft for review in a channel; say its id on standard error."""
     stored = make_client(node, username, url).call(
-        review.STORE, StoreDraft(channel=channel_ref, bundle=bundle)
+        "intake.store", {"channel": channel_ref, "bundle": bundle}
     )
     click.echo(
         f"stored draft {stored['id']} for review ({len(stored['elements']) - 1} elements, "
@@ -227,7 +226,7 @@ def intake_drafts(
     node: Node, include_done: bool, as_json: bool, username: str | None, url: str | None
 ) -> None:
     """List your organisation's drafts under review, newest first."""
-    found = make_client(node, username, url).call(review.LIST, ListDrafts(all=include_done))
+    found = make_client(node, username, url).call("intake.list", {"all": include_done})
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
@@ -244,12 +243,12 @@ def intake_show(
     node: Node, draft_id: str, as_json: bool, username: str | None, url: str | None
 ) -> None:
     """Show DRAFT and its numbered elements (--json: with each object as published)."""
-    draft = make_client(node, username, url).call(review.SHOW, DraftRef(draft_id=draft_id))
+    draft = make_client(node, username, url).call("intake.show", {"draft_id": draft_id})
     _print_draft(draft, as_json)
 
 
 def _decide_command(name: str, verb: str, help_text: str) -> None:
-    operation = review.ACCEPT if name == "accept" else review.REJECT
+    operation = f"intake.{name}"
 
     @intake_group.command(name, help=help_text)
     @click.argument("draft_id", metavar="DRAFT")
@@ -269,7 +268,7 @@ def _decide_command(name: str, verb: str, help_text: str) -> None:
     ) -> None:
         client = make_client(node, username, url)
         done = [
-            client.call(operation, Decide(draft_id=draft_id, element=ref, reason=reason))
+            client.call(operation, {"draft_id": draft_id, "element": ref, "reason": reason})
             for ref in element_refs
         ]
         if as_json:
@@ -330,15 +329,15 @@ def intake_correct(
             raise BadInput(f"--object: not JSON ({exc})") from exc
         if not isinstance(body, dict):
             raise BadInput("--object: give one STIX object (a JSON object)")
-    request = Correct(
-        draft_id=draft_id,
-        element=element,
-        name=name,
-        label=label,  # type: ignore[arg-type]  # click.Choice checked it
-        body=body,
-        reason=reason,
-    )
-    done = make_client(node, username, url).call(review.CORRECT, request)
+    request = {
+        "draft_id": draft_id,
+        "element": element,
+        "name": name,
+        "label": label,
+        "body": body,
+        "reason": reason,
+    }
+    done = make_client(node, username, url).call("intake.correct", request)
     if as_json:
         click.echo(json.dumps(done, ensure_ascii=False, indent=2))
         return
@@ -358,7 +357,7 @@ def intake_publish(
     Every element must be accepted, corrected or rejected first. Objects that refer to a
     rejected element where STIX requires it (a fact about a rejected person) are left out.
     """
-    done = make_client(node, username, url).call(review.PUBLISH, DraftRef(draft_id=draft_id))
+    done = make_client(node, username, url).call("intake.publish", {"draft_id": draft_id})
     if as_json:
         click.echo(json.dumps(done, ensure_ascii=False, indent=2))
         return

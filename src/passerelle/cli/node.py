@@ -3,40 +3,64 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import socket
 
 import click
-import uvicorn
 
-from passerelle.app import create_app
-from passerelle.cli.root import Node, cli, pass_node, stderr_progress
+from passerelle.cli.root import Node, cli, os_error_text, pass_node, stderr_progress
 from passerelle.errors import BadInput, Conflict
-from passerelle.http.guard import TAXII_PREFIX
-from passerelle.http.media import TAXII_MEDIA_TYPE
-from passerelle.policy import directory
-from passerelle.policy.directory import Membership
 from passerelle.policy.roles import Role
-from passerelle.taxii.context import ROOT_PATH
 
 host_option = click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to bind."
 )
-port_option = click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+port_option = click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
 
 
 @cli.command()
 @pass_node
 def init(node: Node) -> None:
     """Create the database (or bring its schema up to date)."""
-    node.database.migrate()
+    node.open(create=True).migrate()
     click.echo(f"database ready: {node.settings.db_url}")
     # The key signs the audit log: the operator must know where it is, to protect it.
     click.echo(f"audit key: {node.audit_key_path} (keep it secret, and back it up apart)")
 
 
+def check_free(host: str, port: int) -> None:
+    """Fail in one line, before anything is printed or served, if HOST:PORT cannot be bound."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _name, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            # As uvicorn binds: a port left in TIME_WAIT by a stopped node is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except socket.gaierror as exc:
+        raise BadInput(f"--host {host}: not an address of this machine") from exc
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise BadInput(f"port {port} on {host} is in use (try another --port)") from exc
+        raise BadInput(f"cannot listen on {host}:{port}: {os_error_text(exc)}") from exc
+
+
 def _serve(
     node: Node, host: str, port: int, workers: int = 1, tls: tuple[str, str] | None = None
 ) -> None:
+    import uvicorn
+
+    from passerelle.app import create_app
+    from passerelle.http.guard import TAXII_PREFIX
+
+    check_free(host, port)
     scheme = "https" if tls else "http"
     click.echo(f"TAXII 2.1 discovery: {scheme}://{host}:{port}{TAXII_PREFIX}", err=True)
     cert, key = tls or (None, None)
@@ -101,7 +125,10 @@ DEMO_CHANNEL = "demo"
 
 
 def _ensure_demo(node: Node) -> str:
-    with node.database.write() as conn:
+    from passerelle.policy import directory
+    from passerelle.policy.directory import Membership
+
+    with node.open(create=True).write() as conn:
         with contextlib.suppress(Conflict):
             directory.add_organisation(conn, DEMO_ORG)
         try:
@@ -125,6 +152,11 @@ def _ensure_demo(node: Node) -> str:
 @pass_node
 def quickstart(node: Node, host: str, port: int, no_serve: bool) -> None:
     """Set up a demo organisation, user and channel, print the token, and serve."""
+    from passerelle.http.media import TAXII_MEDIA_TYPE
+    from passerelle.taxii.context import ROOT_PATH
+
+    if not no_serve:
+        check_free(host, port)  # before anything is set up or printed
     token = _ensure_demo(node)
     click.echo(f"organisation: {DEMO_ORG}\nuser: {DEMO_USER}\ntoken: {token}")
     click.echo(

@@ -9,8 +9,6 @@ import click
 
 from passerelle.cli.client import client_options, make_client
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
-from passerelle.exchange.partners import PARTNERS
-from passerelle.exchange.tips import NoRequest
 
 
 def _cell(value: Any, suffix: str = "") -> str:
@@ -24,7 +22,7 @@ def _cell(value: Any, suffix: str = "") -> str:
 def partners_command(node: Node, as_json: bool, username: str | None, url: str | None) -> None:
     """Figures per partner and direction: tips, % acknowledged, median times to
     acknowledge and to outcome, outcomes by kind, RFIs, watch hits reported back."""
-    found = make_client(node, username, url).call(PARTNERS, NoRequest())
+    found = make_client(node, username, url).call("partners", {})
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return

@@ -13,8 +13,6 @@ import click
 
 from passerelle.cli.client import client_options, make_client
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
-from passerelle.exchange import rfis
-from passerelle.exchange.rfis import AnswerRfi, ListRfis, RefuseRfi, SendRfi, ShowRfi
 
 RFI_ARGUMENT = click.argument("rfi_id", metavar="RFI")
 _LIST_COLUMNS = [
@@ -121,10 +119,14 @@ def rfi_send(
     url: str | None,
 ) -> None:
     """Ask another organisation for information, by a deadline."""
-    request = SendRfi.model_validate(
-        {"to": to_org, "purpose": purpose, "urgency": urgency, "about": about, "within": within}
-    )
-    detail = make_client(node, username, url).call(rfis.SEND, request)
+    request = {
+        "to": to_org,
+        "purpose": purpose,
+        "urgency": urgency,
+        "about": about,
+        "within": within,
+    }
+    detail = make_client(node, username, url).call("rfi.send", request)
     if as_json:
         _print_detail(detail, True)
         return
@@ -162,8 +164,8 @@ def rfi_answer(
     url: str | None,
 ) -> None:
     """Answer RFI, which your organisation was asked, with objects."""
-    request = AnswerRfi(rfi_id=rfi_id, objects=list(object_ids), channel=channel)
-    detail = make_client(node, username, url).call(rfis.ANSWER, request)
+    request = {"rfi_id": rfi_id, "objects": list(object_ids), "channel": channel}
+    detail = make_client(node, username, url).call("rfi.answer", request)
     if as_json:
         _print_detail(detail, True)
         return
@@ -183,7 +185,7 @@ def rfi_refuse(
 ) -> None:
     """Refuse RFI, which your organisation was asked, with a reason."""
     detail = make_client(node, username, url).call(
-        rfis.REFUSE, RefuseRfi(rfi_id=rfi_id, reason=reason)
+        "rfi.refuse", {"rfi_id": rfi_id, "reason": reason}
     )
     if as_json:
         _print_detail(detail, True)
@@ -216,8 +218,8 @@ def rfi_list(
     url: str | None,
 ) -> None:
     """List your organisation's RFIs, sent and received: open ones first, soonest due."""
-    request = ListRfis.model_validate({"overdue": overdue, "direction": direction, "state": state})
-    rows = make_client(node, username, url).call(rfis.LIST, request)
+    request = {"overdue": overdue, "direction": direction, "state": state}
+    rows = make_client(node, username, url).call("rfi.list", request)
     if as_json:
         emit_rows(rows, _LIST_COLUMNS, True)
         return
@@ -231,5 +233,5 @@ def rfi_list(
 @pass_node
 def rfi_show(node: Node, rfi_id: str, as_json: bool, username: str | None, url: str | None) -> None:
     """Show RFI (its full id, or 8+ characters of it) with its answers you may see."""
-    detail = make_client(node, username, url).call(rfis.SHOW, ShowRfi(rfi_id=rfi_id))
+    detail = make_client(node, username, url).call("rfi.show", {"rfi_id": rfi_id})
     _print_detail(detail, as_json)

@@ -8,22 +8,23 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from passerelle import __version__
-from passerelle.audit.key import key_path, use_audit_key
-from passerelle.core.context import Clock, Context, system_clock
 from passerelle.errors import PasserelleError
-from passerelle.keys.rules import KeyRules
-from passerelle.objects.hooks import Hooks
-from passerelle.policy.directory import viewer_by_name
-from passerelle.policy.viewer import Viewer
 from passerelle.settings import PURPOSE_LENGTH, Settings
-from passerelle.store.database import Database, check_reachable, open_database
-from passerelle.wiring import key_rules, subscribe_features
+from passerelle.stix.timestamps import now_micros
+
+# The parts of a node are imported when a command first needs them, never at start-up:
+# `passerelle --help` and commands with --url then load neither SQLAlchemy nor FastAPI.
+if TYPE_CHECKING:
+    from passerelle.core.context import Clock, Context
+    from passerelle.keys.rules import KeyRules
+    from passerelle.objects.hooks import Hooks
+    from passerelle.policy.viewer import Viewer
+    from passerelle.store.database import Database
 
 
 @dataclass
@@ -33,7 +34,7 @@ class Node:
 
     settings: Settings
     purpose: str = ""
-    clock: Clock = system_clock
+    clock: Clock = now_micros
     _database: Database | None = None
     _keys: KeyRules | None = None
     _hooks: Hooks | None = None
@@ -42,6 +43,8 @@ class Node:
     def keys(self) -> KeyRules:
         """Return the node's key rules (built on first use)."""
         if self._keys is None:
+            from passerelle.wiring import key_rules
+
             self._keys = key_rules(self.settings)
         return self._keys
 
@@ -49,20 +52,35 @@ class Node:
     def hooks(self) -> Hooks:
         """Return the listeners of the node's object writes (wired on first use)."""
         if self._hooks is None:
+            from passerelle.wiring import subscribe_features
+
             self._hooks = subscribe_features(self.keys)
         return self._hooks
 
     def context(self, viewer: Viewer) -> Context:
         """Return the operation context of a user on this node."""
+        from passerelle.core.context import Context
+
         return Context(
             self.database, viewer, self.keys, self.hooks, self.clock, self.settings.exchange
         )
 
     @property
     def database(self) -> Database:
-        """Open (and migrate) the database on first use, with the node's audit key."""
+        """Return the node's database, which must exist (see ``open``)."""
+        return self.open()
+
+    def open(self, create: bool = False) -> Database:
+        """Open (and migrate) the database on first use, with the node's audit key.
+
+        Only the commands that set a node up create a SQLite file that does not exist: for
+        any other, a mistyped --db is an error, not a new empty database.
+        """
         if self._database is None:
-            database = open_database(self.settings.db_url)
+            from passerelle.audit.key import use_audit_key
+            from passerelle.store.database import check_reachable, open_database
+
+            database = open_database(self.settings.db_url, create=create)
             check_reachable(database)
             database.migrate()
             try:
@@ -76,6 +94,8 @@ class Node:
     @property
     def audit_key_path(self) -> Path:
         """Return where the node's audit key file is."""
+        from passerelle.audit.key import key_path
+
         return key_path(self.settings.audit.key_file, self.settings.db_url)
 
     def close(self) -> None:
@@ -89,6 +109,8 @@ class Node:
         username = username or self.settings.client.user
         if not username:
             raise PasserelleError("say who acts: --user NAME or the PASSERELLE_USER variable")
+        from passerelle.policy.directory import viewer_by_name
+
         with self.database.read() as conn:
             return viewer_by_name(conn, username, self.purpose)
 
@@ -101,11 +123,28 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except PasserelleError as exc:
             raise click.ClickException(exc.message) from exc
-        except SQLAlchemyError as exc:
+        except BrokenPipeError:
+            raise  # the reader stopped (`| head`): click's main ends quietly
+        except OSError as exc:
+            raise click.ClickException(os_error_text(exc)) from exc
+        except Exception as exc:
+            if not _is_database_error(exc):
+                raise
             detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             raise click.ClickException(f"database error: {detail}") from exc
-        except OSError as exc:
-            raise click.ClickException(str(exc)) from exc
+
+
+def os_error_text(exc: OSError) -> str:
+    """Say what failed with a file or the network without errno numbers ("[Errno 2]")."""
+    if not exc.strerror:
+        return str(exc)
+    return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+
+
+def _is_database_error(exc: Exception) -> bool:
+    """Tell a database failure, without importing SQLAlchemy when no command used it."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
 
 
 pass_node = click.make_pass_decorator(Node)

@@ -8,9 +8,8 @@ from typing import Any
 import click
 
 from passerelle.cli.client import client_options, make_client
+from passerelle.cli.endpoints import OUTCOMES
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
-from passerelle.exchange import tips as ops
-from passerelle.exchange.tips import OUTCOMES
 
 
 def short(identifier: str) -> str:
@@ -81,15 +80,15 @@ def share_command(
 
     Everything is shared or nothing: what the handling rules forbid is listed with why.
     """
-    request = ops.ShareRequest(
-        object_id=object_id,
-        channel=channel,
-        recipients=list(recipients),
-        ack_within=ack_within,
-        outcome_within=outcome_within,
-        action_requested=action_requested,
-    )
-    tip = make_client(node, username, url).call(ops.SHARE, request)
+    request = {
+        "object_id": object_id,
+        "channel": channel,
+        "recipients": list(recipients),
+        "ack_within": ack_within,
+        "outcome_within": outcome_within,
+        "action_requested": action_requested,
+    }
+    tip = make_client(node, username, url).call("tips.share", request)
     if as_json:
         click.echo(json.dumps(tip, ensure_ascii=False, indent=2))
         return
@@ -114,7 +113,7 @@ def inbox_command(
     node: Node, show_all: bool, as_json: bool, username: str | None, url: str | None
 ) -> None:
     """List the tips your organisation received, open ones first."""
-    found = make_client(node, username, url).call(ops.INBOX, ops.ListRequest(all=show_all))
+    found = make_client(node, username, url).call("tips.inbox", {"all": show_all})
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
@@ -157,7 +156,7 @@ def sent_command(
     node: Node, show_all: bool, as_json: bool, username: str | None, url: str | None
 ) -> None:
     """List the tips your organisation shared, with each recipient's state."""
-    found = make_client(node, username, url).call(ops.SENT, ops.ListRequest(all=show_all))
+    found = make_client(node, username, url).call("tips.sent", {"all": show_all})
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
@@ -177,7 +176,7 @@ def show_command(
     node: Node, tip_id: str, as_json: bool, username: str | None, url: str | None
 ) -> None:
     """Show a tip (its id or first 8 characters) and the history you may see."""
-    tip = make_client(node, username, url).call(ops.SHOW, ops.TipRef(tip_id=tip_id))
+    tip = make_client(node, username, url).call("tips.show", {"tip_id": tip_id})
     if as_json:
         click.echo(json.dumps(tip, ensure_ascii=False, indent=2))
         return
@@ -227,8 +226,8 @@ def ack_command(
     url: str | None,
 ) -> None:
     """Acknowledge a received tip; the producer is told, with the owner's name."""
-    request = ops.AckRequest(tip_id=tip_id, owner=owner)
-    _echo_result(make_client(node, username, url).call(ops.ACK, request), as_json)
+    request = {"tip_id": tip_id, "owner": owner}
+    _echo_result(make_client(node, username, url).call("tips.ack", request), as_json)
 
 
 @tips_group.command("investigate")
@@ -240,8 +239,8 @@ def investigate_command(
     node: Node, tip_id: str, as_json: bool, username: str | None, url: str | None
 ) -> None:
     """Record that an acknowledged tip is under investigation."""
-    request = ops.TipRef(tip_id=tip_id)
-    _echo_result(make_client(node, username, url).call(ops.INVESTIGATE, request), as_json)
+    request = {"tip_id": tip_id}
+    _echo_result(make_client(node, username, url).call("tips.investigate", request), as_json)
 
 
 @tips_group.command("close")
@@ -277,17 +276,17 @@ def close_command(
 
     Closing with no_link_found puts the tip's subjects on watch unless --no-watch says why not.
     """
-    request = ops.CloseRequest(
-        tip_id=tip_id,
-        outcome=outcome,  # type: ignore[arg-type]
-        arrests=arrests,
-        seizures=seizures,
-        checked=checked,
-        note=note,
-        watch=not no_watch_reason,
-        no_watch_reason=no_watch_reason,
-    )
-    _echo_result(make_client(node, username, url).call(ops.CLOSE, request), as_json)
+    request = {
+        "tip_id": tip_id,
+        "outcome": outcome,
+        "arrests": arrests,
+        "seizures": seizures,
+        "checked": checked,
+        "note": note,
+        "watch": not no_watch_reason,
+        "no_watch_reason": no_watch_reason,
+    }
+    _echo_result(make_client(node, username, url).call("tips.close", request), as_json)
 
 
 @tips_group.command("overdue")
@@ -296,7 +295,7 @@ def close_command(
 @pass_node
 def overdue_command(node: Node, as_json: bool, username: str | None, url: str | None) -> None:
     """List tips past a deadline: those you owe an answer on, and those partners owe you."""
-    found = make_client(node, username, url).call(ops.OVERDUE, ops.NoRequest())
+    found = make_client(node, username, url).call("tips.overdue", {})
     rows = [dict(row, tip=row["tip_id"] if as_json else short(row["tip_id"])) for row in found]
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))

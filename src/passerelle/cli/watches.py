@@ -14,15 +14,6 @@ import click
 
 from passerelle.cli.client import client_options, make_client
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
-from passerelle.exchange import watches
-from passerelle.exchange.watches import (
-    AddWatch,
-    EndWatch,
-    ExtendWatch,
-    ListHits,
-    ListWatches,
-    WatchRef,
-)
 
 WATCH_ARGUMENT = click.argument("watch_id", metavar="WATCH")
 _LIST_COLUMNS = ["id", "kind", "label", "owner", "until", "state", "hits"]
@@ -104,8 +95,14 @@ def watch_add(
     Give exactly one of --subject, --name and --observable. The owner is told of every
     hit and, 7 days ahead, of the watch's end; without --until it runs for a year.
     """
-    request = AddWatch(subject=subject, name=name, observable=observable, owner=owner, until=until)
-    watch = make_client(node, username, url).call(watches.ADD, request)
+    request = {
+        "subject": subject,
+        "name": name,
+        "observable": observable,
+        "owner": owner,
+        "until": until,
+    }
+    watch = make_client(node, username, url).call("watch.add", request)
     if as_json:
         _print_watch(watch, True)
         return
@@ -113,6 +110,8 @@ def watch_add(
         f"watching {watch['label']} as {watch['id']} for {watch['owner']} "
         f"until {_when(watch['until'])}"
     )
+    if watch["hits"]:
+        click.echo(f"{watch['hits']} stored object(s) already match: passerelle watch hits")
 
 
 @watch_group.command("list")
@@ -128,7 +127,7 @@ def watch_list(
     EXPIRING watches end within 7 days, EXPIRED ones have ended without being extended
     (watch extend); ended watches show only with --all.
     """
-    found = make_client(node, username, url).call(watches.LIST, ListWatches(all=include_ended))
+    found = make_client(node, username, url).call("watch.list", {"all": include_ended})
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
@@ -148,7 +147,7 @@ def watch_show(
 
     WATCH is its full id or 8+ characters of its uuid.
     """
-    watch = make_client(node, username, url).call(watches.SHOW, WatchRef(watch_id=watch_id))
+    watch = make_client(node, username, url).call("watch.show", {"watch_id": watch_id})
     _print_watch(watch, as_json)
 
 
@@ -179,7 +178,7 @@ def watch_hits(
     (withheld).
     """
     found = make_client(node, username, url).call(
-        watches.HITS, ListHits(watch_id=watch_id, limit=limit)
+        "watch.hits", {"watch_id": watch_id, "limit": limit}
     )
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
@@ -208,7 +207,7 @@ def watch_end(
 ) -> None:
     """End WATCH, saying why; it stops matching at once."""
     watch = make_client(node, username, url).call(
-        watches.END, EndWatch(watch_id=watch_id, reason=reason)
+        "watch.end", {"watch_id": watch_id, "reason": reason}
     )
     if as_json:
         _print_watch(watch, True)
@@ -230,7 +229,7 @@ def watch_extend(
     An expired watch (not ended) runs again.
     """
     watch = make_client(node, username, url).call(
-        watches.EXTEND, ExtendWatch(watch_id=watch_id, until=until)
+        "watch.extend", {"watch_id": watch_id, "until": until}
     )
     if as_json:
         _print_watch(watch, True)

@@ -11,17 +11,20 @@ name of it they may see) answers a look-up exactly like an id that does not exis
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 from sqlalchemy import Connection, Select, select
 
-from passerelle.core.references import unknown
+from passerelle.core.references import MIN_PREFIX, unknown
+from passerelle.errors import BadInput
 from passerelle.policy.entities import LINKS, knows_any, link_visible
 from passerelle.policy.entity_groups import members_of, roots_of, subtree_of
 from passerelle.policy.viewer import Viewer
 from passerelle.store.schema import entities, entity_links
 
 ENTITY: Final = "entity"
+_PREFIX: Final = re.compile(r"^[0-9a-f-]+$")
 # Links to entities that count: made automatically above the threshold, or accepted.
 LINKED: Final = ("auto", "accepted")
 # Groups of one correlation: an object's keys are capped at indexing, its entities here.
@@ -68,16 +71,32 @@ def entity_matches(viewer: Viewer, members: list[str], exclude: str | None) -> S
 
 
 def looked_up_group(conn: Connection, viewer: Viewer, reference: str) -> tuple[str, list[str]]:
-    """Return the root and members of the group an ``entity:`` look-up names.
+    """Return the root and members of the group an ``entity:`` look-up names: the full id,
+    or at least 8 characters of its uuid (as everywhere an entity is named).
 
     An entity that does not exist and one the viewer may not know of give the same
-    answer: no entity of that name.
+    answer: no entity of that name; a prefix is ambiguous only among entities they know.
     """
-    wanted = reference.strip().lower()
-    if not wanted.startswith(f"{ENTITY}--"):
-        wanted = f"{ENTITY}--{wanted}"
-    exists = conn.execute(select(entities.c.id).where(entities.c.id == wanted)).first()
-    if exists is None or not knows_any(conn, viewer, subtree_of(conn, viewer.org_id, wanted)):
+    tail = reference.strip().lower().removeprefix(f"{ENTITY}--")
+    if not _PREFIX.match(tail):
         raise unknown(ENTITY, reference)
+    if len(tail) < MIN_PREFIX:
+        raise BadInput(
+            f"entity {reference.strip()[:80]!r}: give the full id or at least "
+            f"{MIN_PREFIX} characters of it after 'entity--'"
+        )
+    named = select(entities.c.id).where(
+        entities.c.id.startswith(f"{ENTITY}--{tail}", autoescape=True)
+    )
+    known = [
+        found
+        for found in conn.execute(named.order_by(entities.c.id).limit(50)).scalars()
+        if knows_any(conn, viewer, subtree_of(conn, viewer.org_id, found))
+    ]
+    if not known:
+        raise unknown(ENTITY, reference)
+    if len(known) > 1:
+        raise BadInput(f"entity {reference.strip()[:80]!r} is ambiguous: give more of its id")
+    wanted = known[0]
     root = roots_of(conn, viewer.org_id, [wanted])[wanted]
     return root, group_members(conn, viewer, root)

@@ -29,6 +29,7 @@ from passerelle.keys.observables import (
 )
 from passerelle.objects.hooks import ObjectsStored
 from passerelle.objects.queries import stored_version_batches
+from passerelle.policy.regions import producer_regions
 from passerelle.stix.markings import carries_feedback
 from passerelle.store.database import Database
 from passerelle.store.schema import object_keys
@@ -91,6 +92,10 @@ def _only_name_may_carry(obj: Mapping[str, Any], body: str) -> bool:
     return obj.get("type") == "identity" and isinstance(obj.get("name"), str) and _may_carry(body)
 
 
+# The phone region of versions whose producer has one of its own.
+_Regions = Mapping[tuple[str, str], str]
+
+
 class CorrelationIndex:
     """Listener of object writes: indexes the versions new to the node, inside the write
     transaction."""
@@ -106,6 +111,7 @@ class CorrelationIndex:
             [(v.stix_id, v.version, v.body) for v in event.new],
             phone_region=self._region,
             parsed=[v.obj for v in event.new],
+            regions=producer_regions(event.conn, [(v.stix_id, v.version) for v in event.new]),
         )
 
 
@@ -116,30 +122,36 @@ def index_new_versions(
     *,
     phone_region: str,
     parsed: Sequence[Mapping[str, Any]] | None = None,
+    regions: _Regions | None = None,
 ) -> None:
     """Record the correlation keys of newly stored versions (stix_id, version, body JSON).
 
     ``parsed``, when given, holds the object of each version (same order), so that no body
     is parsed again; each body must be that object's JSON as the store writes it (property
-    names as they are, not ``\\u`` escaped).
+    names as they are, not ``\\u`` escaped). Phone numbers are read in ``phone_region``,
+    or for the versions in ``regions`` (their producer's, ``policy.regions``) in that one.
     """
+    regions = regions or {}
     if not versions:
         return
     if parsed is None:
-        rows = _rows_of_bodies(versions, phone_region)
+        rows = _rows_of_bodies(versions, phone_region, regions)
     else:
-        rows = _rows_of_objects(versions, parsed, phone_region)
+        rows = _rows_of_objects(versions, parsed, phone_region, regions)
     database.insert_rows(conn, object_keys, ("stix_id", "version", "key"), rows)
 
 
 _KeyRow = tuple[str, str, str]
 
 
-def _rows_of_bodies(versions: Sequence[tuple[str, str, str]], region: str) -> list[_KeyRow]:
+def _rows_of_bodies(
+    versions: Sequence[tuple[str, str, str]], region: str, regions: _Regions
+) -> list[_KeyRow]:
     """The ``object_keys`` rows of versions, read from their JSON."""
     rows: list[_KeyRow] = []
     for stix_id, version, body in versions:
-        rows += [(stix_id, version, key) for key in body_keys(body, region)]
+        read_in = regions.get((stix_id, version), region)
+        rows += [(stix_id, version, key) for key in body_keys(body, read_in)]
     return rows
 
 
@@ -156,7 +168,10 @@ def body_keys(body: str, region: str) -> list[str]:
 
 
 def _rows_of_objects(
-    versions: Sequence[tuple[str, str, str]], parsed: Sequence[Mapping[str, Any]], region: str
+    versions: Sequence[tuple[str, str, str]],
+    parsed: Sequence[Mapping[str, Any]],
+    region: str,
+    regions: _Regions,
 ) -> list[_KeyRow]:
     """The ``object_keys`` rows of versions, from their objects."""
     if len(parsed) != len(versions):
@@ -166,7 +181,8 @@ def _rows_of_objects(
         # _may_carry(body) wherever it decides anything: a property version_keys reads, at
         # the top level, is in the JSON text, so _may_carry holds.
         if not _READ_CARRIERS.isdisjoint(obj) or _only_name_may_carry(obj, body):
-            rows += [(stix_id, version, key) for key in version_keys(obj, region)]
+            read_in = regions.get((stix_id, version), region)
+            rows += [(stix_id, version, key) for key in version_keys(obj, read_in)]
     return rows
 
 
@@ -184,11 +200,13 @@ def reindex(
     done = 0
     for batch in stored_version_batches(database, size=_REINDEX_BATCH):
         with database.write() as conn:
+            pairs = [(row.stix_id, row.version) for row in batch]
             index_new_versions(
                 database,
                 conn,
                 [(row.stix_id, row.version, row.body) for row in batch],
                 phone_region=region,
+                regions=producer_regions(conn, pairs),
             )
         done += len(batch)
         if progress is not None:

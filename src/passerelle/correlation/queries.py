@@ -63,6 +63,7 @@ from passerelle.keys.observables import (
     observable_key,
     related_keys,
 )
+from passerelle.policy.regions import producer_regions
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
 from passerelle.policy.withholding import withheld_seen
@@ -247,9 +248,11 @@ def _describe(
     bodies = {row.stix_id: row.body for row in stored if newest.get(row.stix_id) == row.version}
     carried: dict[str, set[str]] = {}
     if conditions:
+        regions = producer_regions(conn, [(row.stix_id, row.version) for row in stored])
         for row in stored:
             if row.version in seen[row.stix_id]["versions"]:
-                carried.setdefault(row.stix_id, set()).update(body_keys(row.body, region))
+                read_in = regions.get((row.stix_id, row.version), region)
+                carried.setdefault(row.stix_id, set()).update(body_keys(row.body, read_in))
     described = {}
     for stix_id, entry in seen.items():
         body = orjson.loads(bodies[stix_id]) if stix_id in bodies else {}
@@ -369,12 +372,19 @@ def correlate(ctx: Context, request: CorrelateRequest) -> Correlation:
 
 def _own_keys(conn: Connection, object_id: str, versions: set[str], region: str) -> list[str]:
     """The keys of an object, from the versions of it the viewer may see only."""
-    bodies = conn.execute(
-        select(objects.c.body).where(
+    rows = conn.execute(
+        select(objects.c.version, objects.c.body).where(
             objects.c.stix_id == object_id, objects.c.version.in_(sorted(versions))
         )
-    ).scalars()
-    return sorted({key for body in bodies for key in body_keys(body, region)})
+    ).all()
+    regions = producer_regions(conn, [(object_id, row.version) for row in rows])
+    return sorted(
+        {
+            key
+            for row in rows
+            for key in body_keys(row.body, regions.get((object_id, row.version), region))
+        }
+    )
 
 
 def _correlating(

@@ -203,4 +203,4 @@ def partner_figures(ctx: Context, _request: NoRequest) -> list[Partner]:
     ]
 
 
-PARTNERS = register(Operation("partners", "GET", "/api/partners", NoRequest, partner_figures))
+register(Operation("partners", "GET", "/api/partners", NoRequest, partner_figures))

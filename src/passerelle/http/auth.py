@@ -14,18 +14,19 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import urllib.parse
 
 from fastapi import Request
 
 from passerelle.audit.log import printable
 from passerelle.audit.logins import FailedLogins
+from passerelle.errors import BadInput
 from passerelle.http.errors import UNAUTHORISED_HEADERS, TaxiiError
 from passerelle.policy.directory import viewer_by_token
+from passerelle.policy.naming import name_key
 from passerelle.policy.viewer import Viewer
-from passerelle.settings import PURPOSE_LENGTH
+from passerelle.settings import PURPOSE_HEADER, PURPOSE_LENGTH, USER_HEADER
 from passerelle.store.database import Database
-
-PURPOSE_HEADER = "X-Passerelle-Purpose"
 
 
 def _unauthorised() -> TaxiiError:
@@ -89,16 +90,30 @@ def authenticate(
 
 
 def current_viewer(request: Request) -> Viewer:
-    """FastAPI dependency: the authenticated viewer of this request."""
+    """FastAPI dependency: the authenticated viewer of this request.
+
+    A request that names who acts (``X-Passerelle-User``, what ``--user`` sends with
+    ``--url``) is refused unless the token is that user's: nobody acts as someone else
+    without knowing it.
+    """
     database: Database = request.app.state.database
     logins: FailedLogins = request.app.state.logins
-    return authenticate(
+    viewer = authenticate(
         database,
         logins,
         request.client.host if request.client else "",
         request.headers.get("authorization"),
         declared_purpose(request.headers.get(PURPOSE_HEADER, "")),
     )
+    claimed = request.headers.get(USER_HEADER)
+    if claimed is not None:
+        claimed = urllib.parse.unquote(claimed)
+    if claimed is not None and name_key(claimed.strip()) != name_key(viewer.username):
+        raise BadInput(
+            f"this token is not {printable(claimed).strip()[:64]!r}'s: act as its owner, "
+            "or use the token of the user you name"
+        )
+    return viewer
 
 
 def declared_purpose(header: str) -> str:

@@ -7,7 +7,7 @@ visible_placement`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -15,7 +15,8 @@ from sqlalchemy import Connection, select
 
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
-from passerelle.store.chunks import chunked
+from passerelle.policy.withholding import h3_pending
+from passerelle.store.chunks import ID_CHUNK, chunked
 from passerelle.store.schema import channel_objects, objects
 
 
@@ -62,3 +63,34 @@ def bodies_of(conn: Connection, versions: dict[str, str]) -> dict[str, dict[str,
             if versions[row.stix_id] == row.version:
                 found[row.stix_id] = orjson.loads(row.body)
     return found
+
+
+def readable_version_batches(
+    conn: Connection, viewer: Viewer, size: int = ID_CHUNK
+) -> Iterator[list[Any]]:
+    """Walk every object version whose content the viewer may read (they may see it, and
+    it carries no H3 restriction they have not acknowledged), in (id, version) order, as
+    batches of rows (stix_id, version, body): what a new watch looks back over."""
+    placement = channel_objects.alias("placement")
+    seen = (
+        select(placement.c.stix_id)
+        .where(
+            placement.c.stix_id == objects.c.stix_id,
+            placement.c.version == objects.c.version,
+            visible_placement(viewer, placement),
+        )
+        .exists()
+    )
+    after: tuple[str, str] = ("", "")
+    while True:
+        query = select(objects.c.stix_id, objects.c.version, objects.c.body).where(
+            (objects.c.stix_id > after[0])
+            | ((objects.c.stix_id == after[0]) & (objects.c.version > after[1])),
+            seen,
+            ~h3_pending(viewer, objects.c.stix_id, objects.c.version),
+        )
+        batch = list(conn.execute(query.order_by(objects.c.stix_id, objects.c.version).limit(size)))
+        if not batch:
+            return
+        yield batch
+        after = (batch[-1].stix_id, batch[-1].version)

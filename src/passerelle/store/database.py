@@ -24,12 +24,19 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from passerelle.errors import PasserelleError
+
+# The newest migration in migrations/versions/ (tests/store/test_migrations.py checks that
+# it is Alembic's head). Knowing it here, a process sees that its schema is current with
+# one query, without loading Alembic and every migration script.
+SCHEMA_HEAD = "0012_ops"
 
 
 @dataclass(frozen=True)
@@ -105,9 +112,19 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to the latest migration."""
+        if self.schema_current():
+            return
         from passerelle.store.migrate import upgrade
 
         upgrade(self.engine)
+
+    def schema_current(self) -> bool:
+        """Tell whether the schema is at the latest migration."""
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return False
+            found = conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            return list(found) == [SCHEMA_HEAD]
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -243,8 +260,9 @@ def sqlite_file(url: URL) -> str | None:
     return str(url.database)
 
 
-def open_database(url: str) -> Database:
-    """Open the database at a SQLAlchemy URL (``sqlite:///file`` or ``postgresql://...``)."""
+def open_database(url: str, create: bool = True) -> Database:
+    """Open the database at a SQLAlchemy URL (``sqlite:///file`` or ``postgresql://...``);
+    without ``create``, a SQLite file that does not exist is an error, not a new file."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -253,6 +271,8 @@ def open_database(url: str) -> Database:
         path = sqlite_file(parsed)
         if path is None:
             raise PasserelleError("the SQLite database must be a file: sqlite:///path/to/file.db")
+        if not create and not os.path.exists(path):
+            raise PasserelleError(f"no database at {path} (create one with passerelle init)")
         _create_private(path)
         return SqliteDatabase(create_engine(parsed))
     if parsed.get_backend_name() == "postgresql":

@@ -37,6 +37,7 @@ organisations = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("created", BigInteger, nullable=False),
+    Column("phone_region", String(2)),  # numbers of its objects; NULL: the node's region
 )
 
 users = Table(

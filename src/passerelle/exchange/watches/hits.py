@@ -10,16 +10,20 @@ Workflow feedback (receipts, outcomes, hit reports: objects carrying Passerelle'
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import Connection, select
 
 from passerelle.exchange.watches.keys import NAME, REF, object_keys
 from passerelle.exchange.watches.statements import HIT_IDS, WATCHED_KINDS, WATCHES_ON
+from passerelle.keys.observables import PHONE
 from passerelle.keys.rules import KeyRules
 from passerelle.objects.hooks import ObjectsStored
+from passerelle.objects.latest import readable_version_batches
 from passerelle.policy.directory import viewer_by_name
+from passerelle.policy.regions import producer_regions
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
 from passerelle.stix.markings import carries_feedback
@@ -82,7 +86,7 @@ def record_hits(
     kinds = watched_kinds(conn)
     if not kinds:
         return []
-    keyed = _keyed(placed, parsed, rules, kinds)
+    keyed = _keyed(conn, placed, parsed, rules, kinds)
     watching = _watches_on(conn, {key for keys in keyed.values() for key in keys}, now)
     if not watching:
         return []
@@ -101,19 +105,61 @@ def record_hits(
     return _insert_hits(database, conn, rows)
 
 
+class _Watched(NamedTuple):
+    """The parts of a watch a hit row needs."""
+
+    id: str
+    source_tip_id: str | None
+
+
+def record_look_back(
+    database: Database,
+    conn: Connection,
+    watch_id: str,
+    owner: Viewer,
+    keys: set[str],
+    rules: KeyRules,
+    now: int,
+    subject_id: str | None = None,
+) -> list[int]:
+    """Record as hits of a new watch the stored versions its owner may read that match it
+    (the watched object itself aside; H3 content they have not acknowledged is not read);
+    return the new hits' ids.
+
+    The same matcher as at ingest, over every version the owner may see: a watch reports
+    what is already known, then what arrives. Nothing goes to a partner: these objects
+    were there before the watch.
+    """
+    kinds = frozenset(key.split(":", 1)[0] for key in keys)
+    watched = _Watched(watch_id, None)
+    rows = []
+    for batch in readable_version_batches(conn, owner):
+        placed = [(r.stix_id, r.version, r.body) for r in batch if r.stix_id != subject_id]
+        for (stix_id, version), found in _keyed(conn, placed, None, rules, kinds).items():
+            matched = sorted(found & keys)
+            if matched:
+                rows.append(_hit_row(watched, stix_id, version, matched, now))
+    return _insert_hits(database, conn, rows)
+
+
 def _keyed(
+    conn: Connection,
     placed: Sequence[tuple[str, str, str]],
     parsed: Sequence[Mapping[str, Any]] | None,
     rules: KeyRules,
     kinds: frozenset[str],
 ) -> dict[tuple[str, str], set[str]]:
-    """Return the keys of the kinds some watch holds, per placed version that carries any."""
+    """Return the keys of the kinds some watch holds, per placed version that carries any;
+    phone numbers are read in the region of the version's producer organisation."""
     keyed: dict[tuple[str, str], set[str]] = {}
+    regions = producer_regions(conn, [(s, v) for s, v, _body in placed]) if PHONE in kinds else {}
     for index, (stix_id, version, body) in enumerate(placed):
         obj = orjson.loads(body) if parsed is None else parsed[index]
         if not isinstance(obj, Mapping) or carries_feedback(obj):
             continue
-        keys = object_keys(obj, rules, kinds)
+        region = regions.get((stix_id, version))
+        read_by = rules if region is None else replace(rules, phone_region=region)
+        keys = object_keys(obj, read_by, kinds)
         if keys:
             keyed[(stix_id, version)] = keys
     return keyed

@@ -17,6 +17,7 @@ from passerelle.core.context import Context, parse_day, stamp
 from passerelle.core.limits import MAX_REASON
 from passerelle.core.operations import Operation, register
 from passerelle.errors import BadInput, Conflict, NotFound
+from passerelle.exchange.watches.hits import record_look_back
 from passerelle.exchange.watches.keys import label_of, subject_keys, watchable
 from passerelle.exchange.watches.models import (
     AddWatch,
@@ -44,6 +45,7 @@ from passerelle.keys.observables import observable_key
 from passerelle.keys.rules import KeyRules
 from passerelle.objects.latest import latest_visible_bodies
 from passerelle.policy.directory import viewer_by_name
+from passerelle.policy.regions import region_of
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.workflow import require_worker
@@ -116,7 +118,8 @@ def _target(
         if not keys:
             raise BadInput(f"{value[:60]!r} holds no letter or digit to match on")
         return _Target(keys, value, and_(watches.c.kind == "name", watches.c.label == value))
-    key = observable_key(value, rules.phone_region)
+    # A number typed without its international prefix is read as the user's service writes it.
+    key = observable_key(value, region_of(conn, viewer.org_id, rules.phone_region))
     return _Target({key}, key, and_(watches.c.kind == "observable", watches.c.label == key))
 
 
@@ -167,13 +170,16 @@ def add_watch(ctx: Context, request: AddWatch) -> Watch:
             subject_id=target.subject_id,
         )
         subject_id = target.subject_id
+        known = record_look_back(
+            ctx.database, conn, watch_id, owner, target.keys, ctx.keys, now, subject_id
+        )
         audit.record(
             ctx.database,
             conn,
             viewer,
             "watch-add",
             [watch_id, *([subject_id] if subject_id else [])],
-            {"kind": kind, "owner": owner.username, "until": stamp(until)},
+            {"kind": kind, "owner": owner.username, "until": stamp(until), "known": len(known)},
         )
         return watch_view(conn, viewer, watch_id, now, ctx.settings.watch_warning)
 

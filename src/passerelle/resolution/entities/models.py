@@ -3,9 +3,11 @@ command line."""
 
 from __future__ import annotations
 
-from typing import Final, Literal
+import re
+from datetime import date
+from typing import Annotated, Final, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from passerelle.resolution.linking import AUTO, REVIEW
 from passerelle.resolution.views import EntityKind
@@ -17,12 +19,26 @@ MAX_RESULTS: Final = 50
 # Requests -------------------------------------------------------------------------------
 
 
+def _birth_date(value: str) -> str:
+    """Refuse a birth date that is not a real YYYY, YYYY-MM or YYYY-MM-DD: it would match
+    nothing, silently."""
+    try:
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise ValueError(value)
+        date.fromisoformat((value + "-01-01")[:10])
+    except ValueError:
+        raise ValueError(
+            f"not a birth date: {value[:40]!r} (write YYYY, YYYY-MM or YYYY-MM-DD)"
+        ) from None
+    return value
+
+
 class Resolve(BaseModel):
     """Find the entities a name may be."""
 
     name: str = Field(description="A name in any script or spelling.")
     type: EntityKind | None = Field(default=None, description="Only entities of this kind.")
-    birth_dates: list[str] = Field(
+    birth_dates: list[Annotated[str, AfterValidator(_birth_date)]] = Field(
         default_factory=list, description="Known birth dates (YYYY, YYYY-MM or YYYY-MM-DD)."
     )
     nationalities: list[str] = Field(

@@ -1,0 +1,135 @@
+"""The command line starts in a blink: ``--help`` and commands with ``--url`` import none
+of the node's heavy parts (SQLAlchemy, FastAPI, uvicorn, numpy, spaCy), and local read
+commands only what they need. Each check runs a fresh interpreter."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import pytest
+
+from passerelle.cli import endpoints
+from passerelle.core.operations import REGISTRY
+
+HEAVY = ("sqlalchemy", "fastapi", "uvicorn", "starlette", "numpy", "spacy", "pydantic")
+
+# Runs the command line in this interpreter, then says which heavy modules it loaded.
+_WRAPPER = """
+import json, sys
+from passerelle.cli import main
+try:
+    main(json.loads(sys.argv[1]))
+except SystemExit as exit:
+    code = exit.code
+print(json.dumps([m for m in {heavy!r} if m in sys.modules]), file=sys.stderr)
+"""
+
+
+def loaded_by(*args: str, env: dict[str, str] | None = None) -> tuple[list[str], str]:
+    """Run ``passerelle ARGS`` in a fresh interpreter; return the heavy modules it loaded
+    and its standard output."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_")}
+    done = subprocess.run(
+        [sys.executable, "-c", _WRAPPER.format(heavy=HEAVY), json.dumps(list(args))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**base, **(env or {})},
+        check=False,
+    )
+    last = done.stderr.strip().splitlines()[-1]
+    return json.loads(last), done.stdout
+
+
+def test_importing_the_command_line_loads_no_heavy_part() -> None:
+    code = f"import passerelle.cli, sys; print([m for m in {HEAVY!r} if m in sys.modules])"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_help_loads_no_heavy_part() -> None:
+    loaded, out = loaded_by("--help")
+    assert "Usage:" in out
+    assert loaded == []
+    loaded, out = loaded_by("tips", "close", "--help")
+    assert "no_link_found" in out
+    assert loaded == []
+
+
+class _Node(BaseHTTPRequestHandler):
+    """Answers every GET like a node's inbox, and records what was asked."""
+
+    asked: ClassVar[list[tuple[str, str | None]]] = []
+
+    def do_GET(self) -> None:
+        self.asked.append((self.path, self.headers.get("Authorization")))
+        body = json.dumps({"tips": [], "watches": {"hits": [], "expiring": []}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        """Keep the test's output clean."""
+
+
+@pytest.fixture
+def node_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Node)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_remote_command_loads_no_heavy_part(node_url: str) -> None:
+    _Node.asked.clear()
+    env = {"PASSERELLE_TOKEN": "psl_test"}
+    loaded, out = loaded_by("tips", "inbox", "--all", "--json", "--url", node_url, env=env)
+    assert json.loads(out)["tips"] == []
+    assert _Node.asked == [("/api/tips/inbox?all=True", "Bearer psl_test")]
+    assert loaded == []
+
+
+def test_a_local_register_read_loads_no_web_server(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = f"sqlite:///{tmp_path / 'node.db'}"
+    env = {"PASSERELLE_AUDIT_KEY_FILE": str(tmp_path / "audit.key")}
+    loaded_by("--db", db, "init", env=env)
+    loaded, out = loaded_by("--db", db, "org", "list", env=env)
+    assert out.strip() == "(none)"
+    assert set(loaded) <= {"sqlalchemy"}
+
+
+def test_the_endpoints_the_command_line_knows_are_the_registered_ones() -> None:
+    for endpoint in endpoints.ENDPOINTS.values():
+        importlib.import_module(endpoint.module)
+    assert set(endpoints.ENDPOINTS) == set(REGISTRY)
+    for name, operation in REGISTRY.items():
+        endpoint = endpoints.ENDPOINTS[name]
+        assert (endpoint.method, endpoint.path) == (operation.method, operation.path), name
+        assert operation.run.__module__.startswith(endpoint.module), name
+
+
+def test_the_choices_the_command_line_checks_are_the_features() -> None:
+    from passerelle.correlation import queries
+    from passerelle.exchange.tips import OUTCOMES
+    from passerelle.resolution.entities import MAX_RESULTS
+
+    assert endpoints.OUTCOMES == OUTCOMES
+    assert endpoints.CORRELATION_LIMIT == queries.MAX_LIMIT
+    assert endpoints.CORRELATION_DEFAULT_LIMIT == queries.DEFAULT_LIMIT
+    assert endpoints.RESOLVE_MAX_RESULTS == MAX_RESULTS
