@@ -165,14 +165,16 @@ def _insert(
     database.insert_rows(conn, object_recipients, ("stix_id", "version", "username"), recipients)
     database.insert_rows(conn, channel_objects, _PLACEMENT_COLUMNS, placements)
     write.placed += [Placement(channel.id, c.stix_id, c.version) for c, _known in ordered]
+    # One announcement per version, shared by both lists (most placed versions are new).
+    announced = {(c.stix_id, c.version): _announced(c) for c, _known in ordered}
     write.hooks.announce_stored(
         ObjectsStored(
             write,
             viewer,
             channel.id,
             (first, first + len(ordered) - 1),
-            [_announced(c) for c, _known in ordered],
-            [_announced(c) for c in new],
+            [announced[c.stix_id, c.version] for c, _known in ordered],
+            [announced[c.stix_id, c.version] for c in new],
         )
     )
 
@@ -196,16 +198,20 @@ def _dated(
     conn: Connection, channel: Channel, placed: list[tuple[Candidate, Stored]]
 ) -> list[tuple[Candidate, Stored]]:
     """Order an envelope's placements from the most public to the most restricted."""
-    own = {c.stix_id: _level(c, channel) for c, _known in placed}
+    own_levels = [_level(c, channel) for c, _known in placed]
+    one_level = len(set(own_levels)) == 1 and own_levels[0] != Tlp.RED
+    if one_level and not any(c.inputs for c, _known in placed):
+        # One level, nothing referred to: each placement is as public as the others.
+        return placed
+    own = {c.stix_id: level for (c, _known), level in zip(placed, own_levels, strict=True)}
     outside = sorted({ref for c, _ in placed for ref in c.inputs if ref not in own})
     levels = {**_stored_levels(conn, outside), **own}
-    return [
-        pair
-        for _key, pair in sorted(
-            ((_publicity(pair[0], channel, levels), index), pair)
-            for index, pair in enumerate(placed)
-        )
+    publicity = [
+        _publicity(c, level, levels) for (c, _), level in zip(placed, own_levels, strict=True)
     ]
+    # Equally public placements keep the envelope's order.
+    order = sorted(range(len(placed)), key=lambda index: (publicity[index], index))
+    return [placed[index] for index in order]
 
 
 def _level(cand: Candidate, channel: Channel) -> int:
@@ -213,12 +219,11 @@ def _level(cand: Candidate, channel: Channel) -> int:
     return int(own) if own is not None else int(channel.default_tlp)
 
 
-def _publicity(
-    cand: Candidate, channel: Channel, levels: dict[str, int]
-) -> tuple[int, tuple[str, ...]]:
-    """How widely a placement may be seen: its TLP raised to that of what it is made of,
-    then (for TLP:RED) who it names; smaller is more public."""
-    level = max([_level(cand, channel), *(levels.get(ref, 0) for ref in cand.inputs)])
+def _publicity(cand: Candidate, level: int, levels: dict[str, int]) -> tuple[int, tuple[str, ...]]:
+    """How widely a placement may be seen: its own TLP LEVEL raised to that of what it is
+    made of, then (for TLP:RED) who it names; smaller is more public."""
+    for ref in cand.inputs:
+        level = max(level, levels.get(ref, 0))
     named = tuple(sorted(cand.handling.recipients)) if level == Tlp.RED else ()
     return (level, named)
 
