@@ -743,6 +743,7 @@ def run_passerelle(
         if pg_analyze:
             analyze(db_url)
 
+    passerelle_cli(db_url, "init")  # only init creates a database
     passerelle_cli(db_url, "org", "add", "Bench")
     token = passerelle_cli(db_url, "user", "add", "Bench", "bench")
     e2e_channel = passerelle_cli(db_url, "channel", "add", "e2e", "--member", "Bench:rw")
