@@ -199,18 +199,14 @@ def _dated(
 ) -> list[tuple[Candidate, Stored]]:
     """Order an envelope's placements from the most public to the most restricted."""
     own_levels = [_level(c, channel) for c, _known in placed]
-    one_level = len(set(own_levels)) == 1 and own_levels[0] != Tlp.RED
-    if one_level and not any(c.inputs for c, _known in placed):
-        # One level, nothing referred to: each placement is as public as the others.
-        return placed
     own = {c.stix_id: level for (c, _known), level in zip(placed, own_levels, strict=True)}
     outside = sorted({ref for c, _ in placed for ref in c.inputs if ref not in own})
     levels = {**_stored_levels(conn, outside), **own}
     publicity = [
         _publicity(c, level, levels) for (c, _), level in zip(placed, own_levels, strict=True)
     ]
-    # Equally public placements keep the envelope's order.
-    order = sorted(range(len(placed)), key=lambda index: (publicity[index], index))
+    # sorted() is stable: equally public placements keep the envelope's order.
+    order = sorted(range(len(placed)), key=publicity.__getitem__)
     return [placed[index] for index in order]
 
 
