@@ -57,7 +57,7 @@ def _serve(
 ) -> None:
     import uvicorn
 
-    from passerelle.app import create_app
+    from passerelle.app import create_app, settle_heap
     from passerelle.http.guard import TAXII_PREFIX
 
     check_free(host, port)
@@ -66,6 +66,7 @@ def _serve(
     cert, key = tls or (None, None)
     if workers == 1:
         app = create_app(node.settings, node.database)
+        settle_heap()
         uvicorn.run(
             app, host=host, port=port, log_level="warning", ssl_certfile=cert, ssl_keyfile=key
         )

@@ -29,7 +29,7 @@ from passerelle.keys.observables import (
 )
 from passerelle.objects.hooks import ObjectsStored
 from passerelle.objects.queries import stored_version_batches
-from passerelle.policy.regions import producer_regions
+from passerelle.policy.regions import producer_regions, region_of
 from passerelle.stix.markings import carries_feedback
 from passerelle.store.database import Database
 from passerelle.store.schema import object_keys
@@ -105,13 +105,16 @@ class CorrelationIndex:
 
     def __call__(self, event: ObjectsStored) -> None:
         """Record the keys of the new versions."""
+        if not event.new:
+            return
+        # A version new to the node is the writer's own: its numbers are read in the
+        # writer's organisation's region (one lookup, not one per version).
         index_new_versions(
             event.database,
             event.conn,
             [(v.stix_id, v.version, v.body) for v in event.new],
-            phone_region=self._region,
+            phone_region=region_of(event.conn, event.writer.org_id, self._region),
             parsed=[v.obj for v in event.new],
-            regions=producer_regions(event.conn, [(v.stix_id, v.version) for v in event.new]),
         )
 
 

@@ -57,7 +57,7 @@ class ObjectsStored:
     date_added: tuple[int, int]
     # Every version placed by this write, new to the node or not.
     placed: Sequence[StoredVersion]
-    # The versions the node did not hold before this write.
+    # The versions the node did not hold before this write (all produced by the writer).
     new: Sequence[StoredVersion]
 
     @property

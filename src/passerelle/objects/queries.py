@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Final
 
 import orjson
 from sqlalchemy import (
@@ -186,12 +186,18 @@ class Page:
         return self.last.token() if self.more and self.last else None
 
 
+# Built once (an alias copies every column of its table when built): the placement a
+# query reads, and another version of the same object tested inside it.
+_PLACEMENT: Final = channel_objects.alias("placement")
+_OTHER_VERSION: Final = channel_objects.alias("other_version")
+
+
 def _version_condition(
     viewer: Viewer, placement: FromClause, access: ChannelAccess, wanted: Sequence[str]
 ) -> ColumnElement[bool]:
     if "all" in wanted:
         return true()
-    other = channel_objects.alias("other_version")
+    other = _OTHER_VERSION
     same_object = and_(
         visible_in_channel(viewer, other, access, lookup=True),
         other.c.stix_id == placement.c.stix_id,
@@ -214,7 +220,7 @@ def _version_condition(
 def _select_entries(
     viewer: Viewer, access: ChannelAccess, flt: ObjectFilter, with_bodies: bool
 ) -> Select[Any]:
-    co = channel_objects.alias("placement")
+    co = _PLACEMENT
     columns = [co.c.stix_id, co.c.version, co.c.date_added, co.c.shown_version]
     query = select(*columns)
     if with_bodies:
@@ -396,7 +402,7 @@ def handling_summary(
     conn: Connection, viewer: Viewer, channel: Channel, flt: ObjectFilter
 ) -> Handling:
     """Return the most restrictive handling of what the filter selects for the viewer."""
-    co = channel_objects.alias("placement")
+    co = _PLACEMENT
     access = channel_access(conn, viewer, channel.id)
     codes = objects.c.handling_codes
     query = (
@@ -431,7 +437,7 @@ def restricted_ids(
     conn: Connection, viewer: Viewer, channel: Channel, flt: ObjectFilter, code: HandlingCode
 ) -> list[str]:
     """Return ids of selected objects, produced by other organisations, that carry a code."""
-    co = channel_objects.alias("placement")
+    co = _PLACEMENT
     access = channel_access(conn, viewer, channel.id)
     query = (
         select(co.c.stix_id)
