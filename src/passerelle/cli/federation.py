@@ -154,12 +154,42 @@ def peer_link(
 @click.argument("name")
 @pass_node
 def peer_retry(node: Node, name: str) -> None:
-    """Queue again what was withheld from peer NAME (after a grant or a membership change)."""
+    """Queue again what was withheld from peer NAME (after a grant or a membership change),
+    and make its pending retractions due at the next pass."""
     from passerelle import federation
 
     with node.database.write() as conn:
-        count = federation.retry_withheld(conn, federation.find_peer(conn, name))
-    click.echo(f"{count} withheld version(s) queued again for {name!r}")
+        again, due = federation.retry_withheld(conn, federation.find_peer(conn, name), node.clock())
+    click.echo(
+        f"{again} withheld version(s) queued again for {name!r}; {due} retraction(s) due now"
+    )
+
+
+@peer.command("pending")
+@click.argument("name", required=False)
+@json_option
+@pass_node
+def peer_pending(node: Node, name: str | None, as_json: bool) -> None:
+    """List the retractions (revocations, rectifications, erasures) a peer has not
+    acknowledged: pending, with their attempts and next attempt, or refused, with why."""
+    from passerelle import federation
+
+    with node.database.read() as conn:
+        chosen = [federation.find_peer(conn, name)] if name else federation.list_peers(conn)
+        rows = federation.retractions_owed(conn, chosen)
+    for row in rows:
+        row["queued_at"] = _when(row["queued_at"])
+        row["next_attempt"] = _when(row["next_attempt"]) if row["state"] == "pending" else ""
+    columns = [
+        "peer", "kind", "stix_id", "versions", "state", "attempts", "next_attempt", "detail",
+    ]  # fmt: skip
+    emit_rows(rows, columns, as_json)
+
+
+def _when(micros: int | None) -> str:
+    if not micros:
+        return "never"
+    return datetime.fromtimestamp(micros / 1e6, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @peer.command("status")
@@ -176,7 +206,7 @@ def peer_status(node: Node, name: str | None, as_json: bool) -> None:
         held = federation.held_back(conn, chosen[0]) if name else []
     columns = [
         "peer", "last_success", "pending", "sent", "withheld", "refused", "refused_here",
-        "last_error",
+        "retractions_pending", "retractions_refused", "last_error",
     ]  # fmt: skip
     emit_rows([_status_row(s) for s in states], columns, as_json)
     if held and not as_json:
@@ -185,19 +215,16 @@ def peer_status(node: Node, name: str | None, as_json: bool) -> None:
 
 
 def _status_row(state: PeerStatus) -> dict[str, str | int]:
-    when = state.last_success
     return {
         "peer": state.peer,
-        "last_success": (
-            datetime.fromtimestamp(when / 1e6, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            if when
-            else "never"
-        ),
+        "last_success": _when(state.last_success),
         "pending": state.pending,
         "sent": state.sent,
         "withheld": state.withheld,
         "refused": state.refused,
         "refused_here": state.refused_here,
+        "retractions_pending": state.retractions_pending,
+        "retractions_refused": state.retractions_refused,
         "last_error": state.last_error,
     }
 
@@ -213,7 +240,8 @@ def _status_row(state: PeerStatus) -> dict[str, str | int]:
 )
 @pass_node
 def sync(node: Node, peer_name: str | None, once: bool, interval: float, timeout: float) -> None:
-    """Push what waits in the outbox to the peers, and pull their linked collections."""
+    """Push what waits in the outbox to the peers, carry the retractions they are owed,
+    and pull their linked collections."""
     while True:
         failed = _sync_pass(node, peer_name, timeout)
         if once:
@@ -235,6 +263,7 @@ def _sync_pass(node: Node, peer_name: str | None, timeout: float) -> str:
     for target in chosen:
         try:
             pushed = federation.push_peer(node.database, target, timeout)
+            retracted = federation.retract_peer(node.database, target, timeout)
             pulled = federation.pull_peer(node.database, node.hooks, target, timeout)
             federation.record_success(node.database, target)
         except federation.PeerUnreachable as exc:
@@ -244,7 +273,9 @@ def _sync_pass(node: Node, peer_name: str | None, timeout: float) -> str:
             continue
         click.echo(
             f"peer {target.name!r}: {pushed.accepted} accepted, {pushed.refused} refused, "
-            f"{pushed.withheld} withheld, {pushed.pending} pending; pulled {pulled.stored} "
-            f"stored, {pulled.known} known, {pulled.refused} refused"
+            f"{pushed.withheld} withheld, {pushed.pending} pending; retractions "
+            f"{retracted.acknowledged} acknowledged, {retracted.refused} refused, "
+            f"{retracted.deferred} deferred; pulled {pulled.stored} stored, {pulled.known} "
+            f"known, {pulled.refused} refused"
         )
     return failed

@@ -1,5 +1,5 @@
-"""Federation: peers, push through an outbox, the ledger of who received what, and pull
-by cursor.
+"""Federation: peers, push through an outbox, the ledger of who received what,
+retractions owed to those who received, and pull by cursor.
 
 A subscriber of object writes (the outbox is filled inside the write transaction) and an
 ordinary reader through the objects layer: what leaves is decided by
@@ -19,7 +19,15 @@ from passerelle.federation.peers import (
 )
 from passerelle.federation.pull import PullReport, pull_peer
 from passerelle.federation.push import PushReport, push_peer, record_error, record_success
-from passerelle.federation.status import PeerStatus, held_back, peer_status, retry_withheld
+from passerelle.federation.retract import RetractReport, retract_peer
+from passerelle.federation.retraction import queue_erasures, queue_new_versions
+from passerelle.federation.status import (
+    PeerStatus,
+    held_back,
+    peer_status,
+    retractions_owed,
+    retry_withheld,
+)
 from passerelle.federation.transport import PeerUnreachable
 
 __all__ = [
@@ -29,6 +37,7 @@ __all__ = [
     "PeerUnreachable",
     "PullReport",
     "PushReport",
+    "RetractReport",
     "add_peer",
     "find_peer",
     "held_back",
@@ -38,9 +47,13 @@ __all__ = [
     "peer_status",
     "pull_peer",
     "push_peer",
+    "queue_erasures",
+    "queue_new_versions",
     "queue_pushed_versions",
     "record_error",
     "record_success",
     "remove_peer",
+    "retract_peer",
+    "retractions_owed",
     "retry_withheld",
 ]

@@ -85,7 +85,7 @@ def _push_batch(
         return True
     answer = client.add_objects(link.remote_collection, [d.body or "" for _r, d in leaving])
     with database.write() as conn:
-        settled = _record(conn, peer, leaving, answer, report)
+        settled = _record(conn, peer, link, leaving, answer, report)
         audit.record(
             database,
             conn,
@@ -135,6 +135,7 @@ def _accepted(
 def _record(
     conn: Connection,
     peer: Peer,
+    link: Link,
     leaving: Sequence[tuple[outbox.Queued, Departure]],
     answer: Outcome,
     report: PushReport,
@@ -143,18 +144,8 @@ def _record(
     now = now_micros()
     settled = False
     for row, sent in leaving:
-        result, detail = _verdict(answer, sent)
-        conn.execute(
-            federation_ledger.insert().values(
-                peer_id=peer.id,
-                stix_id=row.stix_id,
-                version=row.version,
-                sent_at=now,
-                status_id=answer.status_id[:64],
-                result=result,
-                detail=detail,
-            )
-        )
+        result, detail = verdict(answer, sent)
+        write_ledger(conn, peer, link, (row.stix_id, row.version), answer, (result, detail), now)
         if result == ACCEPTED:
             outbox.settle(conn, [row.id], outbox.SENT)
             report.accepted += 1
@@ -168,7 +159,31 @@ def _record(
     return settled
 
 
-def _verdict(answer: Outcome, sent: Departure) -> tuple[str, str]:
+def write_ledger(
+    conn: Connection,
+    peer: Peer,
+    link: Link,
+    key: tuple[str, str],
+    answer: Outcome,
+    said: tuple[str, str],
+    now: int,
+) -> None:
+    """Write what a peer said of one version sent through a link."""
+    conn.execute(
+        federation_ledger.insert().values(
+            peer_id=peer.id,
+            link_id=link.id,
+            stix_id=key[0],
+            version=key[1],
+            sent_at=now,
+            status_id=answer.status_id[:64],
+            result=said[0],
+            detail=said[1],
+        )
+    )
+
+
+def verdict(answer: Outcome, sent: Departure) -> tuple[str, str]:
     """Return what the peer said of one version: accepted, refused (why) or pending."""
     key = (sent.stix_id, _shown_version(sent.body or "{}"))
     normalised = {_normal(k): k for k in (*answer.successes, *answer.failures, *answer.pendings)}
