@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
 
 if TYPE_CHECKING:
-    from passerelle.federation import Peer, PeerStatus
+    from passerelle.federation import Peer, PeerPass, PeerStatus
 
 _SYNC_TIMEOUT = 30.0
 
@@ -197,7 +198,9 @@ def _when(micros: int | None) -> str:
 @json_option
 @pass_node
 def peer_status(node: Node, name: str | None, as_json: bool) -> None:
-    """Show, per peer, the last success, what is pending, sent, withheld and refused."""
+    """Show, per peer, the last success, the lag (versions waiting to be sent, and the
+    age of the oldest in seconds), what was sent, withheld and refused, the retractions
+    not acknowledged or refused, and the last error."""
     from passerelle import federation
 
     with node.database.read() as conn:
@@ -205,20 +208,22 @@ def peer_status(node: Node, name: str | None, as_json: bool) -> None:
         states = [federation.peer_status(conn, p) for p in chosen]
         held = federation.held_back(conn, chosen[0]) if name else []
     columns = [
-        "peer", "last_success", "pending", "sent", "withheld", "refused", "refused_here",
-        "retractions_pending", "retractions_refused", "last_error",
+        "peer", "last_success", "pending", "lag_seconds", "sent", "withheld", "refused",
+        "refused_here", "retractions_pending", "retractions_refused", "last_error",
     ]  # fmt: skip
-    emit_rows([_status_row(s) for s in states], columns, as_json)
+    now = node.clock()
+    emit_rows([_status_row(s, now) for s in states], columns, as_json)
     if held and not as_json:
         click.echo("")
         emit_rows(held, ["state", "stix_id", "version", "reason"], False)
 
 
-def _status_row(state: PeerStatus) -> dict[str, str | int]:
+def _status_row(state: PeerStatus, now: int) -> dict[str, str | int]:
     return {
         "peer": state.peer,
         "last_success": _when(state.last_success),
         "pending": state.pending,
+        "lag_seconds": state.lag_seconds(now),
         "sent": state.sent,
         "withheld": state.withheld,
         "refused": state.refused,
@@ -252,30 +257,60 @@ def sync(node: Node, peer_name: str | None, once: bool, interval: float, timeout
 
 
 def _sync_pass(node: Node, peer_name: str | None, timeout: float) -> str:
-    """Push to each chosen peer; return the first error in one line ('' when none)."""
+    """One pass with each chosen peer; return the first error in one line ('' when none)."""
     from passerelle import federation
 
     with node.database.read() as conn:
         chosen = (
             [federation.find_peer(conn, peer_name)] if peer_name else federation.list_peers(conn)
         )
+    shown = Progress(sys.stdout)
+    done = federation.sync_peers(
+        node.database, node.hooks, chosen, timeout, shown.update if shown.on else None
+    )
+    shown.close()
     failed = ""
-    for target in chosen:
-        try:
-            pushed = federation.push_peer(node.database, target, timeout)
-            retracted = federation.retract_peer(node.database, target, timeout)
-            pulled = federation.pull_peer(node.database, node.hooks, target, timeout)
-            federation.record_success(node.database, target)
-        except federation.PeerUnreachable as exc:
-            federation.record_error(node.database, target, exc.message)
-            click.echo(f"peer {target.name!r}: {exc.message}", err=True)
-            failed = failed or f"peer {target.name!r}: {exc.message}"
-            continue
-        click.echo(
-            f"peer {target.name!r}: {pushed.accepted} accepted, {pushed.refused} refused, "
-            f"{pushed.withheld} withheld, {pushed.pending} pending; retractions "
-            f"{retracted.acknowledged} acknowledged, {retracted.refused} refused, "
-            f"{retracted.deferred} deferred; pulled {pulled.stored} stored, {pulled.known} "
-            f"known, {pulled.refused} refused"
-        )
+    for result in done:
+        if result.error:
+            click.echo(f"peer {result.peer!r}: {result.error}", err=True)
+            failed = failed or f"peer {result.peer!r}: {result.error}"
+        else:
+            click.echo(_summary_line(result))
     return failed
+
+
+def _summary_line(result: PeerPass) -> str:
+    pushed, retracted, pulled = result.pushed, result.retracted, result.pulled
+    return (
+        f"peer {result.peer!r}: {pushed.accepted} accepted, {pushed.refused} refused, "
+        f"{pushed.withheld} withheld, {pushed.pending} pending; retractions "
+        f"{retracted.acknowledged} acknowledged, {retracted.refused} refused, "
+        f"{retracted.deferred} deferred; pulled {pulled.stored} stored, {pulled.known} "
+        f"known, {pulled.refused} refused"
+    )
+
+
+class Progress:
+    """A line of progress (objects sent and received) rewritten in place, shown only when
+    the stream is a terminal and the work is long enough to need it."""
+
+    def __init__(self, stream: TextIO, after: float = 1.0) -> None:
+        self.on = stream.isatty()
+        self._stream = stream
+        self._start = time.monotonic()
+        self._after = after
+        self._shown = False
+
+    def update(self, peer: str, sent: int, received: int) -> None:
+        """Show where the pass with a peer stands (once it has lasted ``after`` seconds)."""
+        if not self.on or time.monotonic() - self._start < self._after:
+            return
+        self._stream.write(f"\r\x1b[Kpeer {peer!r}: {sent} sent, {received} received")
+        self._stream.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        """End the progress line, if one was shown."""
+        if self._shown:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()

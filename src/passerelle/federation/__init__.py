@@ -6,6 +6,7 @@ ordinary reader through the objects layer: what leaves is decided by
 :mod:`passerelle.policy.departure` with the peer's organisation as the viewer.
 """
 
+from passerelle.federation.loop import PeerPass, SyncLoop, sync_peers
 from passerelle.federation.outbox import queue_pushed_versions
 from passerelle.federation.peers import (
     Link,
@@ -33,11 +34,13 @@ from passerelle.federation.transport import PeerUnreachable
 __all__ = [
     "Link",
     "Peer",
+    "PeerPass",
     "PeerStatus",
     "PeerUnreachable",
     "PullReport",
     "PushReport",
     "RetractReport",
+    "SyncLoop",
     "add_peer",
     "find_peer",
     "held_back",
@@ -56,4 +59,5 @@ __all__ = [
     "retract_peer",
     "retractions_owed",
     "retry_withheld",
+    "sync_peers",
 ]

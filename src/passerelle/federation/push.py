@@ -11,7 +11,7 @@ is in the audit log (action ``federate``: the ids, the peer, its status resource
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import orjson
@@ -41,15 +41,18 @@ class PushReport:
     pending: int = 0
 
 
-def push_peer(database: Database, peer: Peer, timeout: float) -> PushReport:
-    """Send a peer everything pending in the outbox of its pushed links, batch by batch."""
+def push_peer(
+    database: Database, peer: Peer, timeout: float, progress: Callable[[int], None] | None = None
+) -> PushReport:
+    """Send a peer everything pending in the outbox of its pushed links, batch by batch
+    (``progress`` is told how many versions each batch sent)."""
     report = PushReport(peer.name)
     client = PeerClient(peer.url, read_token(peer.token_file), peer.ca_file, timeout)
     try:
         with database.read() as conn:
             links = [link for link in links_of(conn, peer.id) if link.push]
         for link in links:
-            while _push_batch(database, client, peer, link, report):
+            while _push_batch(database, client, peer, link, report, progress):
                 pass
     finally:
         client.close()
@@ -73,7 +76,12 @@ def record_error(database: Database, peer: Peer, message: str) -> None:
 
 
 def _push_batch(
-    database: Database, client: PeerClient, peer: Peer, link: Link, report: PushReport
+    database: Database,
+    client: PeerClient,
+    peer: Peer,
+    link: Link,
+    report: PushReport,
+    progress: Callable[[int], None] | None,
 ) -> bool:
     """Send one batch; tell whether another may follow (something was settled)."""
     with database.write() as conn:
@@ -95,6 +103,8 @@ def _push_batch(
             {"peer": peer.name, "to": peer.org_name, "status": answer.status_id},
             username=f"peer:{peer.name}",
         )
+    if progress is not None:
+        progress(len(leaving))
     return settled
 
 

@@ -28,6 +28,12 @@ class PeerStatus:
     ledger: int
     retractions_pending: int
     retractions_refused: int
+    # When the oldest version still waiting to be sent was queued (None: nothing waits).
+    oldest_pending: int | None
+
+    def lag_seconds(self, now: int) -> int:
+        """Return how far behind the peer is: the age of the oldest version waiting."""
+        return 0 if self.oldest_pending is None else max(0, (now - self.oldest_pending) // 10**6)
 
 
 def peer_status(conn: Connection, peer: Peer) -> PeerStatus:
@@ -53,6 +59,7 @@ def peer_status(conn: Connection, peer: Peer) -> PeerStatus:
         int(ledger),
         owed[retraction.PENDING],
         owed[retraction.REFUSED],
+        outbox.oldest_pending(conn, link_ids),
     )
 
 
