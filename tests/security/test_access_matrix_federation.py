@@ -134,6 +134,10 @@ def test_a_retraction_is_owed_only_to_a_peer_that_received_the_object(
     assert received["member"]
     assert received["client"]
     assert not received["outsider"]
+    # A copy another organisation keeps (it cannot see the RED object) owes nothing.
+    copied = world.post("member-liaison", [world.latest("RED")])
+    assert not copied.failures
+    assert _owed(database, "rectify") == {org: set() for org in PEER_ORGS}
     # A rectification of every object: owed to whoever received an earlier version.
     newer = [{**world.latest(label), "modified": "2026-03-01T00:00:00.000Z"} for label in LABELS]
     assert not world.post("producer-liaison", newer).failures

@@ -28,6 +28,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from passerelle.objects.hooks import ObjectsRemoved, ObjectsStored
+from passerelle.policy.ownership import COPY_MARK
 from passerelle.policy.roles import Role
 from passerelle.store.federation_tables import (
     federation_ledger,
@@ -103,6 +104,8 @@ def queue_new_versions(event: ObjectsStored) -> None:
         by_object[found.stix_id].append(found)
     rows = []
     for placed in event.placed:
+        if COPY_MARK in placed.version:
+            continue  # another organisation's own copy: never sent, so never retracted
         got = by_object.get(placed.stix_id, [])
         links = {(r.peer_id, r.link_id) for r in got}
         has = {(r.link_id, r.version) for r in got}
