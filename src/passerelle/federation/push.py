@@ -11,7 +11,7 @@ is in the audit log (action ``federate``: the ids, the peer, its status resource
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import orjson
@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select
 from passerelle.audit import log as audit
 from passerelle.federation import outbox
 from passerelle.federation.peers import Link, Peer, audience, links_of, read_token
-from passerelle.federation.transport import Outcome, PeerClient
+from passerelle.federation.transport import Outcome, PeerClient, PeerUnreachable
 from passerelle.objects.leaving import Departure, departure
 from passerelle.stix.timestamps import now_micros, version_key
 from passerelle.store.database import Database
@@ -91,21 +91,61 @@ def _push_batch(
         leaving = _prepare(conn, peer, link, rows, report)
     if not leaving:
         return True
-    answer = client.add_objects(link.remote_collection, [d.body or "" for _r, d in leaving])
-    with database.write() as conn:
-        settled = _record(conn, peer, link, leaving, answer, report)
-        audit.record(
-            database,
-            conn,
-            None,
-            "federate",
-            [d.stix_id for _row, d in leaving],
-            {"peer": peer.name, "to": peer.org_name, "status": answer.status_id},
-            username=f"peer:{peer.name}",
-        )
-    if progress is not None:
-        progress(len(leaving))
+    settled = False
+    for part, answer in _sent_in_parts(client, link.remote_collection, leaving):
+        with database.write() as conn:
+            if answer is None:
+                settled |= _too_large(conn, peer, link, part, report)
+                continue
+            settled |= _record(conn, peer, link, part, answer, report)
+            audit.record(
+                database,
+                conn,
+                None,
+                "federate",
+                [d.stix_id for _row, d in part],
+                {"peer": peer.name, "to": peer.org_name, "status": answer.status_id},
+                username=f"peer:{peer.name}",
+            )
+        if progress is not None:
+            progress(len(part))
     return settled
+
+
+Leaving = list[tuple[outbox.Queued, Departure]]
+
+
+def _sent_in_parts(
+    client: PeerClient, collection: str, leaving: Leaving
+) -> Iterator[tuple[Leaving, Outcome | None]]:
+    """POST an envelope; one the peer refuses as too large (HTTP 413) is split in halves,
+    each sent on its own, down to single objects, which are then too large alone (None).
+    Each part is yielded as soon as the peer answered it, so it is recorded at once."""
+    try:
+        answer = client.add_objects(collection, [d.body or "" for _r, d in leaving])
+    except PeerUnreachable as exc:
+        if exc.http_status != 413:
+            raise
+        if len(leaving) == 1:
+            yield leaving, None
+            return
+        half = len(leaving) // 2
+        yield from _sent_in_parts(client, collection, leaving[:half])
+        yield from _sent_in_parts(client, collection, leaving[half:])
+        return
+    yield leaving, answer
+
+
+def _too_large(conn: Connection, peer: Peer, link: Link, part: Leaving, report: PushReport) -> bool:
+    """Record a version the peer refuses as too large even alone: refused, in the ledger."""
+    reason = "larger than the peer accepts in one request (HTTP 413)"
+    answer = Outcome("")
+    for row, _sent in part:
+        write_ledger(conn, peer, link, (row.stix_id, row.version), answer,
+                     (outbox.REFUSED, reason), now_micros())  # fmt: skip
+        outbox.settle(conn, [row.id], outbox.REFUSED, reason)
+        report.refused += 1
+    return True
 
 
 def _prepare(
