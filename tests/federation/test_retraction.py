@@ -163,6 +163,16 @@ def test_b_refuses_to_erase_what_another_organisation_produced(topology: Topolog
     with httpx2.Client(trust_env=False, timeout=20) as client:
         assert client.delete(url, headers=headers).status_code == 403
     assert _b_audit(topology, "delete-refused") == [("atlas-node", [theirs["id"]])]
+    # Nor may it revoke it: a version of another organisation's object is refused.
+    revoked = {**theirs, "modified": LATER, "revoked": True}
+    with httpx2.Client(trust_env=False, timeout=20) as client:
+        answer = client.post(
+            f"{topology.b_server.api_root_url}collections/{remote}/objects/",
+            json={"objects": [revoked]},
+            headers={**headers, "Content-Type": TAXII},
+        )
+    assert answer.status_code == 202, answer.text
+    assert (answer.json()["success_count"], answer.json()["failure_count"]) == (0, 1)
 
     _forge_erasure(topology, theirs)
     # B unreachable: the attempt fails and the next waits its back-off, kept in the database.
@@ -188,6 +198,6 @@ def test_b_refuses_to_erase_what_another_organisation_produced(topology: Topolog
     assert [(r["kind"], r["state"]) for r in listed] == [(ERASE, "refused")]
     assert "only the organisation that produced" in listed[0]["detail"]
     on_b = read_all(topology.b_server, topology.b.tokens["bella"], remote)
-    assert [o["id"] for o in on_b] == [theirs["id"]]
+    assert [(o["id"], o.get("revoked", False)) for o in on_b] == [(theirs["id"], False)]
     status = json.loads(topology.run_a("peer", "status", "--json").output)[0]
     assert (status["retractions_pending"], status["retractions_refused"]) == (0, 1)
