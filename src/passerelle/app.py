@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -16,7 +16,9 @@ from passerelle.audit.key import key_path, use_audit_key
 from passerelle.audit.logins import FailedLogins
 from passerelle.core.context import Clock, system_clock
 from passerelle.core.operations import REGISTRY
+from passerelle.durations import SECOND
 from passerelle.errors import PasserelleError
+from passerelle.federation import SyncLoop
 from passerelle.http.docs import install_docs
 from passerelle.http.errors import install_error_handlers
 from passerelle.http.guard import RequestGuard
@@ -53,12 +55,6 @@ def create_app(
     if logins is None:
         logins = FailedLogins(settings.audit.login_window, settings.audit.login_failures)
 
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        # Failures counted in open windows reach the log before the process ends.
-        await run_in_threadpool(logins.flush, database)
-
     app = FastAPI(
         title=settings.title,
         # Served by the node itself (http.docs): the stock pages load their scripts from
@@ -68,7 +64,7 @@ def create_app(
         version=__version__,
         summary="Passerelle: an intelligence exchange speaking STIX 2.1 and TAXII 2.1",
         openapi_tags=[{"name": tag} for tag in _TAGS],
-        lifespan=lifespan,
+        lifespan=_lifespan(settings, database, logins),
     )
     app.state.settings = settings
     app.state.database = database
@@ -87,6 +83,26 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     _serve(app)
     return app
+
+
+def _lifespan(
+    settings: Settings, database: Database, logins: FailedLogins
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """What the app does as it starts and stops: run the federation sync loop when its
+    interval is set, and flush the failed logins counted in open windows to the log."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loop = None
+        if settings.sync_interval:
+            loop = SyncLoop(database, app.state.hooks, settings.sync_interval / SECOND)
+            loop.start()
+        yield
+        if loop is not None:
+            await run_in_threadpool(loop.stop)
+        await run_in_threadpool(logins.flush, database)
+
+    return lifespan
 
 
 def _serve(app: FastAPI) -> None:

@@ -117,6 +117,13 @@ class ClientSettings:
         )
 
 
+def parse_interval(text: str) -> int:
+    """Parse the interval of the background sync loop (``30s``, ``5m``) into microseconds;
+    ``0`` or nothing turns the loop off (0)."""
+    text = text.strip()
+    return 0 if text in ("", "0") else parse_duration(text)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a node needs to know to run; immutable once built."""
@@ -136,6 +143,8 @@ class Settings:
     phone_region: str = "FR"
     # A directory of the node's own alias files, read after the shipped ones ("" for none).
     aliases_dir: str = ""
+    # Interval of the federation sync loop inside ``serve``, in microseconds (0: off).
+    sync_interval: int = 0
     exchange: ExchangeSettings = field(default_factory=ExchangeSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
     client: ClientSettings = field(default_factory=ClientSettings)
@@ -158,6 +167,7 @@ class Settings:
             contact=env.get("PASSERELLE_CONTACT", ""),
             phone_region=env.get("PASSERELLE_PHONE_REGION", cls.phone_region).strip().upper(),
             aliases_dir=env.get("PASSERELLE_ALIASES_DIR", "").strip(),
+            sync_interval=parse_interval(env.get("PASSERELLE_SYNC_INTERVAL", "")),
             exchange=ExchangeSettings.from_env(env),
             audit=AuditSettings.from_env(env),
             client=ClientSettings.from_env(env),
@@ -176,6 +186,8 @@ class Settings:
             "PASSERELLE_CONTACT": self.contact,
             "PASSERELLE_PHONE_REGION": self.phone_region,
             "PASSERELLE_ALIASES_DIR": self.aliases_dir,
+            # The workers never sync: the process that starts them runs the one loop.
+            "PASSERELLE_SYNC_INTERVAL": "0",
             "PASSERELLE_AUDIT_KEY_FILE": self.audit.key_file,
             "PASSERELLE_WEB_IDLE_TIMEOUT": f"{self.web.idle_timeout // SECOND}s",
             "PASSERELLE_WEB_SESSION_LIFETIME": f"{self.web.lifetime // SECOND}s",

@@ -38,7 +38,12 @@ class Topology:
 
 @contextmanager
 def _topology(
-    database_url: str, template: Path, tmp: Path, key_file: Path, tls: tuple[Path, ...] = ()
+    database_url: str,
+    template: Path,
+    tmp: Path,
+    key_file: Path,
+    tls: tuple[Path, ...] = (),
+    b_env: dict[str, str] | None = None,
 ) -> Iterator[Topology]:
     a = build_a(sqlite_copy(template, tmp / "a.db"), key_file)
     b = build_b(database_url, key_file)
@@ -49,7 +54,7 @@ def _topology(
     run_a = cli_runner(a.url)
     serve_args = ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])] if tls else []
     ca_args = ["--ca-file", str(tls[2])] if tls else []
-    with LiveServer(b.url, tmp / "b-logs", serve_args=serve_args) as b_server:
+    with LiveServer(b.url, tmp / "b-logs", env=b_env, serve_args=serve_args) as b_server:
         added = run_a(
             "peer", "add", "boreal", "--url", b_server.api_root_url, "--org", "boreal",
             "--speaks-for", "atlas", "--token-file", str(token_file), *ca_args,
@@ -84,4 +89,14 @@ def tls_topology(
     ca.cert_pem.write_to_path(str(ca_file))
     tls = (cert, key, ca_file)
     with _topology(database_url, sqlite_template, tmp_path, audit_key_file, tls) as made:
+        yield made
+
+
+@pytest.fixture
+def small_topology(
+    database_url: str, sqlite_template: Path, tmp_path: Path, audit_key_file: Path
+) -> Iterator[Topology]:
+    """The same, B taking add-objects requests of 4,000 bytes at most."""
+    env = {"PASSERELLE_MAX_CONTENT_LENGTH": "4000"}
+    with _topology(database_url, sqlite_template, tmp_path, audit_key_file, b_env=env) as made:
         yield made

@@ -44,6 +44,7 @@ def test_every_setting_is_in_the_readme() -> None:
         "contact": "PASSERELLE_CONTACT",
         "phone_region": "PASSERELLE_PHONE_REGION",
         "aliases_dir": "PASSERELLE_ALIASES_DIR",
+        "sync_interval": "PASSERELLE_SYNC_INTERVAL",
     }
     configurable = {f.name for f in dataclasses.fields(Settings)} - {
         "default_page_size",

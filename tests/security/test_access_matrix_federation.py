@@ -9,12 +9,35 @@ organisation (in this world they all belong to ``member``).
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sqlalchemy import select
+
+from passerelle.federation.peers import add_peer, audience, link_peer
+from passerelle.federation.retraction import ERASE
+from passerelle.objects.queries import ObjectFilter, object_entries
+from passerelle.objects.removal import remove_from_channel
 from passerelle.policy.departure import PeerAudience, departure_refusal
 from passerelle.policy.directory import find_organisation
+from passerelle.policy.roles import Role
 from passerelle.stix.markings import Tlp
 from passerelle.stix.timestamps import version_key
 from passerelle.store.database import Database
-from tests.access_world import CHANNEL, LABELS, MARKINGS, VERSIONS, build
+from passerelle.store.federation_tables import federation_ledger, federation_retractions, peers
+from passerelle.store.schema import audit_log
+from tests.access_world import (
+    CHANNEL,
+    LABELS,
+    MARKINGS,
+    PEOPLE,
+    VERSIONS,
+    AccessWorld,
+    Relation,
+    build,
+    open_probe,
+    sees,
+)
+from tests.world import NODE_HOOKS
 
 PEER_ORGS = ("member", "client", "outsider")
 
@@ -55,3 +78,110 @@ def test_what_may_leave_for_each_organisation_follows_the_rules(database: Databa
                 for s in VERSIONS.values()
             )
     assert wrong == []
+
+
+def _peers_with_ledger(world: AccessWorld, token_file: Path) -> dict[str, set[tuple[str, str]]]:
+    """Register a peer of each organisation, linked to the matrix channel for push, and
+    write in the ledger that it accepted every version the rules let leave for it; return
+    what each received (stix_id, version)."""
+    channel = world.channels[CHANNEL]
+    got: dict[str, set[tuple[str, str]]] = {}
+    with world.database.write() as conn:
+        for org in PEER_ORGS:
+            peer = add_peer(conn, f"{org}-peer", "http://127.0.0.1:9/taxii2/root/", org,
+                            "producer", str(token_file), None, 1)  # fmt: skip
+            link = link_peer(conn, peer.name, CHANNEL, "far", True, False, 1)
+            rules = audience(conn, peer)
+            got[org] = set()
+            for label in LABELS:
+                for stamp in VERSIONS.values():
+                    key = (world.id_of(label), version_key(stamp))
+                    if departure_refusal(conn, rules, channel.id, *key):
+                        continue
+                    got[org].add(key)
+                    said = {"sent_at": 1, "status_id": "s", "result": "accepted"}
+                    row = {"peer_id": peer.id, "link_id": link.id, **said}
+                    conn.execute(
+                        federation_ledger.insert().values(stix_id=key[0], version=key[1], **row)
+                    )
+    return got
+
+
+def _owed(database: Database, kind: str) -> dict[str, set[tuple[str, str]]]:
+    found: dict[str, set[tuple[str, str]]] = {org: set() for org in PEER_ORGS}
+    owed = federation_retractions.c
+    with database.read() as conn:
+        rows = conn.execute(
+            select(
+                peers.c.name, federation_retractions.c.stix_id, federation_retractions.c.versions
+            )
+            .join(peers, peers.c.id == owed.peer_id)
+            .where(owed.kind == kind)
+        )
+        for name, stix_id, versions in rows:
+            for version in versions.split(","):
+                found[name.removesuffix("-peer")].add((stix_id, version))
+    return found
+
+
+def test_a_retraction_is_owed_only_to_a_peer_that_received_the_object(
+    database: Database, tmp_path: Path
+) -> None:
+    world = build(database)
+    token_file = tmp_path / "token"
+    token_file.write_text("t\n")
+    received = _peers_with_ledger(world, token_file)
+    assert received["member"]
+    assert received["client"]
+    assert not received["outsider"]
+    # A copy another organisation keeps (it cannot see the RED object) owes nothing.
+    copied = world.post("member-liaison", [world.latest("RED")])
+    assert not copied.failures
+    assert _owed(database, "rectify") == {org: set() for org in PEER_ORGS}
+    # A rectification of every object: owed to whoever received an earlier version.
+    newer = [{**world.latest(label), "modified": "2026-03-01T00:00:00.000Z"} for label in LABELS]
+    assert not world.post("producer-liaison", newer).failures
+    rectified = _owed(database, "rectify")
+    for org in PEER_ORGS:
+        assert {i for i, _v in rectified[org]} == {i for i, _v in received[org]}, org
+    # Every version taken out of the channel: an erasure of exactly what each received.
+    channel = world.channels[CHANNEL]
+    producer = world.viewer("producer-liaison")
+    with database.write() as conn:
+        entries = object_entries(conn, producer, channel, ObjectFilter(versions=("all",)))
+        remove_from_channel(conn, NODE_HOOKS, producer, channel, entries, 2)
+    assert _owed(database, ERASE) == received
+
+
+def test_only_the_producers_node_may_erase_and_then_nobody_reads_it(
+    database: Database, database_url: str
+) -> None:
+    with open_probe(database, database_url) as probe:
+        for person in PEOPLE:
+            if person.role is not Role.NODE or person.relation is Relation.PRODUCER:
+                continue
+            for label in LABELS:
+                answer = probe.taxii(person).delete(probe.objects_url(label))
+                expected = 403 if sees(person, label) else 404  # seen: refused; unseen: absent
+                assert answer.status_code == expected, (person, label, answer.text)
+        producer_node = next(
+            p for p in PEOPLE if p.role is Role.NODE and p.relation is Relation.PRODUCER
+        )
+        for label in LABELS:
+            assert probe.taxii(producer_node).delete(probe.objects_url(label)).status_code == 200
+        erased = {probe.world.id_of(label) for label in LABELS}
+        for person in (p for p in PEOPLE if p.role is Role.LIAISON):
+            answer = probe.taxii(person).get(probe.objects_url(), {"match[version]": "all"})
+            listed = answer.json().get("objects", []) if answer.status_code == 200 else []
+            assert answer.status_code in (200, 404), (person, answer.text)
+            assert erased.isdisjoint(o["id"] for o in listed), person
+        for label in LABELS:
+            answer = probe.taxii("producer-liaison").get(probe.objects_url(label))
+            assert answer.status_code == 404, label
+    with database.read() as conn:
+        erasers = set(
+            conn.execute(
+                select(audit_log.c.username).where(audit_log.c.action == "erase")
+            ).scalars()
+        )
+    assert erasers == {producer_node.username}

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
 
 if TYPE_CHECKING:
-    from passerelle.federation import Peer, PeerStatus
+    from passerelle.federation import Peer, PeerPass, PeerStatus
 
 _SYNC_TIMEOUT = 30.0
 
@@ -154,12 +155,42 @@ def peer_link(
 @click.argument("name")
 @pass_node
 def peer_retry(node: Node, name: str) -> None:
-    """Queue again what was withheld from peer NAME (after a grant or a membership change)."""
+    """Queue again what was withheld from peer NAME (after a grant or a membership change),
+    and make its pending retractions due at the next pass."""
     from passerelle import federation
 
     with node.database.write() as conn:
-        count = federation.retry_withheld(conn, federation.find_peer(conn, name))
-    click.echo(f"{count} withheld version(s) queued again for {name!r}")
+        again, due = federation.retry_withheld(conn, federation.find_peer(conn, name), node.clock())
+    click.echo(
+        f"{again} withheld version(s) queued again for {name!r}; {due} retraction(s) due now"
+    )
+
+
+@peer.command("pending")
+@click.argument("name", required=False)
+@json_option
+@pass_node
+def peer_pending(node: Node, name: str | None, as_json: bool) -> None:
+    """List the retractions (revocations, rectifications, erasures) a peer has not
+    acknowledged: pending, with their attempts and next attempt, or refused, with why."""
+    from passerelle import federation
+
+    with node.database.read() as conn:
+        chosen = [federation.find_peer(conn, name)] if name else federation.list_peers(conn)
+        rows = federation.retractions_owed(conn, chosen)
+    for row in rows:
+        row["queued_at"] = _when(row["queued_at"])
+        row["next_attempt"] = _when(row["next_attempt"]) if row["state"] == "pending" else ""
+    columns = [
+        "peer", "kind", "stix_id", "versions", "state", "attempts", "next_attempt", "detail",
+    ]  # fmt: skip
+    emit_rows(rows, columns, as_json)
+
+
+def _when(micros: int | None) -> str:
+    if not micros:
+        return "never"
+    return datetime.fromtimestamp(micros / 1e6, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @peer.command("status")
@@ -167,7 +198,9 @@ def peer_retry(node: Node, name: str) -> None:
 @json_option
 @pass_node
 def peer_status(node: Node, name: str | None, as_json: bool) -> None:
-    """Show, per peer, the last success, what is pending, sent, withheld and refused."""
+    """Show, per peer, the last success, the lag (versions waiting to be sent, and the
+    age of the oldest in seconds), what was sent, withheld and refused, the retractions
+    not acknowledged or refused, and the last error."""
     from passerelle import federation
 
     with node.database.read() as conn:
@@ -175,29 +208,28 @@ def peer_status(node: Node, name: str | None, as_json: bool) -> None:
         states = [federation.peer_status(conn, p) for p in chosen]
         held = federation.held_back(conn, chosen[0]) if name else []
     columns = [
-        "peer", "last_success", "pending", "sent", "withheld", "refused", "refused_here",
-        "last_error",
+        "peer", "last_success", "pending", "lag_seconds", "sent", "withheld", "refused",
+        "refused_here", "retractions_pending", "retractions_refused", "last_error",
     ]  # fmt: skip
-    emit_rows([_status_row(s) for s in states], columns, as_json)
+    now = node.clock()
+    emit_rows([_status_row(s, now) for s in states], columns, as_json)
     if held and not as_json:
         click.echo("")
         emit_rows(held, ["state", "stix_id", "version", "reason"], False)
 
 
-def _status_row(state: PeerStatus) -> dict[str, str | int]:
-    when = state.last_success
+def _status_row(state: PeerStatus, now: int) -> dict[str, str | int]:
     return {
         "peer": state.peer,
-        "last_success": (
-            datetime.fromtimestamp(when / 1e6, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            if when
-            else "never"
-        ),
+        "last_success": _when(state.last_success),
         "pending": state.pending,
+        "lag_seconds": state.lag_seconds(now),
         "sent": state.sent,
         "withheld": state.withheld,
         "refused": state.refused,
         "refused_here": state.refused_here,
+        "retractions_pending": state.retractions_pending,
+        "retractions_refused": state.retractions_refused,
         "last_error": state.last_error,
     }
 
@@ -213,7 +245,8 @@ def _status_row(state: PeerStatus) -> dict[str, str | int]:
 )
 @pass_node
 def sync(node: Node, peer_name: str | None, once: bool, interval: float, timeout: float) -> None:
-    """Push what waits in the outbox to the peers, and pull their linked collections."""
+    """Push what waits in the outbox to the peers, carry the retractions they are owed,
+    and pull their linked collections."""
     while True:
         failed = _sync_pass(node, peer_name, timeout)
         if once:
@@ -224,27 +257,60 @@ def sync(node: Node, peer_name: str | None, once: bool, interval: float, timeout
 
 
 def _sync_pass(node: Node, peer_name: str | None, timeout: float) -> str:
-    """Push to each chosen peer; return the first error in one line ('' when none)."""
+    """One pass with each chosen peer; return the first error in one line ('' when none)."""
     from passerelle import federation
 
     with node.database.read() as conn:
         chosen = (
             [federation.find_peer(conn, peer_name)] if peer_name else federation.list_peers(conn)
         )
+    shown = Progress(sys.stdout)
+    done = federation.sync_peers(
+        node.database, node.hooks, chosen, timeout, shown.update if shown.on else None
+    )
+    shown.close()
     failed = ""
-    for target in chosen:
-        try:
-            pushed = federation.push_peer(node.database, target, timeout)
-            pulled = federation.pull_peer(node.database, node.hooks, target, timeout)
-            federation.record_success(node.database, target)
-        except federation.PeerUnreachable as exc:
-            federation.record_error(node.database, target, exc.message)
-            click.echo(f"peer {target.name!r}: {exc.message}", err=True)
-            failed = failed or f"peer {target.name!r}: {exc.message}"
-            continue
-        click.echo(
-            f"peer {target.name!r}: {pushed.accepted} accepted, {pushed.refused} refused, "
-            f"{pushed.withheld} withheld, {pushed.pending} pending; pulled {pulled.stored} "
-            f"stored, {pulled.known} known, {pulled.refused} refused"
-        )
+    for result in done:
+        if result.error:
+            click.echo(f"peer {result.peer!r}: {result.error}", err=True)
+            failed = failed or f"peer {result.peer!r}: {result.error}"
+        else:
+            click.echo(_summary_line(result))
     return failed
+
+
+def _summary_line(result: PeerPass) -> str:
+    pushed, retracted, pulled = result.pushed, result.retracted, result.pulled
+    return (
+        f"peer {result.peer!r}: {pushed.accepted} accepted, {pushed.refused} refused, "
+        f"{pushed.withheld} withheld, {pushed.pending} pending; retractions "
+        f"{retracted.acknowledged} acknowledged, {retracted.refused} refused, "
+        f"{retracted.deferred} deferred; pulled {pulled.stored} stored, {pulled.known} "
+        f"known, {pulled.refused} refused"
+    )
+
+
+class Progress:
+    """A line of progress (objects sent and received) rewritten in place, shown only when
+    the stream is a terminal and the work is long enough to need it."""
+
+    def __init__(self, stream: TextIO, after: float = 1.0) -> None:
+        self.on = stream.isatty()
+        self._stream = stream
+        self._start = time.monotonic()
+        self._after = after
+        self._shown = False
+
+    def update(self, peer: str, sent: int, received: int) -> None:
+        """Show where the pass with a peer stands (once it has lasted ``after`` seconds)."""
+        if not self.on or time.monotonic() - self._start < self._after:
+            return
+        self._stream.write(f"\r\x1b[Kpeer {peer!r}: {sent} sent, {received} received")
+        self._stream.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        """End the progress line, if one was shown."""
+        if self._shown:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()

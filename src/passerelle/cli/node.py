@@ -6,12 +6,19 @@ import contextlib
 import errno
 import os
 import socket
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import click
 
 from passerelle.cli.root import Node, cli, os_error_text, pass_node, stderr_progress
+from passerelle.durations import SECOND
 from passerelle.errors import BadInput, Conflict
 from passerelle.policy.roles import Role
+from passerelle.settings import parse_interval
+
+if TYPE_CHECKING:
+    from passerelle.federation import SyncLoop
 
 host_option = click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to bind."
@@ -55,14 +62,39 @@ def check_free(host: str, port: int) -> None:
 def _serve(
     node: Node, host: str, port: int, workers: int = 1, tls: tuple[str, str] | None = None
 ) -> None:
-    import uvicorn
-
-    from passerelle.app import create_app, settle_heap
     from passerelle.http.guard import TAXII_PREFIX
 
     check_free(host, port)
     scheme = "https" if tls else "http"
     click.echo(f"TAXII 2.1 discovery: {scheme}://{host}:{port}{TAXII_PREFIX}", err=True)
+    # One sync loop per node: the app's own with one worker (started and stopped with
+    # it), else here, in the process that starts the workers (they never run one).
+    loop = _sync_loop(node) if workers > 1 else None
+    try:
+        _run_server(node, host, port, workers, tls)
+    finally:
+        if loop is not None:
+            loop.stop()
+
+
+def _sync_loop(node: Node) -> SyncLoop | None:
+    """Start the background sync loop when an interval is set."""
+    if not node.settings.sync_interval:
+        return None
+    from passerelle.federation import SyncLoop
+
+    loop = SyncLoop(node.database, node.hooks, node.settings.sync_interval / SECOND)
+    loop.start()
+    return loop
+
+
+def _run_server(
+    node: Node, host: str, port: int, workers: int, tls: tuple[str, str] | None
+) -> None:
+    import uvicorn
+
+    from passerelle.app import create_app, settle_heap
+
     cert, key = tls or (None, None)
     if workers == 1:
         app = create_app(node.settings, node.database)
@@ -105,6 +137,11 @@ def _serve(
     type=click.Path(exists=True, dir_okay=False),
     help="The private key (PEM) of --tls-cert.",
 )
+@click.option(
+    "--sync-interval",
+    help="Sync with every peer in the background this often (30s, 5m; 0: off). "
+    "Default: PASSERELLE_SYNC_INTERVAL, else off.",
+)
 @pass_node
 def serve(
     node: Node,
@@ -113,10 +150,13 @@ def serve(
     workers: int,
     tls_cert: str | None,
     tls_key: str | None,
+    sync_interval: str | None,
 ) -> None:
     """Serve the node's TAXII 2.1 API over HTTP, or HTTPS with --tls-cert and --tls-key."""
     if bool(tls_cert) != bool(tls_key):
         raise BadInput("give both --tls-cert and --tls-key, or neither")
+    if sync_interval is not None:
+        node.settings = replace(node.settings, sync_interval=parse_interval(sync_interval))
     _serve(node, host, port, workers, (tls_cert, tls_key) if tls_cert and tls_key else None)
 
 

@@ -1,11 +1,12 @@
-"""Federation: peers, push through an outbox, the ledger of who received what, and pull
-by cursor.
+"""Federation: peers, push through an outbox, the ledger of who received what,
+retractions owed to those who received, and pull by cursor.
 
 A subscriber of object writes (the outbox is filled inside the write transaction) and an
 ordinary reader through the objects layer: what leaves is decided by
 :mod:`passerelle.policy.departure` with the peer's organisation as the viewer.
 """
 
+from passerelle.federation.loop import PeerPass, SyncLoop, sync_peers
 from passerelle.federation.outbox import queue_pushed_versions
 from passerelle.federation.peers import (
     Link,
@@ -19,16 +20,27 @@ from passerelle.federation.peers import (
 )
 from passerelle.federation.pull import PullReport, pull_peer
 from passerelle.federation.push import PushReport, push_peer, record_error, record_success
-from passerelle.federation.status import PeerStatus, held_back, peer_status, retry_withheld
+from passerelle.federation.retract import RetractReport, retract_peer
+from passerelle.federation.retraction import queue_erasures, queue_new_versions
+from passerelle.federation.status import (
+    PeerStatus,
+    held_back,
+    peer_status,
+    retractions_owed,
+    retry_withheld,
+)
 from passerelle.federation.transport import PeerUnreachable
 
 __all__ = [
     "Link",
     "Peer",
+    "PeerPass",
     "PeerStatus",
     "PeerUnreachable",
     "PullReport",
     "PushReport",
+    "RetractReport",
+    "SyncLoop",
     "add_peer",
     "find_peer",
     "held_back",
@@ -38,9 +50,14 @@ __all__ = [
     "peer_status",
     "pull_peer",
     "push_peer",
+    "queue_erasures",
+    "queue_new_versions",
     "queue_pushed_versions",
     "record_error",
     "record_success",
     "remove_peer",
+    "retract_peer",
+    "retractions_owed",
     "retry_withheld",
+    "sync_peers",
 ]

@@ -116,6 +116,17 @@ def counts(conn: Connection, link_ids: Sequence[int]) -> dict[str, int]:
     return found
 
 
+def oldest_pending(conn: Connection, link_ids: Sequence[int]) -> int | None:
+    """Return when the oldest row of these links still to send was queued (None if none)."""
+    found = conn.execute(
+        select(func.min(federation_outbox.c.queued_at)).where(
+            federation_outbox.c.link_id.in_(list(link_ids)),
+            federation_outbox.c.state == PENDING,
+        )
+    ).scalar()
+    return None if found is None else int(found)
+
+
 def held_back(conn: Connection, link_ids: Sequence[int], limit: int) -> list[dict[str, str]]:
     """Return the newest withheld and refused rows of these links, with their reasons."""
     rows = conn.execute(

@@ -30,6 +30,7 @@ from passerelle.policy.viewer import Viewer
 from passerelle.store.federation_tables import (
     federation_ledger,
     federation_outbox,
+    federation_retractions,
     peer_cursors,
     peer_links,
     peer_refusals,
@@ -167,11 +168,12 @@ def _peer(row: Row[Any]) -> Peer:
 
 
 def remove_peer(conn: Connection, name: str) -> None:
-    """Forget a peer with its links, outbox, ledger, cursors and refusals."""
+    """Forget a peer with its links, outbox, ledger, retractions, cursors and refusals."""
     peer = find_peer(conn, name)
     link_ids = select(peer_links.c.id).where(peer_links.c.peer_id == peer.id)
     conn.execute(delete(federation_outbox).where(federation_outbox.c.link_id.in_(link_ids)))
     conn.execute(delete(federation_ledger).where(federation_ledger.c.peer_id == peer.id))
+    conn.execute(delete(federation_retractions).where(federation_retractions.c.peer_id == peer.id))
     conn.execute(delete(peer_refusals).where(peer_refusals.c.peer_id == peer.id))
     conn.execute(delete(peer_cursors).where(peer_cursors.c.link_id.in_(link_ids)))
     conn.execute(delete(peer_links).where(peer_links.c.peer_id == peer.id))

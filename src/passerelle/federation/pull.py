@@ -16,6 +16,7 @@ whatever ingest refuses; each refusal is recorded for the peer with its reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,9 +62,15 @@ class _Run:
 
 
 def pull_peer(
-    database: Database, hooks: Hooks, peer: Peer, timeout: float, page_size: int = PAGE_SIZE
+    database: Database,
+    hooks: Hooks,
+    peer: Peer,
+    timeout: float,
+    page_size: int = PAGE_SIZE,
+    progress: Callable[[int], None] | None = None,
 ) -> PullReport:
-    """Fetch every pulled collection of a peer into its channel, from the saved cursors."""
+    """Fetch every pulled collection of a peer into its channel, from the saved cursors
+    (``progress`` is told how many objects each page brought)."""
     report = PullReport(peer.name)
     with database.read() as conn:
         links = [link for link in links_of(conn, peer.id) if link.pull]
@@ -73,7 +80,7 @@ def pull_peer(
     client = PeerClient(peer.url, read_token(peer.token_file), peer.ca_file, timeout)
     try:
         for run in runs:
-            _pull_link(database, hooks, client, run, report, page_size)
+            _pull_link(database, hooks, client, run, report, (page_size, progress))
     finally:
         client.close()
     return report
@@ -94,12 +101,15 @@ def _pull_link(
     client: PeerClient,
     run: _Run,
     report: PullReport,
-    page_size: int,
+    paging: tuple[int, Callable[[int], None] | None],
 ) -> None:
+    page_size, progress = paging
     newest = run.added_after
     for _ in range(_MAX_PAGES):
         page = _fetch(client, run, page_size)
         _store(database, hooks, run, page.objects, report)
+        if progress is not None:
+            progress(len(page.objects))
         newest = max(newest, page.date_added_last)
         run.next_token = page.next if page.more and page.next else ""
         if not run.next_token:

@@ -11,7 +11,7 @@ is in the audit log (action ``federate``: the ids, the peer, its status resource
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import orjson
@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select
 from passerelle.audit import log as audit
 from passerelle.federation import outbox
 from passerelle.federation.peers import Link, Peer, audience, links_of, read_token
-from passerelle.federation.transport import Outcome, PeerClient
+from passerelle.federation.transport import Outcome, PeerClient, PeerUnreachable
 from passerelle.objects.leaving import Departure, departure
 from passerelle.stix.timestamps import now_micros, version_key
 from passerelle.store.database import Database
@@ -41,15 +41,18 @@ class PushReport:
     pending: int = 0
 
 
-def push_peer(database: Database, peer: Peer, timeout: float) -> PushReport:
-    """Send a peer everything pending in the outbox of its pushed links, batch by batch."""
+def push_peer(
+    database: Database, peer: Peer, timeout: float, progress: Callable[[int], None] | None = None
+) -> PushReport:
+    """Send a peer everything pending in the outbox of its pushed links, batch by batch
+    (``progress`` is told how many versions each batch sent)."""
     report = PushReport(peer.name)
     client = PeerClient(peer.url, read_token(peer.token_file), peer.ca_file, timeout)
     try:
         with database.read() as conn:
             links = [link for link in links_of(conn, peer.id) if link.push]
         for link in links:
-            while _push_batch(database, client, peer, link, report):
+            while _push_batch(database, client, peer, link, report, progress):
                 pass
     finally:
         client.close()
@@ -73,7 +76,12 @@ def record_error(database: Database, peer: Peer, message: str) -> None:
 
 
 def _push_batch(
-    database: Database, client: PeerClient, peer: Peer, link: Link, report: PushReport
+    database: Database,
+    client: PeerClient,
+    peer: Peer,
+    link: Link,
+    report: PushReport,
+    progress: Callable[[int], None] | None,
 ) -> bool:
     """Send one batch; tell whether another may follow (something was settled)."""
     with database.write() as conn:
@@ -83,19 +91,61 @@ def _push_batch(
         leaving = _prepare(conn, peer, link, rows, report)
     if not leaving:
         return True
-    answer = client.add_objects(link.remote_collection, [d.body or "" for _r, d in leaving])
-    with database.write() as conn:
-        settled = _record(conn, peer, leaving, answer, report)
-        audit.record(
-            database,
-            conn,
-            None,
-            "federate",
-            [d.stix_id for _row, d in leaving],
-            {"peer": peer.name, "to": peer.org_name, "status": answer.status_id},
-            username=f"peer:{peer.name}",
-        )
+    settled = False
+    for part, answer in _sent_in_parts(client, link.remote_collection, leaving):
+        with database.write() as conn:
+            if answer is None:
+                settled |= _too_large(conn, peer, link, part, report)
+                continue
+            settled |= _record(conn, peer, link, part, answer, report)
+            audit.record(
+                database,
+                conn,
+                None,
+                "federate",
+                [d.stix_id for _row, d in part],
+                {"peer": peer.name, "to": peer.org_name, "status": answer.status_id},
+                username=f"peer:{peer.name}",
+            )
+        if progress is not None:
+            progress(len(part))
     return settled
+
+
+Leaving = list[tuple[outbox.Queued, Departure]]
+
+
+def _sent_in_parts(
+    client: PeerClient, collection: str, leaving: Leaving
+) -> Iterator[tuple[Leaving, Outcome | None]]:
+    """POST an envelope; one the peer refuses as too large (HTTP 413) is split in halves,
+    each sent on its own, down to single objects, which are then too large alone (None).
+    Each part is yielded as soon as the peer answered it, so it is recorded at once."""
+    try:
+        answer = client.add_objects(collection, [d.body or "" for _r, d in leaving])
+    except PeerUnreachable as exc:
+        if exc.http_status != 413:
+            raise
+        if len(leaving) == 1:
+            yield leaving, None
+            return
+        half = len(leaving) // 2
+        yield from _sent_in_parts(client, collection, leaving[:half])
+        yield from _sent_in_parts(client, collection, leaving[half:])
+        return
+    yield leaving, answer
+
+
+def _too_large(conn: Connection, peer: Peer, link: Link, part: Leaving, report: PushReport) -> bool:
+    """Record a version the peer refuses as too large even alone: refused, in the ledger."""
+    reason = "larger than the peer accepts in one request (HTTP 413)"
+    answer = Outcome("")
+    for row, _sent in part:
+        write_ledger(conn, peer, link, (row.stix_id, row.version), answer,
+                     (outbox.REFUSED, reason), now_micros())  # fmt: skip
+        outbox.settle(conn, [row.id], outbox.REFUSED, reason)
+        report.refused += 1
+    return True
 
 
 def _prepare(
@@ -135,6 +185,7 @@ def _accepted(
 def _record(
     conn: Connection,
     peer: Peer,
+    link: Link,
     leaving: Sequence[tuple[outbox.Queued, Departure]],
     answer: Outcome,
     report: PushReport,
@@ -143,18 +194,8 @@ def _record(
     now = now_micros()
     settled = False
     for row, sent in leaving:
-        result, detail = _verdict(answer, sent)
-        conn.execute(
-            federation_ledger.insert().values(
-                peer_id=peer.id,
-                stix_id=row.stix_id,
-                version=row.version,
-                sent_at=now,
-                status_id=answer.status_id[:64],
-                result=result,
-                detail=detail,
-            )
-        )
+        result, detail = verdict(answer, sent)
+        write_ledger(conn, peer, link, (row.stix_id, row.version), answer, (result, detail), now)
         if result == ACCEPTED:
             outbox.settle(conn, [row.id], outbox.SENT)
             report.accepted += 1
@@ -168,7 +209,31 @@ def _record(
     return settled
 
 
-def _verdict(answer: Outcome, sent: Departure) -> tuple[str, str]:
+def write_ledger(
+    conn: Connection,
+    peer: Peer,
+    link: Link,
+    key: tuple[str, str],
+    answer: Outcome,
+    said: tuple[str, str],
+    now: int,
+) -> None:
+    """Write what a peer said of one version sent through a link."""
+    conn.execute(
+        federation_ledger.insert().values(
+            peer_id=peer.id,
+            link_id=link.id,
+            stix_id=key[0],
+            version=key[1],
+            sent_at=now,
+            status_id=answer.status_id[:64],
+            result=said[0],
+            detail=said[1],
+        )
+    )
+
+
+def verdict(answer: Outcome, sent: Departure) -> tuple[str, str]:
     """Return what the peer said of one version: accepted, refused (why) or pending."""
     key = (sent.stix_id, _shown_version(sent.body or "{}"))
     normalised = {_normal(k): k for k in (*answer.successes, *answer.failures, *answer.pendings)}

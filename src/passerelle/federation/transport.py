@@ -83,6 +83,22 @@ class PeerClient:
             status = self._request("GET", f"status/{answer.get('id', '')}/")
         return _outcome(status)
 
+    def delete_object(
+        self, collection: str, stix_id: str, versions: Sequence[str]
+    ) -> tuple[int, str]:
+        """DELETE these versions of an object from a collection (section 5.7); return the
+        HTTP status and the error's description, if any."""
+        url = f"{self._root}collections/{collection}/objects/{stix_id}/"
+        try:
+            response = self._client.request(
+                "DELETE", url, params={"match[version]": ",".join(versions)}
+            )
+        except httpx2.HTTPError as exc:
+            raise PeerUnreachable(f"{url}: {_reason(exc)}") from None
+        if response.status_code >= 500 or response.status_code in (401, 406, 429):
+            raise PeerUnreachable(f"{url}: HTTP {response.status_code}", response.status_code)
+        return response.status_code, _description(response.content)
+
     def get_objects(self, collection: str, params: dict[str, str]) -> Page:
         """GET one page of a collection's objects (section 5.4)."""
         headers: dict[str, str] = {}
@@ -122,6 +138,16 @@ class PeerClient:
         if not isinstance(found, dict):
             raise PeerUnreachable(f"{url}: the answer is not a TAXII resource")
         return found
+
+
+def _description(content: bytes) -> str:
+    try:
+        found = orjson.loads(content) if content else {}
+    except orjson.JSONDecodeError:
+        return ""
+    if not isinstance(found, dict):
+        return ""
+    return str(found.get("description") or found.get("title") or "")[:500]
 
 
 def _reason(exc: httpx2.HTTPError) -> str:

@@ -6,6 +6,8 @@ subscribe (``passerelle.wiring`` wires them, once, for the app and the command l
 - :class:`ObjectsStored`, inside the write transaction, once the rows of the versions are
   in. Listeners write what hangs off the versions (correlation keys, entity links, watch
   hits) on the same connection, so it commits or rolls back with the objects.
+- :class:`ObjectsRemoved`, inside the transaction that took versions out of a channel
+  (TAXII DELETE), so what hangs off a removal (federation's erasures) commits with it.
 - :class:`WriteCommitted`, after the transaction committed. Listeners do work that must
   not hold the write lock (reporting watch hits to partners; federation's outbox next).
   They must be safe to run again: a crash between the commit and the listener (or a
@@ -95,7 +97,20 @@ class WriteCommitted:
     placed: Sequence[Placement]
 
 
+@dataclass(frozen=True)
+class ObjectsRemoved:
+    """Object versions were taken out of a channel (announced inside the transaction)."""
+
+    conn: Connection
+    remover: Viewer
+    channel_id: int
+    # (stix_id, version) of every version taken out.
+    removed: Sequence[tuple[str, str]]
+    now: int
+
+
 StoredListener = Callable[[ObjectsStored], None]
+RemovedListener = Callable[[ObjectsRemoved], None]
 CommittedListener = Callable[[WriteCommitted], None]
 
 
@@ -105,6 +120,7 @@ class Hooks:
     def __init__(self) -> None:
         self._stored: list[StoredListener] = []
         self._committed: list[CommittedListener] = []
+        self._removed: list[RemovedListener] = []
         self._local = threading.local()
 
     def on_stored(self, listener: StoredListener) -> StoredListener:
@@ -116,6 +132,16 @@ class Hooks:
         """Subscribe to :class:`WriteCommitted`; return the listener."""
         self._committed.append(listener)
         return listener
+
+    def on_removed(self, listener: RemovedListener) -> RemovedListener:
+        """Subscribe to :class:`ObjectsRemoved`; return the listener."""
+        self._removed.append(listener)
+        return listener
+
+    def announce_removed(self, event: ObjectsRemoved) -> None:
+        """Run every removal listener; an exception rolls the removal back."""
+        for listener in self._removed:
+            listener(event)
 
     def announce_stored(self, event: ObjectsStored) -> None:
         """Run every in-transaction listener; an exception rolls the write back."""

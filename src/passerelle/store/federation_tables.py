@@ -85,7 +85,35 @@ federation_ledger = Table(
     Column("status_id", String(64), nullable=False),
     Column("result", String(20), nullable=False),
     Column("detail", Text, nullable=False, server_default=""),
+    # The link the version went through (migration 0013; NULL before: every pushed link).
+    Column("link_id", Integer),
     Index("ix_federation_ledger_version", "peer_id", "stix_id", "version"),
+    Index("ix_federation_ledger_object", "stix_id"),
+    sqlite_autoincrement=True,
+)
+
+# A retraction owed to a peer that received an earlier version of an object (migration
+# 0013): ``revoke`` or ``rectify`` (a new version, ``versions`` its key) or ``erase``
+# (``versions``: the keys the peer received, comma-separated). pending -> acknowledged
+# (the far node took it) or refused (it said no: ``detail``); retried with back-off from
+# ``next_attempt`` (epoch microseconds), kept here so that a restart keeps it.
+federation_retractions = Table(
+    "federation_retractions",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("peer_id", Integer, ForeignKey("peers.id"), nullable=False),
+    Column("link_id", Integer, ForeignKey("peer_links.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("stix_id", Key, nullable=False),
+    Column("versions", Text, nullable=False),
+    Column("queued_at", BigInteger, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt", BigInteger, nullable=False),
+    Column("done_at", BigInteger),
+    Column("detail", Text, nullable=False, server_default=""),
+    UniqueConstraint("link_id", "kind", "stix_id", "versions", name="uq_retractions"),
+    Index("ix_federation_retractions_due", "peer_id", "state", "next_attempt"),
     sqlite_autoincrement=True,
 )
 

@@ -13,9 +13,11 @@ from passerelle.audit import log as audit
 from passerelle.errors import Forbidden
 from passerelle.http.errors import TaxiiError
 from passerelle.http.media import TAXII_MEDIA_TYPE, TaxiiResponse, is_taxii_content
+from passerelle.objects.hooks import Hooks
 from passerelle.objects.ingest import ingest
 from passerelle.objects.queries import (
     Cursor,
+    Entry,
     ObjectFilter,
     Page,
     entries_page,
@@ -23,9 +25,10 @@ from passerelle.objects.queries import (
     owners_of_versions,
     status_resource,
 )
-from passerelle.objects.removal import remove_from_channel
+from passerelle.objects.removal import erase_everywhere, remove_from_channel
 from passerelle.policy.actions import require_write
 from passerelle.policy.directory import Channel
+from passerelle.policy.roles import Role
 from passerelle.policy.visibility import channel_for, require_read
 from passerelle.stix.timestamps import micros_to_text
 from passerelle.taxii.context import ROOT_PATH, Call, CallDep
@@ -211,25 +214,43 @@ def get_versions(
 def delete_object(
     collection_id: str,
     object_id: str,
+    request: Request,
     call: CallDep,
     match_version: MatchVersion = None,
     match_spec_version: MatchSpec = None,
 ) -> TaxiiResponse:
-    """Take an object's versions (all unless filtered) out of this collection."""
+    """Take an object's versions (all unless filtered) out of this collection; asked by a
+    peer's node account, erase them from every collection of this node."""
     flt = ObjectFilter.parse(None, object_id, None, match_version, match_spec_version, "all")
+    state = request.app.state
     with call.database.write() as conn:
         channel = _readable_channel(call, conn, collection_id)
         entries = object_entries(conn, call.viewer, channel, flt)
         if not entries:
             raise TaxiiError(404, f"no object {object_id[:80]!r} in this collection")
         require_write(conn, call.viewer, channel)
-        if owners_of_versions(conn, entries) != {call.viewer.org_id}:
-            raise Forbidden("only the organisation that produced an object may delete it")
-        remove_from_channel(conn, channel, entries)
-        audit.record(
-            call.database, conn, call.viewer, "delete", [object_id], {"channel": channel.title}
-        )
+        owned = owners_of_versions(conn, entries) == {call.viewer.org_id}
+        if owned:
+            _remove(call, conn, state.hooks, channel, entries, state.clock())
+    if not owned:
+        # Recorded apart: the refused request's transaction is rolled back.
+        call.audit("delete-refused", [object_id], channel=channel.title)
+        raise Forbidden("only the organisation that produced an object may delete it")
     return TaxiiResponse(b"", status_code=200)
+
+
+def _remove(
+    call: Call, conn: Connection, hooks: Hooks, channel: Channel, entries: list[Entry], now: int
+) -> None:
+    ids = sorted({e.stix_id for e in entries})
+    versions = sorted({e.version for e in entries})
+    if call.viewer.role is Role.NODE:
+        held = erase_everywhere(conn, hooks, call.viewer, entries, now)
+        detail = {"channel": channel.title, "channels": len(held), "versions": versions}
+        audit.record(call.database, conn, call.viewer, "erase", ids, detail)
+    else:
+        remove_from_channel(conn, hooks, call.viewer, channel, entries, now)
+        audit.record(call.database, conn, call.viewer, "delete", ids, {"channel": channel.title})
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
