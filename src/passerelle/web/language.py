@@ -18,6 +18,8 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from passerelle.stix.timestamps import micros_to_text
+
 LANGUAGES: Final = ("en", "fr")
 DEFAULT: Final = "en"
 LANGUAGE_COOKIE: Final = "passerelle_lang"
@@ -70,6 +72,7 @@ def environment(language: str) -> Environment:
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["when"] = functools.partial(moment, language=language)
+    env.filters["when_added"] = functools.partial(moment_added, language=language)
     return env
 
 
@@ -82,3 +85,8 @@ def moment(stamp: str | None, language: str) -> str:
     except ValueError:
         return stamp
     return format_datetime(at, "d MMM y HH:mm", tzinfo=UTC, locale=language) + " UTC"
+
+
+def moment_added(micros: int, language: str) -> str:
+    """Format a date the node added something (microseconds since the epoch) for people."""
+    return moment(micros_to_text(micros), language)

@@ -107,12 +107,18 @@ def _grading(rules: Handling) -> str:
 
 def tip_objects(ctx: Context, tip: Tip) -> list[ObjectView]:
     """Return the objects a tip holds, as its viewer may see them, in the tip's order."""
+    return object_views(ctx, tip.objects)
+
+
+def object_views(ctx: Context, stix_ids: list[str]) -> list[ObjectView]:
+    """Return these objects as the viewer may see them, in this order (those they may
+    not see left out)."""
     with ctx.database.read() as conn:
-        versions = latest_visible_versions(conn, ctx.viewer, tip.objects)
-        bodies = latest_visible_bodies(conn, ctx.viewer, tip.objects)
-        withheld = withheld_seen(conn, ctx.viewer, tip.objects)
+        versions = latest_visible_versions(conn, ctx.viewer, stix_ids)
+        bodies = latest_visible_bodies(conn, ctx.viewer, stix_ids)
+        withheld = withheld_seen(conn, ctx.viewer, stix_ids)
         views = []
-        for stix_id in tip.objects:
+        for stix_id in stix_ids:
             if stix_id not in bodies:
                 continue
             tlp = effective_tlp(conn, stix_id, versions[stix_id])
