@@ -241,3 +241,80 @@ def _clue_id(world: TipWorld) -> str:
         page = search(conn, viewer, SearchFilter(text="Bad address 99"), 5)
     assert len(page.found) == 1
     return page.found[0].stix_id
+
+
+# The audit page ------------------------------------------------------------------------
+
+
+def observe_audit(world: TipWorld, app: FastAPI, person: Person) -> Outcomes:
+    with session_client(app, world.probe.world.database, person.username) as client:
+        answer = client.get("/audit", params={"object": world.probe.world.id_of("RED")})
+    html = answer.text
+    return {
+        "status": str(answer.status_code),
+        "entries": str(bool(rendered(html, "entry"))),
+        "chain": ",".join(rendered(html, "chain")),
+    }
+
+
+def expect_audit(person: Person) -> Outcomes:
+    auditor = person.role is Role.AUDITOR
+    return {
+        "status": "200" if auditor else "403",
+        # Every auditor reads the whole log (as `passerelle audit show` does).
+        "entries": str(auditor),
+        "chain": "intact" if auditor else "",
+    }
+
+
+def test_only_auditors_read_the_audit_page(tip_world: TipWorld) -> None:
+    app = tip_world.probe.client.app
+    assert isinstance(app, FastAPI)
+    failures = wrong_views(
+        "web-audit", expect_audit, lambda person: observe_audit(tip_world, app, person)
+    )
+    assert not failures, f"{len(failures)} viewer(s) see the wrong thing:\n" + "\n".join(failures)
+
+
+# RFI and watch pages -------------------------------------------------------------------
+
+
+def observe_requests(world: TipWorld, app: FastAPI, person: Person) -> Outcomes:
+    with session_client(app, world.probe.world.database, person.username) as client:
+        rfis_page = client.get("/rfis")
+        if rfis_page.status_code != 200:
+            return {"status": str(rfis_page.status_code)}
+        watches_page = client.get("/watches")
+        shown = client.get(f"/rfis/{world.rfi_id}")
+    return {
+        "status": str(rfis_page.status_code),
+        "rfis": str(len(rendered(rfis_page.text, "rfi"))),
+        "rfi page": str(shown.status_code),
+        "rfi trace": str("matrix question" in shown.text),
+        "watches": str(len(rendered(watches_page.text, "watch"))),
+        "hits": str(len(rendered(watches_page.text, "hit"))),
+    }
+
+
+def expect_requests(person: Person) -> Outcomes:
+    if person.role is Role.AUDITOR:
+        return {"status": "403"}
+    party = person.relation in (Relation.PRODUCER, Relation.MEMBER, Relation.NAMED)
+    keeper = person.relation is Relation.PRODUCER
+    return {
+        "status": "200",
+        "rfis": "1" if party else "0",
+        "rfi page": "200" if party else "404",
+        "rfi trace": str(party),
+        "watches": "1" if keeper else "0",
+        "hits": "1" if keeper else "0",
+    }
+
+
+def test_rfi_and_watch_pages_show_exactly_what_the_rules_allow(tip_world: TipWorld) -> None:
+    app = tip_world.probe.client.app
+    assert isinstance(app, FastAPI)
+    failures = wrong_views(
+        "web-requests", expect_requests, lambda person: observe_requests(tip_world, app, person)
+    )
+    assert not failures, f"{len(failures)} viewer(s) see the wrong thing:\n" + "\n".join(failures)
