@@ -112,3 +112,21 @@ def test_search_and_object_pages_are_labelled_and_run_no_inline_code(
         parsed = _Controls()
         parsed.feed(html)
         assert [c for c in parsed.controls if c not in parsed.labelled] == [], path
+
+
+def test_dates_are_shown_in_the_browsers_time_zone(browser: TestClient, world: World) -> None:
+    first = indicator(8, name="Zoned")
+    store(world, "alice", "fr-ru", [first])
+    assert sign_in(browser, "alice") == 303
+    path = f"/objects/{first['id']}"
+    # T0 is 2026-01-01T00:00Z: one in the morning in Paris, the evening before in
+    # New York; an unknown zone is UTC.
+    assert "1 Jan 2026 00:00 UTC" in browser.get(path).text
+    browser.cookies.set("passerelle_tz", "Europe/Paris")
+    assert "1 Jan 2026 01:00 CET" in browser.get(path).text
+    browser.cookies.set("passerelle_tz", "America/New_York")
+    assert "31 Dec 2025 19:00 EST" in browser.get(path).text
+    browser.cookies.set("passerelle_tz", "Mars/Olympus_Mons")
+    assert "1 Jan 2026 00:00 UTC" in browser.get(path).text
+    assert '<script src="/static/zone.js" defer>' in browser.get(path).text
+    assert "passerelle_tz" in browser.get("/static/zone.js").text

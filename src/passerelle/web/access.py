@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 
 from passerelle.core.context import Context
 from passerelle.store.database import Database
-from passerelle.web.language import LANGUAGE_COOKIE, chosen_language, environment
+from passerelle.web.language import LANGUAGE_COOKIE, ZONE_COOKIE, chosen_language, environment
 from passerelle.web.sessions import SESSION_COOKIE, Limits, WebSession, resume_session
 
 CSRF_FIELD: Final = "csrf"
@@ -55,6 +55,7 @@ def page(
             session=session,
             viewer=session.viewer if session else None,
             here=request.url.path,
+            zone=request.cookies.get(ZONE_COOKIE, "")[:64],
             **values,
         )
     )

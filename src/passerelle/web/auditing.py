@@ -32,17 +32,19 @@ def audit_page(request: Request, session: Session) -> HTMLResponse:
     object_id = params.get("object", "").strip()[:200]
     action = params.get("action", "").strip()[:100]
     database = request.app.state.database
-    with database.write() as conn:
+    with database.read() as conn:
         found = audit.entries(conn, object_id or None, user or None)
+    # A connection of its own: verify streams the log, which leaves its connection
+    # streaming.
+    with database.read() as conn:
         verdict = audit.verify(conn, database.audit_key)
-        audit.record(
-            database,
-            conn,
-            session.viewer,
-            "read-audit",
-            [],
-            {"object": object_id or None, "user": user or None, "action": action or None},
-        )
+    audit.record_alone(
+        database,
+        session.viewer,
+        "read-audit",
+        [],
+        {"object": object_id or None, "user": user or None, "action": action or None},
+    )
     shown = [e for e in reversed(found) if not action or e.action == action]
     return page(
         request,
