@@ -122,7 +122,7 @@ def test_dates_are_shown_in_the_browsers_time_zone(browser: TestClient, world: W
     # T0 is 2026-01-01T00:00Z: one in the morning in Paris, the evening before in
     # New York; an unknown zone is UTC.
     assert "1 Jan 2026 00:00 UTC" in browser.get(path).text
-    browser.cookies.set("passerelle_tz", "Europe/Paris")
+    browser.cookies.set("passerelle_tz", "Europe%2FParis")
     assert "1 Jan 2026 01:00 CET" in browser.get(path).text
     browser.cookies.set("passerelle_tz", "America/New_York")
     assert "31 Dec 2025 19:00 EST" in browser.get(path).text

@@ -9,7 +9,7 @@ so a page reads and writes exactly what the API would let its user read and writ
 from __future__ import annotations
 
 from typing import Any, Final
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -55,7 +55,8 @@ def page(
             session=session,
             viewer=session.viewer if session else None,
             here=request.url.path,
-            zone=request.cookies.get(ZONE_COOKIE, "")[:64],
+            # zone.js writes the zone URL-encoded (Europe%2FParis).
+            zone=unquote(request.cookies.get(ZONE_COOKIE, "")[:100]),
             **values,
         )
     )
