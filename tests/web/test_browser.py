@@ -1,6 +1,7 @@
 """The web interface in a real Chromium (Debian's ``chromium``, driven by Playwright)
 against a real ``passerelle serve``: the seed scenario by two users of two organisations
-in two browser contexts, a failed sign-in, CSRF refusals, and an idle session's end.
+in two browser contexts (then search and an object page, in the browser's time zone),
+a failed sign-in, CSRF refusals, and an idle session's end.
 
 The browser tests run on SQLite only: what the pages read and write is the same on both
 backends, and is tested on both in-process (test_pages, test_signin, test_access_matrix).
@@ -51,8 +52,12 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
-def _context(chromium: Browser, server: LiveServer, locale: str) -> BrowserContext:
-    context = chromium.new_context(base_url=server.base_url, locale=locale, viewport=VIEWPORT)
+def _context(
+    chromium: Browser, server: LiveServer, locale: str, zone: str = "UTC"
+) -> BrowserContext:
+    context = chromium.new_context(
+        base_url=server.base_url, locale=locale, viewport=VIEWPORT, timezone_id=zone
+    )
     context.set_default_timeout(patience)
     return context
 
@@ -89,7 +94,7 @@ def test_seed_scenario_in_two_browsers(
     store(world, "alice", "fr-ru", report)
     with LiveServer(database_url, tmp_path) as server:
         sender = _context(chromium, server, "fr-FR").new_page()
-        receiver = _context(chromium, server, "en-GB").new_page()
+        receiver = _context(chromium, server, "en-GB", "Europe/Paris").new_page()
         errors: list[str] = []
         _log_errors(sender, errors)
         _log_errors(receiver, errors)
@@ -126,6 +131,16 @@ def test_seed_scenario_in_two_browsers(
         expect(sender.locator(".receipt .arrests")).to_have_text("7")
         expect(sender.locator(".receipt")).to_contain_text("suite donnée")
         _shoot(sender, tmp_path, "tip-fr")
+
+        # Search, then the object page (the receiver's browser is in Paris's time zone).
+        receiver.goto("/search")
+        receiver.get_by_label("Words, or a value").fill("seven-person")
+        receiver.get_by_role("button", name="Search", exact=True).click()
+        _shoot(receiver, tmp_path, "search-en")
+        receiver.locator("table.results").get_by_role("link", name="Seven-person cell").click()
+        expect(receiver.get_by_role("heading", name="Also seen in")).to_be_visible()
+        expect(receiver.locator(".versions")).to_contain_text("CET")
+        _shoot(receiver, tmp_path, "object-en")
 
         cookies = {c["name"]: c for c in sender.context.cookies()}
         session = cookies["passerelle_session"]

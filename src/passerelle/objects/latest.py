@@ -8,6 +8,7 @@ visible_placement`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -17,7 +18,18 @@ from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
 from passerelle.policy.withholding import h3_pending
 from passerelle.store.chunks import ID_CHUNK, chunked
-from passerelle.store.schema import channel_objects, objects
+from passerelle.store.schema import channel_objects, channels, objects
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One version of an object as the viewer sees it placed in a channel."""
+
+    version: str
+    shown_version: str
+    channel: str
+    date_added: int
+    tlp: int
 
 
 def latest_visible_versions(
@@ -40,6 +52,24 @@ def latest_visible_versions(
 def visible_ids(conn: Connection, viewer: Viewer, stix_ids: Iterable[str]) -> set[str]:
     """Return which of these objects the viewer may see (some version, some channel)."""
     return set(latest_visible_versions(conn, viewer, stix_ids))
+
+
+def visible_placements(conn: Connection, viewer: Viewer, stix_id: str) -> list[Placed]:
+    """Return every placement of an object's versions the viewer may see, newest first."""
+    placement = channel_objects.alias("placement")
+    rows = conn.execute(
+        select(
+            placement.c.version,
+            placement.c.shown_version,
+            channels.c.title,
+            placement.c.date_added,
+            placement.c.tlp,
+        )
+        .join(channels, channels.c.id == placement.c.channel_id)
+        .where(placement.c.stix_id == stix_id, visible_placement(viewer, placement))
+        .order_by(placement.c.version.desc(), channels.c.title)
+    )
+    return [Placed(*row) for row in rows]
 
 
 def latest_visible_bodies(

@@ -12,7 +12,7 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from passerelle.web import inbox, signin, tip
+from passerelle.web import auditing, inbox, requests, search, signin, tip
 from passerelle.web.access import SignInRequired, UnreadableForm, to_sign_in, unreadable_form
 
 __all__ = ["install_web"]
@@ -25,5 +25,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(signin.router)
     app.include_router(inbox.router)
     app.include_router(tip.router)
+    app.include_router(search.router)
+    app.include_router(auditing.router)
+    app.include_router(requests.router)
     static = resources.files("passerelle.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

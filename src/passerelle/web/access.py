@@ -9,7 +9,7 @@ so a page reads and writes exactly what the API would let its user read and writ
 from __future__ import annotations
 
 from typing import Any, Final
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 
 from passerelle.core.context import Context
 from passerelle.store.database import Database
-from passerelle.web.language import LANGUAGE_COOKIE, chosen_language, environment
+from passerelle.web.language import LANGUAGE_COOKIE, ZONE_COOKIE, chosen_language, environment
 from passerelle.web.sessions import SESSION_COOKIE, Limits, WebSession, resume_session
 
 CSRF_FIELD: Final = "csrf"
@@ -55,6 +55,8 @@ def page(
             session=session,
             viewer=session.viewer if session else None,
             here=request.url.path,
+            # zone.js writes the zone URL-encoded (Europe%2FParis).
+            zone=unquote(request.cookies.get(ZONE_COOKIE, "")[:100]),
             **values,
         )
     )

@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import functools
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from importlib import resources
 from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+
+from passerelle.stix.timestamps import micros_to_text
 
 LANGUAGES: Final = ("en", "fr")
 DEFAULT: Final = "en"
 LANGUAGE_COOKIE: Final = "passerelle_lang"
+ZONE_COOKIE: Final = "passerelle_tz"
+UTC_ZONE: Final = "UTC"
 
 
 def chosen_language(cookie: str | None, accept_language: str | None) -> str:
@@ -69,16 +74,34 @@ def environment(language: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
-    env.filters["when"] = functools.partial(moment, language=language)
+    env.filters["when"] = pass_context(
+        lambda ctx, stamp: moment(stamp, language, ctx.get("zone", UTC_ZONE))
+    )
+    env.filters["when_added"] = pass_context(
+        lambda ctx, micros: moment(micros_to_text(micros), language, ctx.get("zone", UTC_ZONE))
+    )
     return env
 
 
-def moment(stamp: str | None, language: str) -> str:
-    """Format a STIX timestamp for people, in the page's language (UTC)."""
+def moment(stamp: str | None, language: str, zone: str = UTC_ZONE) -> str:
+    """Format a STIX timestamp for people, in the page's language and the user's time
+    zone (UTC unless the browser told its own)."""
     if not stamp:
         return ""
     try:
         at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     except ValueError:
         return stamp
-    return format_datetime(at, "d MMM y HH:mm", tzinfo=UTC, locale=language) + " UTC"
+    where = time_zone(zone)
+    shown = format_datetime(at, "d MMM y HH:mm", tzinfo=where, locale=language)
+    return f"{shown} {at.astimezone(where).tzname() or zone}"
+
+
+def time_zone(name: str | None) -> tzinfo:
+    """Return a time zone by its IANA name; UTC for a missing or unknown one."""
+    if not name or name == UTC_ZONE or len(name) > 64:
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return UTC

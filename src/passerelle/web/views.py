@@ -2,7 +2,7 @@
 
 A tip page shows the objects a tip holds that its viewer may see in the tip's channel
 (:func:`passerelle.exchange.tips.show` lists them), each in its newest version visible to
-the viewer (:func:`passerelle.objects.latest.latest_visible_bodies`); an object whose
+the viewer (:func:`passerelle.objects.latest.latest_visible_versions`); an object whose
 visible versions carry an H3 restriction the viewer has not acknowledged shows its id,
 type, handling and the restriction's text, and nothing of its content.
 """
@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from passerelle.core.context import Context
 from passerelle.exchange.tips import Tip
-from passerelle.objects.latest import latest_visible_bodies, latest_visible_versions
+from passerelle.objects.latest import bodies_of, latest_visible_versions
 from passerelle.policy.actions import effective_tlp, h3_text_of
 from passerelle.policy.withholding import withheld_seen
 from passerelle.stix.markings import Handling, HandlingCode, InvalidHandling, read_handling
@@ -107,12 +107,18 @@ def _grading(rules: Handling) -> str:
 
 def tip_objects(ctx: Context, tip: Tip) -> list[ObjectView]:
     """Return the objects a tip holds, as its viewer may see them, in the tip's order."""
+    return object_views(ctx, tip.objects)
+
+
+def object_views(ctx: Context, stix_ids: list[str]) -> list[ObjectView]:
+    """Return these objects as the viewer may see them, in this order (those they may
+    not see left out)."""
     with ctx.database.read() as conn:
-        versions = latest_visible_versions(conn, ctx.viewer, tip.objects)
-        bodies = latest_visible_bodies(conn, ctx.viewer, tip.objects)
-        withheld = withheld_seen(conn, ctx.viewer, tip.objects)
+        versions = latest_visible_versions(conn, ctx.viewer, stix_ids)
+        bodies = bodies_of(conn, versions)
+        withheld = withheld_seen(conn, ctx.viewer, stix_ids)
         views = []
-        for stix_id in tip.objects:
+        for stix_id in stix_ids:
             if stix_id not in bodies:
                 continue
             tlp = effective_tlp(conn, stix_id, versions[stix_id])
