@@ -19,6 +19,7 @@ from passerelle.errors import PasserelleError
 from passerelle.intake.bundle import Draft
 from passerelle.intake.facts.ru import find_facts_ru
 from passerelle.intake.pipeline import draft_of
+from passerelle.resolution.aliases import load_alias_data
 from tests.world import SHIPPED_ALIASES as ALIASES
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -89,6 +90,11 @@ def test_the_self_headed_verb_reads_without_recursion() -> None:
     arrest = next(f for f in facts if f.code == "173")
     assert arrest.target_text == "сколько людей"
     assert arrest.actor_index is None  # indefinite-personal: no actor
+
+
+def test_without_alias_files_intake_still_reads() -> None:
+    draft = draft_of("Le FSB a arrêté Ivan Petrov à Moscou.", load_alias_data(()), lang="fr")
+    assert {m.canonical for m in draft.mentions} >= {"FSB", "Ivan Petrov"}
 
 
 @FUZZ
