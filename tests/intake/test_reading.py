@@ -69,3 +69,37 @@ def test_languages_of_document_and_paragraphs() -> None:
     start, end, _lang = langs[1]
     assert text[start:end].startswith("The Kremlin")
     assert detect(DGSI_CELL) == "fr"
+
+
+def test_a_data_protection_footer_ends_the_article() -> None:
+    body = (
+        "Le parquet national antiterroriste a annoncé jeudi 12 juin l'interpellation de deux "
+        "hommes à Lyon.\n\n"
+        "Selon la DGSI, ils préparaient une action violente.\n\n"
+    )
+    footer = (
+        "Conformément à la loi n° 78-17 du 6 janvier 1978 relative à l'informatique, aux "
+        "fichiers et aux libertés, modifiée, et au règlement général sur la protection des "
+        "données, vous disposez d'un droit d'accès, de rectification, d'effacement et "
+        "d'opposition aux données vous concernant, que vous pouvez exercer en écrivant au "
+        "service abonnements, 12 rue des Exemples, 75000 Paris, en joignant une copie de "
+        "votre pièce d'identité. Pour toute question relative au traitement de vos données, "
+        "vous pouvez contacter notre délégué à la protection des données, M. Paul Exemple, "
+        "ou saisir la Commission nationale de l'informatique et des libertés (CNIL) le 3 mars "
+        "2025 au plus tard.\n\n"
+        "Droit d'accès : abonnements@quotidien.example\n"
+    )
+    article = read_article("Deux interpellations à Lyon\n\n" + body + footer)
+    assert article.text.endswith("une action violente.")
+    assert "78-17" not in article.text
+    assert "Paul Exemple" not in article.text
+
+
+def test_an_article_about_data_protection_is_kept() -> None:
+    text = (
+        "La CNIL sanctionne un opérateur\n\n"
+        "La Commission nationale de l'informatique et des libertés a infligé mardi une "
+        "amende à un opérateur.\n\n"
+        "Elle lui reproche d'avoir ignoré le RGPD pendant trois ans, a-t-elle précisé.\n"
+    )
+    assert read_article(text).text.endswith("a-t-elle précisé.")

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -73,19 +75,25 @@ def intake_group() -> None:
     """
 
 
-@intake_group.command(READ)
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option(
+# The options of ``intake read``, named here to keep the command short.
+_FILES = click.argument(
+    "files",
+    metavar="FILE...",
+    nargs=-1,
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+)
+_LANG = click.option(
     "--lang",
     type=click.Choice(["fr", "en", "ru"]),
-    help="The article's language (default: detected).",
+    help="The articles' language (default: detected, for each).",
 )
-@click.option(
+_PUBLISHED = click.option(
     "--published",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Publication date, YYYY-MM-DD (default: the page's, else unknown).",
 )
-@click.option(
+_FORMAT = click.option(
     "--format",
     "output",
     type=click.Choice(["stix", "summary"]),
@@ -93,24 +101,33 @@ def intake_group() -> None:
     show_default=True,
     help="A STIX 2.1 bundle, or a summary to read.",
 )
-@click.option(
+_TLP = click.option(
     "--tlp",
     type=click.Choice(["clear", "green", "amber", "amber+strict"]),
     default="clear",
     show_default=True,
     help="TLP marking of the draft.",
 )
-@click.option(
+_CHANNEL = click.option(
     "--channel",
     "channel_ref",
     metavar="C",
-    help="Also store the draft for review, to publish into channel C (prints its id).",
+    help="Also store each draft for review, to publish into channel C (prints its id).",
 )
+
+
+@intake_group.command(READ)
+@_FILES
+@_LANG
+@_PUBLISHED
+@_FORMAT
+@_TLP
+@_CHANNEL
 @client_options
 @pass_node
 def intake_read(
     node: Node,
-    file: str,
+    files: tuple[str, ...],
     lang: str | None,
     published: datetime | None,
     output: str,
@@ -119,18 +136,66 @@ def intake_read(
     username: str | None,
     url: str | None,
 ) -> None:
-    """Turn a press article (FILE, or - for stdin) into a draft STIX report.
+    """Turn press articles (FILE..., or - for stdin) into draft STIX reports.
 
-    With --channel the draft is also stored for review (intake show, accept, reject,
+    The models load once for all the files. One FILE prints its bundle (or summary);
+    several print one JSON line per file, {"file": ..., "bundle": ...} (summaries: each
+    under a "== FILE" line), with a progress bar on standard error; a file that cannot be
+    read is said in one line there, the others are read, and the exit status is 1.
+    With --channel each draft is also stored for review (intake show, accept, reject,
     correct, publish); its id is printed on standard error, after the draft.
     """
     require_extra(lang)
-    draft = _draft_of_file(node, file, lang, published.date() if published else None, username, url)
+    read = _reader(node, lang, published.date() if published else None, username, url)
+
+    def emit(draft: Draft, file: str | None) -> None:
+        _emit(draft, file, output, tlp, node, channel_ref, username, url)
+
+    if len(files) == 1:
+        emit(read(files[0]), None)
+    else:
+        _read_many(files, read, emit)
+
+
+def _read_many(
+    files: tuple[str, ...],
+    read: Callable[[str], Draft],
+    emit: Callable[[Draft, str | None], None],
+) -> None:
+    """Read and emit each file under a progress bar; say each failure in one line, go on,
+    and fail at the end if any did."""
+    failed = 0
+    with click.progressbar(files, label="reading", file=sys.stderr, show_pos=True) as bar:
+        for file in bar:
+            try:
+                draft = read(file)
+            except PasserelleError as exc:
+                failed += 1
+                click.echo(f"\n{file}: {exc}", err=True)
+                continue
+            emit(draft, file)
+    if failed:
+        raise PasserelleError(f"{failed} of {len(files)} files could not be read")
+
+
+def _emit(
+    draft: Draft,
+    file: str | None,
+    output: str,
+    tlp: str,
+    node: Node,
+    channel_ref: str | None,
+    username: str | None,
+    url: str | None,
+) -> None:
+    """Print a draft (one file: as it is; several: named by its file), store it if asked."""
     bundle = draft.bundle(Tlp.parse(tlp))
     if output == "summary":
-        click.echo(draft.summary())
-    else:
+        click.echo(draft.summary() if file is None else f"== {file}\n{draft.summary()}")
+    elif file is None:
         click.echo(json.dumps(bundle, ensure_ascii=False, indent=2))
+    else:
+        click.echo(json.dumps({"file": file, "bundle": bundle}, ensure_ascii=False))
     if channel_ref:
         _store_for_review(node, bundle, channel_ref, username, url)
 
@@ -149,15 +214,15 @@ def _store_for_review(
     )
 
 
-def _draft_of_file(
+def _reader(
     node: Node,
-    file: str,
     lang: str | None,
     published: date | None,
     username: str | None,
     url: str | None,
-) -> Draft:
-    """Read an article and draft its report, linking entities to those the reader knows."""
+) -> Callable[[str], Draft]:
+    """Return what reads one article file and drafts its report, linking entities to those
+    the reader knows; the aliases and linkers are made once for all the files."""
     # Imported here: they need the intake extra, which require_extra has checked.
     from passerelle.intake.pipeline import AliasLinker, Linker, draft_of
     from passerelle.intake.reading import decode, read_source
@@ -170,9 +235,12 @@ def _draft_of_file(
         from passerelle.intake.node_linking import NodeLinker
 
         linkers.insert(0, NodeLinker(node.database, node.viewer(username)))
-    return draft_of(
-        decode(read_source(file)), aliases, lang=lang, published=published, linkers=linkers
-    )
+
+    def read(file: str) -> Draft:
+        source = decode(read_source(file))
+        return draft_of(source, aliases, lang=lang, published=published, linkers=linkers)
+
+    return read
 
 
 def _when(text: str | None) -> str:

@@ -1,8 +1,9 @@
 """Language of a document and of each paragraph, by lingua.
 
-The detector is built once per process, lazily, and knows only the languages intake may
-meet: French, English and Russian (read in full) and a few neighbours (German, Spanish,
-Italian, Ukrainian, Arabic) so that a paragraph in one of those is not called French.
+The detector is built once per process, on first use (its models loaded then), and
+knows only the languages intake may meet: French, English and Russian (read in full) and
+a few neighbours (German, Spanish, Italian, Ukrainian, Arabic) so that a paragraph in one
+of those is not called French.
 """
 
 from __future__ import annotations
@@ -24,11 +25,16 @@ _PARAGRAPH: Final = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]+)*")
 
 @lru_cache(maxsize=1)
 def detector() -> LanguageDetector:
-    """Return the detector, built on first use."""
+    """Return the detector, built on first use with the models of all its languages.
+
+    Preloaded, not left to lingua's lazy loading: otherwise the first paragraph that needs
+    a language's model (a Cyrillic text with no letter only Russian has) loads it then,
+    and a second article pays what the first did not."""
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in _CODES]
-    return LanguageDetectorBuilder.from_languages(*languages).build()
+    builder = LanguageDetectorBuilder.from_languages(*languages)
+    return builder.with_preloaded_language_models().build()
 
 
 def detect(text: str) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any, Final, Protocol
 
 from passerelle.intake import language
@@ -202,12 +203,18 @@ def _entities(
 
 def blank_doc(article: Article) -> Any:
     """Return a tokenised Doc with sentences and no model, for the quotation finder."""
+    code = article.lang if article.lang in language.SUPPORTED else "xx"
+    return _blank(code)(normalise(article.text))
+
+
+@lru_cache(maxsize=4)
+def _blank(code: str) -> Any:
+    """A blank spaCy pipeline with a sentencizer, made once per language and process."""
     import spacy
 
-    code = article.lang if article.lang in language.SUPPORTED else "xx"
     nlp = spacy.blank(code)
     nlp.add_pipe("sentencizer")
-    return nlp(normalise(article.text))
+    return nlp
 
 
 def _dates(article: Article) -> list[DateMention]:

@@ -3,7 +3,8 @@
 HTML gives its main text through trafilatura, and its title, author, date and address
 from the page's metadata. Both kinds then lose their boilerplate: legal notices, copyright
 lines, cookie banners, subscription and sharing prompts, "Lire aussi" links. A legal notice
-ends the article: it and every paragraph after it are dropped.
+ends the article: it and every paragraph after it are dropped; so does a data-protection
+notice (the law of 6 January 1978 or the GDPR with the reader's rights), however long.
 
 The article text is what offsets refer to: paragraphs separated by one blank line, Unicode
 NFC, soft hyphens and zero-width characters removed, lines of a paragraph joined.
@@ -34,6 +35,19 @@ _LEGAL: Final = re.compile(
     r"|mentions légales|all rights reserved|©|\(c\) \d{4}|copyright"
     r"|conditions générales d'utilisation|politique de confidentialité"
     r"|все права защищены",
+    re.I,
+)
+# A data-protection notice addressed to the reader (the French law of 6 January 1978, the
+# GDPR): legal too, however long, so it and all after it are dropped.
+_DATA_PROTECTION: Final = re.compile(
+    r"\bloi\s+(?:n°\s*)?78-17\b|informatique,?\s+(?:aux\s+fichiers\s+et\s+)?(?:aux\s+)?libertés"
+    r"|\brgpd\b|règlement\s+général\s+sur\s+la\s+protection\s+des\s+données"
+    r"|règlement\s+\(ue\)\s+2016/679",
+    re.I,
+)
+_READER_RIGHTS: Final = re.compile(
+    r"\bvous\s+(?:disposez|bénéficiez|pouvez\s+exercer)\b|droits?\s+d['\u2019](?:accès|opposition)"
+    r"|droit\s+de\s+(?:rectification|suppression|portabilité)",
     re.I,
 )
 # Boilerplate wherever it stands: prompts, banners, links to other articles.
@@ -139,12 +153,24 @@ def strip_boilerplate(paragraphs: list[str]) -> list[str]:
     kept: list[str] = []
     for index, paragraph in enumerate(paragraphs):
         short = len(paragraph) <= _SHORT
-        if short and _LEGAL.search(paragraph) and index > 0:
+        if index > 0 and (
+            (short and _LEGAL.search(paragraph)) or _data_protection(paragraph, short)
+        ):
             break
         if short and _PROMPT.search(paragraph):
             continue
         kept.append(paragraph)
     return kept
+
+
+def _data_protection(paragraph: str, short: bool) -> bool:
+    """Whether a paragraph is a data-protection notice: the law and the reader's rights
+    ("Conformément à la loi 78-17 du 6 janvier 1978..., vous disposez d'un droit d'accès"),
+    or, short, a line that opens with either ("Loi 78-17 du 6 janvier 1978", "Droit
+    d'accès : ...")."""
+    if _DATA_PROTECTION.search(paragraph) and _READER_RIGHTS.search(paragraph):
+        return True
+    return short and bool(_DATA_PROTECTION.match(paragraph) or _READER_RIGHTS.match(paragraph))
 
 
 def parse_date(text: str) -> date | None:

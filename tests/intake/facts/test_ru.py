@@ -90,3 +90,20 @@ def test_ru_phone_by_telephone_and_negation() -> None:
     call = only(facts, "041")
     assert named(mentions, call.target_index) == "Энтони Блинкен"
     assert only(facts, "173").negated
+
+
+def test_ru_a_loop_in_the_parse_is_cut_where_it_closes() -> None:
+    from natasha.doc import DocToken
+
+    from passerelle.intake.facts.ru.reader import Sentence, without_cycles
+
+    a = DocToken(0, 1, "a", id="1_1", head_id="1_2", rel="conj", pos="VERB")
+    b = DocToken(2, 3, "b", id="1_2", head_id="1_1", rel="conj", pos="VERB")
+    c = DocToken(4, 5, "c", id="1_3", head_id="1_2", rel="obj", pos="NOUN")
+    sent = Sentence(0, 5, [a, b, c], by_id={t.id: t for t in (a, b, c)})
+    without_cycles(sent)
+    assert [(t.head_id, t.rel) for t in (a, b, c)] == [
+        ("1_2", "conj"),
+        ("1_0", "root"),
+        ("1_2", "obj"),
+    ]

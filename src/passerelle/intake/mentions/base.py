@@ -115,6 +115,8 @@ def _make_alias_patterns(aliases: AliasData) -> tuple[re.Pattern[str], dict[str,
                 continue
             names.setdefault(normalise(name), (label, entity.key))
     ordered = sorted(names, key=len, reverse=True)
+    if not ordered:  # no alias files: a pattern that matches nothing (not the empty string)
+        return re.compile(r"(?!)"), names
     body = "|".join(re.escape(n) for n in ordered)
     return re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])"), names
 

@@ -181,7 +181,7 @@ _TITLE_MODIFIERS: Final = frozenset(
     str.split(
         "Foreign Defence Defense Interior Justice Finance Economy Health Home State Prime "
         "Vice Deputy Former Acting Chief Attorney Supreme Lieutenant Major Secretary-General "
-        "General Kremlin"
+        "General Kremlin High Assistant Senior Special EU UN U.S. US UK NATO"
     )
 )
 _TITLE_BEFORE: Final = re.compile(
@@ -358,10 +358,18 @@ def _dropped(token: Token, lower_words: set[str]) -> bool:
     if token.text in _DEMONYMS:
         rest = token.doc[token.i + 1 : token.i + 5]
         return not any(t.text in _ORG_WORDS for t in rest if _capitalised(t))
-    following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
-    if token.text in _TITLE_MODIFIERS and following is not None and following.text in _TITLES:
+    if token.text in _TITLE_MODIFIERS and _title_follows(token):
         return True
     return bool(token.is_sent_start) and token.text.lower() in lower_words
+
+
+def _title_follows(token: Token) -> bool:
+    """Tell whether title modifiers lead from a token to a title ("EU High Representative")."""
+    doc = token.doc
+    at = token.i + 1
+    while at < len(doc) and doc[at].text in _TITLE_MODIFIERS and doc[at].text not in _TITLES:
+        at += 1
+    return at < len(doc) and doc[at].text in _TITLES
 
 
 def _classified(plain: str, start: int, end: int) -> Span | None:

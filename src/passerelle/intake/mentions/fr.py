@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from passerelle.intake.mentions.base import (
     ACRONYM,
@@ -100,10 +100,18 @@ _GROUP_CUE: Final = re.compile(
 
 @lru_cache(maxsize=1)
 def pipeline() -> Language:
-    """Return the French spaCy pipeline, loaded once on first use."""
+    """Return the French spaCy pipeline, loaded once per process on first use.
+
+    Its lemmatizer is loaded but disabled: parsing does not run it, and the fact reader
+    takes it from this pipeline (``get_pipe``) rather than loading the model again."""
     import spacy
 
-    return spacy.load(MODEL, exclude=["lemmatizer"])
+    return spacy.load(MODEL, disable=["lemmatizer"])
+
+
+def lemmatizer() -> Any:
+    """Return the rule lemmatizer of the loaded French pipeline (disabled in it)."""
+    return pipeline().get_pipe("lemmatizer")
 
 
 def parse(text: str) -> Doc:

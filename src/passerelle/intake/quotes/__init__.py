@@ -2,7 +2,8 @@
 """Direct quotations in an article and who said them.
 
 Quotation marks: « » (with or without non-breaking or narrow non-breaking spaces), “ ”,
-„ “, ‹ ›, and straight double quotes; quotes nest (‹ › or “ ” inside « »). A quote left
+„ “, ‹ ›, and straight double quotes; in English also single and doubled single quotes
+(where they cannot be apostrophes); quotes nest (‹ › or “ ” inside « »). A quote left
 open stops at the end of its paragraph and is flagged ``unclosed``.
 
 The speaker is looked for next to the quote, in the same sentence (inside the parent quote
@@ -13,9 +14,12 @@ PER/ORG entity the mentions missed), a pronoun (resolved to the most recent pers
 mention before it outside any quote), a title ("le porte-parole du Kremlin", with its
 organisation; with an appositive name the name is the speaker), or a document
 ("le communiqué du FSB", "ce texte": its organisation, or the most recent organisation
-named before it). A quote of fewer than four words with no speech cue around it is a
-scare quote, not a quotation. A longer quote with no cue takes the speaker of the previous
-quotation in its paragraph, else is kept with kind "unknown".
+named before it). A quote of fewer than four words is a scare quote, not a
+quotation, unless a speech cue follows it, or one comes before it and the quote opens its
+sentence or follows a colon. A quote naming a legal charge ("pour « association de
+malfaiteurs... »": :attr:`~.base.Cues.charge_before` and ``charge_words``) is not a
+quotation unless a speech cue follows it. A longer quote with no cue takes the speaker
+of the previous quotation in its paragraph, else is kept with kind "unknown".
 
 English and Russian (picked by ``doc.lang_``; French for any other) use the same marks and
 rules with their own cues: "said", "told reporters", "added", "according

@@ -16,13 +16,17 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 _SCARE_QUOTE_WORDS: Final = 4
-_SHORT_BEFORE_REACH: Final = 30  # for a short quote, a cue before it must be this close
+_SHORT_BEFORE_REACH: Final = 30
+# What may stand between the comma and a cue: an auxiliary (", a déclaré", ", has said").
+_COMMA_AUX: Final = re.compile(
+    r",\s*(?:\w{1,5}\s+)?$"
+)  # for a short quote, a cue before it must be this close
 
 
 def quotations_in(doc: Doc, mentions: Sequence[MentionLike], cues: Cues) -> list[Quotation]:
     """Return the direct quotations of ``doc`` with their speakers, read with ``cues``."""
     text = doc.text
-    spans = scan(text)
+    spans = scan(text, singles=cues.single_quotes)
     speakers = Speakers(doc, mentions, spans, cues)
     quotations: list[Quotation] = []
     index_of: dict[int, int] = {}
@@ -30,18 +34,21 @@ def quotations_in(doc: Doc, mentions: Sequence[MentionLike], cues: Cues) -> list
         start, end = inner(text, span)
         if start >= end:
             continue
-        words = len(text[start:end].split())
-        short = words < _SCARE_QUOTE_WORDS
         masked = blank_siblings(text, spans, k)
         floor, limit = bounds(text, spans, k)
         speaker = None
         if not span.unclosed:
-            speaker = _after_cue(speakers, masked, span.close + 1, limit, span.open)
+            speaker = _after_cue(speakers, masked, span.outer_end, limit, span.open)
         if speaker is None:
+            if _is_charge(cues, masked, floor, span.open, text[start:end]):
+                continue  # a legal charge named, not a quotation
+            short = len(text[start:end].split()) < _SCARE_QUOTE_WORDS
+            if short and not _stands_alone(cues, masked, floor, span.open):
+                continue  # a scare quote
             speaker = _before_cue(speakers, masked, floor, span.open, short)
-        if speaker is None:
-            if short:
+            if speaker is None and short:
                 continue
+        if speaker is None:
             speaker = _previous_speaker(quotations, text, span.open, span.parent, index_of)
         parent = index_of.get(span.parent) if span.parent is not None else None
         index_of[k] = len(quotations)
@@ -62,6 +69,22 @@ def quotations_in(doc: Doc, mentions: Sequence[MentionLike], cues: Cues) -> list
             )
         )
     return quotations
+
+
+def _is_charge(cues: Cues, masked: str, floor: int, open_: int, quoted: str) -> bool:
+    """Whether a quote names a legal charge: "pour « association de malfaiteurs... »"."""
+    before = masked[max(floor, open_ - 60) : open_]
+    return bool(cues.charge_before.search(before) and cues.charge_words.match(quoted))
+
+
+def _stands_alone(cues: Cues, masked: str, floor: int, open_: int) -> bool:
+    """Whether a short quote (under four words) may be a quotation: it opens its sentence,
+    or a colon introduces it ("il a répondu : « Jamais »"); elsewhere it is a scare quote
+    ("ses « amis » sur Telegram", "a dénoncé des « mensonges »")."""
+    ends = list(cues.sentence_end.finditer(masked, floor, open_))
+    sentence_start = ends[-1].end() if ends else floor
+    lead = masked[sentence_start:open_].strip(SPACES + "\n—–-")
+    return not lead or lead.endswith(":")
 
 
 def _previous_speaker(
@@ -90,8 +113,10 @@ def _after_cue(
         lead = masked[close : cue.start()].lstrip(SPACES)
         # the comma before an inverted attribution sits outside the marks, or inside in
         # English style (“..., ” he said)
-        inside = speakers.text[:close].rstrip(SPACES + '»”“›"').endswith((",", "!", "?"))
-        if not (inside or lead.startswith((",", "—", "–", "("))):
+        inside = speakers.text[:close].rstrip(SPACES + "»”“›\"'").endswith((",", "!", "?"))
+        # « ... » en France, a déclaré X: a few words, then the comma and the cue
+        led = bool(_COMMA_AUX.search(lead)) and len(lead) <= lang.after_reach
+        if not (inside or led or lead.startswith((",", "—", "–", "("))):
             break
         if len(lead.strip(" ,;:—–(-\u00a0\u202f")) > lang.after_reach:
             break

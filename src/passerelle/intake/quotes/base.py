@@ -70,3 +70,8 @@ class Cues:
     speaker_before_verb: bool = False  # '"...", Peskov said' (en), '«...», — Песков заявил'
     cut_titles: bool = False
     thing_pronouns: frozenset[str] = frozenset()
+    single_quotes: bool = False  # '...' and ''...'' are quotation marks too (English)
+    # A legal charge named in quotes ("mis en examen pour « association de malfaiteurs
+    # terroriste »"): what stands just before the quote, and how the quote begins.
+    charge_before: re.Pattern[str] = re.compile(r"(?!)")
+    charge_words: re.Pattern[str] = re.compile(r"(?!)")

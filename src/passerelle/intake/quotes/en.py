@@ -55,4 +55,12 @@ CUES = Cues(
     speaker_before_verb=True,
     cut_titles=True,
     thing_pronouns=frozenset({"it"}),
+    single_quotes=True,
+    charge_before=re.compile(r"\b(?:for|of|with|charges?|counts?)\s*:?\s*$", re.IGNORECASE),
+    charge_words=re.compile(
+        r"(?:conspiracy|conspiring|providing|material\s+support|attempted|attempting|murder|"
+        r"possession|preparation|preparing|acts?\s+of\s+terrorism|terrorism|espionage|"
+        r"treason|money\s+laundering|membership|dissemination)\b",
+        re.IGNORECASE,
+    ),
 )

@@ -21,7 +21,7 @@ _ER_VERBS = words(
     "accuser ironiser tonner fustiger noter observer résumer témoigner relever avancer "
     "regretter déplorer commenter avouer clamer proclamer rétorquer plaider glisser souffler "
     "lâcher certifier signaler mentionner tweeter demander interroger inquiéter "
-    "féliciter alerter prédire martel rappel"
+    "féliciter alerter prédire martel rappel remercier saluer"
 )
 _IRREGULAR = words(
     "dit disent disait disaient dira dire écrit écrivent écrivait écrite écrire lit lisent "
@@ -101,4 +101,14 @@ CUES = Cues(
     _SENTENCE_END,
     _ORG_OF,
     re.compile(r"\s*,\s*"),
+    charge_before=re.compile(
+        r"(?:\b(?:pour|chefs?\s+d['’]|chefs?\s+de|de|d['’]|des|du)|:)\s*$", re.IGNORECASE
+    ),
+    charge_words=re.compile(
+        r"(?:association|apologie|entreprise|financement|complicité|provocation|tentative|"
+        r"assassinats?|meurtres?|détention|participation|fabrication|acquisition|recel|"
+        r"enlèvement|séquestration|atteinte|intelligence|trahison|espionnage|"
+        r"actes?\s+de\s+terrorisme|terrorisme)\b",
+        re.IGNORECASE,
+    ),
 )

@@ -57,4 +57,13 @@ CUES = Cues(
     after_reach=60,
     speaker_before_verb=True,
     cut_titles=True,
+    charge_before=re.compile(
+        r"(?:\b(?:по\s+стать[еяи]\w*(?:\s+[\w.-]+){0,3})|:)\s*$", re.IGNORECASE
+    ),
+    charge_words=re.compile(
+        r"(?:участие|содействие|организаци|публичные\s+призывы|оправдание|государственная\s+"
+        r"измена|госизмена|шпионаж|террористическ|незаконн|приготовление|покушение|"
+        r"прохождение\s+обучения)",
+        re.IGNORECASE,
+    ),
 )

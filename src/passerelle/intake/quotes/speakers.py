@@ -128,6 +128,9 @@ class Speakers:
         "le porte-parole du Kremlin, Dmitri Peskov" is Dmitri Peskov, for the Kremlin."""
         sep = self.lang.apposition
         if speaker.kind == "title":
+            named = self._name_in_title(speaker)
+            if named is not None:
+                return named
             for c in self.candidates:
                 if (
                     c.kind == "person"
@@ -153,6 +156,17 @@ class Speakers:
                         c.organization, c.organization_index,
                     )  # fmt: skip
         return speaker
+
+    def _name_in_title(self, title: Speaker) -> Speaker | None:
+        """A person named at the end of a title phrase, with no comma: "le ministre de
+        l'Intérieur Bruno Retailleau" is Bruno Retailleau."""
+        for i, m in enumerate(self.mentions):
+            if m.label == "person" and title.start < m.start and m.end == title.end:
+                org = "" if title.organization_index is None else title.organization
+                return Speaker(
+                    title.start, title.end, "person", m.canonical, i, org, title.organization_index
+                )
+        return None
 
     def named(self, speaker: Speaker, quote_open: int) -> Speaker:
         """Return who a speaker expression stands for: a pronoun, a document, a title."""

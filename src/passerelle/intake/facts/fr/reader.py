@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from passerelle.intake.facts.base import PARTIES
 from passerelle.intake.facts.fr.lexicon import CASES, DENIAL, NEGATORS
+from passerelle.intake.mentions.fr import lemmatizer
 from passerelle.intake.model import Mention
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
-
-
-@lru_cache(maxsize=1)
-def _lemmatizer() -> Any:
-    """The model's rule lemmatizer (intake's French pipeline is loaded without it)."""
-    import spacy
-
-    from passerelle.intake.mentions.fr import MODEL
-
-    keep = "lemmatizer"
-    nlp = spacy.load(MODEL, exclude=["tok2vec", "morphologizer", "parser", "senter", "ner"])
-    for name in list(nlp.pipe_names):
-        if name != keep:
-            nlp.remove_pipe(name)
-    return nlp.get_pipe(keep)
 
 
 class Reader:
@@ -36,7 +21,7 @@ class Reader:
         self.doc = doc
         self.mentions = mentions
         self._lemmas: dict[int, str] = {}
-        self._lemmatizer = _lemmatizer()
+        self._lemmatizer = lemmatizer()
 
     def lemma(self, token: Token) -> str:
         """Return the token's lemma, lower-cased (a participle read as an adjective: its verb)."""

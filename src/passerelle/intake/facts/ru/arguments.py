@@ -45,10 +45,7 @@ def arguments(r: Reader, verb: Any) -> Arguments:
     passive_subject = next(iter(r.kids(verb, "nsubj:pass")), None)
     head = r.head(verb)
     participle = verb.rel in ("acl", "amod") and r.feat(verb, "VerbForm") == "Part"
-    passive = bool(
-        passive_subject is not None or r.kids(verb, "aux:pass") or r.feat(verb, "Voice") == "Pass"
-    )
-    if passive:
+    if is_passive(r, verb):
         on_behalf = [k for k in r.kids(verb, "obl", "nmod") if r.case(k) == "с сторона"]
         agents = r.kids(verb, "obl:agent")
         recipient = None
@@ -71,17 +68,46 @@ def arguments(r: Reader, verb: Any) -> Arguments:
             patient = head
         return Arguments(agent, patient, True, recipient=recipient)
     args = Arguments(subject, next(iter(r.kids(verb, "obj")), None), False)
-    governed = head is not None and verb.rel in ("xcomp", "conj") and head.pos in ("VERB", "AUX")
-    if subject is None and governed:
-        inherited = arguments(r, head)
-        if not inherited.passive:
-            args.actor, args.inferred = inherited.actor, inherited.inferred
+    if subject is None:
+        args.actor = governors_subject(r, verb)
     if args.actor is not None and args.actor.pos == "PRON" and r.lemma(args.actor) in PRONOUNS:
         index = r.antecedent(args.actor.start)
         if index is not None:
             args.inferred = True
             args.actor = ("mention", index)
     return args
+
+
+def is_passive(r: Reader, verb: Any) -> bool:
+    """Tell whether a verb is passive (a passive subject, auxiliary or voice)."""
+    return bool(
+        r.kids(verb, "nsubj:pass") or r.kids(verb, "aux:pass") or r.feat(verb, "Voice") == "Pass"
+    )
+
+
+def governors_subject(r: Reader, verb: Any) -> Any | None:
+    """Return the subject a verb with none takes from its governors, or None.
+
+    Up the chain of ``xcomp``/``conj`` verbs ("планировали совершить", "задержали и
+    допросили"), the first governor with a subject gives it; a passive governor gives
+    none. Iterative, each governor once: a parse that loops ends the search."""
+    seen = {verb.id}
+    current = verb
+    while True:
+        head = r.head(current)
+        if (
+            head is None
+            or head.id in seen
+            or current.rel not in ("xcomp", "conj")
+            or head.pos not in ("VERB", "AUX")
+            or is_passive(r, head)
+        ):
+            return None
+        subject = next(iter(r.kids(head, "nsubj")), None)
+        if subject is not None:
+            return subject
+        seen.add(head.id)
+        current = head
 
 
 def dative(r: Reader, verb: Any) -> Any | None:

@@ -4,7 +4,7 @@ the mentions its arguments name."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final
@@ -35,6 +35,24 @@ class Sentence:
     kids: dict[str, list[Any]] = field(default_factory=dict)
 
 
+def without_cycles(sent: Sentence) -> None:
+    """Make every token whose chain of heads loops a root of its sentence.
+
+    natasha's parser may give a token as its own head ("...и сколько людей задержали, в ФСБ
+    не сообщают.": задержали, a ``conj`` of itself) or make two tokens each other's head;
+    every reading of the tree assumes it is one, so the loop is cut where it closes."""
+    root_id = f"{sent.tokens[0].id.split('_')[0]}_0" if sent.tokens else "0_0"
+    for token in sent.tokens:
+        seen = {token.id}
+        current = token
+        while (head := sent.by_id.get(current.head_id)) is not None:
+            if head.id in seen:
+                current.head_id, current.rel = root_id, "root"
+                break
+            seen.add(head.id)
+            current = head
+
+
 class Reader:
     """natasha's parse of a text, its mentions, and the sentence being read (``sent``)."""
 
@@ -56,6 +74,7 @@ class Reader:
             for token in found.tokens:
                 token.lemmatize(models.vocab)
                 found.by_id[token.id] = token
+            without_cycles(found)
             for token in found.tokens:
                 found.kids.setdefault(token.head_id, []).append(token)
             self.sentences.append(found)
@@ -86,24 +105,35 @@ class Reader:
         """Return a morphological feature of the token ("Pass" for ``Voice``), or ""."""
         return str(token.feats.get(name, "")) if token.feats else ""
 
+    def walk(self, token: Any, follow: Callable[[Any], bool]) -> list[Any]:
+        """Return the token and the dependents ``follow`` accepts, and theirs, depth first
+        in tree order; iterative, and each token once, whatever the parse."""
+        found: list[Any] = []
+        seen: set[str] = set()
+        stack = [token]
+        while stack:
+            current = stack.pop()
+            if current.id in seen:
+                continue
+            seen.add(current.id)
+            found.append(current)
+            stack.extend(reversed([k for k in self.kids(current) if follow(k)]))
+        return found
+
     def subtree(self, token: Any, skip: frozenset[str] = SKIP) -> list[Any]:
         """Return the token and its dependents, but for those in the relations ``skip``."""
-        found = [token]
-        for kid in self.kids(token):
-            if kid.rel not in skip:
-                found.extend(self.subtree(kid, skip))
-        return found
+        return self.walk(token, lambda kid: kid.rel not in skip)
 
     def phrase(self, token: Any) -> list[Any]:
         """Return the noun phrase of an argument, without clauses or prepositional phrases.
 
         "сотрудниками ФСБ в Москве" gives "сотрудниками ФСБ"."""
-        found = [token]
-        for kid in self.kids(token):
-            if kid.rel in SKIP or kid.rel in ("case", "mark") or self.case(kid):
-                continue
-            found.extend(self.phrase(kid))
-        return found
+        return self.walk(
+            token,
+            lambda kid: (
+                kid.rel not in SKIP and kid.rel not in ("case", "mark") and not self.case(kid)
+            ),
+        )
 
     def span_text(self, tokens: Sequence[Any]) -> str:
         """Return the text the tokens span, without punctuation or a leading preposition."""
@@ -117,11 +147,9 @@ class Reader:
 
     def conjuncts(self, token: Any) -> list[Any]:
         """Return the token and the nominals coordinated with it."""
-        found = [token]
-        for kid in self.kids(token, "conj"):
-            if kid.pos in ("NOUN", "PROPN", "PRON"):
-                found.extend(self.conjuncts(kid))
-        return found
+        return self.walk(
+            token, lambda kid: kid.rel == "conj" and kid.pos in ("NOUN", "PROPN", "PRON")
+        )
 
     # mentions ---------------------------------------------------------------------
     def mention_of(self, token: Any) -> int | None:
