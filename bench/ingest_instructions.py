@@ -1,0 +1,203 @@
+"""Instructions a node spends per object ingested and per page read, counted by Valgrind.
+
+Wall-clock and CPU-time figures of `bench/taxii_ingest.py` need a quiet machine: on a busy
+one, two runs of the same code differ by 25%. This benchmark counts the instructions the
+serving process executes instead (Valgrind's callgrind, instrumentation switched on only
+around the measured requests), which the machine's load does not change, so two source
+trees can be compared to a few per cent anywhere:
+
+    .venv/bin/python bench/ingest_instructions.py --tree . --tree /path/to/older/checkout
+
+Each tree is run with its own ``src`` first on PYTHONPATH, under this interpreter. A run
+makes a SQLite node, starts ``passerelle serve`` under callgrind, posts warm-up envelopes,
+then counts the instructions of ``--envelopes`` TAXII POSTs of 1,000 new indicators each
+and of reading them back by pages of 1,000. Valgrind runs Python about 50 times slower:
+the default sizes take two to four minutes per tree. Needs the ``valgrind`` package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+ENVELOPE = 1000
+T0 = "2026-01-01T00:00:00.000Z"
+MEDIA = "application/taxii+json;version=2.1"
+
+
+def indicators(start: int, count: int) -> bytes:
+    """An envelope of distinct indicators, numbered from ``start``."""
+    objs = [
+        {
+            "type": "indicator",
+            "spec_version": "2.1",
+            "id": f"indicator--{uuid.uuid4()}",
+            "created": T0,
+            "modified": T0,
+            "name": f"Bad address {n}",
+            "pattern": f"[ipv4-addr:value = '10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}']",
+            "pattern_type": "stix",
+            "valid_from": T0,
+        }
+        for n in range(start, start + count)
+    ]
+    return orjson.dumps({"objects": objs})
+
+
+class Node:
+    """A SQLite node of one source tree, served under callgrind."""
+
+    def __init__(self, tree: Path, work: Path) -> None:
+        self.work = work
+        self.env = dict(os.environ, PYTHONPATH=str(tree / "src"))
+        self.env["PASSERELLE_AUDIT_KEY_FILE"] = str(work / "audit-key")
+        self.db = f"sqlite:///{work / 'node.db'}"
+        self.cli("init")
+        self.cli("org", "add", "Bench")
+        token = self.cli("user", "add", "Bench", "bench")
+        self.channel = self.cli("channel", "add", "bench", "--member", "Bench:rw")
+        self.headers = {
+            "Authorization": "Basic " + base64.b64encode(f"bench:{token}".encode()).decode(),
+            "Accept": MEDIA,
+            "Content-Type": MEDIA,
+        }
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        argv = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
+        argv += [f"--callgrind-out-file={work / 'callgrind.out'}", sys.executable]
+        argv += ["-m", "passerelle", "--db", self.db, "serve", "--port", str(self.port)]
+        log = (work / "serve.log").open("wb")
+        self.process = subprocess.Popen(
+            argv, env=self.env, stdout=log, stderr=log, start_new_session=True
+        )
+        self.http = self._connect()
+
+    def cli(self, *args: str) -> str:
+        """Run a passerelle command on this node's database; return its output."""
+        argv = [sys.executable, "-m", "passerelle", "--db", self.db, *args]
+        done = subprocess.run(argv, env=self.env, check=True, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    def _connect(self) -> http.client.HTTPConnection:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"serve stopped: see {self.work / 'serve.log'}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+                conn.request("GET", "/taxii2/", headers=self.headers)
+                conn.getresponse().read()
+                return conn
+            except OSError:
+                time.sleep(0.5)
+        raise SystemExit("serve did not answer within 10 minutes")
+
+    def request(self, method: str, path: str, body: bytes | None = None) -> Any:
+        """Send one TAXII request; return its JSON answer."""
+        self.http.request(method, path, body=body, headers=self.headers)
+        answer = self.http.getresponse()
+        data = answer.read()
+        if answer.status >= 300:
+            raise SystemExit(f"{method} {path}: HTTP {answer.status}: {data[:300]!r}")
+        return orjson.loads(data)
+
+    def post(self, body: bytes) -> None:
+        """Add one envelope; every object must be accepted."""
+        status = self.request("POST", f"/taxii2/root/collections/{self.channel}/objects/", body)
+        if status.get("failure_count"):
+            raise SystemExit(f"objects refused: {status}")
+
+    def read_all(self) -> int:
+        """Read the channel by pages of 1,000; return how many pages."""
+        pages, after = 0, ""
+        while True:
+            query = f"?limit={ENVELOPE}" + (f"&next={after}" if after else "")
+            page = self.request("GET", f"/taxii2/root/collections/{self.channel}/objects/{query}")
+            pages += 1
+            after = page.get("next", "")
+            if not page.get("more"):
+                return pages
+
+    def counted(self, action: Any) -> tuple[Any, int]:
+        """Run ``action`` with instrumentation on; return its result and the instructions."""
+        pid = str(self.process.pid)
+        for old in self.work.glob("callgrind.out*"):
+            old.unlink()
+        subprocess.run(["callgrind_control", "-z", pid], check=True, capture_output=True)
+        subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
+        result = action()
+        subprocess.run(["callgrind_control", "-i", "off", pid], check=True, capture_output=True)
+        subprocess.run(["callgrind_control", "-d", pid], check=True, capture_output=True)
+        return result, max(_totals(path) for path in self.work.glob("callgrind.out*"))
+
+    def stop(self) -> None:
+        """Stop the server and Valgrind."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+
+def _totals(path: Path) -> int:
+    for line in path.read_text().splitlines():
+        if line.startswith(("summary:", "totals:")):
+            return int(line.split()[1])
+    return 0
+
+
+def measure(tree: Path, warm: int, envelopes: int) -> dict[str, float]:
+    """Instructions per object ingested and per page read, for one source tree."""
+    work = Path(tempfile.mkdtemp(prefix="passerelle-instr-"))
+    node = Node(tree, work)
+    try:
+        for n in range(warm):
+            node.post(indicators(n * ENVELOPE, ENVELOPE))
+        bodies = [indicators((warm + n) * ENVELOPE, ENVELOPE) for n in range(envelopes)]
+        _none, ingest = node.counted(lambda: [node.post(body) for body in bodies])
+        pages, read = node.counted(node.read_all)
+    finally:
+        node.stop()
+    shutil.rmtree(work, ignore_errors=True)
+    return {
+        "instructions_per_object": ingest / (envelopes * ENVELOPE),
+        "instructions_per_page": read / pages,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tree", action="append", type=Path, help="a source tree (repeat)")
+    parser.add_argument("--warm", type=int, default=5, help="warm-up envelopes (not counted)")
+    parser.add_argument("--envelopes", type=int, default=3, help="envelopes counted")
+    args = parser.parse_args()
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed (apt-get install valgrind)")
+    trees = args.tree or [Path(".")]
+    results = {}
+    for tree in trees:
+        print(f"[{time.strftime('%H:%M:%S')}] {tree}", file=sys.stderr, flush=True)
+        results[str(tree)] = measure(tree.resolve(), args.warm, args.envelopes)
+    base = results[str(trees[-1])]
+    print("| tree | instructions per object ingested | per page of 1,000 read |")
+    print("|---|---|---|")
+    for tree, got in results.items():
+        ingest, page = got["instructions_per_object"], got["instructions_per_page"]
+        ratio = base["instructions_per_object"] / ingest
+        print(f"| {tree} | {ingest:,.0f} ({ratio:.2f} of the last tree's speed) | {page:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()
