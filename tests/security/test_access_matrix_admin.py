@@ -1,4 +1,5 @@
-"""The access matrix for the administration's REST endpoints (``/api/admin``).
+"""The access matrix for the administration's REST endpoints (``/api/admin``), and for
+producers' grants (``/api/grants``).
 
 Every person of the matrix world (tests/access_world.py: an admin, analyst, liaison,
 auditor and node account in each of producer, member, client and outsider) reads both
@@ -19,7 +20,16 @@ from passerelle.audit.log import entries
 from passerelle.policy import directory
 from passerelle.policy.roles import Role
 from passerelle.store.database import Database
-from tests.access_world import CHANNEL, OWN_CHANNEL, PEOPLE, Person, Probe, open_probe
+from tests.access_world import (
+    CHANNEL,
+    OWN_CHANNEL,
+    PEOPLE,
+    Person,
+    Probe,
+    Relation,
+    open_probe,
+    sees,
+)
 
 ORGS = ("producer", "member", "client", "outsider")
 # The channels each organisation is a member of, by the world's description.
@@ -129,3 +139,43 @@ def test_nobody_changes_another_organisation(probe: Probe) -> None:
         refused = [e for e in entries(conn) if e.action == "admin.refused"]
     assert len(refused) == asked
     assert {e.username for e in refused} == {p.username for p in PEOPLE}
+
+
+def _audit_reads(probe: Probe) -> list[str]:
+    """Only auditors read the log over REST, and only their organisation's entries."""
+    wrong = []
+    for person in PEOPLE:
+        shown = probe.client.get("/api/audit", headers=_as(probe, person))
+        verified = probe.client.get("/api/audit/verify", headers=_as(probe, person))
+        if person.role is not Role.AUDITOR:
+            if (shown.status_code, verified.status_code) != (403, 403):
+                wrong.append(f"{person}: audit {shown.status_code} {verified.status_code}")
+            continue
+        orgs = {row["organisation"] for row in shown.json()}
+        if not orgs <= {person.org} or verified.json()["ok"] is not True:
+            wrong.append(f"{person}: audit entries of {orgs}, {verified.json()}")
+    return wrong
+
+
+def test_grants_and_the_audit_log_over_rest(probe: Probe) -> None:
+    wrong = _audit_reads(probe)
+    for label in ("AMBER", "RED"):
+        body = {"object_id": probe.world.id_of(label), "court": True}
+        for person in PEOPLE:
+            answer = probe.client.post("/api/grants", json=body, headers=_as(probe, person))
+            if not sees(person, label):
+                expected = 404  # as for an object that does not exist
+            elif person.relation is Relation.PRODUCER and person.role in (
+                Role.LIAISON,
+                Role.ADMIN,
+            ):
+                expected = 200
+            else:
+                expected = 403
+            if answer.status_code != expected:
+                wrong.append(f"{person} {label}: {answer.status_code}, expected {expected}")
+    assert wrong == []
+    with probe.world.database.read() as conn:
+        log = entries(conn)
+    refused = [e for e in log if e.action == "grant-refused"]
+    assert len(refused) == 2 * len(PEOPLE) - 4
