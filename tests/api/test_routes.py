@@ -100,7 +100,14 @@ def test_the_operation_tables_name_only_registered_operations() -> None:
     assert set(operations._SUMMARIES) == set(REGISTRY)
     assert operations._CREATES.issubset(REGISTRY)
     created = {op.name for op in REGISTRY.values() if op.status_code == 201}
-    assert created == {"tips.share", "rfi.send", "watch.add", "entity.alias", "intake.store"}
+    assert created == {
+        "tips.share",
+        "rfi.send",
+        "watch.add",
+        "entity.alias",
+        "intake.store",
+        "admin.user-add",
+    }
     assert {op.status_code for op in REGISTRY.values()} == {200, 201}
 
 

@@ -5,17 +5,19 @@ routes: full paths, one error map.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
 
 from passerelle.api.deps import ViewerDep
 from passerelle.api.routes import error_responses
 from passerelle.audit import log as audit
-from passerelle.errors import BadInput, NotFound
-from passerelle.policy.actions import acknowledge
+from passerelle.errors import BadInput, Forbidden, NotFound
+from passerelle.objects import grants
 from passerelle.policy.directory import partner_names
+from passerelle.policy.roles import Role
+from passerelle.policy.viewer import Viewer
 from passerelle.stix.extension import handling_extension_definition, project_identity
 from passerelle.stix.organisations import organisation_identity
 from passerelle.store.database import Database
@@ -62,6 +64,31 @@ def organisation_identities(request: Request, viewer: ViewerDep) -> dict[str, An
     }
 
 
+class GrantRequest(BaseModel):
+    """A producer's grant of one use its handling rules forbid: exactly one of ``channel``
+    (onward sharing into it: its collection id, or a channel of yours), ``court`` (use in
+    court, by ``court_to`` or any organisation) or ``federate_to`` (pushing it to the peer
+    that speaks for that organisation)."""
+
+    object_id: str = Field(min_length=1, max_length=200)
+    channel: str | None = Field(None, max_length=200)
+    court: bool = False
+    court_to: str | None = Field(None, max_length=200)
+    federate_to: str | None = Field(None, max_length=200)
+
+
+@router.post(
+    "/api/grants",
+    summary="Grant a use",
+    responses=error_responses(BadInput, Forbidden, NotFound),
+)
+def grant_use(body: GrantRequest, request: Request, viewer: ViewerDep) -> dict[str, str]:
+    """As the producer of an object, allow one use its handling rules forbid (audited; a
+    refused grant is audited too)."""
+    database: Database = request.app.state.database
+    return grants.grant(database, viewer, grants.Grant(**body.model_dump()))
+
+
 @router.post(
     "/api/acknowledgements",
     summary="Acknowledge a restriction",
@@ -72,7 +99,57 @@ def acknowledge_restriction(
 ) -> dict[str, str]:
     """Acknowledge an object's H3 restriction text, which lifts it for you from now on."""
     database: Database = request.app.state.database
-    with database.write() as conn:
-        text = acknowledge(conn, viewer, body.object_id)
-        audit.record(database, conn, viewer, "acknowledge", [body.object_id])
+    text = grants.acknowledge(database, viewer, body.object_id)
     return {"object_id": body.object_id, "acknowledged": text}
+
+
+def _auditor(database: Database, viewer: Viewer, what: str) -> None:
+    """Refuse (and audit the refusal) unless the caller is an auditor."""
+    if viewer.role is not Role.AUDITOR:
+        audit.record_alone(database, viewer, "read-audit-refused", [], {"asked": what})
+        raise Forbidden("only an auditor may read the audit log")
+
+
+@router.get(
+    "/api/audit",
+    summary="Read the audit log",
+    responses=error_responses(Forbidden),
+)
+def read_audit(
+    request: Request,
+    viewer: ViewerDep,
+    object_id: Annotated[str | None, Query(alias="object", max_length=200)] = None,
+    user: Annotated[str | None, Query(max_length=200)] = None,
+) -> list[dict[str, Any]]:
+    """Return the entries of your organisation's people (auditors only), oldest first,
+    optionally about one object or by one user; the read is itself an entry. The whole
+    node's log is read on the node (`passerelle audit show`)."""
+    database: Database = request.app.state.database
+    _auditor(database, viewer, "show")
+    with database.write() as conn:
+        found = audit.entries(conn, object_id, user)
+        detail = {"object": object_id, "user": user, "remote": True}
+        audit.record(database, conn, viewer, "read-audit", [], detail)
+    return [e.as_dict() for e in found if e.org_name == viewer.org_name]
+
+
+@router.get(
+    "/api/audit/verify",
+    summary="Verify the audit log",
+    responses=error_responses(Forbidden),
+)
+def verify_audit(request: Request, viewer: ViewerDep) -> dict[str, Any]:
+    """Check the log's keyed chain (auditors only): whether it is intact, how many entries,
+    its head hash, or the first break."""
+    database: Database = request.app.state.database
+    _auditor(database, viewer, "verify")
+    assert database.audit_key is not None  # the node opens its database with its key
+    with database.read() as conn:
+        verdict = audit.verify(conn, database.audit_key)
+    return {
+        "ok": verdict.ok,
+        "checked": verdict.checked,
+        "head": verdict.head,
+        "problem": verdict.problem,
+        "keyed_from": verdict.keyed_from,
+    }

@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
+from passerelle.admin import operations as administration
 from passerelle.api.deps import ContextDep
 from passerelle.core.context import Context
 from passerelle.core.operations import Operation
@@ -41,6 +42,7 @@ FEATURE_TAGS: dict[str, str] = {
     queries.__name__: "Correlation",
     entities.__name__: "Entities",
     review.__name__: "Intake",
+    administration.__name__: "Administration",
 }
 
 # A read cannot clash with what is stored; a write can.

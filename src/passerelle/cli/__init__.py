@@ -2,6 +2,7 @@
 
 # The command modules attach themselves to the root group when imported.
 from passerelle.cli import (
+    admin,
     content,
     correlation,
     demo,
@@ -19,6 +20,7 @@ from passerelle.cli import (
 from passerelle.cli.root import cli, main
 
 __all__ = [
+    "admin",
     "cli",
     "content",
     "correlation",

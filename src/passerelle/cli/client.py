@@ -101,6 +101,15 @@ class RemoteClient:
             data = json.dumps(values).encode()
         return self._send(endpoint.method, path, data)
 
+    def get(self, path: str, query: dict[str, Any]) -> Any:
+        """GET a route that is no operation of the registry, with these query values."""
+        kept = {k: v for k, v in query.items() if v is not None}
+        return self._send("GET", path + ("?" + urllib.parse.urlencode(kept) if kept else ""), None)
+
+    def post(self, path: str, values: dict[str, Any]) -> Any:
+        """POST a JSON body to a route that is no operation of the registry."""
+        return self._send("POST", path, json.dumps(values).encode())
+
     def _send(self, method: str, path: str, data: bytes | None) -> Any:
         headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
         if data is not None:
@@ -142,14 +151,16 @@ def _error_text(exc: urllib.error.HTTPError) -> str:
         return f"the node answered {exc.code} {exc.reason}"
 
 
+url_option = click.option(
+    "--url",
+    help="Act on a running node through its REST API (default: PASSERELLE_URL; token "
+    "in PASSERELLE_TOKEN).",
+)
+
+
 def client_options(function: F) -> F:
     """Add ``--user`` and ``--url`` to an exchange command."""
-    function = user_option(function)
-    return click.option(
-        "--url",
-        help="Act on a running node through its REST API (default: PASSERELLE_URL; token "
-        "in PASSERELLE_TOKEN).",
-    )(function)
+    return url_option(user_option(function))
 
 
 def make_client(node: Node, username: str | None, url: str | None) -> Client:
@@ -161,6 +172,12 @@ def make_client(node: Node, username: str | None, url: str | None) -> Client:
     if not token:
         raise BadInput("--url needs your API token in the PASSERELLE_TOKEN variable")
     return RemoteClient(url, token, node.purpose, username or node.settings.client.user)
+
+
+def remote_client(node: Node, username: str | None, url: str | None) -> RemoteClient | None:
+    """Return the running node's client when the command line asked for one, else None."""
+    client = make_client(node, username, url)
+    return client if isinstance(client, RemoteClient) else None
 
 
 __all__ = ["Client", "client_options", "make_client", "pass_node"]

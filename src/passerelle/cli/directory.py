@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
+from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node, user_option
 from passerelle.durations import parse_duration
 from passerelle.errors import BadInput
 from passerelle.policy.roles import Role
@@ -18,14 +20,22 @@ def org() -> None:
 
 @org.command("add")
 @click.argument("name")
+@click.option(
+    "--operator",
+    is_flag=True,
+    help="NAME runs the node: its admins create organisations and channels and decide "
+    "who is in a channel.",
+)
+@user_option
 @pass_node
-def org_add(node: Node, name: str) -> None:
-    """Register an organisation called NAME."""
-    from passerelle.policy import directory
+def org_add(node: Node, name: str, operator: bool, username: str | None) -> None:
+    """Register an organisation called NAME (the node operator's)."""
+    from passerelle.admin import actions
+    from passerelle.cli.admin import acting
 
-    with node.database.write() as conn:
-        created = directory.add_organisation(conn, name)
-    click.echo(f"organisation {created.name!r} added")
+    with acting(node, username) as actor:
+        created = actions.add_organisation(node.database, actor, name, operator)
+    click.echo(f"organisation {created.name!r} added" + (" (operator)" if operator else ""))
 
 
 @org.command("list")
@@ -52,13 +62,15 @@ def org_list(node: Node, as_json: bool) -> None:
     help="Region (RU, DE, ...) of the phone numbers in ORG's objects written without an "
     "international prefix; '' for the node's (PASSERELLE_PHONE_REGION).",
 )
+@user_option
 @pass_node
-def org_set(node: Node, org_name: str, phone_region: str) -> None:
+def org_set(node: Node, org_name: str, phone_region: str, username: str | None) -> None:
     """Change a setting of ORG: the region its objects' phone numbers are read in."""
-    from passerelle.policy.regions import set_phone_region
+    from passerelle.admin import actions
+    from passerelle.cli.admin import acting
 
-    with node.database.write() as conn:
-        region = set_phone_region(conn, org_name, phone_region)
+    with acting(node, username) as actor:
+        region = actions.set_region(node.database, actor, org_name, phone_region)
     shown = region or f"the node's ({node.settings.phone_region})"
     click.echo(f"phone numbers of {org_name!r} are read in {shown}")
     click.echo("for objects stored from now on; `passerelle reindex` for the others", err=True)
@@ -67,13 +79,15 @@ def org_set(node: Node, org_name: str, phone_region: str) -> None:
 @org.command("client-add")
 @click.argument("org_name", metavar="ORG")
 @click.argument("client")
+@user_option
 @pass_node
-def org_client_add(node: Node, org_name: str, client: str) -> None:
+def org_client_add(node: Node, org_name: str, client: str, username: str | None) -> None:
     """Declare CLIENT a client of ORG: it may receive what ORG receives as TLP:AMBER."""
-    from passerelle.policy import directory
+    from passerelle.admin import actions
+    from passerelle.cli.admin import acting
 
-    with node.database.write() as conn:
-        directory.add_client(conn, org_name, client)
+    with acting(node, username) as actor:
+        actions.change_client(node.database, actor, org_name, client, True)
     click.echo(f"{client!r} is now a client of {org_name!r}")
 
 
@@ -106,13 +120,17 @@ def user() -> None:
     help="What the user does on this node.",
 )
 @click.option("--purpose", default="", help="Purpose recorded when a request declares none.")
+@click.option("--user", "acting_as", help="Act as this admin of ORG (default: PASSERELLE_USER).")
 @pass_node
-def user_add(node: Node, org_name: str, username: str, role: str, purpose: str) -> None:
+def user_add(
+    node: Node, org_name: str, username: str, role: str, purpose: str, acting_as: str | None
+) -> None:
     """Create USERNAME in ORG and print their API token (shown only this once)."""
-    from passerelle.policy import directory
+    from passerelle.admin import actions
+    from passerelle.cli.admin import acting
 
-    with node.database.write() as conn:
-        token = directory.add_user(conn, org_name, username, Role(role), purpose)
+    with acting(node, acting_as) as actor:
+        token = actions.add_user(node.database, actor, org_name, username, Role(role), purpose)
     click.echo(token)
     click.echo(
         f"user {username!r} ({role}) added to {org_name!r}; keep the token above, "
@@ -123,13 +141,15 @@ def user_add(node: Node, org_name: str, username: str, role: str, purpose: str) 
 
 @user.command("token")
 @click.argument("username")
+@click.option("--user", "acting_as", help="Act as this admin (default: PASSERELLE_USER).")
 @pass_node
-def user_token(node: Node, username: str) -> None:
+def user_token(node: Node, username: str, acting_as: str | None) -> None:
     """Issue a new API token for USERNAME; the old one stops working."""
-    from passerelle.policy import directory
+    from passerelle.admin import actions
+    from passerelle.cli.admin import acting
 
-    with node.database.write() as conn:
-        token = directory.replace_token(conn, username)
+    with acting(node, acting_as) as actor:
+        token = actions.rotate_token(node.database, actor, username)
     click.echo(token)
 
 
@@ -140,14 +160,21 @@ def user_token(node: Node, username: str) -> None:
     prompt="New web password",
     help="The password (asked twice, unechoed, when not given; at least 12 characters).",
 )
+@click.option("--user", "acting_as", help="Act as this admin (default: PASSERELLE_USER).")
 @pass_node
-def user_password(node: Node, username: str, password: str) -> None:
+def user_password(node: Node, username: str, password: str, acting_as: str | None) -> None:
     """Set the password USERNAME signs in to the web interface with (stored as an argon2
     hash)."""
+    from passerelle.admin import actions
+    from passerelle.cli.admin import acting
     from passerelle.policy import passwords
 
-    with node.database.write() as conn:
+    def change(conn: Any, _user_id: int) -> tuple[dict[str, Any], dict[str, Any], None]:
         passwords.set_password(conn, username, password)
+        return {}, {"password": "set"}, None
+
+    with acting(node, acting_as) as actor:
+        actions.change_user(node.database, actor, username, "admin.user-password", change)
     click.echo(f"web password of {username!r} set", err=True)
 
 
@@ -159,15 +186,24 @@ def user_password(node: Node, username: str, password: str) -> None:
     show_default=True,
     help="How long the link stays good (it is good for one sign-in), e.g. 15m, 1h.",
 )
+@click.option("--user", "acting_as", help="Act as this admin (default: PASSERELLE_USER).")
 @pass_node
-def user_link(node: Node, username: str, valid: str) -> None:
+def user_link(node: Node, username: str, valid: str, acting_as: str | None) -> None:
     """Print a one-time link that signs USERNAME in to the web interface (the node's
     PASSERELLE_PUBLIC_URL, else http://127.0.0.1:8000)."""
+    from passerelle.admin import actions
+    from passerelle.cli.admin import acting
     from passerelle.stix.timestamps import now_micros
     from passerelle.web import links
 
-    with node.database.write() as conn:
-        token = links.issue_link(conn, username, now_micros(), parse_duration(valid))
+    valid_for = parse_duration(valid)
+
+    def change(conn: Any, _user_id: int) -> tuple[dict[str, Any], dict[str, Any], str]:
+        issued = links.issue_link(conn, username, now_micros(), valid_for)
+        return {}, {"sign_in_link": valid}, issued
+
+    with acting(node, acting_as) as actor:
+        token = actions.change_user(node.database, actor, username, "admin.user-link", change)
     base = node.settings.public_url or "http://127.0.0.1:8000"
     click.echo(f"{base}{links.LINK_PATH}{token}")
     click.echo(f"good for one sign-in of {username!r} within {valid}", err=True)
@@ -201,6 +237,7 @@ def channel() -> None:
 )
 @click.option("--alias", help="A short name for URLs and commands.")
 @click.option("--description", default="", help="What the channel is for.")
+@user_option
 @click.option(
     "--default-tlp",
     type=click.Choice(["clear", "green", "amber", "amber+strict", "red"]),
@@ -215,18 +252,21 @@ def channel_add(
     members: tuple[str, ...],
     alias: str | None,
     description: str,
+    username: str | None,
     default_tlp: str,
 ) -> None:
-    """Create a channel called TITLE shared by its member organisations."""
-    from passerelle.policy import directory
+    """Create a channel called TITLE shared by its member organisations (the node
+    operator's)."""
+    from passerelle.admin import actions
+    from passerelle.cli.admin import acting
     from passerelle.policy.directory import Membership
 
     parsed = [Membership.parse(m) for m in members]
     tlp = Tlp.parse(default_tlp)
     if tlp is Tlp.RED:
         raise BadInput("a channel cannot default to TLP:RED: RED names its recipients")
-    with node.database.write() as conn:
-        created = directory.add_channel(conn, title, parsed, alias, description, tlp)
+    with acting(node, username) as actor:
+        created = actions.add_channel(node.database, actor, title, parsed, alias, description, tlp)
     click.echo(created.collection_id)
     click.echo(f"channel {title!r} added: TAXII collection {created.collection_id}", err=True)
 

@@ -18,6 +18,10 @@ _WATCHES = "passerelle.exchange.watches"
 _ENTITIES = "passerelle.resolution.entities"
 _CORRELATION = "passerelle.correlation"
 _DRAFTS = "passerelle.intake.review"
+_ADMIN = "passerelle.admin.operations"
+_ORG = "/api/admin/organisation"
+_USER = "/api/admin/users/{username}"
+_CHANNEL = "/api/admin/channels/{channel}"
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,18 @@ ENDPOINTS: dict[str, Endpoint] = {
     "intake.reject": Endpoint("POST", _ELEMENT + "/reject", _DRAFTS),
     "intake.correct": Endpoint("POST", _ELEMENT + "/correct", _DRAFTS),
     "intake.publish": Endpoint("POST", _DRAFT + "/publish", _DRAFTS),
+    "admin.org": Endpoint("GET", _ORG, _ADMIN),
+    "admin.org-rename": Endpoint("POST", _ORG + "/rename", _ADMIN),
+    "admin.client-add": Endpoint("POST", _ORG + "/clients", _ADMIN),
+    "admin.client-remove": Endpoint("POST", _ORG + "/clients/remove", _ADMIN),
+    "admin.user-add": Endpoint("POST", "/api/admin/users", _ADMIN),
+    "admin.user-disable": Endpoint("POST", _USER + "/disable", _ADMIN),
+    "admin.user-enable": Endpoint("POST", _USER + "/enable", _ADMIN),
+    "admin.user-role": Endpoint("POST", _USER + "/role", _ADMIN),
+    "admin.user-token": Endpoint("POST", _USER + "/token", _ADMIN),
+    "admin.channels": Endpoint("GET", "/api/admin/channels", _ADMIN),
+    "admin.channel-rename": Endpoint("POST", _CHANNEL + "/rename", _ADMIN),
+    "admin.channel-rights": Endpoint("POST", _CHANNEL + "/rights", _ADMIN),
 }
 
 # Choices and bounds of requests that the command line checks before it sends them (the

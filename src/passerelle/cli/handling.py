@@ -10,33 +10,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node, user_option
-from passerelle.errors import BadInput, Forbidden, NotFound
+from passerelle.cli.client import client_options, remote_client, url_option
+from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
+from passerelle.errors import BadInput, Forbidden
 from passerelle.policy.roles import Role
 from passerelle.stix.timestamps import now_micros
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
-    from passerelle.policy.directory import Channel
-    from passerelle.policy.viewer import Viewer
     from passerelle.store.database import AuditKey
-
-
-def grant_target(conn: Connection, viewer: Viewer, reference: str) -> Channel:
-    """Find the channel an onward-sharing grant is for.
-
-    A producer usually grants sharing into a partner's channel it is not part of; it names
-    that channel by the exact collection id the partner gave it (titles and aliases stay
-    private to members).
-    """
-    from passerelle.policy.directory import channel_by_collection_id
-    from passerelle.policy.visibility import channel_for
-
-    try:
-        return channel_for(conn, viewer, reference)
-    except NotFound:
-        return channel_by_collection_id(conn, reference)
 
 
 @cli.command("grant")
@@ -54,7 +35,7 @@ def grant_target(conn: Connection, viewer: Viewer, reference: str) -> Channel:
     metavar="ORG",
     help="Allow pushing it (H2) to the peer that speaks for ORG.",
 )
-@user_option
+@client_options
 @pass_node
 def grant_command(
     node: Node,
@@ -64,49 +45,44 @@ def grant_command(
     org_name: str | None,
     federate_to: str | None,
     username: str | None,
+    url: str | None,
 ) -> None:
     """As the producer, allow a use of OBJECT_ID that its handling rules forbid."""
     if [bool(channel_ref), court, bool(federate_to)].count(True) != 1:
         raise BadInput(
             "say what you grant: --channel C (onward sharing), --court or --federate ORG"
         )
-    from passerelle.audit import log as audit
-    from passerelle.policy import actions
-    from passerelle.policy.departure import FEDERATE
-    from passerelle.policy.directory import find_organisation
+    values: dict[str, object] = {
+        "object_id": object_id,
+        "channel": channel_ref,
+        "court": court,
+        "court_to": org_name,
+        "federate_to": federate_to,
+    }
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        detail = remote.post("/api/grants", values)
+    else:
+        from passerelle.objects.grants import Grant, grant
 
-    viewer = node.viewer(username)
-    with node.database.write() as conn:
-        if federate_to:
-            peer_org = find_organisation(conn, federate_to).id
-            actions.grant(conn, viewer, object_id, FEDERATE, org_id=peer_org)
-            detail = {"kind": "federate", "to": federate_to}
-        elif court:
-            org_id = find_organisation(conn, org_name).id if org_name else None
-            actions.grant(conn, viewer, object_id, actions.COURT, org_id=org_id)
-            detail = {"kind": "court", "to": org_name or "any"}
-        else:
-            assert channel_ref is not None
-            channel = grant_target(conn, viewer, channel_ref)
-            actions.grant(conn, viewer, object_id, actions.ONWARD, channel=channel)
-            detail = {"kind": "onward", "channel": channel.title}
-        audit.record(node.database, conn, viewer, "grant", [object_id], detail)
+        asked = Grant(object_id, channel_ref, court, org_name, federate_to)
+        detail = grant(node.database, node.viewer(username), asked)
     click.echo(f"granted {detail['kind']} use of {object_id}")
 
 
 @cli.command("acknowledge")
 @click.argument("object_id")
-@user_option
+@client_options
 @pass_node
-def acknowledge_command(node: Node, object_id: str, username: str | None) -> None:
+def acknowledge_command(node: Node, object_id: str, username: str | None, url: str | None) -> None:
     """Acknowledge the H3 restriction of OBJECT_ID (printed) so that you may read it."""
-    from passerelle.audit import log as audit
-    from passerelle.policy import actions
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        text = remote.post("/api/acknowledgements", {"object_id": object_id})["acknowledged"]
+    else:
+        from passerelle.objects.grants import acknowledge
 
-    viewer = node.viewer(username)
-    with node.database.write() as conn:
-        text = actions.acknowledge(conn, viewer, object_id)
-        audit.record(node.database, conn, viewer, "acknowledge", [object_id])
+        text = acknowledge(node.database, node.viewer(username), object_id)
     click.echo(f"acknowledged for {object_id}:\n{text}")
 
 
@@ -124,10 +100,19 @@ def audit_group() -> None:
     help="Also check every checkpoint in this file (from `audit checkpoint`); repeatable.",
 )
 @json_option
+@url_option
 @pass_node
-def audit_verify(node: Node, checkpoint_files: tuple[Path, ...], as_json: bool) -> None:
+def audit_verify(
+    node: Node, checkpoint_files: tuple[Path, ...], as_json: bool, url: str | None
+) -> None:
     """Check that no entry was altered, removed or reordered, and that the log still holds
-    every checkpointed head; print the head hash."""
+    every checkpointed head; print the head hash (an auditor's, with --url)."""
+    remote = remote_client(node, None, url)
+    if remote is not None:
+        if checkpoint_files:
+            raise BadInput("--checkpoint is checked on the node itself, not with --url")
+        _print_verdict(remote.get("/api/audit/verify", {}), as_json)
+        return
     from passerelle.audit import checkpoints
     from passerelle.audit import log as audit
 
@@ -142,16 +127,20 @@ def audit_verify(node: Node, checkpoint_files: tuple[Path, ...], as_json: bool) 
         checked, problem = checkpoints.check(conn, key, lines) if verdict.ok else (0, "")
     if problem:
         verdict = replace(verdict, ok=False, problem=problem)
+    matched = f"; {checked} checkpoints hold" if checkpoint_files else ""
+    _print_verdict({**verdict.__dict__, "checkpoints": checked}, as_json, matched)
+
+
+def _print_verdict(verdict: dict[str, object], as_json: bool, matched: str = "") -> None:
     if as_json:
-        click.echo(json.dumps({**verdict.__dict__, "checkpoints": checked}))
-    elif verdict.ok:
-        matched = f"; {checked} checkpoints hold" if checkpoint_files else ""
+        click.echo(json.dumps(verdict))
+    elif verdict["ok"]:
         click.echo(
-            f"audit log intact: {verdict.checked} entries, keyed from entry "
-            f"{verdict.keyed_from}{matched}, head {verdict.head}"
+            f"audit log intact: {verdict['checked']} entries, keyed from entry "
+            f"{verdict['keyed_from']}{matched}, head {verdict['head']}"
         )
-    if not verdict.ok:
-        raise click.ClickException(f"audit log broken: {verdict.problem}")
+    if not verdict["ok"]:
+        raise click.ClickException(f"audit log broken: {verdict['problem']}")
 
 
 @audit_group.command("checkpoint")
@@ -205,25 +194,44 @@ def _audit_key(node: Node) -> AuditKey:
     help="The auditor reading the log (default: PASSERELLE_USER).",
 )
 @json_option
+@url_option
 @pass_node
 def audit_show(
-    node: Node, object_id: str | None, username: str | None, auditor: str | None, as_json: bool
+    node: Node,
+    object_id: str | None,
+    username: str | None,
+    auditor: str | None,
+    as_json: bool,
+    url: str | None,
 ) -> None:
-    """Show audit entries (auditors only): who did what, when, for which purpose."""
-    from passerelle.audit import log as audit
-
-    viewer = node.viewer(auditor)
-    if viewer.role is not Role.AUDITOR:
-        raise Forbidden("only an auditor may read the audit log")
-    with node.database.write() as conn:
-        found = audit.entries(conn, object_id, username)
-        audit.record(
-            node.database, conn, viewer, "read-audit", [], {"object": object_id, "user": username}
-        )
-    rows = [e.as_dict() for e in found]
+    """Show audit entries (auditors only): who did what, when, for which purpose; with
+    --url, the entries of the auditor's organisation on a running node."""
+    remote = remote_client(node, auditor, url)
+    if remote is not None:
+        rows = remote.get("/api/audit", {"object": object_id, "user": username})
+    else:
+        rows = _local_entries(node, object_id, username, auditor)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
         row["objects"] = len(row["objects"])
     emit_rows(rows, ["seq", "at", "user", "organisation", "action", "purpose", "objects"], False)
+
+
+def _local_entries(
+    node: Node, object_id: str | None, username: str | None, auditor: str | None
+) -> list[dict[str, object]]:
+    """Read the node's whole log as an auditor (the read is an entry; a refusal too)."""
+    from passerelle.audit import log as audit
+
+    viewer = node.viewer(auditor)
+    if viewer.role is not Role.AUDITOR:
+        audit.record_alone(node.database, viewer, "read-audit-refused", [], {"asked": "show"})
+        raise Forbidden("only an auditor may read the audit log")
+    with node.database.write() as conn:
+        found = audit.entries(conn, object_id, username)
+        audit.record(
+            node.database, conn, viewer, "read-audit", [], {"object": object_id, "user": username}
+        )
+    return [e.as_dict() for e in found]

@@ -109,10 +109,13 @@ class Node:
         username = username or self.settings.client.user
         if not username:
             raise PasserelleError("say who acts: --user NAME or the PASSERELLE_USER variable")
-        from passerelle.policy.directory import viewer_by_name
+        from passerelle.policy.directory import active_viewer, viewer_by_name
 
         with self.database.read() as conn:
-            return viewer_by_name(conn, username, self.purpose)
+            viewer = viewer_by_name(conn, username, self.purpose)
+            if active_viewer(conn, viewer.user_id) is None:
+                raise PasserelleError(f"user {viewer.username!r} is disabled")
+        return viewer
 
 
 class _Group(click.Group):

@@ -94,8 +94,22 @@ _SUMMARIES = {
     "intake.reject": "Reject an element",
     "intake.correct": "Correct an element",
     "intake.publish": "Publish a draft",
+    "admin.org": "Show your organisation",
+    "admin.org-rename": "Rename your organisation",
+    "admin.client-add": "Declare a client",
+    "admin.client-remove": "Withdraw a client",
+    "admin.user-add": "Add a user",
+    "admin.user-disable": "Disable a user",
+    "admin.user-enable": "Enable a user",
+    "admin.user-role": "Change a user's role",
+    "admin.user-token": "Rotate a user's token",
+    "admin.channels": "List your channels",
+    "admin.channel-rename": "Rename a channel",
+    "admin.channel-rights": "Lower your rights in a channel",
 }
-_CREATES = frozenset({"tips.share", "rfi.send", "watch.add", "entity.alias", "intake.store"})
+_CREATES = frozenset(
+    {"tips.share", "rfi.send", "watch.add", "entity.alias", "intake.store", "admin.user-add"}
+)
 
 
 def _declared(operation: Operation[RequestT]) -> Operation[RequestT]:

@@ -15,8 +15,11 @@ import base64
 import binascii
 import hmac
 import urllib.parse
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.http import HTTPBase
 
 from passerelle.audit.log import printable
 from passerelle.audit.logins import FailedLogins
@@ -89,7 +92,22 @@ def authenticate(
     return viewer
 
 
-def current_viewer(request: Request) -> Viewer:
+# Declared for the OpenAPI document only (so /docs has an Authorize button); the header is
+# read and checked below, each failure the same 401. Neither raises on its own.
+_BEARER = HTTPBearer(scheme_name="bearer", description="Your API token (psl_...)", auto_error=False)
+_BASIC = HTTPBase(
+    scheme="basic",
+    scheme_name="basic",
+    description="Your username and API token as the password (what TAXII clients send)",
+    auto_error=False,
+)
+_Declared = Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)]
+_DeclaredBasic = Annotated[HTTPAuthorizationCredentials | None, Security(_BASIC)]
+
+
+def current_viewer(
+    request: Request, _bearer: _Declared = None, _basic: _DeclaredBasic = None
+) -> Viewer:
     """FastAPI dependency: the authenticated viewer of this request.
 
     A request that names who acts (``X-Passerelle-User``, what ``--user`` sends with

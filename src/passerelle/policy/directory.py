@@ -200,11 +200,14 @@ def _viewer_query() -> Select[Any]:
 @functools.cache
 def _viewer_by_token_hash() -> Select[Any]:
     # Built once: every request authenticates.
-    return _viewer_query().where(users.c.token_hash == bindparam("token_hash"))
+    return _viewer_query().where(
+        users.c.token_hash == bindparam("token_hash"), users.c.disabled.is_(False)
+    )
 
 
 def viewer_by_token(conn: Connection, token: str, purpose: str = "") -> Viewer | None:
-    """Return the user holding this token, or None."""
+    """Return the enabled user holding this token, or None (a disabled user's token fails
+    like a wrong one)."""
     row = conn.execute(_viewer_by_token_hash(), {"token_hash": token_hash(token)}).first()
     return None if row is None else _viewer(row, purpose)
 
@@ -225,6 +228,15 @@ def viewer_by_id(conn: Connection, user_id: int, purpose: str = "") -> Viewer:
     return _viewer(row, purpose)
 
 
+def active_viewer(conn: Connection, user_id: int, purpose: str = "") -> Viewer | None:
+    """Return the user with this id if they are not disabled (a session, a sign-in), else
+    None."""
+    row = conn.execute(
+        _viewer_query().where(users.c.id == user_id, users.c.disabled.is_(False))
+    ).first()
+    return None if row is None else _viewer(row, purpose)
+
+
 def _viewer(row: Row[Any], purpose: str) -> Viewer:
     return Viewer(
         user_id=row.id,
@@ -236,10 +248,20 @@ def _viewer(row: Row[Any], purpose: str) -> Viewer:
     )
 
 
-def list_users(conn: Connection) -> list[dict[str, str]]:
-    """Return every user with their organisation and role."""
-    rows = conn.execute(_viewer_query().order_by(users.c.username))
-    return [{"username": r.username, "organisation": r.name, "role": r.role} for r in rows]
+def list_users(conn: Connection, org_id: int | None = None) -> list[dict[str, str]]:
+    """Return every user (of one organisation) with their organisation and role; a
+    disabled user's role reads ``ROLE (disabled)``."""
+    query = _viewer_query().add_columns(users.c.disabled).order_by(users.c.username)
+    if org_id is not None:
+        query = query.where(users.c.org_id == org_id)
+    return [
+        {
+            "username": r.username,
+            "organisation": r.name,
+            "role": f"{r.role} (disabled)" if r.disabled else r.role,
+        }
+        for r in conn.execute(query)
+    ]
 
 
 def add_channel(

@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, delete, select
 
 from passerelle.errors import BadInput, NotFound
-from passerelle.policy.directory import viewer_by_id
+from passerelle.policy.directory import active_viewer
 from passerelle.policy.viewer import Viewer
 from passerelle.store.schema import users, web_sessions
 
@@ -71,4 +71,4 @@ def viewer_by_password(
             .where(users.c.id == row.id)
             .values(password_hash=_hasher().hash(password))
         )
-    return viewer_by_id(conn, row.id, purpose)
+    return active_viewer(conn, row.id, purpose)

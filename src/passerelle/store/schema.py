@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from passerelle.store import entity_tables
@@ -38,6 +39,8 @@ organisations = Table(
     Column("name", String(200), nullable=False, unique=True),
     Column("created", BigInteger, nullable=False),
     Column("phone_region", String(2)),  # numbers of its objects; NULL: the node's region
+    # Its admins run the node itself (organisations, channels, memberships).
+    Column("operator", Boolean, nullable=False, server_default=false()),
 )
 
 users = Table(
@@ -52,6 +55,8 @@ users = Table(
     Column("default_purpose", String(200), nullable=False, server_default=""),
     # The argon2 hash of the user's web password (None: no password, no web sign-in).
     Column("password_hash", String(200), nullable=True),
+    # A disabled user's token, sessions and links stop working; their records stay.
+    Column("disabled", Boolean, nullable=False, server_default=false()),
 )
 
 channels = Table(

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, delete, select
 
 from passerelle.durations import DAY
 from passerelle.errors import BadInput, NotFound
-from passerelle.policy.directory import viewer_by_id
+from passerelle.policy.directory import active_viewer
 from passerelle.policy.viewer import Viewer
 from passerelle.store.schema import users, web_links
 
@@ -49,4 +49,4 @@ def use_link(conn: Connection, token: str, now: int, purpose: str) -> Viewer | N
     spent = conn.execute(delete(web_links).where(web_links.c.token_hash == key))
     if spent.rowcount != 1 or row.expires < now:
         return None
-    return viewer_by_id(conn, row.user_id, purpose)
+    return active_viewer(conn, row.user_id, purpose)

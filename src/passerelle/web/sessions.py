@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, select
 
-from passerelle.policy.directory import viewer_by_id
+from passerelle.policy.directory import active_viewer
 from passerelle.policy.viewer import Viewer
 from passerelle.store.schema import web_sessions
 
@@ -86,7 +86,11 @@ def resume_session(
         conn.execute(
             web_sessions.update().where(web_sessions.c.id_hash == key).values(last_seen=now)
         )
-    return WebSession(viewer_by_id(conn, row.user_id, row.purpose), row.csrf_token)
+    viewer = active_viewer(conn, row.user_id, row.purpose)
+    if viewer is None:  # the user was disabled: the session ends with them
+        conn.execute(delete(web_sessions).where(web_sessions.c.id_hash == key))
+        return None
+    return WebSession(viewer, row.csrf_token)
 
 
 def end_session(conn: Connection, session_id: str) -> None:

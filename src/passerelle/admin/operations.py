@@ -1,0 +1,271 @@
+"""The administration's operations, served by the REST API under ``/api/admin``.
+
+Every path is about the caller's own organisation: an admin names no organisation, so an
+admin of one can never reach another's users, clients or channels (another's user or a
+channel the organisation is not in is not found, whether or not it exists). Creating
+organisations and channels, adding members and raising rights are the node operator's,
+on the command line, never here.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from passerelle.admin import actions
+from passerelle.audit.log import record_alone
+from passerelle.core.context import Context
+from passerelle.core.operations import Operation, register
+from passerelle.errors import Forbidden
+from passerelle.policy import directory
+from passerelle.policy import register as rules
+from passerelle.policy.regions import phone_regions
+from passerelle.policy.roles import Role
+from passerelle.store.schema import channels, organisations
+
+_ROLES = Literal["admin", "analyst", "liaison", "auditor", "node"]
+_NAME = Field(min_length=1, max_length=200)
+
+
+class Nothing(BaseModel):
+    """A request without fields."""
+
+
+class UserView(BaseModel):
+    """A user of your organisation."""
+
+    username: str
+    role: str = Field(description="The role; a disabled user's reads 'ROLE (disabled)'")
+
+
+class OrganisationView(BaseModel):
+    """Your organisation as its admins see it."""
+
+    name: str
+    phone_region: str
+    clients: list[str]
+    users: list[UserView]
+
+
+class ChannelView(BaseModel):
+    """A channel your organisation is a member of, with every member's rights."""
+
+    title: str
+    alias: str
+    collection_id: str
+    members: dict[str, str] = Field(description="Each member's rights: r, w or rw")
+
+
+class AddUser(BaseModel):
+    """A user to create in your organisation."""
+
+    username: str = _NAME
+    role: _ROLES = "analyst"
+    purpose: str = Field("", max_length=200, description="Purpose recorded by default")
+
+
+class NewToken(BaseModel):
+    """A user's API token, shown only this once."""
+
+    username: str
+    token: str
+
+
+class UserRef(BaseModel):
+    """A user of your organisation."""
+
+    username: str = Field(min_length=1, max_length=200, description="The user's name")
+
+
+class RoleChange(UserRef):
+    """A user's new role."""
+
+    role: _ROLES
+
+
+class ClientRef(BaseModel):
+    """An organisation declared (or withdrawn) as your organisation's client."""
+
+    client: str = _NAME
+
+
+class Rename(BaseModel):
+    """Your organisation's new name (its id, and all it holds, stay)."""
+
+    name: str = _NAME
+
+
+class ChannelRef(BaseModel):
+    """A channel your organisation is a member of (title, alias or collection id)."""
+
+    channel: str = Field(min_length=1, max_length=200, description="Title, alias or id")
+
+
+class ChannelRename(ChannelRef):
+    """What changes in a channel's names (left out: unchanged; alias '' removes it)."""
+
+    title: str | None = Field(None, max_length=200)
+    alias: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=2000)
+
+
+class Rights(ChannelRef):
+    """Your organisation's rights in a channel, lowered: r, w, or - to leave it."""
+
+    rights: Literal["r", "w", "rw", "-"]
+
+
+def _require_admin(ctx: Context, what: str) -> None:
+    """Refuse (and audit the refusal) unless the caller is an admin of their organisation."""
+    viewer = ctx.viewer
+    with ctx.database.read() as conn:
+        allowed = rules.may_administer(conn, viewer, viewer.org_id)
+    if not allowed:
+        reason = f"only an admin of {viewer.org_name!r} may do this"
+        record_alone(
+            ctx.database, viewer, actions.REFUSED, detail={"action": what, "reason": reason}
+        )
+        raise Forbidden(reason)
+
+
+def show_organisation(ctx: Context, _request: Nothing) -> OrganisationView:
+    """Show your organisation: its phone region, its declared clients and its users."""
+    _require_admin(ctx, "admin.org-show")
+    with ctx.database.read() as conn:
+        # By id: the organisation may have been renamed since the caller authenticated.
+        name = conn.execute(
+            select(organisations.c.name).where(organisations.c.id == ctx.viewer.org_id)
+        ).scalar_one()
+        users = directory.list_users(conn, ctx.viewer.org_id)
+        clients = directory.clients_of(conn, name)
+        region = phone_regions(conn).get(name, "")
+    return OrganisationView(
+        name=name,
+        phone_region=region,
+        clients=clients,
+        users=[UserView(username=u["username"], role=u["role"]) for u in users],
+    )
+
+
+def rename_organisation(ctx: Context, request: Rename) -> OrganisationView:
+    """Rename your organisation; partners address it by its new name from now on."""
+    actions.rename_organisation(ctx.database, ctx.viewer, ctx.viewer.org_name, request.name)
+    return show_organisation(ctx, Nothing())
+
+
+def add_user(ctx: Context, request: AddUser) -> NewToken:
+    """Create a user in your organisation and return their API token (shown only once)."""
+    token = actions.add_user(
+        ctx.database,
+        ctx.viewer,
+        ctx.viewer.org_name,
+        request.username,
+        Role(request.role),
+        request.purpose,
+    )
+    return NewToken(username=request.username, token=token)
+
+
+def disable_user(ctx: Context, request: UserRef) -> UserRef:
+    """Disable a user: their token and web sessions stop working at once."""
+    actions.set_disabled(ctx.database, ctx.viewer, request.username, True, own_org_only=True)
+    return request
+
+
+def enable_user(ctx: Context, request: UserRef) -> UserRef:
+    """Enable a disabled user again."""
+    actions.set_disabled(ctx.database, ctx.viewer, request.username, False, own_org_only=True)
+    return request
+
+
+def change_role(ctx: Context, request: RoleChange) -> RoleChange:
+    """Change a user's role."""
+    actions.set_role(
+        ctx.database, ctx.viewer, request.username, Role(request.role), own_org_only=True
+    )
+    return request
+
+
+def rotate_token(ctx: Context, request: UserRef) -> NewToken:
+    """Issue a user a new API token; the old one stops working at once."""
+    token = actions.rotate_token(ctx.database, ctx.viewer, request.username, own_org_only=True)
+    return NewToken(username=request.username, token=token)
+
+
+def add_client(ctx: Context, request: ClientRef) -> OrganisationView:
+    """Declare an organisation your client: it may receive what you receive as TLP:AMBER."""
+    actions.change_client(ctx.database, ctx.viewer, ctx.viewer.org_name, request.client, True)
+    return show_organisation(ctx, Nothing())
+
+
+def remove_client(ctx: Context, request: ClientRef) -> OrganisationView:
+    """Withdraw a client declaration."""
+    actions.change_client(ctx.database, ctx.viewer, ctx.viewer.org_name, request.client, False)
+    return show_organisation(ctx, Nothing())
+
+
+def list_channels(ctx: Context, _request: Nothing) -> list[ChannelView]:
+    """List the channels your organisation is a member of, with every member's rights."""
+    _require_admin(ctx, "admin.channel-list")
+    found = []
+    with ctx.database.read() as conn:
+        for row in conn.execute(channels.select().order_by(channels.c.title)):
+            members = directory.channel_members_of(conn, row.id)
+            if ctx.viewer.org_name not in {m.org_name for m in members}:
+                continue
+            found.append(
+                ChannelView(
+                    title=row.title,
+                    alias=row.alias or "",
+                    collection_id=row.collection_id,
+                    members={m.org_name: rules.rights_text(m) for m in members},
+                )
+            )
+    return found
+
+
+def rename_channel(ctx: Context, request: ChannelRename) -> ChannelRef:
+    """Change a channel's title, alias or description; its collection id stays."""
+    changes = {"title": request.title, "alias": request.alias, "description": request.description}
+    renamed = actions.rename_channel(
+        ctx.database, ctx.viewer, request.channel, changes, own_org_only=True
+    )
+    return ChannelRef(channel=renamed.collection_id)
+
+
+def lower_rights(ctx: Context, request: Rights) -> ChannelRef:
+    """Lower your organisation's rights in a channel, or leave it (-); only the node's
+    operator adds members or raises rights."""
+    actions.set_member(
+        ctx.database,
+        ctx.viewer,
+        request.channel,
+        ctx.viewer.org_name,
+        request.rights,
+        own_org_only=True,
+    )
+    return ChannelRef(channel=request.channel)
+
+
+_ORG = "/api/admin/organisation"
+_USER = "/api/admin/users/{username}"
+_CHANNEL = "/api/admin/channels/{channel}"
+
+register(Operation("admin.org", "GET", _ORG, Nothing, show_organisation))
+register(Operation("admin.org-rename", "POST", _ORG + "/rename", Rename, rename_organisation))
+register(Operation("admin.client-add", "POST", _ORG + "/clients", ClientRef, add_client))
+register(
+    Operation("admin.client-remove", "POST", _ORG + "/clients/remove", ClientRef, remove_client)
+)
+register(Operation("admin.user-add", "POST", "/api/admin/users", AddUser, add_user))
+register(Operation("admin.user-disable", "POST", _USER + "/disable", UserRef, disable_user))
+register(Operation("admin.user-enable", "POST", _USER + "/enable", UserRef, enable_user))
+register(Operation("admin.user-role", "POST", _USER + "/role", RoleChange, change_role))
+register(Operation("admin.user-token", "POST", _USER + "/token", UserRef, rotate_token))
+register(Operation("admin.channels", "GET", "/api/admin/channels", Nothing, list_channels))
+register(
+    Operation("admin.channel-rename", "POST", _CHANNEL + "/rename", ChannelRename, rename_channel)
+)
+register(Operation("admin.channel-rights", "POST", _CHANNEL + "/rights", Rights, lower_rights))

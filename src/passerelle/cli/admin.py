@@ -1,0 +1,153 @@
+"""The administration's commands beside ``org|user|channel add``: disable, enable, roles,
+renames, clients withdrawn, channel members; and who acts for every one of them.
+
+Each command acts as ``--user`` (or PASSERELLE_USER), checked against the ``admin`` role
+of the organisation concerned. Without one, only the node's bootstrap is open: while the
+node has no operator admin, the holder of the database file sets it up (README.md,
+"Administration").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import click
+
+from passerelle.cli.directory import channel, org, user
+from passerelle.cli.root import Node, pass_node, user_option
+from passerelle.errors import Forbidden
+from passerelle.policy.roles import Role
+
+if TYPE_CHECKING:
+    from passerelle.policy.viewer import Viewer
+
+
+@contextmanager
+def acting(node: Node, username: str | None) -> Iterator[Viewer | None]:
+    """Yield who acts (None: nobody named, the bootstrap); a refusal says how to name one."""
+    username = username or node.settings.client.user
+    actor = None
+    if username:
+        actor = node.viewer(username)
+    try:
+        yield actor
+    except Forbidden as exc:
+        if actor is not None:
+            raise
+        raise Forbidden(f"{exc.message} (say who acts: --user NAME)") from exc
+
+
+@org.command("rename")
+@click.argument("org_name", metavar="ORG")
+@click.argument("new_name")
+@user_option
+@pass_node
+def org_rename(node: Node, org_name: str, new_name: str, username: str | None) -> None:
+    """Rename ORG to NEW_NAME (its id, users, channels and objects stay)."""
+    from passerelle.admin import actions
+
+    with acting(node, username) as actor:
+        renamed = actions.rename_organisation(node.database, actor, org_name, new_name)
+    click.echo(f"organisation {org_name!r} is now {renamed!r}")
+
+
+@org.command("client-remove")
+@click.argument("org_name", metavar="ORG")
+@click.argument("client")
+@user_option
+@pass_node
+def org_client_remove(node: Node, org_name: str, client: str, username: str | None) -> None:
+    """Withdraw CLIENT as a client of ORG: it stops receiving ORG's TLP:AMBER content."""
+    from passerelle.admin import actions
+
+    with acting(node, username) as actor:
+        actions.change_client(node.database, actor, org_name, client, False)
+    click.echo(f"{client!r} is no longer a client of {org_name!r}")
+
+
+def _switch(node: Node, username: str | None, target: str, disabled: bool) -> None:
+    from passerelle.admin import actions
+
+    with acting(node, username) as actor:
+        actions.set_disabled(node.database, actor, target, disabled)
+    click.echo(f"user {target!r} {'disabled' if disabled else 'enabled'}")
+
+
+@user.command("disable")
+@click.argument("target", metavar="USERNAME")
+@user_option
+@pass_node
+def user_disable(node: Node, target: str, username: str | None) -> None:
+    """Disable USERNAME: their token, web sessions and sign-in links stop working at once."""
+    _switch(node, username, target, True)
+
+
+@user.command("enable")
+@click.argument("target", metavar="USERNAME")
+@user_option
+@pass_node
+def user_enable(node: Node, target: str, username: str | None) -> None:
+    """Enable USERNAME again (their token works again)."""
+    _switch(node, username, target, False)
+
+
+@user.command("role")
+@click.argument("target", metavar="USERNAME")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@user_option
+@pass_node
+def user_role(node: Node, target: str, role: str, username: str | None) -> None:
+    """Give USERNAME the role ROLE."""
+    from passerelle.admin import actions
+
+    with acting(node, username) as actor:
+        actions.set_role(node.database, actor, target, Role(role))
+    click.echo(f"user {target!r} is now {role}")
+
+
+@channel.command("rename")
+@click.argument("name")
+@click.option("--title", help="The new title.")
+@click.option("--alias", help="The new alias ('' removes it).")
+@click.option("--description", help="The new description.")
+@user_option
+@pass_node
+def channel_rename(
+    node: Node,
+    name: str,
+    title: str | None,
+    alias: str | None,
+    description: str | None,
+    username: str | None,
+) -> None:
+    """Change the title, alias or description of the channel NAME (its collection id
+    stays)."""
+    from passerelle.admin import actions
+
+    if title is None and alias is None and description is None:
+        raise click.UsageError("say what changes: --title, --alias or --description")
+    changes = {"title": title, "alias": alias, "description": description}
+    with acting(node, username) as actor:
+        renamed = actions.rename_channel(node.database, actor, name, changes)
+    click.echo(f"channel {renamed.collection_id}: {renamed.title!r} (alias {renamed.alias!r})")
+
+
+@channel.command("member")
+@click.argument("name")
+@click.argument("org_name", metavar="ORG")
+@click.argument("rights", type=click.Choice(["r", "w", "rw", "-"]))
+@user_option
+@pass_node
+def channel_member(node: Node, name: str, org_name: str, rights: str, username: str | None) -> None:
+    """Give ORG the RIGHTS r, w or rw in the channel NAME, or take it out (-).
+
+    An organisation's admin may lower its own rights or leave; adding a member or raising
+    rights is the node operator's.
+    """
+    from passerelle.admin import actions
+
+    with acting(node, username) as actor:
+        actions.set_member(node.database, actor, name, org_name, rights)
+    click.echo(f"{org_name!r} in {name!r}: {rights}")
