@@ -171,7 +171,11 @@ def echo(ctx: Context, request: Echo) -> Echo:
     return request
 
 
-RENAME = Operation("test.rename", "POST", "/api/things/{thing_id}/rename", Rename, rename)
+# These operations run without a node (no context, no database, so no audit log): the
+# refusal RENAME raises is its own to record.
+RENAME = Operation(
+    "test.rename", "POST", "/api/things/{thing_id}/rename", Rename, rename, audits_refusals=True
+)
 ECHO = Operation("test.echo", "POST", "/api/things/{thing_id}/echo", Echo, echo)
 
 

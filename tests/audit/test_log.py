@@ -313,7 +313,7 @@ def test_an_auditor_reads_the_entries_about_one_object(
 ) -> None:
     sent = shared(as_user, world, 2)
     as_user("boris").get(f"/collections/{world.collection('fr-ru')}/manifest/")
-    rows = show(run, "--as", auditor, "--object", sent[0])
+    rows = show(run, "--user", auditor, "--object", sent[0])
     assert [(r["user"], r["action"]) for r in rows] == [
         ("alice", "write"),
         ("boris", "read-manifest"),
@@ -326,12 +326,12 @@ def test_an_auditor_reads_the_entries_of_one_user(
 ) -> None:
     shared(as_user, world, 2)
     as_user("boris").get(f"/collections/{world.collection('fr-ru')}/manifest/")
-    rows = show(run, "--as", auditor, "--user", "boris")
+    rows = show(run, "--user", auditor, "--by", "boris")
     assert [r["action"] for r in rows] == ["read-manifest"]
 
 
 def test_reading_the_log_is_itself_recorded(world: World, run: Run, auditor: str) -> None:
-    show(run, "--as", auditor, "--user", "boris")
+    show(run, "--user", auditor, "--by", "boris")
     [entry] = by(world, auditor, "read-audit")
     assert entry.detail == {"object": None, "user": "boris"}
 
@@ -340,7 +340,20 @@ def test_an_analyst_may_not_read_the_log(
     as_user: Callable[[str], Taxii], world: World, run: Run
 ) -> None:
     shared(as_user, world, 1)
-    result = run("audit", "show", "--json", "--as", "alain")
+    result = run("audit", "show", "--json", "--user", "alain")
     assert result.exit_code == 1
     assert "only an auditor" in result.output
     assert "alice" not in result.output
+
+
+def test_the_old_name_of_user_still_names_the_reader_but_never_as_a_filter(
+    world: World, run: Run, auditor: str
+) -> None:
+    # --as was the reader's option and --user a filter; --user is now the reader, as in
+    # every other command, so a script giving both the old way gets an error, not the
+    # log read as someone else.
+    assert show(run, "--as", auditor)
+    mixed = run("audit", "show", "--as", auditor, "--user", "boris")
+    assert mixed.exit_code == 2
+    assert "--by" in mixed.output
+    assert by(world, "boris", "read-audit") == []

@@ -11,6 +11,7 @@ from unittest.mock import ANY
 import pytest
 from sqlalchemy import select
 
+from passerelle.audit.log import entries
 from passerelle.errors import Forbidden, NotFound
 from passerelle.policy import directory
 from passerelle.policy.actions import Action, pap_permits, require_permitted
@@ -304,6 +305,11 @@ def test_a_court_export_is_refused_while_an_h1_object_of_another_organisation_is
     assert len(lines) == 1
     assert h1["id"] in lines[0]
     assert "H1" in lines[0]
+    # The refusal is in the audit log: who, which objects, for which channel.
+    with world.database.read() as conn:
+        [entry] = [e for e in entries(conn) if e.action == "export-refused"]
+    assert (entry.username, entry.object_ids) == ("boris", (h1["id"],))
+    assert entry.detail == {"channel": "fr-ru", "court": True, "refused": 1}
 
 
 def test_an_ordinary_export_is_not_held_back_by_h1(

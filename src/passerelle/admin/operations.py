@@ -9,7 +9,8 @@ on the command line, never here.
 
 from __future__ import annotations
 
-from typing import Literal
+import dataclasses
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -17,7 +18,8 @@ from sqlalchemy import select
 from passerelle.admin import actions
 from passerelle.audit.log import record_alone
 from passerelle.core.context import Context
-from passerelle.core.operations import Operation, register
+from passerelle.core.operations import Operation
+from passerelle.core.operations import register as register_operation
 from passerelle.errors import Forbidden
 from passerelle.policy import directory
 from passerelle.policy import register as rules
@@ -247,6 +249,12 @@ def lower_rights(ctx: Context, request: Rights) -> ChannelRef:
         own_org_only=True,
     )
     return ChannelRef(channel=request.channel)
+
+
+def register(operation: Operation[Any]) -> None:
+    """Register an administration operation: it audits its refusals itself (with what it
+    would have changed), so the generic refusal entry would only repeat it."""
+    register_operation(dataclasses.replace(operation, audits_refusals=True))
 
 
 _ORG = "/api/admin/organisation"

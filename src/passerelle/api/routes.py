@@ -22,7 +22,7 @@ from pydantic.fields import FieldInfo
 from passerelle.admin import operations as administration
 from passerelle.api.deps import ContextDep
 from passerelle.core.context import Context
-from passerelle.core.operations import Operation
+from passerelle.core.operations import Operation, perform
 from passerelle.correlation import queries
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound, PasserelleError
 from passerelle.exchange import partners, rfis, tips, watches
@@ -145,7 +145,7 @@ def _endpoint(operation: Operation[Any]) -> Callable[..., Any]:
     signature = _signature(operation, rest_model(operation))
 
     def endpoint(ctx: Context, **values: Any) -> Any:
-        return operation.run(ctx, _request(operation, values))
+        return perform(operation, ctx, _request(operation, values))
 
     # FastAPI reads the parameters, and so the OpenAPI schema, from this signature.
     endpoint.__signature__ = signature  # type: ignore[attr-defined]

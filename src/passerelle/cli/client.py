@@ -53,12 +53,12 @@ class LocalClient:
 
     def call(self, name: str, values: dict[str, Any]) -> Any:
         """Import the feature that runs the operation, and run it here."""
-        from passerelle.core.operations import REGISTRY, jsonable
+        from passerelle.core.operations import REGISTRY, jsonable, perform
 
         importlib.import_module(ENDPOINTS[name].module)
         operation = REGISTRY[name]
         request = _request(operation, values)
-        return jsonable(operation.run(self.context(), request))
+        return jsonable(perform(operation, self.context(), request))
 
 
 def _request(operation: Operation[Any], values: dict[str, Any]) -> BaseModel:

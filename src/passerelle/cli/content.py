@@ -154,7 +154,7 @@ def export_bundle(
         target = channel_for(conn, viewer, channel_ref)
         require_read(conn, viewer, target)
         if for_court:
-            _check_court_use(conn, viewer, target, flt)
+            _check_court_use(node, conn, viewer, target, flt)
         summary = handling_summary(conn, viewer, target, flt)
         out = sys.stdout
         out.write(f'{{"type":"bundle","id":"bundle--{uuid.uuid4()}","objects":[')
@@ -182,7 +182,12 @@ def export_bundle(
         )
 
 
-def _check_court_use(conn: Connection, viewer: Viewer, channel: Channel, flt: ObjectFilter) -> None:
+def _check_court_use(
+    node: Node, conn: Connection, viewer: Viewer, channel: Channel, flt: ObjectFilter
+) -> None:
+    """Refuse an export for court holding an H1 object without its producer's grant; the
+    refusal goes to the audit log (on a connection of its own: this one only reads)."""
+    from passerelle.audit.log import record_alone
     from passerelle.objects.queries import restricted_ids
     from passerelle.policy.actions import COURT, has_grant
 
@@ -192,6 +197,8 @@ def _check_court_use(conn: Connection, viewer: Viewer, channel: Channel, flt: Ob
         if not has_grant(conn, stix_id, COURT, None, viewer.org_id)
     ]
     if refused:
+        detail = {"channel": channel.title, "court": True, "refused": len(refused)}
+        record_alone(node.database, viewer, "export-refused", refused[:20], detail)
         raise Forbidden(
             f"{len(refused)} object(s) are H1 (no use in court without the producer's "
             f"permission): {', '.join(refused[:5])}{' ...' if len(refused) > 5 else ''}"

@@ -48,12 +48,13 @@ def demo_command(node: Node, host: str, port: int, no_serve: bool) -> None:
         click.echo(f"  {name:<6} {password}")
     first = made.tokens["anna"]
     click.echo("try, while it serves:")
-    click.echo(f"  PASSERELLE_TOKEN={first} passerelle tips sent --all --url {url}")
+    click.echo(f"  PASSERELLE_TOKEN={first} passerelle tip sent --all --url {url}")
     click.echo(f"  curl -H 'Authorization: Bearer {first}' {url}/api/partners")
     click.echo(f"  PASSERELLE_TOKEN={made.tokens['adam']} passerelle review --url {url}")
     click.echo(
         f"  PASSERELLE_TOKEN={made.tokens['adam']} passerelle resolve 'Руслан Даудов' --url {url}"
     )
+    click.echo(f"  PASSERELLE_TOKEN={made.tokens['aude']} passerelle audit show --url {url}")
     click.echo(f"  REST API documentation: {url}/docs   TAXII 2.1: {url}{TAXII_PREFIX}")
     click.echo(
         f"or on the database directly: passerelle --db {node.settings.db_url} "

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from passerelle.cli.client import client_options, remote_client, url_option
-from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
+from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node, user_option
 from passerelle.errors import BadInput, Forbidden
 from passerelle.policy.roles import Role
 from passerelle.stix.timestamps import now_micros
@@ -187,36 +187,46 @@ def _audit_key(node: Node) -> AuditKey:
 
 @audit_group.command("show")
 @click.option("--object", "object_id", help="Only entries about this object.")
-@click.option("--user", "username", help="Only entries by this user.")
-@click.option(
-    "--as",
-    "auditor",
-    help="The auditor reading the log (default: PASSERELLE_USER).",
-)
+@click.option("--by", "by_user", help="Only entries by this user.")
+@user_option
+@click.option("--as", "old_as", hidden=True, help="The old name of --user.")
 @json_option
 @url_option
 @pass_node
 def audit_show(
     node: Node,
     object_id: str | None,
+    by_user: str | None,
     username: str | None,
-    auditor: str | None,
+    old_as: str | None,
     as_json: bool,
     url: str | None,
 ) -> None:
     """Show audit entries (auditors only): who did what, when, for which purpose; with
-    --url, the entries of the auditor's organisation on a running node."""
+    --url, the entries of the auditor's organisation on a running node. --user is the
+    auditor reading, as everywhere; --by filters by who acted."""
+    auditor = _reader(username, old_as)
     remote = remote_client(node, auditor, url)
     if remote is not None:
-        rows = remote.get("/api/audit", {"object": object_id, "user": username})
+        rows = remote.get("/api/audit", {"object": object_id, "user": by_user})
     else:
-        rows = _local_entries(node, object_id, username, auditor)
+        rows = _local_entries(node, object_id, by_user, auditor)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
         row["objects"] = len(row["objects"])
     emit_rows(rows, ["seq", "at", "user", "organisation", "action", "purpose", "objects"], False)
+
+
+def _reader(username: str | None, old_as: str | None) -> str | None:
+    """Return who reads the log: --user, or --as, its old name (not both, unless equal:
+    --user once filtered by who acted, so a script giving both means the old way)."""
+    if old_as is not None and username is not None and old_as != username:
+        raise click.UsageError(
+            "--user is the auditor reading the log (it was --as); filter by who acted with --by"
+        )
+    return username or old_as
 
 
 def _local_entries(

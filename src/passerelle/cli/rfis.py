@@ -19,6 +19,7 @@ _LIST_COLUMNS = [
     "id",
     "direction",
     "partner",
+    "question",
     "urgency",
     "state",
     "created",
@@ -43,9 +44,16 @@ def _due(row: dict[str, Any]) -> str:
     return f"{row.get('time_left') or '0m'} left"
 
 
+def _short(text: str, width: int = 40) -> str:
+    """Cut a question to one table cell (``rfi show`` prints it whole)."""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
 def _table_row(row: dict[str, Any]) -> dict[str, Any]:
     return {
         **row,
+        "question": _short(row["purpose"]),
         "created": _when(row["created"]),
         "deadline": _when(row["deadline"]),
         "overdue": "OVERDUE" if row["overdue"] else "",

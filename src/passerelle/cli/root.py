@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
@@ -119,7 +119,16 @@ class Node:
 
 
 class _Group(click.Group):
-    """A group that turns every known failure into one line and a non-zero exit."""
+    """A group that turns every known failure into one line and a non-zero exit.
+
+    Command names are singular (``org``, ``user``, ``channel``, ``tip``, ``rfi``,
+    ``watch``, ``peer``); the old plural ``tips`` still works, unlisted.
+    """
+
+    aliases: ClassVar[dict[str, str]] = {"tips": "tip"}
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

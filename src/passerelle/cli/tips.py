@@ -1,4 +1,4 @@
-"""``passerelle share`` and ``passerelle tips ...``: tips from sharing to outcome."""
+"""``passerelle share`` and ``passerelle tip ...``: tips from sharing to outcome."""
 
 from __future__ import annotations
 
@@ -99,9 +99,10 @@ def share_command(
         click.echo(f"not shared (not available to you here): {', '.join(tip['not_shared'])}")
 
 
-@cli.group("tips")
+@cli.group("tip")
 def tips_group() -> None:
-    """Tips received and sent: inbox, acknowledge, investigate, close, deadlines."""
+    """Tips received and sent: inbox, acknowledge, investigate, close, deadlines (`tips`
+    is this command's old name, still accepted)."""
 
 
 @tips_group.command("inbox")
@@ -184,7 +185,10 @@ def show_command(
 
 
 def _print_tip(tip: dict[str, Any]) -> None:
-    click.echo(f"tip {tip['id']} ({tip['side']})")
+    # The side is where the tip came from or went, not a state: "received" alone read as
+    # one after the tip was closed.
+    side = "you sent it" if tip["side"] == "sent" else "sent to you"
+    click.echo(f"tip {tip['id']} ({side})")
     click.echo(f"  object:    {tip['object_name']} [{tip['object_id']}]")
     click.echo(f"  from:      {tip['producer']} ({tip['shared_by']}), {tip['shared_at']}")
     click.echo(f"  channel:   {tip['channel']}")
@@ -201,7 +205,9 @@ def _print_tip(tip: dict[str, Any]) -> None:
         for watch in receipt.get("watches", []):
             click.echo(f"    watching: {watch}")
         for event in receipt.get("history", []):
-            click.echo(f"    {event['at']}  {event['state']:<13} by {event['by']}")
+            # A receipt begins when the sender shares: its first event is theirs.
+            who = "from" if event["state"] == "received" else "by"
+            click.echo(f"    {event['at']}  {event['state']:<13} {who} {event['by']}")
 
 
 def _echo_result(tip: dict[str, Any], as_json: bool) -> None:

@@ -15,7 +15,9 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
+from passerelle.audit.log import printable, record_alone
 from passerelle.core.context import Context
+from passerelle.errors import Forbidden
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
 
@@ -26,6 +28,10 @@ class Operation(Generic[RequestT]):
 
     ``summary`` titles it in the API documentation (the run function's docstring describes
     it); ``status_code`` is the HTTP status of its success, 201 for one that creates.
+    ``audited_read``: a read that tells who or what the viewer looked into (resolving a
+    name, showing an entity), so :func:`perform` writes it to the audit log with its
+    purpose. ``audits_refusals``: the run function writes its own refusals to the audit
+    log (the administration's do, with before/after), so :func:`perform` does not.
     """
 
     name: str
@@ -35,11 +41,69 @@ class Operation(Generic[RequestT]):
     run: Callable[[Context, RequestT], Any]
     summary: str = ""
     status_code: int = 200
+    audited_read: bool = False
+    audits_refusals: bool = False
 
     @property
     def path_fields(self) -> list[str]:
         """Return the request fields that the path carries (``{tip_id}``)."""
         return re.findall(r"{(\w+)}", self.path)
+
+
+REFUSED = "refused"
+READ = "read"
+# How much of a request an audit entry keeps: enough to tell what was asked, never a
+# whole article or a long list.
+_KEPT_TEXT = 200
+_KEPT_ITEMS = 20
+
+
+def perform(operation: Operation[RequestT], ctx: Context, request: RequestT) -> Any:
+    """Run an operation for ``ctx.viewer``, the one way every path (REST, command line,
+    web) runs it.
+
+    A refusal goes to the audit log (on its own: the refused work was rolled back), with
+    the operation, what was asked and why it was refused; so does an audited read, once
+    it has answered. Each entry carries the viewer's purpose.
+    """
+    try:
+        result = operation.run(ctx, request)
+    except Forbidden as exc:
+        if not operation.audits_refusals:
+            detail = {"operation": operation.name, "asked": asked(request)}
+            detail["reason"] = printable(exc.message, _KEPT_TEXT)
+            record_alone(ctx.database, ctx.viewer, REFUSED, named(request), detail)
+        raise
+    if operation.audited_read:
+        detail = {"operation": operation.name, "asked": asked(request)}
+        record_alone(ctx.database, ctx.viewer, READ, named(request), detail)
+    return result
+
+
+def named(request: BaseModel) -> list[str]:
+    """Return the ids a request names (its ``..._id`` fields), for the entry's object ids."""
+    values = request.model_dump(mode="json")
+    return [
+        printable(value, _KEPT_TEXT)
+        for name, value in values.items()
+        if name.endswith("_id") and isinstance(value, str)
+    ]
+
+
+def asked(request: BaseModel) -> dict[str, Any]:
+    """Return a request's values as an audit entry keeps them (long values cut short)."""
+    return {name: _kept(value) for name, value in request.model_dump(mode="json").items()}
+
+
+def _kept(value: Any) -> Any:
+    """Cut a value of a request down to what the audit log keeps of it."""
+    if isinstance(value, str):
+        return printable(value, _KEPT_TEXT)
+    if isinstance(value, list):
+        return [_kept(item) for item in value[:_KEPT_ITEMS]]
+    if isinstance(value, dict):
+        return {key: _kept(item) for key, item in list(value.items())[:_KEPT_ITEMS]}
+    return value
 
 
 def jsonable(result: Any) -> Any:

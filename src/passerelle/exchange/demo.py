@@ -45,8 +45,10 @@ USERS: tuple[tuple[str, str, Role], ...] = (
     (ATLAS, "adam", Role.ANALYST),
     (BOREAL, "bella", Role.LIAISON),
     (BOREAL, "bruno", Role.ANALYST),
+    (ATLAS, "aude", Role.AUDITOR),
 )
 RADICAL_PHONE = "+33 6 12 34 56 78"
+STORY_STARTS = 300 * DAY
 _NAMESPACE = uuid.UUID("5b0d3f5e-8a57-4c1e-9a43-0c2f1d7e6a90")
 
 
@@ -127,7 +129,9 @@ def build(database: Database, keys: KeyRules, hooks: Hooks, now: int) -> Demo:
             [Membership(ATLAS, True, True), Membership(BOREAL, True, True)],
             description="Bilateral channel between Atlas and Boreal",
         )
-    clock = _Clock(now - 400 * DAY)
+    # Late enough that the watch the first closure starts (a year's term) is still live
+    # on the day the demo is run, early enough that its hit comes months after.
+    clock = _Clock(now - STORY_STARTS)
 
     def context(username: str) -> Context:
         with database.read() as conn:

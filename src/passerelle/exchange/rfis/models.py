@@ -89,6 +89,7 @@ class RfiRow(BaseModel):
     id: str
     direction: Direction = Field(description="sent: your organisation asked; received: asked.")
     partner: str = Field(description="The other organisation.")
+    purpose: str = Field(description="What is asked, and why: the question.")
     urgency: Urgency
     state: State
     created: str
@@ -107,7 +108,6 @@ class RfiDetail(RfiRow):
     from_org: str
     from_user: str
     to_org: str
-    purpose: str
     about: str | None = Field(
         default=None, description="The object it is about, only if you may see it."
     )

@@ -37,9 +37,14 @@ from passerelle.resolution.entities.reading import resolve, show_entity
 from passerelle.resolution.entities.review import accept, list_review, reject
 from passerelle.resolution.views import EntityKind, EntityView, LinkView, NameView
 
-RESOLVE = register(Operation("entity.resolve", "GET", "/api/resolve", Resolve, resolve))
+# Resolving a name and showing an entity tell who the viewer looked into: audited reads.
+RESOLVE = register(
+    Operation("entity.resolve", "GET", "/api/resolve", Resolve, resolve, audited_read=True)
+)
 SHOW = register(
-    Operation("entity.show", "GET", "/api/entities/{entity_id}", EntityRef, show_entity)
+    Operation(
+        "entity.show", "GET", "/api/entities/{entity_id}", EntityRef, show_entity, audited_read=True
+    )
 )
 MERGE = register(Operation("entity.merge", "POST", "/api/entities/{entity_id}/merge", Merge, merge))
 UNMERGE = register(
