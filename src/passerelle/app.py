@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from passerelle import __version__
-from passerelle.api import handling, health
+from passerelle.api import content, handling, health
 from passerelle.api.routes import FEATURE_TAGS, operation_router
 from passerelle.audit.key import key_path, use_audit_key
 from passerelle.audit.logins import FailedLogins
@@ -31,7 +31,7 @@ from passerelle.wiring import key_rules, subscribe_features
 
 # The docs group routes by tag in this order; unlisted, they would follow the first path
 # of each tag, and the generated routes come sorted by path, not by feature.
-_TAGS = ("TAXII", "Handling", *FEATURE_TAGS.values(), "Health")
+_TAGS = ("TAXII", "Handling", "Bundles", *FEATURE_TAGS.values(), "Health")
 
 
 def create_app(
@@ -110,6 +110,7 @@ def _serve(app: FastAPI) -> None:
     app.include_router(server.router, tags=["TAXII"])
     app.include_router(objects.router, tags=["TAXII"])
     app.include_router(handling.router, tags=["Handling"])
+    app.include_router(content.router, tags=["Bundles"])
     app.include_router(health.router, tags=["Health"])
     app.include_router(operation_router(REGISTRY.values()))
     install_web(app)

@@ -21,6 +21,8 @@ PURPOSE_LENGTH = 200
 PURPOSE_HEADER = "X-Passerelle-Purpose"
 # The header naming who the remote command line acts as (--user): the token must be theirs.
 USER_HEADER = "X-Passerelle-User"
+# The most restrictive handling of an exported bundle as a whole, in words.
+HANDLING_HEADER = "X-Passerelle-Handling"
 
 
 @dataclass(frozen=True)

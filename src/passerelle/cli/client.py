@@ -11,7 +11,8 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import click
@@ -110,7 +111,31 @@ class RemoteClient:
         """POST a JSON body to a route that is no operation of the registry."""
         return self._send("POST", path, json.dumps(values).encode())
 
+    @contextmanager
+    def stream(self, path: str, query: dict[str, Any]) -> Iterator[Any]:
+        """GET a route whose answer is read as it comes (an export): yield the response."""
+        kept = {k: v for k, v in query.items() if v is not None}
+        http = self._request("GET", path + "?" + urllib.parse.urlencode(kept), None)
+        with self._opened(http) as answer:
+            yield answer
+
     def _send(self, method: str, path: str, data: bytes | None) -> Any:
+        with self._opened(self._request(method, path, data)) as answer:
+            return json.loads(answer.read() or b"null")
+
+    @contextmanager
+    def _opened(self, http: urllib.request.Request) -> Iterator[Any]:
+        """Open the request; say in one line why the node refused or could not be reached."""
+        try:
+            with urllib.request.urlopen(http, timeout=_TIMEOUT) as answer:
+                yield answer
+        except urllib.error.HTTPError as exc:
+            raise PasserelleError(_error_text(exc)) from exc
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise PasserelleError(f"cannot reach {self._base}: {_reason_text(reason)}") from exc
+
+    def _request(self, method: str, path: str, data: bytes | None) -> urllib.request.Request:
         headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
         if data is not None:
             headers["Content-Type"] = "application/json"
@@ -121,19 +146,11 @@ class RemoteClient:
             # Latin-1, names are not).
             headers[USER_HEADER] = urllib.parse.quote(self._username, safe="")
         try:
-            http = urllib.request.Request(
+            return urllib.request.Request(
                 self._base + path, data=data, headers=headers, method=method
             )
         except ValueError as exc:
             raise BadInput(f"not a node address: {self._base} (say http://HOST:PORT)") from exc
-        try:
-            with urllib.request.urlopen(http, timeout=_TIMEOUT) as answer:
-                return json.loads(answer.read() or b"null")
-        except urllib.error.HTTPError as exc:
-            raise PasserelleError(_error_text(exc)) from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise PasserelleError(f"cannot reach {self._base}: {_reason_text(reason)}") from exc
 
 
 def _reason_text(reason: object) -> str:

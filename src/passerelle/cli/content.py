@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import json
 import sys
-import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 import orjson
 
+from passerelle.cli.client import RemoteClient, remote_client, url_option
 from passerelle.cli.root import Node, cli, json_option, pass_node, stderr_progress, user_option
-from passerelle.errors import BadInput, Forbidden
-from passerelle.stix.markings import Handling, HandlingCode
+from passerelle.errors import BadInput
+from passerelle.settings import HANDLING_HEADER
 
-if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
-    from passerelle.objects.ingest import Verdict
-    from passerelle.objects.queries import ObjectFilter
-    from passerelle.policy.directory import Channel
-    from passerelle.policy.viewer import Viewer
-
-BATCH = 1000
+# The export's bundle ends with the withheld ids (objects.bundles.WITHHELD, not imported:
+# that would load the database layer for a remote export).
+WITHHELD = "x_passerelle_withheld"
+# Objects per POST of a remote import: well under the node's request size limit.
+REMOTE_BATCH = 500
+_CHUNK = 64 * 1024
+_TAIL = 1024 * 1024
 
 
 def _read_objects(path: str) -> list[Any]:
@@ -53,6 +51,7 @@ def _read_objects(path: str) -> list[Any]:
 )
 @user_option
 @json_option
+@url_option
 @pass_node
 def import_bundle(
     node: Node,
@@ -61,66 +60,67 @@ def import_bundle(
     recipients: tuple[str, ...],
     username: str | None,
     as_json: bool,
+    url: str | None,
 ) -> None:
-    """Import the STIX objects of FILE (a bundle; - for stdin) into a channel.
+    """Import the STIX objects of FILE (a bundle; - for stdin) into a channel; with --url,
+    into a channel of a running node (POST /api/import, a batch at a time).
 
     Exits non-zero when any object was rejected (the others are stored), saying how many.
     """
-    from passerelle.objects.ingest import ingest
-
-    viewer = node.viewer(username)
     objects = _read_objects(file)
-    target = _writable_channel(node, viewer, channel_ref, recipients)
-    accepted: list[Verdict] = []
-    rejected: list[Verdict] = []
-    with stderr_progress(len(objects), f"importing into {target.title}") as bar:
-        for start in range(0, len(objects), BATCH):
-            batch = objects[start : start + BATCH]
-            result = ingest(
-                node.database, node.hooks, viewer, target, batch, recipients, clock=node.clock
-            )
-            accepted += result.successes
-            rejected += result.failures
-            bar.update(len(batch))
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        summary = _import_remotely(remote, channel_ref, recipients, objects)
+    else:
+        summary = _import_locally(node, username, channel_ref, recipients, objects)
+    rejected: list[dict[str, Any]] = summary["rejected"]
     if as_json:
-        summary = {
-            "channel": target.title,
-            "accepted": len(accepted),
-            "rejected": [v.as_status_entry() for v in rejected],
-        }
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
-        for verdict in rejected:
-            click.echo(f"rejected {verdict.id or '(no id)'}: {verdict.message}", err=True)
-        click.echo(f"{len(accepted)} accepted, {len(rejected)} rejected into {target.title!r}")
+        for entry in rejected:
+            click.echo(f"rejected {entry.get('id') or '(no id)'}: {entry['message']}", err=True)
+        click.echo(
+            f"{summary['accepted']} accepted, {len(rejected)} rejected into {summary['channel']!r}"
+        )
     if rejected:
         raise click.ClickException(
-            f"{len(rejected)} of {len(objects)} objects rejected ({len(accepted)} stored)"
+            f"{len(rejected)} of {len(objects)} objects rejected ({summary['accepted']} stored)"
         )
 
 
-def _writable_channel(
-    node: Node, viewer: Viewer, channel_ref: str, recipients: tuple[str, ...]
-) -> Channel:
-    """Return the channel the user may write into, having checked every named recipient."""
-    from passerelle.policy.actions import require_write
-    from passerelle.policy.directory import viewer_by_name
-    from passerelle.policy.visibility import channel_for
+def _import_locally(
+    node: Node,
+    username: str | None,
+    channel_ref: str,
+    recipients: tuple[str, ...],
+    objects: list[Any],
+) -> dict[str, Any]:
+    from passerelle.objects.bundles import import_objects, writable_channel
 
-    with node.database.read() as conn:
-        target = channel_for(conn, viewer, channel_ref)
-        require_write(conn, viewer, target)
-        for name in recipients:
-            viewer_by_name(conn, name)  # a misspelt recipient would silently see nothing
-    return target
+    viewer = node.viewer(username)
+    target = writable_channel(node.database, viewer, channel_ref, recipients)
+    with stderr_progress(len(objects), f"importing into {target.title}") as bar:
+        imported = import_objects(
+            node.database, node.hooks, viewer, target, objects, recipients, node.clock, bar.update
+        )
+    return imported.as_dict()
 
 
-def _describe(handling: Handling) -> str:
-    parts = [handling.tlp.label if handling.tlp is not None else "no TLP"]
-    if handling.pap is not None:
-        parts.append(f"PAP:{handling.pap.name}")
-    parts += [code.name or "" for code in HandlingCode if code and code in handling.codes]
-    return ", ".join(parts)
+def _import_remotely(
+    remote: RemoteClient, channel_ref: str, recipients: tuple[str, ...], objects: list[Any]
+) -> dict[str, Any]:
+    """POST the objects a batch at a time, the node applying every rule to each one."""
+    summary: dict[str, Any] = {"channel": channel_ref, "accepted": 0, "rejected": []}
+    with stderr_progress(len(objects), f"importing into {channel_ref}") as bar:
+        for start in range(0, len(objects), REMOTE_BATCH):
+            batch = objects[start : start + REMOTE_BATCH]
+            body = {"channel": channel_ref, "recipients": list(recipients), "objects": batch}
+            answer = remote.post("/api/import", body)
+            summary["channel"] = answer["channel"]
+            summary["accepted"] += answer["accepted"]
+            summary["rejected"] += answer["rejected"]
+            bar.update(len(batch))
+    return summary
 
 
 @cli.command("export")
@@ -132,49 +132,51 @@ def _describe(handling: Handling) -> str:
     help="For use in court: refused if any object is H1 without its producer's permission.",
 )
 @user_option
+@url_option
 @pass_node
 def export_bundle(
-    node: Node, channel_ref: str, all_versions: bool, for_court: bool, username: str | None
+    node: Node,
+    channel_ref: str,
+    all_versions: bool,
+    for_court: bool,
+    username: str | None,
+    url: str | None,
 ) -> None:
-    """Print the channel's objects that you may see as a STIX bundle on stdout.
+    """Print the channel's objects that you may see as a STIX bundle on stdout, as it is
+    read (with --url, streamed from a running node: GET /api/export).
 
     TLP:RED objects are never exported in bulk; H3 objects you have not acknowledged are
-    left out (and listed). The most restrictive handling of the content is printed on
-    stderr: it applies to the bundle as a whole.
+    left out (listed on stderr and in the bundle's x_passerelle_withheld). The most
+    restrictive handling of the content is printed on stderr: it applies to the bundle as
+    a whole.
     """
-    from passerelle.audit.log import record_alone
-    from passerelle.objects.queries import ObjectFilter, entries_page, handling_summary
-    from passerelle.policy.visibility import BULK_MAX_TLP, channel_for, require_read
+    out = sys.stdout.buffer
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        query = {"channel": channel_ref, "all_versions": all_versions, "for_court": for_court}
+        with remote.stream("/api/export", query) as answer:
+            handling = answer.headers.get(HANDLING_HEADER, "")
+            tail = _copy(answer, out)
+        withheld = _withheld_in(tail)
+        click.echo(
+            f"exported from {url or node.settings.client.url}; handling: {handling}", err=True
+        )
+    else:
+        from passerelle.objects.bundles import Exported, describe, export_pieces
 
-    viewer = node.viewer(username)
-    flt = ObjectFilter(versions=("all",) if all_versions else ("last",), max_tlp=BULK_MAX_TLP)
-    exported: list[str] = []
-    withheld: list[str] = []
-    with node.database.read() as conn:
-        target = channel_for(conn, viewer, channel_ref)
-        require_read(conn, viewer, target)
-        if for_court:
-            _check_court_use(node, conn, viewer, target, flt)
-        summary = handling_summary(conn, viewer, target, flt)
-        out = sys.stdout
-        out.write(f'{{"type":"bundle","id":"bundle--{uuid.uuid4()}","objects":[')
-        cursor = None
-        while True:
-            page = entries_page(conn, viewer, target, flt, BATCH, cursor)
-            for entry in page.entries:
-                out.write(("," if exported else "") + "\n" + entry.body)
-                exported.append(entry.stix_id)
-            withheld += [w.stix_id for w in page.withheld]
-            if not page.more:
-                break
-            cursor = page.last
-        out.write("\n]}\n")
-    record_alone(
-        node.database, viewer, "export", exported, {"channel": target.title, "court": for_court}
-    )
-    click.echo(
-        f"exported {len(exported)} objects; handling of the whole: {_describe(summary)}", err=True
-    )
+        exported = Exported()
+        viewer = node.viewer(username)
+        pieces = export_pieces(
+            node.database, viewer, channel_ref, all_versions, for_court, exported
+        )
+        for piece in pieces:
+            out.write(piece)
+        out.flush()
+        handling = describe(exported.handling) if exported.handling else ""
+        click.echo(
+            f"exported {len(exported.objects)} objects; handling of the whole: {handling}", err=True
+        )
+        withheld = exported.withheld
     for stix_id in withheld:
         click.echo(
             f"withheld {stix_id}: acknowledge its H3 restriction first (passerelle acknowledge)",
@@ -182,24 +184,23 @@ def export_bundle(
         )
 
 
-def _check_court_use(
-    node: Node, conn: Connection, viewer: Viewer, channel: Channel, flt: ObjectFilter
-) -> None:
-    """Refuse an export for court holding an H1 object without its producer's grant; the
-    refusal goes to the audit log (on a connection of its own: this one only reads)."""
-    from passerelle.audit.log import record_alone
-    from passerelle.objects.queries import restricted_ids
-    from passerelle.policy.actions import COURT, has_grant
+def _copy(answer: Any, out: Any) -> bytes:
+    """Copy a streamed answer to ``out``; return its last bytes (where the withheld are)."""
+    tail = b""
+    while chunk := answer.read(_CHUNK):
+        out.write(chunk)
+        tail = (tail + chunk)[-_TAIL:]
+    out.flush()
+    return tail
 
-    refused = [
-        stix_id
-        for stix_id in restricted_ids(conn, viewer, channel, flt, HandlingCode.H1)
-        if not has_grant(conn, stix_id, COURT, None, viewer.org_id)
-    ]
-    if refused:
-        detail = {"channel": channel.title, "court": True, "refused": len(refused)}
-        record_alone(node.database, viewer, "export-refused", refused[:20], detail)
-        raise Forbidden(
-            f"{len(refused)} object(s) are H1 (no use in court without the producer's "
-            f"permission): {', '.join(refused[:5])}{' ...' if len(refused) > 5 else ''}"
-        )
+
+def _withheld_in(tail: bytes) -> list[str]:
+    """Return the withheld ids a bundle's end lists (none when it names none)."""
+    marker = f'"{WITHHELD}":'.encode()
+    if marker not in tail:
+        return []
+    listed = tail.rsplit(marker, 1)[1].rstrip().removesuffix(b"}")
+    try:
+        return [str(stix_id) for stix_id in orjson.loads(listed)]
+    except orjson.JSONDecodeError:
+        return []
