@@ -347,3 +347,41 @@ def test_an_open_rfi_near_its_deadline_is_told_to_both_sides(
     assert sides == ["received", "sent"]
     assert {orjson.loads(c.body)["facts"]["rfi"] for c in webhooks.calls} == {rfi.id}
     assert all("Petrov" not in c.body.decode() for c in webhooks.calls)
+
+
+def test_a_disabled_users_waiting_notices_are_dropped(
+    world: World, ctx: ContextFor, webhooks: Webhooks, deliver: Deliver
+) -> None:
+    from passerelle.store.schema import users
+
+    hook(ctx, "boris", webhooks.url)
+    share_tip(world, ctx, cell_report())
+    with world.database.write() as conn:
+        conn.execute(update(users).where(users.c.username == "boris").values(disabled=True))
+    report = deliver()
+    assert (report.delivered, report.dropped) == (0, 1)
+    assert webhooks.calls == []
+    assert queue_states(world) == [("dropped", 0)]
+
+
+def test_the_serving_node_delivers_in_the_background(
+    world: World, ctx: ContextFor, clock: FakeClock, webhooks: Webhooks
+) -> None:
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from passerelle.app import create_app
+    from passerelle.settings import Settings
+
+    hook(ctx, "boris", webhooks.url)
+    share_tip(world, ctx, cell_report())
+    settings = Settings(db_url="unused://", notify=NotifySettings(interval=HOUR))
+    with TestClient(create_app(settings, world.database, clock=clock)):
+        # The loop's first pass runs as the node starts; bounded wait for it.
+        for _ in range(250):
+            if webhooks.calls:
+                break
+            threading.Event().wait(0.02)
+    assert [c.signed for c in webhooks.calls] == [True]
+    assert queue_states(world) == [("delivered", 1)]

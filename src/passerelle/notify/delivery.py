@@ -19,6 +19,7 @@ from passerelle.notify.queue import Due, claim_due, collect, retry_later, settle
 from passerelle.notify.transport import NotDelivered, post_webhook, send_email
 from passerelle.objects.hooks import WriteCommitted
 from passerelle.policy.directory import active_viewer
+from passerelle.policy.roles import Role
 from passerelle.settings import NotifySettings
 from passerelle.store.database import Database
 
@@ -66,7 +67,7 @@ def _deliver(courier: Courier, due: Due, report: DeliveryReport) -> None:
     database = courier.database
     with database.read() as conn:
         recipient = active_viewer(conn, due.user_id)
-    if recipient is None:
+    if recipient is None or recipient.role is Role.AUDITOR:
         settle(database, due, courier.clock(), "dropped")
         report.dropped += 1
         return

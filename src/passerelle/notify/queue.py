@@ -16,6 +16,7 @@ from typing import Any, Literal
 import orjson
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from passerelle.notify.events import FINDERS, Span
 from passerelle.policy.directory import active_viewer
@@ -57,22 +58,41 @@ def collect(database: Database, now: int, near: int, kinds: Sequence[str] = ()) 
         subscriptions = conn.execute(query).all()
     queued = 0
     for subscription in subscriptions:
-        with database.write() as conn:
-            queued += _collect_one(conn, subscription, now, near)
+        # Found in a read; written only when something is new (a quiet pass locks nothing).
+        with database.read() as conn:
+            rows = _owed(conn, subscription, now, near)
+        if rows and _queue(database, rows):
+            queued += len(rows)
     return queued
 
 
-def _collect_one(conn: Connection, subscription: Any, now: int, near: int) -> int:
+def _queue(database: Database, rows: list[dict[str, Any]]) -> bool:
+    """Insert queue rows, skipping events already queued; False if the subscription went
+    away meanwhile (an unsubscription between the read and this write)."""
+    try:
+        with database.write() as conn:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            statement = dialect.insert(notify_queue).on_conflict_do_nothing(
+                index_elements=["subscription_id", "event"]
+            )
+            conn.execute(statement, rows)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _owed(conn: Connection, subscription: Any, now: int, near: int) -> list[dict[str, Any]]:
+    """Return the queue rows of the notices owed to a subscription and not yet queued."""
     viewer = active_viewer(conn, subscription.user_id)
     if viewer is None or viewer.role is Role.AUDITOR:
-        return 0
+        return []
     known = set(
         conn.execute(
             select(notify_queue.c.event).where(notify_queue.c.subscription_id == subscription.id)
         ).scalars()
     )
     span = Span(subscription.created, now, near)
-    rows = [
+    return [
         {
             "subscription_id": subscription.id,
             "kind": subscription.kind,
@@ -87,13 +107,6 @@ def _collect_one(conn: Connection, subscription: Any, now: int, near: int) -> in
         for notice in FINDERS[subscription.kind](conn, viewer, span)
         if notice.event not in known
     ]
-    if rows:
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(notify_queue).on_conflict_do_nothing(
-            index_elements=["subscription_id", "event"]
-        )
-        conn.execute(statement, rows)
-    return len(rows)
 
 
 def claim_due(database: Database, now: int, limit: int = 100) -> list[Due]:
@@ -110,9 +123,14 @@ def claim_due(database: Database, now: int, limit: int = 100) -> list[Due]:
         .order_by(notify_queue.c.id)
         .limit(limit)
     )
+    # Read first: a pass that finds nothing due takes no write lock.
+    with database.read() as conn:
+        candidates = conn.execute(query).all()
+    if not candidates:
+        return []
     claimed = []
     with database.write() as conn:
-        for row in conn.execute(query).all():
+        for row in candidates:
             taken = conn.execute(
                 update(notify_queue)
                 .where(
@@ -123,21 +141,22 @@ def claim_due(database: Database, now: int, limit: int = 100) -> list[Due]:
                 .values(state="sending", next_attempt=now + LEASE)
             ).rowcount
             if taken:
-                facts = orjson.loads(row.notice)
-                claimed.append(
-                    Due(
-                        row.id,
-                        row.kind,
-                        row.at,
-                        facts,
-                        row.attempts,
-                        row.user_id,
-                        row.via,
-                        row.address,
-                        row.secret,
-                    )
-                )
+                claimed.append(_due(row))
     return claimed
+
+
+def _due(row: Any) -> Due:
+    return Due(
+        row.id,
+        row.kind,
+        row.at,
+        orjson.loads(row.notice),
+        row.attempts,
+        row.user_id,
+        row.via,
+        row.address,
+        row.secret,
+    )
 
 
 def settle(database: Database, due: Due, now: int, state: Literal["delivered", "dropped"]) -> None:
