@@ -385,3 +385,24 @@ def test_the_serving_node_delivers_in_the_background(
             threading.Event().wait(0.02)
     assert [c.signed for c in webhooks.calls] == [True]
     assert queue_states(world) == [("delivered", 1)]
+
+
+def test_a_pass_looks_back_a_week_and_no_further(
+    world: World, ctx: ContextFor, clock: FakeClock, webhooks: Webhooks, deliver: Deliver
+) -> None:
+    from passerelle.durations import DAY
+
+    hook(ctx, "boris", webhooks.url)
+    share_tip(world, ctx, cell_report())
+    with world.database.write() as conn:
+        conn.execute(notify_queue.delete())
+    # Delivery stopped for six days: the notice is still owed.
+    clock.advance(6 * DAY)
+    assert deliver().delivered == 1
+    share_tip(world, ctx, cell_report())
+    with world.database.write() as conn:
+        conn.execute(notify_queue.delete().where(notify_queue.c.state == "pending"))
+    # Eight days: stale, never sent; nor is the first one sent again.
+    clock.advance(8 * DAY)
+    assert deliver().queued == 0
+    assert len(webhooks.calls) == 1

@@ -34,7 +34,8 @@ class Notice:
 
 @dataclass(frozen=True)
 class Span:
-    """When to look: events since the subscription began; deadlines within ``near``."""
+    """When to look: events (and deadlines passed) since ``since``; deadlines to come
+    within ``near``."""
 
     since: int
     now: int
@@ -97,20 +98,18 @@ def outcomes_received(conn: Connection, viewer: Viewer, span: Span) -> Iterator[
 
 @dataclass(frozen=True)
 class Window:
-    """Deadlines after ``after`` (None: any) and at or before ``until``."""
+    """Deadlines after ``after`` and at or before ``until``."""
 
-    after: int | None
+    after: int
     until: int
 
     def where(self, column: Any) -> Any:
         """Return the condition on a deadline column."""
-        if self.after is None:
-            return column <= self.until
         return and_(column > self.after, column <= self.until)
 
     def holds(self, deadline: int) -> bool:
         """Tell whether a deadline falls in the window."""
-        return (self.after is None or deadline > self.after) and deadline <= self.until
+        return self.after < deadline <= self.until
 
 
 def _tip_deadlines(conn: Connection, viewer: Viewer, window: Window) -> Iterator[Notice]:
@@ -178,8 +177,8 @@ def deadlines_near(conn: Connection, viewer: Viewer, span: Span) -> Iterator[Not
 
 
 def deadlines_passed(conn: Connection, viewer: Viewer, span: Span) -> Iterator[Notice]:
-    """Tips and RFIs, either side, past their deadline and still open."""
-    window = Window(None, span.now)
+    """Tips and RFIs, either side, past their deadline (since ``span.since``), still open."""
+    window = Window(span.since - 1, span.now)
     yield from _tip_deadlines(conn, viewer, window)
     yield from _rfi_deadlines(conn, viewer, window)
 

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from passerelle.durations import DAY, MINUTE
 from passerelle.notify.events import FINDERS, Span
 from passerelle.policy.directory import active_viewer
 from passerelle.policy.roles import Role
@@ -25,7 +26,10 @@ from passerelle.store.database import Database
 from passerelle.store.notify_tables import notify_queue, notify_subscriptions
 
 # How long a claimed notice stays claimed: longer than one SMTP or webhook exchange.
-LEASE = 5 * 60 * 1_000_000
+LEASE = 5 * MINUTE
+# How far back a pass looks for events (and deadlines passed): an event that no pass nor
+# after-commit listener queued within a week (delivery stopped that long) is stale.
+LOOK_BACK = 7 * DAY
 
 
 @dataclass(frozen=True)
@@ -86,12 +90,16 @@ def _owed(conn: Connection, subscription: Any, now: int, near: int) -> list[dict
     viewer = active_viewer(conn, subscription.user_id)
     if viewer is None or viewer.role is Role.AUDITOR:
         return []
+    # Each pass looks back a bounded time, so its cost does not grow with the history.
+    span = Span(max(subscription.created, now - LOOK_BACK), now, near)
     known = set(
         conn.execute(
-            select(notify_queue.c.event).where(notify_queue.c.subscription_id == subscription.id)
+            select(notify_queue.c.event).where(
+                notify_queue.c.subscription_id == subscription.id,
+                notify_queue.c.at >= span.since,
+            )
         ).scalars()
     )
-    span = Span(subscription.created, now, near)
     return [
         {
             "subscription_id": subscription.id,
