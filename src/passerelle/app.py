@@ -23,6 +23,7 @@ from passerelle.http.docs import install_docs
 from passerelle.http.errors import install_error_handlers
 from passerelle.http.guard import RequestGuard
 from passerelle.http.headers import SecurityHeaders
+from passerelle.notify import Courier, NotifyLoop
 from passerelle.settings import Settings
 from passerelle.store.database import Database, open_database
 from passerelle.taxii import objects, server
@@ -64,7 +65,7 @@ def create_app(
         version=__version__,
         summary="Passerelle: an intelligence exchange speaking STIX 2.1 and TAXII 2.1",
         openapi_tags=[{"name": tag} for tag in _TAGS],
-        lifespan=_lifespan(settings, database, logins),
+        lifespan=_lifespan(settings, database, logins, clock),
     )
     app.state.settings = settings
     app.state.database = database
@@ -86,10 +87,11 @@ def create_app(
 
 
 def _lifespan(
-    settings: Settings, database: Database, logins: FailedLogins
+    settings: Settings, database: Database, logins: FailedLogins, clock: Clock
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """What the app does as it starts and stops: run the federation sync loop when its
-    interval is set, and flush the failed logins counted in open windows to the log."""
+    """What the app does as it starts and stops: run the federation sync loop and the
+    delivery of notifications when their intervals are set, and flush the failed logins
+    counted in open windows to the log."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -97,9 +99,16 @@ def _lifespan(
         if settings.sync_interval:
             loop = SyncLoop(database, app.state.hooks, settings.sync_interval / SECOND)
             loop.start()
+        notices = None
+        if settings.notify.interval:
+            courier = Courier(database, settings.notify, settings.public_url, clock)
+            notices = NotifyLoop(courier, settings.notify.interval / SECOND)
+            notices.start()
         yield
         if loop is not None:
             await run_in_threadpool(loop.stop)
+        if notices is not None:
+            await run_in_threadpool(notices.stop)
         await run_in_threadpool(logins.flush, database)
 
     return lifespan

@@ -119,6 +119,64 @@ class ClientSettings:
         )
 
 
+SMTP_SECURITY = ("none", "starttls", "ssl")
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """How notices leave the node: the SMTP server, webhooks' bounds, retries, timing.
+
+    The SMTP password is never stored here as text from the command line: it comes from a
+    file (read at each sending, so it can be rotated) or from the variable that
+    PASSERELLE_SMTP_PASSWORD_ENV names; neither is ever printed or logged.
+    """
+
+    # Interval of the delivery loop inside ``serve``, in microseconds (0: off).
+    interval: int = 0
+    # A deadline this close (or closer) is "near".
+    deadline_near: int = 4 * HOUR
+    smtp_host: str = ""  # "" : no e-mail is sent (those notices wait in the queue)
+    smtp_port: int = 25
+    smtp_from: str = ""
+    smtp_security: str = "none"  # none, starttls or ssl (SMTPS)
+    smtp_user: str = ""
+    smtp_password_file: str = ""
+    smtp_password: str = field(default="", repr=False)
+    # Bound of one SMTP or webhook exchange, in seconds.
+    timeout: float = 10.0
+    # Tries before a notice is given up (failed); the first retry waits ``retry_after``,
+    # each next one twice as long, never more than ``retry_cap``.
+    max_attempts: int = 8
+    retry_after: int = 30 * SECOND
+    retry_cap: int = 6 * HOUR
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> NotifySettings:
+        """Read the PASSERELLE_NOTIFY_* and PASSERELLE_SMTP_* variables."""
+        env = os.environ if env is None else env
+        security = env.get("PASSERELLE_SMTP_SECURITY", "none").strip().lower() or "none"
+        if security not in SMTP_SECURITY:
+            raise BadInput(
+                f"PASSERELLE_SMTP_SECURITY is one of none, starttls, ssl: {security[:20]!r}"
+            )
+        port = env.get("PASSERELLE_SMTP_PORT", "").strip()
+        if port and not (port.isdigit() and 0 < int(port) < 65536):
+            raise BadInput(f"PASSERELLE_SMTP_PORT is not a port: {port[:20]!r}")
+        near = env.get("PASSERELLE_NOTIFY_DEADLINE_NEAR", "").strip()
+        reference = env.get("PASSERELLE_SMTP_PASSWORD_ENV", "").strip()
+        return cls(
+            interval=parse_interval(env.get("PASSERELLE_NOTIFY_INTERVAL", "30s")),
+            deadline_near=parse_duration(near) if near else cls.deadline_near,
+            smtp_host=env.get("PASSERELLE_SMTP_HOST", "").strip(),
+            smtp_port=int(port) if port else {"ssl": 465, "starttls": 587}.get(security, 25),
+            smtp_from=env.get("PASSERELLE_SMTP_FROM", "").strip(),
+            smtp_security=security,
+            smtp_user=env.get("PASSERELLE_SMTP_USER", "").strip(),
+            smtp_password_file=env.get("PASSERELLE_SMTP_PASSWORD_FILE", "").strip(),
+            smtp_password=env.get(reference, "") if reference else "",
+        )
+
+
 def parse_interval(text: str) -> int:
     """Parse the interval of the background sync loop (``30s``, ``5m``) into microseconds;
     ``0`` or nothing turns the loop off (0)."""
@@ -151,6 +209,7 @@ class Settings:
     audit: AuditSettings = field(default_factory=AuditSettings)
     client: ClientSettings = field(default_factory=ClientSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
     @classmethod
     def from_env(cls, db_url: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -174,6 +233,7 @@ class Settings:
             audit=AuditSettings.from_env(env),
             client=ClientSettings.from_env(env),
             web=WebSettings.from_env(env),
+            notify=NotifySettings.from_env(env),
         )
 
     def worker_environment(self) -> dict[str, str]:
@@ -190,6 +250,7 @@ class Settings:
             "PASSERELLE_ALIASES_DIR": self.aliases_dir,
             # The workers never sync: the process that starts them runs the one loop.
             "PASSERELLE_SYNC_INTERVAL": "0",
+            "PASSERELLE_NOTIFY_INTERVAL": "0",
             "PASSERELLE_AUDIT_KEY_FILE": self.audit.key_file,
             "PASSERELLE_WEB_IDLE_TIMEOUT": f"{self.web.idle_timeout // SECOND}s",
             "PASSERELLE_WEB_SESSION_LIFETIME": f"{self.web.lifetime // SECOND}s",

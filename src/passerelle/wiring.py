@@ -4,7 +4,8 @@ that subscribe to its object writes. ``create_app`` and the command line both us
 In-transaction listeners run in this order: watch hits, correlation keys, entity links,
 the federation outbox, the retractions owed to peers. On removal from a channel: the
 erasures owed to peers.
-After the commit: watch hits are reported to the partners whose tips started the watches.
+After the commit: watch hits are reported to the partners whose tips started the watches,
+and the notices the write caused are queued (the delivery loop sends them).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from passerelle.correlation import CorrelationIndex
 from passerelle.exchange.watches import WatchHits, report_hits
 from passerelle.federation import queue_erasures, queue_new_versions, queue_pushed_versions
 from passerelle.keys.rules import KeyRules
+from passerelle.notify import queue_after_commit
 from passerelle.objects.hooks import Hooks
 from passerelle.resolution import EntityLinking, ResolvingNames, alias_dirs, load_alias_data
 from passerelle.settings import Settings
@@ -35,4 +37,5 @@ def subscribe_features(keys: KeyRules) -> Hooks:
     hooks.on_stored(queue_new_versions)
     hooks.on_removed(queue_erasures)
     hooks.on_committed(report_hits)
+    hooks.on_committed(queue_after_commit)
     return hooks

@@ -107,6 +107,7 @@ def test_the_operation_tables_name_only_registered_operations() -> None:
         "entity.alias",
         "intake.store",
         "admin.user-add",
+        "notify.subscribe",
     }
     assert {op.status_code for op in REGISTRY.values()} == {200, 201}
 

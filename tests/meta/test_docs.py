@@ -12,6 +12,7 @@ from passerelle.settings import (
     AuditSettings,
     ClientSettings,
     ExchangeSettings,
+    NotifySettings,
     Settings,
     WebSettings,
 )
@@ -53,6 +54,7 @@ def test_every_setting_is_in_the_readme() -> None:
         "audit",
         "client",
         "web",
+        "notify",
     }
     assert configurable == set(env_names)
     assert [name for name in env_names.values() if name not in README] == []
@@ -62,6 +64,23 @@ def test_every_web_setting_is_in_the_readme() -> None:
     assert {f.name for f in dataclasses.fields(WebSettings)} == {"idle_timeout", "lifetime"}
     assert "PASSERELLE_WEB_IDLE_TIMEOUT" in README
     assert "PASSERELLE_WEB_SESSION_LIFETIME" in README
+
+
+def test_every_notify_setting_is_in_the_readme() -> None:
+    env_names = {
+        "interval": "PASSERELLE_NOTIFY_INTERVAL",
+        "deadline_near": "PASSERELLE_NOTIFY_DEADLINE_NEAR",
+        "smtp_host": "PASSERELLE_SMTP_HOST",
+        "smtp_port": "PASSERELLE_SMTP_PORT",
+        "smtp_from": "PASSERELLE_SMTP_FROM",
+        "smtp_security": "PASSERELLE_SMTP_SECURITY",
+        "smtp_user": "PASSERELLE_SMTP_USER",
+        "smtp_password_file": "PASSERELLE_SMTP_PASSWORD_FILE",
+        "smtp_password": "PASSERELLE_SMTP_PASSWORD_ENV",
+    }
+    fixed = {"timeout", "max_attempts", "retry_after", "retry_cap"}
+    assert {f.name for f in dataclasses.fields(NotifySettings)} - fixed == set(env_names)
+    assert [name for name in env_names.values() if name not in README] == []
 
 
 def test_every_exchange_setting_is_in_the_readme() -> None:

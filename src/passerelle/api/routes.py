@@ -28,6 +28,7 @@ from passerelle.errors import BadInput, Conflict, Forbidden, NotFound, Passerell
 from passerelle.exchange import partners, rfis, tips, watches
 from passerelle.http.errors import DOMAIN_ERRORS, UNAUTHENTICATED
 from passerelle.intake import review
+from passerelle.notify import operations as notifications
 from passerelle.resolution import entities
 
 Responses = dict[int | str, dict[str, Any]]
@@ -43,6 +44,7 @@ FEATURE_TAGS: dict[str, str] = {
     entities.__name__: "Entities",
     review.__name__: "Intake",
     administration.__name__: "Administration",
+    notifications.__name__: "Notifications",
 }
 
 # A read cannot clash with what is stored; a write can.

@@ -19,6 +19,8 @@ _ENTITIES = "passerelle.resolution.entities"
 _CORRELATION = "passerelle.correlation"
 _DRAFTS = "passerelle.intake.review"
 _ADMIN = "passerelle.admin.operations"
+_NOTIFY = "passerelle.notify.operations"
+_SUBSCRIPTIONS = "/api/notifications/subscriptions"
 _ORG = "/api/admin/organisation"
 _USER = "/api/admin/users/{username}"
 _CHANNEL = "/api/admin/channels/{channel}"
@@ -91,6 +93,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "admin.channels": Endpoint("GET", "/api/admin/channels", _ADMIN),
     "admin.channel-rename": Endpoint("POST", _CHANNEL + "/rename", _ADMIN),
     "admin.channel-rights": Endpoint("POST", _CHANNEL + "/rights", _ADMIN),
+    "notify.subscribe": Endpoint("POST", _SUBSCRIPTIONS, _NOTIFY),
+    "notify.unsubscribe": Endpoint("POST", _SUBSCRIPTIONS + "/remove", _NOTIFY),
+    "notify.list": Endpoint("GET", _SUBSCRIPTIONS, _NOTIFY),
 }
 
 # Choices and bounds of requests that the command line checks before it sends them (the

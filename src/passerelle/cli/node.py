@@ -19,6 +19,7 @@ from passerelle.settings import parse_interval
 
 if TYPE_CHECKING:
     from passerelle.federation import SyncLoop
+    from passerelle.notify import NotifyLoop
 
 host_option = click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to bind."
@@ -70,11 +71,14 @@ def _serve(
     # One sync loop per node: the app's own with one worker (started and stopped with
     # it), else here, in the process that starts the workers (they never run one).
     loop = _sync_loop(node) if workers > 1 else None
+    notices = _notify_loop(node) if workers > 1 else None
     try:
         _run_server(node, host, port, workers, tls)
     finally:
         if loop is not None:
             loop.stop()
+        if notices is not None:
+            notices.stop()
 
 
 def _sync_loop(node: Node) -> SyncLoop | None:
@@ -84,6 +88,19 @@ def _sync_loop(node: Node) -> SyncLoop | None:
     from passerelle.federation import SyncLoop
 
     loop = SyncLoop(node.database, node.hooks, node.settings.sync_interval / SECOND)
+    loop.start()
+    return loop
+
+
+def _notify_loop(node: Node) -> NotifyLoop | None:
+    """Start the delivery of notifications when its interval is set."""
+    settings = node.settings
+    if not settings.notify.interval:
+        return None
+    from passerelle.notify import Courier, NotifyLoop
+
+    courier = Courier(node.database, settings.notify, settings.public_url)
+    loop = NotifyLoop(courier, settings.notify.interval / SECOND)
     loop.start()
     return loop
 

@@ -170,9 +170,20 @@ _SUMMARIES = {
     "admin.channels": "List your channels",
     "admin.channel-rename": "Rename a channel",
     "admin.channel-rights": "Lower your rights in a channel",
+    "notify.subscribe": "Subscribe to notifications",
+    "notify.unsubscribe": "Unsubscribe from notifications",
+    "notify.list": "List your notification subscriptions",
 }
 _CREATES = frozenset(
-    {"tips.share", "rfi.send", "watch.add", "entity.alias", "intake.store", "admin.user-add"}
+    {
+        "tips.share",
+        "rfi.send",
+        "watch.add",
+        "entity.alias",
+        "intake.store",
+        "admin.user-add",
+        "notify.subscribe",
+    }
 )
 
 
