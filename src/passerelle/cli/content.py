@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -26,25 +25,37 @@ if TYPE_CHECKING:
 BATCH = 1000
 
 
-def _read_objects(path: str) -> list[Any]:
-    raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+def _read_objects(path: str) -> tuple[list[Any], list[str]]:
+    """Return the objects of a STIX file, made current (STIX 2.0, x-misp-*), and notes."""
+    from passerelle.cli.interop import made_current, read_raw
+
+    raw = read_raw(path)
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         # orjson's own text names its parser's state; the place is what the user needs.
         raise BadInput(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
     if isinstance(document, dict) and isinstance(document.get("objects"), list):
-        return list(document["objects"])
-    if isinstance(document, list):
-        return document
-    if isinstance(document, dict) and "type" in document:
-        return [document]
-    raise BadInput(f"{path} holds no STIX objects: expected a bundle, an envelope or a list")
+        objects = list(document["objects"])
+    elif isinstance(document, list):
+        objects = document
+    elif isinstance(document, dict) and "type" in document:
+        objects = [document]
+    else:
+        raise BadInput(f"{path} holds no STIX objects: expected a bundle, an envelope or a list")
+    return made_current(document, objects)
 
 
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--channel", "channel_ref", required=True, help="Channel title, alias or id.")
+@click.option(
+    "--misp",
+    "from_misp",
+    is_flag=True,
+    help="FILE is a MISP event (JSON), converted with misp-stix, its TLP, PAP and "
+    "distribution kept (docs/interop.md).",
+)
 @click.option(
     "--recipient",
     "recipients",
@@ -58,19 +69,27 @@ def import_bundle(
     node: Node,
     file: str,
     channel_ref: str,
+    from_misp: bool,
     recipients: tuple[str, ...],
     username: str | None,
     as_json: bool,
 ) -> None:
     """Import the STIX objects of FILE (a bundle; - for stdin) into a channel.
 
-    Exits non-zero when any object was rejected (the others are stored), saying how many.
+    A STIX 2.0 bundle is upgraded to 2.1 and MISP's custom objects (x-misp-*) are kept,
+    saying so; with --misp, FILE is a MISP event. Exits non-zero when any object was
+    rejected (the others are stored), saying how many.
     """
+    from passerelle.cli.interop import misp_objects, note_lines
     from passerelle.objects.ingest import ingest
 
     viewer = node.viewer(username)
-    objects = _read_objects(file)
-    target = _writable_channel(node, viewer, channel_ref, recipients)
+    if from_misp:
+        target = _writable_channel(node, viewer, channel_ref, recipients)
+        objects, notes = misp_objects(node, viewer, target, file)
+    else:
+        objects, notes = _read_objects(file)
+        target = _writable_channel(node, viewer, channel_ref, recipients)
     accepted: list[Verdict] = []
     rejected: list[Verdict] = []
     with stderr_progress(len(objects), f"importing into {target.title}") as bar:
@@ -87,9 +106,12 @@ def import_bundle(
             "channel": target.title,
             "accepted": len(accepted),
             "rejected": [v.as_status_entry() for v in rejected],
+            "notes": notes,
         }
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
+        for line in note_lines(notes):
+            click.echo(line, err=True)
         for verdict in rejected:
             click.echo(f"rejected {verdict.id or '(no id)'}: {verdict.message}", err=True)
         click.echo(f"{len(accepted)} accepted, {len(rejected)} rejected into {target.title!r}")
@@ -127,6 +149,20 @@ def _describe(handling: Handling) -> str:
 @click.option("--channel", "channel_ref", required=True, help="Channel title, alias or id.")
 @click.option("--all-versions", is_flag=True, help="Every version, not only the latest.")
 @click.option(
+    "--misp",
+    "as_misp",
+    is_flag=True,
+    help="Print one MISP event (JSON, made by misp-stix), TLP and PAP as tags, its "
+    "distribution from the handling of the whole (docs/interop.md).",
+)
+@click.option(
+    "--csv",
+    "as_csv",
+    is_flag=True,
+    help="Print the indicators' and observables' values as CSV for blocking tools; what "
+    "PAP forbids blocking (PAP:AMBER, PAP:RED) is left out and counted.",
+)
+@click.option(
     "--for-court",
     is_flag=True,
     help="For use in court: refused if any object is H1 without its producer's permission.",
@@ -134,7 +170,13 @@ def _describe(handling: Handling) -> str:
 @user_option
 @pass_node
 def export_bundle(
-    node: Node, channel_ref: str, all_versions: bool, for_court: bool, username: str | None
+    node: Node,
+    channel_ref: str,
+    all_versions: bool,
+    as_misp: bool,
+    as_csv: bool,
+    for_court: bool,
+    username: str | None,
 ) -> None:
     """Print the channel's objects that you may see as a STIX bundle on stdout.
 
@@ -146,6 +188,14 @@ def export_bundle(
     from passerelle.objects.queries import ObjectFilter, entries_page, handling_summary
     from passerelle.policy.visibility import BULK_MAX_TLP, channel_for, require_read
 
+    if as_misp or as_csv:
+        if (as_misp and as_csv) or all_versions or for_court:
+            raise BadInput(
+                "--misp and --csv go alone: not together, nor with --all-versions or --for-court"
+            )
+        from passerelle.cli.interop import export_for_tools
+
+        return export_for_tools(node, username, channel_ref, "misp" if as_misp else "csv")
     viewer = node.viewer(username)
     flt = ObjectFilter(versions=("all",) if all_versions else ("last",), max_tlp=BULK_MAX_TLP)
     exported: list[str] = []
