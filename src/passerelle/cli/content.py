@@ -8,10 +8,9 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import click
-import orjson
 
 from passerelle.cli.root import Node, cli, json_option, pass_node, stderr_progress, user_option
-from passerelle.errors import BadInput, Forbidden
+from passerelle.errors import Forbidden
 from passerelle.stix.markings import Handling, HandlingCode
 
 if TYPE_CHECKING:
@@ -23,39 +22,24 @@ if TYPE_CHECKING:
     from passerelle.policy.viewer import Viewer
 
 BATCH = 1000
-
-
-def _read_objects(path: str) -> tuple[list[Any], list[str]]:
-    """Return the objects of a STIX file, made current (STIX 2.0, x-misp-*), and notes."""
-    from passerelle.cli.interop import made_current, read_raw
-
-    raw = read_raw(path)
-    try:
-        document = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        # orjson's own text names its parser's state; the place is what the user needs.
-        raise BadInput(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
-    if isinstance(document, dict) and isinstance(document.get("objects"), list):
-        objects = list(document["objects"])
-    elif isinstance(document, list):
-        objects = document
-    elif isinstance(document, dict) and "type" in document:
-        objects = [document]
-    else:
-        raise BadInput(f"{path} holds no STIX objects: expected a bundle, an envelope or a list")
-    return made_current(document, objects)
+MISP_IMPORT_HELP = (
+    "FILE is a MISP event (JSON), converted with misp-stix, its TLP, PAP and distribution "
+    "kept (docs/interop.md)."
+)
+MISP_EXPORT_HELP = (
+    "Print one MISP event (JSON, made by misp-stix), TLP and PAP as tags, its distribution "
+    "from the handling of the whole (docs/interop.md)."
+)
+CSV_EXPORT_HELP = (
+    "Print the indicators' and observables' values as CSV for blocking tools; what PAP "
+    "forbids blocking (PAP:AMBER, PAP:RED) is left out and counted."
+)
 
 
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--channel", "channel_ref", required=True, help="Channel title, alias or id.")
-@click.option(
-    "--misp",
-    "from_misp",
-    is_flag=True,
-    help="FILE is a MISP event (JSON), converted with misp-stix, its TLP, PAP and "
-    "distribution kept (docs/interop.md).",
-)
+@click.option("--misp", "from_misp", is_flag=True, help=MISP_IMPORT_HELP)
 @click.option(
     "--recipient",
     "recipients",
@@ -80,16 +64,36 @@ def import_bundle(
     saying so; with --misp, FILE is a MISP event. Exits non-zero when any object was
     rejected (the others are stored), saying how many.
     """
-    from passerelle.cli.interop import misp_objects, note_lines
-    from passerelle.objects.ingest import ingest
+    from passerelle.cli.interop import import_input
 
     viewer = node.viewer(username)
-    if from_misp:
-        target = _writable_channel(node, viewer, channel_ref, recipients)
-        objects, notes = misp_objects(node, viewer, target, file)
-    else:
-        objects, notes = _read_objects(file)
-        target = _writable_channel(node, viewer, channel_ref, recipients)
+    target, objects, notes, unconverted = import_input(
+        node,
+        viewer,
+        file,
+        from_misp,
+        lambda: _writable_channel(node, viewer, channel_ref, recipients),
+    )
+    accepted, rejected = _ingest_all(node, viewer, target, objects, recipients)
+    _report(target, accepted, rejected, notes, as_json)
+    if rejected:
+        raise click.ClickException(
+            f"{len(rejected)} of {len(objects)} objects rejected ({len(accepted)} stored)"
+            + (f"; {unconverted} MISP items not converted" if unconverted else "")
+        )
+    if unconverted:
+        raise click.ClickException(
+            f"{unconverted} MISP attributes or objects could not be converted (see the notes; "
+            f"{len(accepted)} objects stored)"
+        )
+
+
+def _ingest_all(
+    node: Node, viewer: Viewer, target: Channel, objects: list[Any], recipients: tuple[str, ...]
+) -> tuple[list[Verdict], list[Verdict]]:
+    """Ingest the objects batch by batch, showing progress; return accepted and rejected."""
+    from passerelle.objects.ingest import ingest
+
     accepted: list[Verdict] = []
     rejected: list[Verdict] = []
     with stderr_progress(len(objects), f"importing into {target.title}") as bar:
@@ -101,24 +105,31 @@ def import_bundle(
             accepted += result.successes
             rejected += result.failures
             bar.update(len(batch))
+    return accepted, rejected
+
+
+def _report(
+    target: Channel,
+    accepted: list[Verdict],
+    rejected: list[Verdict],
+    notes: list[str],
+    as_json: bool,
+) -> None:
     if as_json:
-        summary = {
+        summary: dict[str, Any] = {
             "channel": target.title,
             "accepted": len(accepted),
             "rejected": [v.as_status_entry() for v in rejected],
-            "notes": notes,
         }
+        if notes:
+            summary["notes"] = notes
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
-    else:
-        for line in note_lines(notes):
-            click.echo(line, err=True)
-        for verdict in rejected:
-            click.echo(f"rejected {verdict.id or '(no id)'}: {verdict.message}", err=True)
-        click.echo(f"{len(accepted)} accepted, {len(rejected)} rejected into {target.title!r}")
-    if rejected:
-        raise click.ClickException(
-            f"{len(rejected)} of {len(objects)} objects rejected ({len(accepted)} stored)"
-        )
+        return
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    for verdict in rejected:
+        click.echo(f"rejected {verdict.id or '(no id)'}: {verdict.message}", err=True)
+    click.echo(f"{len(accepted)} accepted, {len(rejected)} rejected into {target.title!r}")
 
 
 def _writable_channel(
@@ -148,20 +159,8 @@ def _describe(handling: Handling) -> str:
 @cli.command("export")
 @click.option("--channel", "channel_ref", required=True, help="Channel title, alias or id.")
 @click.option("--all-versions", is_flag=True, help="Every version, not only the latest.")
-@click.option(
-    "--misp",
-    "as_misp",
-    is_flag=True,
-    help="Print one MISP event (JSON, made by misp-stix), TLP and PAP as tags, its "
-    "distribution from the handling of the whole (docs/interop.md).",
-)
-@click.option(
-    "--csv",
-    "as_csv",
-    is_flag=True,
-    help="Print the indicators' and observables' values as CSV for blocking tools; what "
-    "PAP forbids blocking (PAP:AMBER, PAP:RED) is left out and counted.",
-)
+@click.option("--misp", "as_misp", is_flag=True, help=MISP_EXPORT_HELP)
+@click.option("--csv", "as_csv", is_flag=True, help=CSV_EXPORT_HELP)
 @click.option(
     "--for-court",
     is_flag=True,
@@ -185,40 +184,24 @@ def export_bundle(
     stderr: it applies to the bundle as a whole.
     """
     from passerelle.audit.log import record_alone
-    from passerelle.objects.queries import ObjectFilter, entries_page, handling_summary
+    from passerelle.objects.queries import ObjectFilter, handling_summary
     from passerelle.policy.visibility import BULK_MAX_TLP, channel_for, require_read
 
     if as_misp or as_csv:
-        if (as_misp and as_csv) or all_versions or for_court:
-            raise BadInput(
-                "--misp and --csv go alone: not together, nor with --all-versions or --for-court"
-            )
         from passerelle.cli.interop import export_for_tools
 
-        return export_for_tools(node, username, channel_ref, "misp" if as_misp else "csv")
+        return export_for_tools(
+            node, username, channel_ref, as_misp, as_csv, all_versions or for_court
+        )
     viewer = node.viewer(username)
     flt = ObjectFilter(versions=("all",) if all_versions else ("last",), max_tlp=BULK_MAX_TLP)
-    exported: list[str] = []
-    withheld: list[str] = []
     with node.database.read() as conn:
         target = channel_for(conn, viewer, channel_ref)
         require_read(conn, viewer, target)
         if for_court:
             _check_court_use(conn, viewer, target, flt)
         summary = handling_summary(conn, viewer, target, flt)
-        out = sys.stdout
-        out.write(f'{{"type":"bundle","id":"bundle--{uuid.uuid4()}","objects":[')
-        cursor = None
-        while True:
-            page = entries_page(conn, viewer, target, flt, BATCH, cursor)
-            for entry in page.entries:
-                out.write(("," if exported else "") + "\n" + entry.body)
-                exported.append(entry.stix_id)
-            withheld += [w.stix_id for w in page.withheld]
-            if not page.more:
-                break
-            cursor = page.last
-        out.write("\n]}\n")
+        exported, withheld = _write_bundle(conn, viewer, target, flt)
     record_alone(
         node.database, viewer, "export", exported, {"channel": target.title, "court": for_court}
     )
@@ -230,6 +213,30 @@ def export_bundle(
             f"withheld {stix_id}: acknowledge its H3 restriction first (passerelle acknowledge)",
             err=True,
         )
+
+
+def _write_bundle(
+    conn: Connection, viewer: Viewer, target: Channel, flt: ObjectFilter
+) -> tuple[list[str], list[str]]:
+    """Stream the bundle on stdout, page by page; return the ids exported and withheld."""
+    from passerelle.objects.queries import entries_page
+
+    exported: list[str] = []
+    withheld: list[str] = []
+    out = sys.stdout
+    out.write(f'{{"type":"bundle","id":"bundle--{uuid.uuid4()}","objects":[')
+    cursor = None
+    while True:
+        page = entries_page(conn, viewer, target, flt, BATCH, cursor)
+        for entry in page.entries:
+            out.write(("," if exported else "") + "\n" + entry.body)
+            exported.append(entry.stix_id)
+        withheld += [w.stix_id for w in page.withheld]
+        if not page.more:
+            break
+        cursor = page.last
+    out.write("\n]}\n")
+    return exported, withheld
 
 
 def _check_court_use(conn: Connection, viewer: Viewer, channel: Channel, flt: ObjectFilter) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,10 +46,30 @@ def made_current(document: object, objects: list[Any]) -> tuple[list[Any], list[
     return objects, notes
 
 
+def read_objects(path: str) -> tuple[list[Any], list[str]]:
+    """Return the objects of a STIX file, made current (STIX 2.0, x-misp-*), and notes."""
+    raw = read_raw(path)
+    try:
+        document = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        # orjson's own text names its parser's state; the place is what the user needs.
+        raise BadInput(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
+    if isinstance(document, dict) and isinstance(document.get("objects"), list):
+        objects = list(document["objects"])
+    elif isinstance(document, list):
+        objects = document
+    elif isinstance(document, dict) and "type" in document:
+        objects = [document]
+    else:
+        raise BadInput(f"{path} holds no STIX objects: expected a bundle, an envelope or a list")
+    return made_current(document, objects)
+
+
 def misp_objects(
     node: Node, viewer: Viewer, target: Channel, path: str
-) -> tuple[list[Any], list[str]]:
-    """Return the STIX objects of a MISP event file, refusing a channel too wide for it."""
+) -> tuple[list[Any], list[str], int]:
+    """Return the STIX objects of a MISP event file, notes, and how many MISP attributes
+    and objects misp-stix did not convert; refuse a channel too wide for the file."""
     from passerelle.interop.misp import events_to_stix, read_events
     from passerelle.policy.actions import reaches_only_own_organisation
 
@@ -61,15 +81,35 @@ def misp_objects(
                     f"{path} is for its organisation only (MISP distribution 0): import it "
                     f"into a channel that only your organisation reads, not {target.title!r}"
                 )
-    notes = list(dict.fromkeys(converted.notes))
-    notes.insert(
-        0, f"converted {converted.events} MISP event(s) to {len(converted.objects)} objects"
-    )
-    return converted.objects, notes
+    notes = [
+        f"converted {converted.events} MISP event(s) to {len(converted.objects)} objects",
+        *dict.fromkeys(converted.notes),
+        *(f"not converted by misp-stix: {item}" for item in converted.unconverted),
+    ]
+    return converted.objects, notes, len(converted.unconverted)
 
 
-def export_for_tools(node: Node, username: str | None, channel_ref: str, form: str) -> None:
+def import_input(
+    node: Node, viewer: Viewer, path: str, from_misp: bool, channel: Callable[[], Channel]
+) -> tuple[Channel, list[Any], list[str], int]:
+    """Return the channel to import into, the objects of FILE, notes, and the number of
+    MISP items not converted (a STIX file is read before the channel is checked)."""
+    if not from_misp:
+        objects, notes = read_objects(path)
+        return channel(), objects, notes, 0
+    target = channel()
+    return target, *misp_objects(node, viewer, target, path)
+
+
+def export_for_tools(
+    node: Node, username: str | None, channel_ref: str, misp: bool, as_csv: bool, other: bool
+) -> None:
     """Print what ``export --misp`` or ``export --csv`` gives the user, and audit it."""
+    if (misp and as_csv) or other:
+        raise BadInput(
+            "--misp and --csv go alone: not together, nor with --all-versions or --for-court"
+        )
+    form = "misp" if misp else "csv"
     from passerelle.audit.log import record_alone
     from passerelle.objects.queries import ObjectFilter, handling_summary
     from passerelle.policy.visibility import BULK_MAX_TLP, channel_for, require_read
@@ -148,9 +188,3 @@ def _print_csv(bodies: list[str], now_micros: int) -> None:
     click.echo(f"exported {len(blocklist.rows)} values of {blocklist.objects} objects", err=True)
     for reason, count in sorted(blocklist.left_out.items()):
         click.echo(f"left out {count} objects: {reason}", err=True)
-
-
-def note_lines(notes: list[str]) -> Iterator[str]:
-    """Return the notes of an import as lines for stderr."""
-    for note in notes:
-        yield f"note: {note}"

@@ -9,6 +9,7 @@ a library's raw output; whatever the converter says it could not map is in the n
 from __future__ import annotations
 
 import logging
+import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,8 @@ import orjson
 
 from passerelle.errors import BadInput
 
-_LOGGER: Final = "misp_stix_converter"
+# The loggers of misp-stix and of PyMISP, which it builds MISP events with.
+_LOGGERS: Final = ("misp_stix_converter", "pymisp")
 
 
 class _Notes(logging.Handler):
@@ -33,11 +35,12 @@ class _Notes(logging.Handler):
 @contextmanager
 def _quietly(notes: list[str]) -> Iterator[None]:
     """Gather what the converter logs or warns into ``notes``."""
-    logger = logging.getLogger(_LOGGER)
+    loggers = [logging.getLogger(name) for name in _LOGGERS]
     handler = _Notes(notes)
-    saved = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
+    saved = [logger.propagate for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.propagate = False
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -46,8 +49,27 @@ def _quietly(notes: list[str]) -> Iterator[None]:
             f"misp-stix: {w.message}" for w in caught if not issubclass(w.category, ImportWarning)
         ]
     finally:
-        logger.removeHandler(handler)
-        logger.propagate = saved
+        for logger, propagate in zip(loggers, saved, strict=True):
+            logger.removeHandler(handler)
+            logger.propagate = propagate
+
+
+def _loaded() -> Any:
+    """Import misp-stix once, and undo what its dependencies do to every later import.
+
+    mixbox (under misp-stix's STIX 1 support) vendors six 1.15, which appends to
+    ``sys.meta_path`` an importer without ``find_spec``: from then on every import that
+    fails (an optional dependency tried) warns on Python 3.11+. mixbox reaches six's moves
+    as attributes, never by import statements, so that importer is taken out again.
+    """
+    import misp_stix_converter
+
+    sys.meta_path[:] = [
+        finder
+        for finder in sys.meta_path
+        if type(finder).__name__ != "_SixMetaPathImporter" or hasattr(finder, "find_spec")
+    ]
+    return misp_stix_converter
 
 
 def _findings(parser: Any) -> list[str]:
@@ -68,9 +90,7 @@ def _first_line(exc: BaseException) -> str:
 def misp_event_to_stix21(event: dict[str, Any], notes: list[str]) -> list[dict[str, Any]]:
     """Convert one MISP event (``{"Event": ...}``) with misp-stix's MISPtoSTIX21Parser."""
     with _quietly(notes):
-        from misp_stix_converter import MISPtoSTIX21Parser
-
-        parser = MISPtoSTIX21Parser()
+        parser = _loaded().MISPtoSTIX21Parser()
         try:
             parser.parse_json_content(event)
             serialised = parser.bundle.serialize()
@@ -94,7 +114,7 @@ def stix21_to_misp_event(
     """
     bundle_document = {"type": "bundle", "id": "bundle--" + _bundle_uuid(), "objects": objects}
     with _quietly(notes):
-        from misp_stix_converter import ExternalSTIX2toMISPParser, InternalSTIX2toMISPParser
+        converter = _loaded()
         from misp_stix_converter.tools.stix2_loading_helpers import load_stix2_content
         from misp_stix_converter.tools.stix2_to_misp_helpers import is_stix2_from_misp
 
@@ -103,7 +123,11 @@ def stix21_to_misp_event(
             internal = is_stix2_from_misp(objects) or any(
                 str(o.get("type", "")).startswith("x-misp-") for o in objects
             )
-            parser = InternalSTIX2toMISPParser() if internal else ExternalSTIX2toMISPParser()
+            parser = (
+                converter.InternalSTIX2toMISPParser()
+                if internal
+                else converter.ExternalSTIX2toMISPParser()
+            )
             parser.load_stix_bundle(bundle)
             parser.parse_stix_bundle(
                 distribution=distribution,

@@ -63,6 +63,8 @@ class MispImport:
     events: int = 0
     # Some event, object or attribute is for its organisation only (distribution 0).
     organisation_only: bool = False
+    # The MISP attributes and objects of which no STIX object was made ("type uuid").
+    unconverted: list[str] = field(default_factory=list)
 
 
 def read_events(raw: bytes, name: str) -> list[dict[str, Any]]:
@@ -98,6 +100,12 @@ def events_to_stix(events: Iterable[dict[str, Any]]) -> MispImport:
         handlings, event_handling, organisation_only = _item_handlings(event)
         result.organisation_only |= organisation_only
         converted = converter.misp_event_to_stix21({"Event": event}, result.notes)
+        made = {str(obj.get("id", "")).partition("--")[2] for obj in converted}
+        result.unconverted += [
+            f"{item.get('type') or item.get('name')} {item.get('uuid')}"
+            for item in [*_dicts(event.get("Attribute")), *_dicts(event.get("Object"))]
+            if str(item.get("uuid", "")) not in made
+        ]
         for obj in converted:
             if _is_tlp_definition(obj):
                 continue  # replaced by the TLP 2.0 marking the object now carries
