@@ -93,3 +93,41 @@ def sample_event() -> dict[str, Any]:
             )
         ],
     )
+
+
+def custom_event() -> dict[str, Any]:
+    """Return an event of what STIX has no type for: a free text, a MISP object of a
+    template misp-stix does not map, a galaxy cluster of a galaxy of our own."""
+    thing = {
+        "uuid": str(uuid.uuid4()),
+        "name": "passerelle-sample",
+        "meta-category": "misc",
+        "template_uuid": str(uuid.uuid4()),
+        "template_version": "1",
+        "timestamp": STAMP,
+        "Attribute": [attribute("text", "Other", "a field", object_relation="field")],
+    }
+    event = misp_event(
+        "tlp:green",
+        attributes=[attribute("text", "Other", "Handler writes in two scripts")],
+        objects=[thing],
+    )
+    cluster = {
+        "uuid": str(uuid.uuid4()),
+        "type": "passerelle-sample",
+        "value": "Cluster A",
+        "tag_name": 'misp-galaxy:passerelle-sample="Cluster A"',
+        "description": "A cluster of a galaxy made for the tests",
+        "meta": {},
+    }
+    event["Event"]["Galaxy"] = [
+        {
+            "uuid": str(uuid.uuid4()),
+            "name": "Sample galaxy",
+            "type": "passerelle-sample",
+            "description": "A galaxy made for the tests",
+            "namespace": "misp",
+            "GalaxyCluster": [cluster],
+        }
+    ]
+    return event

@@ -18,7 +18,7 @@ from passerelle.stix.markings import (
 )
 from passerelle.stix.misp_objects import MISP_OBJECTS_EXTENSION_ID
 from tests.cli_runner import Run
-from tests.interop.misp_events import attribute, misp_event, sample_event
+from tests.interop.misp_events import attribute, custom_event, misp_event, sample_event
 from tests.stixgen import bundle
 from tests.taxii_client import Taxii
 from tests.world import World
@@ -222,6 +222,29 @@ def test_misp_stix_export_objects_are_kept_on_a_plain_import_and_over_taxii(
     posted = taxii.post_objects(world.collection("fr-ru"), custom)
     assert posted.status_code == 202
     assert posted.json()["failure_count"] == 0, posted.json()
+
+
+def test_every_kind_of_x_misp_object_is_kept_and_goes_back_to_misp(
+    run: Run, world: World, tmp_path: Path
+) -> None:
+    event = custom_event()
+    path = _write(tmp_path, event)
+    imported = run("import", "--misp", str(path), "--channel", "fr-ru", user="alice")
+    assert imported.exit_code == 0, imported.output
+    assert "note: misp-stix: MISP Object name passerelle-sample not mapped." in imported.stderr
+    served = _exported(run, "boris")
+    kinds = {o["type"] for o in served.values()}
+    assert {"x-misp-attribute", "x-misp-object", "x-misp-galaxy-cluster"} <= kinds
+    for obj in served.values():
+        if obj["type"].startswith("x-misp-"):
+            assert MISP_OBJECTS_EXTENSION_ID in obj["extensions"], obj["id"]
+            assert _tlp(obj) is Tlp.GREEN, obj["id"]
+    back = _misp_export(run, "boris")
+    assert [o["name"] for o in back.get("Object", [])] == ["passerelle-sample"]
+    assert "Handler writes in two scripts" in _attributes(back)
+    clusters = [c["value"] for g in back.get("Galaxy", []) for c in g["GalaxyCluster"]]
+    assert clusters == ["Cluster A"]
+    assert back["distribution"] == "1"  # TLP:GREEN: this community only
 
 
 def test_bad_misp_files_are_one_line_errors(run: Run, world: World, tmp_path: Path) -> None:

@@ -135,7 +135,7 @@ def stix21_to_misp_event(
                 title=title,
                 producer=None,
                 force_contextual_data=False,
-                galaxies_as_tags=True,
+                galaxies_as_tags=False,
                 sharing_group_id=None,
             )
             event: dict[str, Any] = orjson.loads(parser.misp_event.to_json())

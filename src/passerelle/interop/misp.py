@@ -49,9 +49,8 @@ from passerelle.stix.markings import (
 )
 from passerelle.stix.misp_objects import MISP_OBJECTS_EXTENSION_ID, declare_misp_objects
 
-PAP_IDS: Final[dict[Pap, str]] = {}
-for _ident, _pap in PAP_MARKINGS.items():
-    PAP_IDS.setdefault(_pap, _ident)
+# One marking definition per PAP level: the first listed (PAP:CLEAR's, not PAP:WHITE's).
+PAP_IDS: Final[dict[Pap, str]] = {pap: i for i, pap in reversed(PAP_MARKINGS.items())}
 
 
 @dataclass
