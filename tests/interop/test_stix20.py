@@ -4,6 +4,7 @@ the same rules as any object."""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from passerelle.stix.markings import TLP1_IDS, TLP2_IDS, Tlp
 from passerelle.stix.upgrade import is_stix20, upgrade_document, upgrade_objects
 from passerelle.stix.validation import validate_object
 from tests.cli_runner import Run
+from tests.interop.misp_events import STAMP, sample_event
 from tests.stixgen import T0, indicator, stix_id
 from tests.taxii_client import Taxii
 from tests.world import World
@@ -123,3 +125,26 @@ def test_taxii_add_upgrades_objects_that_say_20(world: World, as_user: Any) -> N
     assert posted.json()["success_count"] == 1, posted.json()
     served = taxii.all_objects(world.collection("fr-ru"))
     assert [(o["id"], o["spec_version"]) for o in served] == [(old["id"], "2.1")]
+
+
+def test_misps_own_stix20_export_imports_whole(run: Run, world: World, tmp_path: Path) -> None:
+    """MISP's STIX 2.0 export (misp-stix's MISPtoSTIX20Parser): upgraded, and its x-misp-*
+    objects (attributes, event reports) kept."""
+    from passerelle.interop import converter
+
+    event = sample_event()
+    event["Event"]["EventReport"] = [
+        {"uuid": str(uuid.uuid4()), "name": "Summary", "content": "Text", "timestamp": STAMP}
+    ]
+    with converter._quietly([]):  # the library's own import and log noise
+        parser = converter._loaded().MISPtoSTIX20Parser()
+        parser.parse_json_content(event)
+        document = json.loads(parser.bundle.serialize())
+    assert document["spec_version"] == "2.0"
+    assert {"x-misp-attribute", "x-misp-event-report"} <= {o["type"] for o in document["objects"]}
+    path = tmp_path / "misp-stix20.json"
+    path.write_text(json.dumps(document))
+    imported = run("import", str(path), "--channel", "fr-ru", user="alice")
+    assert imported.exit_code == 0, imported.output
+    assert f"{len(document['objects'])} accepted, 0 rejected" in imported.stdout
+    assert "MISP custom objects (x-misp-*)" in imported.stderr
