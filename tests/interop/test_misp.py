@@ -282,3 +282,24 @@ def test_export_for_tools_refuses_what_makes_no_sense(run: Run, world: World) ->
         run("export", "--misp", "--channel", "fr-ru", user="alice"), "no MISP event to make"
     )
     _one_line_error(run("export", "--misp", "--channel", "fr-ru", user="oscar"), "no channel")
+
+
+def test_an_item_reusing_a_uuid_never_loosens_the_handling(
+    run: Run, world: World, tmp_path: Path
+) -> None:
+    """A CLEAR attribute with the UUID of a RED one, or of the event, loosens nothing."""
+    event = misp_event("tlp:amber+strict")
+    red = attribute("domain", "Network activity", "hidden.example", "tlp:red")
+    twin = attribute("domain", "Network activity", "hidden.example", "tlp:clear")
+    twin["uuid"] = red["uuid"]
+    report_twin = attribute("ip-dst", "Network activity", "192.0.2.200", "tlp:clear")
+    report_twin["uuid"] = event["Event"]["uuid"]
+    event["Event"]["Attribute"] = [red, twin, report_twin]
+    path = _write(tmp_path, event)
+    result = run(
+        "import", "--misp", str(path), "--channel", "fr-ru", "--recipient", "alice", user="alice"
+    )
+    assert result.exit_code == 0, result.output
+    assert f"domain-name--{red['uuid']}" not in _exported(run, "boris")
+    report = _exported(run, "alice")[f"report--{event['Event']['uuid']}"]
+    assert _tlp(report) is Tlp.AMBER_STRICT

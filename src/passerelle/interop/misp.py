@@ -109,7 +109,10 @@ def events_to_stix(events: Iterable[dict[str, Any]]) -> MispImport:
             if _is_tlp_definition(obj):
                 continue  # replaced by the TLP 2.0 marking the object now carries
             uuid = str(obj.get("id", "")).partition("--")[2]
-            result.objects.append(_marked(obj, handlings.get(uuid, event_handling)))
+            handling = handlings.get(uuid, event_handling)
+            if uuid == event.get("uuid"):  # the report: never less strict than its event
+                handling = most_restrictive(event_handling, handling)
+            result.objects.append(_marked(obj, handling))
     result.objects, _ = declare_misp_objects(result.objects)
     return result
 
@@ -125,7 +128,11 @@ def _item_handlings(event: dict[str, Any]) -> tuple[dict[str, Handling], Handlin
         level = distribution_of(item, inherited_level)
         levels.append(level)
         handling = with_distribution(handling_of_tags(tag_names(item), inherited), level)
-        handlings[str(item.get("uuid", ""))] = handling
+        uuid = str(item.get("uuid", ""))
+        # Two items of one UUID (a mistake, or a trick) make one object: the stricter holds.
+        handlings[uuid] = (
+            most_restrictive(handlings[uuid], handling) if uuid in handlings else handling
+        )
         return handling
 
     for item in _dicts(event.get("Attribute")):
@@ -136,7 +143,10 @@ def _item_handlings(event: dict[str, Any]) -> tuple[dict[str, Handling], Handlin
         own = with_distribution(handling_of_tags(tag_names(misp_object), event_handling), level)
         parts = [attribute(a, own, level) for a in _dicts(misp_object.get("Attribute"))]
         # misp-stix makes one STIX object of a MISP object: the strictest part applies.
-        handlings[str(misp_object.get("uuid", ""))] = most_restrictive(own, *parts)
+        uuid = str(misp_object.get("uuid", ""))
+        handlings[uuid] = most_restrictive(
+            own, *parts, *([handlings[uuid]] if uuid in handlings else [])
+        )
     return handlings, event_handling, ORGANISATION_ONLY in levels
 
 
