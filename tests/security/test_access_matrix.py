@@ -14,6 +14,8 @@ and add one ``ReadPath`` to ``READ_PATHS``.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -303,6 +305,36 @@ def expect_export_all(world: AccessWorld, person: Person) -> Outcomes:
     return expected_export(person, VERSIONS)
 
 
+# CLI export for blocking tools (CSV): the same reader as export, then PAP.
+
+
+def observe_csv(probe: Probe, person: Person) -> Outcomes:
+    args = ["export", "--csv", "--channel", CHANNEL]
+    env = {"PASSERELLE_DB": probe.database_url, "PASSERELLE_USER": person.username}
+    result = probe.runner.invoke(cli, args, env=env, catch_exceptions=False)
+    if result.exit_code != 0:
+        return {"exit": "refused"}
+    rows = list(csv.reader(io.StringIO(result.stdout)))[1:]
+    found = listing(0, (f"{probe.world.label_of(row[2])}@{LATEST}" for row in rows))
+    found["exit"] = found.pop("status")
+    return found
+
+
+def observe_misp(probe: Probe, person: Person) -> Outcomes:
+    args = ["export", "--misp", "--channel", CHANNEL]
+    env = {"PASSERELLE_DB": probe.database_url, "PASSERELLE_USER": person.username}
+    result = probe.runner.invoke(cli, args, env=env, catch_exceptions=False)
+    if result.exit_code != 0:
+        return {"exit": "refused"}
+    event = json.loads(result.stdout)["Event"]
+    # misp-stix makes each indicator an attribute (or object) of the same UUID.
+    items = [*event.get("Attribute", []), *event.get("Object", [])]
+    labels = (probe.world.label_of(f"indicator--{item['uuid']}") for item in items)
+    found = listing(0, (f"{label}@{LATEST}" for label in labels))
+    found["exit"] = found.pop("status")
+    return found
+
+
 # The table of read paths.
 
 
@@ -327,6 +359,9 @@ READ_PATHS = [
     ReadPath("taxii-status", observe_status, expect_status),
     ReadPath("cli-export", observe_export, expect_export),
     ReadPath("cli-export-all-versions", observe_export_all, expect_export_all),
+    # The matrix's indicators carry no PAP: the CSV holds one row for each exported one.
+    ReadPath("cli-export-csv", observe_csv, expect_export),
+    ReadPath("cli-export-misp", observe_misp, expect_export),
 ]
 
 

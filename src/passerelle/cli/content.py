@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -24,25 +23,26 @@ _CHUNK = 64 * 1024
 _TAIL = 1024 * 1024
 
 
-def _read_objects(path: str) -> list[Any]:
-    raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    try:
-        document = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        # orjson's own text names its parser's state; the place is what the user needs.
-        raise BadInput(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
-    if isinstance(document, dict) and isinstance(document.get("objects"), list):
-        return list(document["objects"])
-    if isinstance(document, list):
-        return document
-    if isinstance(document, dict) and "type" in document:
-        return [document]
-    raise BadInput(f"{path} holds no STIX objects: expected a bundle, an envelope or a list")
+MISP_IMPORT_HELP = (
+    "FILE is a MISP event (JSON), converted with misp-stix, its TLP, PAP and distribution "
+    "kept (docs/interop.md)."
+)
+MISP_EXPORT_HELP = (
+    "Print one MISP event (JSON, made by misp-stix), TLP and PAP as tags, its distribution "
+    "from the handling of the whole (docs/interop.md)."
+)
+CSV_EXPORT_HELP = (
+    "Print the indicators' and observables' values as CSV for blocking tools; what PAP "
+    "forbids blocking (PAP:AMBER, PAP:RED) is left out and counted."
+)
+# What goes over --url: the STIX bundles; MISP and CSV are converted on the node's database.
+_LOCAL_ONLY = "--misp and --csv work on the node's database (not with --url) for now"
 
 
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--channel", "channel_ref", required=True, help="Channel title, alias or id.")
+@click.option("--misp", "from_misp", is_flag=True, help=MISP_IMPORT_HELP)
 @click.option(
     "--recipient",
     "recipients",
@@ -57,6 +57,7 @@ def import_bundle(
     node: Node,
     file: str,
     channel_ref: str,
+    from_misp: bool,
     recipients: tuple[str, ...],
     username: str | None,
     as_json: bool,
@@ -65,45 +66,77 @@ def import_bundle(
     """Import the STIX objects of FILE (a bundle; - for stdin) into a channel; with --url,
     into a channel of a running node (POST /api/import, a batch at a time).
 
-    Exits non-zero when any object was rejected (the others are stored), saying how many.
+    A STIX 2.0 bundle is upgraded to 2.1 and MISP's custom objects (x-misp-*) are kept,
+    saying so; with --misp, FILE is a MISP event. Exits non-zero when any object was
+    rejected (the others are stored), saying how many.
     """
-    objects = _read_objects(file)
+    from passerelle.cli.interop import read_objects
+
     remote = remote_client(node, username, url)
     if remote is not None:
+        if from_misp:
+            raise BadInput(_LOCAL_ONLY)
+        objects, notes = read_objects(file)
         summary = _import_remotely(remote, channel_ref, recipients, objects)
+        unconverted = 0
     else:
-        summary = _import_locally(node, username, channel_ref, recipients, objects)
-    rejected: list[dict[str, Any]] = summary["rejected"]
-    if as_json:
-        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
-    else:
-        for entry in rejected:
-            click.echo(f"rejected {entry.get('id') or '(no id)'}: {entry['message']}", err=True)
-        click.echo(
-            f"{summary['accepted']} accepted, {len(rejected)} rejected into {summary['channel']!r}"
+        summary, objects, notes, unconverted = _import_locally(
+            node, username, file, from_misp, channel_ref, recipients
         )
+    _report(summary, notes, as_json)
+    rejected, accepted = len(summary["rejected"]), summary["accepted"]
     if rejected:
         raise click.ClickException(
-            f"{len(rejected)} of {len(objects)} objects rejected ({summary['accepted']} stored)"
+            f"{rejected} of {len(objects)} objects rejected ({accepted} stored)"
+            + (f"; {unconverted} MISP items not converted" if unconverted else "")
         )
+    if unconverted:
+        raise click.ClickException(
+            f"{unconverted} MISP attributes or objects could not be converted (see the notes; "
+            f"{accepted} objects stored)"
+        )
+
+
+def _report(summary: dict[str, Any], notes: list[str], as_json: bool) -> None:
+    if as_json:
+        shown = {**summary, **({"notes": notes} if notes else {})}
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
+        return
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    for entry in summary["rejected"]:
+        click.echo(f"rejected {entry.get('id') or '(no id)'}: {entry['message']}", err=True)
+    click.echo(
+        f"{summary['accepted']} accepted, {len(summary['rejected'])} rejected into "
+        f"{summary['channel']!r}"
+    )
 
 
 def _import_locally(
     node: Node,
     username: str | None,
+    file: str,
+    from_misp: bool,
     channel_ref: str,
     recipients: tuple[str, ...],
-    objects: list[Any],
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], list[Any], list[str], int]:
+    """Import into the database: the summary, the objects, notes, MISP items not converted."""
+    from passerelle.cli.interop import import_input
     from passerelle.objects.bundles import import_objects, writable_channel
 
     viewer = node.viewer(username)
-    target = writable_channel(node.database, viewer, channel_ref, recipients)
+    target, objects, notes, unconverted = import_input(
+        node,
+        viewer,
+        file,
+        from_misp,
+        lambda: writable_channel(node.database, viewer, channel_ref, recipients),
+    )
     with stderr_progress(len(objects), f"importing into {target.title}") as bar:
         imported = import_objects(
             node.database, node.hooks, viewer, target, objects, recipients, node.clock, bar.update
         )
-    return imported.as_dict()
+    return imported.as_dict(), objects, notes, unconverted
 
 
 def _import_remotely(
@@ -126,6 +159,8 @@ def _import_remotely(
 @cli.command("export")
 @click.option("--channel", "channel_ref", required=True, help="Channel title, alias or id.")
 @click.option("--all-versions", is_flag=True, help="Every version, not only the latest.")
+@click.option("--misp", "as_misp", is_flag=True, help=MISP_EXPORT_HELP)
+@click.option("--csv", "as_csv", is_flag=True, help=CSV_EXPORT_HELP)
 @click.option(
     "--for-court",
     is_flag=True,
@@ -138,6 +173,8 @@ def export_bundle(
     node: Node,
     channel_ref: str,
     all_versions: bool,
+    as_misp: bool,
+    as_csv: bool,
     for_court: bool,
     username: str | None,
     url: str | None,
@@ -150,8 +187,15 @@ def export_bundle(
     restrictive handling of the content is printed on stderr: it applies to the bundle as
     a whole.
     """
-    out = sys.stdout.buffer
     remote = remote_client(node, username, url)
+    if as_misp or as_csv:
+        if remote is not None:
+            raise BadInput(_LOCAL_ONLY)
+        from passerelle.cli.interop import export_for_tools
+
+        other = all_versions or for_court
+        return export_for_tools(node, username, channel_ref, as_misp, as_csv, other)
+    out = sys.stdout.buffer
     if remote is not None:
         query = {"channel": channel_ref, "all_versions": all_versions, "for_court": for_court}
         with remote.stream("/api/export", query) as answer:

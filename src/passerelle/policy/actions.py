@@ -102,6 +102,11 @@ def _audience(conn: Connection, channel_id: int) -> set[int]:
     return readers | set(clients)
 
 
+def reaches_only_own_organisation(conn: Connection, viewer: Viewer, channel: Channel) -> bool:
+    """Tell whether no organisation but the viewer's reads a channel (nor any client)."""
+    return _audience(conn, channel.id) <= {viewer.org_id}
+
+
 def has_grant(
     conn: Connection, stix_id: str, kind: str, channel_id: int | None, org_id: int
 ) -> bool:

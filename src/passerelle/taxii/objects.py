@@ -30,7 +30,9 @@ from passerelle.policy.actions import require_write
 from passerelle.policy.directory import Channel
 from passerelle.policy.roles import Role
 from passerelle.policy.visibility import channel_for, require_read
+from passerelle.stix.misp_objects import declare_misp_objects
 from passerelle.stix.timestamps import micros_to_text
+from passerelle.stix.upgrade import upgrade_document
 from passerelle.taxii.context import ROOT_PATH, Call, CallDep
 
 router = APIRouter(default_response_class=TaxiiResponse)
@@ -274,7 +276,9 @@ def _parse_envelope(raw: bytes) -> list[Any]:
     if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):
         raise TaxiiError(422, "the body must be a TAXII envelope: an object with an 'objects' list")
     found: list[Any] = envelope["objects"]
-    return found
+    # Objects that say STIX 2.0 are upgraded, MISP's x-misp-* objects declared (as import).
+    upgrade = upgrade_document(None, found)
+    return declare_misp_objects(upgrade.objects if upgrade else found)[0]
 
 
 def _writable_channel(call: Call, collection_id: str) -> Channel:
