@@ -117,7 +117,7 @@ def test_each_feature_has_its_tag_and_the_documentation_lists_them_in_order(
 ) -> None:
     assert {tag_of(op) for op in REGISTRY.values()} == set(FEATURE_TAGS.values())
     listed = [tag["name"] for tag in app.openapi()["tags"]]
-    assert listed == ["TAXII", "Handling", *FEATURE_TAGS.values(), "Health"]
+    assert listed == ["TAXII", "Handling", "Bundles", *FEATURE_TAGS.values(), "Health"]
 
 
 def test_the_handling_routes_use_the_same_error_map(app: FastAPI) -> None:
