@@ -1,0 +1,203 @@
+"""The exchange loop across two real nodes: anna (atlas, node A) shares tips to boreal,
+whose people work on node B; boreal acts on them there with the ordinary commands; A's
+sync brings the feedback back and ``tips sent``, ``tips show``, ``partners`` on A show
+boreal's states and figures as if boreal were local.
+
+One topology per backend carries the whole story (a server start is the expensive part):
+an actioned tip (7 arrests), a tip closed with no link found whose watch on B later hits,
+a third organisation on B that never sees either tip nor any feedback, and feedback forged
+by the peer for an organisation it does not speak for, which changes nothing on A.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from passerelle.exchange.feedback import load_tip
+from passerelle.objects.ingest import ingest
+from passerelle.objects.latest import bodies_of, latest_visible_versions
+from passerelle.policy import directory
+from passerelle.policy.directory import Membership, viewer_by_name
+from passerelle.policy.roles import Role
+from passerelle.stix.markings import FEEDBACK, HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
+from passerelle.store.schema import channel_objects, tip_receipts
+from tests.cli_runner import Run, cli_runner
+from tests.exchange_support import cell_report
+from tests.federation.conftest import Topology
+from tests.federation.support import NodeDb, post, read_all
+from tests.stixgen import identity, stix_id
+from tests.world import NODE_HOOKS
+
+NOW = "2026-06-01T00:00:00.000Z"
+
+
+def _ok(result: Any) -> str:
+    assert result.exit_code == 0, result.output
+    return str(result.output)
+
+
+def _share(topology: Topology, items: list[dict[str, Any]], action: str) -> str:
+    """anna stores a report in atlas's own channel, then shares it to ``ab`` as a tip."""
+    with topology.a.database.read() as conn:
+        anna = viewer_by_name(conn, "anna")
+    stored = ingest(topology.a.database, NODE_HOOKS, anna, topology.a.channels["ax"], items)
+    assert not stored.failures
+    shared = topology.run_a(
+        "share", items[-1]["id"], "--channel", "ab", "--action-requested", action, "--json",
+        user="anna",
+    )  # fmt: skip
+    return str(json.loads(_ok(shared))["id"])
+
+
+def _add_cobalt(b: NodeDb) -> None:
+    """A third organisation on B, with a channel of its own with boreal."""
+    with b.database.write() as conn:
+        directory.add_organisation(conn, "cobalt")
+        b.tokens["cora"] = directory.add_user(conn, "cobalt", "cora", Role.LIAISON)
+        members = [Membership("boreal", True, True), Membership("cobalt", True, True)]
+        b.channels["bc"] = directory.add_channel(conn, "bc", members, alias="bc")
+
+
+def _feedback_ids(found: list[dict[str, Any]], tip_id: str) -> list[str]:
+    return [
+        o["id"]
+        for o in found
+        if o.get("extensions", {}).get(HANDLING_EXTENSION_ID, {}).get(FEEDBACK, {}).get("tip")
+        == tip_id
+    ]
+
+
+def _seen(node: NodeDb, username: str, ids: list[str]) -> dict[str, str]:
+    with node.database.read() as conn:
+        return latest_visible_versions(conn, viewer_by_name(conn, username), ids)
+
+
+def _boreal_acts_on_the_cell_tip(run_b: Run, tip_id: str) -> None:
+    inbox = json.loads(_ok(run_b("tips", "inbox", "--json", user="bella")))
+    [arrived] = [t for t in inbox["tips"] if t["id"] == tip_id]
+    assert (arrived["side"], arrived["producer"]) == ("received", "atlas")
+    assert arrived["action_requested"] == "find and stop the cell"
+    assert arrived["receipts"][0]["state"] == "received"
+    _ok(run_b("tips", "ack", tip_id, user="bella"))
+    _ok(run_b("tips", "investigate", tip_id, user="bella"))
+    _ok(run_b("tips", "close", tip_id, "--outcome", "actioned", "--arrests", "7",
+              "--seizures", "explosive components, automatic weapons", user="bella"))  # fmt: skip
+
+
+def _a_sees_the_outcome(topology: Topology, tip_id: str) -> None:
+    sent = json.loads(_ok(topology.run_a("tips", "sent", "--all", "--json", user="anna")))
+    [receipt] = next(t for t in sent if t["id"] == tip_id)["receipts"]
+    assert (receipt["organisation"], receipt["state"]) == ("boreal", "closed")
+    assert (receipt["outcome"], receipt["arrests"]) == ("actioned", 7)
+    assert receipt["seizures"] == "explosive components, automatic weapons"
+    assert receipt["owner"] == "bella"  # named on B, a user of boreal known on A too
+    assert receipt["acknowledged_at"] and receipt["investigating_at"] and receipt["closed_at"]
+    shown = json.loads(_ok(topology.run_a("tips", "show", tip_id, "--json", user="anna")))
+    states = [e["state"] for e in shown["receipts"][0]["history"]]
+    assert states == ["received", "received", "acknowledged", "investigating", "closed"]
+    assert "closed (actioned)" in _ok(topology.run_a("tips", "sent", "--all", user="anna"))
+    partners = json.loads(_ok(topology.run_a("partners", "--json", user="anna")))
+    to_boreal = next(p for p in partners if p["partner"] == "boreal")["to_them"]
+    assert (to_boreal["tips"], to_boreal["outcomes"]) == (1, {"actioned": 1})
+    assert to_boreal["acknowledged_pct"] == 100.0
+    assert "(none)" in _ok(topology.run_a("tips", "overdue", user="anna"))
+
+
+def _watch_hits_on_b_and_a_is_told(topology: Topology, run_b: Run, warning: list[Any]) -> str:
+    tip_id = _share(topology, warning, "check this man")
+    _ok(topology.run_a("sync", "--once"))
+    _ok(run_b("tips", "ack", tip_id, user="bella"))
+    closed = json.loads(_ok(run_b("tips", "close", tip_id, "--outcome", "no_link_found",
+                                  "--checked", "border crossings", "--json", user="bella")))  # fmt: skip
+    assert len(closed["receipts"][0]["watches"]) == 2  # the group and its leader, on B
+    travel = identity("Ivan Petroff", contact_information="tel. +7 912 345-67-89",
+                      object_marking_refs=[TLP2_IDS[Tlp.AMBER]])  # fmt: skip
+    post(topology.b_server, topology.b.tokens["bella"], topology.b.channels["bc"].collection_id,
+         [travel])  # fmt: skip
+    hits = json.loads(_ok(run_b("watch", "hits", "--json", user="bella")))
+    assert [h["object_id"] for h in hits] == [travel["id"]]
+    assert hits[0]["report_state"] == "sent"
+    _ok(topology.run_a("sync", "--once"))
+    shown = json.loads(_ok(topology.run_a("tips", "show", tip_id, "--json", user="anna")))
+    receipt = shown["receipts"][0]
+    assert (receipt["state"], receipt["outcome"]) == ("closed", "no_link_found")
+    assert receipt["checked"] == "border crossings"
+    assert [e["state"] for e in receipt["history"]][-1] == "watch-hit"
+    return tip_id
+
+
+def test_tips_shared_across_nodes_come_back_with_their_outcomes(topology: Topology) -> None:
+    topology.link("ab", "--push", "--pull")
+    run_b = cli_runner(topology.b.url)
+    _add_cobalt(topology.b)
+    cell = cell_report()
+    tip_id = _share(topology, cell, "find and stop the cell")
+    pushed = _ok(topology.run_a("sync", "--once"))
+    # The closure and anna's announcement leave; boreal's receipt written on A does not
+    # (it is boreal's to write, on its own node).
+    assert "4 accepted, 0 refused, 1 withheld" in pushed
+    _boreal_acts_on_the_cell_tip(run_b, tip_id)
+    _ok(topology.run_a("sync", "--once"))
+    _a_sees_the_outcome(topology, tip_id)
+
+    warning = cell_report()
+    warned = _watch_hits_on_b_and_a_is_told(topology, run_b, warning)
+
+    # Cobalt, on B, sees neither tip, nor any of their objects or feedback.
+    on_b = read_all(topology.b_server, topology.b.tokens["bella"],
+                    topology.b.channels["ab"].collection_id)  # fmt: skip
+    ids = [o["id"] for o in on_b]
+    assert set(_feedback_ids(on_b, tip_id)) and set(_feedback_ids(on_b, warned))
+    assert _seen(topology.b, "cora", ids) == {}
+    assert json.loads(_ok(run_b("tips", "inbox", "--json", user="cora")))["tips"] == []
+    assert "no tip" in run_b("tips", "show", tip_id, user="cora").output
+    # On A, the feedback that came back reaches atlas only (carl of cert sees none of it).
+    on_a = read_all_a(topology)
+    back = _feedback_ids(on_a, tip_id) + _feedback_ids(on_a, warned)
+    assert back and _seen(topology.a, "carl", back) == {}
+    _forged_feedback_changes_nothing(topology, tip_id)
+
+
+def read_all_a(topology: Topology) -> list[dict[str, Any]]:
+    """Every version in A's channel ab, as anna reads it (through the policy)."""
+    with topology.a.database.read() as conn:
+        anna = viewer_by_name(conn, "anna")
+        ids = list(
+            conn.execute(
+                select(channel_objects.c.stix_id).where(
+                    channel_objects.c.channel_id == topology.a.channels["ab"].id
+                )
+            ).scalars()
+        )
+        versions = latest_visible_versions(conn, anna, ids)
+        return list(bodies_of(conn, versions).values())
+
+
+def _forged_feedback_changes_nothing(topology: Topology, tip_id: str) -> None:
+    """boreal's node sends a state for cert's receipt, and one for a tip boreal never
+    received: A stores them as boreal's notes and changes no receipt."""
+    with topology.a.database.read() as conn:
+        before = conn.execute(tip_receipts.select().order_by(tip_receipts.c.tip_id)).all()
+        tip = load_tip(conn, tip_id)
+    assert tip is not None
+
+    def forged(tip_ref: str, org: str) -> dict[str, Any]:
+        detail = {"tip": tip_ref, "kind": "tip-state", "organisation": org, "state": "closed",
+                  "outcome": "refuted", "at": NOW}  # fmt: skip
+        return {
+            "type": "note", "spec_version": "2.1", "id": stix_id("note"), "created": NOW,
+            "modified": NOW, "content": "forged", "object_refs": [tip.stix_id],
+            "object_marking_refs": [TLP2_IDS[Tlp.AMBER]],
+            "extensions": {HANDLING_EXTENSION_ID: {"extension_type": "property-extension",
+                                                   FEEDBACK: detail}},
+        }  # fmt: skip
+
+    post(topology.b_server, topology.b.tokens["bella"], topology.b.channels["ab"].collection_id,
+         [forged(tip_id, "cert"), forged("tip--00000000-0000-4000-8000-000000000000", "boreal")])  # fmt: skip
+    assert "2 stored" in _ok(topology.run_a("sync", "--once"))
+    with topology.a.database.read() as conn:
+        after = conn.execute(tip_receipts.select().order_by(tip_receipts.c.tip_id)).all()
+    assert after == before
