@@ -2,9 +2,9 @@
 that subscribe to its object writes. ``create_app`` and the command line both use it.
 
 In-transaction listeners run in this order: watch hits, correlation keys, entity links,
-the federation outbox, the retractions owed to peers, then the exchange loop across
-nodes (announcing tips to peers, opening the tips they announce, applying their feedback). On removal from a channel: the
-erasures owed to peers.
+the federation outbox, the retractions owed to peers, then the exchange loop across nodes
+(announcing tips to peers, opening the tips they announce, applying their feedback).
+On removal from a channel: the erasures owed to peers.
 After the commit: watch hits are reported to the partners whose tips started the watches.
 """
 

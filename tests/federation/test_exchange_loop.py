@@ -23,7 +23,7 @@ from passerelle.policy import directory
 from passerelle.policy.directory import Membership, viewer_by_name
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import FEEDBACK, HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
-from passerelle.store.schema import channel_objects, tip_receipts
+from passerelle.store.schema import channel_objects, tip_receipts, tips
 from tests.cli_runner import Run, cli_runner
 from tests.exchange_support import cell_report
 from tests.federation.conftest import Topology
@@ -94,7 +94,7 @@ def _a_sees_the_outcome(topology: Topology, tip_id: str) -> None:
     assert (receipt["outcome"], receipt["arrests"]) == ("actioned", 7)
     assert receipt["seizures"] == "explosive components, automatic weapons"
     assert receipt["owner"] == "bella"  # named on B, a user of boreal known on A too
-    assert receipt["acknowledged_at"] and receipt["investigating_at"] and receipt["closed_at"]
+    assert all(receipt[k] for k in ("acknowledged_at", "investigating_at", "closed_at"))
     shown = json.loads(_ok(topology.run_a("tips", "show", tip_id, "--json", user="anna")))
     states = [e["state"] for e in shown["receipts"][0]["history"]]
     assert states == ["received", "received", "acknowledged", "investigating", "closed"]
@@ -110,8 +110,8 @@ def _watch_hits_on_b_and_a_is_told(topology: Topology, run_b: Run, warning: list
     tip_id = _share(topology, warning, "check this man")
     _ok(topology.run_a("sync", "--once"))
     _ok(run_b("tips", "ack", tip_id, user="bella"))
-    closed = json.loads(_ok(run_b("tips", "close", tip_id, "--outcome", "no_link_found",
-                                  "--checked", "border crossings", "--json", user="bella")))  # fmt: skip
+    closing = ("--outcome", "no_link_found", "--checked", "border crossings", "--json")
+    closed = json.loads(_ok(run_b("tips", "close", tip_id, *closing, user="bella")))
     assert len(closed["receipts"][0]["watches"]) == 2  # the group and its leader, on B
     travel = identity("Ivan Petroff", contact_information="tel. +7 912 345-67-89",
                       object_marking_refs=[TLP2_IDS[Tlp.AMBER]])  # fmt: skip
@@ -150,15 +150,19 @@ def test_tips_shared_across_nodes_come_back_with_their_outcomes(topology: Topolo
     on_b = read_all(topology.b_server, topology.b.tokens["bella"],
                     topology.b.channels["ab"].collection_id)  # fmt: skip
     ids = [o["id"] for o in on_b]
-    assert set(_feedback_ids(on_b, tip_id)) and set(_feedback_ids(on_b, warned))
+    assert _feedback_ids(on_b, tip_id)
+    assert _feedback_ids(on_b, warned)
     assert _seen(topology.b, "cora", ids) == {}
     assert json.loads(_ok(run_b("tips", "inbox", "--json", user="cora")))["tips"] == []
     assert "no tip" in run_b("tips", "show", tip_id, user="cora").output
     # On A, the feedback that came back reaches atlas only (carl of cert sees none of it).
     on_a = read_all_a(topology)
     back = _feedback_ids(on_a, tip_id) + _feedback_ids(on_a, warned)
-    assert back and _seen(topology.a, "carl", back) == {}
+    assert back
+    assert _seen(topology.a, "carl", back) == {}
     _forged_feedback_changes_nothing(topology, tip_id)
+    _forged_announcements_open_nothing(topology, cell)
+    _a_tip_that_may_not_leave_is_not_shared(topology)
 
 
 def read_all_a(topology: Topology) -> list[dict[str, Any]]:
@@ -187,17 +191,77 @@ def _forged_feedback_changes_nothing(topology: Topology, tip_id: str) -> None:
     def forged(tip_ref: str, org: str) -> dict[str, Any]:
         detail = {"tip": tip_ref, "kind": "tip-state", "organisation": org, "state": "closed",
                   "outcome": "refuted", "at": NOW}  # fmt: skip
-        return {
-            "type": "note", "spec_version": "2.1", "id": stix_id("note"), "created": NOW,
-            "modified": NOW, "content": "forged", "object_refs": [tip.stix_id],
-            "object_marking_refs": [TLP2_IDS[Tlp.AMBER]],
-            "extensions": {HANDLING_EXTENSION_ID: {"extension_type": "property-extension",
-                                                   FEEDBACK: detail}},
-        }  # fmt: skip
+        return _note(tip.stix_id, detail)
 
-    post(topology.b_server, topology.b.tokens["bella"], topology.b.channels["ab"].collection_id,
-         [forged(tip_id, "cert"), forged("tip--00000000-0000-4000-8000-000000000000", "boreal")])  # fmt: skip
+    unknown = "tip--00000000-0000-4000-8000-000000000000"
+    remote = topology.b.channels["ab"].collection_id
+    post(topology.b_server, topology.b.tokens["bella"], remote,
+         [forged(tip_id, "cert"), forged(unknown, "boreal")])  # fmt: skip
     assert "2 stored" in _ok(topology.run_a("sync", "--once"))
     with topology.a.database.read() as conn:
         after = conn.execute(tip_receipts.select().order_by(tip_receipts.c.tip_id)).all()
     assert after == before
+
+
+def _note(about: str, detail: dict[str, Any]) -> dict[str, Any]:
+    """A Note carrying structured feedback, as anyone could write one."""
+    return {
+        "type": "note", "spec_version": "2.1", "id": stix_id("note"), "created": NOW,
+        "modified": NOW, "content": "forged", "object_refs": [about],
+        "object_marking_refs": [TLP2_IDS[Tlp.AMBER]],
+        "extensions": {HANDLING_EXTENSION_ID: {"extension_type": "property-extension",
+                                               FEEDBACK: detail}},
+    }  # fmt: skip
+
+
+def _forged_announcements_open_nothing(topology: Topology, cell: list[dict[str, Any]]) -> None:
+    """On B, an announcement opens a tip only when atlas's node account writes it, for an
+    organisation that reads the channel, about an object of atlas placed there."""
+    report = cell[-1]
+
+    def announcement(org: str, version: str = report["modified"]) -> dict[str, Any]:
+        detail = {"tip": f"tip--{stix_id('x').split('--')[1]}", "kind": "tip-shared",
+                  "organisation": org, "object": report["id"], "version": version}  # fmt: skip
+        return _note(report["id"], detail)
+
+    with topology.b.database.read() as conn:
+        before = conn.execute(select(tips.c.id)).scalars().all()
+    remote = topology.b.channels["ab"].collection_id
+    post(topology.b_server, topology.b.tokens["bella"], remote, [announcement("boreal")])
+    post(topology.b_server, topology.b.tokens["atlas-node"], remote,
+         [announcement("cobalt"), announcement("atlas"),
+          announcement("boreal", "2020-01-01T00:00:00.000000Z")])  # fmt: skip
+    with topology.b.database.read() as conn:
+        after = conn.execute(select(tips.c.id)).scalars().all()
+    assert sorted(after) == sorted(before)
+    assert len(before) == 2
+
+
+def _a_tip_that_may_not_leave_is_not_shared(topology: Topology) -> None:
+    """An H2 tip without its producer's grant could never reach boreal's node: sharing it
+    is refused with the reason, and nothing is shared."""
+    held = cell_report()
+    held[-1]["extensions"] = {
+        HANDLING_EXTENSION_ID: {"extension_type": "property-extension", "handling_codes": ["H2"]}
+    }
+    with topology.a.database.read() as conn:
+        anna = viewer_by_name(conn, "anna")
+        before = conn.execute(select(tips.c.id)).scalars().all()
+    stored = ingest(topology.a.database, NODE_HOOKS, anna, topology.a.channels["ax"], held)
+    assert not stored.failures
+    refused = topology.run_a("share", held[-1]["id"], "--channel", "ab", user="anna")
+    assert refused.exit_code == 1
+    assert "boreal works on the node of peer 'boreal'; this tip may not leave for it" in (
+        refused.output
+    )
+    assert "H2: its producer has not granted it to 'boreal'" in refused.output
+    assert "Traceback" not in refused.output
+    with topology.a.database.read() as conn:
+        assert conn.execute(select(tips.c.id)).scalars().all() == before
+        placed = conn.execute(
+            select(channel_objects.c.stix_id).where(
+                channel_objects.c.channel_id == topology.a.channels["ab"].id,
+                channel_objects.c.stix_id == held[-1]["id"],
+            )
+        ).all()
+    assert placed == []

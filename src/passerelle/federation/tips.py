@@ -29,11 +29,14 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from passerelle.audit import log as audit
+from passerelle.errors import Forbidden
 from passerelle.exchange import feedback
 from passerelle.exchange.feedback import TipRecord, load_tip
 from passerelle.exchange.tips.lifecycle import receive
 from passerelle.exchange.tips.models import OUTCOMES
+from passerelle.federation.peers import Peer, audience, find_peer
 from passerelle.objects.hooks import ObjectsStored, StoredVersion
+from passerelle.policy.departure import departure_refusal
 from passerelle.policy.directory import viewer_by_id
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import FEEDBACK, HANDLING_EXTENSION_ID, Tlp
@@ -105,24 +108,41 @@ def announce_tips(event: ObjectsStored) -> None:
         org_id = _org_id(event.conn, detail.get("organisation"))
         if org_id is None or org_id != event.writer.org_id:
             continue  # a receipt is written by (for) the receiving organisation
-        if not _pushed_to_org(event.conn, event.channel_id, org_id):
+        pushed = _peers_pushed_to(event.conn, event.channel_id, org_id)
+        if not pushed:
             continue
         tip = load_tip(event.conn, str(detail["tip"]))
         if tip is not None and tip.channel_id == event.channel_id:
+            _require_departure(event.conn, pushed, tip, str(detail["organisation"]))
             _announce(event, tip, org_id, str(detail["organisation"]))
 
 
-def _pushed_to_org(conn: Connection, channel_id: int, org_id: int) -> bool:
-    found = conn.execute(
-        select(peer_links.c.id)
-        .join(peers, peers.c.id == peer_links.c.peer_id)
+def _peers_pushed_to(conn: Connection, channel_id: int, org_id: int) -> list[Peer]:
+    """Return the peers that speak for this organisation and receive this channel."""
+    names = conn.execute(
+        select(peers.c.name)
+        .join(peer_links, peer_links.c.peer_id == peers.c.id)
         .where(
             peer_links.c.channel_id == channel_id,
             peer_links.c.push.is_(True),
             peers.c.org_id == org_id,
         )
-    ).first()
-    return found is not None
+        .distinct()
+    ).scalars()
+    return [find_peer(conn, name) for name in sorted(names)]
+
+
+def _require_departure(conn: Connection, pushed: list[Peer], tip: TipRecord, org: str) -> None:
+    """Refuse the sharing, whole, when the rules keep the tip's object here for a peer
+    that speaks for a receiving organisation: it could never reach that organisation."""
+    for peer in pushed:
+        refusal = departure_refusal(conn, audience(conn, peer), tip.channel_id, tip.stix_id,
+                                    tip.version)  # fmt: skip
+        if refusal:
+            raise Forbidden(
+                f"{org} works on the node of peer {peer.name!r}; this tip may not leave for it "
+                f"({refusal}); nothing was shared"
+            )
 
 
 def _announce(event: ObjectsStored, tip: TipRecord, org_id: int, org_name: str) -> None:
@@ -330,5 +350,3 @@ def _event(
             tip_id=tip.id, org_id=org_id, state=state, user_id=user_id, at=at, feedback_ids=note
         )
     )
-
-
