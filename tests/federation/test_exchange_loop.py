@@ -28,7 +28,7 @@ from tests.cli_runner import Run, cli_runner
 from tests.exchange_support import cell_report
 from tests.federation.conftest import Topology
 from tests.federation.support import NodeDb, post, read_all
-from tests.stixgen import identity, stix_id
+from tests.stixgen import identity, indicator, stix_id
 from tests.world import NODE_HOOKS
 
 NOW = "2026-06-01T00:00:00.000Z"
@@ -161,6 +161,7 @@ def test_tips_shared_across_nodes_come_back_with_their_outcomes(topology: Topolo
     assert back
     assert _seen(topology.a, "carl", back) == {}
     _forged_feedback_changes_nothing(topology, tip_id)
+    _rfis_are_asked_and_answered_across_nodes(topology, run_b, cell)
     _forged_announcements_open_nothing(topology, cell)
     _a_tip_that_may_not_leave_is_not_shared(topology)
 
@@ -265,3 +266,61 @@ def _a_tip_that_may_not_leave_is_not_shared(topology: Topology) -> None:
             )
         ).all()
     assert placed == []
+
+
+def _ask(topology: Topology, purpose: str, *more: str) -> str:
+    asked = topology.run_a("rfi", "send", "--to", "boreal", "--purpose", purpose, *more,
+                           "--json", user="anna")  # fmt: skip
+    return str(json.loads(_ok(asked))["id"])
+
+
+def _received_on_b(run_b: Run, username: str) -> dict[str, dict[str, Any]]:
+    """The RFIs a user of B may know of, in detail, by purpose."""
+    rows = json.loads(_ok(run_b("rfi", "list", "--json", user=username)))
+    shown = [json.loads(_ok(run_b("rfi", "show", r["id"], "--json", user=username))) for r in rows]
+    return {d["purpose"].split("\n")[0]: d for d in shown}
+
+
+def _rfis_are_asked_and_answered_across_nodes(
+    topology: Topology, run_b: Run, cell: list[dict[str, Any]]
+) -> None:
+    """anna asks boreal three RFIs on A; one is about an object boreal may not see, and
+    never leaves; bella answers one on B and refuses the other; A shows both as closed."""
+    with topology.a.database.read() as conn:
+        anna = viewer_by_name(conn, "anna")
+    private = indicator(50, object_marking_refs=[TLP2_IDS[Tlp.GREEN]])
+    ingest(topology.a.database, NODE_HOOKS, anna, topology.a.channels["ax"], [private])
+    who = _ask(topology, "Who else is in the cell?", "--urgency", "urgent",
+               "--about", cell[-1]["id"])  # fmt: skip
+    news = _ask(topology, "Any news of the leader?", "--urgency", "normal")
+    held = _ask(topology, "Seen this address?", "--urgency", "normal", "--about", private["id"])
+    assert "RFIs 2 forwarded, 1 refused, 0 closed" in _ok(topology.run_a("sync", "--once"))
+    kept = json.loads(_ok(topology.run_a("rfi", "show", held, "--json", user="anna")))
+    assert kept["state"] == "refused"
+    assert "which 'boreal' may not see in a channel pushed to its node" in kept["reason"]
+
+    on_b = _received_on_b(run_b, "bella")
+    assert set(on_b) == {"Who else is in the cell?", "Any news of the leader?"}
+    asked_who = on_b["Who else is in the cell?"]
+    assert (asked_who["from_org"], asked_who["urgency"]) == ("atlas", "urgent")
+    assert asked_who["about"] == cell[-1]["id"]
+    assert "(asked by anna of atlas)" in asked_who["purpose"]
+    assert _received_on_b(run_b, "cora") == {}
+    member = identity("Second member", object_marking_refs=[TLP2_IDS[Tlp.GREEN]])
+    post(topology.b_server, topology.b.tokens["bella"], topology.b.channels["ab"].collection_id,
+         [member])  # fmt: skip
+    _ok(run_b("rfi", "answer", asked_who["id"], "--object", member["id"], user="bella"))
+    _ok(run_b("rfi", "refuse", on_b["Any news of the leader?"]["id"], "--reason",
+              "not ours to say", user="bella"))  # fmt: skip
+
+    assert "RFIs 0 forwarded, 0 refused, 2 closed" in _ok(topology.run_a("sync", "--once"))
+    answered = json.loads(_ok(topology.run_a("rfi", "show", who, "--json", user="anna")))
+    assert (answered["state"], answered["answers"]) == ("answered", [member["id"]])
+    assert answered["closed_by"] == "bella"
+    refused = json.loads(_ok(topology.run_a("rfi", "show", news, "--json", user="anna")))
+    assert (refused["state"], refused["reason"]) == ("refused", "not ours to say")
+    partners = json.loads(_ok(topology.run_a("partners", "--json", user="anna")))
+    to_boreal = next(p for p in partners if p["partner"] == "boreal")["to_them"]
+    assert (to_boreal["rfis_asked"], to_boreal["rfis_answered"]) == (3, 1)
+    assert to_boreal["rfis_refused"] == 2
+    assert "RFIs 0 forwarded, 0 refused, 0 closed" in _ok(topology.run_a("sync", "--once"))
