@@ -126,6 +126,9 @@ def _watch_hits_on_b_and_a_is_told(topology: Topology, run_b: Run, warning: list
     assert (receipt["state"], receipt["outcome"]) == ("closed", "no_link_found")
     assert receipt["checked"] == "border crossings"
     assert [e["state"] for e in receipt["history"]][-1] == "watch-hit"
+    partners = json.loads(_ok(topology.run_a("partners", "--json", user="anna")))
+    to_boreal = next(p for p in partners if p["partner"] == "boreal")["to_them"]
+    assert to_boreal["watch_hits_reported"] == 1
     return tip_id
 
 

@@ -32,6 +32,7 @@ from passerelle.audit import log as audit
 from passerelle.errors import Forbidden
 from passerelle.exchange import feedback
 from passerelle.exchange.feedback import TipRecord, load_tip
+from passerelle.exchange.partners import WATCH_HIT_EVENT
 from passerelle.exchange.tips.lifecycle import receive
 from passerelle.exchange.tips.models import OUTCOMES
 from passerelle.federation.peers import Peer, audience, find_peer
@@ -298,7 +299,7 @@ def _apply(
     conn, node = event.conn, event.writer
     at = _micros(detail.get("at"), event.now)
     if detail.get("kind") == WATCH_HIT:
-        _event(conn, tip, node.org_id, WATCH_HIT, node.user_id, at, note_id)
+        _event(conn, tip, node.org_id, WATCH_HIT_EVENT, node.user_id, at, note_id)
         return
     state = detail.get("state")
     if state not in _RANK or _RANK[str(state)] <= _RANK.get(receipt.state, 0):
