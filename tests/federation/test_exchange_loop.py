@@ -167,6 +167,7 @@ def test_tips_shared_across_nodes_come_back_with_their_outcomes(topology: Topolo
     _rfis_are_asked_and_answered_across_nodes(topology, run_b, cell)
     _forged_announcements_open_nothing(topology, cell)
     _a_tip_that_may_not_leave_is_not_shared(topology)
+    _in_a_community_channel_the_announcement_is_for_boreal_alone(topology, run_b)
 
 
 def read_all_a(topology: Topology) -> list[dict[str, Any]]:
@@ -238,7 +239,7 @@ def _forged_announcements_open_nothing(topology: Topology, cell: list[dict[str, 
     with topology.b.database.read() as conn:
         after = conn.execute(select(tips.c.id)).scalars().all()
     assert sorted(after) == sorted(before)
-    assert len(before) == 2
+    assert len(before) == 2  # the two tips anna shared, and nothing else
 
 
 def _a_tip_that_may_not_leave_is_not_shared(topology: Topology) -> None:
@@ -327,3 +328,40 @@ def _rfis_are_asked_and_answered_across_nodes(
     assert (to_boreal["rfis_asked"], to_boreal["rfis_answered"]) == (3, 1)
     assert to_boreal["rfis_refused"] == 2
     assert "RFIs 0 forwarded, 0 refused, 0 closed" in _ok(topology.run_a("sync", "--once"))
+
+
+def _in_a_community_channel_the_announcement_is_for_boreal_alone(
+    topology: Topology, run_b: Run
+) -> None:
+    """Shared to boreal in a channel cert reads too: the announcement goes TLP:RED to
+    boreal's node account, so that it reaches B and nobody of cert (nor bella on A) sees
+    it; on B the tip opens for boreal."""
+    a = topology.a
+    with a.database.write() as conn:
+        members = [Membership(org, True, True) for org in ("atlas", "boreal", "cert")]
+        a.channels["abc"] = directory.add_channel(conn, "abc", members, alias="abc")
+    topology.link("abc", "--push")
+    items = cell_report()
+    with a.database.read() as conn:
+        anna = viewer_by_name(conn, "anna")
+    assert not ingest(a.database, NODE_HOOKS, anna, a.channels["ax"], items).failures
+    shared = topology.run_a("share", items[-1]["id"], "--channel", "abc", "--recipient", "bella",
+                            "--json", user="anna")  # fmt: skip
+    tip_id = str(json.loads(_ok(shared))["id"])
+    with a.database.read() as conn:
+        ids = list(conn.execute(select(channel_objects.c.stix_id).where(
+            channel_objects.c.channel_id == a.channels["abc"].id)).scalars())  # fmt: skip
+        bodies = bodies_of(conn, latest_visible_versions(conn, anna, ids))
+    announced = [
+        o for o in bodies.values()
+        if o.get("extensions", {}).get(HANDLING_EXTENSION_ID, {}).get(FEEDBACK, {}).get("kind")
+        == "tip-shared"
+    ]  # fmt: skip
+    [note] = announced
+    assert note["object_marking_refs"] == [TLP2_IDS[Tlp.RED]]
+    assert note["extensions"][HANDLING_EXTENSION_ID]["recipients"] == ["boreal-node"]
+    assert _seen(a, "carl", [note["id"]]) == {}
+    assert _seen(a, "bella", [note["id"]]) == {}
+    assert "0 refused" in _ok(topology.run_a("sync", "--once"))
+    inbox = json.loads(_ok(run_b("tips", "inbox", "--json", user="bella")))
+    assert tip_id in [t["id"] for t in inbox["tips"]]
