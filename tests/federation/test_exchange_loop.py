@@ -23,7 +23,7 @@ from passerelle.policy import directory
 from passerelle.policy.directory import Membership, viewer_by_name
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import FEEDBACK, HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
-from passerelle.store.schema import channel_objects, tip_receipts, tips
+from passerelle.store.schema import channel_objects, objects, tip_receipts, tips
 from tests.cli_runner import Run, cli_runner
 from tests.exchange_support import cell_report
 from tests.federation.conftest import Topology
@@ -164,6 +164,7 @@ def test_tips_shared_across_nodes_come_back_with_their_outcomes(topology: Topolo
     assert back
     assert _seen(topology.a, "carl", back) == {}
     _forged_feedback_changes_nothing(topology, tip_id)
+    _a_forged_receipt_announces_nothing(topology, warned)
     _rfis_are_asked_and_answered_across_nodes(topology, run_b, cell)
     _forged_announcements_open_nothing(topology, cell)
     _a_tip_that_may_not_leave_is_not_shared(topology)
@@ -365,3 +366,30 @@ def _in_a_community_channel_the_announcement_is_for_boreal_alone(
     assert "0 refused" in _ok(topology.run_a("sync", "--once"))
     inbox = json.loads(_ok(run_b("tips", "inbox", "--json", user="bella")))
     assert tip_id in [t["id"] for t in inbox["tips"]]
+
+
+def _announcements(topology: Topology) -> list[str]:
+    with topology.a.database.read() as conn:
+        rows = conn.execute(select(objects.c.body).where(objects.c.type == "note")).scalars()
+        return [
+            o["id"]
+            for o in map(json.loads, rows)
+            if o["extensions"][HANDLING_EXTENSION_ID].get(FEEDBACK, {}).get("kind") == "tip-shared"
+        ]
+
+
+def _a_forged_receipt_announces_nothing(topology: Topology, tip_id: str) -> None:
+    """On A, bella (boreal, a person there) writes a Note that looks like the receipt
+    sharing writes: no announcement is made, nothing more is queued for B."""
+    before = _announcements(topology)
+    with topology.a.database.read() as conn:
+        bella = viewer_by_name(conn, "bella")
+        tip = load_tip(conn, tip_id)
+    assert tip is not None
+    detail = {"tip": tip_id, "kind": "tip-state", "organisation": "boreal", "state": "received",
+              "at": NOW}  # fmt: skip
+    written = ingest(topology.a.database, NODE_HOOKS, bella, topology.a.channels["ab"],
+                     [_note(tip.stix_id, detail)])  # fmt: skip
+    assert not written.failures
+    assert _announcements(topology) == before
+    assert len(before) == 2

@@ -112,10 +112,28 @@ def announce_tips(event: ObjectsStored) -> None:
         pushed = _peers_pushed_to(event.conn, event.channel_id, org_id)
         if not pushed:
             continue
-        tip = load_tip(event.conn, str(detail["tip"]))
-        if tip is not None and tip.channel_id == event.channel_id:
+        tip = load_tip(event.conn, str(detail["tip"])[:64])
+        if tip is not None and _just_received(event, tip, org_id):
             _require_departure(event.conn, pushed, tip, str(detail["organisation"]))
             _announce(event, tip, org_id, str(detail["organisation"]))
+
+
+def _just_received(event: ObjectsStored, tip: TipRecord, org_id: int) -> bool:
+    """Tell whether this is the receipt Note that sharing writes: placed in the tip's
+    channel under its sharer's account, for an organisation whose receipt was opened in
+    this very transaction (no event recorded yet). A Note written to look like one, by
+    anybody, announces nothing."""
+    if tip.channel_id != event.channel_id or tip.shared_by != event.writer.user_id:
+        return False
+    receipt = event.conn.execute(
+        select(tip_receipts.c.state).where(
+            tip_receipts.c.tip_id == tip.id, tip_receipts.c.org_id == org_id
+        )
+    ).scalar()
+    recorded = event.conn.execute(
+        select(tip_events.c.id).where(tip_events.c.tip_id == tip.id, tip_events.c.org_id == org_id)
+    ).first()
+    return receipt == "received" and recorded is None
 
 
 def _peers_pushed_to(conn: Connection, channel_id: int, org_id: int) -> list[Peer]:
