@@ -2,8 +2,9 @@
 that subscribe to its object writes. ``create_app`` and the command line both use it.
 
 In-transaction listeners run in this order: watch hits, correlation keys, entity links,
-the federation outbox, the retractions owed to peers. On removal from a channel: the
-erasures owed to peers.
+the federation outbox, the retractions owed to peers, then the exchange loop across nodes
+(announcing tips to peers, opening the tips they announce, applying their feedback).
+On removal from a channel: the erasures owed to peers.
 After the commit: watch hits are reported to the partners whose tips started the watches,
 and the notices the write caused are queued (the delivery loop sends them).
 """
@@ -12,7 +13,14 @@ from __future__ import annotations
 
 from passerelle.correlation import CorrelationIndex
 from passerelle.exchange.watches import WatchHits, report_hits
-from passerelle.federation import queue_erasures, queue_new_versions, queue_pushed_versions
+from passerelle.federation import (
+    announce_tips,
+    apply_arriving_feedback,
+    open_arriving_tips,
+    queue_erasures,
+    queue_new_versions,
+    queue_pushed_versions,
+)
 from passerelle.keys.rules import KeyRules
 from passerelle.notify import queue_after_commit
 from passerelle.objects.hooks import Hooks
@@ -35,6 +43,9 @@ def subscribe_features(keys: KeyRules) -> Hooks:
     hooks.on_stored(EntityLinking(load_alias_data(keys.alias_dirs)))
     hooks.on_stored(queue_pushed_versions)
     hooks.on_stored(queue_new_versions)
+    hooks.on_stored(announce_tips)
+    hooks.on_stored(open_arriving_tips)
+    hooks.on_stored(apply_arriving_feedback)
     hooks.on_removed(queue_erasures)
     hooks.on_committed(report_hits)
     hooks.on_committed(queue_after_commit)

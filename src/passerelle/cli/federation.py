@@ -280,13 +280,14 @@ def _sync_pass(node: Node, peer_name: str | None, timeout: float) -> str:
 
 
 def _summary_line(result: PeerPass) -> str:
-    pushed, retracted, pulled = result.pushed, result.retracted, result.pulled
+    pushed, retracted, pulled, rfis = result.pushed, result.retracted, result.pulled, result.rfis
     return (
         f"peer {result.peer!r}: {pushed.accepted} accepted, {pushed.refused} refused, "
         f"{pushed.withheld} withheld, {pushed.pending} pending; retractions "
         f"{retracted.acknowledged} acknowledged, {retracted.refused} refused, "
         f"{retracted.deferred} deferred; pulled {pulled.stored} stored, {pulled.known} "
-        f"known, {pulled.refused} refused"
+        f"known, {pulled.refused} refused; RFIs {rfis.forwarded} forwarded, {rfis.refused} "
+        f"refused, {rfis.closed} closed"
     )
 
 

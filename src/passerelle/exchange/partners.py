@@ -25,11 +25,15 @@ from passerelle.policy.viewer import Viewer
 from passerelle.store.schema import (
     channel_members,
     organisations,
+    tip_events,
     tip_receipts,
     tips,
     watch_hits,
     watches,
 )
+
+# The receipt event that records a watch hit a partner's node reported on one of our tips.
+WATCH_HIT_EVENT = "watch-hit"
 
 
 class Figures(BaseModel):
@@ -173,6 +177,15 @@ def _tally_hits(conn: Connection, viewer: Viewer, tallies: dict[tuple[int, str],
         tallies.setdefault((row.producer_org_id, "from"), _Tally()).hits += 1
     for row in conn.execute(reported.where(workflow.tips_sent_by(viewer))):
         tallies.setdefault((row.org_id, "to"), _Tally()).hits += 1
+    # A partner working on another node keeps its watches there: the hits it reports on
+    # our tips are events of its receipt here (passerelle.federation.tips).
+    told = (
+        select(tip_events.c.org_id)
+        .join(tips, tips.c.id == tip_events.c.tip_id)
+        .where(tip_events.c.state == WATCH_HIT_EVENT, workflow.tips_sent_by(viewer))
+    )
+    for org_id in conn.execute(told).scalars():
+        tallies.setdefault((org_id, "to"), _Tally()).hits += 1
 
 
 def partner_figures(ctx: Context, _request: NoRequest) -> list[Partner]:

@@ -29,6 +29,7 @@ from passerelle.federation.status import (
     retractions_owed,
     retry_withheld,
 )
+from passerelle.federation.tips import announce_tips, apply_arriving_feedback, open_arriving_tips
 from passerelle.federation.transport import PeerUnreachable
 
 __all__ = [
@@ -42,11 +43,14 @@ __all__ = [
     "RetractReport",
     "SyncLoop",
     "add_peer",
+    "announce_tips",
+    "apply_arriving_feedback",
     "find_peer",
     "held_back",
     "link_peer",
     "links_of",
     "list_peers",
+    "open_arriving_tips",
     "peer_status",
     "pull_peer",
     "push_peer",

@@ -1,5 +1,6 @@
 """Passes of sync: for each peer, push what waits, carry the retractions owed, pull the
-linked collections; and the loop that repeats them in the background of ``serve``.
+linked collections, carry the RFIs asked of the peer's organisation; and the loop that
+repeats them in the background of ``serve``.
 
 The loop is one thread of the serving process (the parent of the workers when there are
 several, so a node runs one loop). It waits ``interval`` between passes on an event that
@@ -19,6 +20,7 @@ from passerelle.federation.peers import Peer, list_peers
 from passerelle.federation.pull import PullReport, pull_peer
 from passerelle.federation.push import PushReport, push_peer, record_error, record_success
 from passerelle.federation.retract import RetractReport, retract_peer
+from passerelle.federation.rfis import RfiReport, carry_rfis
 from passerelle.federation.transport import PeerUnreachable
 from passerelle.objects.hooks import Hooks
 from passerelle.store.database import Database
@@ -37,6 +39,7 @@ class PeerPass:
     pushed: PushReport
     retracted: RetractReport
     pulled: PullReport
+    rfis: RfiReport
     error: str = ""
 
 
@@ -61,7 +64,9 @@ def _one_peer(
     database: Database, hooks: Hooks, peer: Peer, timeout: float, progress: Progress | None
 ) -> PeerPass:
     name = peer.name
-    result = PeerPass(name, PushReport(name), RetractReport(name), PullReport(name))
+    result = PeerPass(
+        name, PushReport(name), RetractReport(name), PullReport(name), RfiReport(name)
+    )
     counted = {"sent": 0, "received": 0}
 
     def sent(n: int) -> None:
@@ -78,6 +83,8 @@ def _one_peer(
         result.pushed = push_peer(database, peer, timeout, progress=sent)
         result.retracted = retract_peer(database, peer, timeout)
         result.pulled = pull_peer(database, hooks, peer, timeout, progress=received)
+        # After the pull: the objects that answer an RFI are here when it is closed here.
+        result.rfis = carry_rfis(database, peer, timeout)
         record_success(database, peer)
     except PeerUnreachable as exc:
         record_error(database, peer, exc.message)

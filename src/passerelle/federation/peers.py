@@ -31,6 +31,7 @@ from passerelle.store.federation_tables import (
     federation_ledger,
     federation_outbox,
     federation_retractions,
+    federation_rfis,
     peer_cursors,
     peer_links,
     peer_refusals,
@@ -168,13 +169,15 @@ def _peer(row: Row[Any]) -> Peer:
 
 
 def remove_peer(conn: Connection, name: str) -> None:
-    """Forget a peer with its links, outbox, ledger, retractions, cursors and refusals."""
+    """Forget a peer with its links, outbox, ledger, retractions, cursors, refusals and the
+    record of the RFIs it carried (the RFIs stay, as they stand)."""
     peer = find_peer(conn, name)
     link_ids = select(peer_links.c.id).where(peer_links.c.peer_id == peer.id)
     conn.execute(delete(federation_outbox).where(federation_outbox.c.link_id.in_(link_ids)))
     conn.execute(delete(federation_ledger).where(federation_ledger.c.peer_id == peer.id))
     conn.execute(delete(federation_retractions).where(federation_retractions.c.peer_id == peer.id))
     conn.execute(delete(peer_refusals).where(peer_refusals.c.peer_id == peer.id))
+    conn.execute(delete(federation_rfis).where(federation_rfis.c.peer_id == peer.id))
     conn.execute(delete(peer_cursors).where(peer_cursors.c.link_id.in_(link_ids)))
     conn.execute(delete(peer_links).where(peer_links.c.peer_id == peer.id))
     conn.execute(delete(peers).where(peers.c.id == peer.id))

@@ -115,6 +115,31 @@ class PeerClient:
             headers.get("x-taxii-date-added-last", ""),
         )
 
+    def rest(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """Call the peer's Passerelle REST API (``/api/PATH`` beside its TAXII root); return
+        the HTTP status and the JSON answer. A refusal (4xx but 401 and 429) is returned
+        with its description; anything else that is not a success raises."""
+        url = rest_base(self._root) + path
+        try:
+            response = self._client.request(
+                method, url, json=body, headers={"Accept": "application/json"}
+            )
+        except httpx2.HTTPError as exc:
+            raise PeerUnreachable(f"{url}: {_reason(exc)}") from None
+        if response.status_code >= 500 or response.status_code in (401, 429):
+            raise PeerUnreachable(f"{url}: HTTP {response.status_code}", response.status_code)
+        if response.status_code >= 400:
+            return response.status_code, {"description": _description(response.content)}
+        try:
+            found = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            raise PeerUnreachable(f"{url}: the answer is not JSON") from None
+        if not isinstance(found, dict):
+            raise PeerUnreachable(f"{url}: the answer is not a JSON object")
+        return response.status_code, found
+
     def _request(
         self,
         method: str,
@@ -138,6 +163,13 @@ class PeerClient:
         if not isinstance(found, dict):
             raise PeerUnreachable(f"{url}: the answer is not a TAXII resource")
         return found
+
+
+def rest_base(api_root: str) -> str:
+    """Return the REST API base of a Passerelle node from its TAXII API root:
+    ``https://host/prefix/taxii2/root/`` gives ``https://host/prefix/api/``."""
+    head, found, _tail = api_root.rpartition("/taxii2/")
+    return (head if found else api_root.rstrip("/")) + "/api/"
 
 
 def _description(content: bytes) -> str:

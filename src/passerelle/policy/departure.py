@@ -188,3 +188,35 @@ def _referent_refusal(
         if not leaves:
             return f"it refers to {ref_id}, which may not leave for this peer"
     return ""
+
+
+def rfi_departure_refusal(
+    conn: Connection, peer: PeerAudience, from_org_id: int, to_org_id: int, about: str | None
+) -> str:
+    """Say why an RFI may not be forwarded to a peer ('' when it may).
+
+    It leaves only when the organisation the peer account speaks for asked it, of the
+    peer's own organisation, and when the object it is about (if any) is one the peer's
+    organisation may see here in a channel pushed to that peer: the question names it, so
+    it must not tell of an object the partner may not know exists.
+    """
+    if from_org_id != peer.speaks_for_org_id:
+        return "asked by another organisation than the one this peer account speaks for"
+    if to_org_id != peer.org_id:
+        return f"addressed to another organisation than {peer.org_name!r}"
+    if about is None:
+        return ""
+    placement = channel_objects.alias("placement")
+    seen = conn.execute(
+        select(placement.c.stix_id).where(
+            placement.c.stix_id == about,
+            placement.c.channel_id.in_(sorted(peer.pushed_channels)),
+            visible_placement(peer.as_viewer(), placement),
+        )
+    ).first()
+    if seen is None:
+        return (
+            f"it is about {about}, which {peer.org_name!r} may not see in a channel "
+            "pushed to its node"
+        )
+    return ""

@@ -141,3 +141,18 @@ peer_refusals = Table(
     Index("ix_peer_refusals_peer", "peer_id", "id"),
     sqlite_autoincrement=True,
 )
+
+# RFIs asked here of an organisation a peer speaks for: forwarded to the peer's node (its
+# id there), or refused before leaving; closed here once the far node closed its own.
+federation_rfis = Table(
+    "federation_rfis",
+    metadata,
+    Column("rfi_id", String(64), ForeignKey("rfis.id"), primary_key=True),
+    Column("peer_id", Integer, ForeignKey("peers.id"), nullable=False),
+    Column("remote_id", String(64), nullable=False, server_default=""),
+    Column("state", String(20), nullable=False),
+    Column("sent_at", BigInteger, nullable=False),
+    Column("checked_at", BigInteger),
+    Column("detail", Text, nullable=False, server_default=""),
+    Index("ix_federation_rfis_peer", "peer_id", "state"),
+)
