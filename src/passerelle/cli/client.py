@@ -111,6 +111,11 @@ class RemoteClient:
         """POST a JSON body to a route that is no operation of the registry."""
         return self._send("POST", path, json.dumps(values).encode())
 
+    @property
+    def base(self) -> str:
+        """The node's address."""
+        return self._base
+
     @contextmanager
     def stream(self, path: str, query: dict[str, Any]) -> Iterator[Any]:
         """GET a route whose answer is read as it comes (an export): yield the response."""

@@ -195,37 +195,47 @@ def export_bundle(
 
         other = all_versions or for_court
         return export_for_tools(node, username, channel_ref, as_misp, as_csv, other)
-    out = sys.stdout.buffer
     if remote is not None:
-        query = {"channel": channel_ref, "all_versions": all_versions, "for_court": for_court}
-        with remote.stream("/api/export", query) as answer:
-            handling = answer.headers.get(HANDLING_HEADER, "")
-            tail = _copy(answer, out)
-        withheld = _withheld_in(tail)
-        click.echo(
-            f"exported from {url or node.settings.client.url}; handling: {handling}", err=True
-        )
+        withheld = _export_remotely(remote, channel_ref, all_versions, for_court)
     else:
-        from passerelle.objects.bundles import Exported, describe, export_pieces
-
-        exported = Exported()
-        viewer = node.viewer(username)
-        pieces = export_pieces(
-            node.database, viewer, channel_ref, all_versions, for_court, exported
-        )
-        for piece in pieces:
-            out.write(piece)
-        out.flush()
-        handling = describe(exported.handling) if exported.handling else ""
-        click.echo(
-            f"exported {len(exported.objects)} objects; handling of the whole: {handling}", err=True
-        )
-        withheld = exported.withheld
+        withheld = _export_locally(node, username, channel_ref, all_versions, for_court)
     for stix_id in withheld:
         click.echo(
             f"withheld {stix_id}: acknowledge its H3 restriction first (passerelle acknowledge)",
             err=True,
         )
+
+
+def _export_remotely(
+    remote: RemoteClient, channel_ref: str, all_versions: bool, for_court: bool
+) -> list[str]:
+    """Copy the node's streamed bundle to stdout; return the ids it withheld."""
+    query = {"channel": channel_ref, "all_versions": all_versions, "for_court": for_court}
+    with remote.stream("/api/export", query) as answer:
+        handling = answer.headers.get(HANDLING_HEADER, "")
+        tail = _copy(answer, sys.stdout.buffer)
+    click.echo(f"exported from {remote.base}; handling of the whole: {handling}", err=True)
+    return _withheld_in(tail)
+
+
+def _export_locally(
+    node: Node, username: str | None, channel_ref: str, all_versions: bool, for_court: bool
+) -> list[str]:
+    """Write the bundle to stdout as it is read; return the ids it withheld."""
+    from passerelle.objects.bundles import Exported, describe, export_pieces
+
+    exported = Exported()
+    viewer = node.viewer(username)
+    pieces = export_pieces(node.database, viewer, channel_ref, all_versions, for_court, exported)
+    out = sys.stdout.buffer
+    for piece in pieces:
+        out.write(piece)
+    out.flush()
+    handling = describe(exported.handling) if exported.handling else ""
+    click.echo(
+        f"exported {len(exported.objects)} objects; handling of the whole: {handling}", err=True
+    )
+    return exported.withheld
 
 
 def _copy(answer: Any, out: Any) -> bytes:
