@@ -46,6 +46,9 @@ _ID: Final = re.compile(r"^(fr|en|ru)-[0-9a-z][0-9a-z_-]*$")
 _VALUE: Final = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _HEX40: Final = re.compile(r"^[0-9a-f]{40}$")
 _HEX64: Final = re.compile(r"^[0-9a-f]{64}$")
+_SPACES: Final = " \u00a0\u202f"
+_OPENING: Final = "\u00ab\u201c\u2018\"'"
+_CLOSING: Final = "\u00bb\u201d\u2019\"'"
 
 
 # Folding --------------------------------------------------------------------------------
@@ -335,6 +338,8 @@ class Counts:
     typed: int = 0
     quotes: int = 0
     quotes_found: int = 0
+    long_quotes: int = 0
+    long_quotes_found: int = 0
     speakers: int = 0
     speakers_right: int = 0
     dates: int = 0
@@ -384,13 +389,14 @@ def match_entities(
     return count, matched, typed
 
 
-def match_quotations(
+def quotation_hits(
     gold: dict[str, Any], found: Sequence[tuple[str, frozenset[str]]]
-) -> tuple[int, int, int, int]:
-    """Return (gold quotations, found, with a speaker, speaker right) for one article."""
+) -> list[tuple[bool, bool | None]]:
+    """Per gold quotation: whether it was found, and whether its speaker is right (None
+    when the gold names no speaker). A found quotation serves one gold quotation."""
     speakers = {e["name"]: gold_names(e) for e in gold["entities"]}
     used = [False] * len(found)
-    got = named = right = 0
+    hits: list[tuple[bool, bool | None]] = []
     for quote in gold["quotations"]:
         begins = fold(quote["begins"])
         hit = next(
@@ -399,13 +405,33 @@ def match_quotations(
         )
         if hit is not None:
             used[hit] = True
-            got += 1
-        if quote["speaker"] is None:
-            continue
-        named += 1
-        if hit is not None and {fold(s) for s in found[hit][1]} & speakers[quote["speaker"]]:
-            right += 1
-    return len(gold["quotations"]), got, named, right
+        right = None
+        if quote["speaker"] is not None:
+            said = {fold(s) for s in found[hit][1]} if hit is not None else set()
+            right = bool(said & speakers[quote["speaker"]])
+        hits.append((hit is not None, right))
+    return hits
+
+
+def match_quotations(
+    gold: dict[str, Any], found: Sequence[tuple[str, frozenset[str]]]
+) -> tuple[int, int, int, int]:
+    """Return (gold quotations, found, with a speaker, speaker right) for one article."""
+    hits = quotation_hits(gold, found)
+    named = [right for _got, right in hits if right is not None]
+    return len(hits), sum(got for got, _r in hits), len(named), sum(named)
+
+
+def short_quotation(text: str, begins: str) -> bool:
+    """Whether a quotation is a short passage: 1-3 words, its marks right around them."""
+    if len(begins.split()) > 3:
+        return False
+    for match in re.finditer(re.escape(begins), text):
+        before = text[: match.start()].rstrip(_SPACES)[-1:]
+        after = text[match.end() :].lstrip(_SPACES)[:1]
+        if before and after and before in _OPENING and after in _CLOSING:
+            return True
+    return False
 
 
 def _starts(text: str, begins: str) -> bool:
@@ -446,6 +472,11 @@ def score_article(gold: dict[str, Any], text: str, found: Found) -> Counts:
     counts.gold = len(gold["entities"])
     quotes = match_quotations(gold, found.quotations)
     counts.quotes, counts.quotes_found, counts.speakers, counts.speakers_right = quotes
+    hits = quotation_hits(gold, found.quotations)
+    for quote, (got, _right) in zip(gold["quotations"], hits, strict=True):
+        if not short_quotation(text, quote["begins"]):
+            counts.long_quotes += 1
+            counts.long_quotes_found += got
     counts.dates, counts.dates_overlap, counts.dates_right = match_dates(
         text, gold["dates"], found.dates
     )

@@ -152,6 +152,15 @@ def test_quotations_match_by_beginning_and_speakers_by_variant() -> None:
     assert press_set.match_quotations(gold, [("Autre chose", frozenset())]) == (1, 0, 1, 0)
 
 
+def test_short_quotations_are_1_to_3_words_between_their_marks() -> None:
+    text = "Il parle d'un « énorme choc », puis : « Nous avons ordonné aux forces de partir »."
+    assert press_set.short_quotation(text, "énorme choc")
+    assert not press_set.short_quotation(text, "Nous avons ordonné")  # more follows
+    assert not press_set.short_quotation(text, "choc")  # not the whole passage
+    assert not press_set.short_quotation(text, "absent")
+    assert press_set.short_quotation('He called it "cowardly".', "cowardly")
+
+
 def test_dates_need_an_overlap_and_the_same_value() -> None:
     gold = _gold()["dates"]
     start = TEXT.index("3 mai")
@@ -166,3 +175,4 @@ def test_an_article_scored_against_itself_agrees_fully() -> None:
     counts = press_set.score_article(gold, TEXT, press_set.as_found(gold, TEXT))
     assert (counts.found, counts.matched, counts.typed, counts.gold) == (2, 2, 2, 2)
     assert (counts.quotes_found, counts.speakers_right, counts.dates_right) == (1, 1, 2)
+    assert (counts.long_quotes, counts.long_quotes_found) == (0, 0)  # « Nous resterons »
