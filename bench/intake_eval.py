@@ -1,6 +1,6 @@
 """Measure intake on the public press evaluation set (eval/press, issue 15).
 
-    .venv/bin/python bench/intake_eval.py [--data DIR] [--lang fr] [--json]
+    .venv/bin/python bench/intake_eval.py [--data DIR] [--lang fr] [--json] [--show]
     .venv/bin/python bench/intake_eval.py --check       # the files and their texts only
     .venv/bin/python bench/intake_eval.py --agreement   # second pass against the first
 
@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(Path(__file__).resolve().parent)]
 
 import press_set  # noqa: E402  (the bench folder, put on the path above)
+import press_errors  # noqa: E402
 from press_set import Counts, Found, GoldFile  # noqa: E402
 
 
@@ -62,6 +63,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--check", action="store_true", help="check files and texts only")
     parser.add_argument("--agreement", action="store_true", help="second pass vs first")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--show", action="store_true", help="list each article's errors")
     return parser.parse_args()
 
 
@@ -105,7 +107,9 @@ def found_of(draft: Any) -> Found:
     return Found(entities, quotes, dates)
 
 
-def run_language(lang: str, articles: list[tuple[dict[str, Any], str]]) -> dict[str, Any]:
+def run_language(
+    lang: str, articles: list[tuple[dict[str, Any], str]], show: bool = False
+) -> dict[str, Any]:
     """Run intake on one language's articles; return its counts, times and crashes."""
     from datetime import date
 
@@ -127,7 +131,10 @@ def run_language(lang: str, articles: list[tuple[dict[str, Any], str]]) -> dict[
             crashes.append(f"{gold['id']}: {type(error).__name__}: {str(error)[:120]}")
             continue
         seconds.append(time.process_time() - start)
-        counts.add(press_set.score_article(gold, draft.article.text, found_of(draft)))
+        found = found_of(draft)
+        counts.add(press_set.score_article(gold, draft.article.text, found))
+        if show:
+            print("\n".join(press_errors.article_errors(gold, draft.article.text, found)))
     raw = time.process_time()
     for _gold, text in articles:
         parse(text)
@@ -282,7 +289,8 @@ def main() -> int:
             if text is not None:
                 articles.append((gold, text))
         if chosen:
-            rows.append(summary(lang, run_language(lang, articles), len(chosen) - len(articles)))
+            run = run_language(lang, articles, args.show)
+            rows.append(summary(lang, run, len(chosen) - len(articles)))
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
