@@ -76,8 +76,6 @@ def date_errors(gold: dict[str, Any], text: str, found: Found) -> list[str]:
 def article_errors(gold: dict[str, Any], text: str, found: Found) -> list[str]:
     """Every error listed for one article, headed by its id."""
     lines = (
-        entity_errors(gold, found)
-        + quotation_errors(gold, found)
-        + date_errors(gold, text, found)
+        entity_errors(gold, found) + quotation_errors(gold, found) + date_errors(gold, text, found)
     )
     return [f"## {gold['id']}", *lines] if lines else []
