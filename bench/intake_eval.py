@@ -48,8 +48,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(Path(__file__).resolve().parent)]
 
-import press_set  # noqa: E402  (the bench folder, put on the path above)
 import press_errors  # noqa: E402
+import press_set  # noqa: E402  (the bench folder, put on the path above)
 from press_set import Counts, Found, GoldFile  # noqa: E402
 
 

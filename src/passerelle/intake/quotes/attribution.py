@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  (guillemets, curly quotes and dashes, on purpose)
+# ruff: noqa: RUF001, RUF003  (guillemets, curly quotes, dashes and Cyrillic, on purpose)
 """Who said each quotation: the speech cue after the quote, else before it, else the
 previous quotation's speaker in its paragraph."""
 

@@ -223,7 +223,7 @@ class Speakers:
         return found
 
     def _title_words(self, speaker: Speaker) -> frozenset[str]:
-        words = self.text[speaker.start : speaker.end].lower().replace("’", "'").split()
+        words = self.text[speaker.start : speaker.end].lower().replace("\u2019", "'").split()
         return frozenset(w for w in words if w in self.lang.title_words)
 
     def resolve_title(self, title: Speaker) -> Speaker:
