@@ -102,3 +102,27 @@ def test_linking_to_resolved_entities(fsb: tuple[str, list[Mention]]) -> None:
     assert linked["EI"] == linked["État islamique"] == entity_id_for("islamic-state")
     assert linked["Claire Dumont"] is None
     assert linked["Telegram"] is None
+
+
+def test_lower_case_named_bodies_are_organisations() -> None:
+    text = (
+        "Le parquet de Nantes et le parquet fédéral belge ont saisi la sous-direction "
+        "antiterroriste, puis le GIGN de Rennes et le ministère de l'Intérieur."
+    )
+    found = {(m.text, m.label) for m in fr.extract(text, ALIASES)}
+    assert {
+        ("parquet de Nantes", "organization"),
+        ("parquet fédéral", "organization"),
+        ("sous-direction antiterroriste", "organization"),
+        ("GIGN de Rennes", "organization"),
+        ("ministère de l'Intérieur", "organization"),
+    } <= found
+    assert ("Nantes", "location") not in found
+
+
+def test_demonyms_are_not_places() -> None:
+    text = "Deux Tunisiens et un Américain ont été arrêtés à Orléans, près de Calais."
+    found = {m.text for m in fr.extract(text, ALIASES)}
+    assert "Tunisiens" not in found
+    assert "Américain" not in found
+    assert {"Orléans", "Calais"} <= found

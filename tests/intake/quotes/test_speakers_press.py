@@ -109,3 +109,9 @@ def test_ru_po_ego_slovam_is_the_pronoun_s_person() -> None:
 def test_ru_short_passage_after_utverzhdaya_chto() -> None:
     text = "Петр Смирнов выступил по телевидению, утверждая, что они «начали первыми»."
     assert said(quotations(text, "ru")) == [("начали первыми", "Петр Смирнов")]
+
+
+def test_en_the_sentence_s_first_person_before_an_apposition() -> None:
+    text = 'Karl Brenner, a senior aide to Angela Merkel, said, "We will not give up our weapons."'
+    (q,) = quotations(text, "en")
+    assert q.speaker == "Karl Brenner"

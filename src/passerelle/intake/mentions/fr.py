@@ -90,6 +90,27 @@ _FUNCTION_WORDS: Final = frozenset(
         "Mercredi Jeudi Vendredi Samedi Dimanche Monsieur Madame"
     )
 )
+# A demonym: a capitalised word with a demonym's ending, after an article or a number.
+_DEMONYM: Final = re.compile(
+    r"[A-ZÉ][a-zéèëïô-]+(?:ais|aise|aises|ain|aine|ains|aines|ien|iens|ienne|iennes|"
+    r"ois|oise|oises|ans|ane|anes|éen|éens|éenne|éennes)"
+)
+_DEMONYM_LEAD: Final = re.compile(
+    r"(?:\b(?:le|la|les|un|une|des|deux|trois|quatre|ces|aux|du|\d+)|l')\s*$", re.I
+)
+# A named body in lower case: its head, a qualifier or a place ("de Paris") or both.
+_BODY_QUALIFIER: Final = (
+    r"(?:fédéral|fédérale|antiterroriste|national|nationale|judiciaire|général|générale|"
+    r"correctionnel|spécial|spéciale|militaire|financier)"
+)
+_BODY: Final = re.compile(
+    r"(?<![\w-])(?:(?:[Pp]arquet|[Ss]ous-direction|[Dd]irection|[Pp]olice(?:\s+judiciaire)?|"
+    r"[Gg]endarmerie|[Cc]ommissariat(?:\s+de\s+police)?|[Mm]inistère|[Pp]réfecture|"
+    r"[Tt]ribunal|[Uu]niversité|[Pp]ôle)"
+    rf"(?:(?:\s+{_BODY_QUALIFIER})+(?:\s+(?:de|du|des|d')\s*[A-ZÉ][\w'-]+)?"
+    r"|\s+(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')[A-ZÉ][\w'-]+(?:-[\w'-]+)*)"
+    r"|(?:GIGN|RAID|SRPJ|BRI|PJ)\s+(?:de|d')\s*[A-ZÉ][\w'-]+)(?![\w-])"
+)
 _GROUP_CUE: Final = re.compile(
     r"\b(?:groupe|groupuscule|organisation|mouvement|milice|brigades?|front|katiba|"
     r"réseau|faction|bataillon)\s+(?:(?:armée?|terroriste|djihadiste|jihadiste|islamiste|"
@@ -128,7 +149,9 @@ def extract(text: str, aliases: AliasData, doc: Doc | None = None) -> list[Menti
         label = NER_LABELS.get(ent.label_)
         if label is not None:
             spans.append(Span(ent.start_char, ent.end_char, label, "", MODEL_WEIGHT))
-    spans = without_overlaps([s for s in (_trimmed(plain, s) for s in spans) if s is not None])
+    spans = [s for s in (_trimmed(plain, s) for s in spans) if s is not None]
+    spans = [s for s in spans if not _demonym(plain, s)]
+    spans = without_overlaps(spans + _body_spans(plain))
     spans = with_acronyms(plain, spans)
     for span in spans:
         _relabel(plain, span)
@@ -176,6 +199,27 @@ def _trimmed(plain: str, span: Span) -> Span | None:
         return None
     canonical = span.canonical if span.weight == GAZETTEER_WEIGHT else word
     return Span(start, end, span.label, canonical, span.weight)
+
+
+def _demonym(plain: str, span: Span) -> bool:
+    """Whether a one-word span is a demonym ("les Syriens", "un Américain"): a people,
+    not a place."""
+    word = plain[span.start : span.end]
+    before = plain[max(0, span.start - 12) : span.start]
+    return bool(_DEMONYM.fullmatch(word) and _DEMONYM_LEAD.search(before))
+
+
+def _body_spans(plain: str) -> list[Span]:
+    """Named bodies written in lower case or as "X de Y": "parquet de Paris", "parquet
+    fédéral", "sous-direction antiterroriste", "ministère de l'Intérieur", "GIGN de
+    Toulouse". Organisations; the longest of overlapping spans wins (a name the model
+    found whole, "Direction générale de la sécurité intérieure", stays whole)."""
+    spans = []
+    for match in _BODY.finditer(plain):
+        text = match.group(0).rstrip(_EDGE)
+        end = match.start() + len(text)
+        spans.append(Span(match.start(), end, "organization", text, MODEL_WEIGHT))
+    return spans
 
 
 # Labels and spelling variants --------------------------------------------------------

@@ -238,9 +238,13 @@ def _speaker_for(
         found = None
         if speakers.lang.speaker_before_verb:  # "..., the FSB said", "..., Peskov told reporters"
             found = speakers.last_before(cue.start(), floor)
+            if found is not None:
+                found = speakers.apposed_head(found, floor, cue.start())
         found = found or speakers.first_after(cue.end(), limit)
         return speakers.named(found, open_) if found else None
     found = speakers.last_before(cue.start(), floor)
-    if found is None:
+    if found is not None:
+        found = speakers.apposed_head(found, floor, cue.start())
+    else:
         found = speakers.first_after(cue.end(), limit)
     return speakers.named(found, open_) if found else None

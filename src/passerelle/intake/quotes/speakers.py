@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 # The rest of a title's complement, then the comma of an apposition: "le président du
 # Centre d'analyse [du terrorisme], Jean Dupont".
+# What stands between a sentence's first person and the verb when the rest is an
+# apposition: ", a top aide to Y, " (said), ", consultant to the Y government " (said).
+_APPOSED: Final = re.compile(r"\s*,[^.;:!?\"“”«»\n]{1,90}?,?\s*")
 _LOOSE_APPOSITION: Final = re.compile(r"\s+[^\W\d][^,.;:«»“”\"\n]{0,28}\s*,\s*")
 
 
@@ -251,6 +254,19 @@ class Speakers:
             if pos <= c.start and c.end <= limit and c.kind != "pronoun":
                 return c
         return None
+
+    def apposed_head(self, found: Speaker, floor: int, pos: int) -> Speaker:
+        """The person a speaker expression is apposed to, when the sentence opens with
+        them: "X, a top aide to Y, said" is X, not Y."""
+        for c in self.candidates:
+            if c.start >= found.start:
+                break
+            if c.start < floor or c.kind != "person":
+                continue
+            if _APPOSED.fullmatch(self.text[c.end : pos]):
+                return self.with_apposition(c)
+            break
+        return found
 
     def last_before(self, pos: int, floor: int) -> Speaker | None:
         """Return the speaker expression ending last within floor:pos (the longest)."""
