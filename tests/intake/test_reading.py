@@ -110,3 +110,10 @@ def test_an_article_about_data_protection_is_kept() -> None:
         "Elle lui reproche d'avoir ignoré le RGPD pendant trois ans, a-t-elle précisé.\n"
     )
     assert read_article(text).text.endswith("a-t-elle précisé.")
+
+
+def test_a_paragraph_without_a_stop_ends_a_sentence_for_the_models() -> None:
+    text = "Brest : un colis suspect\n\nLa police a bouclé le quartier.\n\nFin"
+    plain = normalise(text)
+    assert len(plain) == len(text)
+    assert plain == "Brest : un colis suspect.\nLa police a bouclé le quartier.\n\nFin"
