@@ -115,3 +115,18 @@ def test_en_the_sentence_s_first_person_before_an_apposition() -> None:
     text = 'Karl Brenner, a senior aide to Angela Merkel, said, "We will not give up our weapons."'
     (q,) = quotations(text, "en")
     assert q.speaker == "Karl Brenner"
+
+
+def test_en_a_sentence_ending_inside_its_quote_ends_for_pronouns() -> None:
+    text = (
+        'After the arrest of Karl Brenner, Angela Merkel said it was "a good day." '
+        'Speaking later, Merkel thanked the police. She said: "We owe them a great deal."'
+    )
+    found = quotations(text, "en")
+    assert found[-1].speaker == "Angela Merkel"
+
+
+def test_en_responded_is_a_speech_verb() -> None:
+    text = 'Angela Merkel responded that, "we will not let this stand."'
+    (q,) = quotations(text, "en")
+    assert q.speaker == "Angela Merkel"

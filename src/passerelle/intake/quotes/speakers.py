@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 # What stands between a sentence's first person and the verb when the rest is an
 # apposition: ", a top aide to Y, " (said), ", consultant to the Y government " (said).
 _APPOSED: Final = re.compile(r"\s*,[^.;:!?\"“”«»\n]{1,90}?,?\s*")
+# A sentence that ends inside its closing quotation mark: 'said it was "a good day."'.
+_STOP_IN_QUOTE: Final = re.compile(r"[.!?…][\"”\u2019'»](?=\s)")
 _LOOSE_APPOSITION: Final = re.compile(r"\s+[^\W\d][^,.;:«»“”\"\n]{0,28}\s*,\s*")
 
 
@@ -125,6 +127,7 @@ class Speakers:
         """The latest of the persons who is the first person of its sentence, in the
         sentence at ``pos`` or the two before it."""
         ends = [m.end() for m in self.lang.sentence_end.finditer(self.text, 0, pos)]
+        ends = sorted({*ends, *(m.end() for m in _STOP_IN_QUOTE.finditer(self.text, 0, pos))})
         floor = ends[-3] if len(ends) >= 3 else 0
         firsts: dict[int, int] = {}
         for i in persons:
