@@ -130,3 +130,12 @@ def test_en_responded_is_a_speech_verb() -> None:
     text = 'Angela Merkel responded that, "we will not let this stand."'
     (q,) = quotations(text, "en")
     assert q.speaker == "Angela Merkel"
+
+
+def test_fr_a_communique_of_a_titled_person_is_that_person_s() -> None:
+    text = (
+        "Un projet « a été déjoué dans la nuit à Montpellier », selon un communiqué du "
+        "ministre de l'Intérieur, Gérald Darmanin, publié jeudi."
+    )
+    (q,) = quotations(text, "fr")
+    assert (q.speaker, q.speaker_kind) == ("Gérald Darmanin", "person")

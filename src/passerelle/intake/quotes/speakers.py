@@ -139,7 +139,21 @@ class Speakers:
         return max(firsts.values(), key=lambda i: self.mentions[i].start) if firsts else None
 
     def resolve_document(self, doc_np: Speaker, before: int) -> Speaker:
-        """Return a document as a speaker: its organisation, else the last one named before."""
+        """Return a document as a speaker: the titled person who wrote it ("un communiqué
+        du ministre de l'Intérieur, X"), else its organisation, else the last one named
+        before."""
+        if self._title_words(doc_np):
+            for c in self.candidates:
+                between = self.text[doc_np.end : c.start]
+                if (
+                    c.kind == "person"
+                    and c.start >= doc_np.end
+                    and self.lang.apposition.fullmatch(between)
+                ):
+                    return Speaker(
+                        doc_np.start, c.end, "person", c.name, c.mention,
+                        doc_np.organization, doc_np.organization_index,
+                    )  # fmt: skip
         if doc_np.organization:
             return Speaker(
                 doc_np.start, doc_np.end, "communique", doc_np.organization,
