@@ -126,3 +126,29 @@ def test_demonyms_are_not_places() -> None:
     assert "Tunisiens" not in found
     assert "Américain" not in found
     assert {"Orléans", "Calais"} <= found
+
+
+def test_streets_airports_and_buildings_are_places() -> None:
+    text = (
+        "Le convoi a quitté la rue de la Paix pour l'aéroport de Zaventem, puis l'hôpital "
+        "Pasteur et la mosquée Ammar ben Yasser, près de l'ambassade de Turquie."
+    )
+    found = {(m.text, m.label) for m in fr.extract(text, ALIASES)}
+    assert {
+        ("rue de la Paix", "location"),
+        ("aéroport de Zaventem", "location"),
+        ("hôpital Pasteur", "location"),
+        ("mosquée Ammar ben Yasser", "location"),
+        ("ambassade de Turquie", "location"),
+    } <= found
+
+
+def test_common_capitalised_words_and_a_surname_alone() -> None:
+    text = (
+        "François Hollande a parlé de l'État et de la République à 10 h (UTC+3). Le tireur "
+        "a crié « Allahu akbar ». Hollande est reparti."
+    )
+    found = {(m.text, m.label, m.canonical) for m in fr.extract(text, ALIASES)}
+    texts = {t for t, _label, _canonical in found}
+    assert not texts & {"État", "République", "UTC+3", "Allahu", "Allahu akbar"}
+    assert ("Hollande", "person", "François Hollande") in found

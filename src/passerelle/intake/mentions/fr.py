@@ -111,6 +111,18 @@ _BODY: Final = re.compile(
     r"|\s+(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')[A-ZÉ][\w'-]+(?:-[\w'-]+)*)"
     r"|(?:GIGN|RAID|SRPJ|BRI|PJ)\s+(?:de|d')\s*[A-ZÉ][\w'-]+)(?![\w-])"
 )
+# Capitalised words that name nothing here, and time zones: "État", "République".
+_NOT_NAMES: Final = re.compile(
+    r"(?:État|Etat|République|Justice|Nouvel An|UTC(?:\s*[+-]\s*\d[\d:]*)?|"
+    r"Allah(?:u)?(?:\s+[Aa]kb?h?ar)?)"
+)
+_PLACE: Final = re.compile(
+    r"(?<![\w-])(?:rue|avenue|boulevard|promenade|aéroport(?:\s+international)?|hôpital|"
+    r"mosquée|église|cathédrale|basilique|synagogue|ambassade|café|comté|gare|stade|"
+    r"station|prison|Parlement)"
+    r"(?:\s+(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')?[A-ZÉ][\w'-]*"
+    r"(?:\s+(?:ben|bin|de|du|des)\s+[A-ZÉ][\w'-]*|\s+[A-ZÉ][\w'-]*)*)(?![\w-])"
+)
 _GROUP_CUE: Final = re.compile(
     r"\b(?:groupe|groupuscule|organisation|mouvement|milice|brigades?|front|katiba|"
     r"réseau|faction|bataillon)\s+(?:(?:armée?|terroriste|djihadiste|jihadiste|islamiste|"
@@ -150,14 +162,37 @@ def extract(text: str, aliases: AliasData, doc: Doc | None = None) -> list[Menti
         if label is not None:
             spans.append(Span(ent.start_char, ent.end_char, label, "", MODEL_WEIGHT))
     spans = [s for s in (_trimmed(plain, s) for s in spans) if s is not None]
-    spans = [s for s in spans if not _demonym(plain, s)]
-    spans = without_overlaps(spans + _body_spans(plain))
+    spans = [s for s in spans if not _demonym(plain, s) and not _NOT_NAMES.fullmatch(s.canonical)]
+    spans = without_overlaps(spans + _body_spans(plain) + _place_spans(plain))
     spans = with_acronyms(plain, spans)
     for span in spans:
         _relabel(plain, span)
+    _surnames_of_persons(spans)
     merge_variants(spans)
     spans = _with_variants(plain, spans)
     return as_mentions(text, spans)
+
+
+def _surnames_of_persons(spans: list[Span]) -> None:
+    """A one-word span that is the surname of a person named in the article is that
+    person, whatever label the model gave it ("Hollande" after "François Hollande")."""
+    surnames = {
+        s.canonical.split()[-1] for s in spans if s.label == "person" and " " in s.canonical
+    }
+    for span in spans:
+        if span.weight == MODEL_WEIGHT and " " not in span.canonical and span.canonical in surnames:
+            span.label = "person"
+
+
+def _place_spans(plain: str) -> list[Span]:
+    """Streets, airports, hospitals, places of worship, embassies named with their head
+    word ("rue de la Loi", "aéroport de Zaventem", "hôpital Pasteur", "mosquée Al-Fateh"):
+    locations, longer than the name the model found in them."""
+    spans = []
+    for match in _PLACE.finditer(plain):
+        text = match.group(0).rstrip(_EDGE)
+        spans.append(Span(match.start(), match.start() + len(text), "location", text, MODEL_WEIGHT))
+    return spans
 
 
 def _gazetteer_spans(plain: str, aliases: AliasData) -> list[Span]:
