@@ -152,3 +152,18 @@ def test_common_capitalised_words_and_a_surname_alone() -> None:
     texts = {t for t, _label, _canonical in found}
     assert not texts & {"État", "République", "UTC+3", "Allahu", "Allahu akbar"}
     assert ("Hollande", "person", "François Hollande") in found
+
+
+def test_news_agencies_and_the_vatican_speaking_are_organisations() -> None:
+    text = (
+        "Selon l'agence Belga et l'AFP, le Vatican condamne l'attaque de l'église de "
+        "Saint-Étienne-du-Rouvray, a rapporté France 3 Hauts-de-France."
+    )
+    found = {(m.text, m.label) for m in fr.extract(text, ALIASES)}
+    assert {
+        ("Belga", "organization"),
+        ("AFP", "organization"),
+        ("Vatican", "organization"),
+        ("France 3 Hauts-de-France", "organization"),
+        ("Saint-Étienne-du-Rouvray", "location"),
+    } <= found

@@ -64,6 +64,7 @@ SEATS: Final = {
     r"place Beauvau": "place Beauvau",
     r"Beauvau": "place Beauvau",
     r"Loubianka": "Loubianka",
+    r"Vatican": "Vatican",
 }
 _LOCATIVE: Final = re.compile(
     r"(?:\b(?:à|dans|devant|vers|depuis|sur|près de|quitté|rejoint)\s+(?:l'|la\s+|le\s+)?"
@@ -116,12 +117,20 @@ _NOT_NAMES: Final = re.compile(
     r"(?:État|Etat|République|Justice|Nouvel An|UTC(?:\s*[+-]\s*\d[\d:]*)?|"
     r"Allah(?:u)?(?:\s+[Aa]kb?h?ar)?)"
 )
+_NAME_WORDS: Final = r"[A-ZÉ][\w'-]*(?:\s+(?:ben|bin)\s+[A-ZÉ][\w'-]*|\s+[A-ZÉ][\w'-]*)*"
 _PLACE: Final = re.compile(
-    r"(?<![\w-])(?:rue|avenue|boulevard|promenade|aéroport(?:\s+international)?|hôpital|"
-    r"mosquée|église|cathédrale|basilique|synagogue|ambassade|café|comté|gare|stade|"
-    r"station|prison|Parlement)"
-    r"(?:\s+(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')?[A-ZÉ][\w'-]*"
-    r"(?:\s+(?:ben|bin|de|du|des)\s+[A-ZÉ][\w'-]*|\s+[A-ZÉ][\w'-]*)*)(?![\w-])"
+    r"(?<![\w-])(?:"
+    r"(?:rue|avenue|boulevard|promenade|aéroport(?:\s+international)?|mosquée|ambassade|"
+    r"comté|Parlement|prison)"
+    rf"\s+(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')?{_NAME_WORDS}"
+    r"|(?:hôpital|église|cathédrale|basilique|synagogue|café|gare|stade|station)"
+    rf"\s+{_NAME_WORDS})(?![\w-])"
+)
+# News agencies and outlets: organisations, whatever the model saw in them.
+_MEDIA: Final = re.compile(
+    r"(?<![\w-])(?:AFP|Reuters|Belga|Anadolu|Amaq|Associated Press|iTELE|i-Télé|BFMTV|"
+    r"BFM TV|LCI|franceinfo|Midi Libre|Ouest-France|Nice-Matin|Le Parisien|Le Figaro|"
+    r"France 3(?: [A-ZÉ][\w-]+)?|TF1|CNN|BBC|NBC|Al Jazeera|Al-Jazeera)(?![\w-])"
 )
 _GROUP_CUE: Final = re.compile(
     r"\b(?:groupe|groupuscule|organisation|mouvement|milice|brigades?|front|katiba|"
@@ -163,7 +172,11 @@ def extract(text: str, aliases: AliasData, doc: Doc | None = None) -> list[Menti
             spans.append(Span(ent.start_char, ent.end_char, label, "", MODEL_WEIGHT))
     spans = [s for s in (_trimmed(plain, s) for s in spans) if s is not None]
     spans = [s for s in spans if not _demonym(plain, s) and not _NOT_NAMES.fullmatch(s.canonical)]
-    spans = without_overlaps(spans + _body_spans(plain) + _place_spans(plain))
+    media = [
+        Span(m.start(), m.end(), "organization", m.group(0), GAZETTEER_WEIGHT)
+        for m in _MEDIA.finditer(plain)
+    ]
+    spans = without_overlaps(spans + _body_spans(plain) + _place_spans(plain) + media)
     spans = with_acronyms(plain, spans)
     for span in spans:
         _relabel(plain, span)
