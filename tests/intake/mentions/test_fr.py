@@ -157,7 +157,8 @@ def test_common_capitalised_words_and_a_surname_alone() -> None:
 def test_news_agencies_and_the_vatican_speaking_are_organisations() -> None:
     text = (
         "Selon l'agence Belga et l'AFP, le Vatican condamne l'attaque de l'église de "
-        "Saint-Étienne-du-Rouvray, a rapporté France 3 Hauts-de-France."
+        "Saint-Étienne-du-Rouvray, a rapporté France 3 Hauts-de-France. Le RAID et la "
+        "DGSI sont intervenus."
     )
     found = {(m.text, m.label) for m in fr.extract(text, ALIASES)}
     assert {
@@ -166,4 +167,6 @@ def test_news_agencies_and_the_vatican_speaking_are_organisations() -> None:
         ("Vatican", "organization"),
         ("France 3 Hauts-de-France", "organization"),
         ("Saint-Étienne-du-Rouvray", "location"),
+        ("RAID", "organization"),
+        ("DGSI", "organization"),
     } <= found

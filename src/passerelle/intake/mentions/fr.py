@@ -126,9 +126,11 @@ _PLACE: Final = re.compile(
     r"|(?:hôpital|église|cathédrale|basilique|synagogue|café|gare|stade|station)"
     rf"\s+{_NAME_WORDS})(?![\w-])"
 )
-# News agencies and outlets: organisations, whatever the model saw in them.
+# News agencies and outlets, and police and intelligence units: organisations, whatever
+# the model saw in them.
 _MEDIA: Final = re.compile(
-    r"(?<![\w-])(?:AFP|Reuters|Belga|Anadolu|Amaq|Associated Press|iTELE|i-Télé|BFMTV|"
+    r"(?<![\w-])(?:RAID|Raid(?= (?:a|est|ont|sont|qui|et)\b)|DGSI|DGSE|SDAT|UCLAT|"
+    r"AFP|Reuters|Belga|Anadolu|Amaq|Associated Press|iTELE|i-Télé|BFMTV|"
     r"BFM TV|LCI|franceinfo|Midi Libre|Ouest-France|Nice-Matin|Le Parisien|Le Figaro|"
     r"France 3(?: [A-ZÉ][\w-]+)?|TF1|CNN|BBC|NBC|Al Jazeera|Al-Jazeera)(?![\w-])"
 )
