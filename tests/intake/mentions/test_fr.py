@@ -170,3 +170,9 @@ def test_news_agencies_and_the_vatican_speaking_are_organisations() -> None:
         ("RAID", "organization"),
         ("DGSI", "organization"),
     } <= found
+
+
+def test_a_day_run_into_a_name_is_left_out() -> None:
+    text = "Le ministre réunira la Conférence des représentants des cultes mercredi matin."
+    found = {m.text for m in fr.extract(text, ALIASES)}
+    assert "Conférence des représentants des cultes" in found

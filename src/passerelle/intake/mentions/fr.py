@@ -123,7 +123,7 @@ _PLACE: Final = re.compile(
     r"(?:rue|avenue|boulevard|promenade|aéroport(?:\s+international)?|mosquée|ambassade|"
     r"comté|Parlement|prison)"
     rf"\s+(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')?{_NAME_WORDS}"
-    r"|(?:hôpital|église|cathédrale|basilique|synagogue|café|gare|stade|station)"
+    r"|(?:hôpital|église|cathédrale|basilique|synagogue|café|gare|stade)"
     rf"\s+{_NAME_WORDS})(?![\w-])"
 )
 # News agencies and outlets, and police and intelligence units: organisations, whatever
@@ -133,6 +133,11 @@ _MEDIA: Final = re.compile(
     r"AFP|Reuters|Belga|Anadolu|Amaq|Associated Press|iTELE|i-Télé|BFMTV|"
     r"BFM TV|LCI|franceinfo|Midi Libre|Ouest-France|Nice-Matin|Le Parisien|Le Figaro|"
     r"France 3(?: [A-ZÉ][\w-]+)?|TF1|CNN|BBC|NBC|Al Jazeera|Al-Jazeera)(?![\w-])"
+)
+# A day (and part of it) the model ran into a name: "la Conférence ... mercredi matin".
+_TRAILING_WHEN: Final = re.compile(
+    r"\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+    r"(?:\s+(?:matin|soir|midi|après-midi))?$"
 )
 _GROUP_CUE: Final = re.compile(
     r"\b(?:groupe|groupuscule|organisation|mouvement|milice|brigades?|front|katiba|"
@@ -237,6 +242,9 @@ def _trimmed(plain: str, span: Span) -> Span | None:
         start += step
     piece = plain[start:end]
     end -= len(piece) - len(piece.rstrip(_EDGE))
+    when = _TRAILING_WHEN.search(plain, start, end)  # "... des cultes mercredi matin"
+    if when is not None and when.start() > start:
+        end = when.start()
     if piece.endswith(")") and "(" in piece:  # "Service fédéral de sécurité (FSB)"
         end = start + piece.index("(")
         end -= len(plain[start:end]) - len(plain[start:end].rstrip(_EDGE))
