@@ -49,7 +49,13 @@ def test_stix_types_of_the_entities(bundle: dict[str, Any]) -> None:
     assert fsb["type"] == "identity"
     assert fsb["identity_class"] == "organization"
     assert fsb["x_passerelle_entity_id"] == entity_id_for("ru-fsb")
-    assert len(fsb["x_passerelle_mentions"]) == 2
+    # three: the title line's "FSB" is read too (issue 15 item 10), then the two of the body
+    assert [m["text"] for m in fsb["x_passerelle_mentions"]] == [
+        "FSB",
+        "Service fédéral de sécurité",
+        "FSB",
+    ]
+    assert fsb["x_passerelle_mentions"][0]["start"] < len("Saint-Pétersbourg : le FSB")
     (state,) = by_name(bundle, "État islamique")
     assert state["type"] == "intrusion-set"
     assert state["aliases"] == ["EI"]

@@ -16,7 +16,8 @@ from tests.intake import DGSI_CELL, FSB_ARRESTS, HTML_PAGE
 def test_plain_text_title_and_legal_notice() -> None:
     article = read_article(FSB_ARRESTS)
     assert article.title.startswith("Saint-Pétersbourg")
-    assert article.text.startswith("Le Service fédéral de sécurité (FSB)")
+    # the title line stays the text's first paragraph, read like the rest
+    assert article.text.startswith(article.title + "\n\nLe Service fédéral de sécurité (FSB)")
     assert article.text.endswith("a été reçu à l\u2019Élysée.")
     for boilerplate in ("Tous droits réservés", "Mentions légales", "Lire aussi", "cookies"):
         assert boilerplate not in article.text
@@ -43,6 +44,12 @@ def test_html_main_text_and_metadata() -> None:
     assert "Accueil" not in article.text
     assert "cookies" not in article.text
     assert "droits réservés" not in article.text
+
+
+def test_plain_text_title_line_is_read() -> None:
+    article = read_article("Brest : un colis suspect à la gare\n\nLa police a bouclé le quartier.")
+    assert article.title == "Brest : un colis suspect à la gare"
+    assert article.text == "Brest : un colis suspect à la gare\n\nLa police a bouclé le quartier."
 
 
 def test_empty_document_is_refused() -> None:
@@ -103,3 +110,10 @@ def test_an_article_about_data_protection_is_kept() -> None:
         "Elle lui reproche d'avoir ignoré le RGPD pendant trois ans, a-t-elle précisé.\n"
     )
     assert read_article(text).text.endswith("a-t-elle précisé.")
+
+
+def test_a_paragraph_without_a_stop_ends_a_sentence_for_the_models() -> None:
+    text = "Brest : un colis suspect\n\nLa police a bouclé le quartier.\n\nFin"
+    plain = normalise(text)
+    assert len(plain) == len(text)
+    assert plain == "Brest : un colis suspect.\nLa police a bouclé le quartier.\n\nFin"

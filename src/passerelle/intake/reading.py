@@ -7,7 +7,8 @@ ends the article: it and every paragraph after it are dropped; so does a data-pr
 notice (the law of 6 January 1978 or the GDPR with the reader's rights), however long.
 
 The article text is what offsets refer to: paragraphs separated by one blank line, Unicode
-NFC, soft hyphens and zero-width characters removed, lines of a paragraph joined.
+NFC, soft hyphens and zero-width characters removed, lines of a paragraph joined. A plain
+text's title line is its first paragraph (read for names and dates like the rest).
 """
 
 from __future__ import annotations
@@ -97,12 +98,15 @@ def read_article(text: str) -> Article:
 
 
 def read_text(text: str) -> Article:
-    """Read plain text: a short first line without final stop is the title."""
+    """Read plain text: a short first line without final stop is the title.
+
+    The title stays the text's first paragraph, so that the names, dates and quotations
+    it holds are read like the rest (offsets count it)."""
     paragraphs = split_paragraphs(clean(text))
-    title = ""
     if len(paragraphs) > 1 and _is_heading(paragraphs[0]):
-        title, paragraphs = paragraphs[0], paragraphs[1:]
-    return Article(text="\n\n".join(strip_boilerplate(paragraphs)), title=title)
+        title, body = paragraphs[0], strip_boilerplate(paragraphs[1:])
+        return Article(text="\n\n".join([title, *body]), title=title)
+    return Article(text="\n\n".join(strip_boilerplate(paragraphs)))
 
 
 def read_html(html: str) -> Article:

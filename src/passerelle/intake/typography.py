@@ -5,10 +5,15 @@ the same offset into the article text: curly apostrophes become ``'`` (the Frenc
 split ``l\u2019Élysée`` badly and make false entities of it), no-break and thin spaces become
 plain spaces; guillemets and curly double quotes are kept, as the quotation finder reads
 them.
+
+A paragraph that ends without a stop (a title line, a subheading) gets one in place of
+the first of the two line breaks after it, so that the models do not read it and the next
+paragraph as one sentence.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 _MAP: Final = str.maketrans(
@@ -30,6 +35,11 @@ _MAP: Final = str.maketrans(
 )
 
 
+# The end of a paragraph without a stop, before a blank line.
+_UNSTOPPED: Final = re.compile(r"(?<=[\w)\]])\n(?=[ \t]*\n)")
+
+
 def normalise(text: str) -> str:
-    """Return the text with apostrophes and spaces made plain, one character for one."""
-    return text.translate(_MAP)
+    """Return the text with apostrophes and spaces made plain, one character for one, and
+    a stop at the end of a paragraph that has none."""
+    return _UNSTOPPED.sub(".", text.translate(_MAP))

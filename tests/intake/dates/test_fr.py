@@ -93,3 +93,23 @@ def test_without_publication_date_relative_dates_have_no_value() -> None:
         ("hier", "", "day"),
         ("3 mai 2016", "2016-05-03", "day"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Il avait été arrêté le 11 mai dernier.", [("11 mai dernier", "2017-05-11", "day")]),
+        ("Le procès s’ouvrira le 8 janvier.", [("8 janvier", "2018-01-08", "day")]),
+        ("Il comparaîtra le 8 janvier prochain.", [("8 janvier prochain", "2018-01-08", "day")]),
+        ("Le ministre réunira les préfets mercredi.", [("mercredi", "2017-12-20", "day")]),
+        ("Le ministre a réuni les préfets mercredi.", [("mercredi", "2017-12-13", "day")]),
+        ("Il a été interpellé le mois dernier.", [("le mois dernier", "2017-11", "month")]),
+        ("Il est parti au mois de juillet.", [("juillet", "2017-07", "month")]),
+        (
+            "Ils étaient suivis depuis respectivement 2014 et 2015.",
+            [("2014", "2014", "year"), ("2015", "2015", "year")],
+        ),
+    ],
+)
+def test_french_dates_of_the_press(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert values(text) == expected

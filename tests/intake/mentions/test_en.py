@@ -81,3 +81,25 @@ def test_platforms_groups_and_places(mentions: list[Mention]) -> None:
 def test_no_function_words_or_demonyms(mentions: list[Mention]) -> None:
     texts = {m.text for m in mentions}
     assert not texts & {"The", "Mr", "President", "Monday", "Tuesday", "We"}
+
+
+def test_press_junk_demonyms_days_and_country_acronyms() -> None:
+    text = (
+        "Iraqis and Shiites marched in Mosul Saturday, a Jordanian official said. The envoy "
+        "met U.S. officials in Mosul, and the United States sent more."
+    )
+    found = {(m.text, m.label, m.canonical) for m in en.extract(text, ALIASES)}
+    texts = {t for t, _label, _canonical in found}
+    assert not texts & {"Iraqis", "Shiites", "Jordanian", "Mosul Saturday"}
+    assert ("Mosul", "location", "Mosul") in found
+    assert ("U.S.", "location", "United States") in found
+
+
+def test_names_with_particles_are_persons_and_one_label_per_name() -> None:
+    text = (
+        "Lockerbie convict Abdelbaset Ali al-Megrahi was buried in Janzur. Many gathered "
+        "in Janzur, and Janzur mourned."
+    )
+    found = {(m.text, m.label) for m in en.extract(text, ALIASES)}
+    assert ("Abdelbaset Ali al-Megrahi", "person") in found
+    assert len({label for t, label in found if t == "Janzur"}) == 1

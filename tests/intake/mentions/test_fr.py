@@ -102,3 +102,77 @@ def test_linking_to_resolved_entities(fsb: tuple[str, list[Mention]]) -> None:
     assert linked["EI"] == linked["État islamique"] == entity_id_for("islamic-state")
     assert linked["Claire Dumont"] is None
     assert linked["Telegram"] is None
+
+
+def test_lower_case_named_bodies_are_organisations() -> None:
+    text = (
+        "Le parquet de Nantes et le parquet fédéral belge ont saisi la sous-direction "
+        "antiterroriste, puis le GIGN de Rennes et le ministère de l'Intérieur."
+    )
+    found = {(m.text, m.label) for m in fr.extract(text, ALIASES)}
+    assert {
+        ("parquet de Nantes", "organization"),
+        ("parquet fédéral", "organization"),
+        ("sous-direction antiterroriste", "organization"),
+        ("GIGN de Rennes", "organization"),
+        ("ministère de l'Intérieur", "organization"),
+    } <= found
+    assert ("Nantes", "location") not in found
+
+
+def test_demonyms_are_not_places() -> None:
+    text = "Deux Tunisiens et un Américain ont été arrêtés à Orléans, près de Calais."
+    found = {m.text for m in fr.extract(text, ALIASES)}
+    assert "Tunisiens" not in found
+    assert "Américain" not in found
+    assert {"Orléans", "Calais"} <= found
+
+
+def test_streets_airports_and_buildings_are_places() -> None:
+    text = (
+        "Le convoi a quitté la rue de la Paix pour l'aéroport de Zaventem, puis l'hôpital "
+        "Pasteur et la mosquée Ammar ben Yasser, près de l'ambassade de Turquie."
+    )
+    found = {(m.text, m.label) for m in fr.extract(text, ALIASES)}
+    assert {
+        ("rue de la Paix", "location"),
+        ("aéroport de Zaventem", "location"),
+        ("hôpital Pasteur", "location"),
+        ("mosquée Ammar ben Yasser", "location"),
+        ("ambassade de Turquie", "location"),
+    } <= found
+
+
+def test_common_capitalised_words_and_a_surname_alone() -> None:
+    text = (
+        "François Hollande a parlé de l'État et de la République à 10 h (UTC+3). Le tireur "
+        "a crié « Allahu akbar ». Hollande est reparti."
+    )
+    found = {(m.text, m.label, m.canonical) for m in fr.extract(text, ALIASES)}
+    texts = {t for t, _label, _canonical in found}
+    assert not texts & {"État", "République", "UTC+3", "Allahu", "Allahu akbar"}
+    assert ("Hollande", "person", "François Hollande") in found
+
+
+def test_news_agencies_and_the_vatican_speaking_are_organisations() -> None:
+    text = (
+        "Selon l'agence Belga et l'AFP, le Vatican condamne l'attaque de l'église de "
+        "Saint-Étienne-du-Rouvray, a rapporté France 3 Hauts-de-France. Le RAID et la "
+        "DGSI sont intervenus."
+    )
+    found = {(m.text, m.label) for m in fr.extract(text, ALIASES)}
+    assert {
+        ("Belga", "organization"),
+        ("AFP", "organization"),
+        ("Vatican", "organization"),
+        ("France 3 Hauts-de-France", "organization"),
+        ("Saint-Étienne-du-Rouvray", "location"),
+        ("RAID", "organization"),
+        ("DGSI", "organization"),
+    } <= found
+
+
+def test_a_day_run_into_a_name_is_left_out() -> None:
+    text = "Le ministre réunira la Conférence des représentants des cultes mercredi matin."
+    found = {m.text for m in fr.extract(text, ALIASES)}
+    assert "Conférence des représentants des cultes" in found

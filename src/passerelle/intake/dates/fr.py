@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Final
 
 from passerelle.intake.dates.base import (
@@ -22,8 +22,10 @@ from passerelle.intake.dates.base import (
     day_number,
     day_of_weekday,
     day_range,
+    iso_day,
     next_month,
     numeric_rules,
+    past_day,
     past_month,
     shift_days,
     shift_months,
@@ -54,8 +56,48 @@ def _month(s: str) -> int:
     return _MONTHS[s.lower()]
 
 
+# A verb in the future tense, or one that announces what is to come ("réunira", "sera",
+# "doit", "devrait", "est prévu"): a date without a year in its clause points forward.
+_FUTURE: Final = re.compile(
+    r"(?<![\w-])(?:\w+(?:era|eront|ira|iront|endra|endront|oira|ura|urent|rai|rons)"
+    r"|sera|seront|aura|auront|fera|feront|va|vont|doit|doivent|devrait|devraient|"
+    r"prévue?s?\s+(?:pour|le))(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def _future(m: re.Match[str]) -> bool:
+    """Whether the clause of a date is in the future tense: the words from the last
+    sentence end or comma before it to the next one after it."""
+    text = m.string
+    start = max(text.rfind(c, 0, m.start()) for c in ".!?,;\n") + 1
+    ends = [i for i in (text.find(c, m.end()) for c in ".!?,;\n") if i >= 0]
+    return bool(_FUTURE.search(text, start, min(ends, default=len(text))))
+
+
 def _dmy(m: re.Match[str], pub: date | None) -> list[Piece]:
-    value = day_month_year(_month(m["m"]), day_number(m["d"]), m["y"], pub)
+    month, day = _month(m["m"]), day_number(m["d"])
+    if not m["y"] and pub is not None and _future(m):
+        return [(m.start(), m.end(), _next_day(month, day, pub), "day")]
+    value = day_month_year(month, day, m["y"], pub)
+    return [(m.start(), m.end(), value, "day")]
+
+
+def _next_day(month: int, day: int, pub: date) -> str:
+    """The first day/month on or after ``pub``."""
+    for y in (pub.year, pub.year + 1):
+        value = iso_day(y, month, day)
+        if value and value >= pub.isoformat():
+            return value
+    return ""
+
+
+def _dm_rel(m: re.Match[str], pub: date | None) -> list[Piece]:
+    """ "le 11 mai dernier" keeps its day: the past 11 May; "le 4 mai prochain": the next."""
+    month, day = _month(m["m"]), day_number(m["d"])
+    value = past_day(month, day, pub)
+    if m["rel"].lower() == "prochain" and pub is not None:
+        value = _next_day(month, day, pub + timedelta(days=1))
     return [(m.start(), m.end(), value, "day")]
 
 
@@ -100,6 +142,8 @@ def _year_range(m: re.Match[str], pub: date | None) -> list[Piece]:
 def _wd(m: re.Match[str], pub: date | None) -> list[Piece]:
     rel = (m["rel"] or "").lower()
     mode = {"dernier": "last", "prochain": "next"}.get(rel, "recent")
+    if not rel and _future(m):
+        mode = "next"
     value = day_of_weekday(_WEEKDAYS[m["w"].lower()], pub, mode)
     return [(m.start(), m.end(), value, "day")]
 
@@ -139,7 +183,8 @@ def _grammar() -> Grammar:
     weekday = rf"(?:{alternation(list(_WEEKDAYS))}){_E}"
     year_preps = (
         r"en|depuis|dès|avant|après|jusqu['’]en|d['’]ici|fin|début|mi-|courant|"
-        r"l['’]année|l['’]an|année|printemps|été|automne|hiver"
+        r"l['’]année|l['’]an|année|printemps|été|automne|hiver|"
+        r"(?:depuis|en)\s+respectivement"
     )
     numbers = alternation(list(_NUMBER_WORDS))
     rules: list[tuple[str, Handler]] = [
@@ -148,6 +193,10 @@ def _grammar() -> Grammar:
             rf"{_B}(?:du|entre\s+le|les)\s+(?P<d1>{DAY})(?:\s+(?P<m1>{month})(?:\s+(?P<y1>{YEAR}))?)?"
             rf"\s+(?:au|et\s+le|et)\s+(?P<d2>{DAY})\s+(?P<m2>{month})(?:\s+(?P<y2>{YEAR}))?",
             _day_range,
+        ),
+        (
+            rf"{_B}(?:{weekday}\s+)?(?P<d>{DAY})\s+(?P<m>{month})\s+(?P<rel>dernier|prochain){_E}",
+            _dm_rel,
         ),
         (rf"{_B}(?:{weekday}\s+)?(?P<d>{DAY})\s+(?P<m>{month})(?:\s+(?P<y>{YEAR}))?", _dmy),
         (
@@ -158,11 +207,13 @@ def _grammar() -> Grammar:
         (rf"{_B}(?P<m>{month})\s+(?P<y>{YEAR})", _month_year),
         (rf"{_B}(?P<m>{month})\s+(?P<rel>dernier|prochain){_E}", _month_rel),
         (
-            rf"{_B}(?:en|depuis|dès|début|fin|mi-|courant)\s+(?P<m>{month})(?!\s*\d)(?P<rel>)",
+            rf"{_B}(?:en|depuis|dès|début|fin|mi-|courant|mois\s+d['’e]\s*)\s*(?P<m>{month})"
+            rf"(?!\s*\d)(?P<rel>)",
             _month_rel,
         ),
         (rf"{_B}(?:de|entre)\s+(?P<y1>{YEAR})\s+(?:à|et)\s+(?P<y2>{YEAR})", _year_range),
         (rf"{_B}(?P<y1>{YEAR})\s*[-–]\s*(?P<y2>{YEAR})", _year_range),
+        (rf"{_B}(?:{year_preps})\s+(?P<y1>{YEAR})\s+(?:et|ou)\s+(?P<y2>{YEAR})", _year_range),
         (rf"{_B}(?:{year_preps})\s+(?P<y>{YEAR})", _year),
         (rf"{_B}(?:ce\s+)?(?P<w>{weekday})(?:\s+(?P<rel>dernier|prochain){_E})?", _wd),
         (
@@ -172,7 +223,7 @@ def _grammar() -> Grammar:
         ),
         (
             rf"{_B}(?:l['’]an\s+(?:dernier|passé|prochain)|l['’]année\s+(?:dernière|passée|"
-            rf"prochaine)|cette\s+année|le\s+mois\s+(?:dernier|prochain)|ce\s+mois-ci){_E}",
+            rf"prochaine)|cette\s+année|(?:le\s+)?mois\s+(?:dernier|prochain)|ce\s+mois-ci){_E}",
             _rel_period,
         ),
         (

@@ -227,9 +227,30 @@ _DEMONYMS: Final = frozenset(
         "Americans Ukrainian Ukrainians European Europeans German Germans Italian Spanish "
         "Polish Belarusian Chechen Georgian Syrian Iraqi Afghan Iranian Israeli Palestinian "
         "Chinese Japanese Turkish Kurdish Arab Arabic Islamic Islamist Muslim Christian "
-        "Jewish Western Soviet Sunni Shia Shiite Jihadist Eastern Northern Southern"
+        "Jewish Western Soviet Sunni Shia Shiite Jihadist Eastern Northern Southern "
+        "Canadian Jordanian Ethiopian Egyptian Libyan Scottish Saudi Asian African Pakistani "
+        "Indian Lebanese Yemeni Somali Nigerian Algerian Moroccan Tunisian Kuwaiti Qatari "
+        "Christians Muslims Jews Islam God Allah Jihad Web Internet"
     )
 )
+# Plural demonyms and adherents: "Iraqis", "Shiites", "Canadians", "Pakistanis".
+_DEMONYM_PLURAL: Final = re.compile(r"[A-Z][a-z]+(?:ians|ites|is|ese|ans)")
+# Country acronyms: places, not organisations.
+_PLACE_ACRONYMS: Final = {
+    **dict.fromkeys(str.split("U.S. U.S US USA U.S.A."), "United States"),
+    **dict.fromkeys(str.split("UK U.K. U.K"), "United Kingdom"),
+    "UAE": "United Arab Emirates",
+}
+# Words that end a run of capitalised words without being part of the name ("Basra
+# Saturday", "Baghdad Friday").
+_TRAILING: Final = frozenset(
+    str.split(
+        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March "
+        "April June July August September October November December"
+    )
+)
+# Particles inside Arabic-style names ("Abdelbaset Ali al-Megrahi", "Sharif Ali bin Zaid").
+_NAME_PARTICLES: Final = frozenset(str.split("al el bin ibn ul ad ash bint abu Abu"))
 _ACRONYM: Final = re.compile(r"[A-Z][A-Z0-9&]{1,7}")
 
 
@@ -262,6 +283,7 @@ def extract(text: str, aliases: AliasData, doc: Doc | None = None) -> list[Menti
     spans = with_acronyms(plain, spans)
     _persons_by_surname(spans)
     merge_variants(spans)
+    _one_label_per_name(spans)
     return as_mentions(text, spans)
 
 
@@ -326,7 +348,7 @@ def _candidates(doc: Doc, lower_words: set[str]) -> list[tuple[int, int]]:
     for i, j in runs:
         while i < j and _dropped(tokens[i], lower_words):
             i += 1
-        while j > i and tokens[j - 1].lower_ in _CONNECTORS:
+        while j > i and (tokens[j - 1].lower_ in _CONNECTORS or tokens[j - 1].text in _TRAILING):
             j -= 1
         if i < j:
             found.append((tokens[i].idx, tokens[j - 1].idx + len(tokens[j - 1].text)))
@@ -399,13 +421,45 @@ def _classified(plain: str, start: int, end: int) -> Span | None:
         label = "person" if len(words) <= 3 else "organization"
     elif len(words) == 1 and _PLACE_BEFORE.search(before):
         label = "location"
-    elif 2 <= len(words) <= 3 and all(w[:1].isupper() and not w.isupper() for w in words):
+    elif _person_like(words):
         label = "person"
     elif (len(words) == 1 and not first_of_sentence) or len(words) > 3:
         label = "organization"
-    if label is None or len(name) < 2:
+    if label is None or len(name) < 2 or _not_a_name(name, words):
         return None
+    if name in _PLACE_ACRONYMS:
+        return Span(start, end, "location", _PLACE_ACRONYMS[name], MODEL_WEIGHT)
     return Span(start, end, label, name, MODEL_WEIGHT)
+
+
+def _one_label_per_name(spans: list[Span]) -> None:
+    """A name the rules guessed several labels for in one article ("Basra" a place here,
+    an organisation there) takes its most frequent guess (the first on a tie); a
+    gazetteer's label, where one has it, wins."""
+    votes: dict[str, dict[str, int]] = {}
+    for span in spans:
+        weight = 100 if span.weight == GAZETTEER_WEIGHT else 1
+        labels = votes.setdefault(span.canonical, {})
+        labels[span.label] = labels.get(span.label, 0) + weight
+    for span in spans:
+        labels = votes[span.canonical]
+        if span.weight == MODEL_WEIGHT and len(labels) > 1:
+            span.label = max(labels, key=lambda k: labels[k])
+
+
+def _not_a_name(name: str, words: list[str]) -> bool:
+    """A demonym, a people or a faith named alone: "Iraqis", "Canadian", "Muslims"."""
+    return len(words) == 1 and (
+        name in _DEMONYMS or (name not in PLACES and bool(_DEMONYM_PLURAL.fullmatch(name)))
+    )
+
+
+def _person_like(words: list[str]) -> bool:
+    """Two or three capitalised name words, or up to five with name particles ("Abdelbaset
+    Ali al-Megrahi")."""
+    content = [w for w in words if w not in _NAME_PARTICLES]
+    most = 5 if len(content) < len(words) else 3
+    return 2 <= len(content) <= most and all(w[:1].isupper() and not w.isupper() for w in content)
 
 
 def _title_before(before: str, plain: str, start: int) -> bool:
@@ -417,9 +471,13 @@ def _title_before(before: str, plain: str, start: int) -> bool:
 
 
 def _persons_by_surname(spans: list[Span]) -> None:
-    """A one-word organisation guess that is the surname of a person named is a person."""
+    """A one-word organisation guess that is the first name or surname of a person named
+    is a person."""
     surnames = {
-        s.canonical.split()[-1] for s in spans if s.label == "person" and " " in s.canonical
+        part
+        for s in spans
+        if s.label == "person" and " " in s.canonical
+        for part in (s.canonical.split()[0], s.canonical.split()[-1])
     }
     for span in spans:
         if span.weight == MODEL_WEIGHT and " " not in span.canonical and span.canonical in surnames:

@@ -64,6 +64,7 @@ SEATS: Final = {
     r"place Beauvau": "place Beauvau",
     r"Beauvau": "place Beauvau",
     r"Loubianka": "Loubianka",
+    r"Vatican": "Vatican",
 }
 _LOCATIVE: Final = re.compile(
     r"(?:\b(?:à|dans|devant|vers|depuis|sur|près de|quitté|rejoint)\s+(?:l'|la\s+|le\s+)?"
@@ -89,6 +90,54 @@ _FUNCTION_WORDS: Final = frozenset(
         "Enfin Puis Toutefois Cependant Néanmoins Certes Hier Aujourd'hui Demain Lundi Mardi "
         "Mercredi Jeudi Vendredi Samedi Dimanche Monsieur Madame"
     )
+)
+# A demonym: a capitalised word with a demonym's ending, after an article or a number.
+_DEMONYM: Final = re.compile(
+    r"[A-ZÉ][a-zéèëïô-]+(?:ais|aise|aises|ain|aine|ains|aines|ien|iens|ienne|iennes|"
+    r"ois|oise|oises|ans|ane|anes|éen|éens|éenne|éennes)"
+)
+_DEMONYM_LEAD: Final = re.compile(
+    r"(?:\b(?:le|la|les|un|une|des|deux|trois|quatre|ces|aux|du|\d+)|l')\s*$", re.I
+)
+# A named body in lower case: its head, a qualifier or a place ("de Paris") or both.
+_BODY_QUALIFIER: Final = (
+    r"(?:fédéral|fédérale|antiterroriste|national|nationale|judiciaire|général|générale|"
+    r"correctionnel|spécial|spéciale|militaire|financier)"
+)
+_BODY: Final = re.compile(
+    r"(?<![\w-])(?:(?:[Pp]arquet|[Ss]ous-direction|[Dd]irection|[Pp]olice(?:\s+judiciaire)?|"
+    r"[Gg]endarmerie|[Cc]ommissariat(?:\s+de\s+police)?|[Mm]inistère|[Pp]réfecture|"
+    r"[Tt]ribunal|[Uu]niversité|[Pp]ôle)"
+    rf"(?:(?:\s+{_BODY_QUALIFIER})+(?:\s+(?:de|du|des|d')\s*[A-ZÉ][\w'-]+)?"
+    r"|\s+(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')[A-ZÉ][\w'-]+(?:-[\w'-]+)*)"
+    r"|(?:GIGN|RAID|SRPJ|BRI|PJ)\s+(?:de|d')\s*[A-ZÉ][\w'-]+)(?![\w-])"
+)
+# Capitalised words that name nothing here, and time zones: "État", "République".
+_NOT_NAMES: Final = re.compile(
+    r"(?:État|Etat|République|Justice|Nouvel An|UTC(?:\s*[+-]\s*\d[\d:]*)?|"
+    r"Allah(?:u)?(?:\s+[Aa]kb?h?ar)?)"
+)
+_NAME_WORDS: Final = r"[A-ZÉ][\w'-]*(?:\s+(?:ben|bin)\s+[A-ZÉ][\w'-]*|\s+[A-ZÉ][\w'-]*)*"
+_PLACE: Final = re.compile(
+    r"(?<![\w-])(?:"
+    r"(?:rue|avenue|boulevard|promenade|aéroport(?:\s+international)?|mosquée|ambassade|"
+    r"comté|Parlement|prison)"
+    rf"\s+(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')?{_NAME_WORDS}"
+    r"|(?:hôpital|église|cathédrale|basilique|synagogue|café|gare|stade)"
+    rf"\s+{_NAME_WORDS})(?![\w-])"
+)
+# News agencies and outlets, and police and intelligence units: organisations, whatever
+# the model saw in them.
+_MEDIA: Final = re.compile(
+    r"(?<![\w-])(?:RAID|Raid(?= (?:a|est|ont|sont|qui|et)\b)|DGSI|DGSE|SDAT|UCLAT|"
+    r"AFP|Reuters|Belga|Anadolu|Amaq|Associated Press|iTELE|i-Télé|BFMTV|"
+    r"BFM TV|LCI|franceinfo|Midi Libre|Ouest-France|Nice-Matin|Le Parisien|Le Figaro|"
+    r"France 3(?: [A-ZÉ][\w-]+)?|TF1|CNN|BBC|NBC|Al Jazeera|Al-Jazeera)(?![\w-])"
+)
+# A day (and part of it) the model ran into a name: "la Conférence ... mercredi matin".
+_TRAILING_WHEN: Final = re.compile(
+    r"\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+    r"(?:\s+(?:matin|soir|midi|après-midi))?$"
 )
 _GROUP_CUE: Final = re.compile(
     r"\b(?:groupe|groupuscule|organisation|mouvement|milice|brigades?|front|katiba|"
@@ -128,13 +177,42 @@ def extract(text: str, aliases: AliasData, doc: Doc | None = None) -> list[Menti
         label = NER_LABELS.get(ent.label_)
         if label is not None:
             spans.append(Span(ent.start_char, ent.end_char, label, "", MODEL_WEIGHT))
-    spans = without_overlaps([s for s in (_trimmed(plain, s) for s in spans) if s is not None])
+    spans = [s for s in (_trimmed(plain, s) for s in spans) if s is not None]
+    spans = [s for s in spans if not _demonym(plain, s) and not _NOT_NAMES.fullmatch(s.canonical)]
+    media = [
+        Span(m.start(), m.end(), "organization", m.group(0), GAZETTEER_WEIGHT)
+        for m in _MEDIA.finditer(plain)
+    ]
+    spans = without_overlaps(spans + _body_spans(plain) + _place_spans(plain) + media)
     spans = with_acronyms(plain, spans)
     for span in spans:
         _relabel(plain, span)
+    _surnames_of_persons(spans)
     merge_variants(spans)
     spans = _with_variants(plain, spans)
     return as_mentions(text, spans)
+
+
+def _surnames_of_persons(spans: list[Span]) -> None:
+    """A one-word span that is the surname of a person named in the article is that
+    person, whatever label the model gave it ("Hollande" after "François Hollande")."""
+    surnames = {
+        s.canonical.split()[-1] for s in spans if s.label == "person" and " " in s.canonical
+    }
+    for span in spans:
+        if span.weight == MODEL_WEIGHT and " " not in span.canonical and span.canonical in surnames:
+            span.label = "person"
+
+
+def _place_spans(plain: str) -> list[Span]:
+    """Streets, airports, hospitals, places of worship, embassies named with their head
+    word ("rue de la Loi", "aéroport de Zaventem", "hôpital Pasteur", "mosquée Al-Fateh"):
+    locations, longer than the name the model found in them."""
+    spans = []
+    for match in _PLACE.finditer(plain):
+        text = match.group(0).rstrip(_EDGE)
+        spans.append(Span(match.start(), match.start() + len(text), "location", text, MODEL_WEIGHT))
+    return spans
 
 
 def _gazetteer_spans(plain: str, aliases: AliasData) -> list[Span]:
@@ -164,6 +242,9 @@ def _trimmed(plain: str, span: Span) -> Span | None:
         start += step
     piece = plain[start:end]
     end -= len(piece) - len(piece.rstrip(_EDGE))
+    when = _TRAILING_WHEN.search(plain, start, end)  # "... des cultes mercredi matin"
+    if when is not None and when.start() > start:
+        end = when.start()
     if piece.endswith(")") and "(" in piece:  # "Service fédéral de sécurité (FSB)"
         end = start + piece.index("(")
         end -= len(plain[start:end]) - len(plain[start:end].rstrip(_EDGE))
@@ -176,6 +257,27 @@ def _trimmed(plain: str, span: Span) -> Span | None:
         return None
     canonical = span.canonical if span.weight == GAZETTEER_WEIGHT else word
     return Span(start, end, span.label, canonical, span.weight)
+
+
+def _demonym(plain: str, span: Span) -> bool:
+    """Whether a one-word span is a demonym ("les Syriens", "un Américain"): a people,
+    not a place."""
+    word = plain[span.start : span.end]
+    before = plain[max(0, span.start - 12) : span.start]
+    return bool(_DEMONYM.fullmatch(word) and _DEMONYM_LEAD.search(before))
+
+
+def _body_spans(plain: str) -> list[Span]:
+    """Named bodies written in lower case or as "X de Y": "parquet de Paris", "parquet
+    fédéral", "sous-direction antiterroriste", "ministère de l'Intérieur", "GIGN de
+    Toulouse". Organisations; the longest of overlapping spans wins (a name the model
+    found whole, "Direction générale de la sécurité intérieure", stays whole)."""
+    spans = []
+    for match in _BODY.finditer(plain):
+        text = match.group(0).rstrip(_EDGE)
+        end = match.start() + len(text)
+        spans.append(Span(match.start(), end, "organization", text, MODEL_WEIGHT))
+    return spans
 
 
 # Labels and spelling variants --------------------------------------------------------

@@ -122,16 +122,29 @@ class Models:
 @lru_cache(maxsize=1)
 def models() -> Models:
     """Return natasha's segmenter, taggers and vocabulary, loaded once on first use."""
-    from natasha import (
-        MorphVocab,
-        NewsEmbedding,
-        NewsMorphTagger,
-        NewsNERTagger,
-        Segmenter,
-    )
+    from natasha import NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
 
     embedding = NewsEmbedding()
-    return Models(Segmenter(), NewsNERTagger(embedding), NewsMorphTagger(embedding), MorphVocab())
+    return Models(Segmenter(), NewsNERTagger(embedding), NewsMorphTagger(embedding), _vocab())
+
+
+def _vocab() -> Any:
+    """Return natasha's vocabulary, its pymorphy2 dictionary named by path.
+
+    Left to find the dictionary itself, pymorphy2 looks it up through ``pkg_resources``,
+    which setuptools 83 and later (what misp-stix requires) no longer have; the path of
+    the installed ``pymorphy2-dicts-ru`` package is what that lookup would have found.
+    """
+    import pymorphy2_dicts_ru
+    from natasha import MorphVocab
+    from natasha.morph.vocab import MorphForm
+    from pymorphy2 import MorphAnalyzer
+
+    class Vocab(MorphVocab):  # type: ignore[misc]
+        def __init__(self) -> None:
+            MorphAnalyzer.__init__(self, path=pymorphy2_dicts_ru.get_path(), result_type=MorphForm)
+
+    return Vocab()
 
 
 def parse(text: str) -> Any:

@@ -21,6 +21,14 @@ malfaiteurs... »": :attr:`~.base.Cues.charge_before` and ``charge_words``) is n
 quotation unless a speech cue follows it. A longer quote with no cue takes the speaker
 of the previous quotation in its paragraph, else is kept with kind "unknown".
 
+Press patterns (issue 15): the cue may follow the closing mark with no comma ("« ... » a
+déclaré X"); a title with no name beside it stands for the person the article named with
+that title before; a pronoun for the subject (first person) of its sentence or of the two
+before; "X, a top aide to Y, said" for X; a quote whose sentence has no cue takes the
+sentence's person; "« A » et « B », ajoute X" gives both to X; a short quote the text
+attributes (:attr:`~.base.Cues.short_cue`: "a fait part de sa « ... »") is a quotation;
+a communiqué of a titled person named beside it is that person's.
+
 English and Russian (picked by ``doc.lang_``; French for any other) use the same marks and
 rules with their own cues: "said", "told reporters", "added", "according
 to X", "X said in a statement", inverted "said Mr X", "the statement read", "he/she

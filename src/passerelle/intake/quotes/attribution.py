@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  (guillemets, curly quotes and dashes, on purpose)
+# ruff: noqa: RUF001, RUF003  (guillemets, curly quotes, dashes and Cyrillic, on purpose)
 """Who said each quotation: the speech cue after the quote, else before it, else the
 previous quotation's speaker in its paragraph."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 from passerelle.intake.quotes.base import Cues, MentionLike, Quotation
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 _SCARE_QUOTE_WORDS: Final = 4
 _SHORT_BEFORE_REACH: Final = 30
 # What may stand between the comma and a cue: an auxiliary (", a déclaré", ", has said").
+# Nothing, or one auxiliary, between the closing mark and the cue: « ... » a déclaré X.
+_AUX_ONLY: Final = re.compile(r"\s*(?:(?:a|ont|avait|avaient|aurait|has|had|have)\s+)?")
 _COMMA_AUX: Final = re.compile(
     r",\s*(?:\w{1,5}\s+)?$"
 )  # for a short quote, a cue before it must be this close
@@ -43,11 +46,14 @@ def quotations_in(doc: Doc, mentions: Sequence[MentionLike], cues: Cues) -> list
             if _is_charge(cues, masked, floor, span.open, text[start:end]):
                 continue  # a legal charge named, not a quotation
             short = len(text[start:end].split()) < _SCARE_QUOTE_WORDS
-            if short and not _stands_alone(cues, masked, floor, span.open):
+            attributed = short and _attributed_short(cues, masked, floor, span.open)
+            if short and not attributed and not _stands_alone(cues, masked, floor, span.open):
                 continue  # a scare quote
             speaker = _before_cue(speakers, masked, floor, span.open, short)
-            if speaker is None and short:
+            if speaker is None and short and not attributed:
                 continue
+            if speaker is None:
+                speaker = _sentence_subject(speakers, masked, floor, span.open)
         if speaker is None:
             speaker = _previous_speaker(quotations, text, span.open, span.parent, index_of)
         parent = index_of.get(span.parent) if span.parent is not None else None
@@ -68,7 +74,58 @@ def quotations_in(doc: Doc, mentions: Sequence[MentionLike], cues: Cues) -> list
                 organization_index=speaker.organization_index,
             )
         )
+    return _joined(quotations, text)
+
+
+def _joined(quotations: list[Quotation], text: str) -> list[Quotation]:
+    """A quote with no speaker joined to the next one by "et" or a comma takes its speaker:
+    « ... » et « ... », ajoute X."""
+    for k in range(len(quotations) - 2, -1, -1):
+        q, nxt = quotations[k], quotations[k + 1]
+        between = text[q.end : nxt.start].strip(SPACES + "«»“”\"',")
+        if (
+            q.speaker_kind == "unknown"
+            and nxt.speaker_kind != "unknown"
+            and between in ("et", "and", "и", "")
+        ):
+            quotations[k] = replace(
+                q,
+                speaker=nxt.speaker,
+                speaker_start=nxt.speaker_start,
+                speaker_end=nxt.speaker_end,
+                speaker_kind=nxt.speaker_kind,
+                mention_index=nxt.mention_index,
+                organization=nxt.organization,
+                organization_index=nxt.organization_index,
+            )
     return quotations
+
+
+def _attributed_short(cues: Cues, masked: str, floor: int, open_: int) -> bool:
+    """Whether a short quote inside its sentence is one the text attributes: "a fait part
+    d'un « énorme choc »" (:attr:`~.base.Cues.short_cue`)."""
+    ends = list(cues.sentence_end.finditer(masked, floor, open_))
+    sentence_start = ends[-1].end() if ends else floor
+    return bool(cues.short_cue.search(masked[sentence_start:open_]))
+
+
+def _sentence_subject(speakers: Speakers, masked: str, floor: int, open_: int) -> Speaker | None:
+    """A quote with no speech cue, after its sentence's subject: "L'imam, X, est « ... »",
+    "X émet un tweet : « ... »". The first speaker expression of the sentence before it."""
+    ends = list(speakers.lang.sentence_end.finditer(masked, floor, open_))
+    start = ends[-1].end() if ends else floor
+    if not masked[start:open_].strip(SPACES + "\n—–-"):
+        return None
+    found: list[Speaker] = []
+    for c in speakers.candidates:
+        if c.start >= open_:
+            break
+        if c.start < start or speakers.inside_quote(c.start, c.end) or c.kind == "communique":
+            continue
+        if c.mention is None or speakers.mentions[c.mention].label != "location":
+            found.append(speakers.named(c, open_))
+    persons = [f for f in found if f.kind == "person"]
+    return persons[-1] if persons else (found[0] if found else None)
 
 
 def _is_charge(cues: Cues, masked: str, floor: int, open_: int, quoted: str) -> bool:
@@ -116,7 +173,9 @@ def _after_cue(
         inside = speakers.text[:close].rstrip(SPACES + "»”“›\"'").endswith((",", "!", "?"))
         # « ... » en France, a déclaré X: a few words, then the comma and the cue
         led = bool(_COMMA_AUX.search(lead)) and len(lead) <= lang.after_reach
-        if not (inside or led or lead.startswith((",", "—", "–", "("))):
+        # « ... » a déclaré X, « ... » clame-t-il: the cue right after the closing mark
+        bare = bool(_AUX_ONLY.fullmatch(lead))
+        if not (inside or led or bare or lead.startswith((",", "—", "–", "("))):
             break
         if len(lead.strip(" ,;:—–(-\u00a0\u202f")) > lang.after_reach:
             break
@@ -157,6 +216,8 @@ def _unknown(pos: int) -> Speaker:
 def _speaker_for(
     speakers: Speakers, cue: re.Match[str], limit: int, open_: int, *, after: bool, floor: int = 0
 ) -> Speaker | None:
+    if cue.groupdict().get("poss"):  # "по его словам": the pronoun's person
+        return speakers.resolve_pronoun(cue.start("poss"), cue.end("poss"))
     pro = cue["pro1"] or cue["pro2"]
     verb = (cue["verb1"] or cue["verb2"] or "").lower()
     if pro and pro.lower() == "on":
@@ -177,9 +238,13 @@ def _speaker_for(
         found = None
         if speakers.lang.speaker_before_verb:  # "..., the FSB said", "..., Peskov told reporters"
             found = speakers.last_before(cue.start(), floor)
+            if found is not None:
+                found = speakers.apposed_head(found, floor, cue.start())
         found = found or speakers.first_after(cue.end(), limit)
         return speakers.named(found, open_) if found else None
     found = speakers.last_before(cue.start(), floor)
-    if found is None:
+    if found is not None:
+        found = speakers.apposed_head(found, floor, cue.start())
+    else:
         found = speakers.first_after(cue.end(), limit)
     return speakers.named(found, open_) if found else None

@@ -75,3 +75,8 @@ class Cues:
     # terroriste »"): what stands just before the quote, and how the quote begins.
     charge_before: re.Pattern[str] = re.compile(r"(?!)")
     charge_words: re.Pattern[str] = re.compile(r"(?!)")
+    # A short quote the text attributes ("a fait part d'un « énorme choc »"): what ends
+    # the words before it, in its sentence. Other short quotes are scare quotes.
+    short_cue: re.Pattern[str] = re.compile(r"(?!)")
+    # The words of titles, to tell that two title phrases name the same role.
+    title_words: frozenset[str] = frozenset()

@@ -13,7 +13,7 @@ _EN_VERB = (
     r"(?:said|says|told|tells|added|adds|stated|states|noted|notes|explained|warned|warns|"
     r"insisted|claimed|claims|stressed|stresses|wrote|writes|declared|announced|asserted|"
     r"confirmed|replied|continued|argued|tweeted|posted|remarked|observed|acknowledged|"
-    r"admitted|denied|conceded|recalled|reads|read)"
+    r"admitted|denied|conceded|recalled|reads|read|responded|responds|vowed|urged)"
 )
 _EN_PRONOUN = r"(?:he|she|they|it)"
 _EN_TITLES = words(

@@ -21,7 +21,8 @@ _ER_VERBS = words(
     "accuser ironiser tonner fustiger noter observer résumer témoigner relever avancer "
     "regretter déplorer commenter avouer clamer proclamer rétorquer plaider glisser souffler "
     "lâcher certifier signaler mentionner tweeter demander interroger inquiéter "
-    "féliciter alerter prédire martel rappel remercier saluer"
+    "féliciter alerter prédire martel rappel remercier saluer évoquer qualifier condamner "
+    "appeler parler"
 )
 _IRREGULAR = words(
     "dit disent disait disaient dira dire écrit écrivent écrivait écrite écrire lit lisent "
@@ -31,14 +32,15 @@ _IRREGULAR = words(
     "soutenu soutenait prévient prévenu prévenait avertit averti avertissait réagit réagi "
     "réagissait dément démenti démentait martèle martelé martelait rappelle rappelé "
     "rappelait répète répété répétait annonçait annonça lança lançait menace menacé "
-    "menaçait juge jugé jugeait résume"
+    "menaçait juge jugé jugeait résume appelle appellent"
 )
 _FORMS = sorted(
     {f for v in _ER_VERBS if v.endswith("er") for f in _er_forms(v)} | set(_IRREGULAR),
     key=len,
     reverse=True,
 )
-_VERB = r"(?:" + "|".join(_FORMS) + r")"
+# "a fait part de sa « ... »": a cue of two words
+_VERB = r"(?:fai(?:t|sait|saient)\s+part|" + "|".join(_FORMS) + r")"
 _PRONOUN = r"(?:il|elle|ils|elles|on)"
 _CUE = re.compile(
     rf"(?<![\w-])(?:"
@@ -60,8 +62,11 @@ _TITLES = words(
     "députée sénateur sénatrice juge avocat avocate patron patronne représentant "
     "représentante diplomate source officiel enquêteur enquêtrice expert experte analyste "
     "chercheur chercheuse commissaire préfet préfète chancelier chancelière gouverneur "
-    "émissaire négociateur spécialiste"
+    "émissaire négociateur spécialiste imam recteur archevêque évêque pape"
 )
+# Titles of two words, tried before their parts ("le Premier ministre", not "le Premier").
+_TITLE_PAIRS = ["premier ministre", "première ministre", "garde des sceaux"]
+_TITLE_ALTERNATION = "|".join([p.replace(" ", r"\s+") for p in _TITLE_PAIRS] + _TITLES)
 _DOCUMENTS = words(
     "communiqué texte déclaration rapport document note message lettre courrier publication "
     "tweet billet vidéo enregistrement"
@@ -69,7 +74,8 @@ _DOCUMENTS = words(
 _NATIONALITY = (
     "russe russes français française ukrainien ukrainienne américain américaine "
     "britannique allemand allemande chinois chinoise biélorusse européen européenne "
-    "iranien iranienne syrien syrienne turc turque adjoint adjointe général générale"
+    "iranien iranienne syrien syrienne turc turque adjoint adjointe général générale "
+    "irakien irakienne belge afghan afghane"
 )
 _DET = r"(?:le|la|les|l['’]|un|une|des|ce|cet|cette|ces|son|sa|ses|leur|leurs)"
 _COMPLEMENT = (
@@ -79,7 +85,8 @@ _COMPLEMENT = (
 )
 _TITLE_NP = re.compile(
     rf"(?<![\w])(?i:{_DET}\s*(?:(?:nouveau|nouvelle|ancien|ancienne|haut|haute)\s+)?"
-    rf"(?:{'|'.join(re.escape(t) for t in _TITLES)})s?)(?![\w-]){_COMPLEMENT}"
+    rf"(?:{_TITLE_ALTERNATION})s?)"
+    rf"(?![\w-]){_COMPLEMENT}"
 )
 _DOCUMENT_NP = re.compile(
     rf"(?<![\w])(?i:{_DET}\s*(?:{'|'.join(_DOCUMENTS)})s?)(?![\w-]){_COMPLEMENT}"
@@ -100,7 +107,7 @@ CUES = Cues(
     _HONORIFIC,
     _SENTENCE_END,
     _ORG_OF,
-    re.compile(r"\s*,\s*"),
+    re.compile(r"\s*,?\s*"),  # "le procureur, Jean Dupont" and "le procureur Jean Dupont"
     charge_before=re.compile(
         r"(?:\b(?:pour|chefs?\s+d['’]|chefs?\s+de|de|d['’]|des|du)|:)\s*$", re.IGNORECASE
     ),
@@ -111,4 +118,12 @@ CUES = Cues(
         r"actes?\s+de\s+terrorisme|terrorisme)\b",
         re.IGNORECASE,
     ),
+    short_cue=re.compile(
+        r"(?:fai(?:t|sait|saient)\s+part\s+(?:d['’]\s*\w+|de\s+\w+)"
+        r"|(?:indiqu|déclar|affirm|estim|expliqu|assur|précis|annonc)\w*\s+que\b[^«»\n]{0,30}"
+        r"|condamn\w*(?:\s+\w+)?\s+(?:ce|cet|cette|ces|un|une|le|la|les|l['’])"
+        r"|(?:évoqu|parl)\w*\s+(?:d['’]\s*\w+|de\s+\w+|un|une|des))\s*$",
+        re.IGNORECASE,
+    ),
+    title_words=frozenset(_TITLES),
 )

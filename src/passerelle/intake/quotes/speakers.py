@@ -3,15 +3,25 @@ titles and documents, and how each resolves to who speaks."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from passerelle.intake.quotes.base import Cues, MentionLike
 from passerelle.intake.quotes.marks import Quote
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+
+# The rest of a title's complement, then the comma of an apposition: "le président du
+# Centre d'analyse [du terrorisme], Jean Dupont".
+# What stands between a sentence's first person and the verb when the rest is an
+# apposition: ", a top aide to Y, " (said), ", consultant to the Y government " (said).
+_APPOSED: Final = re.compile(r"\s*,[^.;:!?\"“”«»\n]{1,90}?,?\s*")
+# A sentence that ends inside its closing quotation mark: 'said it was "a good day."'.
+_STOP_IN_QUOTE: Final = re.compile(r"[.!?…][\"”\u2019'»](?=\s)")
+_LOOSE_APPOSITION: Final = re.compile(r"\s+[^\W\d][^,.;:«»“”\"\n]{0,28}\s*,\s*")
 
 
 @dataclass(frozen=True)
@@ -91,24 +101,59 @@ class Speakers:
         return end
 
     def resolve_pronoun(self, start: int, end: int) -> Speaker:
-        """Return the speaker a pronoun at start:end stands for: the last person named before.
+        """Return the speaker a pronoun at start:end stands for: the subject of its sentence
+        or of one of the two before (the first person named in it, outside quotes), the
+        latest such; else the last person named before.
 
         For English "it", the last organisation named before."""
-        best: int | None = None
         thing = self.text[start:end].lower() in self.lang.thing_pronouns
-        for i, m in enumerate(self.mentions):
-            if (m.label == "person") == thing or m.label == "location":
-                continue
-            if m.end > start or self.inside_quote(m.start, m.end):
-                continue
-            if best is None or m.start > self.mentions[best].start:
-                best = i
-        if best is None:
+        before = [
+            i
+            for i, m in enumerate(self.mentions)
+            if (m.label == "person") != thing
+            and m.label != "location"
+            and m.end <= start
+            and not self.inside_quote(m.start, m.end)
+        ]
+        if not before:
             return Speaker(start, end, "pronoun", "")
+        best = max(before, key=lambda i: self.mentions[i].start)
+        subject = None if thing else self._recent_subject(before, start)
+        if subject is not None:
+            best = subject
         return Speaker(start, end, "pronoun", self.mentions[best].canonical, best)
 
+    def _recent_subject(self, persons: list[int], pos: int) -> int | None:
+        """The latest of the persons who is the first person of its sentence, in the
+        sentence at ``pos`` or the two before it."""
+        ends = [m.end() for m in self.lang.sentence_end.finditer(self.text, 0, pos)]
+        ends = sorted({*ends, *(m.end() for m in _STOP_IN_QUOTE.finditer(self.text, 0, pos))})
+        floor = ends[-3] if len(ends) >= 3 else 0
+        firsts: dict[int, int] = {}
+        for i in persons:
+            m = self.mentions[i]
+            if m.start < floor:
+                continue
+            sentence = max((e for e in ends if e <= m.start), default=0)
+            firsts.setdefault(sentence, i)
+        return max(firsts.values(), key=lambda i: self.mentions[i].start) if firsts else None
+
     def resolve_document(self, doc_np: Speaker, before: int) -> Speaker:
-        """Return a document as a speaker: its organisation, else the last one named before."""
+        """Return a document as a speaker: the titled person who wrote it ("un communiqué
+        du ministre de l'Intérieur, X"), else its organisation, else the last one named
+        before."""
+        if self._title_words(doc_np):
+            for c in self.candidates:
+                between = self.text[doc_np.end : c.start]
+                if (
+                    c.kind == "person"
+                    and c.start >= doc_np.end
+                    and self.lang.apposition.fullmatch(between)
+                ):
+                    return Speaker(
+                        doc_np.start, c.end, "person", c.name, c.mention,
+                        doc_np.organization, doc_np.organization_index,
+                    )  # fmt: skip
         if doc_np.organization:
             return Speaker(
                 doc_np.start, doc_np.end, "communique", doc_np.organization,
@@ -132,10 +177,11 @@ class Speakers:
             if named is not None:
                 return named
             for c in self.candidates:
+                between = self.text[speaker.end : c.start]
                 if (
                     c.kind == "person"
                     and c.start >= speaker.end
-                    and sep.fullmatch(self.text[speaker.end : c.start])
+                    and (sep.fullmatch(between) or _LOOSE_APPOSITION.fullmatch(between))
                 ):
                     return Speaker(
                         speaker.start, c.end, "person", c.name, c.mention,
@@ -174,7 +220,50 @@ class Speakers:
             return self.resolve_pronoun(speaker.start, speaker.end)
         if speaker.kind == "communique":
             return self.resolve_document(speaker, quote_open)
-        return self.with_apposition(speaker)
+        found = self.with_apposition(speaker)
+        if found.kind == "title":
+            return self.resolve_title(found)
+        return found
+
+    def _titled(self, before: int) -> list[tuple[frozenset[str], Speaker]]:
+        """The persons named with a title before ``before``, with the title's words: "le
+        procureur de Paris, X", "X, le ministre de l'Intérieur"."""
+        found = []
+        for c in self.candidates:
+            if c.start >= before or self.inside_quote(c.start, c.end):
+                continue
+            if c.kind == "title":
+                named = self.with_apposition(c)
+                if named.kind == "person":
+                    found.append((self._title_words(c), named))
+            elif c.kind == "person":
+                named = self.with_apposition(c)
+                if named.start < c.start or named.end > c.end:
+                    found.append((self._title_words(named), named))
+        return found
+
+    def _title_words(self, speaker: Speaker) -> frozenset[str]:
+        words = self.text[speaker.start : speaker.end].lower().replace("\u2019", "'").split()
+        return frozenset(w for w in words if w in self.lang.title_words)
+
+    def resolve_title(self, title: Speaker) -> Speaker:
+        """A title with no name beside it ("le procureur", "the minister") stands for the
+        person the article named with that title before (most title words in common,
+        latest first), else for the latest person named with any title."""
+        wanted = self._title_words(title)
+        best: tuple[int, int, Speaker] | None = None
+        for words, person in self._titled(title.start):
+            key = (len(words & wanted), person.start, person)
+            if best is None or key[:2] > best[:2]:
+                best = key
+        if best is None:
+            return title
+        person = best[2]
+        return Speaker(
+            title.start, title.end, "person", person.name, person.mention,
+            title.organization or person.organization,
+            title.organization_index if title.organization else person.organization_index,
+        )  # fmt: skip
 
     def first_after(self, pos: int, limit: int) -> Speaker | None:
         """Return the first speaker expression (not a pronoun) within pos:limit."""
@@ -182,6 +271,19 @@ class Speakers:
             if pos <= c.start and c.end <= limit and c.kind != "pronoun":
                 return c
         return None
+
+    def apposed_head(self, found: Speaker, floor: int, pos: int) -> Speaker:
+        """The person a speaker expression is apposed to, when the sentence opens with
+        them: "X, a top aide to Y, said" is X, not Y."""
+        for c in self.candidates:
+            if c.start >= found.start:
+                break
+            if c.start < floor or c.kind != "person":
+                continue
+            if _APPOSED.fullmatch(self.text[c.end : pos]):
+                return self.with_apposition(c)
+            break
+        return found
 
     def last_before(self, pos: int, floor: int) -> Speaker | None:
         """Return the speaker expression ending last within floor:pos (the longest)."""

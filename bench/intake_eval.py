@@ -1,0 +1,302 @@
+"""Measure intake on the public press evaluation set (eval/press, issue 15).
+
+    .venv/bin/python bench/intake_eval.py [--data DIR] [--lang fr] [--json] [--show]
+    .venv/bin/python bench/intake_eval.py --check       # the files and their texts only
+    .venv/bin/python bench/intake_eval.py --agreement   # second pass against the first
+
+The annotations are in the repository (eval/press/{lang}/{id}.json, format in
+eval/press/README.md); the texts are not: they are read from ``--data`` (default
+``../shared/data/press`` from the repository root) and checked by sha256. A missing or
+changed text is reported and left out of the scores, never silently.
+
+Intake's pipeline (:func:`passerelle.intake.pipeline.draft_of`, the shipped alias files,
+models loaded once per process) reads each text with its publication date and language.
+Per language:
+
+- entities, per article: a found entity (mentions grouped as the draft groups them: same
+  resolved entity, else same canonical name and label; its names are the canonical name
+  and the texts of its mentions) matches a gold entity when one of its names equals one
+  of the gold's variants after case and accent folding; found entities matching only
+  gold already matched are duplicates (false positives). P/R/F1 untyped, and typed (the
+  label must be the gold type);
+- quotations: recall (a found quotation matches when its text begins with the gold's
+  ``begins``, folded); speaker accuracy over the gold quotations with a named speaker
+  (the found speaker's name, its mention's, or its organisation's is one of the gold
+  speaker's variants); recall is also given over the gold quotations of 4 words or more
+  (a short passage of 1-3 words between its marks is left out there: annotators differ
+  on whether one attributed to a source is a quotation or a scare quote);
+- dates: right when a found date overlaps the gold text and has its value;
+- crashes (an exception on a text: counted, the run goes on); the median CPU seconds per
+  article after a warm-up article of the language (not counted; CPU, not wall-clock, so
+  that a busy machine does not skew it); throughput: words per CPU second of intake
+  against the raw parse of the same texts (fr: fr_core_news_md; en: the
+  blank English tokenizer; ru: natasha), words counted by a blank spaCy tokenizer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(Path(__file__).resolve().parent)]
+
+import press_errors  # noqa: E402
+import press_set  # noqa: E402  (the bench folder, put on the path above)
+from press_set import Counts, Found, GoldFile  # noqa: E402
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--eval", type=Path, default=ROOT / "eval" / "press", help="the set")
+    parser.add_argument(
+        "--data", type=Path, default=ROOT.parent / "shared" / "data" / "press", help="texts"
+    )
+    parser.add_argument("--lang", choices=press_set.LANGUAGES, help="one language only")
+    parser.add_argument("--check", action="store_true", help="check files and texts only")
+    parser.add_argument("--agreement", action="store_true", help="second pass vs first")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--show", action="store_true", help="list each article's errors")
+    return parser.parse_args()
+
+
+def check(files: list[GoldFile], data: Path) -> tuple[list[str], list[str]]:
+    """Return (errors, missing texts) over the files: schema, then text agreement."""
+    errors, missing = [], []
+    for item in files:
+        where = item.path.relative_to(item.path.parents[2]) if item.gold else item.path
+        problems = list(item.errors)
+        if not problems:
+            text, text_problems = press_set.read_text(item.gold, data)
+            if text is None and text_problems[0].startswith("text missing"):
+                missing.append(f"{where}: {text_problems[0]}")
+                text_problems = []
+            problems += text_problems
+        errors += [f"{where}: {p}" for p in problems]
+    return errors, missing
+
+
+# Running intake ---------------------------------------------------------------------------
+
+
+def found_of(draft: Any) -> Found:
+    """What a draft found, in the scorer's terms."""
+    from passerelle.intake.bundle import entity_groups
+
+    mentions = draft.mentions
+    entities = [
+        (frozenset([group[0].canonical, *(m.text for m in group)]), label)
+        for (label, _key), group in entity_groups(mentions).items()
+    ]
+    text = draft.article.text
+    quotes = []
+    for quote in draft.quotations:
+        names = {quote.speaker, quote.organization} - {""}
+        if quote.mention_index is not None:
+            mention = mentions[quote.mention_index]
+            names |= {mention.canonical, mention.text}
+        quotes.append((text[quote.start :], frozenset(names)))
+    dates = [(d.start, d.end, d.value) for d in draft.dates]
+    return Found(entities, quotes, dates)
+
+
+def run_language(
+    lang: str, articles: list[tuple[dict[str, Any], str]], show: bool = False
+) -> dict[str, Any]:
+    """Run intake on one language's articles; return its counts, times and crashes."""
+    from datetime import date
+
+    from passerelle.intake.pipeline import _RECOGNISERS, draft_of
+    from passerelle.resolution import alias_dirs, load_alias_data
+
+    aliases = load_alias_data(alias_dirs())
+    parse = _RECOGNISERS[lang][0]
+    if articles:  # warm-up: the models load here, not in the timed runs
+        draft_of(articles[0][1], aliases, lang=lang, published=date(2016, 1, 1))
+    counts, seconds, crashes = Counts(), [], []
+    for gold, text in articles:
+        start = time.process_time()
+        try:
+            draft = draft_of(
+                text, aliases, lang=lang, published=date.fromisoformat(gold["published"])
+            )
+        except Exception as error:  # a crash is counted, the run goes on
+            crashes.append(f"{gold['id']}: {type(error).__name__}: {str(error)[:120]}")
+            continue
+        seconds.append(time.process_time() - start)
+        found = found_of(draft)
+        counts.add(press_set.score_article(gold, draft.article.text, found))
+        if show:
+            print("\n".join(press_errors.article_errors(gold, draft.article.text, found)))
+    raw = time.process_time()
+    for _gold, text in articles:
+        parse(text)
+    raw = time.process_time() - raw
+    words = sum(_words(lang, text) for _gold, text in articles)
+    return {"counts": counts, "seconds": seconds, "crashes": crashes, "raw": raw, "words": words}
+
+
+def _words(lang: str, text: str) -> int:
+    return len(_tokenizer(lang)(text))
+
+
+@lru_cache(maxsize=3)
+def _tokenizer(lang: str) -> Any:
+    import spacy
+
+    return spacy.blank(lang).tokenizer
+
+
+def summary(lang: str, run: dict[str, Any], missing: int) -> dict[str, Any]:
+    """One language's row: the scores and the figures."""
+    c: Counts = run["counts"]
+    p, r, f = press_set.prf(c.matched, c.found, c.gold)
+    tp, tr, tf = press_set.prf(c.typed, c.found, c.gold)
+    seconds = run["seconds"]
+    intake_wps = run["words"] / sum(seconds) if seconds else 0.0
+    raw_wps = run["words"] / run["raw"] if run["raw"] else 0.0
+    return {
+        "lang": lang,
+        "articles": len(seconds) + len(run["crashes"]),
+        "missing_texts": missing,
+        "crashes": run["crashes"],
+        "entities": {"gold": c.gold, "found": c.found, "matched": c.matched, "typed": c.typed},
+        "untyped": {"p": round(p, 3), "r": round(r, 3), "f1": round(f, 3)},
+        "typed": {"p": round(tp, 3), "r": round(tr, 3), "f1": round(tf, 3)},
+        "quotations": {"gold": c.quotes, "found": c.quotes_found},
+        "quotations_4_words_or_more": {"gold": c.long_quotes, "found": c.long_quotes_found},
+        "speakers": {"gold": c.speakers, "right": c.speakers_right},
+        "dates": {"gold": c.dates, "overlap": c.dates_overlap, "right": c.dates_right},
+        "cpu_seconds_median": round(statistics.median(seconds), 3) if seconds else None,
+        "words_per_second": round(intake_wps),
+        "raw_words_per_second": round(raw_wps),
+        "throughput_ratio": round(intake_wps / raw_wps, 2) if raw_wps else None,
+    }
+
+
+def _of(k: int, n: int) -> str:
+    return f"{k}/{n} ({k / n:.2f})" if n else "-"
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    """Print one line per language."""
+    print(
+        "| lang | articles | crashes | entities P/R/F1 untyped | typed | quotations found"
+        " (of 4+ words)"
+        " | right speaker | dates right | CPU s/article (warm, median)"
+        " | words per CPU s, intake / raw |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        u, t = row["untyped"], row["typed"]
+        q, s, d = row["quotations"], row["speakers"], row["dates"]
+        long = row["quotations_4_words_or_more"]
+        print(
+            f"| {row['lang']} | {row['articles']} (+{row['missing_texts']} missing) "
+            f"| {len(row['crashes'])} | {u['p']:.2f}/{u['r']:.2f}/{u['f1']:.2f} "
+            f"| {t['p']:.2f}/{t['r']:.2f}/{t['f1']:.2f} | {_of(q['found'], q['gold'])} "
+            f"({_of(long['found'], long['gold'])}) "
+            f"| {_of(s['right'], s['gold'])} | {_of(d['right'], d['gold'])} "
+            f"| {row['cpu_seconds_median']} | {row['words_per_second']} / "
+            f"{row['raw_words_per_second']} ({row['throughput_ratio']}) |"
+        )
+    for row in rows:
+        for crash in row["crashes"]:
+            print(f"crash: {crash}")
+
+
+# Agreement ------------------------------------------------------------------------------
+
+
+def agreement(root: Path, data: Path) -> list[dict[str, Any]]:
+    """Per language: the second pass scored against the first, as a system would be."""
+    rows = []
+    for lang in press_set.LANGUAGES:
+        counts, pairs, skipped, extra = Counts(), 0, [], [0, 0]
+        for second in press_set.gold_files(root, second=True):
+            if second.gold.get("language") != lang or second.errors:
+                continue
+            first_path = root / lang / second.path.name
+            if not first_path.exists():
+                skipped.append(f"{second.path.name}: no first pass")
+                continue
+            first = json.loads(first_path.read_text(encoding="utf-8"))
+            text, problems = press_set.read_text(first, data)
+            if text is None:
+                skipped.append(f"{second.path.name}: {problems[0]}")
+                continue
+            counts.add(press_set.score_article(first, text, press_set.as_found(second.gold, text)))
+            extra[0] += len(second.gold["quotations"])
+            extra[1] += len(second.gold["dates"])
+            pairs += 1
+        if pairs or skipped:
+            row = _agreement_row(lang, counts, pairs, skipped)
+            row["second_pass_counts"] = {
+                "entities": counts.found,
+                "quotations": extra[0],
+                "dates": extra[1],
+            }
+            rows.append(row)
+    return rows
+
+
+def _agreement_row(lang: str, c: Counts, pairs: int, skipped: list[str]) -> dict[str, Any]:
+    _p, _r, f = press_set.prf(c.matched, c.found, c.gold)
+    _tp, _tr, tf = press_set.prf(c.typed, c.found, c.gold)
+    return {
+        "lang": lang,
+        "articles": pairs,
+        "skipped": skipped,
+        "entity_f1": round(f, 3),
+        "entity_f1_typed": round(tf, 3),
+        "entities_matched": f"{c.matched}/{c.gold}",
+        "quotations": f"{c.quotes_found}/{c.quotes}",
+        "quotations_4_words_or_more": f"{c.long_quotes_found}/{c.long_quotes}",
+        "speakers": f"{c.speakers_right}/{c.speakers}",
+        "dates_text": f"{c.dates_overlap}/{c.dates}",
+        "dates_value": f"{c.dates_right}/{c.dates}",
+    }
+
+
+def main() -> int:
+    """Check the set, then score intake on it (or the annotators' agreement)."""
+    args = _arguments()
+    warnings.simplefilter("ignore")
+    files = press_set.gold_files(args.eval) + press_set.gold_files(args.eval, second=True)
+    errors, missing = check(files, args.data)
+    for line in errors + missing:
+        print(line, file=sys.stderr)
+    if args.check or errors:
+        print(f"{len(files)} files, {len(errors)} problems, {len(missing)} texts missing")
+        return 1 if errors else 0
+    if args.agreement:
+        rows = agreement(args.eval, args.data)
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    rows = []
+    for lang in [args.lang] if args.lang else list(press_set.LANGUAGES):
+        chosen = [f.gold for f in press_set.gold_files(args.eval) if f.gold["language"] == lang]
+        articles = []
+        for gold in chosen:
+            text, _problems = press_set.read_text(gold, args.data)
+            if text is not None:
+                articles.append((gold, text))
+        if chosen:
+            run = run_language(lang, articles, args.show)
+            rows.append(summary(lang, run, len(chosen) - len(articles)))
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
