@@ -13,6 +13,7 @@
   var list = document.getElementById("graph-node");
   var root = box.dataset.root;
   var addedBy = {};
+  var depth = {};
   var more = 0;
 
   var cy = cytoscape({
@@ -21,6 +22,7 @@
     maxZoom: 4,
     textureOnViewport: true,
     hideEdgesOnViewport: true,
+    pixelRatio: 1,
     style: [
       {selector: "node", style: {
         "label": "data(caption)", "font-size": 10, "min-zoomed-font-size": 7,
@@ -32,7 +34,7 @@
       {selector: "node.root", style: {"border-width": 3, "border-color": "#1a1a1a"}},
       {selector: "node.open", style: {"border-width": 2, "border-color": "#005a9c"}},
       {selector: "edge", style: {
-        "width": 1.5, "line-color": "#8c8c8c", "curve-style": "haystack",
+        "width": 1.5, "line-color": "#8c8c8c", "curve-style": "straight",
         "label": "data(label)", "font-size": 8, "min-zoomed-font-size": 9, "color": "#444"}},
       {selector: "edge[kind = 'relationship']", style: {"line-color": "#2f5f8a"}},
       {selector: "edge[kind = 'correlation']", style: {"line-style": "dashed", "line-color": "#b35900"}},
@@ -78,11 +80,13 @@
     }
   }
 
+  // Rings around the root, by how many clicks away a node was added (cheap: no force
+  // simulation); a plain grid for big graphs.
   function layout() {
-    var big = cy.nodes().length > BIG;
-    var options = big ?
+    var options = cy.nodes().length > BIG ?
       {name: "grid", animate: false, avoidOverlap: false} :
-      {name: "cose", animate: false, numIter: 400, randomize: false, nodeDimensionsIncludeLabels: true};
+      {name: "concentric", animate: false, minNodeSpacing: 30, levelWidth: function () { return 1; },
+        concentric: function (node) { return -(depth[node.id()] || 0); }};
     cy.layout(options).run();
     cy.fit(undefined, 20);
   }
@@ -92,6 +96,7 @@
     answer.nodes.forEach(function (node) {
       if (!cy.getElementById(node.data.id).length) {
         node.data.caption = caption(node.data);
+        depth[node.data.id] = node.data.id === root ? 0 : (depth[parent] || 0) + 1;
         fresh.push(node.data.id);
         cy.add({group: "nodes", data: node.data});
       }
