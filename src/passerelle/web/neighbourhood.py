@@ -8,8 +8,9 @@ Three kinds of edges, each read through the path that already serves it to this 
   refers to; a relationship is drawn as an edge between its two ends;
 - correlations ("also seen in"): the correlation operation the REST API serves
   (``correlation.correlate``), group by group;
-- entity links: the entity operation ``entity.show`` for an entity, and the links the
-  viewer may see (:func:`passerelle.correlation.entities.own_entities`) for an object.
+- entity links: the entity operation ``entity.show`` for an entity, and for an object
+  the entities its correlation names (links the viewer may see), each shown by
+  ``entity.show``.
 
 Every object node is then described by :func:`passerelle.web.views.object_views`, which
 drops whatever the viewer may not see: a node that could not be described is no node,
@@ -25,12 +26,10 @@ from typing import Any, Final, Literal
 
 from passerelle.core.context import Context
 from passerelle.correlation import queries
-from passerelle.correlation.entities import own_entities
 from passerelle.errors import Forbidden, NotFound
 from passerelle.objects.references import referring_ids
 from passerelle.policy.workflow import require_worker
 from passerelle.resolution import entities
-from passerelle.resolution.views import known_entities
 from passerelle.web.views import ObjectView, object_views
 
 NodeKind = Literal["object", "entity"]
@@ -42,6 +41,7 @@ MAX_EXPANDED: Final = 100
 # Objects listed per correlation group.
 PER_GROUP: Final = 200
 SHOWN_LINKS: Final = ("auto", "accepted", "review")
+ENTITY_KEY: Final = "entity:"
 
 
 @dataclass
@@ -143,33 +143,38 @@ def _references(ctx: Context, view: ObjectView, found: Found) -> None:
         found.edges.add(Edge(view.id, ref, "reference", view.type))
 
 
-def _correlations(ctx: Context, view: ObjectView, found: Found) -> None:
-    """Add what correlates with this object through an observable."""
+def _correlations(ctx: Context, view: ObjectView, found: Found) -> list[str]:
+    """Add what correlates with this object through an observable; return the entities
+    it is linked to (the correlation's entity keys: links the viewer may see)."""
     if view.withheld:
-        return
+        return []
     try:
         correlation = queries.correlate(
             ctx, queries.CorrelateRequest(object_id=view.id, limit=PER_GROUP)
         )
     except (NotFound, Forbidden):
-        return
+        return []
     for group in correlation.groups:
-        if group.key.startswith("entity:"):
+        if group.key.startswith(ENTITY_KEY):
             continue  # drawn as entity links
         for other in group.objects:
             found.objects.add(other.id)
             found.edges.add(Edge(view.id, other.id, "correlation", group.key))
         found.unlisted += group.count - len(group.objects)
+    return [k.removeprefix(ENTITY_KEY) for k in correlation.keys if k.startswith(ENTITY_KEY)]
 
 
-def _object_entities(ctx: Context, view: ObjectView, found: Found) -> None:
+def _object_entities(ctx: Context, view: ObjectView, roots: list[str], found: Found) -> None:
     """Add the entities this object is linked to, as the viewer may know them."""
-    with ctx.database.read() as conn:
-        roots = own_entities(conn, ctx.viewer, view.id)
-        known = known_entities(conn, ctx.viewer, roots)
-    for entity_id, group in known:
-        found.entities[entity_id] = Node(entity_id, "entity", group.kind, group.display_name())
-        found.edges.add(Edge(view.id, entity_id, "entity", ""))
+    for root in roots:
+        try:
+            entity = entities.show_entity(ctx, entities.EntityRef(entity_id=root))
+        except NotFound:
+            continue
+        found.entities[entity.id] = Node(
+            entity.id, "entity", entity.kind, entity.name, shown=entity
+        )
+        found.edges.add(Edge(view.id, entity.id, "entity", ""))
 
 
 def _entity_objects(ctx: Context, node: Node, found: Found) -> None:
@@ -192,8 +197,7 @@ def neighbours(ctx: Context, node: Node) -> Found:
         _entity_objects(ctx, node, found)
     elif isinstance(view, ObjectView):
         _references(ctx, view, found)
-        _correlations(ctx, view, found)
-        _object_entities(ctx, view, found)
+        _object_entities(ctx, view, _correlations(ctx, view, found), found)
     found.objects.discard(node.id)
     return found
 
