@@ -19,7 +19,7 @@
   var cy = cytoscape({
     container: box,
     minZoom: 0.05,
-    maxZoom: 4,
+    maxZoom: 1.5,
     textureOnViewport: true,
     hideEdgesOnViewport: true,
     pixelRatio: 1,
