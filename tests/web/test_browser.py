@@ -16,6 +16,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,17 +32,16 @@ VIEWPORT = {"width": 1000, "height": 760}
 patience = 15_000
 
 
-@pytest.fixture
-def database_url(tmp_path: Path, sqlite_template: Path) -> str:
-    """A migrated SQLite database (this module's tests run on one backend)."""
+def sqlite_copy(tmp_path: Path, sqlite_template: Path) -> str:
+    """Return the URL of a migrated SQLite database of the test's own."""
     path = tmp_path / "node.db"
     shutil.copy(sqlite_template, path)
     return f"sqlite:///{path}"
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    """Debian's chromium, headless (Playwright cannot download its own here)."""
+@contextmanager
+def headless_chromium() -> Iterator[Browser]:
+    """Run Debian's chromium, headless (Playwright cannot download its own here)."""
     executable = shutil.which("chromium")
     assert executable, "chromium is not installed (make setup installs it)"
     with sync_playwright() as playwright:
@@ -50,6 +50,19 @@ def chromium() -> Iterator[Browser]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A migrated SQLite database (this module's tests run on one backend)."""
+    return sqlite_copy(tmp_path, sqlite_template)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """Debian's chromium, headless."""
+    with headless_chromium() as browser:
+        yield browser
 
 
 def _context(

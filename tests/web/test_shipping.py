@@ -52,3 +52,13 @@ def test_htmx_is_vendored_with_its_licence() -> None:
     vendor = WEB / "static" / "vendor"
     assert (vendor / "htmx.min.js").read_text().startswith("var htmx=")
     assert "Zero-Clause BSD" in (vendor / "htmx.LICENSE").read_text()
+
+
+def test_cytoscape_is_vendored_with_its_licence() -> None:
+    vendor = WEB / "static" / "vendor"
+    assert "cytoscape" in (vendor / "cytoscape.min.js").read_text()[:2000].lower()
+    assert "Permission is hereby granted" in (vendor / "cytoscape.LICENSE").read_text()
+    # Cytoscape.js adds an inline <style> unless the page has an element of this id (the
+    # Content-Security-Policy would refuse it): the graph page's stylesheet link has it.
+    graph = (WEB / "templates" / "graph.html").read_text()
+    assert 'id="__________cytoscape_stylesheet"' in graph
