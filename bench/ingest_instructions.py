@@ -9,8 +9,8 @@ trees can be compared to a few per cent anywhere:
     .venv/bin/python bench/ingest_instructions.py --tree . --tree /path/to/older/checkout
 
 Each tree is run with its own ``src`` first on PYTHONPATH, under this interpreter. A run
-makes a SQLite node, starts ``passerelle serve`` under callgrind, posts warm-up envelopes,
-then counts the instructions of ``--envelopes`` TAXII POSTs of 1,000 new indicators each
+makes a SQLite node (with ``--db``, a PostgreSQL one in a scratch database), starts
+``passerelle serve`` under callgrind, posts warm-up envelopes, then counts the instructions of ``--envelopes`` TAXII POSTs of 1,000 new indicators each
 and of reading them back by pages of 1,000. Valgrind runs Python about 50 times slower:
 the default sizes take two to four minutes per tree. Needs the ``valgrind`` package.
 """
@@ -59,13 +59,14 @@ def indicators(start: int, count: int) -> bytes:
 
 
 class Node:
-    """A SQLite node of one source tree, served under callgrind."""
+    """A node of one source tree (SQLite, or the scratch PostgreSQL database ``db``),
+    served under callgrind."""
 
-    def __init__(self, tree: Path, work: Path) -> None:
+    def __init__(self, tree: Path, work: Path, db: str = "") -> None:
         self.work = work
         self.env = dict(os.environ, PYTHONPATH=str(tree / "src"))
         self.env["PASSERELLE_AUDIT_KEY_FILE"] = str(work / "audit-key")
-        self.db = f"sqlite:///{work / 'node.db'}"
+        self.db = db or f"sqlite:///{work / 'node.db'}"
         self.cli("init")
         self.cli("org", "add", "Bench")
         token = self.cli("user", "add", "Bench", "bench")
@@ -161,10 +162,30 @@ def _totals(path: Path) -> int:
     return max(found, default=0)
 
 
-def measure(tree: Path, warm: int, envelopes: int) -> dict[str, float]:
+def scratch_database(url: str, drop_only: bool = False) -> None:
+    """(Re)create the PostgreSQL database a URL names, empty; or only drop it."""
+    from sqlalchemy import create_engine, make_url, text
+
+    target = make_url(url)
+    if target.drivername == "postgresql":
+        target = target.set(drivername="postgresql+psycopg")
+    name = target.database
+    if not name or not name.replace("_", "").isalnum():
+        raise SystemExit(f"--db must name a scratch database (letters, digits, _): {url}")
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not drop_only:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def measure(tree: Path, warm: int, envelopes: int, db: str = "") -> dict[str, float]:
     """Instructions per object ingested and per page read, for one source tree."""
     work = Path(tempfile.mkdtemp(prefix="passerelle-instr-"))
-    node = Node(tree, work)
+    if db:
+        scratch_database(db)
+    node = Node(tree, work, db)
     try:
         for n in range(warm):
             node.post(indicators(n * ENVELOPE, ENVELOPE))
@@ -173,6 +194,8 @@ def measure(tree: Path, warm: int, envelopes: int) -> dict[str, float]:
         pages, read = node.counted(node.read_all)
     finally:
         node.stop()
+        if db:
+            scratch_database(db, drop_only=True)
     shutil.rmtree(work, ignore_errors=True)
     return {
         "instructions_per_object": ingest / (envelopes * ENVELOPE),
@@ -185,6 +208,13 @@ def main() -> None:
     parser.add_argument("--tree", action="append", type=Path, help="a source tree (repeat)")
     parser.add_argument("--warm", type=int, default=5, help="warm-up envelopes (not counted)")
     parser.add_argument("--envelopes", type=int, default=3, help="envelopes counted")
+    parser.add_argument(
+        "--db",
+        default="",
+        help="a PostgreSQL URL whose database is created afresh for each tree and dropped "
+        "after (e.g. postgresql://postgres@127.0.0.1:5432/passerelle_instr); default: "
+        "a SQLite file. Only the serving process is counted, not the PostgreSQL server",
+    )
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
@@ -192,7 +222,7 @@ def main() -> None:
     results = {}
     for tree in trees:
         print(f"[{time.strftime('%H:%M:%S')}] {tree}", file=sys.stderr, flush=True)
-        results[str(tree)] = measure(tree.resolve(), args.warm, args.envelopes)
+        results[str(tree)] = measure(tree.resolve(), args.warm, args.envelopes, args.db)
     base = results[str(trees[-1])]
     print("| tree | instructions per object ingested | per page of 1,000 read |")
     print("|---|---|---|")
