@@ -90,6 +90,5 @@ ObjectView.refers_to  # tip.html
 # SQLAlchemy's type and statement machinery (store/chunks.py, one list as one parameter).
 _Strings.impl  # TypeDecorator: the type it decorates
 _Strings.cache_ok  # TypeDecorator: safe in the statement cache
-_Strings.load_dialect_impl  # TypeDecorator: the type on each backend
 _Strings.process_bind_param  # TypeDecorator: the value as bound
 _OneOf.inherit_cache  # ClauseElement: cached by its traversal attributes
