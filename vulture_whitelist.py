@@ -23,6 +23,7 @@ from passerelle.resolution.entities import ResolvedCandidate
 from passerelle.resolution.views import LinkView, NameView
 from passerelle.stix.markings import HandlingCode
 from passerelle.stix.validation.definitions import _Definition
+from passerelle.store.chunks import _OneOf, _Strings
 from passerelle.web.inbox import Inbox
 from passerelle.web.views import ObjectView
 
@@ -85,3 +86,9 @@ Inbox.counters  # counters.html
 Inbox.by_state  # counters.html
 Inbox.drafts  # inbox.html
 ObjectView.refers_to  # tip.html
+
+# SQLAlchemy's type and statement machinery (store/chunks.py, one list as one parameter).
+_Strings.impl  # TypeDecorator: the type it decorates
+_Strings.cache_ok  # TypeDecorator: safe in the statement cache
+_Strings.process_bind_param  # TypeDecorator: the value as bound
+_OneOf.inherit_cache  # ClauseElement: cached by its traversal attributes

@@ -3,16 +3,22 @@
 Wall-clock and CPU-time figures of `bench/taxii_ingest.py` need a quiet machine: on a busy
 one, two runs of the same code differ by 25%. This benchmark counts the instructions the
 serving process executes instead (Valgrind's callgrind, instrumentation switched on only
-around the measured requests), which the machine's load does not change, so two source
+around the measured requests), which the machine's load changes little, so two source
 trees can be compared to a few per cent anywhere:
 
     .venv/bin/python bench/ingest_instructions.py --tree . --tree /path/to/older/checkout
 
 Each tree is run with its own ``src`` first on PYTHONPATH, under this interpreter. A run
-makes a SQLite node, starts ``passerelle serve`` under callgrind, posts warm-up envelopes,
-then counts the instructions of ``--envelopes`` TAXII POSTs of 1,000 new indicators each
-and of reading them back by pages of 1,000. Valgrind runs Python about 50 times slower:
-the default sizes take two to four minutes per tree. Needs the ``valgrind`` package.
+makes a SQLite node (with ``--db``, a PostgreSQL one in a scratch database), starts
+``passerelle serve`` under callgrind, posts warm-up envelopes, then counts the
+instructions of ``--envelopes`` TAXII POSTs of 1,000 new indicators each and of reading
+them back by pages of 1,000. Valgrind runs Python about 50 times slower: the default
+sizes take two to four minutes per tree. Needs the ``valgrind`` package.
+
+The load does leak in one way: an idle server still runs (uvicorn's loop wakes ten times a
+second), so a measure that takes longer on a busier machine counts more. Each run also
+counts ten idle seconds and takes that rate, times each measure's seconds, off it (the
+"idle time taken off" columns); ``--rounds`` runs the trees in turn several times.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from typing import Any
 import orjson
 
 ENVELOPE = 1000
+IDLE_SECONDS = 10
 T0 = "2026-01-01T00:00:00.000Z"
 MEDIA = "application/taxii+json;version=2.1"
 
@@ -59,13 +66,14 @@ def indicators(start: int, count: int) -> bytes:
 
 
 class Node:
-    """A SQLite node of one source tree, served under callgrind."""
+    """A node of one source tree (SQLite, or the scratch PostgreSQL database ``db``),
+    served under callgrind."""
 
-    def __init__(self, tree: Path, work: Path) -> None:
+    def __init__(self, tree: Path, work: Path, db: str = "") -> None:
         self.work = work
         self.env = dict(os.environ, PYTHONPATH=str(tree / "src"))
         self.env["PASSERELLE_AUDIT_KEY_FILE"] = str(work / "audit-key")
-        self.db = f"sqlite:///{work / 'node.db'}"
+        self.db = db or f"sqlite:///{work / 'node.db'}"
         self.cli("init")
         self.cli("org", "add", "Bench")
         token = self.cli("user", "add", "Bench", "bench")
@@ -133,17 +141,20 @@ class Node:
             if not page.get("more"):
                 return pages
 
-    def counted(self, action: Any) -> tuple[Any, int]:
-        """Run ``action`` with instrumentation on; return its result and the instructions."""
+    def counted(self, action: Any) -> tuple[Any, int, float]:
+        """Run ``action`` with instrumentation on; return its result, the instructions and
+        the seconds it took."""
         pid = str(self.process.pid)
         for old in self.work.glob("callgrind.out*"):
             old.unlink()
         subprocess.run(["callgrind_control", "-z", pid], check=True, capture_output=True)
         subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
+        start = time.monotonic()
         result = action()
+        seconds = time.monotonic() - start
         subprocess.run(["callgrind_control", "-i", "off", pid], check=True, capture_output=True)
         subprocess.run(["callgrind_control", "-d", pid], check=True, capture_output=True)
-        return result, max(_totals(path) for path in self.work.glob("callgrind.out*"))
+        return result, max(_totals(path) for path in self.work.glob("callgrind.out*")), seconds
 
     def stop(self) -> None:
         """Stop the server and Valgrind."""
@@ -161,22 +172,51 @@ def _totals(path: Path) -> int:
     return max(found, default=0)
 
 
-def measure(tree: Path, warm: int, envelopes: int) -> dict[str, float]:
+def scratch_database(url: str, drop_only: bool = False) -> None:
+    """(Re)create the PostgreSQL database a URL names, empty; or only drop it."""
+    from sqlalchemy import create_engine, make_url, text
+
+    target = make_url(url)
+    if target.drivername == "postgresql":
+        target = target.set(drivername="postgresql+psycopg")
+    name = target.database
+    if not name or not name.replace("_", "").isalnum():
+        raise SystemExit(f"--db must name a scratch database (letters, digits, _): {url}")
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not drop_only:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def measure(tree: Path, warm: int, envelopes: int, db: str = "") -> dict[str, float]:
     """Instructions per object ingested and per page read, for one source tree."""
     work = Path(tempfile.mkdtemp(prefix="passerelle-instr-"))
-    node = Node(tree, work)
+    if db:
+        scratch_database(db)
+    node = Node(tree, work, db)
     try:
         for n in range(warm):
             node.post(indicators(n * ENVELOPE, ENVELOPE))
         bodies = [indicators((warm + n) * ENVELOPE, ENVELOPE) for n in range(envelopes)]
-        _none, ingest = node.counted(lambda: [node.post(body) for body in bodies])
-        pages, read = node.counted(node.read_all)
+        _none, ingest, ingest_seconds = node.counted(lambda: [node.post(body) for body in bodies])
+        pages, read, read_seconds = node.counted(node.read_all)
+        _none, idle, idle_seconds = node.counted(lambda: time.sleep(IDLE_SECONDS))
     finally:
         node.stop()
+        if db:
+            scratch_database(db, drop_only=True)
     shutil.rmtree(work, ignore_errors=True)
+    # An idle server still runs (uvicorn's loop wakes ten times a second): what it spends
+    # per second idle, times the seconds a measure took, is taken off that measure.
+    idle_rate = idle / idle_seconds
     return {
         "instructions_per_object": ingest / (envelopes * ENVELOPE),
         "instructions_per_page": read / pages,
+        "busy_per_object": (ingest - idle_rate * ingest_seconds) / (envelopes * ENVELOPE),
+        "busy_per_page": (read - idle_rate * read_seconds) / pages,
+        "idle_per_second": idle_rate,
     }
 
 
@@ -185,21 +225,39 @@ def main() -> None:
     parser.add_argument("--tree", action="append", type=Path, help="a source tree (repeat)")
     parser.add_argument("--warm", type=int, default=5, help="warm-up envelopes (not counted)")
     parser.add_argument("--envelopes", type=int, default=3, help="envelopes counted")
+    parser.add_argument("--rounds", type=int, default=1, help="run the trees this many times")
+    parser.add_argument(
+        "--db",
+        default="",
+        help="a PostgreSQL URL whose database is created afresh for each tree and dropped "
+        "after (e.g. postgresql://postgres@127.0.0.1:5432/passerelle_instr); default: "
+        "a SQLite file. Only the serving process is counted, not the PostgreSQL server",
+    )
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
     trees = args.tree or [Path(".")]
-    results = {}
-    for tree in trees:
-        print(f"[{time.strftime('%H:%M:%S')}] {tree}", file=sys.stderr, flush=True)
-        results[str(tree)] = measure(tree.resolve(), args.warm, args.envelopes)
-    base = results[str(trees[-1])]
-    print("| tree | instructions per object ingested | per page of 1,000 read |")
-    print("|---|---|---|")
-    for tree, got in results.items():
-        ingest, page = got["instructions_per_object"], got["instructions_per_page"]
-        ratio = base["instructions_per_object"] / ingest
-        print(f"| {tree} | {ingest:,.0f} ({ratio:.2f} of the last tree's speed) | {page:,.0f} |")
+    results = []
+    for round_ in range(args.rounds):
+        for tree in trees:
+            print(f"[{time.strftime('%H:%M:%S')}] {tree}", file=sys.stderr, flush=True)
+            got = measure(tree.resolve(), args.warm, args.envelopes, args.db)
+            results.append((f"{tree} (round {round_ + 1})", got))
+    base = sum(got["busy_per_object"] for _t, got in results[len(trees) - 1 :: len(trees)])
+    base /= args.rounds
+    print(
+        "| tree | instructions per object ingested | the same, idle time taken off "
+        "(the last tree's mean / this) | per page of 1,000 read | idle off | idle per second |"
+    )
+    print("|---|---|---|---|---|---|")
+    for tree, got in results:
+        ratio = base / got["busy_per_object"]
+        print(
+            f"| {tree} | {got['instructions_per_object']:,.0f} | "
+            f"{got['busy_per_object']:,.0f} ({ratio:.3f}) | "
+            f"{got['instructions_per_page']:,.0f} | {got['busy_per_page']:,.0f} | "
+            f"{got['idle_per_second']:,.0f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from passerelle.objects.hooks import ObjectsStored
@@ -34,18 +34,22 @@ def queue_pushed_versions(event: ObjectsStored) -> None:
     """
     if event.writer.role is Role.NODE:
         return
-    link_ids = list(
-        event.conn.execute(
-            select(peer_links.c.id).where(
-                peer_links.c.channel_id == event.channel_id, peer_links.c.push.is_(True)
-            )
-        ).scalars()
-    )
+    link_ids = pushed_links(event.conn, event.channel_id)
     if not link_ids or not event.placed:
         return
     versions = [(v.stix_id, v.version) for v in event.placed]
     for link_id in link_ids:
         queue(event.conn, link_id, versions, event.now)
+
+
+def pushed_links(conn: Connection, channel_id: int) -> list[int]:
+    """Return the ids of the links that push a channel to a peer (usually none)."""
+    return list(conn.execute(_PUSHED_LINKS, {"channel_id": channel_id}).scalars())
+
+
+_PUSHED_LINKS: Final = select(peer_links.c.id).where(
+    peer_links.c.channel_id == bindparam("channel_id"), peer_links.c.push.is_(True)
+)
 
 
 def queue(conn: Connection, link_id: int, versions: Sequence[tuple[str, str]], now: int) -> None:

@@ -22,14 +22,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from passerelle.federation.outbox import pushed_links
 from passerelle.objects.hooks import ObjectsRemoved, ObjectsStored
 from passerelle.policy.ownership import COPY_MARK
 from passerelle.policy.roles import Role
+from passerelle.store.chunks import one_of
 from passerelle.store.federation_tables import (
     federation_ledger,
     federation_retractions,
@@ -70,25 +72,29 @@ def received(conn: Connection, channel_id: int, stix_ids: Iterable[str]) -> list
     ids = sorted(set(stix_ids))
     if not ids:
         return []
-    led = federation_ledger
-    rows = conn.execute(
-        select(led.c.peer_id, peer_links.c.id, led.c.stix_id, led.c.version)
-        .join(
-            peer_links,
-            and_(
-                peer_links.c.peer_id == led.c.peer_id,
-                or_(led.c.link_id == peer_links.c.id, led.c.link_id.is_(None)),
-            ),
-        )
-        .where(
-            led.c.stix_id.in_(ids),
-            led.c.result == ACCEPTED,
-            peer_links.c.channel_id == channel_id,
-            peer_links.c.push.is_(True),
-        )
-        .distinct()
-    )
+    rows = conn.execute(_RECEIVED, {"channel_id": channel_id, "ids": ids})
     return [Received(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+_LEDGER = federation_ledger
+# Built once, the list of ids bound as one parameter: the statement is compiled once.
+_RECEIVED: Final = (
+    select(_LEDGER.c.peer_id, peer_links.c.id, _LEDGER.c.stix_id, _LEDGER.c.version)
+    .join(
+        peer_links,
+        and_(
+            peer_links.c.peer_id == _LEDGER.c.peer_id,
+            or_(_LEDGER.c.link_id == peer_links.c.id, _LEDGER.c.link_id.is_(None)),
+        ),
+    )
+    .where(
+        one_of(_LEDGER.c.stix_id, "ids"),
+        _LEDGER.c.result == ACCEPTED,
+        peer_links.c.channel_id == bindparam("channel_id"),
+        peer_links.c.push.is_(True),
+    )
+    .distinct()
+)
 
 
 def queue_new_versions(event: ObjectsStored) -> None:
@@ -96,6 +102,8 @@ def queue_new_versions(event: ObjectsStored) -> None:
     of writes, inside their transaction). What a peer's node wrote is not passed on."""
     if event.writer.role is Role.NODE or not event.placed:
         return
+    if not pushed_links(event.conn, event.channel_id):
+        return  # no peer receives this channel: nobody is owed anything (the usual case)
     held = received(event.conn, event.channel_id, (v.stix_id for v in event.placed))
     if not held:
         return

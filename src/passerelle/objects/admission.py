@@ -18,8 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import Connection, String, and_, any_, bindparam, not_, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Connection, and_, not_, select
 
 from passerelle.objects.candidates import Candidate
 from passerelle.objects.latest import visible_ids
@@ -31,7 +30,7 @@ from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
 from passerelle.stix.markings import HandlingCode
 from passerelle.stix.organisations import organisation_identity_id
-from passerelle.store.chunks import chunked
+from passerelle.store.chunks import chunked, one_of
 from passerelle.store.database import Database
 from passerelle.store.schema import channel_objects, object_owners, objects, organisations
 
@@ -42,14 +41,7 @@ _STORED_COLUMNS: Final = (
     objects.c.producer_org_id,
     objects.c.handling_codes,
 )
-_STORED_VERSIONS: Final = select(*_STORED_COLUMNS).where(
-    objects.c.stix_id.in_(bindparam("ids", expanding=True))
-)
-# PostgreSQL: one array parameter, where an IN list of hundreds of parameters cost more
-# to send and plan than to run.
-_STORED_VERSIONS_PG: Final = select(*_STORED_COLUMNS).where(
-    objects.c.stix_id == any_(bindparam("ids", type_=ARRAY(String)))
-)
+_STORED_VERSIONS: Final = select(*_STORED_COLUMNS).where(one_of(objects.c.stix_id, "ids"))
 
 
 @dataclass(frozen=True)
@@ -130,13 +122,6 @@ class Admission:
         cand.body = known.body
         return True
 
-    def remember(self, cand: Candidate) -> Stored:
-        """Record that this envelope adds a version (later candidates see it as stored)."""
-        made = self.stored[(cand.stix_id, cand.version)] = Stored(
-            cand.body, self._viewer.org_id, int(cand.handling.codes)
-        )
-        return made
-
     def settle_claims(self, database: Database, now: int, admitted: Sequence[Candidate]) -> None:
         """Record the objects this writer stores first as its own; where another writer
         claimed one first meanwhile (another channel's transaction), keep ours as a copy."""
@@ -156,12 +141,12 @@ class Admission:
 
 
 def _stored_versions(conn: Connection, ids: Sequence[str]) -> dict[tuple[str, str], Stored]:
-    found: dict[tuple[str, str], Stored] = {}
-    query = _STORED_VERSIONS_PG if conn.dialect.name == "postgresql" else _STORED_VERSIONS
-    for chunk in chunked(ids):
-        for r in conn.execute(query, {"ids": list(chunk)}):
-            found[(r.stix_id, r.version)] = Stored(r.body, r.producer_org_id, r.handling_codes)
-    return found
+    if not ids:
+        return {}
+    return {
+        (stix_id, version): Stored(body, producer, codes)
+        for stix_id, version, body, producer, codes in conn.execute(_STORED_VERSIONS, {"ids": ids})
+    }
 
 
 def _owner_versions_seen(

@@ -25,7 +25,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection
 
@@ -38,14 +38,28 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class StoredVersion:
-    """One object version a write placed: its key, its JSON as stored, and the object."""
+class StoredVersion(Protocol):
+    """One object version a write placed: its key, its JSON as stored, and the object.
 
-    stix_id: str
-    version: str
-    body: str
-    obj: Mapping[str, Any]
+    A protocol, read-only for listeners: the objects layer announces the very records it
+    stored (no copy per version, which cost as much as a listener).
+    """
+
+    @property
+    def stix_id(self) -> str:
+        """Return the object's id."""
+
+    @property
+    def version(self) -> str:
+        """Return the key the version is stored under."""
+
+    @property
+    def body(self) -> str:
+        """Return the JSON of the version as stored."""
+
+    @property
+    def obj(self) -> Mapping[str, Any]:
+        """Return the version as parsed."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +108,18 @@ class WriteCommitted:
     database: Database
     hooks: Hooks
     now: int
-    placed: Sequence[Placement]
+    # What each ObjectsStored of the write placed: (channel id, versions).
+    stored: Sequence[tuple[int, Sequence[StoredVersion]]] = ()
+
+    @property
+    def placed(self) -> list[Placement]:
+        """Return every version the write placed, and where (built when asked: most
+        listeners never ask)."""
+        return [
+            Placement(channel_id, v.stix_id, v.version)
+            for channel_id, versions in self.stored
+            for v in versions
+        ]
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from sqlalchemy import Connection, bindparam, func, select
 
 from passerelle.audit import log as audit
 from passerelle.errors import PasserelleError
-from passerelle.objects.admission import Admission, Stored
+from passerelle.objects.admission import Admission
 from passerelle.objects.candidates import Candidate, IngestResult, Verdict, prepare_all
-from passerelle.objects.hooks import Hooks, ObjectsStored, Placement, StoredVersion
+from passerelle.objects.hooks import Hooks, ObjectsStored
 from passerelle.objects.writing import Write, writing
 from passerelle.policy.directory import Channel
 from passerelle.policy.viewer import Viewer
@@ -129,15 +129,20 @@ def _store(
     if atomic and result.failures:
         return []
     admission.settle_claims(write.database, write.now, admitted)
-    placed: dict[tuple[str, str], tuple[Candidate, Stored]] = {}
+    stored = admission.stored
+    # Each version placed once (the first of equal ones), with its producer's organisation.
+    placed: dict[tuple[str, str], tuple[Candidate, int]] = {}
     new: list[Candidate] = []
     for cand in admitted:
         key = (cand.stix_id, cand.version)
-        known = admission.stored.get(key)
+        if key in placed:
+            continue
+        known = stored.get(key)
         if known is None:
-            known = admission.remember(cand)
             new.append(cand)
-        placed.setdefault(key, (cand, known))
+            placed[key] = (cand, viewer.org_id)
+        else:
+            placed[key] = (cand, known.producer_org_id)
     _insert(write, viewer, channel, new, list(placed.values()))
     return [Verdict(c.stix_id, c.shown_version) for c in admitted]
 
@@ -147,7 +152,7 @@ def _insert(
     viewer: Viewer,
     channel: Channel,
     new: list[Candidate],
-    placed: list[tuple[Candidate, Stored]],
+    placed: list[tuple[Candidate, int]],
 ) -> None:
     conn, database = write.conn, write.database
     refs = [(c.stix_id, c.version, ref) for c in new for ref in c.inputs]
@@ -157,30 +162,19 @@ def _insert(
     ordered = _dated(conn, channel, placed)
     first = _first_date_added(conn, channel.id)
     placements = [
-        _placement_row(cand, channel, viewer, first + rank, known)
-        for rank, (cand, known) in enumerate(ordered)
+        _placement_row(cand, channel, viewer, first + rank, producer)
+        for rank, (cand, producer) in enumerate(ordered)
     ]
     database.insert_rows(conn, objects, _OBJECT_COLUMNS, [_object_row(c, viewer) for c in new])
     database.insert_rows(conn, object_refs, ("stix_id", "version", "ref_id"), refs)
     database.insert_rows(conn, object_recipients, ("stix_id", "version", "username"), recipients)
     database.insert_rows(conn, channel_objects, _PLACEMENT_COLUMNS, placements)
-    write.placed += [Placement(channel.id, c.stix_id, c.version) for c, _known in ordered]
-    # One announcement per version, shared by both lists (most placed versions are new).
-    announced = {(c.stix_id, c.version): _announced(c) for c, _known in ordered}
+    # The candidates themselves are announced (they are the versions as stored).
+    versions = [cand for cand, _producer in ordered]
+    write.stored.append((channel.id, versions))
     write.hooks.announce_stored(
-        ObjectsStored(
-            write,
-            viewer,
-            channel.id,
-            (first, first + len(ordered) - 1),
-            [announced[c.stix_id, c.version] for c, _known in ordered],
-            [announced[c.stix_id, c.version] for c in new],
-        )
+        ObjectsStored(write, viewer, channel.id, (first, first + len(ordered) - 1), versions, new)
     )
-
-
-def _announced(cand: Candidate) -> StoredVersion:
-    return StoredVersion(cand.stix_id, cand.version, cand.body, cand.obj)
 
 
 _LAST_DATE_ADDED: Final = select(func.max(channel_objects.c.date_added)).where(
@@ -195,12 +189,18 @@ def _first_date_added(conn: Connection, channel_id: int) -> int:
 
 
 def _dated(
-    conn: Connection, channel: Channel, placed: list[tuple[Candidate, Stored]]
-) -> list[tuple[Candidate, Stored]]:
+    conn: Connection, channel: Channel, placed: list[tuple[Candidate, int]]
+) -> list[tuple[Candidate, int]]:
     """Order an envelope's placements from the most public to the most restricted."""
-    own_levels = [_level(c, channel) for c, _known in placed]
-    own = {c.stix_id: level for (c, _known), level in zip(placed, own_levels, strict=True)}
-    outside = sorted({ref for c, _ in placed for ref in c.inputs if ref not in own})
+    default = int(channel.default_tlp)
+    own_levels = [
+        default if c.handling.tlp is None else int(c.handling.tlp) for c, _producer in placed
+    ]
+    made_of = [c.inputs for c, _producer in placed if c.inputs]
+    if not made_of and len(set(own_levels)) <= 1 and Tlp.RED not in own_levels:
+        return placed  # all equally public (the common envelope): their order stands
+    own = {c.stix_id: level for (c, _producer), level in zip(placed, own_levels, strict=True)}
+    outside = sorted({ref for inputs in made_of for ref in inputs if ref not in own})
     levels = {**_stored_levels(conn, outside), **own}
     publicity = [
         _publicity(c, level, levels) for (c, _), level in zip(placed, own_levels, strict=True)
@@ -208,11 +208,6 @@ def _dated(
     # sorted() is stable: equally public placements keep the envelope's order.
     order = sorted(range(len(placed)), key=publicity.__getitem__)
     return [placed[index] for index in order]
-
-
-def _level(cand: Candidate, channel: Channel) -> int:
-    own = cand.handling.tlp
-    return int(own) if own is not None else int(channel.default_tlp)
 
 
 def _publicity(cand: Candidate, level: int, levels: dict[str, int]) -> tuple[int, tuple[str, ...]]:
@@ -286,7 +281,7 @@ _PLACEMENT_COLUMNS = (
 
 
 def _placement_row(
-    cand: Candidate, channel: Channel, viewer: Viewer, date_added: int, known: Stored
+    cand: Candidate, channel: Channel, viewer: Viewer, date_added: int, producer_org_id: int
 ) -> tuple[Any, ...]:
     own = cand.handling.tlp
     tlp = int(own) if own is not None else int(channel.default_tlp)
@@ -294,7 +289,7 @@ def _placement_row(
         tlp,
         own is None,
         tlp <= Tlp.AMBER,
-        known.producer_org_id,
+        producer_org_id,
         channel.id,
         cand.stix_id,
         cand.version,

@@ -8,19 +8,20 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
-from passerelle.objects.hooks import Hooks, Placement, WriteCommitted
+from passerelle.objects.hooks import Hooks, StoredVersion, WriteCommitted
 from passerelle.store.database import Database
 
 
 @dataclass
 class Write:
-    """An open write transaction: its connection, its listeners, its time, what it placed."""
+    """An open write transaction: its connection, its listeners, its time, what it placed
+    (per channel, the versions its ``ObjectsStored`` announced)."""
 
     database: Database
     hooks: Hooks
     conn: Connection
     now: int
-    placed: list[Placement] = field(default_factory=list)
+    stored: list[tuple[int, Sequence[StoredVersion]]] = field(default_factory=list)
 
 
 @contextmanager
@@ -32,4 +33,4 @@ def writing(
     with database.write(channel_ids) as conn:
         write = Write(database, hooks, conn, now)
         yield write
-    hooks.announce_committed(WriteCommitted(database, hooks, now, tuple(write.placed)))
+    hooks.announce_committed(WriteCommitted(database, hooks, now, tuple(write.stored)))
