@@ -556,11 +556,12 @@ def test_cli_json_and_table(run: Any, world: World) -> None:
     assert listed[1]["id"] == rfi["id"]
     table = run("rfi", "list", "--direction", "received", user="alice").stdout.splitlines()
     assert table[0].split() == [
-        "ID", "DIRECTION", "PARTNER", "URGENCY", "STATE", "CREATED", "DEADLINE", "OVERDUE", "DUE",
+        "ID", "DIRECTION", "PARTNER", "QUESTION", "URGENCY", "STATE", "CREATED", "DEADLINE",
+        "OVERDUE", "DUE",
     ]  # fmt: skip
-    assert [row.split()[1:5] for row in table[1:]] == [
-        ["received", "fsb", "urgent", "open"],
-        ["received", "fsb", "normal", "open"],
+    assert [row.split()[1:6] for row in table[1:]] == [
+        ["received", "fsb", "Where?", "urgent", "open"],
+        ["received", "fsb", "Who?", "normal", "open"],
     ]
     assert table[2].endswith("left")
     assert run("rfi", "list", "--overdue", user="alice").stdout.strip() == "(none)"
