@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from passerelle.audit import log as audit
@@ -14,7 +15,7 @@ from passerelle.intake import review
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
 from tests.exchange_support import FakeClock, cell_report, contexts, store
 from tests.stixgen import T0, identity
-from tests.web.support import csrf_of, rendered, sign_in
+from tests.web.support import csrf_of, rendered, session_client, sign_in
 from tests.world import World
 
 
@@ -257,3 +258,23 @@ def test_the_inbox_lists_the_organisations_drafts_under_review(
     assert sign_in(other_browser, "boris") == 303
     assert rendered(browser.get("/").text, "draft") == [draft.id]
     assert "Draft on the cell" not in other_browser.get("/").text
+
+
+def test_a_share_refused_in_the_web_is_in_the_audit_log(web_app: FastAPI, world: World) -> None:
+    # The forms run the same operations as REST and the command line, through the one
+    # function that audits a refusal: cert only reads the community channel.
+    obj = identity("Someone")
+    store(world, "alice", "community", [obj])
+    with session_client(web_app, world.database, "carla") as carla:
+        inbox = carla.get("/")
+        answer = carla.post(
+            "/tips",
+            data={"csrf": csrf_of(inbox.text), "object_id": obj["id"], "channel": "community"},
+            follow_redirects=False,
+        )
+    assert answer.status_code == 400  # the inbox again, saying why
+    assert "community" in answer.text
+    with world.database.read() as conn:
+        [entry] = [e for e in audit.entries(conn, username="carla") if e.action == "refused"]
+    assert (entry.detail["operation"], entry.object_ids) == ("tips.share", (obj["id"],))
+    assert entry.purpose == "matrix test"

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from passerelle.core.context import Context
+from passerelle.core.operations import perform
 from passerelle.errors import BadInput, Forbidden, NotFound, PasserelleError
 from passerelle.resolution import entities
 from passerelle.web.access import (
@@ -36,7 +37,7 @@ router = APIRouter(include_in_schema=False)
 Session = Annotated[WebSession, Depends(signed_in)]
 QUEUE: Final = 200
 SIMILAR: Final = 6
-DECISIONS: Final = {"accept": entities.accept, "reject": entities.reject}
+DECISIONS: Final = {"accept": entities.ACCEPT, "reject": entities.REJECT}
 
 
 def _refusal(request: Request, session: WebSession, exc: PasserelleError) -> HTMLResponse:
@@ -73,7 +74,7 @@ def entity_page(request: Request, reference: str, session: Session) -> HTMLRespo
     """One entity: names, candidate matches, linked objects, actions."""
     ctx = context_of(request, session)
     try:
-        view = entities.show_entity(ctx, entities.EntityRef(entity_id=reference[:200]))
+        view = perform(entities.SHOW, ctx, entities.EntityRef(entity_id=reference[:200]))
         similar = _similar(ctx, view)
     except PasserelleError as exc:
         return _refusal(request, session, exc)
@@ -104,7 +105,7 @@ async def decide(request: Request, action: str, session: Session) -> Response:
         return page(request, "error.html", 404, session, problem="not-found")
     asked = entities.LinkRef(object_id=field(form, "object_id"), entity_id=field(form, "entity_id"))
     try:
-        operation(context_of(request, session), asked)
+        perform(operation, context_of(request, session), asked)
     except PasserelleError as exc:
         return _refusal(request, session, exc)
     return RedirectResponse(local_path(field(form, "next"), "/entities/review"), status_code=303)
@@ -117,8 +118,10 @@ async def split(request: Request, reference: str, session: Session) -> Response:
     if form is None:
         return refused(request, session)
     try:
-        view = entities.unmerge(
-            context_of(request, session), entities.EntityRef(entity_id=reference[:200])
+        view = perform(
+            entities.UNMERGE,
+            context_of(request, session),
+            entities.EntityRef(entity_id=reference[:200]),
         )
     except PasserelleError as exc:
         return _refusal(request, session, exc)

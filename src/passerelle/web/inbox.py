@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from passerelle.core.context import Context
+from passerelle.core.operations import perform
 from passerelle.errors import Forbidden, PasserelleError
 from passerelle.exchange import rfis, tips
 from passerelle.exchange.watches import WatchNotices
@@ -109,7 +110,8 @@ async def share_tip(request: Request, session: Session) -> Response:
     ctx = context_of(request, session)
     recipients = [n.strip() for n in field(form, "recipients").split(",") if n.strip()]
     try:
-        shared = tips.share(
+        shared = perform(
+            tips.SHARE,
             ctx,
             tips.ShareRequest(
                 object_id=field(form, "object_id"),

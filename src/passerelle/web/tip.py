@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from passerelle.audit import log as audit
 from passerelle.core.context import Context
+from passerelle.core.operations import perform
 from passerelle.errors import NotFound, PasserelleError
 from passerelle.exchange import tips
 from passerelle.policy.actions import acknowledge
@@ -40,7 +41,7 @@ def _tip_page(
 ) -> HTMLResponse:
     ctx = context_of(request, session)
     try:
-        tip = tips.show(ctx, tips.TipRef(tip_id=tip_id))
+        tip = perform(tips.SHOW, ctx, tips.TipRef(tip_id=tip_id))
     except NotFound:
         return page(request, "error.html", 404, session, problem="not-found")
     except PasserelleError as exc:
@@ -84,11 +85,12 @@ def _close_request(tip_id: str, form: FormData) -> tips.CloseRequest:
 
 def _run(ctx: Context, action: str, tip_id: str, form: FormData) -> None:
     if action == "ack":
-        tips.acknowledge(ctx, tips.AckRequest(tip_id=tip_id, owner=field(form, "owner") or None))
+        ack = tips.AckRequest(tip_id=tip_id, owner=field(form, "owner") or None)
+        perform(tips.ACK, ctx, ack)
     elif action == "investigate":
-        tips.investigate(ctx, tips.TipRef(tip_id=tip_id))
+        perform(tips.INVESTIGATE, ctx, tips.TipRef(tip_id=tip_id))
     elif action == "close":
-        tips.close(ctx, _close_request(tip_id, form))
+        perform(tips.CLOSE, ctx, _close_request(tip_id, form))
     else:
         raise NotFound(f"no action {action[:20]!r} on a tip")
 
