@@ -12,8 +12,10 @@ README's)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,15 +43,24 @@ def sqlite_copy(tmp_path: Path, sqlite_template: Path) -> str:
 
 @contextmanager
 def headless_chromium() -> Iterator[Browser]:
-    """Run Debian's chromium, headless (Playwright cannot download its own here)."""
+    """Run Debian's chromium, headless (Playwright cannot download its own here).
+
+    One at a time on the machine: with two test workers each driving its own headless
+    chromium, a renderer crashed in 2 runs of 7 ("Target crashed", "Unable to capture
+    screenshot"); run one after the other, 8 runs of 8 passed. The lock is a file in the
+    temporary directory, held while the browser runs.
+    """
     executable = shutil.which("chromium")
     assert executable, "chromium is not installed (make setup installs it)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
+    lock = Path(tempfile.gettempdir()) / "passerelle-tests-chromium.lock"
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # released when the file closes
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=executable, args=["--headless", "--no-sandbox", "--disable-gpu"]
+            )
+            yield browser
+            browser.close()
 
 
 @pytest.fixture
