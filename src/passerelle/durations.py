@@ -33,3 +33,9 @@ def format_duration(micros: int) -> str:
     if hours:
         return f"{hours}h {mins}m" if mins else f"{hours}h"
     return f"{mins}m"
+
+
+def doubling_wait(first: int, attempts: int, cap: int) -> int:
+    """Return the wait after the ``attempts``-th failed try: ``first``, doubled at each
+    further try, never more than ``cap`` (the retry back-off of every queue)."""
+    return int(min(first * 2 ** max(attempts - 1, 0), cap))

@@ -27,6 +27,7 @@ from typing import Any, Final
 from sqlalchemy import Connection, and_, bindparam, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from passerelle.durations import doubling_wait
 from passerelle.federation.outbox import pushed_links
 from passerelle.objects.hooks import ObjectsRemoved, ObjectsStored
 from passerelle.policy.ownership import COPY_MARK
@@ -53,7 +54,7 @@ BACKOFF_CAP = 3_600_000_000
 
 def backoff(attempts: int) -> int:
     """Return the wait, in microseconds, after this many failed attempts."""
-    return int(min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP))
+    return doubling_wait(BACKOFF_BASE, attempts, BACKOFF_CAP)
 
 
 @dataclass(frozen=True)

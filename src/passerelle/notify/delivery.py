@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 
 from passerelle.core.context import Clock, system_clock
+from passerelle.durations import doubling_wait
 from passerelle.notify.compose import email_message, webhook_body
 from passerelle.notify.queue import Due, claim_due, collect, retry_later, settle
 from passerelle.notify.transport import NotDelivered, post_webhook, send_email
@@ -100,7 +101,7 @@ def backoff(settings: NotifySettings, attempts: int) -> int | None:
     """Return how long to wait after the ``attempts``-th failed try, or None to give up."""
     if attempts >= settings.max_attempts:
         return None
-    return int(min(settings.retry_after * 2 ** (attempts - 1), settings.retry_cap))
+    return doubling_wait(settings.retry_after, attempts, settings.retry_cap)
 
 
 def queue_after_commit(event: WriteCommitted) -> None:
