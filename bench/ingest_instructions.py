@@ -143,7 +143,9 @@ class Node:
 
     def counted(self, action: Any) -> tuple[Any, int, float]:
         """Run ``action`` with instrumentation on; return its result, the instructions and
-        the seconds it took."""
+        the seconds it took. On PostgreSQL, also note in ``self.server_work`` what the
+        database server did meanwhile (see :class:`ServerWork`)."""
+        server = ServerWork.of(self.db)
         pid = str(self.process.pid)
         for old in self.work.glob("callgrind.out*"):
             old.unlink()
@@ -154,12 +156,70 @@ class Node:
         seconds = time.monotonic() - start
         subprocess.run(["callgrind_control", "-i", "off", pid], check=True, capture_output=True)
         subprocess.run(["callgrind_control", "-d", pid], check=True, capture_output=True)
+        self.server_work = server.since() if server else {}
         return result, max(_totals(path) for path in self.work.glob("callgrind.out*")), seconds
 
     def stop(self) -> None:
         """Stop the server and Valgrind."""
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
+
+
+class ServerWork:
+    """What the PostgreSQL server spent for one database: the CPU seconds of the backends
+    connected to it (from ``/proc``; the node's pool keeps its connections, so they live
+    through a measure) and the counters of ``pg_stat_database`` (blocks read from shared
+    buffers, rows returned, fetched and inserted, transactions), which load changes little."""
+
+    COUNTERS = ("xact_commit", "blks_hit", "tup_returned", "tup_fetched", "tup_inserted")
+
+    def __init__(self, conn: Any, name: str) -> None:
+        self.conn, self.name = conn, name
+        self.before = self._sample()
+
+    @classmethod
+    def of(cls, url: str) -> ServerWork | None:
+        """Start counting for the database ``url`` names (None for SQLite)."""
+        if not url.startswith("postgresql"):
+            return None
+        import psycopg
+
+        name = url.rsplit("/", 1)[1]
+        conn = psycopg.connect(url.replace(name, "postgres").split("+")[0], autocommit=True)
+        return cls(conn, name)
+
+    def _sample(self) -> dict[str, float]:
+        # Statistics reach pg_stat_database at most once a second: let them settle.
+        time.sleep(1.5)
+        self.conn.execute("SELECT pg_stat_clear_snapshot()")
+        found = self.conn.execute(
+            f"SELECT {', '.join(self.COUNTERS)} FROM pg_stat_database WHERE datname = %s",
+            (self.name,),
+        ).fetchone()
+        values = found or (0,) * len(self.COUNTERS)
+        sample = dict(zip(self.COUNTERS, map(float, values), strict=True))
+        pids = self.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.name,)
+        ).fetchall()
+        ticks = os.sysconf("SC_CLK_TCK")
+        for (pid,) in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            sample[f"pid{pid}"] = (int(fields[11]) + int(fields[12])) / ticks
+        return sample
+
+    def since(self) -> dict[str, float]:
+        """What the server did since this was made (CPU of backends alive at both ends)."""
+        after = self._sample()
+        self.conn.close()
+        done = {key: after[key] - self.before[key] for key in self.COUNTERS}
+        # A backend that started meanwhile spent all its CPU within the measure.
+        done["cpu"] = sum(
+            after[key] - self.before.get(key, 0.0) for key in after if key.startswith("pid")
+        )
+        return done
 
 
 def _totals(path: Path) -> int:
@@ -201,7 +261,9 @@ def measure(tree: Path, warm: int, envelopes: int, db: str = "") -> dict[str, fl
             node.post(indicators(n * ENVELOPE, ENVELOPE))
         bodies = [indicators((warm + n) * ENVELOPE, ENVELOPE) for n in range(envelopes)]
         _none, ingest, ingest_seconds = node.counted(lambda: [node.post(body) for body in bodies])
+        ingest_server = node.server_work
         pages, read, read_seconds = node.counted(node.read_all)
+        read_server = node.server_work
         _none, idle, idle_seconds = node.counted(lambda: time.sleep(IDLE_SECONDS))
     finally:
         node.stop()
@@ -211,7 +273,10 @@ def measure(tree: Path, warm: int, envelopes: int, db: str = "") -> dict[str, fl
     # An idle server still runs (uvicorn's loop wakes ten times a second): what it spends
     # per second idle, times the seconds a measure took, is taken off that measure.
     idle_rate = idle / idle_seconds
-    return {
+    objects = envelopes * ENVELOPE
+    server = {f"pg_{key}_per_object": value / objects for key, value in ingest_server.items()}
+    server |= {f"pg_{key}_per_page": value / pages for key, value in read_server.items()}
+    return server | {
         "instructions_per_object": ingest / (envelopes * ENVELOPE),
         "instructions_per_page": read / pages,
         "busy_per_object": (ingest - idle_rate * ingest_seconds) / (envelopes * ENVELOPE),
@@ -258,6 +323,20 @@ def main() -> None:
             f"{got['instructions_per_page']:,.0f} | {got['busy_per_page']:,.0f} | "
             f"{got['idle_per_second']:,.0f} |"
         )
+    if args.db:
+        print()
+        print(
+            "PostgreSQL server, per object ingested: backend CPU (µs), transactions, "
+            "buffer hits, rows returned/fetched/inserted; per page read: CPU (µs), buffer hits"
+        )
+        print("| tree | CPU | xacts | hits | returned | fetched | inserted | page CPU | hits |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for tree, got in results:
+            per_object = [got[f"pg_{key}_per_object"] for key in ServerWork.COUNTERS]
+            cells = [f"{got['pg_cpu_per_object'] * 1e6:,.1f}", f"{per_object[0]:.3f}"]
+            cells += [f"{value:.1f}" for value in per_object[1:]]
+            cells += [f"{got['pg_cpu_per_page'] * 1e6:,.0f}", f"{got['pg_blks_hit_per_page']:,.0f}"]
+            print(f"| {tree} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
