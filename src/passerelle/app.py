@@ -103,6 +103,7 @@ def _lifespan(
         if settings.notify.interval:
             courier = Courier(database, settings.notify, settings.public_url, clock)
             notices = NotifyLoop(courier, settings.notify.interval / SECOND)
+            app.state.hooks.on_committed(notices.ring)
             notices.start()
         yield
         if loop is not None:

@@ -5,8 +5,9 @@ In-transaction listeners run in this order: watch hits, correlation keys, entity
 the federation outbox, the retractions owed to peers, then the exchange loop across nodes
 (announcing tips to peers, opening the tips they announce, applying their feedback).
 On removal from a channel: the erasures owed to peers.
-After the commit: watch hits are reported to the partners whose tips started the watches,
-and the notices the write caused are queued (the delivery loop sends them).
+After the commit: watch hits are reported to the partners whose tips started the watches.
+A serving node's notification delivery loop rings on every commit too: ``create_app``
+subscribes it when it starts the loop.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from passerelle.federation import (
     queue_pushed_versions,
 )
 from passerelle.keys.rules import KeyRules
-from passerelle.notify import queue_after_commit
 from passerelle.objects.hooks import Hooks
 from passerelle.resolution import EntityLinking, ResolvingNames, alias_dirs, load_alias_data
 from passerelle.settings import Settings
@@ -48,5 +48,4 @@ def subscribe_features(keys: KeyRules) -> Hooks:
     hooks.on_stored(apply_arriving_feedback)
     hooks.on_removed(queue_erasures)
     hooks.on_committed(report_hits)
-    hooks.on_committed(queue_after_commit)
     return hooks

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from passerelle.durations import HOUR, MINUTE, SECOND
 from passerelle.exchange import tips
-from passerelle.notify import backoff
+from passerelle.notify import DeliveryReport, backoff
 from passerelle.notify.models import Subscribe, Unsubscribe
 from passerelle.notify.operations import subscribe, unsubscribe
 from passerelle.settings import NotifySettings
@@ -58,6 +58,14 @@ def body_of(message: Message) -> str:
     payload = message.get_payload(decode=True)
     assert isinstance(payload, bytes)
     return payload.decode()
+
+
+def queue_owed(world: World, clock: FakeClock) -> None:
+    """Queue what is owed, as the first step of a delivery pass does (a write rings the
+    serving node's loop; it queues nothing itself)."""
+    from passerelle.notify.queue import collect
+
+    collect(world.database, clock.now, 0)
 
 
 def queue_states(world: World) -> list[tuple[str, int]]:
@@ -218,13 +226,14 @@ def test_a_notice_is_given_up_after_its_last_try(
 
 
 def test_unsubscribing_stops_deliveries(
-    world: World, ctx: ContextFor, webhooks: Webhooks, deliver: Deliver
+    world: World, ctx: ContextFor, clock: FakeClock, webhooks: Webhooks, deliver: Deliver
 ) -> None:
     hook(ctx, "boris", webhooks.url)
     share_tip(world, ctx, cell_report())
     assert deliver().delivered == 1
     # A second tip is queued, then boris unsubscribes before the pass: it is dropped.
     share_tip(world, ctx, cell_report())
+    queue_owed(world, clock)
     done = unsubscribe(ctx("boris"), Unsubscribe(kind="tip-received", webhook=webhooks.url))
     assert (done.removed, done.dropped) == (1, 1)
     share_tip(world, ctx, cell_report())
@@ -245,7 +254,8 @@ def test_a_notice_queued_before_the_process_stopped_is_delivered_by_the_next_run
     clock.now = now_micros() - MINUTE
     hook(ctx, "boris", webhooks.url)
     share_tip(world, ctx, cell_report())
-    # The write's after-commit listener queued the notice; the process stops there.
+    # A pass queued the notice; the process stops there.
+    queue_owed(world, clock)
     assert queue_states(world) == [("pending", 0)]
     world.database.dispose()
     monkeypatch.setenv("PASSERELLE_NOTIFY_INTERVAL", "1s")
@@ -262,6 +272,7 @@ def test_a_sending_cut_short_is_taken_again_once_its_claim_expires(
 ) -> None:
     hook(ctx, "boris", webhooks.url)
     share_tip(world, ctx, cell_report())
+    queue_owed(world, clock)
     # A process claimed the notice and stopped before it settled it.
     with world.database.write() as conn:
         conn.execute(update(notify_queue).values(state="sending", next_attempt=clock.now + MINUTE))
@@ -350,12 +361,13 @@ def test_an_open_rfi_near_its_deadline_is_told_to_both_sides(
 
 
 def test_a_disabled_users_waiting_notices_are_dropped(
-    world: World, ctx: ContextFor, webhooks: Webhooks, deliver: Deliver
+    world: World, ctx: ContextFor, clock: FakeClock, webhooks: Webhooks, deliver: Deliver
 ) -> None:
     from passerelle.store.schema import users
 
     hook(ctx, "boris", webhooks.url)
     share_tip(world, ctx, cell_report())
+    queue_owed(world, clock)
     with world.database.write() as conn:
         conn.execute(update(users).where(users.c.username == "boris").values(disabled=True))
     report = deliver()
@@ -406,3 +418,58 @@ def test_a_pass_looks_back_a_week_and_no_further(
     clock.advance(8 * DAY)
     assert deliver().queued == 0
     assert len(webhooks.calls) == 1
+
+
+def test_a_write_queues_nothing_itself_and_a_rung_loop_delivers_before_its_interval(
+    world: World,
+    ctx: ContextFor,
+    clock: FakeClock,
+    webhooks: Webhooks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from passerelle.notify import Courier, NotifyLoop, delivery
+    from passerelle.objects.hooks import WriteCommitted
+
+    passes: list[DeliveryReport] = []
+    first_pass = threading.Event()
+
+    def counted(courier: Courier) -> DeliveryReport:
+        passes.append(run_pass(courier))
+        first_pass.set()
+        return passes[-1]
+
+    run_pass = delivery.run_pass
+    monkeypatch.setattr(delivery, "run_pass", counted)
+    hook(ctx, "boris", webhooks.url)
+    loop = NotifyLoop(Courier(world.database, NotifySettings(), PUBLIC_URL, clock), 3600.0)
+    loop.start()
+    try:
+        assert first_pass.wait(10)
+        share_tip(world, ctx, cell_report())
+        assert queue_states(world) == []
+        # An hour's interval: without the ring no pass would run again before the end.
+        loop.ring(WriteCommitted(world.database, world.hooks, clock.now))
+        for _ in range(500):
+            if webhooks.calls:
+                break
+            threading.Event().wait(0.02)
+    finally:
+        loop.stop()
+    assert [c.signed for c in webhooks.calls] == [True]
+    assert queue_states(world) == [("delivered", 1)]
+    assert [p.delivered for p in passes[:2]] == [0, 1]
+
+
+def test_the_serving_node_rings_its_delivery_loop_on_every_commit(world: World) -> None:
+    from fastapi.testclient import TestClient
+
+    from passerelle.app import create_app
+    from passerelle.settings import Settings
+
+    settings = Settings(db_url="unused://", notify=NotifySettings(interval=HOUR))
+    app = create_app(settings, world.database)
+    with TestClient(app):
+        rings = [f for f in app.state.hooks._committed if getattr(f, "__name__", "") == "ring"]
+    assert len(rings) == 1

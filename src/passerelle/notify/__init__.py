@@ -15,7 +15,6 @@ from passerelle.notify.delivery import (
     DeliveryReport,
     NotifyLoop,
     backoff,
-    queue_after_commit,
     run_pass,
 )
 from passerelle.notify.kinds import KINDS
@@ -35,7 +34,6 @@ __all__ = [
     "DeliveryReport",
     "NotifyLoop",
     "backoff",
-    "queue_after_commit",
     "run_pass",
     "signature",
 ]

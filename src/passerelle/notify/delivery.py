@@ -2,9 +2,12 @@
 and the loop that repeats them in the background of ``serve``.
 
 Every pass starts by collecting (:func:`passerelle.notify.queue.collect`), so a notice
-owed is queued however its event happened and whatever stopped the process before; the
-after-commit listener (:func:`queue_after_commit`) only queues sooner what object writes
-cause. Nothing here ever logs a secret, an address's password or a notice's facts.
+owed is queued however its event happened and whatever stopped the process before. A
+write committed in the serving process rings the loop (:meth:`NotifyLoop.ring`, an
+after-commit listener), which then runs a pass soon instead of at the end of its interval;
+the write itself pays nothing (it used to collect inline: a read per commit, and per
+subscription a scan of the week, in every write request). Nothing here ever logs a
+secret, an address's password or a notice's facts.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from passerelle.store.database import Database
 
 _log = logging.getLogger(__name__)
 
-# The kinds an object write can cause (an RFI or a deadline is found by the passes).
-_CAUSED_BY_WRITES = ("tip-received", "outcome-received", "watch-hit", "rfi-answered")
+# After a ring, how long the loop lets a burst of writes go on before its pass (seconds).
+_SETTLE = 0.5
 
 
 @dataclass
@@ -104,18 +107,15 @@ def backoff(settings: NotifySettings, attempts: int) -> int | None:
     return doubling_wait(settings.retry_after, attempts, settings.retry_cap)
 
 
-def queue_after_commit(event: WriteCommitted) -> None:
-    """Queue at once the notices an object write caused (deadlines wait for a pass)."""
-    collect(event.database, event.now, 0, _CAUSED_BY_WRITES)
-
-
 class NotifyLoop:
-    """Delivery passes every ``interval`` seconds, in a thread of its own."""
+    """Delivery passes every ``interval`` seconds, in a thread of its own, and soon after
+    a write of this process rings it."""
 
     def __init__(self, courier: Courier, interval: float) -> None:
         self._courier = courier
         self._interval = interval
         self._stop = threading.Event()
+        self._rung = threading.Event()
         self._thread = threading.Thread(target=self._run, name="notify-delivery", daemon=True)
 
     def start(self) -> None:
@@ -123,16 +123,24 @@ class NotifyLoop:
         _log.warning("notification delivery started (every %.0f s)", self._interval)
         self._thread.start()
 
+    def ring(self, _event: WriteCommitted) -> None:
+        """Run a pass soon (an after-commit listener: the write may have owed notices)."""
+        self._rung.set()
+
     def stop(self) -> None:
         """Ask the loop to stop and wait for the pass in progress to end."""
         self._stop.set()
+        self._rung.set()
         self._thread.join(self._courier.settings.timeout * 4 + 5)
         _log.warning("notification delivery stopped")
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            self._rung.clear()
             try:
                 run_pass(self._courier)
             except Exception:
                 _log.exception("notification pass failed")
-            self._stop.wait(self._interval)
+            # Rung meanwhile: the pass runs again after a short pause; else at the interval.
+            self._rung.wait(self._interval)
+            self._stop.wait(_SETTLE)

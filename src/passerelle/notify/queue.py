@@ -9,7 +9,6 @@ delivery id for the receiver to see it was the same).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,8 +26,8 @@ from passerelle.store.notify_tables import notify_queue, notify_subscriptions
 
 # How long a claimed notice stays claimed: longer than one SMTP or webhook exchange.
 LEASE = 5 * MINUTE
-# How far back a pass looks for events (and deadlines passed): an event that no pass nor
-# after-commit listener queued within a week (delivery stopped that long) is stale.
+# How far back a pass looks for events (and deadlines passed): an event that no pass
+# queued within a week (delivery stopped that long) is stale.
 LOOK_BACK = 7 * DAY
 
 
@@ -51,15 +50,12 @@ class Due:
         return f"Due(id={self.id}, kind={self.kind!r}, via={self.via!r})"
 
 
-def collect(database: Database, now: int, near: int, kinds: Sequence[str] = ()) -> int:
-    """Queue every notice owed to every subscription (of these kinds; all if none named);
-    return how many were new. Safe to run at any time, from any process: an event already
-    queued for a subscription is never queued again."""
-    query = select(notify_subscriptions)
-    if kinds:
-        query = query.where(notify_subscriptions.c.kind.in_(list(kinds)))
+def collect(database: Database, now: int, near: int) -> int:
+    """Queue every notice owed to every subscription; return how many were new. Safe to
+    run at any time, from any process: an event already queued for a subscription is never
+    queued again."""
     with database.read() as conn:
-        subscriptions = conn.execute(query).all()
+        subscriptions = conn.execute(select(notify_subscriptions)).all()
     queued = 0
     for subscription in subscriptions:
         # Found in a read; written only when something is new (a quiet pass locks nothing).
