@@ -129,12 +129,15 @@ class Admission:
         if not claimed:
             return
         rows = [(stix_id, self._viewer.org_id, now) for stix_id in claimed]
-        database.insert_rows(self._conn, object_owners, ("stix_id", "org_id", "since"), rows)
+        columns = ("stix_id", "org_id", "since")
         if database.writes_one_at_a_time:
-            return  # nobody else can have claimed them since this transaction read
-        lost = {
-            i for i, org in owners_of(self._conn, claimed).items() if org != self._viewer.org_id
-        }
+            # Nobody else can have claimed them since this transaction read.
+            database.insert_rows(self._conn, object_owners, columns, rows)
+            return
+        # Only an id another transaction claimed meanwhile is left out: read its owner.
+        inserted = database.insert_new_rows(self._conn, object_owners, columns, rows, "stix_id")
+        taken = set(claimed).difference(inserted)
+        lost = {i for i, org in owners_of(self._conn, taken).items() if org != self._viewer.org_id}
         for cand in admitted:
             if cand.stix_id in lost and COPY_MARK not in cand.version:
                 cand.version = copy_version(cand.version, self._viewer.org_id)

@@ -101,6 +101,19 @@ class Database:
         """
         raise NotImplementedError
 
+    def insert_new_rows(
+        self,
+        conn: Connection,
+        table: Table,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        returning: str = "",
+    ) -> list[Any]:
+        """Insert rows as :meth:`insert_rows` does, and return the ``returning`` column of
+        each row inserted: what a conflict left out was written by another transaction
+        (needed only where write transactions run side by side)."""
+        raise NotImplementedError
+
     def lock_audit(self, conn: Connection) -> None:
         """Serialise appends to the audit log within the current write transaction."""
 
@@ -167,6 +180,26 @@ class SqliteDatabase(Database):
             sql = _insert_sql(conn, table, columns, f"VALUES ({', '.join('?' * len(columns))})")
             conn.exec_driver_sql(sql, rows)
 
+    def insert_new_rows(
+        self,
+        conn: Connection,
+        table: Table,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        returning: str = "",
+    ) -> list[Any]:
+        """Insert rows one statement each (``RETURNING`` has no ``executemany`` here); a
+        SQLite node never needs it on its hot path, its writes come one at a time."""
+        sql = _insert_sql(conn, table, columns, f"VALUES ({', '.join('?' * len(columns))})")
+        if returning:
+            sql += f" RETURNING {conn.dialect.identifier_preparer.quote(returning)}"
+        inserted = []
+        for row in rows:
+            found = conn.exec_driver_sql(sql, tuple(row)).scalar()
+            if found is not None:
+                inserted.append(found)
+        return inserted
+
 
 class PostgresDatabase(Database):
     """PostgreSQL: many workers, writes to one channel serialised by an advisory lock."""
@@ -202,8 +235,21 @@ class PostgresDatabase(Database):
         go in psycopg's binary format (``%b``): as text, an array of JSON bodies needs every
         quote escaped, which cost three times the insert itself.
         """
+        self.insert_new_rows(conn, table, columns, rows)
+
+    def insert_new_rows(
+        self,
+        conn: Connection,
+        table: Table,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        returning: str = "",
+    ) -> list[Any]:
+        """Insert rows as :meth:`insert_rows` does; with ``returning``, return that column's
+        value of each row inserted (a row left out by a conflict is not returned, after
+        the transaction that holds the conflicting row has ended)."""
         if not rows:
-            return
+            return []
         types = {column.name: column.type for column in table.columns}
         # Array casts name the base type only: a collation belongs to the column.
         arrays = ", ".join(
@@ -211,7 +257,12 @@ class PostgresDatabase(Database):
             for name in columns
         )
         sql = _insert_sql(conn, table, columns, f"SELECT * FROM unnest({arrays})")
-        conn.exec_driver_sql(sql, tuple(list(values) for values in zip(*rows, strict=True)))
+        values = tuple(list(column) for column in zip(*rows, strict=True))
+        if not returning:
+            conn.exec_driver_sql(sql, values)
+            return []
+        quoted = conn.dialect.identifier_preparer.quote(returning)
+        return list(conn.exec_driver_sql(f"{sql} RETURNING {quoted}", values).scalars())
 
 
 def _insert_sql(conn: Connection, table: Table, columns: Sequence[str], source: str) -> str:
