@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import orjson
 from fastapi import APIRouter, Query, Request
@@ -30,7 +30,7 @@ from passerelle.policy.actions import require_write
 from passerelle.policy.directory import Channel
 from passerelle.policy.roles import Role
 from passerelle.policy.visibility import channel_for, require_read
-from passerelle.stix.misp_objects import declare_misp_objects
+from passerelle.stix.misp_objects import MISP_PREFIX, declare_misp_objects
 from passerelle.stix.timestamps import micros_to_text
 from passerelle.stix.upgrade import upgrade_document
 from passerelle.taxii.context import ROOT_PATH, Call, CallDep
@@ -277,8 +277,14 @@ def _parse_envelope(raw: bytes) -> list[Any]:
         raise TaxiiError(422, "the body must be a TAXII envelope: an object with an 'objects' list")
     found: list[Any] = envelope["objects"]
     # Objects that say STIX 2.0 are upgraded, MISP's x-misp-* objects declared (as import).
-    upgrade = upgrade_document(None, found)
-    return declare_misp_objects(upgrade.objects if upgrade else found)[0]
+    # Neither can be there unless its bytes are (an escaped spelling is merely refused).
+    if _STIX20 in raw:
+        upgrade = upgrade_document(None, found)
+        found = upgrade.objects if upgrade else found
+    return declare_misp_objects(found)[0] if MISP_PREFIX.encode() in raw else found
+
+
+_STIX20: Final = b'"2.0"'
 
 
 def _writable_channel(call: Call, collection_id: str) -> Channel:
