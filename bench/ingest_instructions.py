@@ -11,7 +11,9 @@ trees can be compared to a few per cent anywhere:
 Each tree is run with its own ``src`` first on PYTHONPATH, under this interpreter. A run
 makes a SQLite node (with ``--db``, a PostgreSQL one in a scratch database), starts
 ``passerelle serve`` under callgrind, posts warm-up envelopes, then counts the
-instructions of ``--envelopes`` TAXII POSTs of 1,000 new indicators each and of reading
+instructions of ``--envelopes`` times 1,000 new indicators posted by TAXII in envelopes of
+``--size`` (1,000; 100 is what taxii2-client sends in bench/taxii_ingest.py), each followed
+by a GET of its status, and of reading
 them back by pages of 1,000. Valgrind runs Python about 50 times slower: the default
 sizes take two to four minutes per tree. Needs the ``valgrind`` package.
 
@@ -125,10 +127,11 @@ class Node:
         return orjson.loads(data)
 
     def post(self, body: bytes) -> None:
-        """Add one envelope; every object must be accepted."""
+        """Add one envelope, then read its status; every object must be accepted."""
         status = self.request("POST", f"/taxii2/root/collections/{self.channel}/objects/", body)
         if status.get("failure_count"):
             raise SystemExit(f"objects refused: {status}")
+        self.request("GET", f"/taxii2/root/status/{status['id']}/")
 
     def read_all(self) -> int:
         """Read the channel by pages of 1,000; return how many pages."""
@@ -250,8 +253,11 @@ def scratch_database(url: str, drop_only: bool = False) -> None:
     admin.dispose()
 
 
-def measure(tree: Path, warm: int, envelopes: int, db: str = "") -> dict[str, float]:
-    """Instructions per object ingested and per page read, for one source tree."""
+def measure(
+    tree: Path, warm: int, envelopes: int, db: str = "", size: int = ENVELOPE
+) -> dict[str, float]:
+    """Instructions per object ingested (in envelopes of ``size``, each followed by a read
+    of its status, as taxii2-client does) and per page read, for one source tree."""
     work = Path(tempfile.mkdtemp(prefix="passerelle-instr-"))
     if db:
         scratch_database(db)
@@ -259,7 +265,8 @@ def measure(tree: Path, warm: int, envelopes: int, db: str = "") -> dict[str, fl
     try:
         for n in range(warm):
             node.post(indicators(n * ENVELOPE, ENVELOPE))
-        bodies = [indicators((warm + n) * ENVELOPE, ENVELOPE) for n in range(envelopes)]
+        count = envelopes * ENVELOPE // size
+        bodies = [indicators((warm * ENVELOPE) + n * size, size) for n in range(count)]
         _none, ingest, ingest_seconds = node.counted(lambda: [node.post(body) for body in bodies])
         ingest_server = node.server_work
         pages, read, read_seconds = node.counted(node.read_all)
@@ -292,6 +299,13 @@ def main() -> None:
     parser.add_argument("--envelopes", type=int, default=3, help="envelopes counted")
     parser.add_argument("--rounds", type=int, default=1, help="run the trees this many times")
     parser.add_argument(
+        "--size",
+        type=int,
+        default=ENVELOPE,
+        help="objects per envelope ingested (1000; taxii2-client's ingest in "
+        "bench/taxii_ingest.py sends 100)",
+    )
+    parser.add_argument(
         "--db",
         default="",
         help="a PostgreSQL URL whose database is created afresh for each tree and dropped "
@@ -306,7 +320,7 @@ def main() -> None:
     for round_ in range(args.rounds):
         for tree in trees:
             print(f"[{time.strftime('%H:%M:%S')}] {tree}", file=sys.stderr, flush=True)
-            got = measure(tree.resolve(), args.warm, args.envelopes, args.db)
+            got = measure(tree.resolve(), args.warm, args.envelopes, args.db, args.size)
             results.append((f"{tree} (round {round_ + 1})", got))
     base = sum(got["busy_per_object"] for _t, got in results[len(trees) - 1 :: len(trees)])
     base /= args.rounds

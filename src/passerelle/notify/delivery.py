@@ -30,7 +30,7 @@ from passerelle.store.database import Database
 _log = logging.getLogger(__name__)
 
 # After a ring, how long the loop lets a burst of writes go on before its pass (seconds).
-_SETTLE = 0.5
+_SETTLE = 1.0
 
 
 @dataclass

@@ -6,9 +6,10 @@ node's ``PASSERELLE_PHONE_REGION``."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Final
 
 import phonenumbers
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from passerelle.errors import BadInput
 from passerelle.policy.directory import find_organisation
@@ -40,10 +41,14 @@ def phone_regions(conn: Connection) -> dict[str, str]:
 
 def region_of(conn: Connection, org_id: int, default: str) -> str:
     """Return the phone region of an organisation: its own, else the node's (``default``)."""
-    own = conn.execute(
-        select(organisations.c.phone_region).where(organisations.c.id == org_id)
-    ).scalar()
+    own = conn.execute(_REGION, {"org_id": org_id}).scalar()
     return str(own or default)
+
+
+# Built once: every write asks it (the writer's organisation's region).
+_REGION: Final = select(organisations.c.phone_region).where(
+    organisations.c.id == bindparam("org_id")
+)
 
 
 def producer_regions(
