@@ -68,6 +68,17 @@ def test_the_set_has_files() -> None:
     assert _committed(), "no eval/press file found"
 
 
+def test_the_set_holds_what_issue_15_asks() -> None:
+    # At least 30 French, 15 English and 15 Russian articles; a blind second pass on a
+    # third of each language, every one of them on an article of the first pass.
+    for lang, least in (("fr", 30), ("en", 15), ("ru", 15)):
+        first = {p.name for p in (EVAL / lang).glob("*.json")}
+        second = {p.name for p in (EVAL / "second" / lang).glob("*.json")}
+        assert len(first) >= least, f"{lang}: {len(first)} articles"
+        assert 3 * len(second) >= len(first), f"{lang}: second pass on {len(second)}"
+        assert second <= first, f"{lang}: second pass without a first: {second - first}"
+
+
 @pytest.mark.parametrize("path", _committed(), ids=lambda p: str(p.relative_to(EVAL)))
 def test_every_committed_file_is_well_formed(path: Path) -> None:
     gold = json.loads(path.read_text(encoding="utf-8"))
