@@ -184,7 +184,12 @@ def _matches(viewer: Viewer, flt: SearchFilter) -> Select[Any]:
                 objects.c.stix_id == placement.c.stix_id, objects.c.version == placement.c.version
             ),
         )
-        conditions += [_body_holds(word) for word in flt.text.split()]
+        holds = [_body_holds(word) for word in flt.text.split()]
+        # The same words again, as a set of ids read once: the visibility rule, costly per
+        # placement, is then weighed only for the objects holding the words (on 100,000
+        # objects, one search took 3.7 s, now 0.5 s: bench/web.py).
+        conditions.append(placement.c.stix_id.in_(select(objects.c.stix_id).where(*holds)))
+        conditions += holds
     return query.where(*conditions).group_by(placement.c.stix_id)
 
 
