@@ -16,6 +16,8 @@ from markupsafe import escape
 
 from passerelle.audit import log as audit
 from passerelle.intake import review
+from passerelle.policy import directory
+from passerelle.policy.roles import Role
 from tests.exchange_support import FakeClock, contexts
 from tests.intake.review import ARTICLE, DGSI, number_of
 from tests.web.support import csrf_of, rendered, session_client, sign_in
@@ -149,7 +151,9 @@ def test_a_draft_reviewed_and_published_through_the_pages(
         "corrected",
         "rejected",
     )
-    assert f'hl-entity is-rejected" title="entity {marseille}:' in page
+    dash = "\N{EN DASH}"
+    title = f"entity {marseille} {dash} location Marseille (rejected)"
+    assert f'hl-entity is-rejected" title="{title}"' in page
     for number, state in states.items():
         if state == "pending":
             assert _post(browser, f"{base}/elements/{number}/reject", token).status_code == 303
@@ -273,3 +277,24 @@ def test_the_inbox_and_navigation_lead_to_the_drafts(
     assert "Texte source" in page
     assert "Enregistrer la correction" in page
     assert re.search(r'class="marker" href="#element-\d+">C\d+<', page)  # C: citation
+
+
+def test_an_auditor_of_the_drafts_organisation_takes_no_part(
+    web_app: FastAPI, world: World, clock: FakeClock, bundle: dict[str, Any]
+) -> None:
+    view = _stored(world, clock, bundle)
+    with world.database.write() as conn:
+        directory.add_user(conn, "dgsi", "audrey", Role.AUDITOR)
+    base = f"/intake/drafts/{view.id}"
+    with session_client(web_app, world.database, "audrey") as client:
+        token = csrf_of(client.get("/").text)
+        assert "/intake" not in client.get("/").text
+        for path in ("/intake", "/intake/drafts", base):
+            answer = client.get(path)
+            assert answer.status_code == 403, path
+            assert view.title not in answer.text
+        assert _post(client, "/intake", token, text=ARTICLE, channel="fr-ru").status_code == 403
+        assert _post(client, f"{base}/elements/1/accept", token).status_code == 403
+        assert _post(client, f"{base}/publish", token).status_code == 403
+    again = review.show_draft(contexts(world, clock)("alice"), review.DraftRef(draft_id=view.id))
+    assert [e.state for e in again.elements] == [e.state for e in view.elements]
