@@ -62,3 +62,13 @@ def test_cytoscape_is_vendored_with_its_licence() -> None:
     # Content-Security-Policy would refuse it): the graph page's stylesheet link has it.
     graph = (WEB / "templates" / "graph.html").read_text()
     assert 'id="__________cytoscape_stylesheet"' in graph
+
+
+def test_chart_js_is_vendored_with_its_licence() -> None:
+    vendor = WEB / "static" / "vendor"
+    assert (vendor / "chart.umd.min.js").read_text()[:200].startswith("/*!\n * Chart.js v4.")
+    assert "Permission is hereby granted" in (vendor / "chart.LICENSE").read_text()
+    # The partners page loads it and the node's own script, never an inline one.
+    partners = (WEB / "templates" / "partners.html").read_text()
+    assert '<script src="/static/vendor/chart.umd.min.js" defer></script>' in partners
+    assert "<script>" not in partners

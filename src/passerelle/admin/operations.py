@@ -10,7 +10,7 @@ on the command line, never here.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from passerelle.admin import actions
 from passerelle.audit.log import record_alone
 from passerelle.core.context import Context
-from passerelle.core.operations import Operation
+from passerelle.core.operations import Operation, RequestT
 from passerelle.core.operations import register as register_operation
 from passerelle.errors import Forbidden
 from passerelle.policy import directory
@@ -251,29 +251,43 @@ def lower_rights(ctx: Context, request: Rights) -> ChannelRef:
     return ChannelRef(channel=request.channel)
 
 
-def register(operation: Operation[Any]) -> None:
+def register(operation: Operation[RequestT]) -> Operation[RequestT]:
     """Register an administration operation: it audits its refusals itself (with what it
     would have changed), so the generic refusal entry would only repeat it."""
-    register_operation(dataclasses.replace(operation, audits_refusals=True))
+    return register_operation(dataclasses.replace(operation, audits_refusals=True))
 
 
 _ORG = "/api/admin/organisation"
 _USER = "/api/admin/users/{username}"
 _CHANNEL = "/api/admin/channels/{channel}"
 
-register(Operation("admin.org", "GET", _ORG, Nothing, show_organisation))
-register(Operation("admin.org-rename", "POST", _ORG + "/rename", Rename, rename_organisation))
-register(Operation("admin.client-add", "POST", _ORG + "/clients", ClientRef, add_client))
-register(
+ORG = register(Operation("admin.org", "GET", _ORG, Nothing, show_organisation))
+ORG_RENAME = register(
+    Operation("admin.org-rename", "POST", _ORG + "/rename", Rename, rename_organisation)
+)
+CLIENT_ADD = register(
+    Operation("admin.client-add", "POST", _ORG + "/clients", ClientRef, add_client)
+)
+CLIENT_REMOVE = register(
     Operation("admin.client-remove", "POST", _ORG + "/clients/remove", ClientRef, remove_client)
 )
-register(Operation("admin.user-add", "POST", "/api/admin/users", AddUser, add_user))
-register(Operation("admin.user-disable", "POST", _USER + "/disable", UserRef, disable_user))
-register(Operation("admin.user-enable", "POST", _USER + "/enable", UserRef, enable_user))
-register(Operation("admin.user-role", "POST", _USER + "/role", RoleChange, change_role))
-register(Operation("admin.user-token", "POST", _USER + "/token", UserRef, rotate_token))
-register(Operation("admin.channels", "GET", "/api/admin/channels", Nothing, list_channels))
-register(
+USER_ADD = register(Operation("admin.user-add", "POST", "/api/admin/users", AddUser, add_user))
+USER_DISABLE = register(
+    Operation("admin.user-disable", "POST", _USER + "/disable", UserRef, disable_user)
+)
+USER_ENABLE = register(
+    Operation("admin.user-enable", "POST", _USER + "/enable", UserRef, enable_user)
+)
+USER_ROLE = register(Operation("admin.user-role", "POST", _USER + "/role", RoleChange, change_role))
+USER_TOKEN = register(
+    Operation("admin.user-token", "POST", _USER + "/token", UserRef, rotate_token)
+)
+CHANNELS = register(
+    Operation("admin.channels", "GET", "/api/admin/channels", Nothing, list_channels)
+)
+CHANNEL_RENAME = register(
     Operation("admin.channel-rename", "POST", _CHANNEL + "/rename", ChannelRename, rename_channel)
 )
-register(Operation("admin.channel-rights", "POST", _CHANNEL + "/rights", Rights, lower_rights))
+CHANNEL_RIGHTS = register(
+    Operation("admin.channel-rights", "POST", _CHANNEL + "/rights", Rights, lower_rights)
+)

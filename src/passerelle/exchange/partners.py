@@ -216,4 +216,4 @@ def partner_figures(ctx: Context, _request: NoRequest) -> list[Partner]:
     ]
 
 
-register(Operation("partners", "GET", "/api/partners", NoRequest, partner_figures))
+PARTNERS = register(Operation("partners", "GET", "/api/partners", NoRequest, partner_figures))

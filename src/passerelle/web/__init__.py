@@ -12,7 +12,20 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from passerelle.web import auditing, entities, graph, inbox, intake, requests, search, signin, tip
+from passerelle.web import (
+    administration,
+    auditing,
+    entities,
+    graph,
+    inbox,
+    intake,
+    operator,
+    partners,
+    requests,
+    search,
+    signin,
+    tip,
+)
 from passerelle.web.access import SignInRequired, UnreadableForm, to_sign_in, unreadable_form
 
 __all__ = ["install_web"]
@@ -31,5 +44,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(entities.router)
     app.include_router(graph.router)
     app.include_router(intake.router)
+    app.include_router(partners.router)
+    app.include_router(administration.router)
+    app.include_router(operator.router)
     static = resources.files("passerelle.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
