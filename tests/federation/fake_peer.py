@@ -40,8 +40,7 @@ class FakePeer:
     def __init__(self) -> None:
         self.script = Script()
         self.release = threading.Event()
-        self._server = ThreadingHTTPServer((HOST, 0), _handler(self))
-        self._server.daemon_threads = True
+        self._server = _Server(self)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -60,83 +59,93 @@ class FakePeer:
         self._thread.join(5)
 
 
-def _handler(fake: FakePeer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
 
-        def log_message(self, *_args: object) -> None:
-            """Quiet."""
-
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-            fake.script.requests.append(("GET", parts.path, query))
-            index = int(query.get("next", "0") or 0)
-            if _faulty(fake.script, index) and self._fault():
-                return
-            if not parts.path.endswith("/objects/"):
-                self._send(404, {"title": "not found"})
-                return
-            pages = fake.script.pages
-            objects = pages[index] if index < len(pages) else []
-            body: dict[str, Any] = {"objects": objects, "more": index + 1 < len(pages)}
-            if body["more"]:
-                body["next"] = str(index + 1)
-            stamp = f"2026-01-01T00:00:{index:02d}.000000Z"
-            self._send(200, body, {"X-TAXII-Date-Added-Last": stamp})
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            envelope = json.loads(self.rfile.read(length) or b"{}")
-            fake.script.requests.append(("POST", urlsplit(self.path).path, {}))
-            if fake.script.fault and self._fault():
-                return
-            fake.script.posted += envelope.get("objects", [])
-            done = [{"id": o["id"], "version": o["modified"]} for o in envelope["objects"]]
-            status = {"id": "status-1", "status": "complete", "total_count": len(done),
-                      "success_count": len(done), "successes": done,
-                      "failure_count": 0, "pending_count": 0}  # fmt: skip
-            self._send(202, status)
-
-        def _fault(self) -> bool:
-            """Play the scripted fault; tell whether it answered (or refused to)."""
-            fault = fake.script.fault
-            if fault in ("500", "401"):
-                self._send(int(fault), {"title": "scripted failure"})
-            elif fault == "hang":
-                fake.release.wait(HANG_SECONDS)
-                self.close_connection = True
-            elif fault == "close":
-                self.send_response(200)
-                self.send_header("Content-Type", "application/taxii+json;version=2.1")
-                self.send_header("Content-Length", "5000")
-                self.end_headers()
-                self.wfile.write(b'{"objects": [{"type": "indic')
-                self.wfile.flush()
-                self.connection.shutdown(socket.SHUT_RDWR)
-                self.close_connection = True
-            elif fault == "malformed":
-                self._raw(200, b'{"objects": [{"type": "indicator", "id": ')
-            else:
-                return False
-            return True
-
-        def _send(
-            self, code: int, body: dict[str, Any], headers: dict[str, str] | None = None
-        ) -> None:
-            self._raw(code, json.dumps(body).encode(), headers)
-
-        def _raw(self, code: int, content: bytes, headers: dict[str, str] | None = None) -> None:
-            self.send_response(code)
-            self.send_header("Content-Type", "application/taxii+json;version=2.1")
-            self.send_header("Content-Length", str(len(content)))
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(content)
-
-    return Handler
+    def __init__(self, fake: FakePeer) -> None:
+        super().__init__((HOST, 0), _Handler)
+        self.fake = fake
 
 
-def _faulty(script: Script, page: int) -> bool:
-    return bool(script.fault) and page >= script.fault_from_page
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    @property
+    def _fake(self) -> FakePeer:
+        server = self.server
+        assert isinstance(server, _Server)
+        return server.fake
+
+    def log_message(self, *_args: object) -> None:
+        """Quiet."""
+
+    def do_GET(self) -> None:
+        script = self._fake.script
+        parts = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        script.requests.append(("GET", parts.path, query))
+        index = int(query.get("next", "0") or 0)
+        if script.fault and index >= script.fault_from_page and self._fault():
+            return
+        if not parts.path.endswith("/objects/"):
+            self._send(404, {"title": "not found"})
+            return
+        objects = script.pages[index] if index < len(script.pages) else []
+        body: dict[str, Any] = {"objects": objects, "more": index + 1 < len(script.pages)}
+        if body["more"]:
+            body["next"] = str(index + 1)
+        stamp = f"2026-01-01T00:00:{index:02d}.000000Z"
+        self._send(200, body, {"X-TAXII-Date-Added-Last": stamp})
+
+    def do_POST(self) -> None:
+        script = self._fake.script
+        length = int(self.headers.get("Content-Length", "0"))
+        envelope = json.loads(self.rfile.read(length) or b"{}")
+        script.requests.append(("POST", urlsplit(self.path).path, {}))
+        if script.fault and self._fault():
+            return
+        script.posted += envelope.get("objects", [])
+        done = [{"id": o["id"], "version": o["modified"]} for o in envelope["objects"]]
+        status = {"id": "status-1", "status": "complete", "total_count": len(done),
+                  "success_count": len(done), "successes": done,
+                  "failure_count": 0, "pending_count": 0}  # fmt: skip
+        self._send(202, status)
+
+    def _fault(self) -> bool:
+        """Play the scripted fault; tell whether it answered (or refused to)."""
+        fault = self._fake.script.fault
+        if fault in ("500", "401"):
+            self._send(int(fault), {"title": "scripted failure"})
+        elif fault == "hang":
+            self._fake.release.wait(HANG_SECONDS)
+            self.close_connection = True
+        elif fault == "close":
+            self._cut_short()
+        elif fault == "malformed":
+            self._raw(200, b'{"objects": [{"type": "indicator", "id": ')
+        else:
+            return False
+        return True
+
+    def _cut_short(self) -> None:
+        """Announce 5,000 bytes, send a few, close the connection."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/taxii+json;version=2.1")
+        self.send_header("Content-Length", "5000")
+        self.end_headers()
+        self.wfile.write(b'{"objects": [{"type": "indic')
+        self.wfile.flush()
+        self.connection.shutdown(socket.SHUT_RDWR)
+        self.close_connection = True
+
+    def _send(self, code: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        self._raw(code, json.dumps(body).encode(), headers)
+
+    def _raw(self, code: int, content: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", "application/taxii+json;version=2.1")
+        self.send_header("Content-Length", str(len(content)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(content)
