@@ -29,6 +29,10 @@ class Script:
     fault: str = ""
     # The fault is played on GETs of this page index and after (0: every request).
     fault_from_page: int = 0
+    # Every page says the next one is page 1 (a paging that goes round in circles).
+    circular: bool = False
+    # The X-TAXII-Date-Added-Last of every page (default: a timestamp rising page by page).
+    date_added_last: str = ""
     # (method, path, query) of every request received, in order.
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     posted: list[dict[str, Any]] = field(default_factory=list)
@@ -92,9 +96,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         objects = script.pages[index] if index < len(script.pages) else []
         body: dict[str, Any] = {"objects": objects, "more": index + 1 < len(script.pages)}
-        if body["more"]:
-            body["next"] = str(index + 1)
-        stamp = f"2026-01-01T00:00:{index:02d}.000000Z"
+        if body["more"] or script.circular:
+            body["more"], body["next"] = True, "1" if script.circular else str(index + 1)
+        stamp = script.date_added_last or f"2026-01-01T00:00:{index:02d}.000000Z"
         self._send(200, body, {"X-TAXII-Date-Added-Last": stamp})
 
     def do_POST(self) -> None:

@@ -209,3 +209,20 @@ def test_forged_malformed_and_oversized_objects_are_refused_and_listed(
     assert "nested too deeply" in listed
     assert refused["unsigned"]["id"] in listed
     assert refused["invalid"]["id"] in listed
+
+
+def test_a_paging_in_circles_or_a_bad_date_added_does_not_trap_the_pull(faulty: Faulty) -> None:
+    pages = [[_boreal(1)], [_boreal(2)], [_boreal(3)]]
+    faulty.fake.script.pages, faulty.fake.script.circular = pages, True
+    code, lines = faulty.sync()
+    assert code == 1
+    assert lines[-1].endswith("its paging goes round in circles (next '1' again)")
+    assert len(faulty.fake.script.requests) == 2  # page 0, page 1, then stopped
+    assert len(_placed(faulty)) == 2
+
+    # A date that is not one is not kept as the cursor (the peer would refuse it later).
+    faulty.fake.script.circular, faulty.fake.script.date_added_last = False, "yesterday"
+    code, lines = faulty.sync()
+    assert code == 0, lines
+    assert _cursor(faulty) == ("", "")
+    assert len(_placed(faulty)) == 3

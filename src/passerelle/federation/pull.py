@@ -114,18 +114,35 @@ def _pull_link(
 ) -> None:
     page_size, progress = paging
     newest = run.added_after
+    seen = {run.next_token}
     for _ in range(_MAX_PAGES):
         page = _fetch(client, run, page_size)
         _store(database, hooks, run, page.objects, report)
         if progress is not None:
             progress(len(page.objects))
-        newest = max(newest, page.date_added_last)
+        newest = max(newest, _timestamp(page.date_added_last))
         run.next_token = page.next if page.more and page.next else ""
+        if run.next_token in seen - {""}:
+            raise PeerUnreachable(
+                f"{run.peer.url}: its paging goes round in circles (next {run.next_token[:40]!r}"
+                " again)"
+            )
+        seen.add(run.next_token)
         if not run.next_token:
             run.added_after = newest
         _save_cursor(database, run)
         if not run.next_token:
             return
+
+
+def _timestamp(header: str) -> str:
+    """Return the peer's X-TAXII-Date-Added-Last if it is a timestamp, else '' (a cursor
+    the peer would refuse would stop every later pull)."""
+    try:
+        version_key(header)
+    except ValueError:
+        return ""
+    return header
 
 
 def _fetch(client: PeerClient, run: _Run, page_size: int) -> Page:
