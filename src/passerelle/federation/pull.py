@@ -10,8 +10,12 @@ starts. A page stored but whose cursor was not saved is fetched again and change
 complete one.
 
 A pulled object may only be the peer's organisation's own: one naming another author
-(``created_by_ref``) than the identity published for that organisation is refused, as is
-whatever ingest refuses; each refusal is recorded for the peer with its reason.
+(``created_by_ref``) than the identity published for that organisation is refused, as are
+an entry that is not a JSON object, an object larger than ``MAX_OBJECT_BYTES`` and
+whatever ingest refuses (invalid, or a version of an object another organisation owns);
+each refusal is recorded for the peer with its reason. A page that fails (an error, a
+timeout, a connection closed, malformed JSON) stores nothing and leaves the cursor where
+the last stored page put it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, delete, select
 
 from passerelle.federation.peers import Link, Peer, link_channel, links_of, node_account, read_token
@@ -36,6 +41,10 @@ from passerelle.store.database import Database
 from passerelle.store.federation_tables import peer_cursors, peer_refusals
 
 PAGE_SIZE = 500
+# An object larger than this (as JSON) is refused: no larger than an envelope this node
+# takes over TAXII by default (PASSERELLE_MAX_CONTENT_LENGTH), so no peer can store here
+# what no writer could post.
+MAX_OBJECT_BYTES = 10 * 1024 * 1024
 _MAX_PAGES = 10_000
 
 
@@ -105,18 +114,35 @@ def _pull_link(
 ) -> None:
     page_size, progress = paging
     newest = run.added_after
+    seen = {run.next_token}
     for _ in range(_MAX_PAGES):
         page = _fetch(client, run, page_size)
         _store(database, hooks, run, page.objects, report)
         if progress is not None:
             progress(len(page.objects))
-        newest = max(newest, page.date_added_last)
+        newest = max(newest, _timestamp(page.date_added_last))
         run.next_token = page.next if page.more and page.next else ""
+        if run.next_token in seen - {""}:
+            raise PeerUnreachable(
+                f"{run.peer.url}: its paging goes round in circles (next {run.next_token[:40]!r}"
+                " again)"
+            )
+        seen.add(run.next_token)
         if not run.next_token:
             run.added_after = newest
         _save_cursor(database, run)
         if not run.next_token:
             return
+
+
+def _timestamp(header: str) -> str:
+    """Return the peer's X-TAXII-Date-Added-Last if it is a timestamp, else '' (a cursor
+    the peer would refuse would stop every later pull)."""
+    try:
+        version_key(header)
+    except ValueError:
+        return ""
+    return header
 
 
 def _fetch(client: PeerClient, run: _Run, page_size: int) -> Page:
@@ -135,18 +161,20 @@ def _fetch(client: PeerClient, run: _Run, page_size: int) -> Page:
 
 
 def _store(
-    database: Database, hooks: Hooks, run: _Run, objects: list[dict[str, Any]], report: PullReport
+    database: Database, hooks: Hooks, run: _Run, objects: list[Any], report: PullReport
 ) -> None:
     author = organisation_identity_id(run.peer.org_name)
+    entries = [o for o in objects if isinstance(o, dict)]
     with database.read() as conn:
-        held = held_versions(conn, [k for k in map(_key, objects) if k[1]])
-    fresh, refusals = [], []
-    for obj in objects:
+        held = held_versions(conn, [k for k in map(_key, entries) if k[1]])
+    fresh: list[dict[str, Any]] = []
+    refusals = [(("", ""), "not a JSON object") for o in objects if not isinstance(o, dict)]
+    for obj in entries:
         key = _key(obj)
         if key in held:
             report.known += 1
-        elif obj.get("created_by_ref", author) != author:
-            refusals.append((key, f"names another author than {run.peer.org_name!r}"))
+        elif (reason := _refusal(obj, author, run.peer.org_name)) is not None:
+            refusals.append((key, reason))
         else:
             fresh.append(obj)
     if fresh:
@@ -156,6 +184,17 @@ def _store(
     report.refused += len(refusals)
     if refusals:
         _record_refusals(database, run.peer, refusals)
+
+
+def _refusal(obj: dict[str, Any], author: str, org_name: str) -> str | None:
+    """Why a pulled object is refused before ingest sees it (None: it goes on)."""
+    if obj.get("created_by_ref", author) != author:
+        return f"names another author than {org_name!r}"
+    try:
+        size = len(orjson.dumps(obj))
+    except orjson.JSONEncodeError:  # nested deeper than JSON is written here
+        return "cannot be written back as JSON (nested too deeply)"
+    return f"larger than {MAX_OBJECT_BYTES} bytes" if size > MAX_OBJECT_BYTES else None
 
 
 def _key(obj: dict[str, Any]) -> tuple[str, str]:

@@ -11,6 +11,7 @@ is in the audit log (action ``federate``: the ids, the peer, its status resource
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -190,23 +191,26 @@ def _record(
     answer: Outcome,
     report: PushReport,
 ) -> bool:
-    """Write the ledger rows of a sent batch and settle its outbox rows."""
+    """Write the ledger rows of a sent batch and settle its outbox rows (one statement
+    for the ledger and one per outcome: a row at a time cost more than the sending)."""
     now = now_micros()
-    settled = False
+    ledger, settled = [], defaultdict(list)
     for row, sent in leaving:
         result, detail = verdict(answer, sent)
-        write_ledger(conn, peer, link, (row.stix_id, row.version), answer, (result, detail), now)
+        key = (row.stix_id, row.version)
+        ledger.append(ledger_row(peer, link, key, answer, (result, detail), now))
         if result == ACCEPTED:
-            outbox.settle(conn, [row.id], outbox.SENT)
+            settled[(outbox.SENT, "")].append(row.id)
             report.accepted += 1
         elif result == outbox.REFUSED:
-            outbox.settle(conn, [row.id], outbox.REFUSED, detail)
+            settled[(outbox.REFUSED, detail)].append(row.id)
             report.refused += 1
         else:
             report.pending += 1
-            continue
-        settled = True
-    return settled
+    conn.execute(federation_ledger.insert(), ledger)
+    for (state, reason), row_ids in settled.items():
+        outbox.settle(conn, row_ids, state, reason)
+    return bool(settled)
 
 
 def write_ledger(
@@ -219,18 +223,23 @@ def write_ledger(
     now: int,
 ) -> None:
     """Write what a peer said of one version sent through a link."""
-    conn.execute(
-        federation_ledger.insert().values(
-            peer_id=peer.id,
-            link_id=link.id,
-            stix_id=key[0],
-            version=key[1],
-            sent_at=now,
-            status_id=answer.status_id[:64],
-            result=said[0],
-            detail=said[1],
-        )
-    )
+    conn.execute(federation_ledger.insert().values(ledger_row(peer, link, key, answer, said, now)))
+
+
+def ledger_row(
+    peer: Peer, link: Link, key: tuple[str, str], answer: Outcome, said: tuple[str, str], now: int
+) -> dict[str, object]:
+    """Return the ledger row of what a peer said of one version sent through a link."""
+    return {
+        "peer_id": peer.id,
+        "link_id": link.id,
+        "stix_id": key[0],
+        "version": key[1],
+        "sent_at": now,
+        "status_id": answer.status_id[:64],
+        "result": said[0],
+        "detail": said[1],
+    }
 
 
 def verdict(answer: Outcome, sent: Departure) -> tuple[str, str]:

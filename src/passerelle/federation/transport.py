@@ -31,7 +31,8 @@ class PeerUnreachable(PasserelleError):
 class Page:
     """One page of a peer's collection: its objects, whether more follow, and how."""
 
-    objects: list[dict[str, Any]]
+    # As sent: an entry that is not a JSON object is the receiver's to refuse and list.
+    objects: list[Any]
     more: bool
     next: str
     date_added_last: str
@@ -55,6 +56,7 @@ class PeerClient:
             ssl.create_default_context(cafile=ca_file) if ca_file else True
         )
         self._root = api_root
+        self._timeout = timeout
         self._client = httpx2.Client(
             headers={"Authorization": f"Bearer {token}", "Accept": TAXII_MEDIA_TYPE},
             verify=verify,
@@ -94,9 +96,9 @@ class PeerClient:
                 "DELETE", url, params={"match[version]": ",".join(versions)}
             )
         except httpx2.HTTPError as exc:
-            raise PeerUnreachable(f"{url}: {_reason(exc)}") from None
+            raise PeerUnreachable(f"{url}: {_reason(exc, self._timeout)}") from None
         if response.status_code >= 500 or response.status_code in (401, 406, 429):
-            raise PeerUnreachable(f"{url}: HTTP {response.status_code}", response.status_code)
+            raise PeerUnreachable(f"{url}: {_refusal(response.status_code)}", response.status_code)
         return response.status_code, _description(response.content)
 
     def get_objects(self, collection: str, params: dict[str, str]) -> Page:
@@ -109,7 +111,7 @@ class PeerClient:
         if not isinstance(objects, list):
             raise PeerUnreachable(f"{self._root}: 'objects' is not a list")
         return Page(
-            [o for o in objects if isinstance(o, dict)],
+            objects,
             bool(found.get("more")),
             str(found.get("next") or ""),
             headers.get("x-taxii-date-added-last", ""),
@@ -127,9 +129,9 @@ class PeerClient:
                 method, url, json=body, headers={"Accept": "application/json"}
             )
         except httpx2.HTTPError as exc:
-            raise PeerUnreachable(f"{url}: {_reason(exc)}") from None
+            raise PeerUnreachable(f"{url}: {_reason(exc, self._timeout)}") from None
         if response.status_code >= 500 or response.status_code in (401, 429):
-            raise PeerUnreachable(f"{url}: HTTP {response.status_code}", response.status_code)
+            raise PeerUnreachable(f"{url}: {_refusal(response.status_code)}", response.status_code)
         if response.status_code >= 400:
             return response.status_code, {"description": _description(response.content)}
         try:
@@ -151,9 +153,9 @@ class PeerClient:
         try:
             response = self._client.request(method, url, **kwargs)
         except httpx2.HTTPError as exc:
-            raise PeerUnreachable(f"{url}: {_reason(exc)}") from None
+            raise PeerUnreachable(f"{url}: {_reason(exc, self._timeout)}") from None
         if response.status_code >= 400:
-            raise PeerUnreachable(f"{url}: HTTP {response.status_code}", response.status_code)
+            raise PeerUnreachable(f"{url}: {_refusal(response.status_code)}", response.status_code)
         if answer_headers is not None:
             answer_headers.update({k.lower(): v for k, v in response.headers.items()})
         try:
@@ -182,10 +184,26 @@ def _description(content: bytes) -> str:
     return str(found.get("description") or found.get("title") or "")[:500]
 
 
-def _reason(exc: httpx2.HTTPError) -> str:
+_REFUSALS = {
+    401: "the peer does not accept our token (see the peer's --token-file)",
+    403: "the peer does not let our node account do this",
+    404: "no such resource at the peer (see peer link --remote-collection)",
+    413: "larger than the peer accepts in one request",
+}
+
+
+def _refusal(status: int) -> str:
+    """Name an HTTP error status in one line, with what to check when it is ours to fix."""
+    hint = _REFUSALS.get(status)
+    return f"HTTP {status}: {hint}" if hint else f"HTTP {status}"
+
+
+def _reason(exc: httpx2.HTTPError, timeout: float) -> str:
     text = str(exc).strip().splitlines()
     if "CERTIFICATE_VERIFY_FAILED" in str(exc):
         return "its certificate is not trusted (give --ca-file)"
+    if isinstance(exc, httpx2.TimeoutException):
+        return f"{exc.__class__.__name__}: no answer within {timeout:g} s (sync --timeout)"
     return f"{exc.__class__.__name__}: {text[0][:200]}" if text else exc.__class__.__name__
 
 
