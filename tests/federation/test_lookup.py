@@ -131,6 +131,10 @@ def _nobody_speaks_for_another(topology: Topology) -> None:
                            "--peer", "boreal", user="bella")  # fmt: skip
     assert other.exit_code != 0
     assert "speaks for atlas, not boreal" in other.output
+    [kept] = _log(topology.a, "refused")
+    assert (kept.username, kept.detail["operation"], kept.detail["peer"]) == (
+        "bella", "lookup --federated", "boreal",
+    )  # fmt: skip
 
 
 def _refusal_per_organisation(topology: Topology) -> None:

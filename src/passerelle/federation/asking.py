@@ -17,6 +17,7 @@ from typing import Any, Final
 from sqlalchemy import Connection
 
 from passerelle.audit import log as audit
+from passerelle.core.operations import REFUSED
 from passerelle.errors import BadInput, Forbidden, PasserelleError
 from passerelle.federation.peers import Peer, find_peer, list_peers, read_token
 from passerelle.federation.transport import PeerClient, PeerUnreachable
@@ -57,8 +58,17 @@ def ask_peers(
         )
     if not value.strip():
         raise BadInput("give a value to look up")
-    with database.read() as conn:
-        chosen = _peers_for(conn, viewer, peer_name)
+    try:
+        with database.read() as conn:
+            chosen = _peers_for(conn, viewer, peer_name)
+    except Forbidden as exc:
+        detail: dict[str, Any] = {
+            "operation": "lookup --federated",
+            "peer": peer_name or "",
+            "reason": exc.message,
+        }
+        audit.record_alone(database, viewer, REFUSED, [], detail)
+        raise
     question = {
         "value": value.strip(),
         "asking_org": viewer.org_name,
@@ -115,15 +125,20 @@ def _parsed(peer: Peer, found: dict[str, Any]) -> PeerAnswer:
     answer = found.get("answer")
     if answer not in ANSWERS:
         return PeerAnswer(peer.name, peer.org_name, ERROR, error="the answer is no look-up's")
-    holders = [str(h)[:200] for h in found.get("holders") or [] if isinstance(h, str)]
+    # What a peer says is printed on a terminal: no control characters, bounded.
+    holders = [audit.printable(h, 200) for h in found.get("holders") or [] if isinstance(h, str)]
     rfis = [
-        {"to": str(r.get("to", ""))[:200], "purpose": str(r.get("purpose", ""))[:2000]}
+        {"to": _text(r.get("to"), 200), "purpose": _text(r.get("purpose"), 2000)}
         for r in found.get("suggested_rfis") or []
         if isinstance(r, dict)
     ]
     return PeerAnswer(
         peer.name, peer.org_name, str(answer), holders[:_MAX_HOLDERS], rfis[:_MAX_HOLDERS]
     )
+
+
+def _text(value: object, limit: int) -> str:
+    return audit.printable(value, limit) if isinstance(value, str) else ""
 
 
 def _line(exc: Exception) -> str:
