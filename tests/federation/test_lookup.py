@@ -103,7 +103,7 @@ def _no_hits_look_like_nothing(topology: Topology) -> None:
         _NO_HIT
     ]
     # RED to bella, AMBER+STRICT in bc, cobalt's H2 kept from ab: nothing for atlas.
-    for hidden in ("10.0.0.2", "10.0.0.3", "10.0.0.4"):
+    for hidden in ("10.0.0.2", "10.0.0.3", "10.0.0.4", "name:Ivan Nobodyski"):
         assert _ask(topology, hidden) == never, hidden
     token = topology.b.tokens["atlas-node"]
     question = {"asking_org": "atlas", "purpose": "probe"}
@@ -190,6 +190,12 @@ def _failures_are_one_line(topology: Topology, tmp: Path) -> None:
     assert "peer 'ghost' (boreal): unreachable: " in text
     lines = [line for line in text.splitlines() if line.startswith("peer 'stale'")]
     assert len(lines) == 1
+    alone = topology.run_a("lookup", "10.0.0.1", "--peer", "boreal", user="anna")
+    assert alone.exit_code != 0
+    assert "--peer goes with --federated" in alone.output
+    [entity] = _ask(topology, "entity:0123456789ab", "--peer", "boreal")
+    assert entity["answer"] == "error"
+    assert "entity id is its node's own" in entity["error"]
     only = _ask(topology, "10.0.0.1", "--peer", "boreal")
     assert [a["peer"] for a in only] == ["boreal"]
 
