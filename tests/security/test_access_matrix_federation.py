@@ -13,6 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from passerelle.core.context import Context
+from passerelle.core.operations import REGISTRY, perform
+from passerelle.errors import Forbidden
+from passerelle.federation.lookups import FederatedLookup
 from passerelle.federation.peers import add_peer, audience, link_peer
 from passerelle.federation.retraction import ERASE
 from passerelle.objects.queries import ObjectFilter, object_entries
@@ -30,14 +34,16 @@ from tests.access_world import (
     LABELS,
     MARKINGS,
     PEOPLE,
+    PERSON,
     VERSIONS,
     AccessWorld,
+    Person,
     Relation,
     build,
     open_probe,
     sees,
 )
-from tests.world import NODE_HOOKS
+from tests.world import NODE_HOOKS, NODE_KEYS
 
 PEER_ORGS = ("member", "client", "outsider")
 
@@ -185,3 +191,57 @@ def test_only_the_producers_node_may_erase_and_then_nobody_reads_it(
             ).scalars()
         )
     assert erasers == {producer_node.username}
+
+
+# Federated look-ups: what a peer's node account hears of each object, for its organisation.
+
+_ORG_RELATION = {
+    "producer": Relation.PRODUCER,
+    "member": Relation.MEMBER,
+    "client": Relation.CLIENT,
+    "outsider": Relation.NON_MEMBER,
+}
+
+
+def _lookup(world: AccessWorld, person: Person, value: str, org: str) -> str:
+    """What a look-up answers a person (as JSON), or 'forbidden'."""
+    ctx = Context(world.database, world.viewer(person.username), NODE_KEYS, NODE_HOOKS)
+    asked = FederatedLookup(value=value, asking_org=org, purpose="matrix")
+    try:
+        found = perform(REGISTRY["federation.lookup"], ctx, asked)
+    except Forbidden:
+        return "forbidden"
+    return str(found.model_dump_json())
+
+
+def test_a_federated_lookup_tells_each_organisation_only_what_it_may_know_exists(
+    database: Database,
+) -> None:
+    world = build(database)
+    nothing = '{"answer":"no-hit","holders":[],"suggested_rfis":[]}'
+    wrong = []
+    for person in PEOPLE:
+        org = person.org
+        # The organisation as a whole: never a named RED recipient, whoever its account is.
+        whole = Person("", org, Role.LIAISON, _ORG_RELATION[org])
+        for n, label in enumerate(LABELS):
+            value = f"10.0.0.{n}"
+            if person.role is not Role.NODE:
+                expected = "forbidden"
+            elif sees(whole, label):
+                expected = "hit by producer"
+            else:
+                expected = nothing
+            got = _lookup(world, person, value, org)
+            if got.startswith('{"answer":"hit","holders":["producer"]'):
+                got = "hit by producer"
+            if got != expected:
+                wrong.append(f"{person} {label}: expected {expected}, got {got}")
+            # Never on behalf of another organisation.
+            other = "outsider" if org != "outsider" else "member"
+            if _lookup(world, person, value, other) != "forbidden":
+                wrong.append(f"{person} {label}: answered for {other}")
+        if person.role is Role.NODE and _lookup(world, person, "10.200.0.1", org) != nothing:
+            wrong.append(f"{person}: a value nobody holds is not a plain no-hit")
+    assert wrong == []
+    assert PERSON["member-node-named"].relation is Relation.NAMED

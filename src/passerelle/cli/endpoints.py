@@ -96,6 +96,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "notify.subscribe": Endpoint("POST", _SUBSCRIPTIONS, _NOTIFY),
     "notify.unsubscribe": Endpoint("POST", _SUBSCRIPTIONS + "/remove", _NOTIFY),
     "notify.list": Endpoint("GET", _SUBSCRIPTIONS, _NOTIFY),
+    "federation.lookup": Endpoint(
+        "POST", "/api/federation/lookups", "passerelle.federation.lookups"
+    ),
 }
 
 # Choices and bounds of requests that the command line checks before it sends them (the

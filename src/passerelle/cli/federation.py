@@ -151,6 +151,42 @@ def peer_link(
     click.echo(f"channel {link.channel_title!r} linked to {remote_collection!r} for {ways}")
 
 
+@peer.command("refuse-lookups")
+@click.argument("org_name", metavar="ORG")
+@click.option("--reason", default="", help="Why (kept with the decision and in the audit log).")
+@click.option("--allow", is_flag=True, help="Answer ORG's federated look-ups again.")
+@pass_node
+def peer_refuse_lookups(node: Node, org_name: str, reason: str, allow: bool) -> None:
+    """Refuse the federated look-ups that ORG's node accounts ask here (they hear
+    'refused'); with --allow, answer them again."""
+    from passerelle.audit import log as audit
+    from passerelle.federation import lookups
+
+    with node.database.write() as conn:
+        if allow:
+            lookups.allow_lookups(conn, org_name)
+        else:
+            lookups.refuse_lookups(conn, org_name, reason, node.clock())
+        action = "lookups-allowed" if allow else "lookups-refused"
+        audit.record(node.database, conn, None, action, [],
+                     {"organisation": org_name, "reason": reason[:500]},
+                     username="command line")  # fmt: skip
+    click.echo(f"federated look-ups from {org_name!r} {'answered' if allow else 'refused'}")
+
+
+@peer.command("lookup-refusals")
+@json_option
+@pass_node
+def peer_lookup_refusals(node: Node, as_json: bool) -> None:
+    """List the organisations whose federated look-ups this node refuses."""
+    from passerelle.federation import lookups
+
+    with node.database.read() as conn:
+        found = lookups.lookup_refusals(conn)
+    rows = [{"organisation": n, "since": _when(at), "reason": why} for n, at, why in found]
+    emit_rows(rows, ["organisation", "since", "reason"], as_json)
+
+
 @peer.command("retry")
 @click.argument("name")
 @pass_node

@@ -173,6 +173,7 @@ _SUMMARIES = {
     "notify.subscribe": "Subscribe to notifications",
     "notify.unsubscribe": "Unsubscribe from notifications",
     "notify.list": "List your notification subscriptions",
+    "federation.lookup": "Answer a federated look-up",
 }
 _CREATES = frozenset(
     {

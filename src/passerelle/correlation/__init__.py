@@ -5,11 +5,13 @@ What other packages may use is named here (``__all__``): :mod:`.queries`, the op
 (correlate an object, look a value up) with their requests and answers, which the REST API
 and the command line serve; :class:`CorrelationIndex`, the listener that indexes the
 observable keys of versions as they are stored, and :func:`reindex` for the versions
-stored before. How a version is keyed (:mod:`.index`) and how entity groups correlate
-(:mod:`.entities`) are the package's own.
+stored before; :func:`value_holders` and :func:`entity_holders`, who holds what a viewer
+may know exists (the federated look-up's answer). How a version is keyed (:mod:`.index`)
+and how entity groups correlate (:mod:`.entities`) are the package's own.
 """
 
 from passerelle.correlation import queries
+from passerelle.correlation.holders import entity_holders, value_holders
 from passerelle.correlation.index import CorrelationIndex, reindex
 
-__all__ = ["CorrelationIndex", "queries", "reindex"]
+__all__ = ["CorrelationIndex", "entity_holders", "queries", "reindex", "value_holders"]

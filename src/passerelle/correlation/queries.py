@@ -161,7 +161,8 @@ def _visible_version(viewer: Viewer, stix_id: Any, version: Any) -> ColumnElemen
     )
 
 
-def _matching(column: Any, condition: Condition) -> ColumnElement[bool]:
+def key_matching(column: Any, condition: Condition) -> ColumnElement[bool]:
+    """Filter a column of keys on a condition: equal to one, or inside a range."""
     equal, ranges = condition
     clauses: list[ColumnElement[bool]] = [column.in_(equal)] if equal else []
     # Not BETWEEN: PostgreSQL cannot parse it with the collated parameters.
@@ -179,7 +180,7 @@ def _holds(key: str, condition: Condition) -> bool:
 
 def _key_matches(viewer: Viewer, condition: Condition, exclude: str | None) -> Select[Any]:
     query = select(object_keys.c.stix_id.label("stix_id")).where(
-        _matching(object_keys.c.key, condition),
+        key_matching(object_keys.c.key, condition),
         _visible_version(viewer, object_keys.c.stix_id, object_keys.c.version),
     )
     if exclude is not None:

@@ -36,7 +36,7 @@ from passerelle.errors import PasserelleError
 # The newest migration in migrations/versions/ (tests/store/test_migrations.py checks that
 # it is Alembic's head). Knowing it here, a process sees that its schema is current with
 # one query, without loading Alembic and every migration script.
-SCHEMA_HEAD = "0016_fed_rfis"
+SCHEMA_HEAD = "0017_fedlookup"
 
 
 @dataclass(frozen=True)

@@ -156,3 +156,14 @@ federation_rfis = Table(
     Column("detail", Text, nullable=False, server_default=""),
     Index("ix_federation_rfis_peer", "peer_id", "state"),
 )
+
+# Organisations whose node accounts this node refuses federated look-ups from (hit/no-hit
+# across nodes): who decided it and when. A look-up from any other organisation's node
+# account is answered.
+federation_lookup_refusals = Table(
+    "federation_lookup_refusals",
+    metadata,
+    Column("org_id", Integer, ForeignKey("organisations.id"), primary_key=True),
+    Column("created", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+)
