@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import phonenumbers
 from sqlalchemy import Connection, select
 
 from passerelle.errors import BadInput
@@ -18,6 +17,8 @@ from passerelle.store.schema import channel_objects, organisations
 
 def set_phone_region(conn: Connection, org_name: str, region: str | None) -> str | None:
     """Set (or, with None or "", clear) an organisation's phone region; return it."""
+    import phonenumbers  # on first use: its metadata is heavy and only this admin step needs it
+
     org = find_organisation(conn, org_name)
     code = (region or "").strip().upper() or None
     if code is not None and code not in phonenumbers.SUPPORTED_REGIONS:
