@@ -202,7 +202,7 @@ def test_local_reads_load_no_write_path(tmp_path) -> None:  # type: ignore[no-un
     # A look-up keys the value with the node's key rules, but loads no model, no web server
     # and no write path.
     loaded, out = modules_loaded_by(
-        _WRITE_PATH[:5] + ("passerelle.stix.validation", "passerelle.federation"),
+        (*_WRITE_PATH[:5], "passerelle.stix.validation", "passerelle.federation"),
         [*db, "lookup", "t.me/cell", "--user", "bella"],
         env,
     )
