@@ -86,9 +86,18 @@ def _inputs(obj: dict[str, Any]) -> tuple[str, ...]:
 
 
 def prepare(
-    obj: object, recipients: Sequence[str], validate: Callable[[object], None]
+    obj: object,
+    recipients: Sequence[str] = (),
+    validate: Callable[[object], None] | None = None,
 ) -> Candidate:
-    """Validate an object and read its handling; raise InvalidObject with the reason."""
+    """Validate an object and read its handling; raise InvalidObject with the reason.
+
+    ``validate`` is STIX validation (:func:`passerelle.stix.validation.validate_object`,
+    imported here when not given: a batch passes it once for all its objects)."""
+    if validate is None:
+        from passerelle.stix.validation import validate_object
+
+        validate = validate_object
     validate(obj)
     assert isinstance(obj, dict)
     try:
