@@ -10,7 +10,8 @@ whole processes, each N times:
 
 - ``passerelle --help``;
 - a remote command, ``passerelle tips inbox --url URL`` (anna's token);
-- local read commands on the file: ``org list`` and ``tips inbox --user bella``;
+- local read commands on the file: ``org list``, ``tip inbox``, ``tip show``, ``rfi list``
+  (bella), ``audit show`` (aude) and ``lookup`` (bella);
 - baselines in the same run: a bare interpreter (``python -c pass``), the same GET of the
   inbox with ``curl`` and with ``httpx`` in a fresh interpreter.
 
@@ -22,6 +23,7 @@ interpreter start, which makes runs on a busy, shared machine comparable. Target
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import socket
@@ -69,6 +71,18 @@ def demo_token(db_url: str, env: dict[str, str], user: str) -> str:
     raise SystemExit(f"the demo printed no token for {user}")
 
 
+def first_tip(db_url: str, env: dict[str, str]) -> str:
+    """Return the id of the first tip in bella's inbox."""
+    inbox = subprocess.run(
+        [*PASSERELLE, "--db", db_url, "tip", "inbox", "--user", "bella", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return str(json.loads(inbox.stdout)["tips"][0]["id"])
+
+
 def wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
     """Wait until the node answers on PORT (or fail if it died)."""
     deadline = time.monotonic() + 30
@@ -83,9 +97,10 @@ def wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit("passerelle serve did not start")
 
 
-def cases(url: str, db_url: str, token: str) -> dict[str, list[str]]:
+def cases(url: str, db_url: str, token: str, tip_id: str) -> dict[str, list[str]]:
     """Return each timed command, baselines first."""
     inbox = f"{url}/api/tips/inbox"
+    local = [*PASSERELLE, "--db", db_url]
     found = {
         "bare interpreter (python -c pass)": [sys.executable, "-c", "pass"],
         "httpx GET of the inbox (fresh interpreter)": [
@@ -95,13 +110,22 @@ def cases(url: str, db_url: str, token: str) -> dict[str, list[str]]:
         ],
         "passerelle --help": [*PASSERELLE, "--help"],
         "passerelle tips inbox --url (remote)": [*PASSERELLE, "tips", "inbox", "--url", url],
-        "passerelle org list (local)": [*PASSERELLE, "--db", db_url, "org", "list"],
-        "passerelle tips inbox --user bella (local)": [
-            *PASSERELLE,
-            "--db",
-            db_url,
-            "tips",
-            "inbox",
+        "passerelle org list (local)": [*local, "org", "list"],
+        "passerelle tips inbox --user bella (local)": [*local, "tips", "inbox", "--user", "bella"],
+        "passerelle tip show --user bella (local)": [
+            *local,
+            "tip",
+            "show",
+            tip_id,
+            "--user",
+            "bella",
+        ],
+        "passerelle rfi list --user bella (local)": [*local, "rfi", "list", "--user", "bella"],
+        "passerelle audit show --user aude (local)": [*local, "audit", "show", "--user", "aude"],
+        "passerelle lookup --user bella (local)": [
+            *local,
+            "lookup",
+            "t.me/cell",
             "--user",
             "bella",
         ],
@@ -138,7 +162,8 @@ def main() -> None:
         try:
             wait_for(port, server)
             env["PASSERELLE_TOKEN"] = token
-            report(cases(f"http://127.0.0.1:{port}", db_url, token), env, runs)
+            tip_id = first_tip(db_url, env)
+            report(cases(f"http://127.0.0.1:{port}", db_url, token, tip_id), env, runs)
         finally:
             server.terminate()
             server.wait(timeout=10)

@@ -139,6 +139,9 @@ class NotifySettings:
     smtp_port: int = 25
     smtp_from: str = ""
     smtp_security: str = "none"  # none, starttls or ssl (SMTPS)
+    # CA certificates (PEM) the SMTP server's certificate is checked against; "": the
+    # system's. Never a way to skip the check.
+    smtp_ca_file: str = ""
     smtp_user: str = ""
     smtp_password_file: str = ""
     smtp_password: str = field(default="", repr=False)
@@ -171,6 +174,7 @@ class NotifySettings:
             smtp_port=int(port) if port else {"ssl": 465, "starttls": 587}.get(security, 25),
             smtp_from=env.get("PASSERELLE_SMTP_FROM", "").strip(),
             smtp_security=security,
+            smtp_ca_file=env.get("PASSERELLE_SMTP_CA_FILE", "").strip(),
             smtp_user=env.get("PASSERELLE_SMTP_USER", "").strip(),
             smtp_password_file=env.get("PASSERELLE_SMTP_PASSWORD_FILE", "").strip(),
             smtp_password=env.get(reference, "") if reference else "",

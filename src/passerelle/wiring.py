@@ -8,35 +8,46 @@ On removal from a channel: the erasures owed to peers.
 After the commit: watch hits are reported to the partners whose tips started the watches.
 A serving node's notification delivery loop rings on every commit too: ``create_app``
 subscribes it when it starts the loop.
+
+The features are imported by the functions that wire them, not with this module: a
+command that only reads (and keys nothing by name) then loads none of them.
 """
 
 from __future__ import annotations
 
-from passerelle.correlation import CorrelationIndex
-from passerelle.exchange.watches import WatchHits, report_hits
-from passerelle.federation import (
-    announce_tips,
-    apply_arriving_feedback,
-    open_arriving_tips,
-    queue_erasures,
-    queue_new_versions,
-    queue_pushed_versions,
-)
+from typing import TYPE_CHECKING
+
 from passerelle.keys.rules import KeyRules
-from passerelle.objects.hooks import Hooks
-from passerelle.resolution import EntityLinking, ResolvingNames, alias_dirs, load_alias_data
 from passerelle.settings import Settings
+
+if TYPE_CHECKING:
+    from passerelle.objects.hooks import Hooks
 
 
 def key_rules(settings: Settings) -> KeyRules:
     """Return the node's key rules: its phone region, and names matched through entity
     resolution and its alias files (a malformed alias file fails here, at start-up)."""
+    from passerelle.resolution import ResolvingNames, alias_dirs, load_alias_data
+
     dirs = alias_dirs(settings.aliases_dir)
     return KeyRules(settings.phone_region, ResolvingNames(load_alias_data(dirs)), dirs)
 
 
 def subscribe_features(keys: KeyRules) -> Hooks:
     """Return the listeners of a node's object writes, each feature subscribed once."""
+    from passerelle.correlation import CorrelationIndex
+    from passerelle.exchange.watches import WatchHits, report_hits
+    from passerelle.federation import (
+        announce_tips,
+        apply_arriving_feedback,
+        open_arriving_tips,
+        queue_erasures,
+        queue_new_versions,
+        queue_pushed_versions,
+    )
+    from passerelle.objects.hooks import Hooks
+    from passerelle.resolution import EntityLinking, load_alias_data
+
     hooks = Hooks()
     hooks.on_stored(WatchHits(keys))
     hooks.on_stored(CorrelationIndex(keys.phone_region))

@@ -133,3 +133,78 @@ def test_the_choices_the_command_line_checks_are_the_features() -> None:
     assert endpoints.CORRELATION_LIMIT == queries.MAX_LIMIT
     assert endpoints.CORRELATION_DEFAULT_LIMIT == queries.DEFAULT_LIMIT
     assert endpoints.RESOLVE_MAX_RESULTS == MAX_RESULTS
+
+
+# What a local read must not load: the web server, the models, and the node's write path
+# (STIX validation, federation, entity resolution, the wiring of write listeners).
+_WRITE_PATH = (
+    "numpy",
+    "spacy",
+    "fastapi",
+    "uvicorn",
+    "starlette",
+    "phonenumbers",
+    "passerelle.stix.validation",
+    "passerelle.federation",
+    "passerelle.resolution",
+    "passerelle.wiring",
+    "passerelle.notify",
+)
+
+_MODULES_WRAPPER = """
+import json, sys
+from passerelle.cli import main
+try:
+    main(json.loads(sys.argv[1]))
+except SystemExit as exit:
+    code = exit.code
+print(json.dumps([m for m in json.loads(sys.argv[2]) if m in sys.modules]), file=sys.stderr)
+"""
+
+
+def modules_loaded_by(
+    modules: tuple[str, ...], args: list[str], env: dict[str, str]
+) -> tuple[list[str], str]:
+    """Run ``passerelle ARGS`` in a fresh interpreter; return which of MODULES it loaded and
+    its standard output."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_")}
+    done = subprocess.run(
+        [sys.executable, "-c", _MODULES_WRAPPER, json.dumps(args), json.dumps(modules)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**base, **env},
+        check=False,
+    )
+    return json.loads(done.stderr.strip().splitlines()[-1]), done.stdout
+
+
+def test_local_reads_load_no_write_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = ["--db", f"sqlite:///{tmp_path / 'demo.db'}"]
+    env = {"PASSERELLE_AUDIT_KEY_FILE": str(tmp_path / "audit.key")}
+    _, out = modules_loaded_by((), [*db, "demo", "--no-serve"], env)
+    assert "bella" in out
+    loaded, out = modules_loaded_by(
+        _WRITE_PATH, [*db, "tip", "inbox", "--user", "bella", "--json"], env
+    )
+    tip_id = json.loads(out)["tips"][0]["id"]
+    assert loaded == []
+    reads = {
+        "tip show": ["tip", "show", tip_id, "--user", "bella"],
+        "rfi list": ["rfi", "list", "--user", "bella"],
+        "audit show": ["audit", "show", "--user", "aude"],
+        "org list": ["org", "list"],
+    }
+    for name, args in reads.items():
+        loaded, out = modules_loaded_by(_WRITE_PATH, [*db, *args], env)
+        assert out.strip(), name
+        assert loaded == [], name
+    # A look-up keys the value with the node's key rules, but loads no model, no web server
+    # and no write path.
+    loaded, out = modules_loaded_by(
+        (*_WRITE_PATH[:5], "passerelle.stix.validation", "passerelle.federation"),
+        [*db, "lookup", "t.me/cell", "--user", "bella"],
+        env,
+    )
+    assert "handle:cell" in out
+    assert loaded == []

@@ -74,6 +74,7 @@ def test_every_notify_setting_is_in_the_readme() -> None:
         "smtp_port": "PASSERELLE_SMTP_PORT",
         "smtp_from": "PASSERELLE_SMTP_FROM",
         "smtp_security": "PASSERELLE_SMTP_SECURITY",
+        "smtp_ca_file": "PASSERELLE_SMTP_CA_FILE",
         "smtp_user": "PASSERELLE_SMTP_USER",
         "smtp_password_file": "PASSERELLE_SMTP_PASSWORD_FILE",
         "smtp_password": "PASSERELLE_SMTP_PASSWORD_ENV",

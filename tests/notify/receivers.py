@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ssl
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -49,12 +50,26 @@ class Mailbox:
         return AuthResult(success=ok)
 
 
-def start_smtp(mailbox: Mailbox, with_login: bool = False) -> tuple[Controller, int]:
-    """Start an SMTP server on a free port of 127.0.0.1; return it and its port."""
+def start_smtp(
+    mailbox: Mailbox,
+    with_login: bool = False,
+    starttls: ssl.SSLContext | None = None,
+    implicit_tls: ssl.SSLContext | None = None,
+) -> tuple[Controller, int]:
+    """Start an SMTP server on a free port of 127.0.0.1; return it and its port.
+
+    ``starttls``: the server offers STARTTLS with this context and refuses mail (and a
+    login) before it; ``implicit_tls``: the server speaks TLS from the first byte (SMTPS).
+    """
     port = free_port()
     extra: dict[str, Any] = {}
     if with_login:
-        extra = {"authenticator": mailbox.authenticate, "auth_require_tls": False}
+        # Without TLS the login is allowed in clear (the plain tests); with it, only after.
+        extra = {"authenticator": mailbox.authenticate, "auth_require_tls": bool(starttls)}
+    if starttls is not None:
+        extra |= {"tls_context": starttls, "require_starttls": True}
+    if implicit_tls is not None:
+        extra["ssl_context"] = implicit_tls
     controller = Controller(mailbox, hostname=HOST, port=port, **extra)
     controller.start()
     return controller, port

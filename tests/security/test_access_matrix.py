@@ -314,7 +314,11 @@ def observe_csv(probe: Probe, person: Person) -> Outcomes:
     result = probe.runner.invoke(cli, args, env=env, catch_exceptions=False)
     if result.exit_code != 0:
         return {"exit": "refused"}
-    rows = list(csv.reader(io.StringIO(result.stdout)))[1:]
+    return csv_outcomes(probe, result.stdout)
+
+
+def csv_outcomes(probe: Probe, text: str) -> Outcomes:
+    rows = list(csv.reader(io.StringIO(text)))[1:]
     found = listing(0, (f"{probe.world.label_of(row[2])}@{LATEST}" for row in rows))
     found["exit"] = found.pop("status")
     return found
@@ -326,13 +330,41 @@ def observe_misp(probe: Probe, person: Person) -> Outcomes:
     result = probe.runner.invoke(cli, args, env=env, catch_exceptions=False)
     if result.exit_code != 0:
         return {"exit": "refused"}
-    event = json.loads(result.stdout)["Event"]
+    return misp_outcomes(probe, result.stdout)
+
+
+def misp_outcomes(probe: Probe, text: str) -> Outcomes:
+    event = json.loads(text)["Event"]
     # misp-stix makes each indicator an attribute (or object) of the same UUID.
     items = [*event.get("Attribute", []), *event.get("Object", [])]
     labels = (probe.world.label_of(f"indicator--{item['uuid']}") for item in items)
     found = listing(0, (f"{label}@{LATEST}" for label in labels))
     found["exit"] = found.pop("status")
     return found
+
+
+# The same exports over REST (what `export --csv|--misp --url` calls).
+
+
+def observe_rest_tools(probe: Probe, person: Person, form: str) -> Outcomes:
+    token = probe.world.tokens[person.username]
+    answer = probe.client.get(
+        f"/api/export/{form}",
+        params={"channel": CHANNEL},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    if answer.status_code != 200:
+        return {"exit": "refused"}
+    text = answer.json()["text"]
+    return csv_outcomes(probe, text) if form == "csv" else misp_outcomes(probe, text)
+
+
+def observe_rest_csv(probe: Probe, person: Person) -> Outcomes:
+    return observe_rest_tools(probe, person, "csv")
+
+
+def observe_rest_misp(probe: Probe, person: Person) -> Outcomes:
+    return observe_rest_tools(probe, person, "misp")
 
 
 # The table of read paths.
@@ -362,6 +394,8 @@ READ_PATHS = [
     # The matrix's indicators carry no PAP: the CSV holds one row for each exported one.
     ReadPath("cli-export-csv", observe_csv, expect_export),
     ReadPath("cli-export-misp", observe_misp, expect_export),
+    ReadPath("rest-export-csv", observe_rest_csv, expect_export),
+    ReadPath("rest-export-misp", observe_rest_misp, expect_export),
 ]
 
 

@@ -5,19 +5,24 @@ Each command acts as ``--user`` (or PASSERELLE_USER), checked against the ``admi
 of the organisation concerned. Without one, only the node's bootstrap is open: while the
 node has no operator admin, the holder of the database file sets it up (README.md,
 "Administration").
+
+With ``--url`` (and the admin's token in PASSERELLE_TOKEN) a command acts on a running
+node through ``/api/admin``: for the admin's own organisation only, which the node
+decides from the token (an ORG argument must then name it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from passerelle.cli.client import RemoteClient, remote_client, url_option
 from passerelle.cli.directory import channel, org, user
 from passerelle.cli.root import Node, pass_node, user_option
-from passerelle.errors import Forbidden
+from passerelle.errors import BadInput, Forbidden
 from passerelle.policy.roles import Role
 
 if TYPE_CHECKING:
@@ -39,15 +44,35 @@ def acting(node: Node, username: str | None) -> Iterator[Viewer | None]:
         raise Forbidden(f"{exc.message} (say who acts: --user NAME)") from exc
 
 
+def own_organisation(remote: RemoteClient, org_name: str) -> dict[str, Any]:
+    """Return the caller's organisation as the node shows it to its admins; refuse an ORG
+    that is not it (over --url an admin administers their own organisation only)."""
+    shown: dict[str, Any] = remote.call("admin.org", {})
+    if shown["name"] != org_name:
+        raise BadInput(
+            f"over --url you administer your own organisation ({shown['name']!r}), not {org_name!r}"
+        )
+    return shown
+
+
 @org.command("rename")
 @click.argument("org_name", metavar="ORG")
 @click.argument("new_name")
 @user_option
+@url_option
 @pass_node
-def org_rename(node: Node, org_name: str, new_name: str, username: str | None) -> None:
+def org_rename(
+    node: Node, org_name: str, new_name: str, username: str | None, url: str | None
+) -> None:
     """Rename ORG to NEW_NAME (its id, users, channels and objects stay)."""
     from passerelle.admin import actions
 
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        own_organisation(remote, org_name)
+        renamed = remote.call("admin.org-rename", {"name": new_name})["name"]
+        click.echo(f"organisation {org_name!r} is now {renamed!r}")
+        return
     with acting(node, username) as actor:
         renamed = actions.rename_organisation(node.database, actor, org_name, new_name)
     click.echo(f"organisation {org_name!r} is now {renamed!r}")
@@ -57,53 +82,72 @@ def org_rename(node: Node, org_name: str, new_name: str, username: str | None) -
 @click.argument("org_name", metavar="ORG")
 @click.argument("client")
 @user_option
+@url_option
 @pass_node
-def org_client_remove(node: Node, org_name: str, client: str, username: str | None) -> None:
+def org_client_remove(
+    node: Node, org_name: str, client: str, username: str | None, url: str | None
+) -> None:
     """Withdraw CLIENT as a client of ORG: it stops receiving ORG's TLP:AMBER content."""
     from passerelle.admin import actions
 
-    with acting(node, username) as actor:
-        actions.change_client(node.database, actor, org_name, client, False)
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        own_organisation(remote, org_name)
+        remote.call("admin.client-remove", {"client": client})
+    else:
+        with acting(node, username) as actor:
+            actions.change_client(node.database, actor, org_name, client, False)
     click.echo(f"{client!r} is no longer a client of {org_name!r}")
 
 
-def _switch(node: Node, username: str | None, target: str, disabled: bool) -> None:
+def _switch(node: Node, username: str | None, url: str | None, target: str, disabled: bool) -> None:
     from passerelle.admin import actions
 
-    with acting(node, username) as actor:
-        actions.set_disabled(node.database, actor, target, disabled)
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        remote.call("admin.user-disable" if disabled else "admin.user-enable", {"username": target})
+    else:
+        with acting(node, username) as actor:
+            actions.set_disabled(node.database, actor, target, disabled)
     click.echo(f"user {target!r} {'disabled' if disabled else 'enabled'}")
 
 
 @user.command("disable")
 @click.argument("target", metavar="USERNAME")
 @user_option
+@url_option
 @pass_node
-def user_disable(node: Node, target: str, username: str | None) -> None:
+def user_disable(node: Node, target: str, username: str | None, url: str | None) -> None:
     """Disable USERNAME: their token, web sessions and sign-in links stop working at once."""
-    _switch(node, username, target, True)
+    _switch(node, username, url, target, True)
 
 
 @user.command("enable")
 @click.argument("target", metavar="USERNAME")
 @user_option
+@url_option
 @pass_node
-def user_enable(node: Node, target: str, username: str | None) -> None:
+def user_enable(node: Node, target: str, username: str | None, url: str | None) -> None:
     """Enable USERNAME again (their token works again)."""
-    _switch(node, username, target, False)
+    _switch(node, username, url, target, False)
 
 
 @user.command("role")
 @click.argument("target", metavar="USERNAME")
 @click.argument("role", type=click.Choice([r.value for r in Role]))
 @user_option
+@url_option
 @pass_node
-def user_role(node: Node, target: str, role: str, username: str | None) -> None:
+def user_role(node: Node, target: str, role: str, username: str | None, url: str | None) -> None:
     """Give USERNAME the role ROLE."""
     from passerelle.admin import actions
 
-    with acting(node, username) as actor:
-        actions.set_role(node.database, actor, target, Role(role))
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        remote.call("admin.user-role", {"username": target, "role": role})
+    else:
+        with acting(node, username) as actor:
+            actions.set_role(node.database, actor, target, Role(role))
     click.echo(f"user {target!r} is now {role}")
 
 
@@ -113,6 +157,7 @@ def user_role(node: Node, target: str, role: str, username: str | None) -> None:
 @click.option("--alias", help="The new alias ('' removes it).")
 @click.option("--description", help="The new description.")
 @user_option
+@url_option
 @pass_node
 def channel_rename(
     node: Node,
@@ -121,6 +166,7 @@ def channel_rename(
     alias: str | None,
     description: str | None,
     username: str | None,
+    url: str | None,
 ) -> None:
     """Change the title, alias or description of the channel NAME (its collection id
     stays)."""
@@ -129,6 +175,11 @@ def channel_rename(
     if title is None and alias is None and description is None:
         raise click.UsageError("say what changes: --title, --alias or --description")
     changes = {"title": title, "alias": alias, "description": description}
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        renamed_id = remote.call("admin.channel-rename", {"channel": name, **changes})["channel"]
+        click.echo(f"channel {renamed_id}: renamed")
+        return
     with acting(node, username) as actor:
         renamed = actions.rename_channel(node.database, actor, name, changes)
     click.echo(f"channel {renamed.collection_id}: {renamed.title!r} (alias {renamed.alias!r})")
@@ -139,15 +190,23 @@ def channel_rename(
 @click.argument("org_name", metavar="ORG")
 @click.argument("rights", type=click.Choice(["r", "w", "rw", "-"]))
 @user_option
+@url_option
 @pass_node
-def channel_member(node: Node, name: str, org_name: str, rights: str, username: str | None) -> None:
+def channel_member(
+    node: Node, name: str, org_name: str, rights: str, username: str | None, url: str | None
+) -> None:
     """Give ORG the RIGHTS r, w or rw in the channel NAME, or take it out (-).
 
     An organisation's admin may lower its own rights or leave; adding a member or raising
-    rights is the node operator's.
+    rights is the node operator's (with --url, ORG is the admin's own organisation).
     """
     from passerelle.admin import actions
 
-    with acting(node, username) as actor:
-        actions.set_member(node.database, actor, name, org_name, rights)
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        own_organisation(remote, org_name)
+        remote.call("admin.channel-rights", {"channel": name, "rights": rights})
+    else:
+        with acting(node, username) as actor:
+            actions.set_member(node.database, actor, name, org_name, rights)
     click.echo(f"{org_name!r} in {name!r}: {rights}")

@@ -35,8 +35,6 @@ CSV_EXPORT_HELP = (
     "Print the indicators' and observables' values as CSV for blocking tools; what PAP "
     "forbids blocking (PAP:AMBER, PAP:RED) is left out and counted."
 )
-# What goes over --url: the STIX bundles; MISP and CSV are converted on the node's database.
-_LOCAL_ONLY = "--misp and --csv work on the node's database (not with --url) for now"
 
 
 @cli.command("import")
@@ -73,9 +71,11 @@ def import_bundle(
     from passerelle.cli.interop import read_objects
 
     remote = remote_client(node, username, url)
-    if remote is not None:
-        if from_misp:
-            raise BadInput(_LOCAL_ONLY)
+    if remote is not None and from_misp:
+        summary, objects, notes, unconverted = _import_misp_remotely(
+            remote, file, channel_ref, recipients
+        )
+    elif remote is not None:
         objects, notes = read_objects(file)
         summary = _import_remotely(remote, channel_ref, recipients, objects)
         unconverted = 0
@@ -139,6 +139,23 @@ def _import_locally(
     return imported.as_dict(), objects, notes, unconverted
 
 
+def _import_misp_remotely(
+    remote: RemoteClient, file: str, channel_ref: str, recipients: tuple[str, ...]
+) -> tuple[dict[str, Any], list[Any], list[str], int]:
+    """Send the MISP file to the node, which converts it (misp-stix) and imports it."""
+    from passerelle.cli.interop import read_raw
+
+    raw = read_raw(file)
+    try:
+        event = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadInput(f"{file} is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
+    body = {"channel": channel_ref, "recipients": list(recipients), "event": event}
+    answer = remote.post("/api/import/misp", body)
+    summary = {key: answer[key] for key in ("channel", "accepted", "rejected")}
+    return summary, [None] * answer["objects"], answer["notes"], answer["unconverted"]
+
+
 def _import_remotely(
     remote: RemoteClient, channel_ref: str, recipients: tuple[str, ...], objects: list[Any]
 ) -> dict[str, Any]:
@@ -189,12 +206,12 @@ def export_bundle(
     """
     remote = remote_client(node, username, url)
     if as_misp or as_csv:
-        if remote is not None:
-            raise BadInput(_LOCAL_ONLY)
-        from passerelle.cli.interop import export_for_tools
+        from passerelle.cli.interop import check_tool_form, export_for_tools, print_tool_export
 
-        other = all_versions or for_court
-        return export_for_tools(node, username, channel_ref, as_misp, as_csv, other)
+        form = check_tool_form(as_misp, as_csv, all_versions or for_court)
+        if remote is None:
+            return export_for_tools(node, username, channel_ref, form)
+        return print_tool_export(remote.get(f"/api/export/{form}", {"channel": channel_ref}))
     if remote is not None:
         withheld = _export_remotely(remote, channel_ref, all_versions, for_court)
     else:

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from passerelle.cli.client import client_options, remote_client, url_option
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node, user_option
 from passerelle.durations import parse_duration
 from passerelle.errors import BadInput
@@ -80,27 +81,45 @@ def org_set(node: Node, org_name: str, phone_region: str, username: str | None) 
 @click.argument("org_name", metavar="ORG")
 @click.argument("client")
 @user_option
+@url_option
 @pass_node
-def org_client_add(node: Node, org_name: str, client: str, username: str | None) -> None:
+def org_client_add(
+    node: Node, org_name: str, client: str, username: str | None, url: str | None
+) -> None:
     """Declare CLIENT a client of ORG: it may receive what ORG receives as TLP:AMBER."""
     from passerelle.admin import actions
-    from passerelle.cli.admin import acting
+    from passerelle.cli.admin import acting, own_organisation
 
-    with acting(node, username) as actor:
-        actions.change_client(node.database, actor, org_name, client, True)
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        own_organisation(remote, org_name)
+        remote.call("admin.client-add", {"client": client})
+    else:
+        with acting(node, username) as actor:
+            actions.change_client(node.database, actor, org_name, client, True)
     click.echo(f"{client!r} is now a client of {org_name!r}")
 
 
 @org.command("clients")
 @click.argument("org_name", metavar="ORG")
 @json_option
+@client_options
 @pass_node
-def org_clients(node: Node, org_name: str, as_json: bool) -> None:
-    """List the declared clients of ORG."""
+def org_clients(
+    node: Node, org_name: str, as_json: bool, username: str | None, url: str | None
+) -> None:
+    """List the declared clients of ORG (with --url, ORG is your own organisation)."""
     from passerelle.policy import directory
 
-    with node.database.read() as conn:
-        rows = [{"client": name} for name in directory.clients_of(conn, org_name)]
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        from passerelle.cli.admin import own_organisation
+
+        names = own_organisation(remote, org_name)["clients"]
+    else:
+        with node.database.read() as conn:
+            names = directory.clients_of(conn, org_name)
+    rows = [{"client": name} for name in names]
     emit_rows(rows, ["client"], as_json)
 
 
@@ -121,16 +140,29 @@ def user() -> None:
 )
 @click.option("--purpose", default="", help="Purpose recorded when a request declares none.")
 @click.option("--user", "acting_as", help="Act as this admin of ORG (default: PASSERELLE_USER).")
+@url_option
 @pass_node
 def user_add(
-    node: Node, org_name: str, username: str, role: str, purpose: str, acting_as: str | None
+    node: Node,
+    org_name: str,
+    username: str,
+    role: str,
+    purpose: str,
+    acting_as: str | None,
+    url: str | None,
 ) -> None:
     """Create USERNAME in ORG and print their API token (shown only this once)."""
     from passerelle.admin import actions
-    from passerelle.cli.admin import acting
+    from passerelle.cli.admin import acting, own_organisation
 
-    with acting(node, acting_as) as actor:
-        token = actions.add_user(node.database, actor, org_name, username, Role(role), purpose)
+    remote = remote_client(node, acting_as, url)
+    if remote is not None:
+        own_organisation(remote, org_name)
+        asked = {"username": username, "role": role, "purpose": purpose}
+        token = remote.call("admin.user-add", asked)["token"]
+    else:
+        with acting(node, acting_as) as actor:
+            token = actions.add_user(node.database, actor, org_name, username, Role(role), purpose)
     click.echo(token)
     click.echo(
         f"user {username!r} ({role}) added to {org_name!r}; keep the token above, "
@@ -142,14 +174,19 @@ def user_add(
 @user.command("token")
 @click.argument("username")
 @click.option("--user", "acting_as", help="Act as this admin (default: PASSERELLE_USER).")
+@url_option
 @pass_node
-def user_token(node: Node, username: str, acting_as: str | None) -> None:
+def user_token(node: Node, username: str, acting_as: str | None, url: str | None) -> None:
     """Issue a new API token for USERNAME; the old one stops working."""
     from passerelle.admin import actions
     from passerelle.cli.admin import acting
 
-    with acting(node, acting_as) as actor:
-        token = actions.rotate_token(node.database, actor, username)
+    remote = remote_client(node, acting_as, url)
+    if remote is not None:
+        token = remote.call("admin.user-token", {"username": username})["token"]
+    else:
+        with acting(node, acting_as) as actor:
+            token = actions.rotate_token(node.database, actor, username)
     click.echo(token)
 
 
@@ -211,13 +248,20 @@ def user_link(node: Node, username: str, valid: str, acting_as: str | None) -> N
 
 @user.command("list")
 @json_option
+@client_options
 @pass_node
-def user_list(node: Node, as_json: bool) -> None:
-    """List the users with their organisation and role."""
+def user_list(node: Node, as_json: bool, username: str | None, url: str | None) -> None:
+    """List the users with their organisation and role (with --url, your organisation's,
+    as its admin)."""
     from passerelle.policy import directory
 
-    with node.database.read() as conn:
-        rows = directory.list_users(conn)
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        shown = remote.call("admin.org", {})
+        rows = [{**u, "organisation": shown["name"]} for u in shown["users"]]
+    else:
+        with node.database.read() as conn:
+            rows = directory.list_users(conn)
     emit_rows(rows, ["username", "organisation", "role"], as_json)
 
 
@@ -273,12 +317,21 @@ def channel_add(
 
 @channel.command("list")
 @json_option
+@client_options
 @pass_node
-def channel_list(node: Node, as_json: bool) -> None:
-    """List every channel with its collection id and members (an administrator's view)."""
+def channel_list(node: Node, as_json: bool, username: str | None, url: str | None) -> None:
+    """List every channel with its collection id and members (an administrator's view;
+    with --url, the channels of your organisation, as its admin)."""
     from passerelle.policy import directory
     from passerelle.store.schema import channels
 
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        shown = remote.call("admin.channels", {})
+        for found in shown:
+            found["members"] = ", ".join(f"{o}:{r}" for o, r in found["members"].items())
+        emit_rows(shown, ["title", "alias", "collection_id", "members"], as_json)
+        return
     with node.database.read() as conn:
         rows = []
         for row in conn.execute(channels.select().order_by(channels.c.title)):

@@ -58,12 +58,13 @@ class Node:
         return self._hooks
 
     def context(self, viewer: Viewer) -> Context:
-        """Return the operation context of a user on this node."""
-        from passerelle.core.context import Context
+        """Return the operation context of a user on this node; its key rules and write
+        listeners are built only if the operation keys or writes (a read never does)."""
+        from passerelle.core.context import Context, Deferred
 
-        return Context(
-            self.database, viewer, self.keys, self.hooks, self.clock, self.settings.exchange
-        )
+        keys = Deferred(lambda: self.keys)
+        hooks = Deferred(lambda: self.hooks)
+        return Context(self.database, viewer, keys, hooks, self.clock, self.settings.exchange)
 
     @property
     def database(self) -> Database:

@@ -6,43 +6,92 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from passerelle.errors import BadInput
-from passerelle.keys.rules import KeyRules
-from passerelle.objects.hooks import Hooks
-from passerelle.objects.writing import Write, writing
-from passerelle.policy.viewer import Viewer
 from passerelle.settings import ExchangeSettings
 from passerelle.stix.timestamps import micros_to_text, now_micros, to_micros
-from passerelle.store.database import Database
 
+# The write path (objects.writing and what it pulls) and the key rules are imported when an
+# operation first writes or keys: a read command on the local database then loads neither.
+if TYPE_CHECKING:
+    from passerelle.keys.rules import KeyRules
+    from passerelle.objects.hooks import Hooks
+    from passerelle.objects.writing import Write
+    from passerelle.policy.viewer import Viewer
+    from passerelle.store.database import Database
+
+T = TypeVar("T")
 Clock = Callable[[], int]
 """Returns the current time in epoch microseconds; tests pass a controllable one."""
 
 system_clock: Clock = now_micros
 
 
-@dataclass(frozen=True)
-class Context:
-    """One operation's surroundings."""
+class Deferred(Generic[T]):
+    """A part of the node built the first time an operation asks for it."""
 
-    database: Database
-    viewer: Viewer
-    keys: KeyRules
-    hooks: Hooks
-    clock: Clock = system_clock
-    settings: ExchangeSettings = field(default_factory=ExchangeSettings)
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build = build
+        self._built: list[T] = []
+
+    def get(self) -> T:
+        """Return the part, building it on first use."""
+        if not self._built:
+            self._built.append(self._build())
+        return self._built[0]
+
+
+class Context:
+    """One operation's surroundings.
+
+    The key rules and the listeners of object writes may be given as :class:`Deferred`:
+    the command line builds them only for an operation that keys or writes.
+    """
+
+    __slots__ = ("_hooks", "_keys", "clock", "database", "settings", "viewer")
+
+    def __init__(
+        self,
+        database: Database,
+        viewer: Viewer,
+        keys: KeyRules | Deferred[KeyRules],
+        hooks: Hooks | Deferred[Hooks],
+        clock: Clock = system_clock,
+        settings: ExchangeSettings | None = None,
+    ) -> None:
+        self.database = database
+        self.viewer = viewer
+        self._keys = keys
+        self._hooks = hooks
+        self.clock = clock
+        self.settings = settings if settings is not None else ExchangeSettings()
+
+    @property
+    def keys(self) -> KeyRules:
+        """Return the node's key rules."""
+        return self._keys.get() if isinstance(self._keys, Deferred) else self._keys
+
+    @property
+    def hooks(self) -> Hooks:
+        """Return the listeners of the node's object writes."""
+        return self._hooks.get() if isinstance(self._hooks, Deferred) else self._hooks
 
     def now(self) -> int:
         """Return the current time in epoch microseconds."""
         return self.clock()
 
+    def for_viewer(self, viewer: Viewer) -> Context:
+        """Return the same surroundings for another viewer (what they may see decides)."""
+        return Context(self.database, viewer, self._keys, self._hooks, self.clock, self.settings)
+
     @contextmanager
     def writing(self, channel_ids: Sequence[int] = ()) -> Iterator[Write]:
         """Open a write transaction of objects (and workflow records) for these channels;
         its listeners run inside it and, once it commits, after it."""
+        from passerelle.objects.writing import writing
+
         with writing(self.database, self.hooks, self.now(), channel_ids) as write:
             yield write
 

@@ -135,7 +135,7 @@ def _name_holders(ctx: Context, asker: Viewer, name: str) -> list[str]:
     """The holders of the objects linked to the entities a name matches, as the asking
     organisation may know them."""
     request = entities.Resolve(name=name, limit=entities.MAX_RESULTS)
-    found = entities.resolve(dataclasses.replace(ctx, viewer=asker), request)
+    found = entities.resolve(ctx.for_viewer(asker), request)
     roots = [candidate.entity_id for candidate in found if candidate.decision == "match"]
     with ctx.database.read() as conn:
         return entity_holders(conn, asker, roots)

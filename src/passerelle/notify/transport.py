@@ -93,14 +93,29 @@ def send_email(settings: NotifySettings, message: EmailMessage) -> None:
 
 
 def _connect(settings: NotifySettings) -> smtplib.SMTP:
+    """Open the connection, over TLS from the start (``ssl``) or upgraded before anything
+    else is said (``starttls``: a server that does not offer it is a failure, never a
+    fallback to plain text); the server's certificate and name are always checked."""
     if settings.smtp_security == "ssl":
         return smtplib.SMTP_SSL(
             settings.smtp_host,
             settings.smtp_port,
             timeout=settings.timeout,
-            context=ssl.create_default_context(),
+            context=_tls_context(settings),
         )
     server = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout)
     if settings.smtp_security == "starttls":
-        server.starttls(context=ssl.create_default_context())
+        try:
+            server.starttls(context=_tls_context(settings))
+        except BaseException:
+            server.close()  # the plain connection must not outlive a failed upgrade
+            raise
     return server
+
+
+def _tls_context(settings: NotifySettings) -> ssl.SSLContext:
+    """Return the TLS context of the SMTP connection: the system's CAs, or the CA file."""
+    try:
+        return ssl.create_default_context(cafile=settings.smtp_ca_file or None)
+    except (OSError, ssl.SSLError) as exc:
+        raise NotDelivered("the SMTP CA file (PASSERELLE_SMTP_CA_FILE) cannot be read") from exc

@@ -4,15 +4,15 @@ and the verdict the writer gets back for it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
+from passerelle.stix.invalid import InvalidObject
 from passerelle.stix.markings import Handling, InvalidHandling, read_handling
 from passerelle.stix.timestamps import version_key
-from passerelle.stix.validation import InvalidObject, validate_object
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,20 @@ def _inputs(obj: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def prepare(obj: object, recipients: Sequence[str] = ()) -> Candidate:
-    """Validate an object and read its handling; raise InvalidObject with the reason."""
-    validate_object(obj)
+def prepare(
+    obj: object,
+    recipients: Sequence[str] = (),
+    validate: Callable[[object], None] | None = None,
+) -> Candidate:
+    """Validate an object and read its handling; raise InvalidObject with the reason.
+
+    ``validate`` is STIX validation (:func:`passerelle.stix.validation.validate_object`,
+    imported here when not given: a batch passes it once for all its objects)."""
+    if validate is None:
+        from passerelle.stix.validation import validate_object
+
+        validate = validate_object
+    validate(obj)
     assert isinstance(obj, dict)
     try:
         handling = read_handling(obj, recipients)
@@ -117,10 +128,13 @@ def prepare_all(
     items: Sequence[object], recipients: Sequence[str], result: IngestResult
 ) -> list[Candidate]:
     """Prepare each object; the invalid ones become failures of the result."""
+    # The STIX rules load with the first write, never in a command that only reads.
+    from passerelle.stix.validation import validate_object
+
     prepared: list[Candidate] = []
     for obj in items:
         try:
-            prepared.append(prepare(obj, recipients))
+            prepared.append(prepare(obj, recipients, validate_object))
         except InvalidObject as exc:
             ident, shown = _describe(obj)
             result.failures.append(Verdict(ident, shown, exc.reason))

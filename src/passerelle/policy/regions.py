@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-import phonenumbers
 from sqlalchemy import Connection, bindparam, select
 
 from passerelle.errors import BadInput
@@ -19,6 +18,8 @@ from passerelle.store.schema import channel_objects, organisations
 
 def set_phone_region(conn: Connection, org_name: str, region: str | None) -> str | None:
     """Set (or, with None or "", clear) an organisation's phone region; return it."""
+    import phonenumbers  # on first use: its metadata is heavy and only this admin step needs it
+
     org = find_organisation(conn, org_name)
     code = (region or "").strip().upper() or None
     if code is not None and code not in phonenumbers.SUPPORTED_REGIONS:

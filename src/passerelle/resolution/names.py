@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
@@ -182,6 +181,9 @@ def score(
     """Score each candidate (its names and facts) against the query, in order."""
     if not candidates:
         return []
+    # numpy is imported by the first scoring, not by every command that loads resolution.
+    import numpy as np
+
     queries = [parse(q, kind) for q in _expand(query)]
     q_units_all = [units(q) for q in queries]
     owners: list[tuple[int, str, Parsed, list[Unit]]] = []

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Final, Generic, TypeVar
-
-import numpy as np
+from typing import TYPE_CHECKING, Final, Generic, TypeVar
 
 from passerelle.resolution.features import (
     MATCH,
@@ -48,6 +46,9 @@ from passerelle.resolution.features import (
     whole_skeletons,
 )
 from passerelle.resolution.parts import Kind, Parsed
+
+if TYPE_CHECKING:
+    import numpy as np
 
 F = TypeVar("F")
 

@@ -108,46 +108,68 @@ _QUALIFIERS: Final = {
     "WITHIN": f"WITHIN{_END}{_S}{_POSITIVE}{_S}SECONDS{_END}",
     "REPEATS": f"REPEATS{_END}{_S}\\+?(?:0|[1-9][0-9]*+){_S}TIMES{_END}",
 }
-# The tokens handed to the parser; the group name is the token kind.
-_TOKEN_RE: Final = re.compile(
-    f"{_S}(?:"
-    r"(?P<EOF>\Z)"
-    r"|(?P<LB>\[)|(?P<RB>\])|(?P<LP>\()|(?P<RP>\))"
-    f"|(?P<AND>AND{_END})|(?P<OR>OR{_END})|(?P<FOLLOWEDBY>FOLLOWEDBY{_END})"
-    f"|(?P<COMP>{_COMPARISON})"
-    + "".join(f"|(?P<{kind}>{regex})" for kind, regex in _QUALIFIERS.items())
-    + r"|(?P<WORD>[A-Za-z_][A-Za-z0-9_-]*)"
-    r"|(?P<BAD>.)"
-    ")",
-    re.DOTALL,
-)
-# Fast path for the most common shape, one comparison in one observation.
-_SINGLE_RE: Final = re.compile(
-    rf"{_WS}*+\[{_S}(?>{_COMPARISON}){_S}\]{_S}\Z",
-    re.DOTALL,
-)
-# Fast path for patterns without parentheses and with at most one qualifier per
-# observation (so no repeated qualifier).  It is only trusted for patterns that
-# do not contain "hashes": it cannot tell the hash check which values to test.
+# The regular expressions are compiled on first use (some are large: compiling them all
+# cost ~100 ms), so importing the write path does not slow a command that only reads.
 _PLAIN_COMPARISON: Final = re.sub(r"\(\?P<[a-z]+>", "(?:", _COMPARISON)
 _PLAIN_OBSERVATION: Final = (
     rf"\[{_S}(?>{_PLAIN_COMPARISON})(?:{_S}(?:AND|OR){_END}{_S}(?>{_PLAIN_COMPARISON}))*{_S}\]"
     f"(?:{_S}(?:{'|'.join(_QUALIFIERS.values())}))?"
 )
-_FLAT_RE: Final = re.compile(
-    rf"{_WS}*+{_PLAIN_OBSERVATION}"
-    rf"(?:{_S}(?:AND|OR|FOLLOWEDBY){_END}{_S}{_PLAIN_OBSERVATION})*{_S}\Z",
-    re.DOTALL,
-)
-# `type:hashes.NAME` without spaces or comments, the usual hash path.
-_SIMPLE_HASH_PATH_RE: Final = re.compile(
-    r"[A-Za-z_][A-Za-z0-9_-]*:hashes\.(?:(?P<key>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<quoted>'[^'\\]*+(?:\\['\\][^'\\]*+)*+'))"
-)
-_PATH_STEP_RE: Final = re.compile(
-    rf"{_S}(?:[.:]{_S})?(?:(?P<key>[A-Za-z_][A-Za-z0-9_-]*)|(?P<quoted>{_STRING})"
-    rf"|\[{_S}(?P<index>[^\]\s/]+){_S}\])"
-)
+
+
+@functools.cache
+def _token_re() -> re.Pattern[str]:
+    """The tokens handed to the parser; the group name is the token kind."""
+    return re.compile(
+        f"{_S}(?:"
+        r"(?P<EOF>\Z)"
+        r"|(?P<LB>\[)|(?P<RB>\])|(?P<LP>\()|(?P<RP>\))"
+        f"|(?P<AND>AND{_END})|(?P<OR>OR{_END})|(?P<FOLLOWEDBY>FOLLOWEDBY{_END})"
+        f"|(?P<COMP>{_COMPARISON})"
+        + "".join(f"|(?P<{kind}>{regex})" for kind, regex in _QUALIFIERS.items())
+        + r"|(?P<WORD>[A-Za-z_][A-Za-z0-9_-]*)"
+        r"|(?P<BAD>.)"
+        ")",
+        re.DOTALL,
+    )
+
+
+@functools.cache
+def _single_re() -> re.Pattern[str]:
+    """Fast path for the most common shape, one comparison in one observation."""
+    return re.compile(rf"{_WS}*+\[{_S}(?>{_COMPARISON}){_S}\]{_S}\Z", re.DOTALL)
+
+
+@functools.cache
+def _flat_re() -> re.Pattern[str]:
+    """Fast path for patterns without parentheses and with at most one qualifier per
+    observation (so no repeated qualifier).  It is only trusted for patterns that do not
+    contain "hashes": it cannot tell the hash check which values to test."""
+    return re.compile(
+        rf"{_WS}*+{_PLAIN_OBSERVATION}"
+        rf"(?:{_S}(?:AND|OR|FOLLOWEDBY){_END}{_S}{_PLAIN_OBSERVATION})*{_S}\Z",
+        re.DOTALL,
+    )
+
+
+@functools.cache
+def _simple_hash_path_re() -> re.Pattern[str]:
+    """`type:hashes.NAME` without spaces or comments, the usual hash path."""
+    return re.compile(
+        r"[A-Za-z_][A-Za-z0-9_-]*:hashes\.(?:(?P<key>[A-Za-z_][A-Za-z0-9_]*)"
+        r"|(?P<quoted>'[^'\\]*+(?:\\['\\][^'\\]*+)*+'))"
+    )
+
+
+@functools.cache
+def _path_step_re() -> re.Pattern[str]:
+    """One step of an object path: a key, a quoted key or a list index."""
+    return re.compile(
+        rf"{_S}(?:[.:]{_S})?(?:(?P<key>[A-Za-z_][A-Za-z0-9_-]*)|(?P<quoted>{_STRING})"
+        rf"|\[{_S}(?P<index>[^\]\s/]+){_S}\])"
+    )
+
+
 _QUALIFIER_BIT: Final = {"START": 1, "WITHIN": 2, "REPEATS": 4}
 _OBSERVATION_OPERATORS: Final = frozenset(("AND", "OR", "FOLLOWEDBY"))
 _COMPARISON_OPERATORS: Final = frozenset(("AND", "OR"))
@@ -157,25 +179,28 @@ _HEX: Final = "[a-fA-F0-9]"
 # upper-cased with '-' and "'" removed.  `re.match` + `$` semantics as there
 # (a single trailing newline is tolerated); MD6's unanchored alternation in the
 # reference means "starts with 32 hex digits".
-_HASH_VALUE_RE: Final = {
-    name: re.compile(regex)
-    for name, regex in {
-        "MD5": f"{_HEX}{{32}}$",
-        "MD6": f"{_HEX}{{32}}|\\n    {_HEX}{{64}}",
-        "RIPEMD160": f"{_HEX}{{40}}$",
-        "SHA1": f"{_HEX}{{40}}$",
-        "SHA224": f"{_HEX}{{56}}$",
-        "SHA256": f"{_HEX}{{64}}$",
-        "SHA384": f"{_HEX}{{96}}$",
-        "SHA512": f"{_HEX}{{128}}$",
-        "SHA3224": f"{_HEX}{{56}}$",
-        "SHA3256": f"{_HEX}{{64}}$",
-        "SHA3384": f"{_HEX}{{96}}$",
-        "SHA3512": f"{_HEX}{{128}}$",
-        "SSDEEP": "[a-zA-Z0-9/+:.]{1,128}$",
-        "WHIRLPOOL": f"{_HEX}{{128}}$",
-    }.items()
+_HASH_VALUE: Final = {
+    "MD5": f"{_HEX}{{32}}$",
+    "MD6": f"{_HEX}{{32}}|\\n    {_HEX}{{64}}",
+    "RIPEMD160": f"{_HEX}{{40}}$",
+    "SHA1": f"{_HEX}{{40}}$",
+    "SHA224": f"{_HEX}{{56}}$",
+    "SHA256": f"{_HEX}{{64}}$",
+    "SHA384": f"{_HEX}{{96}}$",
+    "SHA512": f"{_HEX}{{128}}$",
+    "SHA3224": f"{_HEX}{{56}}$",
+    "SHA3256": f"{_HEX}{{64}}$",
+    "SHA3384": f"{_HEX}{{96}}$",
+    "SHA3512": f"{_HEX}{{128}}$",
+    "SSDEEP": "[a-zA-Z0-9/+:.]{1,128}$",
+    "WHIRLPOOL": f"{_HEX}{{128}}$",
 }
+
+
+@functools.cache
+def _hash_value_res() -> dict[str, re.Pattern[str]]:
+    """The compiled rules for hash values, by algorithm name."""
+    return {name: re.compile(regex) for name, regex in _HASH_VALUE.items()}
 
 
 class _Reject(Exception):
@@ -199,11 +224,11 @@ def _hash_rule(path: str) -> tuple[str, re.Pattern[str] | None] | None:
     None: no check.  (name, regex): the value must match.  (reason, None): the
     reference crashes on this path (a numeric index after 'hashes').
     """
-    simple = _SIMPLE_HASH_PATH_RE.fullmatch(path)
+    simple = _simple_hash_path_re().fullmatch(path)
     if simple is not None:
         selector = simple["key"] or _unquote(simple["quoted"])
     else:
-        steps = list(_PATH_STEP_RE.finditer(path))[1:]  # [0] is the object type
+        steps = list(_path_step_re().finditer(path))[1:]  # [0] is the object type
         components = [_unquote(s["quoted"]) if s["quoted"] else s["key"] for s in steps]
         if "hashes" not in components:
             return None
@@ -213,7 +238,7 @@ def _hash_rule(path: str) -> tuple[str, re.Pattern[str] | None] | None:
         if index is not None:
             return ("a hash algorithm name after 'hashes'", None)
         selector = components[-1]
-    regex = _HASH_VALUE_RE.get(selector.upper().replace("-", "").replace("'", ""))
+    regex = _hash_value_res().get(selector.upper().replace("-", "").replace("'", ""))
     return None if regex is None else (selector[:_MAX_SHOWN], regex)
 
 
@@ -238,7 +263,7 @@ class _Parser:
     __slots__ = ("depth", "kind", "token", "tokens")
 
     def __init__(self, text: str) -> None:
-        self.tokens = _TOKEN_RE.finditer(text)
+        self.tokens = _token_re().finditer(text)
         self.depth = 0
         self.advance()
 
@@ -351,12 +376,12 @@ def _cached_verdict(text: str) -> str | None:
 
 def _verdict(text: str) -> str | None:
     """Why `text` is not a valid pattern, or None when it is one."""
-    single = _SINGLE_RE.match(text)
+    single = _single_re().match(text)
     if single is not None:
         path = single["path"]
         error = _hash_error(single) if path is not None and "hashes" in path else None
         return None if error is None else f"invalid comparison, expected {error}"
-    if "hashes" not in text and _FLAT_RE.match(text) is not None:
+    if "hashes" not in text and _flat_re().match(text) is not None:
         return None
     if not _brackets_first(text):
         return "pattern must start with '[' (after optional '(')"

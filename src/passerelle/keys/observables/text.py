@@ -7,8 +7,6 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-import phonenumbers
-
 from passerelle.keys.observables.kinds import EMAIL, HANDLE, MAX_TEXT, PHONE, URL, is_wide, make_key
 from passerelle.keys.observables.networks import DOTTED_QUAD, address_keys
 from passerelle.keys.observables.values import bare_hash_key, url_host_keys, url_keys
@@ -68,6 +66,8 @@ def _wide_text_keys(text: str) -> set[str]:
 
 
 def _phones_in(text: str, region: str) -> Iterator[str]:
+    import phonenumbers  # on first use, as in values.phone_key
+
     matcher = phonenumbers.PhoneNumberMatcher(
         text, region, leniency=phonenumbers.Leniency.POSSIBLE, max_tries=MAX_PHONE_TRIES
     )

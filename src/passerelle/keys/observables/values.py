@@ -7,8 +7,6 @@ import re
 import urllib.parse
 from typing import Final
 
-import phonenumbers
-
 from passerelle.keys.observables.kinds import (
     DOMAIN,
     EMAIL,
@@ -60,6 +58,9 @@ _DEFAULT_PORTS: Final = {"http": 80, "https": 443, "ftp": 21}
 
 def phone_key(text: str, region: str) -> str | None:
     """Return the key of a phone number (E.164), or None if it is not a possible one."""
+    # Imported on first use (its metadata costs ~50 ms): a read command never keys phones.
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(text.strip()[:64], region)
     except phonenumbers.NumberParseException:

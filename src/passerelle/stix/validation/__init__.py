@@ -69,6 +69,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Final
 
+from passerelle.stix.invalid import InvalidObject
 from passerelle.stix.validation.common import _sco, _sdo
 from passerelle.stix.validation.definitions import _Definition, _object_problem
 from passerelle.stix.validation.meta import (
@@ -83,16 +84,6 @@ from passerelle.stix.validation.values import _UUID_RE, _clip, _is_type_name, _s
 __all__ = ["InvalidObject", "validate_object"]
 
 _ABSENT: Final = object()
-
-
-class InvalidObject(ValueError):
-    """An object that breaks STIX 2.1; `reason` is one line naming the property at fault."""
-
-    reason: str
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 # --------------------------------------------------------------------------
