@@ -22,7 +22,7 @@ _ER_VERBS = words(
     "regretter déplorer commenter avouer clamer proclamer rétorquer plaider glisser souffler "
     "lâcher certifier signaler mentionner tweeter demander interroger inquiéter "
     "féliciter alerter prédire martel rappel remercier saluer évoquer qualifier condamner "
-    "appeler parler"
+    "appeler parler crier hurler rapporter penser"
 )
 _IRREGULAR = words(
     "dit disent disait disaient dira dire écrit écrivent écrivait écrite écrire lit lisent "
@@ -32,7 +32,8 @@ _IRREGULAR = words(
     "soutenu soutenait prévient prévenu prévenait avertit averti avertissait réagit réagi "
     "réagissait dément démenti démentait martèle martelé martelait rappelle rappelé "
     "rappelait répète répété répétait annonçait annonça lança lançait menace menacé "
-    "menaçait juge jugé jugeait résume appelle appellent"
+    "menaçait juge jugé jugeait résume appelle appellent décrit décrivent décrivait décrite "
+    "croit croient croyait"
 )
 _FORMS = sorted(
     {f for v in _ER_VERBS if v.endswith("er") for f in _er_forms(v)} | set(_IRREGULAR),
@@ -109,7 +110,7 @@ CUES = Cues(
     _ORG_OF,
     re.compile(r"\s*,?\s*"),  # "le procureur, Jean Dupont" and "le procureur Jean Dupont"
     charge_before=re.compile(
-        r"(?:\b(?:pour|chefs?\s+d['’]|chefs?\s+de|de|d['’]|des|du)|:)\s*$", re.IGNORECASE
+        r"(?:\b(?:pour|chefs?\s+d['’]|chefs?\s+de|de|d['’]|des|du|et|ou)|:)\s*$", re.IGNORECASE
     ),
     charge_words=re.compile(
         r"(?:association|apologie|entreprise|financement|complicité|provocation|tentative|"
@@ -126,4 +127,16 @@ CUES = Cues(
         re.IGNORECASE,
     ),
     title_words=frozenset(_TITLES),
+    participle=re.compile(r"(?:é|ée|és|ées)$", re.IGNORECASE),
+    auxiliary=re.compile(
+        r"\b(?:a|ont|avait|avaient|aurait|auraient|ait|aient|est|sont|était|étaient|été|eu)"
+        r"(?:\s+\w+)?\s+$",
+        re.IGNORECASE,
+    ),
+    name_nouns=re.compile(
+        r"\b(?:journal|quotidien|hebdomadaire|magazine|revue|film|livre|ouvrage|émission|"
+        r"opération|groupe|organisation|mouvement|site|compte|chaîne|agence|association|"
+        r"brigade|réseau|bataillon|magazine|vidéo|chanson)s?\s*$",
+        re.IGNORECASE,
+    ),
 )

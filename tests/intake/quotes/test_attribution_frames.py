@@ -1,0 +1,72 @@
+"""Quotation attribution by speech-verb frames (issue 15, item 2): a short quote that a
+speech verb earlier in its sentence governs is a quotation, its speaker that verb's
+subject; a bare participle, a name in quotes or a charge after "et" is none; a verb that
+introduces a clause ("X rapportent que") does not claim the quote before it; English verbs
+are lower case. Sentences written for these tests, read through the whole pipeline."""
+
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from passerelle.intake.pipeline import draft_of
+from passerelle.intake.quotes import Quotation
+from tests.world import SHIPPED_ALIASES as ALIASES
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def quotations(text: str, lang: str) -> list[Quotation]:
+    return draft_of(text, ALIASES, lang=lang, published=date(2025, 3, 11)).quotations
+
+
+def said(found: list[Quotation]) -> list[tuple[str, str]]:
+    return [(q.text, q.speaker) for q in found]
+
+
+def test_fr_short_quote_governed_by_a_verb_earlier_in_its_sentence() -> None:
+    text = (
+        "Le maire de Lyon, Pierre Morel, a qualifié mardi cette agression de « lâche et odieuse »."
+    )
+    assert said(quotations(text, "fr")) == [("lâche et odieuse", "Pierre Morel")]
+
+
+def test_fr_bare_participle_governs_nothing() -> None:
+    text = "Une opération qualifiée de « très délicate » a été menée à Lille."
+    assert quotations(text, "fr") == []
+
+
+def test_fr_name_in_quotes_after_a_naming_noun_is_not_a_quotation() -> None:
+    text = "Pierre Morel a déclaré avoir tout lu dans le journal « La Voix »."
+    assert quotations(text, "fr") == []
+
+
+def test_fr_second_charge_after_et_and_a_verb_introducing_a_clause() -> None:
+    text = (
+        "Il a été mis en examen pour « association de malfaiteurs terroriste » et "
+        "« financement du terrorisme », ses avocats rapportent que le dossier est vide."
+    )
+    assert quotations(text, "fr") == []
+
+
+def test_en_short_quote_governed_by_praised() -> None:
+    text = "Prime Minister Anna Berg praised the 'brave officers' who stopped the attacker."
+    assert said(quotations(text, "en")) == [("brave officers", "Anna Berg")]
+
+
+def test_en_capitalised_words_are_not_speech_verbs() -> None:
+    text = "He had lived in the United States and 'loved it' there, his neighbours remember."
+    assert quotations(text, "en") == []
+
+
+def test_ru_short_quote_governed_by_nazval() -> None:
+    text = "Министр внутренних дел Иван Петров назвал нападавшего «жалким трусом»."
+    assert said(quotations(text, "ru")) == [("жалким трусом", "Иван Петров")]
+
+
+def test_ru_name_after_a_naming_noun_is_not_a_quotation() -> None:
+    text = "Об этом сообщила газета «Новые известия»."
+    assert quotations(text, "ru") == []
