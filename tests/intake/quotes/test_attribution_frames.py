@@ -70,3 +70,54 @@ def test_ru_short_quote_governed_by_nazval() -> None:
 def test_ru_name_after_a_naming_noun_is_not_a_quotation() -> None:
     text = "Об этом сообщила газета «Новые известия»."
     assert quotations(text, "ru") == []
+
+
+def test_en_verb_after_but_belongs_to_the_sentence_subject() -> None:
+    text = (
+        'Mark Ellis, the Home Secretary, said the arrests were a "real success," but warned '
+        'Tom Baker "not to expect miracles."'
+    )
+    assert said(quotations(text, "en"))[0] == ("real success,", "Mark Ellis")
+
+
+def test_en_gerund_after_the_quote_takes_the_clause_subject() -> None:
+    text = (
+        'Police chief Laura Stone spoke on Monday. "The area is safe now," she added, saying '
+        'the suspects "will be found."'
+    )
+    assert said(quotations(text, "en")) == [
+        ("The area is safe now,", "Laura Stone"),
+        ("will be found.", "Laura Stone"),
+    ]
+
+
+def test_ru_gerund_before_the_quote_takes_the_clause_subject() -> None:
+    text = (
+        "Министр Иван Петров выступил перед журналистами, утверждая, что Сергей Смирнов "
+        "«готовил взрыв в метро»."
+    )
+    assert said(quotations(text, "ru")) == [("готовил взрыв в метро", "Иван Петров")]
+
+
+def test_ru_verb_right_before_the_quote_beats_the_reporting_verb_after_it() -> None:
+    text = (
+        "Задержанный Олег Козлов напал на охранника. Во время нападения Козлов кричал "
+        "«Всех накажу», заявил прокурор Андрей Волков."
+    )
+    assert said(quotations(text, "ru")) == [("Всех накажу", "Олег Козлов")]
+
+
+def test_fr_source_opening_the_sentence_speaks_a_detached_quote() -> None:
+    text = (
+        "Selon le ministre Jean Lemaire, son gouvernement avait alerté la Belgique au sujet "
+        "du suspect, qui a ensuite été relâché — « malgré nos avertissements répétés »."
+    )
+    assert said(quotations(text, "fr")) == [("malgré nos avertissements répétés", "Jean Lemaire")]
+
+
+def test_fr_infinitive_before_the_quote_leaves_the_cue_after_it() -> None:
+    text = (
+        "Des démineurs sont venus pour s'assurer qu'il n'y avait pas de « colis piégé », "
+        "explique Paul Garnier, le porte-parole de la police."
+    )
+    assert said(quotations(text, "fr")) == [("colis piégé", "Paul Garnier")]

@@ -10,6 +10,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 from passerelle.intake.quotes.base import Cues, MentionLike, Quotation
+from passerelle.intake.quotes.frames import (
+    CONJUNCTIONS,
+    clause_subject,
+    governed_speaker,
+    immediate_verb,
+    is_gerund,
+    sentence_start,
+)
 from passerelle.intake.quotes.marks import SPACES, blank_siblings, bounds, inner, scan
 from passerelle.intake.quotes.speakers import Speaker, Speakers
 
@@ -42,17 +50,21 @@ def quotations_in(doc: Doc, mentions: Sequence[MentionLike], cues: Cues) -> list
         masked = blank_siblings(text, spans, k)
         floor, limit = bounds(text, spans, k)
         speaker = None
-        if not span.unclosed:
-            speaker = _after_cue(speakers, masked, span.outer_end, limit, span.open)
+        if not span.unclosed and not immediate_verb(speakers, masked, floor, span.open):
+            speaker = _after_cue(speakers, masked, span.outer_end, limit, span.open, floor)
         if speaker is None:
             if _is_charge(cues, masked, floor, span.open, text[start:end]):
                 continue  # a legal charge named, not a quotation
             short = _short_kind(speakers, masked, floor, span.open, (start, end))
             if short == "scare":
                 continue
-            near = short in ("near", "attributed")
-            speaker = _before_cue(speakers, masked, floor, span.open, near)
-            if speaker is None and short in ("near", "governed"):
+            if short == "governed":
+                speaker = governed_speaker(speakers, masked, floor, span.open)
+                if speaker is None:
+                    continue  # "les autorités qualifient X de « ... »": a scare quote
+            else:
+                speaker = _before_cue(speakers, masked, floor, span.open, short != "")
+            if speaker is None and short == "near":
                 continue
             if speaker is None:
                 speaker = _sentence_subject(speakers, masked, floor, span.open)
@@ -198,7 +210,7 @@ def _previous_speaker(
 
 
 def _after_cue(
-    speakers: Speakers, masked: str, close: int, limit: int, open_: int
+    speakers: Speakers, masked: str, close: int, limit: int, open_: int, floor: int
 ) -> Speaker | None:
     window_end = limit
     lang = speakers.lang
@@ -220,6 +232,10 @@ def _after_cue(
             break
         if _CLAUSE_AFTER.match(masked, cue.end()):
             break  # « ... », X rapportent que ...: the verb reports what follows
+        if lead.strip(" ,").lower() in CONJUNCTIONS or is_gerund(lang, cue):
+            # '"...," but warned', '"...," she added, saying': the sentence's subject
+            speaker = clause_subject(speakers, masked, floor, open_, open_)
+            return speaker or _unknown(cue.start())
         speaker = _speaker_for(speakers, cue, window_end, open_, after=True, floor=close)
         return speaker or _unknown(cue.start())
     return None
@@ -228,9 +244,15 @@ def _after_cue(
 def _before_cue(
     speakers: Speakers, masked: str, floor: int, open_: int, short: bool
 ) -> Speaker | None:
-    ends = list(speakers.lang.sentence_end.finditer(masked, floor, open_))
-    start = ends[-1].end() if ends else floor
+    start = sentence_start(speakers.lang, masked, floor, open_)
     cues = list(speakers.lang.cue.finditer(masked, start, open_))
+    # "Selon X, ...", "По словам X, ...", "According to X, ...": a source opening the
+    # sentence speaks every quote of it that no verb right before claims
+    opening = (
+        cues[0]
+        if cues and cues[0]["prep"] and not masked[start : cues[0].start()].strip()
+        else None
+    )
     for cue in reversed(cues):
         if (
             cue["prep"]
@@ -238,9 +260,15 @@ def _before_cue(
             and not _leads_sentence(masked, start, cue, open_)
         ):
             continue
-        if short and open_ - cue.end() > _SHORT_BEFORE_REACH:
+        far = open_ - cue.end() > _SHORT_BEFORE_REACH
+        if short and far:
             return None
-        speaker = _speaker_for(speakers, cue, open_, open_, after=False, floor=start)
+        if far and opening is not None and cue is not opening:
+            cue = opening
+        if is_gerund(speakers.lang, cue):  # "..., утверждая, что « ... »": the subject's
+            speaker = clause_subject(speakers, masked, floor, cue.start(), open_)
+        else:
+            speaker = _speaker_for(speakers, cue, open_, open_, after=False, floor=start)
         return speaker or _unknown(cue.start())
     return None
 

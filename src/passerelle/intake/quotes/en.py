@@ -67,6 +67,7 @@ CUES = Cues(
         r"treason|money\s+laundering|membership|dissemination)\b",
         re.IGNORECASE,
     ),
+    gerund=re.compile(r"ing$"),
     name_nouns=re.compile(
         r"\b(?:newspaper|magazine|journal|film|movie|book|operation|group|organi[sz]ation|"
         r"website|site|account|channel|programme|program|show|network|agency|video|song)s?"

@@ -63,7 +63,8 @@ _TITLES = words(
     "députée sénateur sénatrice juge avocat avocate patron patronne représentant "
     "représentante diplomate source officiel enquêteur enquêtrice expert experte analyste "
     "chercheur chercheuse commissaire préfet préfète chancelier chancelière gouverneur "
-    "émissaire négociateur spécialiste imam recteur archevêque évêque pape"
+    "émissaire négociateur spécialiste imam recteur archevêque évêque pape leader meurtrier "
+    "assaillant agresseur tueur tireur suspect"
 )
 # Titles of two words, tried before their parts ("le Premier ministre", not "le Premier").
 _TITLE_PAIRS = ["premier ministre", "première ministre", "garde des sceaux"]
@@ -127,6 +128,10 @@ CUES = Cues(
         re.IGNORECASE,
     ),
     title_words=frozenset(_TITLES),
+    passive=re.compile(
+        r"\b(?:est|sont|était|étaient|été|fut|furent)(?:\s+\w+)?\s+$", re.IGNORECASE
+    ),
+    infinitive=re.compile(r"(?:er|ire|dre|aître)$", re.IGNORECASE),
     participle=re.compile(r"(?:é|ée|és|ées)$", re.IGNORECASE),
     auxiliary=re.compile(
         r"\b(?:a|ont|avait|avaient|aurait|auraient|ait|aient|est|sont|était|étaient|été|eu)"
