@@ -121,3 +121,20 @@ def test_fr_infinitive_before_the_quote_leaves_the_cue_after_it() -> None:
         "explique Paul Garnier, le porte-parole de la police."
     )
     assert said(quotations(text, "fr")) == [("colis piégé", "Paul Garnier")]
+
+
+def test_ru_title_with_an_age_before_the_name_and_a_role_noun_later() -> None:
+    text = (
+        "На видео выступает оратор. Оратор, 22-летний Руслан Гаджиев, угрожает властям. "
+        "Юноша утверждает, что «скоро будут новые нападения»."
+    )
+    assert said(quotations(text, "ru")) == [("скоро будут новые нападения", "Руслан Гаджиев")]
+
+
+def test_ru_source_opening_the_sentence_is_a_leader_named_before() -> None:
+    text = (
+        "Об этом сообщил президент Турции Мехмет Озкан. По словам турецкого лидера, его "
+        "правительство предупредило власти Бельгии о подозреваемом, который был отпущен — "
+        "«несмотря на все наши предупреждения»."
+    )
+    assert said(quotations(text, "ru")) == [("несмотря на все наши предупреждения", "Мехмет Озкан")]

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 _APPOSED: Final = re.compile(r"\s*,[^.;:!?\"“”«»\n]{1,90}?,?\s*")
 # A sentence that ends inside its closing quotation mark: 'said it was "a good day."'.
 _STOP_IN_QUOTE: Final = re.compile(r"[.!?…][\"”\u2019'»](?=\s)")
+# A title, a comma, one word of age or kind, the name: "Оратор, 20-летний X", "the
+# gunman, 25-year-old X".
+_AGED_APPOSITION: Final = re.compile(r"\s*,\s*\d+[\w-]{1,14}\s+")
 _OPENING_MARKS: Final = "\u00ab\u201c\u201e\u2039\"'"
 _LOOSE_APPOSITION: Final = re.compile(r"\s+[^\W\d][^,.;:«»“”\"\n]{0,28}\s*,\s*")
 
@@ -191,7 +194,11 @@ class Speakers:
                 if (
                     c.kind == "person"
                     and c.start >= speaker.end
-                    and (sep.fullmatch(between) or _LOOSE_APPOSITION.fullmatch(between))
+                    and (
+                        sep.fullmatch(between)
+                        or _LOOSE_APPOSITION.fullmatch(between)
+                        or _AGED_APPOSITION.fullmatch(between)
+                    )
                 ):
                     return Speaker(
                         speaker.start, c.end, "person", c.name, c.mention,
