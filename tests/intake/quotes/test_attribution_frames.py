@@ -138,3 +138,11 @@ def test_ru_source_opening_the_sentence_is_a_leader_named_before() -> None:
         "«несмотря на все наши предупреждения»."
     )
     assert said(quotations(text, "ru")) == [("несмотря на все наши предупреждения", "Мехмет Озкан")]
+
+
+def test_fr_coordinated_subject_gives_the_first_name() -> None:
+    text = (
+        "Le préfet du Rhône Paul Garnier et plusieurs élus de la région ont aussitôt "
+        "condamné cette agression, qualifiée de « lâche et odieuse »."
+    )
+    assert said(quotations(text, "fr")) == [("lâche et odieuse", "Paul Garnier")]

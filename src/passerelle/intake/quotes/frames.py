@@ -19,6 +19,8 @@ _IMMEDIATE: Final = re.compile(r"[^\W\d_][\w'’\- \u00a0]{0,28}|[ \u00a0]*")
 _SUBJECT_GAP: Final = re.compile(
     r"\s*\)?\s*(?:,[^,.;:!?«»“”\"\n]{1,60},|,)?\s*(?:[^\W\d]{1,10}\s+){0,2}"
 )
+_CONJUNCT: Final = re.compile(r"\s+(?:et|and|и)\s", re.IGNORECASE)
+_PUNCTUATION: Final = re.compile(r"[,;:()«»“”\"]")
 _CLAUSE: Final = re.compile(r"\b(?:que|qu['’]|that|что)\b", re.IGNORECASE)
 #: Words that join a second verb to the first one's subject: '"...," but warned X'.
 CONJUNCTIONS: Final = frozenset({"but", "and", "mais", "et", "puis", "но", "а", "и"})
@@ -94,7 +96,11 @@ def governed_speaker(speakers: Speakers, masked: str, floor: int, open_: int) ->
             return None
         head = speakers.apposed_head(found, start, cue.start())
         if head is found and not _SUBJECT_GAP.fullmatch(masked[found.end : cue.start()]):
-            return None
+            # not the verb's subject: maybe the last of coordinated names
+            first = _first_conjunct(speakers, masked, start, cue.start())
+            if first is None:
+                return None
+            head = first
         speaker = speakers.named(head, open_)
     if speaker is None or not speaker.name:
         return None
@@ -119,3 +125,19 @@ def _governing_cue(lang: Cues, masked: str, start: int, open_: int) -> re.Match[
                 continue
         cue = found
     return cue
+
+
+def _first_conjunct(speakers: Speakers, masked: str, start: int, verb: int) -> Speaker | None:
+    """A subject of coordinated names ("La maire de Paris X et le Conseil … ont condamné"):
+    the first named in full, when no punctuation stands between it and the verb."""
+    for c in speakers.candidates:
+        if c.start >= verb:
+            return None
+        if c.start < start or c.kind in ("pronoun", "communique"):
+            continue
+        if c.kind != "title" and c.mention is None:
+            continue  # "Thierry et Véronique Roy": the first named in full
+        between = masked[c.end : verb]
+        joined = _CONJUNCT.match(between) and not _PUNCTUATION.search(between)
+        return c if joined and len(between) <= 80 else None
+    return None
