@@ -40,7 +40,9 @@ said') or after it ("— заявил Песков"); a title joins a name with 
 
 Layout: :mod:`.base` (the quotation, and :class:`~.base.Cues`, what a language gives),
 :mod:`.fr`, :mod:`.en` and :mod:`.ru` (each language's cues, independent of one another),
-:mod:`.marks` (quotation marks), :mod:`.speakers` (speaker expressions) and
+:mod:`.marks` (quotation marks), :mod:`.speakers` (speaker expressions),
+:mod:`.frames` (speech-verb frames: the verb governing a quote, its subject; a short quote
+a verb earlier in its sentence governs is a quotation of that verb's subject) and
 :mod:`.attribution` (who said each quotation).
 
 Other modules use :func:`find_quotations`, :class:`Quotation`, :class:`MentionLike` and

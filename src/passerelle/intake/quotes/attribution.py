@@ -10,6 +10,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 from passerelle.intake.quotes.base import Cues, MentionLike, Quotation
+from passerelle.intake.quotes.frames import (
+    CONJUNCTIONS,
+    clause_subject,
+    governed_speaker,
+    immediate_verb,
+    is_gerund,
+    sentence_start,
+)
 from passerelle.intake.quotes.marks import SPACES, blank_siblings, bounds, inner, scan
 from passerelle.intake.quotes.speakers import Speaker, Speakers
 
@@ -18,6 +26,8 @@ if TYPE_CHECKING:
 
 _SCARE_QUOTE_WORDS: Final = 4
 _SHORT_BEFORE_REACH: Final = 30
+# A verb followed by a subordinate clause reports that clause, not the quote before it.
+_CLAUSE_AFTER: Final = re.compile(r"\s+(?:que\b|qu['’]|that\b|что\b)", re.IGNORECASE)
 # What may stand between the comma and a cue: an auxiliary (", a déclaré", ", has said").
 # Nothing, or one auxiliary, between the closing mark and the cue: « ... » a déclaré X.
 _AUX_ONLY: Final = re.compile(r"\s*(?:(?:a|ont|avait|avaient|aurait|has|had|have)\s+)?")
@@ -40,17 +50,21 @@ def quotations_in(doc: Doc, mentions: Sequence[MentionLike], cues: Cues) -> list
         masked = blank_siblings(text, spans, k)
         floor, limit = bounds(text, spans, k)
         speaker = None
-        if not span.unclosed:
-            speaker = _after_cue(speakers, masked, span.outer_end, limit, span.open)
+        if not span.unclosed and not immediate_verb(speakers, masked, floor, span.open):
+            speaker = _after_cue(speakers, masked, span.outer_end, limit, span.open, floor)
         if speaker is None:
             if _is_charge(cues, masked, floor, span.open, text[start:end]):
                 continue  # a legal charge named, not a quotation
-            short = len(text[start:end].split()) < _SCARE_QUOTE_WORDS
-            attributed = short and _attributed_short(cues, masked, floor, span.open)
-            if short and not attributed and not _stands_alone(cues, masked, floor, span.open):
-                continue  # a scare quote
-            speaker = _before_cue(speakers, masked, floor, span.open, short)
-            if speaker is None and short and not attributed:
+            short = _short_kind(speakers, masked, floor, span.open, (start, end))
+            if short == "scare":
+                continue
+            if short == "governed":
+                speaker = governed_speaker(speakers, masked, floor, span.open)
+                if speaker is None:
+                    continue  # "les autorités qualifient X de « ... »": a scare quote
+            else:
+                speaker = _before_cue(speakers, masked, floor, span.open, short != "")
+            if speaker is None and short == "near":
                 continue
             if speaker is None:
                 speaker = _sentence_subject(speakers, masked, floor, span.open)
@@ -99,6 +113,43 @@ def _joined(quotations: list[Quotation], text: str) -> list[Quotation]:
                 organization_index=nxt.organization_index,
             )
     return quotations
+
+
+def _short_kind(
+    speakers: Speakers, masked: str, floor: int, open_: int, inner: tuple[int, int]
+) -> str:
+    """What a quote is by its length and frame: "" (four words or more, a quotation),
+    "scare" (a scare quote or a name in quotes), "near" (short, opening its sentence or
+    after a colon: a cue must be close), "attributed" (:attr:`~.base.Cues.short_cue`) or
+    "governed" (a speech verb earlier in its sentence has it as complement: "il a crié
+    « ... »", "qualifie cette attaque de « ... »", "called them 'cowards'")."""
+    cues, text = speakers.lang, speakers.text
+    if len(text[inner[0] : inner[1]].split()) >= _SCARE_QUOTE_WORDS:
+        return ""
+    if speakers.names_in_quote(inner[0], inner[1]):
+        return "scare"  # « État islamique », the newspaper « Аль-Наба »
+    if _attributed_short(cues, masked, floor, open_):
+        return "attributed"
+    if _stands_alone(cues, masked, floor, open_):
+        return "near"
+    return "governed" if _governed(cues, masked, floor, open_) else "scare"
+
+
+def _governed(cues: Cues, masked: str, floor: int, open_: int) -> bool:
+    """Whether a speech verb earlier in the quote's sentence has it in its frame: a verb
+    (not "selon X", "according to X"), and in French not a bare participle ("une attaque
+    qualifiée de « ... »" has no speaker: a scare quote)."""
+    ends = list(cues.sentence_end.finditer(masked, floor, open_))
+    start = ends[-1].end() if ends else floor
+    for cue in cues.cue.finditer(masked, start, open_):
+        if cue["prep"] or cue.groupdict().get("poss"):
+            continue
+        before = masked[max(start, cue.start() - 30) : cue.start()]
+        participle = cue["verb3"] and cues.participle.search(cue["verb3"])
+        if participle and not cues.auxiliary.search(before):
+            continue
+        return True
+    return False
 
 
 def _attributed_short(cues: Cues, masked: str, floor: int, open_: int) -> bool:
@@ -159,7 +210,7 @@ def _previous_speaker(
 
 
 def _after_cue(
-    speakers: Speakers, masked: str, close: int, limit: int, open_: int
+    speakers: Speakers, masked: str, close: int, limit: int, open_: int, floor: int
 ) -> Speaker | None:
     window_end = limit
     lang = speakers.lang
@@ -179,6 +230,12 @@ def _after_cue(
             break
         if len(lead.strip(" ,;:—–(-\u00a0\u202f")) > lang.after_reach:
             break
+        if _CLAUSE_AFTER.match(masked, cue.end()):
+            break  # « ... », X rapportent que ...: the verb reports what follows
+        if lead.strip(" ,").lower() in CONJUNCTIONS or is_gerund(lang, cue):
+            # '"...," but warned', '"...," she added, saying': the sentence's subject
+            speaker = clause_subject(speakers, masked, floor, open_, open_)
+            return speaker or _unknown(cue.start())
         speaker = _speaker_for(speakers, cue, window_end, open_, after=True, floor=close)
         return speaker or _unknown(cue.start())
     return None
@@ -187,9 +244,15 @@ def _after_cue(
 def _before_cue(
     speakers: Speakers, masked: str, floor: int, open_: int, short: bool
 ) -> Speaker | None:
-    ends = list(speakers.lang.sentence_end.finditer(masked, floor, open_))
-    start = ends[-1].end() if ends else floor
+    start = sentence_start(speakers.lang, masked, floor, open_)
     cues = list(speakers.lang.cue.finditer(masked, start, open_))
+    # "Selon X, ...", "По словам X, ...", "According to X, ...": a source opening the
+    # sentence speaks every quote of it that no verb right before claims
+    opening = (
+        cues[0]
+        if cues and cues[0]["prep"] and not masked[start : cues[0].start()].strip()
+        else None
+    )
     for cue in reversed(cues):
         if (
             cue["prep"]
@@ -197,9 +260,15 @@ def _before_cue(
             and not _leads_sentence(masked, start, cue, open_)
         ):
             continue
-        if short and open_ - cue.end() > _SHORT_BEFORE_REACH:
+        far = open_ - cue.end() > _SHORT_BEFORE_REACH
+        if short and far:
             return None
-        speaker = _speaker_for(speakers, cue, open_, open_, after=False, floor=start)
+        if far and opening is not None and cue is not opening:
+            cue = opening
+        if is_gerund(speakers.lang, cue):  # "..., утверждая, что « ... »": the subject's
+            speaker = clause_subject(speakers, masked, floor, cue.start(), open_)
+        else:
+            speaker = _speaker_for(speakers, cue, open_, open_, after=False, floor=start)
         return speaker or _unknown(cue.start())
     return None
 

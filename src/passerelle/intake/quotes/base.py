@@ -78,5 +78,17 @@ class Cues:
     # A short quote the text attributes ("a fait part d'un « énorme choc »"): what ends
     # the words before it, in its sentence. Other short quotes are scare quotes.
     short_cue: re.Pattern[str] = re.compile(r"(?!)")
+    # A past participle with no auxiliary before it is no speech ("une attaque qualifiée
+    # de « ... »"): how a participle ends, and the auxiliary (and an adverb) before one.
+    participle: re.Pattern[str] = re.compile(r"(?!)")
+    auxiliary: re.Pattern[str] = re.compile(r"(?!)")
+    # An infinitive's ending: no speech act of its own ("pour s'assurer que").
+    infinitive: re.Pattern[str] = re.compile(r"(?!)")
+    # A gerund's ending: its subject is its clause's ("she added, saying « ... »").
+    gerund: re.Pattern[str] = re.compile(r"(?!)")
+    # A passive auxiliary before a participle: words put to nobody named.
+    passive: re.Pattern[str] = re.compile(r"(?!)")
+    # The nouns that put a name in quotes: the newspaper « ... », the film « ... ».
+    name_nouns: re.Pattern[str] = re.compile(r"(?!)")
     # The words of titles, to tell that two title phrases name the same role.
     title_words: frozenset[str] = frozenset()

@@ -13,7 +13,11 @@ _EN_VERB = (
     r"(?:said|says|told|tells|added|adds|stated|states|noted|notes|explained|warned|warns|"
     r"insisted|claimed|claims|stressed|stresses|wrote|writes|declared|announced|asserted|"
     r"confirmed|replied|continued|argued|tweeted|posted|remarked|observed|acknowledged|"
-    r"admitted|denied|conceded|recalled|reads|read|responded|responds|vowed|urged)"
+    r"admitted|denied|conceded|recalled|reads|read|responded|responds|vowed|urged|"
+    r"commented|comments|sighed|sighs|shouted|shouts|yelled|cried|exclaimed|praised|praises|"
+    r"testified|described|describes|called|calls|branded|labell?ed|condemned|condemns|"
+    r"critici[sz]ed|insists|thought|"
+    r"saying|adding|telling|stating|describing|calling|warning|claiming|insisting|noting)"
 )
 _EN_PRONOUN = r"(?:he|she|they|it)"
 _EN_TITLES = words(
@@ -25,14 +29,14 @@ _EN_TITLES = words(
 _EN_DOCUMENTS = "statement communique communiqué release report document note letter post"
 #: The cues and speaker expressions of English.
 CUES = Cues(
+    # A verb is lower case: "United States" and "Said Mohammed" are names.
     cue=re.compile(
         rf"(?<![\w-])(?:"
-        rf"(?P<pro1>{_EN_PRONOUN})(?:\s+(?:also|later|then|had|has))?\s+(?P<verb1>{_EN_VERB})"
+        rf"(?P<pro1>(?i:{_EN_PRONOUN}))(?:\s+(?:also|later|then|had|has))?\s+(?P<verb1>{_EN_VERB})"
         rf"|(?P<verb2>said|says)\s+(?P<pro2>he|she)"
-        rf"|(?P<prep>according\s+to)"
+        rf"|(?P<prep>(?i:according)\s+to)"
         rf"|(?P<verb3>{_EN_VERB})"
-        rf")(?![\w])",
-        re.IGNORECASE,
+        rf")(?![\w])"
     ),
     title_np=re.compile(
         r"(?<![\w])(?:(?i:the|a|an|his|her|its|their)\s+)?(?:[A-Z][\w.'’-]*\s+){0,3}"
@@ -56,11 +60,18 @@ CUES = Cues(
     cut_titles=True,
     thing_pronouns=frozenset({"it"}),
     single_quotes=True,
-    charge_before=re.compile(r"\b(?:for|of|with|charges?|counts?)\s*:?\s*$", re.IGNORECASE),
+    charge_before=re.compile(r"\b(?:for|of|with|charges?|counts?|and|or)\s*:?\s*$", re.IGNORECASE),
     charge_words=re.compile(
         r"(?:conspiracy|conspiring|providing|material\s+support|attempted|attempting|murder|"
         r"possession|preparation|preparing|acts?\s+of\s+terrorism|terrorism|espionage|"
         r"treason|money\s+laundering|membership|dissemination)\b",
+        re.IGNORECASE,
+    ),
+    gerund=re.compile(r"ing$"),
+    name_nouns=re.compile(
+        r"\b(?:newspaper|magazine|journal|film|movie|book|operation|group|organi[sz]ation|"
+        r"website|site|account|channel|programme|program|show|network|agency|video|song)s?"
+        r"\s*$",
         re.IGNORECASE,
     ),
 )

@@ -22,7 +22,7 @@ _ER_VERBS = words(
     "regretter déplorer commenter avouer clamer proclamer rétorquer plaider glisser souffler "
     "lâcher certifier signaler mentionner tweeter demander interroger inquiéter "
     "féliciter alerter prédire martel rappel remercier saluer évoquer qualifier condamner "
-    "appeler parler"
+    "appeler parler crier hurler rapporter penser"
 )
 _IRREGULAR = words(
     "dit disent disait disaient dira dire écrit écrivent écrivait écrite écrire lit lisent "
@@ -32,7 +32,8 @@ _IRREGULAR = words(
     "soutenu soutenait prévient prévenu prévenait avertit averti avertissait réagit réagi "
     "réagissait dément démenti démentait martèle martelé martelait rappelle rappelé "
     "rappelait répète répété répétait annonçait annonça lança lançait menace menacé "
-    "menaçait juge jugé jugeait résume appelle appellent"
+    "menaçait juge jugé jugeait résume appelle appellent décrit décrivent décrivait décrite "
+    "croit croient croyait"
 )
 _FORMS = sorted(
     {f for v in _ER_VERBS if v.endswith("er") for f in _er_forms(v)} | set(_IRREGULAR),
@@ -62,7 +63,8 @@ _TITLES = words(
     "députée sénateur sénatrice juge avocat avocate patron patronne représentant "
     "représentante diplomate source officiel enquêteur enquêtrice expert experte analyste "
     "chercheur chercheuse commissaire préfet préfète chancelier chancelière gouverneur "
-    "émissaire négociateur spécialiste imam recteur archevêque évêque pape"
+    "émissaire négociateur spécialiste imam recteur archevêque évêque pape leader meurtrier "
+    "assaillant agresseur tueur tireur suspect"
 )
 # Titles of two words, tried before their parts ("le Premier ministre", not "le Premier").
 _TITLE_PAIRS = ["premier ministre", "première ministre", "garde des sceaux"]
@@ -109,7 +111,7 @@ CUES = Cues(
     _ORG_OF,
     re.compile(r"\s*,?\s*"),  # "le procureur, Jean Dupont" and "le procureur Jean Dupont"
     charge_before=re.compile(
-        r"(?:\b(?:pour|chefs?\s+d['’]|chefs?\s+de|de|d['’]|des|du)|:)\s*$", re.IGNORECASE
+        r"(?:\b(?:pour|chefs?\s+d['’]|chefs?\s+de|de|d['’]|des|du|et|ou)|:)\s*$", re.IGNORECASE
     ),
     charge_words=re.compile(
         r"(?:association|apologie|entreprise|financement|complicité|provocation|tentative|"
@@ -126,4 +128,20 @@ CUES = Cues(
         re.IGNORECASE,
     ),
     title_words=frozenset(_TITLES),
+    passive=re.compile(
+        r"\b(?:est|sont|était|étaient|été|fut|furent)(?:\s+\w+)?\s+$", re.IGNORECASE
+    ),
+    infinitive=re.compile(r"(?:er|ire|dre|aître)$", re.IGNORECASE),
+    participle=re.compile(r"(?:é|ée|és|ées)$", re.IGNORECASE),
+    auxiliary=re.compile(
+        r"\b(?:a|ont|avait|avaient|aurait|auraient|ait|aient|est|sont|était|étaient|été|eu)"
+        r"(?:\s+\w+)?\s+$",
+        re.IGNORECASE,
+    ),
+    name_nouns=re.compile(
+        r"\b(?:journal|quotidien|hebdomadaire|magazine|revue|film|livre|ouvrage|émission|"
+        r"opération|groupe|organisation|mouvement|site|compte|chaîne|agence|association|"
+        r"brigade|réseau|bataillon|magazine|vidéo|chanson)s?\s*$",
+        re.IGNORECASE,
+    ),
 )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from passerelle.intake.quotes.base import Cues, MentionLike
-from passerelle.intake.quotes.marks import Quote
+from passerelle.intake.quotes.marks import SPACES, Quote
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 _APPOSED: Final = re.compile(r"\s*,[^.;:!?\"“”«»\n]{1,90}?,?\s*")
 # A sentence that ends inside its closing quotation mark: 'said it was "a good day."'.
 _STOP_IN_QUOTE: Final = re.compile(r"[.!?…][\"”\u2019'»](?=\s)")
+# A title, a comma, one word of age or kind, the name: "Оратор, 20-летний X", "the
+# gunman, 25-year-old X".
+_AGED_APPOSITION: Final = re.compile(r"\s*,\s*\d+[\w-]{1,14}\s+")
+_OPENING_MARKS: Final = "\u00ab\u201c\u201e\u2039\"'"
 _LOOSE_APPOSITION: Final = re.compile(r"\s+[^\W\d][^,.;:«»“”\"\n]{0,28}\s*,\s*")
 
 
@@ -52,6 +56,15 @@ class Speakers:
     def inside_quote(self, start: int, end: int) -> bool:
         """Tell whether start:end is inside a top-level quote."""
         return any(s.open < start and end <= s.outer_end for s in self.spans if s.parent is None)
+
+    def names_in_quote(self, start: int, end: int) -> bool:
+        """Whether the quote at start:end is a name: mostly a mention ("« État islamique
+        »"), or after a noun that names things in quotes ("la revue « ... »")."""
+        covered = sum(max(0, min(end, m.end) - max(start, m.start)) for m in self.mentions)
+        if covered * 2 >= end - start:
+            return True
+        before = self.text[max(0, start - 40) : start].rstrip(SPACES + _OPENING_MARKS)
+        return bool(self.lang.name_nouns.search(before))
 
     def _org_in(self, start: int, end: int) -> tuple[str, int | None]:
         for i, m in enumerate(self.mentions):
@@ -181,7 +194,11 @@ class Speakers:
                 if (
                     c.kind == "person"
                     and c.start >= speaker.end
-                    and (sep.fullmatch(between) or _LOOSE_APPOSITION.fullmatch(between))
+                    and (
+                        sep.fullmatch(between)
+                        or _LOOSE_APPOSITION.fullmatch(between)
+                        or _AGED_APPOSITION.fullmatch(between)
+                    )
                 ):
                     return Speaker(
                         speaker.start, c.end, "person", c.name, c.mention,
