@@ -84,12 +84,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         # Emptied row by row, children first, and every sequence back to 1: what TRUNCATE
         # ... RESTART IDENTITY does, at a twentieth of its cost on a test's few rows
         # (TRUNCATE replaces each table's files; the suite empties the database ~1,200 times).
-        for table in reversed(metadata.sorted_tables):
-            conn.execute(table.delete())
+        deleted = sum(
+            conn.execute(table.delete()).rowcount for table in reversed(metadata.sorted_tables)
+        )
         conn.execute(text(_RESTART_SEQUENCES))
+        if deleted > _MANY_ROWS:
+            # Deleted rows stay in the tables' files until a VACUUM, and the test server
+            # runs none (autovacuum off): after a test that stored thousands of objects,
+            # every later test would scan them and the planner would misjudge the tables
+            # (a paging test went from seconds to minutes). TRUNCATE gives them new files.
+            names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names}"))
     engine.dispose()
     return url
 
+
+# Rows deleted by one emptying above which the tables are truncated as well.
+_MANY_ROWS = 2_000
 
 _RESTART_SEQUENCES = (
     "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
