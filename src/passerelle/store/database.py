@@ -32,6 +32,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from passerelle.errors import PasserelleError
+from passerelle.store.statistics import Growth
 
 # The newest migration in migrations/versions/ (tests/store/test_migrations.py checks that
 # it is Alembic's head). Knowing it here, a process sees that its schema is current with
@@ -204,17 +205,30 @@ class SqliteDatabase(Database):
 class PostgresDatabase(Database):
     """PostgreSQL: many workers, writes to one channel serialised by an advisory lock."""
 
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self._growth = Growth()
+
     @contextmanager
     def write(self, channel_ids: Sequence[int] = ()) -> Iterator[Connection]:
         """Yield a connection in a write transaction holding each channel's lock.
 
         The lock makes ``date_added`` follow commit order within a channel, which keeps
-        TAXII pages correct when several workers write at once.
+        TAXII pages correct when several workers write at once. Once it has committed,
+        the tables that grew enough are analysed (:mod:`passerelle.store.statistics`).
         """
         with self.engine.connect() as conn, conn.begin():
             for channel_id in sorted(set(channel_ids)):
                 conn.execute(_ADVISORY_LOCK, {"space": _LOCK_SPACE, "key": channel_id})
             yield conn
+        for name in self._growth.due():
+            self._analyse(name)
+
+    def _analyse(self, table: str) -> None:
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.quote(table)}")
+            rows = conn.execute(_RELTUPLES, {"name": table}).scalar()
+        self._growth.analysed(table, float(rows or 0))
 
     def lock_audit(self, conn: Connection) -> None:
         """Take the audit chain's lock until the transaction ends."""
@@ -258,6 +272,7 @@ class PostgresDatabase(Database):
         )
         sql = _insert_sql(conn, table, columns, f"SELECT * FROM unnest({arrays})")
         values = tuple(list(column) for column in zip(*rows, strict=True))
+        self._growth.grew(table.name, len(rows))
         if not returning:
             conn.exec_driver_sql(sql, values)
             return []
@@ -272,6 +287,8 @@ def _insert_sql(conn: Connection, table: Table, columns: Sequence[str], source: 
     names = ", ".join(quote(c) for c in columns)
     return f"INSERT INTO {quote(table.name)} ({names}) {source} ON CONFLICT DO NOTHING"
 
+
+_RELTUPLES = text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:name)")
 
 _COLLATION = re.compile(r' COLLATE "[^"]*"')
 
