@@ -37,7 +37,7 @@ def test_a_refused_share_is_recorded_with_what_was_asked_and_why(
 ) -> None:
     object_id = _shared_by_alice(world)
     carla = contexts(world, clock)("carla")  # cert only reads the community channel
-    carla = dataclasses.replace(carla, viewer=dataclasses.replace(carla.viewer, purpose="CT-7"))
+    carla = carla.for_viewer(dataclasses.replace(carla.viewer, purpose="CT-7"))
     request = ShareRequest(object_id=object_id, channel="community")
     with pytest.raises(Forbidden):
         perform(REGISTRY["tips.share"], carla, request)
