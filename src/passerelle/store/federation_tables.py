@@ -34,6 +34,8 @@ peers = Table(
     # produced is pushed (the peer attributes everything it receives to that account).
     Column("speaks_for_org_id", Integer, ForeignKey("organisations.id"), nullable=False),
     Column("token_file", Text, nullable=False),
+    # How the credential in token_file is sent: "bearer" (a token) or "basic" (USER:PASSWORD).
+    Column("auth", String(10), nullable=False, server_default="bearer"),
     Column("ca_file", Text),
     Column("created", BigInteger, nullable=False),
     Column("last_success", BigInteger),
