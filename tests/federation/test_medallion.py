@@ -90,16 +90,20 @@ class Interop:
 
 
 @pytest.fixture
-def interop(database_url: str, tmp_path: Path, audit_key_file: Path) -> Iterator[Interop]:
-    """Node A built; medallion serving collections ``feed`` and ``out``; A's peer
-    ``medallion`` (boreal's feed), its basic-auth credential in a file."""
+def interop(
+    request: pytest.FixtureRequest, database_url: str, tmp_path: Path, audit_key_file: Path
+) -> Iterator[Interop]:
+    """Node A built; medallion serving collections ``feed`` and ``out`` (its options from
+    an indirect parameter, if any); A's peer ``medallion`` (boreal's feed), its basic-auth
+    credential in a file."""
+    options: dict[str, int] = getattr(request, "param", {})
     a = build_a(database_url, audit_key_file)
     credential = tmp_path / "medallion.credential"
     credential.write_text(f"{USER}:{PASSWORD}\n")
     credential.chmod(0o600)
     (tmp_path / "medallion").mkdir()
     run = cli_runner(a.url)
-    with Medallion(tmp_path / "medallion", ("feed", "out")) as medallion:
+    with Medallion(tmp_path / "medallion", ("feed", "out"), **options) as medallion:
         added = run(
             "peer", "add", "medallion", "--url", medallion.api_root_url, "--org", "boreal",
             "--speaks-for", "atlas", "--token-file", str(credential), "--auth", "basic",
@@ -157,13 +161,17 @@ def test_a_pulls_every_version_across_pages_then_only_what_is_new(interop: Inter
     # A process of its own, from the saved cursor: only what is new comes.
     newer = {**first[1], "modified": LATER, "revoked": True}
     extra = indicator(30, created_by_ref=BOREAL, object_marking_refs=GREEN)
-    medallion.post("feed", [newer, extra])
+    # As a feed carries them: an observable, with no version of its own (medallion dates it).
+    address = {"type": "ipv4-addr", "spec_version": "2.1", "id": stix_id("ipv4-addr"),
+               "value": "10.9.9.9"}  # fmt: skip
+    medallion.post("feed", [newer, extra, address])
     done = run_cli(interop.a.url, "sync", "--once", timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "pulled 2 stored, 0 known, 0 refused" in done.stdout
-    assert _versions_on_a(interop, [first[1]["id"], extra["id"]]) == {
+    assert "pulled 3 stored, 0 known, 0 refused" in done.stdout
+    assert _versions_on_a(interop, [first[1]["id"], extra["id"], address["id"]]) == {
         first[1]["id"]: 2,
         extra["id"]: 1,
+        address["id"]: 1,
     }
     assert "pulled 0 stored, 0 known, 0 refused" in interop.sync()
 
@@ -235,6 +243,20 @@ def test_a_pushes_exactly_what_may_leave_and_reads_the_status(interop: Interop) 
     assert {s["id"] for s in status["successes"]} == set(arrived)
 
 
+@pytest.mark.parametrize("interop", [{"max_content_length": 1500}], indirect=True)
+def test_an_envelope_medallion_finds_too_large_is_sent_in_parts(interop: Interop) -> None:
+    interop.link("out", "--push")
+    sent = [indicator(i, object_marking_refs=GREEN) for i in range(6)]  # ~2,600 bytes
+    interop.store(sent)
+    assert "6 accepted, 0 refused, 0 withheld, 0 pending" in interop.sync()
+    assert sorted(o["id"] for o in interop.medallion.read_all("out")) == sorted(
+        o["id"] for o in sent
+    )
+    with interop.a.database.read() as conn:
+        statuses = set(conn.execute(select(federation_ledger.c.status_id)).scalars())
+    assert len(statuses) > 1  # one status per part medallion took
+
+
 def test_a_version_sent_again_is_accepted_and_retractions_reach_medallion(
     interop: Interop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -290,3 +312,19 @@ def test_the_basic_credential_stays_in_its_file(
     assert result.output.strip().endswith(
         "HTTP 401: the peer does not accept our token (see the peer's --token-file)"
     )
+
+
+def test_lookups_and_rfis_asked_of_medallion_say_it_takes_none(interop: Interop) -> None:
+    asked = interop.run("--purpose", "case 12", "lookup", "10.0.0.1", "--federated", user="anna")
+    assert asked.exit_code == 0, asked.output
+    assert asked.output.strip() == (
+        "peer 'medallion' (boreal): error: HTTP 404: no Passerelle API there: a plain TAXII "
+        "2.1 server (medallion, OpenCTI) takes no look-ups nor RFIs"
+    )
+    sent = interop.run("rfi", "send", "--to", "boreal", "--purpose", "who is he",
+                       "--urgency", "normal", "--json", user="anna")  # fmt: skip
+    rfi_id = json.loads(sent.output)["id"]
+    assert "RFIs 0 forwarded, 1 refused" in interop.sync()
+    shown = json.loads(interop.run("rfi", "show", rfi_id, "--json", user="anna").output)
+    assert shown["state"] == "refused"
+    assert shown["reason"].startswith("boreal's node refused it: no Passerelle API there")

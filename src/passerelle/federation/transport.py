@@ -18,6 +18,10 @@ from passerelle.stix.timestamps import version_key
 TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 _STATUS_POLLS = 20
 _POLL_PAUSE = 0.2
+_NO_REST_API = (
+    "no Passerelle API there: a plain TAXII 2.1 server (medallion, OpenCTI) takes no "
+    "look-ups nor RFIs"
+)
 # The failures of one envelope checked against what the peer holds (one GET each).
 _HELD_CHECKS = 500
 
@@ -170,7 +174,10 @@ class PeerClient:
         if response.status_code >= 500 or response.status_code in (401, 429):
             raise PeerUnreachable(f"{url}: {_refusal(response.status_code)}", response.status_code)
         if response.status_code >= 400:
-            return response.status_code, {"description": _description(response.content)}
+            said = _description(response.content)
+            if response.status_code == 404 and not said:
+                said = _NO_REST_API  # medallion's 404 is a page of HTML
+            return response.status_code, {"description": said}
         try:
             found = orjson.loads(response.content)
         except orjson.JSONDecodeError:
