@@ -40,10 +40,13 @@ class Medallion:
         names: tuple[str, ...] = ("feed",),
         page_size: int = 3,
         max_content_length: int = 10 * 2**20,
+        session_timeout: int = 30,
     ) -> None:
         self.tmp = tmp
         self.page_size = page_size
         self.max_content_length = max_content_length
+        # Seconds a run's page token lives, from its first page (medallion's default: 30).
+        self.session_timeout = session_timeout
         self.collections = {name: str(uuid.uuid4()) for name in names}
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
@@ -151,6 +154,16 @@ class Medallion:
                 params["next"] = page["next"]
         raise AssertionError("more than 1,000 pages")
 
+    def token_expired(self, name: str, token: str) -> bool:
+        """Tell whether medallion has dropped a run's page token, without taking a page
+        from it: asked with other filters than its run's, a live token is refused as
+        "params changed", a dropped one as "'next' not valid"."""
+        params = {"match[type]": "x-probe", "limit": "1", "next": token}
+        with self.client() as client:
+            answer = client.get(self.objects_url(name), params=params)
+        assert answer.status_code == 400, answer.text
+        return "'next' not valid" in answer.json()["description"]
+
     def status(self, status_id: str) -> dict[str, Any]:
         """Return one of medallion's status resources."""
         with self.client() as client:
@@ -167,6 +180,9 @@ class Medallion:
                 "module": "medallion.backends.memory_backend",
                 "module_class": "MemoryBackend",
                 "filename": str(data),
+                "session_timeout": self.session_timeout,
+                # How often expired tokens are dropped (medallion's default: 10 s).
+                "check_interval": min(10, self.session_timeout),
             },
             "users": {USER: PASSWORD},
             "taxii": {"max_page_size": self.page_size},

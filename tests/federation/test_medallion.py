@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -176,6 +177,20 @@ def test_a_pulls_every_version_across_pages_then_only_what_is_new(interop: Inter
     assert "pulled 0 stored, 0 known, 0 refused" in interop.sync()
 
 
+def _dies_at_the_second_page(store: Callable[..., None]) -> Callable[..., None]:
+    """Wrap pull's page store so that the process dies as page 2 arrives (as a kill after
+    medallion handed it out)."""
+    pages = {"stored": 0}
+
+    def store_or_die(*args: Any) -> None:
+        if pages["stored"] == 1:
+            raise KeyboardInterrupt
+        pages["stored"] += 1
+        store(*args)
+
+    return store_or_die
+
+
 def test_a_page_handed_out_but_never_stored_is_read_again(
     interop: Interop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -184,17 +199,8 @@ def test_a_page_handed_out_but_never_stored_is_read_again(
     done = interop.medallion.post("feed", sent)
     with interop.a.database.read() as conn:
         peer = find_peer(conn, "medallion")
-    pages = {"stored": 0}
-    store = pull_module._store
-
-    def dies_at_the_second_page(*args: Any) -> None:
-        if pages["stored"] == 1:
-            raise KeyboardInterrupt  # as a kill after medallion handed out page 2
-        pages["stored"] += 1
-        store(*args)
-
     with monkeypatch.context() as patched:
-        patched.setattr(pull_module, "_store", dies_at_the_second_page)
+        patched.setattr(pull_module, "_store", _dies_at_the_second_page(pull_module._store))
         with pytest.raises(KeyboardInterrupt):
             pull_peer(interop.a.database, NODE_HOOKS, peer, timeout=20)
     assert sum(_versions_on_a(interop, [o["id"] for o in sent]).values()) == 3
@@ -208,6 +214,33 @@ def test_a_page_handed_out_but_never_stored_is_read_again(
         [o["id"] for o in sent], 1
     )
     assert _cursor(interop) == ("", done["request_timestamp"])
+
+
+@pytest.mark.parametrize("interop", [{"session_timeout": 1}], indirect=True)
+def test_a_page_token_medallion_dropped_restarts_the_run(
+    interop: Interop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    interop.link("feed", "--pull")
+    sent = [indicator(i, created_by_ref=BOREAL, object_marking_refs=GREEN) for i in range(7)]
+    interop.medallion.post("feed", sent)
+    with interop.a.database.read() as conn:
+        peer = find_peer(conn, "medallion")
+    with monkeypatch.context() as patched:
+        patched.setattr(pull_module, "_store", _dies_at_the_second_page(pull_module._store))
+        with pytest.raises(KeyboardInterrupt):
+            pull_peer(interop.a.database, NODE_HOOKS, peer, timeout=20)
+    token = _cursor(interop)[0]
+    # Bounded: medallion drops a token once a second past its timeout of 1 s.
+    deadline = time.monotonic() + 15
+    while not interop.medallion.token_expired("feed", token):
+        assert time.monotonic() < deadline, "medallion kept the page token"
+        time.sleep(0.2)
+
+    # medallion answers 400 to the dropped token: the run starts again from the last
+    # complete one (none yet), the first page comes back as known.
+    report = pull_peer(interop.a.database, NODE_HOOKS, peer, timeout=20)
+    assert (report.stored, report.known, report.refused) == (4, 3, 0)
+    assert sum(_versions_on_a(interop, [o["id"] for o in sent]).values()) == 7
 
 
 def test_a_pushes_exactly_what_may_leave_and_reads_the_status(interop: Interop) -> None:
