@@ -54,10 +54,10 @@ class Interop:
     medallion: Medallion
     run: Run
 
-    def link(self, collection: str, way: str) -> None:
+    def link(self, collection: str, *ways: str) -> None:
         remote = self.medallion.collections[collection]
         linked = self.run("peer", "link", "medallion", "--channel", "ab",
-                          "--remote-collection", remote, way)  # fmt: skip
+                          "--remote-collection", remote, *ways)  # fmt: skip
         assert linked.exit_code == 0, linked.output
 
     def sync(self) -> str:
@@ -244,7 +244,7 @@ def test_a_page_token_medallion_dropped_restarts_the_run(
 
 
 def test_a_pushes_exactly_what_may_leave_and_reads_the_status(interop: Interop) -> None:
-    interop.link("out", "--push")
+    interop.link("out", "--push", "--pull")  # both ways, as docs/interop.md shows
     green = [indicator(i, object_marking_refs=GREEN) for i in range(2)]
     defaulted = indicator(2)  # the channel's default, TLP:AMBER, made explicit on leaving
     strict = indicator(3, object_marking_refs=[TLP2_IDS[Tlp.AMBER_STRICT]])  # boreal: member
@@ -260,6 +260,7 @@ def test_a_pushes_exactly_what_may_leave_and_reads_the_status(interop: Interop) 
     done = run_cli(interop.a.url, "sync", "--once", timeout=60)
     assert done.returncode == 0, done.stderr
     assert "4 accepted, 0 refused, 3 withheld, 0 pending" in done.stdout
+    assert "pulled 0 stored, 4 known, 0 refused" in done.stdout  # ours, back: nothing new
 
     arrived = {o["id"]: o for o in interop.medallion.read_all("out")}
     assert set(arrived) == {o["id"] for o in [*green, defaulted, strict]}
