@@ -28,10 +28,11 @@ from passerelle.objects.latest import latest_visible_versions
 from passerelle.objects.queries import ObjectFilter, object_entries
 from passerelle.objects.removal import remove_from_channel
 from passerelle.policy.directory import viewer_by_name
+from passerelle.policy.ownership import owners_of
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
 from passerelle.stix.organisations import organisation_identity_id
 from passerelle.store.federation_tables import federation_ledger, peer_cursors
-from passerelle.store.schema import channel_objects, metadata
+from passerelle.store.schema import channel_objects, metadata, organisations
 from tests.cli_runner import Run, cli_runner
 from tests.exchange_support import marked
 from tests.federation.medallion import PASSWORD, USER, Medallion
@@ -43,6 +44,7 @@ from tests.world import NODE_HOOKS
 BOREAL = organisation_identity_id("boreal")
 GREEN = [TLP2_IDS[Tlp.GREEN]]
 LATER = "2026-02-01T00:00:00.000Z"
+TLP1_GREEN = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"
 H2 = {HANDLING_EXTENSION_ID: {"extension_type": "property-extension", "handling_codes": ["H2"]}}
 
 
@@ -214,6 +216,43 @@ def test_a_page_handed_out_but_never_stored_is_read_again(
         [o["id"] for o in sent], 1
     )
     assert _cursor(interop) == ("", done["request_timestamp"])
+
+
+def test_a_feed_names_its_own_author_which_author_maps_to_its_organisation(
+    interop: Interop,
+) -> None:
+    # As OpenCTI's feeds do: the TLP marking, the author's identity, objects naming it.
+    tlp = {"type": "marking-definition", "spec_version": "2.1", "id": TLP1_GREEN,
+           "created": "2017-01-20T00:00:00.000Z", "definition_type": "tlp",
+           "name": "TLP:GREEN", "definition": {"tlp": "green"}}  # fmt: skip
+    feed = identity("Boreal CERT", identity_class="organization")
+    theirs = indicator(1, created_by_ref=feed["id"], object_marking_refs=[TLP1_GREEN])
+    other = indicator(2, created_by_ref=identity("Someone else")["id"])
+    interop.medallion.post("feed", [tlp, feed, theirs, other])
+    interop.link("feed", "--pull")
+    assert "pulled 2 stored, 0 known, 2 refused" in interop.sync()  # theirs, other
+
+    # Declared: the feed's identity stands for boreal (the peer registered again).
+    credential = interop.credential_file()
+    assert interop.run("peer", "remove", "medallion").exit_code == 0
+    added = interop.run(
+        "peer", "add", "medallion", "--url", interop.medallion.api_root_url, "--org", "boreal",
+        "--speaks-for", "atlas", "--token-file", str(credential),
+        "--auth", "basic", "--author", feed["id"],
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert feed["id"] in interop.run("peer", "show", "medallion").output
+    interop.link("feed", "--pull")
+    assert "pulled 1 stored, 2 known, 1 refused" in interop.sync()
+    with interop.a.database.read() as conn:
+        owners = owners_of(conn, [theirs["id"], other["id"]])
+        boreal = conn.execute(
+            select(organisations.c.id).where(organisations.c.name == "boreal")
+        ).scalar_one()
+    assert owners == {theirs["id"]: boreal}
+    refused = interop.run("peer", "status", "medallion").output
+    assert other["id"] in refused
+    assert theirs["id"] not in refused
 
 
 @pytest.mark.parametrize("interop", [{"session_timeout": 1}], indirect=True)

@@ -76,6 +76,7 @@ def test_a_peer_is_registered_without_its_token(
         (["--speaks-for", "nobody"], "no organisation named 'nobody'"),
         (["--token-file", "/nonexistent/token"], "cannot read token file '/nonexistent/token'"),
         (["--ca-file", "/nonexistent/ca.pem"], "cannot read CA file '/nonexistent/ca.pem'"),
+        (["--author", "indicator--1"], "bad --author 'indicator--1': give a STIX identity id"),
     ],
 )
 def test_bad_input_answers_one_line(

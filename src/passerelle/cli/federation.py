@@ -52,6 +52,13 @@ def peer() -> None:
     help="How the credential is sent: bearer (a Passerelle node) or basic (HTTP basic "
     "authentication: medallion and other plain TAXII 2.1 servers).",
 )
+@click.option(
+    "--author",
+    "authors",
+    multiple=True,
+    help="A STIX identity id that stands for --org in what the peer sends (a plain TAXII "
+    "feed's own identity, e.g. OpenCTI's organisation); repeatable.",
+)
 @click.option("--ca-file", help="CA certificates (PEM) to verify the peer's TLS certificate.")
 @pass_node
 def peer_add(
@@ -62,6 +69,7 @@ def peer_add(
     speaks_for: str,
     token_file: str,
     auth: str,
+    authors: tuple[str, ...],
     ca_file: str | None,
 ) -> None:
     """Register a peer called NAME."""
@@ -69,8 +77,9 @@ def peer_add(
 
     with node.database.write() as conn:
         added = federation.add_peer(
-            conn, name, url, org_name, speaks_for, token_file, ca_file, node.clock(), auth
-        )
+            conn, name, url, org_name, speaks_for, token_file, ca_file, node.clock(), auth,
+            authors,
+        )  # fmt: skip
     click.echo(f"peer {added.name!r} added ({added.url}, for {added.org_name!r})")
 
 
@@ -119,6 +128,7 @@ def peer_show(node: Node, name: str, as_json: bool) -> None:
         **_summary(found),
         "token_file": found.token_file,
         "auth": found.auth,
+        "authors": ", ".join(found.authors) or "(the identity of its organisation)",
         "ca_file": found.ca_file or "(system trust store)",
     }
     if as_json:

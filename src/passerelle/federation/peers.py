@@ -10,6 +10,8 @@ medallion and other plain TAXII 2.1 servers take it).
 from __future__ import annotations
 
 import base64
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,8 @@ class Peer:
     last_success: int | None
     last_error: str
     auth: str = "bearer"
+    # Identity ids that stand for the peer's organisation in what it sends (--author).
+    authors: tuple[str, ...] = ()
 
 
 # How a peer's credential file is sent: a token (Authorization: Bearer) or USER:PASSWORD
@@ -66,6 +70,7 @@ class Peer:
 BEARER = "bearer"
 BASIC = "basic"
 AUTH_SCHEMES = (BEARER, BASIC)
+_IDENTITY_ID = re.compile(r"identity--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @dataclass(frozen=True)
@@ -143,8 +148,10 @@ def add_peer(
     ca_file: str | None,
     now: int,
     auth: str = BEARER,
+    authors: Sequence[str] = (),
 ) -> Peer:
-    """Register a peer; its token file must be readable now (its content is not kept)."""
+    """Register a peer; its token file must be readable now (its content is not kept).
+    ``authors``: identity ids that stand for ``org_name`` in what the peer sends."""
     name = checked_name(name, "a peer's name")
     if name_key(name) in {name_key(n) for n in conn.execute(select(peers.c.name)).scalars()}:
         raise Conflict(f"peer {name!r} already exists")
@@ -155,6 +162,9 @@ def add_peer(
     if auth == BASIC:
         _checked_basic(credential, token_path)
     ca_path = _readable_file(ca_file, "CA file") if ca_file else None
+    for author in authors:
+        if not _IDENTITY_ID.fullmatch(author):
+            raise BadInput(f"bad --author {author[:80]!r}: give a STIX identity id, identity--UUID")
     org = find_organisation(conn, org_name)
     local = find_organisation(conn, speaks_for)
     if org.id == local.id:
@@ -167,6 +177,7 @@ def add_peer(
             speaks_for_org_id=local.id,
             token_file=token_path,
             auth=auth,
+            authors=",".join(sorted(set(authors))),
             ca_file=ca_path,
             created=now,
         )
@@ -204,7 +215,7 @@ def _peer(row: Row[Any]) -> Peer:
     return Peer(
         r["id"], r["name"], r["url"], r["org_id"], r["org_name"], r["speaks_for_org_id"],
         r["speaks_for"], r["token_file"], r["ca_file"], r["last_success"], r["last_error"],
-        r["auth"],
+        r["auth"], tuple(a for a in r["authors"].split(",") if a),
     )  # fmt: skip
 
 

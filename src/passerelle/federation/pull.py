@@ -13,7 +13,8 @@ name pages, as a Passerelle node's): medallion's names a session that hands each
 once, so a page handed out before a failure and never stored would otherwise be lost.
 
 A pulled object may only be the peer's organisation's own: one naming another author
-(``created_by_ref``) than the identity published for that organisation is refused, as are
+(``created_by_ref``) than the identity published for that organisation, or one declared
+for it with ``peer add --author`` (a plain TAXII feed's own identity), is refused, as are
 an entry that is not a JSON object, an object larger than ``MAX_OBJECT_BYTES`` and
 whatever ingest refuses (invalid, or a version of an object another organisation owns);
 each refusal is recorded for the peer with its reason. A page that fails (an error, a
@@ -197,7 +198,7 @@ def _fetch(client: PeerClient, run: _Run, page_size: int) -> Page:
 def _store(
     database: Database, hooks: Hooks, run: _Run, objects: list[Any], report: PullReport
 ) -> None:
-    author = organisation_identity_id(run.peer.org_name)
+    authors = {organisation_identity_id(run.peer.org_name), *run.peer.authors}
     entries = [o for o in objects if isinstance(o, dict)]
     with database.read() as conn:
         held = held_versions(conn, [k for k in map(_key, entries) if k[1]])
@@ -207,7 +208,7 @@ def _store(
         key = _key(obj)
         if key in held:
             report.known += 1
-        elif (reason := _refusal(obj, author, run.peer.org_name)) is not None:
+        elif (reason := _refusal(obj, authors, run.peer.org_name)) is not None:
             refusals.append((key, reason))
         else:
             fresh.append(obj)
@@ -220,9 +221,10 @@ def _store(
         _record_refusals(database, run.peer, refusals)
 
 
-def _refusal(obj: dict[str, Any], author: str, org_name: str) -> str | None:
+def _refusal(obj: dict[str, Any], authors: set[str], org_name: str) -> str | None:
     """Why a pulled object is refused before ingest sees it (None: it goes on)."""
-    if obj.get("created_by_ref", author) != author:
+    author = obj.get("created_by_ref")
+    if author is not None and (not isinstance(author, str) or author not in authors):
         return f"names another author than {org_name!r}"
     try:
         size = len(orjson.dumps(obj))
