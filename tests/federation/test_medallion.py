@@ -1,10 +1,12 @@
-"""Interop with a real medallion 3.0.0 process (tests/federation/medallion.py), the OASIS
-reference TAXII 2.1 server, standing in for any peer that only speaks plain TAXII 2.1
-(OpenCTI's feeds among them): node A, on each backend, registers it with HTTP basic
+"""Interop with a real medallion 3.0.0 process (tests/federation/medallion_peer.py), the
+OASIS reference TAXII 2.1 server, standing in for any peer that only speaks plain TAXII
+2.1 (OpenCTI's feeds among them): node A, on each backend, registers it with HTTP basic
 authentication, pulls every version of its collection page by page (three objects a
 page, so objects sharing one date_added fall on both sides of a page boundary) from a
-cursor that survives the process, refuses what a writer could not store, and pushes to it
-exactly what the rules let leave, revocations and erasures included."""
+cursor that survives the process, refuses what a writer could not store (a feed's own
+author taken once declared with --author), loses no page medallion handed out once or
+dropped, and pushes to it exactly what the rules let leave, revocations and erasures
+included; look-ups and RFIs, which it cannot take, say so."""
 
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ from passerelle.store.federation_tables import federation_ledger, peer_cursors
 from passerelle.store.schema import channel_objects, metadata, organisations
 from tests.cli_runner import Run, cli_runner
 from tests.exchange_support import marked
-from tests.federation.medallion import PASSWORD, USER, Medallion
+from tests.federation.medallion_peer import PASSWORD, USER, Medallion
 from tests.federation.support import NodeDb, build_a
 from tests.live_server import run_cli
 from tests.stixgen import identity, indicator, stix_id
