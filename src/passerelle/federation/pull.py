@@ -7,10 +7,14 @@ The cursor of a link is kept in the database after every page: the page token of
 progress, and the newest ``date_added`` of the last complete run, from which the next run
 starts. A page stored but whose cursor was not saved is fetched again and changes nothing
 (a version already held is skipped). An expired page token restarts the run from the last
-complete one.
+complete one. A run resumed from a saved token is read again from the last complete run
+once it ends, unless the peer's next token differed from the one it was given (tokens that
+name pages, as a Passerelle node's): medallion's names a session that hands each page out
+once, so a page handed out before a failure and never stored would otherwise be lost.
 
 A pulled object may only be the peer's organisation's own: one naming another author
-(``created_by_ref``) than the identity published for that organisation is refused, as are
+(``created_by_ref``) than the identity published for that organisation, or one declared
+for it with ``peer add --author`` (a plain TAXII feed's own identity), is refused, as are
 an entry that is not a JSON object, an object larger than ``MAX_OBJECT_BYTES`` and
 whatever ingest refuses (invalid, or a version of an object another organisation owns);
 each refusal is recorded for the peer with its reason. A page that fails (an error, a
@@ -27,7 +31,14 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, select
 
-from passerelle.federation.peers import Link, Peer, link_channel, links_of, node_account, read_token
+from passerelle.federation.peers import (
+    Link,
+    Peer,
+    authorization,
+    link_channel,
+    links_of,
+    node_account,
+)
 from passerelle.federation.transport import Page, PeerClient, PeerUnreachable
 from passerelle.objects.hooks import Hooks
 from passerelle.objects.ingest import ingest
@@ -86,7 +97,7 @@ def pull_peer(
         if not links:
             return report
         runs = [_start(conn, peer, link) for link in links]
-    client = PeerClient(peer.url, read_token(peer.token_file), peer.ca_file, timeout)
+    client = PeerClient(peer.url, authorization(peer), peer.ca_file, timeout)
     try:
         for run in runs:
             _pull_link(database, hooks, client, run, report, (page_size, progress))
@@ -114,25 +125,49 @@ def _pull_link(
 ) -> None:
     page_size, progress = paging
     newest = run.added_after
-    seen = {run.next_token}
+    # Resumed from a saved page token: the cursor of the last complete run, read again at
+    # the end unless the peer shows that its tokens name pages (None: nothing to read
+    # again). medallion's token names a session it hands pages out of, one token for the
+    # whole run: a page it handed out before a failure, never stored, is not given again.
+    replay = run.added_after if run.next_token else None
+    seen: set[tuple[str, int]] = set()
     for _ in range(_MAX_PAGES):
+        used = run.next_token
         page = _fetch(client, run, page_size)
+        if used and not run.next_token:  # expired: a fresh run from the last complete one
+            replay = None
+        _refuse_circles(run, seen, page)
         _store(database, hooks, run, page.objects, report)
         if progress is not None:
             progress(len(page.objects))
         newest = max(newest, _timestamp(page.date_added_last))
         run.next_token = page.next if page.more and page.next else ""
-        if run.next_token in seen - {""}:
-            raise PeerUnreachable(
-                f"{run.peer.url}: its paging goes round in circles (next {run.next_token[:40]!r}"
-                " again)"
-            )
-        seen.add(run.next_token)
-        if not run.next_token:
+        if used and run.next_token not in ("", used):
+            replay = None  # a token for each page: the saved one gave the page it named
+        if not run.next_token and replay is None:
             run.added_after = newest
         _save_cursor(database, run)
         if not run.next_token:
-            return
+            if replay is None:
+                return
+            replay = None
+
+
+def _refuse_circles(run: _Run, seen: set[tuple[str, int]], page: Page) -> None:
+    """Stop a paging that goes round in circles: the same token bringing the same page
+    again (medallion gives one token for every page of a run, so a token seen again is
+    no circle by itself)."""
+    asked = (run.next_token, _fingerprint(page.objects))
+    if asked[0] and asked in seen:
+        raise PeerUnreachable(
+            f"{run.peer.url}: its paging goes round in circles (next {asked[0][:40]!r} again)"
+        )
+    seen.add(asked)
+
+
+def _fingerprint(objects: list[Any]) -> int:
+    """Return what tells one page from another: the versions it holds, in order."""
+    return hash(tuple(_key(o) if isinstance(o, dict) else ("", "") for o in objects))
 
 
 def _timestamp(header: str) -> str:
@@ -163,7 +198,7 @@ def _fetch(client: PeerClient, run: _Run, page_size: int) -> Page:
 def _store(
     database: Database, hooks: Hooks, run: _Run, objects: list[Any], report: PullReport
 ) -> None:
-    author = organisation_identity_id(run.peer.org_name)
+    authors = {organisation_identity_id(run.peer.org_name), *run.peer.authors}
     entries = [o for o in objects if isinstance(o, dict)]
     with database.read() as conn:
         held = held_versions(conn, [k for k in map(_key, entries) if k[1]])
@@ -173,7 +208,7 @@ def _store(
         key = _key(obj)
         if key in held:
             report.known += 1
-        elif (reason := _refusal(obj, author, run.peer.org_name)) is not None:
+        elif (reason := _refusal(obj, authors, run.peer.org_name)) is not None:
             refusals.append((key, reason))
         else:
             fresh.append(obj)
@@ -186,9 +221,10 @@ def _store(
         _record_refusals(database, run.peer, refusals)
 
 
-def _refusal(obj: dict[str, Any], author: str, org_name: str) -> str | None:
+def _refusal(obj: dict[str, Any], authors: set[str], org_name: str) -> str | None:
     """Why a pulled object is refused before ingest sees it (None: it goes on)."""
-    if obj.get("created_by_ref", author) != author:
+    author = obj.get("created_by_ref")
+    if author is not None and (not isinstance(author, str) or author not in authors):
         return f"names another author than {org_name!r}"
     try:
         size = len(orjson.dumps(obj))

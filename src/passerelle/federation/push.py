@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select
 
 from passerelle.audit import log as audit
 from passerelle.federation import outbox
-from passerelle.federation.peers import Link, Peer, audience, links_of, read_token
+from passerelle.federation.peers import Link, Peer, audience, authorization, links_of
 from passerelle.federation.transport import Outcome, PeerClient, PeerUnreachable
 from passerelle.objects.leaving import Departure, departure
 from passerelle.stix.timestamps import now_micros, version_key
@@ -48,7 +48,7 @@ def push_peer(
     """Send a peer everything pending in the outbox of its pushed links, batch by batch
     (``progress`` is told how many versions each batch sent)."""
     report = PushReport(peer.name)
-    client = PeerClient(peer.url, read_token(peer.token_file), peer.ca_file, timeout)
+    client = PeerClient(peer.url, authorization(peer), peer.ca_file, timeout)
     try:
         with database.read() as conn:
             links = [link for link in links_of(conn, peer.id) if link.push]
