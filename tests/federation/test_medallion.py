@@ -257,6 +257,22 @@ def test_a_feed_names_its_own_author_which_author_maps_to_its_organisation(
     assert theirs["id"] not in refused
 
 
+def test_an_author_may_not_be_another_organisation_of_this_node(interop: Interop) -> None:
+    """--author maps a feed's identity to the peer's organisation, never to a local one:
+    objects pulled under it would read as written by that organisation."""
+    credential = interop.credential_file()
+    assert interop.run("peer", "remove", "medallion").exit_code == 0
+    added = interop.run(
+        "peer", "add", "medallion", "--url", interop.medallion.api_root_url, "--org", "boreal",
+        "--speaks-for", "atlas", "--token-file", str(credential),
+        "--auth", "basic", "--author", organisation_identity_id("atlas"),
+    )  # fmt: skip
+    assert added.exit_code != 0
+    assert "is organisation 'atlas' of this node" in added.output
+    assert "Traceback" not in added.output
+    assert "medallion" not in interop.run("peer", "list").output
+
+
 @pytest.mark.parametrize("interop", [{"session_timeout": 1}], indirect=True)
 def test_a_page_token_medallion_dropped_restarts_the_run(
     interop: Interop, monkeypatch: pytest.MonkeyPatch

@@ -32,6 +32,7 @@ from passerelle.policy.directory import (
 from passerelle.policy.naming import checked_name, name_key
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
+from passerelle.stix.organisations import organisation_identity_id
 from passerelle.store.federation_tables import (
     federation_ledger,
     federation_outbox,
@@ -131,6 +132,22 @@ def _checked_basic(credential: str, token_file: str) -> None:
         raise BadInput(f"token file {token_file!r} holds no USER:PASSWORD (--auth basic)")
 
 
+def _check_authors(conn: Connection, authors: Sequence[str], org_name: str) -> None:
+    """An author a peer may name is never another organisation of this node: objects
+    pulled under it would read as that organisation's own."""
+    others = {
+        organisation_identity_id(name): name
+        for name in conn.execute(select(organisations.c.name)).scalars()
+        if name != org_name
+    }
+    for author in authors:
+        if author in others:
+            raise BadInput(
+                f"--author {author} is organisation {others[author]!r} of this node: "
+                "a peer may not write as it"
+            )
+
+
 def _readable_file(path: str, what: str) -> str:
     resolved = Path(path).expanduser().absolute()
     if not resolved.is_file():
@@ -167,6 +184,7 @@ def add_peer(
             raise BadInput(f"bad --author {author[:80]!r}: give a STIX identity id, identity--UUID")
     org = find_organisation(conn, org_name)
     local = find_organisation(conn, speaks_for)
+    _check_authors(conn, authors, org.name)
     if org.id == local.id:
         raise BadInput("a peer speaks for another organisation than the one it receives from")
     conn.execute(
