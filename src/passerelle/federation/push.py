@@ -143,13 +143,12 @@ def _sent_in_parts(
 
 def _too_large(conn: Connection, peer: Peer, link: Link, part: Leaving, report: PushReport) -> bool:
     """Record a version the peer refuses as too large even alone: refused, in the ledger."""
-    reason = "larger than the peer accepts in one request (HTTP 413)"
-    answer = Outcome("")
-    for row, _sent in part:
-        write_ledger(conn, peer, link, (row.stix_id, row.version), answer,
-                     (outbox.REFUSED, reason), now_micros())  # fmt: skip
-        outbox.settle(conn, [row.id], outbox.REFUSED, reason)
-        report.refused += 1
+    said = (outbox.REFUSED, "larger than the peer accepts in one request (HTTP 413)")
+    answer, now = Outcome(""), now_micros()
+    rows = [ledger_row(peer, link, (r.stix_id, r.version), answer, said, now) for r, _d in part]
+    conn.execute(federation_ledger.insert(), rows)
+    outbox.settle(conn, [row.id for row, _sent in part], *said)
+    report.refused += len(part)
     return True
 
 
