@@ -20,6 +20,10 @@ whatever ingest refuses (invalid, or a version of an object another organisation
 each refusal is recorded for the peer with its reason. A page that fails (an error, a
 timeout, a connection closed, malformed JSON) stores nothing and leaves the cursor where
 the last stored page put it.
+
+What a peer answers is bounded: no answer is read past ``MAX_PAGE_BYTES`` (a larger one
+is asked again for half as many objects, down to one), and a page holding more objects
+than asked is refused whole, with a one-line error.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from passerelle.federation.peers import (
     links_of,
     node_account,
 )
-from passerelle.federation.transport import Page, PeerClient, PeerUnreachable
+from passerelle.federation.transport import AnswerTooLarge, Page, PeerClient, PeerUnreachable
 from passerelle.objects.hooks import Hooks
 from passerelle.objects.ingest import ingest
 from passerelle.objects.leaving import held_versions
@@ -52,6 +56,11 @@ from passerelle.store.database import Database
 from passerelle.store.federation_tables import peer_cursors, peer_refusals
 
 PAGE_SIZE = 500
+# The most of one answer read into memory. A larger answer is not read to its end: the
+# page is asked again for half as many objects, down to one; a single object larger than
+# this stops the pull with a one-line error (the cursor stays before it). Three objects
+# as large as an object may be (MAX_OBJECT_BYTES), so one of them always fits.
+MAX_PAGE_BYTES = 32 * 1024 * 1024
 # An object larger than this (as JSON) is refused: no larger than an envelope this node
 # takes over TAXII by default (PASSERELLE_MAX_CONTENT_LENGTH), so no peer can store here
 # what no writer could post.
@@ -71,7 +80,8 @@ class PullReport:
 
 @dataclass
 class _Run:
-    """One pull of one link: who writes, where, and from which cursor."""
+    """One pull of one link: who writes, where, from which cursor, and how many objects
+    a page asks for (halved while the peer's answers are too large)."""
 
     peer: Peer
     link: Link
@@ -79,6 +89,7 @@ class _Run:
     writer: Viewer
     added_after: str
     next_token: str
+    page_size: int = PAGE_SIZE
 
 
 def pull_peer(
@@ -86,7 +97,7 @@ def pull_peer(
     hooks: Hooks,
     peer: Peer,
     timeout: float,
-    page_size: int = PAGE_SIZE,
+    page_size: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> PullReport:
     """Fetch every pulled collection of a peer into its channel, from the saved cursors
@@ -100,7 +111,7 @@ def pull_peer(
     client = PeerClient(peer.url, authorization(peer), peer.ca_file, timeout)
     try:
         for run in runs:
-            _pull_link(database, hooks, client, run, report, (page_size, progress))
+            _pull_link(database, hooks, client, run, report, (page_size or PAGE_SIZE, progress))
     finally:
         client.close()
     return report
@@ -123,7 +134,7 @@ def _pull_link(
     report: PullReport,
     paging: tuple[int, Callable[[int], None] | None],
 ) -> None:
-    page_size, progress = paging
+    run.page_size, progress = paging
     newest = run.added_after
     # Resumed from a saved page token: the cursor of the last complete run, read again at
     # the end unless the peer shows that its tokens name pages (None: nothing to read
@@ -132,10 +143,14 @@ def _pull_link(
     replay = run.added_after if run.next_token else None
     seen: set[tuple[str, int]] = set()
     for _ in range(_MAX_PAGES):
-        used = run.next_token
-        page = _fetch(client, run, page_size)
+        used, asked = run.next_token, run.page_size
+        page = _fetch_bounded(client, run)
         if used and not run.next_token:  # expired: a fresh run from the last complete one
             replay = None
+        elif used and run.page_size != asked and replay is None:
+            # Asked again for fewer objects under the same token: a peer whose token names
+            # a session (medallion) handed the page too large out once; read the run again.
+            replay = run.added_after
         _refuse_circles(run, seen, page)
         _store(database, hooks, run, page.objects, report)
         if progress is not None:
@@ -180,19 +195,44 @@ def _timestamp(header: str) -> str:
     return header
 
 
-def _fetch(client: PeerClient, run: _Run, page_size: int) -> Page:
-    params = {"match[version]": "all", "limit": str(page_size)}
+def _fetch_bounded(client: PeerClient, run: _Run) -> Page:
+    """Fetch the next page, no larger than MAX_PAGE_BYTES and no more objects than asked.
+
+    An answer too large is asked again for half as many objects (the rest of the run
+    keeps the smaller size), down to one. A page of more objects than asked is refused
+    whole: a peer that does not honour ``limit`` would otherwise choose how much one
+    transaction here holds.
+    """
+    while True:
+        try:
+            page = _fetch(client, run)
+        except AnswerTooLarge as exc:
+            if run.page_size == 1:
+                raise PeerUnreachable(f"{exc} (even one object at a time)") from None
+            run.page_size = max(1, run.page_size // 2)
+            continue
+        if len(page.objects) > run.page_size:
+            raise PeerUnreachable(
+                f"{run.peer.url}: its page holds {len(page.objects)} objects, more than the "
+                f"{run.page_size} asked (limit); nothing of it was stored"
+            )
+        return page
+
+
+def _fetch(client: PeerClient, run: _Run) -> Page:
+    params = {"match[version]": "all", "limit": str(run.page_size)}
     if run.added_after:
         params["added_after"] = run.added_after
+    collection, most = run.link.remote_collection, MAX_PAGE_BYTES
     if not run.next_token:
-        return client.get_objects(run.link.remote_collection, params)
+        return client.get_objects(collection, params, most)
     try:
-        return client.get_objects(run.link.remote_collection, {**params, "next": run.next_token})
+        return client.get_objects(collection, {**params, "next": run.next_token}, most)
     except PeerUnreachable as exc:
         if exc.http_status not in (400, 404):
             raise
         run.next_token = ""  # expired: start again from the last complete run
-        return client.get_objects(run.link.remote_collection, params)
+        return client.get_objects(collection, params, most)
 
 
 def _store(

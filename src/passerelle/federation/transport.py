@@ -34,6 +34,10 @@ class PeerUnreachable(PasserelleError):
         self.http_status = http_status
 
 
+class AnswerTooLarge(PeerUnreachable):
+    """The peer's answer is larger than the reader takes; it was not read to its end."""
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a peer's collection: its objects, whether more follow, and how."""
@@ -142,21 +146,25 @@ class PeerClient:
             raise PeerUnreachable(f"{url}: {_refusal(response.status_code)}", response.status_code)
         return response.status_code, _description(response.content)
 
-    def get_objects(self, collection: str, params: dict[str, str]) -> Page:
-        """GET one page of a collection's objects (section 5.4)."""
-        headers: dict[str, str] = {}
-        found = self._request(
-            "GET", f"collections/{collection}/objects/", params=params, answer_headers=headers
-        )
+    def get_objects(self, collection: str, params: dict[str, str], max_bytes: int) -> Page:
+        """GET one page of a collection's objects (section 5.4), reading no more than
+        ``max_bytes`` of the answer (larger: :class:`AnswerTooLarge`, the rest unread)."""
+        url = f"{self._root}collections/{collection}/objects/"
+        try:
+            with self._client.stream("GET", url, params=params) as response:
+                if response.status_code >= 400:
+                    raise PeerUnreachable(
+                        f"{url}: {_refusal(response.status_code)}", response.status_code
+                    )
+                content = _bounded(response, url, max_bytes)
+                added_last = response.headers.get("x-taxii-date-added-last", "")
+        except httpx2.HTTPError as exc:
+            raise PeerUnreachable(f"{url}: {_reason(exc, self._timeout)}") from None
+        found = _resource(content, url)
         objects = found.get("objects") or []
         if not isinstance(objects, list):
             raise PeerUnreachable(f"{self._root}: 'objects' is not a list")
-        return Page(
-            objects,
-            bool(found.get("more")),
-            str(found.get("next") or ""),
-            headers.get("x-taxii-date-added-last", ""),
-        )
+        return Page(objects, bool(found.get("more")), str(found.get("next") or ""), added_last)
 
     def rest(
         self, method: str, path: str, body: dict[str, Any] | None = None
@@ -186,13 +194,7 @@ class PeerClient:
             raise PeerUnreachable(f"{url}: the answer is not a JSON object")
         return response.status_code, found
 
-    def _request(
-        self,
-        method: str,
-        path: str,
-        answer_headers: dict[str, str] | None = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
+    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         url = self._root + path
         try:
             response = self._client.request(method, url, **kwargs)
@@ -200,15 +202,33 @@ class PeerClient:
             raise PeerUnreachable(f"{url}: {_reason(exc, self._timeout)}") from None
         if response.status_code >= 400:
             raise PeerUnreachable(f"{url}: {_refusal(response.status_code)}", response.status_code)
-        if answer_headers is not None:
-            answer_headers.update({k.lower(): v for k, v in response.headers.items()})
-        try:
-            found = orjson.loads(response.content)
-        except orjson.JSONDecodeError:
-            raise PeerUnreachable(f"{url}: the answer is not JSON") from None
-        if not isinstance(found, dict):
-            raise PeerUnreachable(f"{url}: the answer is not a TAXII resource")
-        return found
+        return _resource(response.content, url)
+
+
+def _bounded(response: httpx2.Response, url: str, max_bytes: int) -> bytes:
+    """Read an answer's body, stopping as soon as it is larger than ``max_bytes`` (a peer
+    that announces or sends more is not read to its end: memory stays bounded)."""
+    too_large = f"{url}: its answer is larger than the {max_bytes} bytes a page may take"
+    announced = response.headers.get("content-length", "")
+    if announced.isdigit() and int(announced) > max_bytes:
+        raise AnswerTooLarge(too_large)
+    content = bytearray()
+    for chunk in response.iter_bytes():
+        content += chunk
+        if len(content) > max_bytes:
+            raise AnswerTooLarge(too_large)
+    return bytes(content)
+
+
+def _resource(content: bytes, url: str) -> dict[str, Any]:
+    """Return an answer's JSON object, or say in one line why it is none."""
+    try:
+        found = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        raise PeerUnreachable(f"{url}: the answer is not JSON") from None
+    if not isinstance(found, dict):
+        raise PeerUnreachable(f"{url}: the answer is not a TAXII resource")
+    return found
 
 
 def rest_base(api_root: str) -> str:
