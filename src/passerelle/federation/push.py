@@ -22,7 +22,7 @@ from passerelle.audit import log as audit
 from passerelle.federation import outbox
 from passerelle.federation.peers import Link, Peer, audience, links_of, read_token
 from passerelle.federation.transport import Outcome, PeerClient, PeerUnreachable
-from passerelle.objects.leaving import Departure, departure
+from passerelle.objects.leaving import Departure, departures
 from passerelle.stix.timestamps import now_micros, version_key
 from passerelle.store.database import Database
 from passerelle.store.federation_tables import federation_ledger, peers
@@ -155,12 +155,15 @@ def _prepare(
     """Settle the rows already accepted or withheld; return those to send."""
     accepted = _accepted(conn, peer.id, rows)
     rules = audience(conn, peer)
-    leaving = []
+    to_decide = []
     for row in rows:
         if (row.stix_id, row.version) in accepted:
             outbox.settle(conn, [row.id], outbox.SENT, "already accepted by the peer")
-            continue
-        found = departure(conn, rules, link.channel_id, row.stix_id, row.version)
+        else:
+            to_decide.append(row)
+    keys = [(row.stix_id, row.version) for row in to_decide]
+    leaving = []
+    for row, found in zip(to_decide, departures(conn, rules, link.channel_id, keys), strict=True):
         if found.body is None:
             outbox.settle(conn, [row.id], outbox.WITHHELD, found.reason)
             report.withheld += 1
@@ -195,8 +198,9 @@ def _record(
     for the ledger and one per outcome: a row at a time cost more than the sending)."""
     now = now_micros()
     ledger, settled = [], defaultdict(list)
+    named = named_in(answer)
     for row, sent in leaving:
-        result, detail = verdict(answer, sent)
+        result, detail = verdict(answer, sent, named)
         key = (row.stix_id, row.version)
         ledger.append(ledger_row(peer, link, key, answer, (result, detail), now))
         if result == ACCEPTED:
@@ -242,11 +246,20 @@ def ledger_row(
     }
 
 
-def verdict(answer: Outcome, sent: Departure) -> tuple[str, str]:
-    """Return what the peer said of one version: accepted, refused (why) or pending."""
+def named_in(answer: Outcome) -> dict[tuple[str, str], tuple[str, str]]:
+    """Return the versions a status names, by their normal form."""
+    return {_normal(k): k for k in (*answer.successes, *answer.failures, *answer.pendings)}
+
+
+def verdict(
+    answer: Outcome,
+    sent: Departure,
+    named: dict[tuple[str, str], tuple[str, str]] | None = None,
+) -> tuple[str, str]:
+    """Return what the peer said of one version: accepted, refused (why) or pending
+    (``named``: :func:`named_in` of the answer, when the caller asks of many versions)."""
     key = (sent.stix_id, _shown_version(sent.body or "{}"))
-    normalised = {_normal(k): k for k in (*answer.successes, *answer.failures, *answer.pendings)}
-    found = normalised.get(key)
+    found = (named_in(answer) if named is None else named).get(key)
     if found is None:
         return "pending", "the peer's status does not name it"
     if found in answer.successes:
