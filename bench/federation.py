@@ -400,9 +400,11 @@ def replication(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) ->
             log(f"push A -> B ({backend})")
             seconds, sync_rss, line = a.sync(peer)
             rate = args.objects / seconds
+            idle = a.sync(peer)[0]
             results.setdefault("push", {})[backend] = {
                 "seconds": seconds, "objects_per_s": rate, "ratio": rate / base[backend],
                 "sync_rss_mb": sync_rss, "b_rss_mb": b.rss_mb(), "summary": line,
+                "idle_pass_seconds": idle,
             }  # fmt: skip
             log(f"push ({backend}): {rate:.0f} objects/s, {rate / base[backend]:.0%}: {line}")
             a.cli("peer", "remove", peer)
@@ -416,9 +418,10 @@ def replication(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) ->
             log(f"pull B ({backend}) <- A")
             seconds, sync_rss, line = c.sync("atlas")
             rate = args.objects / seconds
+            idle = c.sync("atlas")[0]
             results.setdefault("pull", {})[backend] = {
                 "seconds": seconds, "objects_per_s": rate, "ratio": rate / base[backend],
-                "sync_rss_mb": sync_rss, "summary": line,
+                "sync_rss_mb": sync_rss, "summary": line, "idle_pass_seconds": idle,
             }  # fmt: skip
             log(f"pull ({backend}): {rate:.0f} objects/s, {rate / base[backend]:.0%}: {line}")
     results.setdefault("rss_mb", {})["a"] = a.rss_mb()
@@ -528,9 +531,11 @@ def report(results: dict[str, Any]) -> str:
     for way in ("push", "pull"):
         for backend, row in results.get(way, {}).items():
             lines.append(
-                f"{way} A -> B ({backend}): {row['objects_per_s']:.0f} objects/s = "
+                f"{way} ({backend} B): {row['objects_per_s']:.0f} objects/s = "
                 f"{row['ratio']:.0%} of single-node ingest (target >= 60%: "
-                f"{met(row['ratio'] >= 0.6)}); sync peak RSS {row['sync_rss_mb']:.0f} MiB"
+                f"{met(row['ratio'] >= 0.6)}); {row['seconds']:.1f} s, of which a pass with "
+                f"nothing to do takes {row['idle_pass_seconds']:.1f} s (start-up); sync peak RSS "
+                f"{row['sync_rss_mb']:.0f} MiB"
             )
     for name in ("latency", "retraction"):
         row = results.get(name)
