@@ -113,11 +113,8 @@ def _plainly_leaving(
                 visible_placement(peer.as_viewer(), placement),
             )
         )
-        found |= {
-            (row.stix_id, row.version)
-            for row in rows
-            if not HandlingCode(row.handling_codes) & HandlingCode.H2
-        }
+        h2 = int(HandlingCode.H2)
+        found |= {(row.stix_id, row.version) for row in rows if not row.handling_codes & h2}
     return found & wanted
 
 
