@@ -424,7 +424,7 @@ def replication(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) ->
                 "sync_rss_mb": sync_rss, "summary": line, "idle_pass_seconds": idle,
             }  # fmt: skip
             log(f"pull ({backend}): {rate:.0f} objects/s, {rate / base[backend]:.0%}: {line}")
-    results.setdefault("rss_mb", {})["a"] = a.rss_mb()
+    results.setdefault("rss_mb", {})["a (replication)"] = a.rss_mb()
     a.stop()
 
 
@@ -462,7 +462,7 @@ def latency(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> Non
         "objects": len(committed), "offered_per_s": len(committed) / sent_seconds,
         "seen": len(delays), "complete": complete, "interval": args.interval,
         "p50_s": percentile(delays, 0.5), "p95_s": percentile(delays, 0.95),
-        "max_s": max(delays), "rss_mb": {"a": a.rss_mb(), "b": b.rss_mb()},
+        "max_s": max(delays), "rss_mb": {"lat-a": a.rss_mb(), "lat-b": b.rss_mb()},
     }  # fmt: skip
     log(f"latency p50 {results['latency']['p50_s']:.2f} s, p95 {results['latency']['p95_s']:.2f} s")
     client.close()
@@ -506,7 +506,7 @@ def retraction(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> 
         "complete": complete, "interval": args.interval,
         "p50_s": percentile(delays, 0.5), "p95_s": percentile(delays, 0.95),
         "max_s": max(delays),
-        "rss_mb": {"a": a.rss_mb(), **{p.name: p.rss_mb() for p in peers}},
+        "rss_mb": {"ret-a": a.rss_mb(), **{p.name: p.rss_mb() for p in peers}},
     }  # fmt: skip
     log(f"retraction p50 {results['retraction']['p50_s']:.2f} s, "
         f"p95 {results['retraction']['p95_s']:.2f} s")  # fmt: skip
@@ -548,8 +548,8 @@ def report(results: dict[str, Any]) -> str:
     rss = dict(results.get("rss_mb", {}))
     for name in ("latency", "retraction"):
         rss.update(results.get(name, {}).get("rss_mb", {}))
-    for row in results.get("push", {}).values():
-        rss.setdefault("b (push)", row["b_rss_mb"])
+    for backend, row in results.get("push", {}).items():
+        rss[f"b-{backend} (push)"] = row["b_rss_mb"]
     lines.append("peak RSS (MiB): " + ", ".join(f"{k} {v:.0f}" for k, v in rss.items()))
     return "\n".join(lines)
 
