@@ -31,16 +31,17 @@
   var mode = {big: false, close: true};
   var viewed = null;
 
+  // Zoomed out, a big graph's nodes get no text property at all: Cytoscape's cost of
+  // styling an element grows with the properties its style sets.
   function stylesheet(big, close) {
-    var node = {
-      "background-color": "#2f5f8a", "color": "#1a1a1a", "width": 18, "height": 18,
-      "font-size": 10, "min-zoomed-font-size": 7, "text-valign": "bottom", "text-margin-y": 3,
-      "text-wrap": "ellipsis", "text-max-width": 140};
-    var edge = {"width": 1.5, "line-color": "#8c8c8c", "curve-style": big ? "haystack" : "straight",
-      "font-size": 8, "min-zoomed-font-size": 9, "color": "#444"};
+    var node = {"background-color": "#2f5f8a", "width": 18, "height": 18};
+    var edge = {"width": 1.5, "line-color": "#8c8c8c", "curve-style": big ? "haystack" : "straight"};
     if (close) {
-      node.label = "data(caption)";
-      edge.label = "data(label)";
+      Object.assign(node, {"label": "data(caption)", "color": "#1a1a1a", "font-size": 10,
+        "min-zoomed-font-size": 7, "text-valign": "bottom", "text-margin-y": 3,
+        "text-wrap": "ellipsis", "text-max-width": 140});
+      Object.assign(edge, {"label": "data(label)", "font-size": 8, "min-zoomed-font-size": 9,
+        "color": "#444"});
     }
     return [
       {selector: "node", style: node},
