@@ -98,6 +98,12 @@ def _review_in_french(page: Page) -> None:
     ):
         _decide(page, summary, "Accepter", "accepté")
     _decide(page, "location Lyon", "Rejeter", "rejeté")
+    # The date, read against the publication date, is an element like the others.
+    when = _element(page, "mardi 4 février = 2025-02-04")
+    when.get_by_text("Corriger").click()
+    when.get_by_label(re.compile("^La date")).fill("2025-02")
+    when.get_by_role("button", name="Enregistrer la correction").click()
+    expect(_element(page, "mardi 4 février = 2025-02").locator(".state")).to_have_text("corrigé")
     suspect = _element(page, "person Mehdi Laroui")
     suspect.get_by_text("Corriger").click()
     suspect.get_by_label(re.compile("^Nom")).fill("Mehdi L.")
