@@ -11,6 +11,7 @@ import pytest
 from passerelle.errors import BadInput
 from passerelle.intake import review
 from passerelle.intake.review import Correct, DraftRef, StoreDraft
+from passerelle.store.schema import intake_elements
 from tests.exchange_support import ContextFor
 from tests.intake.review import decide, review_all, seen_in_channel
 
@@ -96,3 +97,20 @@ def test_a_wrong_date_correction_is_refused(
     number = next(e.number for e in view.elements if e.kind == element)
     with pytest.raises(BadInput, match=said):
         review.correct_element(alice, Correct(draft_id=view.id, element=str(number), **change))
+
+
+def test_a_draft_stored_before_dates_were_reviewed_says_it_leaves_them_out(
+    ctx: ContextFor, bundle: dict[str, Any]
+) -> None:
+    alice = ctx("alice")
+    view = review.store_draft(alice, StoreDraft(channel="fr-ru", bundle=bundle))
+    with alice.database.write() as conn:  # as a draft stored by an earlier version was
+        conn.execute(
+            intake_elements.delete().where(
+                intake_elements.c.draft_id == view.id, intake_elements.c.kind == "date"
+            )
+        )
+    review_all(alice, review.show_draft(alice, DraftRef(draft_id=view.id)))
+    done = review.publish_draft(alice, DraftRef(draft_id=view.id))
+    assert "1 date(s): the draft was stored before dates were reviewed" in done.left_out
+    assert "x_passerelle_dates" not in seen_in_channel(ctx("boris"), "fr-ru")[done.report_id]

@@ -147,6 +147,9 @@ def _publishable(
     kept, left_out = _resolved_refs(bodies, mapping, set(originals), report_row.stix_id)
     if not kept:
         raise BadInput(f"nothing of draft {draft.id} was accepted: there is nothing to publish")
+    if not any(r.kind == "date" for r in rows) and report.get("x_passerelle_dates"):
+        unreviewed = len(report["x_passerelle_dates"])
+        left_out.append(f"{unreviewed} date(s): the draft was stored before dates were reviewed")
     report = _final_report(report, [obj["id"] for obj in kept.values()], now, dates)
     return report, kept, left_out
 
