@@ -34,6 +34,8 @@ KNOWN = "Boris Kalmykov"
 NOTHING_WAITING = "Rien n\N{RIGHT SINGLE QUOTATION MARK}attend la décision de votre organisation."
 # A bound for laying out 5,000 nodes on a loaded test machine (the target is 2 s).
 BIG_LAYOUT_MS = 15_000
+# The zoom from which a big graph's labels and edges in view are drawn (graph.js's CLOSE).
+CLOSE = 0.9
 
 
 @pytest.fixture
@@ -152,6 +154,13 @@ def test_five_thousand_nodes_are_laid_out_quickly(
         zoomed = page.evaluate(frames)
         print(f"5,000 nodes: laid out in {took:.0f} ms, drawn in {drawn:.0f} ms, {zoomed:.0f} ms")
         assert max(took, drawn, zoomed) < BIG_LAYOUT_MS
+        # Zoomed out, no edge is drawn (every one is counted); a node chosen in the list,
+        # by keyboard, is brought close enough to read, its edge drawn.
+        assert _count(page, "edges") == 0
+        page.get_by_label("Node").select_option("n42")
+        page.wait_for_function("() => window.passerelleGraph.cy.getElementById('e42').length === 1")
+        assert page.evaluate("window.passerelleGraph.cy.zoom()") >= CLOSE
+        assert page.evaluate("window.passerelleGraph.cy.$(':selected').id()") == "n42"
 
 
 def test_an_accept_in_the_review_queue_in_french(

@@ -157,6 +157,33 @@ def effective_tlp(conn: Connection, stix_id: str, version: str) -> Tlp | None:
     return None if given is None else Tlp(given)
 
 
+def effective_tlps(conn: Connection, versions: dict[str, str]) -> dict[str, Tlp]:
+    """Return :func:`effective_tlp` of many stored versions (id -> version) in two
+    statements; a version with no TLP at all is left out."""
+    found: dict[str, Tlp] = {}
+    ids = sorted(versions)
+    own = select(objects.c.stix_id, objects.c.version, objects.c.tlp).where(
+        one_of(objects.c.stix_id, "ids")
+    )
+    for row in conn.execute(own, {"ids": ids}):
+        if versions[row.stix_id] == row.version and row.tlp is not None:
+            found[row.stix_id] = Tlp(row.tlp)
+    rest = [i for i in ids if i not in found]
+    if not rest:
+        return found
+    given = (
+        select(
+            channel_objects.c.stix_id, channel_objects.c.version, func.max(channel_objects.c.tlp)
+        )
+        .where(one_of(channel_objects.c.stix_id, "ids"))
+        .group_by(channel_objects.c.stix_id, channel_objects.c.version)
+    )
+    for stix_id, version, tlp in conn.execute(given, {"ids": rest}):
+        if versions[stix_id] == version and tlp is not None:
+            found[stix_id] = Tlp(tlp)
+    return found
+
+
 def grant(
     conn: Connection,
     viewer: Viewer,
