@@ -5,14 +5,18 @@ A version placed in a channel leaves for a peer only when all of these hold (doc
 "What leaves the node"):
 
 - it is the producer's own version (a copy an organisation keeps of another's object is
-  never sent), produced by the local organisation the peer account speaks for;
+  never sent), produced by the local organisation the peer account speaks for, or
+  forwarded: produced elsewhere (never by the peer's own organisation), with the
+  producer's grant carried in it for this organisation's node to forward it to the peer's
+  organisation, and never TLP:AMBER+STRICT (:mod:`passerelle.policy.forwarding`);
 - its audience admits the peer's organisation in that channel, exactly as
   :func:`passerelle.policy.visibility.visible_placement` decides for a person of it: so
   AMBER+STRICT only to a reading member, AMBER to members and their declared clients, and
   nothing whose stored referents the peer's organisation may not see;
 - TLP:RED only when it names recipients and every one is a user of the peer's
   organisation (each of them must see it here);
-- H2 only with the producer's grant to federate it to the peer's organisation;
+- H2 only with the producer's grant to federate it to the peer's organisation (for a
+  forwarded object, the grant it carries);
 - every stored object it refers to may itself leave for that peer through a channel pushed
   to it (never "dependencies pulled along": a referent is not sent for its referrer's sake).
 """
@@ -23,19 +27,22 @@ import functools
 from dataclasses import dataclass
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Connection, Select, bindparam, exists, select
 
 from passerelle.policy.actions import has_grant
+from passerelle.policy.forwarding import forwarding_refusal
 from passerelle.policy.ownership import COPY_MARK
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
-from passerelle.stix.markings import HandlingCode, Tlp
+from passerelle.stix.markings import HandlingCode, InvalidHandling, Tlp, read_handling
 from passerelle.store.schema import (
     channel_objects,
     object_recipients,
     object_refs,
     objects,
+    organisations,
     users,
 )
 
@@ -54,6 +61,8 @@ class PeerAudience:
     org_name: str
     speaks_for_org_id: int
     pushed_channels: frozenset[int]
+    # The name of the organisation the account speaks for (a forwarding grant names it).
+    speaks_for: str = ""
 
     def as_viewer(self) -> Viewer:
         """Return the peer's organisation as a viewer that is no named person."""
@@ -87,16 +96,41 @@ def _refusal(
     ).first()
     if row is None:
         return "no longer in the channel"
-    if row.producer_org_id != peer.speaks_for_org_id:
-        return "produced by another organisation than the one this peer account speaks for"
+    forwarded = row.producer_org_id != peer.speaks_for_org_id
+    if forwarded:
+        reason = _forwarding_refusal(conn, peer, row.producer_org_id, stix_id, version, row.tlp)
+        if reason:
+            return reason
     reason = _audience_refusal(conn, peer, channel_id, stix_id, version, Tlp(row.tlp))
     if reason:
         return reason
-    if HandlingCode(row.handling_codes) & HandlingCode.H2 and not has_grant(
-        conn, stix_id, FEDERATE, None, peer.org_id
+    if (
+        not forwarded
+        and HandlingCode(row.handling_codes) & HandlingCode.H2
+        and not has_grant(conn, stix_id, FEDERATE, None, peer.org_id)
     ):
         return f"H2: its producer has not granted it to {peer.org_name!r}"
     return _referent_refusal(conn, peer, stix_id, version, depth)
+
+
+def _forwarding_refusal(
+    conn: Connection, peer: PeerAudience, producer_org_id: int, stix_id: str, version: str, tlp: int
+) -> str:
+    """Why another organisation's version may not be forwarded to the peer ('' if it may)."""
+    if not peer.speaks_for:
+        return "produced by another organisation than the one this peer account speaks for"
+    if producer_org_id == peer.org_id:
+        return "produced by the peer's own organisation: its node holds it already"
+    body, producer = conn.execute(
+        select(objects.c.body, organisations.c.name)
+        .join(organisations, organisations.c.id == objects.c.producer_org_id)
+        .where(objects.c.stix_id == stix_id, objects.c.version == version)
+    ).one()
+    try:
+        handling = read_handling(orjson.loads(body))
+    except InvalidHandling as exc:  # stored before a rule it breaks: never sent on
+        return f"its handling cannot be read: {exc}"
+    return forwarding_refusal(handling, Tlp(tlp), producer, peer.speaks_for, peer.org_name)
 
 
 def _audience_refusal(

@@ -1,0 +1,120 @@
+"""Forwarding: an object produced on one node, sent on by another node to a third.
+
+A node sends on another organisation's object only with the producer's grant, written by
+the producer in the object itself (the handling extension's ``forwarding_grants``: which
+organisation's node may forward it, to which organisation), so the forwarder and the
+third node read the same permission in the same version (docs/federation.md,
+"Forwarding to a third node"). On top of the grant:
+
+- TLP:AMBER+STRICT is never forwarded, grant or not: it reaches only the organisations
+  its producer chose, and only the producer sends it;
+- TLP:RED goes only to its named recipients: each must be a user of an organisation the
+  grant names;
+- everything else (H2 included) goes where the grant says and nowhere else.
+
+The departure side is in :mod:`passerelle.policy.departure`; this module holds the rule
+both sides apply, and the arrival side (what the third node refuses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from passerelle.policy.actions import channel_audience
+from passerelle.policy.naming import name_key
+from passerelle.policy.viewer import Viewer
+from passerelle.stix.markings import FORWARDING, Handling, Tlp
+from passerelle.stix.organisations import organisation_identity_id
+from passerelle.store.schema import organisations, users
+
+NEVER_STRICT = (
+    "TLP:AMBER+STRICT is never forwarded: only its producer sends it, to the "
+    "organisations it chooses"
+)
+
+
+def granted(grants: Iterable[tuple[str, str]], by: str, to: str) -> bool:
+    """Tell whether the producer lets the node of ``by`` forward the object to ``to``."""
+    wanted = (name_key(by), name_key(to))
+    return any((name_key(b), name_key(t)) == wanted for b, t in grants)
+
+
+def forwarding_refusal(handling: Handling, tlp: Tlp, producer: str, by: str, to: str) -> str:
+    """Say why the node of ``by`` may not forward ``producer``'s object to ``to`` ('' when
+    it may, as far as the grant and the TLP go; RED recipients are checked by the caller)."""
+    if tlp is Tlp.AMBER_STRICT:
+        return NEVER_STRICT
+    if not granted(handling.forwarding, by, to):
+        return (
+            f"produced by {producer!r}: forwarded to {to!r} only with its producer's grant "
+            f"to {by!r}, carried in its handling extension ({FORWARDING})"
+        )
+    return ""
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """Who produced an object a peer's node account sends, and why it is refused ('')."""
+
+    producer_org_id: int
+    refusal: str = ""
+
+
+def arrival(
+    conn: Connection, writer: Viewer, channel_id: int, handling: Handling, author: object
+) -> Arrival:
+    """Decide an object a node account writes: its own organisation's, or forwarded.
+
+    ``author`` is the object's ``created_by_ref``. Naming another organisation than the
+    writer's, the object is forwarded: it is kept as produced by that organisation (which
+    must be known here), and only when the producer's grant carried in it lets the
+    writer's organisation forward it to every organisation the channel reaches here.
+    """
+    own = organisation_identity_id(writer.org_name)
+    if not isinstance(author, str) or author == own:
+        return Arrival(writer.org_id)
+    names = dict(conn.execute(select(organisations.c.id, organisations.c.name)).tuples().all())
+    producer = next((i for i, n in names.items() if organisation_identity_id(n) == author), None)
+    if producer is None:
+        return Arrival(writer.org_id, f"names as its producer {author}, an organisation "
+                       "this node does not know")  # fmt: skip
+    tlp = handling.tlp if handling.tlp is not None else Tlp.AMBER
+    if tlp is Tlp.AMBER_STRICT:
+        return Arrival(producer, NEVER_STRICT)
+    if not any(name_key(by) == name_key(writer.org_name) for by, _to in handling.forwarding):
+        return Arrival(producer, _no_grant(names[producer], writer.org_name, "anyone"))
+    reached = channel_audience(conn, channel_id) - {writer.org_id, producer}
+    for org_id in sorted(reached):
+        if not granted(handling.forwarding, writer.org_name, names[org_id]):
+            return Arrival(producer, _no_grant(names[producer], writer.org_name, names[org_id]))
+    if tlp is Tlp.RED:
+        return Arrival(producer, _red_refusal(conn, handling, writer.org_name, names))
+    return Arrival(producer)
+
+
+def _no_grant(producer: str, by: str, to: str) -> str:
+    return (
+        f"forwarded by {by!r} without its producer's grant: {producer!r} has not let "
+        f"{by!r} forward it to {to!r} ({FORWARDING} in its handling extension)"
+    )
+
+
+def _red_refusal(conn: Connection, handling: Handling, by: str, names: dict[int, str]) -> str:
+    """TLP:RED forwarded: every named recipient a user here of an organisation granted."""
+    allowed = {i for i, n in names.items() if granted(handling.forwarding, by, n)}
+    rows = conn.execute(
+        select(users.c.username, users.c.org_id).where(
+            users.c.username.in_(sorted(handling.recipients))
+        )
+    ).all()
+    found = {r.username: r.org_id for r in rows}
+    for name in handling.recipients:
+        if found.get(name) not in allowed:
+            return (
+                f"TLP:RED forwarded to {name!r}, who is not a user here of an organisation "
+                "its producer granted it to"
+            )
+    return ""
