@@ -22,6 +22,7 @@ Peers: B's ``atlas`` (speaks for boreal) and ``cobalt`` (speaks for boreal), A's
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,11 +162,15 @@ def three_nodes(urls: dict[str, str], tmp: Path) -> Iterator[ThreeNodes]:
     env = {"PASSERELLE_AUDIT_KEY_FILE": str(key_file)}
     dbs = {name: _build(name, url, key_file) for name, url in urls.items()}
     with ExitStack() as stack:
-        nodes = {}
+        servers = {}
         for name, db in dbs.items():
             (tmp / f"{name}-logs").mkdir()
-            server = LiveServer(db.url, tmp / f"{name}-logs", env=env, serve_args=serve)
-            nodes[name] = Node(name, db, stack.enter_context(server), key_file, ca_file)
+            servers[name] = LiveServer(db.url, tmp / f"{name}-logs", env=env, serve_args=serve)
+            stack.callback(servers[name].stop)
+        # Started side by side: a start waits on the process, not on this one.
+        with ThreadPoolExecutor(3) as pool:
+            list(pool.map(LiveServer.start, servers.values()))
+        nodes = {n: Node(n, dbs[n], servers[n], key_file, ca_file) for n in dbs}
         made = ThreeNodes(nodes["a"], nodes["b"], nodes["c"], ca_file, tmp)
         for at, peer, org, speaks_for, far, account in PEERS:
             token = _token_file(tmp, f"{at}-{peer}", dbs[far].tokens[account])

@@ -5,8 +5,10 @@ The rules (see :mod:`passerelle.policy.ownership`):
 
 - The organisation that stores an object first owns it; only it adds versions.
 - A writer that can see another's object may place that very version in a channel,
-  within its handling rules (:func:`passerelle.policy.actions.onward_refusal`), and is
-  told plainly when it may not: it knows the object exists.
+  within its handling rules (:func:`passerelle.policy.actions.onward_refusal`) or as the
+  producer's forwarding grant carried in it allows
+  (:func:`passerelle.policy.forwarding.grant_covers`), and is told plainly when it may
+  not: it knows the object exists.
 - A cyber-observable, and any object the writer cannot see, becomes the writer's own
   copy. Whether someone else holds an object with that id never changes the answer.
 - A marking the object refers to must be one the writer may see (or sends with it).
@@ -28,7 +30,7 @@ from passerelle.objects.latest import visible_ids
 from passerelle.objects.rendering import same_as_stored
 from passerelle.policy.actions import effective_tlp, onward_refusal
 from passerelle.policy.directory import Channel
-from passerelle.policy.forwarding import arrival
+from passerelle.policy.forwarding import arrival, grant_covers
 from passerelle.policy.ownership import COPY_MARK, copy_version, owners_of
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
@@ -122,6 +124,11 @@ class Admission:
         if known.producer_org_id == self._viewer.org_id:
             return ""
         tlp = effective_tlp(self._conn, cand.stix_id, cand.version)
+        grants = cand.handling.forwarding
+        if grants and grant_covers(
+            self._conn, self._viewer, self._channel.id, known.producer_org_id, (tlp, grants)
+        ):
+            return ""  # the producer's forwarding grant, carried in the version itself
         codes = HandlingCode(known.handling_codes)
         return onward_refusal(
             self._conn, self._viewer, self._channel, cand.stix_id, known.producer_org_id, tlp, codes

@@ -13,7 +13,9 @@ third node read the same permission in the same version (docs/federation.md,
 - everything else (H2 included) goes where the grant says and nowhere else.
 
 The departure side is in :mod:`passerelle.policy.departure`; this module holds the rule
-both sides apply, and the arrival side (what the third node refuses).
+both sides apply, the arrival side (what the third node refuses), and the grant's part in
+sharing onward on the forwarder's node (placing the object in a channel the granted
+organisation reads there is giving it to that organisation too).
 """
 
 from __future__ import annotations
@@ -55,6 +57,31 @@ def forwarding_refusal(handling: Handling, tlp: Tlp, producer: str, by: str, to:
     return ""
 
 
+def grant_covers(
+    conn: Connection,
+    viewer: Viewer,
+    channel_id: int,
+    producer_org_id: int,
+    carried: tuple[Tlp | None, tuple[tuple[str, str], ...]],
+) -> bool:
+    """Tell whether an object's forwarding grants (with its effective TLP) let the viewer's
+    organisation place it in a channel: granted to every organisation the channel reaches
+    but the viewer's and the producer's (at least one), and never TLP:AMBER+STRICT."""
+    tlp, grants = carried
+    if not grants or tlp is Tlp.AMBER_STRICT:
+        return False
+    reached = channel_audience(conn, channel_id) - {viewer.org_id, producer_org_id}
+    if not reached:
+        return False
+    rows = conn.execute(
+        select(organisations.c.id, organisations.c.name).where(
+            organisations.c.id.in_(sorted(reached))
+        )
+    )
+    names = {r.id: r.name for r in rows}
+    return all(granted(grants, viewer.org_name, names[o]) for o in reached)
+
+
 @dataclass(frozen=True)
 class Arrival:
     """Who produced an object a peer's node account sends, and why it is refused ('')."""
@@ -76,7 +103,7 @@ def arrival(
     own = organisation_identity_id(writer.org_name)
     if not isinstance(author, str) or author == own:
         return Arrival(writer.org_id)
-    names = dict(conn.execute(select(organisations.c.id, organisations.c.name)).tuples().all())
+    names = {r.id: r.name for r in conn.execute(select(organisations.c.id, organisations.c.name))}
     producer = next((i for i, n in names.items() if organisation_identity_id(n) == author), None)
     if producer is None:
         return Arrival(writer.org_id, f"names as its producer {author}, an organisation "

@@ -1,0 +1,115 @@
+"""Forwarding on one node, through the ordinary write path: what a peer's node account may
+store as another organisation's (the producer's grant carried in the object), whose it
+then is, and where the forwarder's people may place it (docs/federation.md, "Forwarding to
+a third node"). The same rules across real nodes: tests/federation/test_three_nodes.py.
+
+Here: atlas produced the objects (its node is elsewhere); boreal's node account writes
+them into ``bc`` (boreal, cobalt) as if forwarding them from boreal's node; on the
+forwarder's side, atlas's node account wrote them into ``ab`` (atlas, boreal) and bella
+(boreal) places them in ``bc``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from passerelle.objects.ingest import ingest
+from passerelle.policy import directory
+from passerelle.policy.directory import Channel, Membership, viewer_by_name
+from passerelle.policy.ownership import owners_of
+from passerelle.policy.roles import Role
+from passerelle.stix.markings import FORWARDING, HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
+from passerelle.stix.organisations import organisation_identity_id
+from passerelle.store.database import Database
+from tests.stixgen import indicator
+from tests.world import NODE_HOOKS
+
+ATLAS = organisation_identity_id("atlas")
+GRANT = [{"by": "boreal", "to": "cobalt"}]
+
+
+@pytest.fixture
+def channels(database: Database) -> dict[str, Channel]:
+    """atlas, boreal, cobalt; node accounts of atlas and boreal; bella; ab, bc."""
+    made = {}
+    with database.write() as conn:
+        for org in ("atlas", "boreal", "cobalt"):
+            directory.add_organisation(conn, org)
+        directory.add_user(conn, "atlas", "atlas-node", Role.NODE)
+        directory.add_user(conn, "boreal", "boreal-node", Role.NODE)
+        directory.add_user(conn, "boreal", "bella", Role.LIAISON)
+        directory.add_user(conn, "cobalt", "cora", Role.LIAISON)
+        for title, orgs in {"ab": ("atlas", "boreal"), "bc": ("boreal", "cobalt")}.items():
+            members = [Membership(org, True, True) for org in orgs]
+            made[title] = directory.add_channel(conn, title, members, alias=title)
+    return made
+
+
+def _atlas(n: int, tlp: Tlp, **handling: Any) -> dict[str, Any]:
+    obj = indicator(n, created_by_ref=ATLAS, object_marking_refs=[TLP2_IDS[tlp]])
+    if handling:
+        obj["extensions"] = {
+            HANDLING_EXTENSION_ID: {"extension_type": "property-extension", **handling}
+        }
+    return obj
+
+
+def _write(
+    database: Database, username: str, channel: Channel, items: list[dict[str, Any]]
+) -> dict[str, str]:
+    """Write as a user; return the refusals by id."""
+    with database.read() as conn:
+        writer = viewer_by_name(conn, username)
+    result = ingest(database, NODE_HOOKS, writer, channel, items)
+    return {v.id: v.message for v in result.failures}
+
+
+def test_a_node_account_stores_anothers_object_only_with_the_grant_and_as_its(
+    database: Database, channels: dict[str, Channel]
+) -> None:
+    granted = _atlas(1, Tlp.AMBER, **{FORWARDING: GRANT})
+    h2 = _atlas(2, Tlp.AMBER, handling_codes=["H2"], **{FORWARDING: GRANT})
+    bare = _atlas(3, Tlp.GREEN)
+    elsewhere = _atlas(4, Tlp.GREEN, **{FORWARDING: [{"by": "boreal", "to": "dacia"}]})
+    strict = _atlas(5, Tlp.AMBER_STRICT, **{FORWARDING: GRANT})
+    red = _atlas(6, Tlp.RED, recipients=["bella"], **{FORWARDING: GRANT})
+    red_to_cora = _atlas(7, Tlp.RED, recipients=["cora"], **{FORWARDING: GRANT})
+    stranger = {**_atlas(8, Tlp.GREEN, **{FORWARDING: GRANT}),
+                "created_by_ref": organisation_identity_id("nobody")}  # fmt: skip
+    items = [granted, h2, bare, elsewhere, strict, red, red_to_cora, stranger]
+    refused = _write(database, "boreal-node", channels["bc"], items)
+    assert set(refused) == {bare["id"], elsewhere["id"], strict["id"], red["id"], stranger["id"]}
+    assert "'atlas' has not let 'boreal' forward it to 'anyone'" in refused[bare["id"]]
+    assert "forward it to 'cobalt'" in refused[elsewhere["id"]]
+    assert "AMBER+STRICT is never forwarded" in refused[strict["id"]]
+    assert "TLP:RED forwarded to 'bella'" in refused[red["id"]]
+    assert "an organisation this node does not know" in refused[stranger["id"]]
+    with database.read() as conn:
+        atlas = directory.find_organisation(conn, "atlas").id
+        owners = owners_of(conn, [granted["id"], h2["id"], red_to_cora["id"]])
+    assert set(owners.values()) == {atlas}
+    # The forwarder adds no version of it, neither as its own nor naming the producer
+    # without a grant.
+    as_own = {**granted, "modified": "2026-02-01T00:00:00.000Z"}
+    del as_own["created_by_ref"]
+    naming = {**granted, "modified": "2026-02-02T00:00:00.000Z"}
+    del naming["extensions"]
+    refused = _write(database, "boreal-node", channels["bc"], [as_own])
+    assert "only the organisation that produced this object" in refused[granted["id"]]
+    refused = _write(database, "boreal-node", channels["bc"], [naming])
+    assert "without its producer's grant" in refused[granted["id"]]
+
+
+def test_the_grant_lets_the_forwarders_people_share_it_to_the_granted_organisation(
+    database: Database, channels: dict[str, Channel]
+) -> None:
+    granted = _atlas(1, Tlp.AMBER, handling_codes=["H2"], **{FORWARDING: GRANT})
+    bare = _atlas(2, Tlp.AMBER)
+    strict = _atlas(3, Tlp.AMBER_STRICT, **{FORWARDING: GRANT})
+    assert _write(database, "atlas-node", channels["ab"], [granted, bare, strict]) == {}
+    refused = _write(database, "bella", channels["bc"], [granted, bare, strict])
+    assert set(refused) == {bare["id"], strict["id"]}
+    assert "its producer must grant onward sharing" in refused[bare["id"]]
+    assert "forbids sharing it onward" in refused[strict["id"]]
