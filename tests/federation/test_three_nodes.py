@@ -241,10 +241,23 @@ def test_a_third_node_receives_only_what_the_producers_grant_lets_the_second_for
     assert f"refers to {ids['h2 without grant']}" in reasons[ids["report on withheld"]]
     assert "refers to" in reasons[ids["relationship to amber+strict"]]
 
+    # Atlas grants later what it had not: the new version carrying the grant goes from A
+    # to B to C (the earlier one, without the grant, stays on B).
+    late = ids["green without grant"]
+    assert "granted forward use" in a.ok("grant", late, "--forward", "cobalt", "--by",
+                                         "boreal", user="anna")  # fmt: skip
+    assert "1 accepted" in a.ok("sync", "--once")
+    assert "1 accepted" in b.ok("sync", "--once", "--peer", "cobalt")
+    with c.db.database.read() as conn:
+        bodies = conn.execute(select(objects.c.body).where(objects.c.stix_id == late)).all()
+    [arrived] = [json.loads(row.body) for row in bodies]
+    assert arrived["modified"] > made["green without grant"]["modified"]
+    assert arrived["extensions"][HANDLING_EXTENSION_ID][FORWARDING] == GRANT
+
     # On C the forwarded objects are atlas's: cora reads them as atlas's, and boreal's
     # node cannot add a version of them as boreal's own.
     read, withheld = _read(c, "cora", "bc")
-    assert {o["id"] for o in read} | withheld == {ids[label] for label in FORWARDED}
+    assert {o["id"] for o in read} | withheld == {ids[label] for label in FORWARDED} | {late}
     assert withheld == {ids["h3 granted"]}  # until cora acknowledges atlas's restriction
     assert all(o["created_by_ref"] == _identity("atlas") for o in read)
     newer = {**made["amber granted"], "modified": "2026-02-01T00:00:00.000Z"}

@@ -11,10 +11,14 @@ forwarder's side, atlas's node account wrote them into ``ab`` (atlas, boreal) an
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
+from passerelle.errors import BadInput, Forbidden
+from passerelle.objects.grants import Grant, grant
 from passerelle.objects.ingest import ingest
 from passerelle.policy import directory
 from passerelle.policy.directory import Channel, Membership, viewer_by_name
@@ -23,6 +27,7 @@ from passerelle.policy.roles import Role
 from passerelle.stix.markings import FORWARDING, HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
 from passerelle.stix.organisations import organisation_identity_id
 from passerelle.store.database import Database
+from passerelle.store.schema import audit_log, channel_objects, objects
 from tests.stixgen import indicator
 from tests.world import NODE_HOOKS
 
@@ -32,7 +37,8 @@ GRANT = [{"by": "boreal", "to": "cobalt"}]
 
 @pytest.fixture
 def channels(database: Database) -> dict[str, Channel]:
-    """atlas, boreal, cobalt; node accounts of atlas and boreal; bella; ab, bc."""
+    """atlas, boreal, cobalt; node accounts of atlas and boreal; anna and alan (atlas),
+    bella, cora; ab, bc."""
     made = {}
     with database.write() as conn:
         for org in ("atlas", "boreal", "cobalt"):
@@ -40,6 +46,8 @@ def channels(database: Database) -> dict[str, Channel]:
         directory.add_user(conn, "atlas", "atlas-node", Role.NODE)
         directory.add_user(conn, "boreal", "boreal-node", Role.NODE)
         directory.add_user(conn, "boreal", "bella", Role.LIAISON)
+        directory.add_user(conn, "atlas", "anna", Role.LIAISON)
+        directory.add_user(conn, "atlas", "alan", Role.ANALYST)
         directory.add_user(conn, "cobalt", "cora", Role.LIAISON)
         for title, orgs in {"ab": ("atlas", "boreal"), "bc": ("boreal", "cobalt")}.items():
             members = [Membership(org, True, True) for org in orgs]
@@ -113,3 +121,48 @@ def test_the_grant_lets_the_forwarders_people_share_it_to_the_granted_organisati
     assert set(refused) == {bare["id"], strict["id"]}
     assert "its producer must grant onward sharing" in refused[bare["id"]]
     assert "forbids sharing it onward" in refused[strict["id"]]
+
+
+def test_the_producer_grants_forwarding_as_a_new_version_of_its_object(
+    database: Database, channels: dict[str, Channel]
+) -> None:
+    obj = indicator(1, object_marking_refs=[TLP2_IDS[Tlp.AMBER]])
+    assert _write(database, "anna", channels["ab"], [obj]) == {}
+    asked = Grant(obj["id"], forward_to="cobalt", forward_by="boreal")
+    with database.read() as conn:
+        anna, alan, bella = (viewer_by_name(conn, n) for n in ("anna", "alan", "bella"))
+    detail = grant(database, anna, asked, NODE_HOOKS)
+    assert (detail["kind"], detail["by"], detail["to"]) == ("forward", "boreal", "cobalt")
+    with database.read() as conn:
+        rows = conn.execute(
+            select(objects.c.version, objects.c.body, channel_objects.c.channel_id)
+            .join(channel_objects, (channel_objects.c.stix_id == objects.c.stix_id)
+                  & (channel_objects.c.version == objects.c.version))
+            .where(objects.c.stix_id == obj["id"])
+            .order_by(objects.c.version)
+        ).all()  # fmt: skip
+    assert [r.channel_id for r in rows] == [channels["ab"].id] * 2
+    newer = json.loads(rows[-1].body)
+    assert newer["modified"] == detail["version"] > obj["modified"]
+    assert newer["extensions"][HANDLING_EXTENSION_ID][FORWARDING] == [
+        {"by": "boreal", "to": "cobalt"}
+    ]
+    assert {k: v for k, v in newer.items() if k not in ("modified", "extensions")} == {
+        k: v for k, v in obj.items() if k != "modified"
+    }
+    # Granted again: nothing new. Someone else, or an analyst, grants nothing.
+    assert grant(database, anna, asked, NODE_HOOKS)["version"] == detail["version"]
+    with pytest.raises(Forbidden, match="only the organisation that produced"):
+        grant(database, bella, asked, NODE_HOOKS)
+    with pytest.raises(Forbidden, match="only a liaison officer or an administrator"):
+        grant(database, alan, asked, NODE_HOOKS)
+    with pytest.raises(BadInput, match="--forward ORG goes with --by ORG"):
+        grant(database, anna, Grant(obj["id"], forward_to="cobalt"), NODE_HOOKS)
+    with database.read() as conn:
+        count = conn.execute(
+            select(func.count()).select_from(objects).where(objects.c.stix_id == obj["id"])
+        ).scalar()
+        refused = conn.execute(
+            select(func.count()).select_from(audit_log).where(audit_log.c.action == "grant-refused")
+        ).scalar()
+    assert (count, refused) == (2, 2)
