@@ -265,6 +265,23 @@ def test_a_third_node_receives_only_what_the_producers_grant_lets_the_second_for
     refused = _post(c, "boreal-node", "bc", [newer])
     assert "only the organisation that produced this object" in refused[newer["id"]]
 
+    # Atlas erases one on A: the erasure reaches B, and B withdraws what it forwarded to C.
+    erased = ids["amber granted"]
+    with _client(a, "anna") as client:
+        url = f"{a.server.api_root_url}collections/{a.collection('af')}/objects/{erased}/"
+        assert client.delete(url).status_code == 200
+    a.ok("sync", "--once")
+    assert erased not in _ids_read(b, "bella", "abc")
+    b.ok("sync", "--once", "--peer", "cobalt")
+    assert erased not in _ids_read(c, "cora", "bc")
+    assert json.loads(b.ok("peer", "pending", "cobalt", "--json")) == []
+    # Boreal's node withdraws only what it forwarded: not cobalt's own object.
+    own = _marked(indicator(30), Tlp.GREEN)
+    _store(c, "cora", "bc", [own])
+    with _client(c, "boreal-node") as client:
+        url = f"{c.server.api_root_url}collections/{c.collection('bc')}/objects/{own['id']}/"
+        assert client.delete(url).status_code == 403
+
     # A misbehaving B posts atlas's objects to C directly: each refused with its reason.
     forged = {
         "no grant": _authored(_marked(indicator(20), Tlp.GREEN)),
@@ -326,6 +343,11 @@ def _read(node: Node, username: str, channel: str) -> tuple[list[dict[str, Any]]
     assert answer.status_code == 200, answer.text
     withheld = {i for i in answer.headers.get("X-Passerelle-Withheld", "").split(",") if i}
     return list(answer.json().get("objects", [])), withheld
+
+
+def _ids_read(node: Node, username: str, channel: str) -> set[str]:
+    read, withheld = _read(node, username, channel)
+    return {o["id"] for o in read} | withheld
 
 
 def _post(node: Node, username: str, channel: str, items: list[dict[str, Any]]) -> dict[str, str]:
