@@ -37,8 +37,8 @@ GRANT = [{"by": "boreal", "to": "cobalt"}]
 
 @pytest.fixture
 def channels(database: Database) -> dict[str, Channel]:
-    """atlas, boreal, cobalt; node accounts of atlas and boreal; anna and alan (atlas),
-    bella, cora; ab, bc."""
+    """atlas (no people here, only its node account), boreal, cobalt; boreal's node
+    account; bella (boreal), cora and carl (cobalt); ab, bc."""
     made = {}
     with database.write() as conn:
         for org in ("atlas", "boreal", "cobalt"):
@@ -46,8 +46,7 @@ def channels(database: Database) -> dict[str, Channel]:
         directory.add_user(conn, "atlas", "atlas-node", Role.NODE)
         directory.add_user(conn, "boreal", "boreal-node", Role.NODE)
         directory.add_user(conn, "boreal", "bella", Role.LIAISON)
-        directory.add_user(conn, "atlas", "anna", Role.LIAISON)
-        directory.add_user(conn, "atlas", "alan", Role.ANALYST)
+        directory.add_user(conn, "cobalt", "carl", Role.ANALYST)
         directory.add_user(conn, "cobalt", "cora", Role.LIAISON)
         for title, orgs in {"ab": ("atlas", "boreal"), "bc": ("boreal", "cobalt")}.items():
             members = [Membership(org, True, True) for org in orgs]
@@ -86,9 +85,14 @@ def test_a_node_account_stores_anothers_object_only_with_the_grant_and_as_its(
     red_to_cora = _atlas(7, Tlp.RED, recipients=["cora"], **{FORWARDING: GRANT})
     stranger = {**_atlas(8, Tlp.GREEN, **{FORWARDING: GRANT}),
                 "created_by_ref": organisation_identity_id("nobody")}  # fmt: skip
-    items = [granted, h2, bare, elsewhere, strict, red, red_to_cora, stranger]
+    local = {**_atlas(9, Tlp.GREEN, **{FORWARDING: GRANT}),
+             "created_by_ref": organisation_identity_id("cobalt")}  # fmt: skip
+    items = [granted, h2, bare, elsewhere, strict, red, red_to_cora, stranger, local]
     refused = _write(database, "boreal-node", channels["bc"], items)
-    assert set(refused) == {bare["id"], elsewhere["id"], strict["id"], red["id"], stranger["id"]}
+    assert set(refused) == {
+        bare["id"], elsewhere["id"], strict["id"], red["id"], stranger["id"], local["id"]
+    }  # fmt: skip
+    assert "'cobalt', whose people work on this node" in refused[local["id"]]
     assert "'atlas' has not let 'boreal' forward it to 'anyone'" in refused[bare["id"]]
     assert "forward it to 'cobalt'" in refused[elsewhere["id"]]
     assert "AMBER+STRICT is never forwarded" in refused[strict["id"]]
@@ -108,6 +112,12 @@ def test_a_node_account_stores_anothers_object_only_with_the_grant_and_as_its(
     assert "only the organisation that produced this object" in refused[granted["id"]]
     refused = _write(database, "boreal-node", channels["bc"], [naming])
     assert "without its producer's grant" in refused[granted["id"]]
+    # An object that came from atlas's node itself: the forwarder adds no version of it.
+    direct = _atlas(10, Tlp.GREEN, **{FORWARDING: GRANT})
+    assert _write(database, "atlas-node", channels["ab"], [direct]) == {}
+    later = {**direct, "modified": "2026-02-01T00:00:00.000Z"}
+    refused = _write(database, "boreal-node", channels["bc"], [later])
+    assert "reached this node otherwise than through this forwarder" in refused[direct["id"]]
 
 
 def test_the_grant_lets_the_forwarders_people_share_it_to_the_granted_organisation(
@@ -127,12 +137,12 @@ def test_the_producer_grants_forwarding_as_a_new_version_of_its_object(
     database: Database, channels: dict[str, Channel]
 ) -> None:
     obj = indicator(1, object_marking_refs=[TLP2_IDS[Tlp.AMBER]])
-    assert _write(database, "anna", channels["ab"], [obj]) == {}
-    asked = Grant(obj["id"], forward_to="cobalt", forward_by="boreal")
+    assert _write(database, "cora", channels["bc"], [obj]) == {}
+    asked = Grant(obj["id"], forward_to="atlas", forward_by="boreal")
     with database.read() as conn:
-        anna, alan, bella = (viewer_by_name(conn, n) for n in ("anna", "alan", "bella"))
-    detail = grant(database, anna, asked, NODE_HOOKS)
-    assert (detail["kind"], detail["by"], detail["to"]) == ("forward", "boreal", "cobalt")
+        cora, carl, bella = (viewer_by_name(conn, n) for n in ("cora", "carl", "bella"))
+    detail = grant(database, cora, asked, NODE_HOOKS)
+    assert (detail["kind"], detail["by"], detail["to"]) == ("forward", "boreal", "atlas")
     with database.read() as conn:
         rows = conn.execute(
             select(objects.c.version, objects.c.body, channel_objects.c.channel_id)
@@ -141,23 +151,23 @@ def test_the_producer_grants_forwarding_as_a_new_version_of_its_object(
             .where(objects.c.stix_id == obj["id"])
             .order_by(objects.c.version)
         ).all()  # fmt: skip
-    assert [r.channel_id for r in rows] == [channels["ab"].id] * 2
+    assert [r.channel_id for r in rows] == [channels["bc"].id] * 2
     newer = json.loads(rows[-1].body)
     assert newer["modified"] == detail["version"] > obj["modified"]
     assert newer["extensions"][HANDLING_EXTENSION_ID][FORWARDING] == [
-        {"by": "boreal", "to": "cobalt"}
+        {"by": "boreal", "to": "atlas"}
     ]
     assert {k: v for k, v in newer.items() if k not in ("modified", "extensions")} == {
         k: v for k, v in obj.items() if k != "modified"
     }
     # Granted again: nothing new. Someone else, or an analyst, grants nothing.
-    assert grant(database, anna, asked, NODE_HOOKS)["version"] == detail["version"]
+    assert grant(database, cora, asked, NODE_HOOKS)["version"] == detail["version"]
     with pytest.raises(Forbidden, match="only the organisation that produced"):
         grant(database, bella, asked, NODE_HOOKS)
     with pytest.raises(Forbidden, match="only a liaison officer or an administrator"):
-        grant(database, alan, asked, NODE_HOOKS)
+        grant(database, carl, asked, NODE_HOOKS)
     with pytest.raises(BadInput, match="--forward ORG goes with --by ORG"):
-        grant(database, anna, Grant(obj["id"], forward_to="cobalt"), NODE_HOOKS)
+        grant(database, cora, Grant(obj["id"], forward_to="atlas"), NODE_HOOKS)
     with database.read() as conn:
         count = conn.execute(
             select(func.count()).select_from(objects).where(objects.c.stix_id == obj["id"])

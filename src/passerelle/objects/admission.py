@@ -30,7 +30,7 @@ from passerelle.objects.latest import visible_ids
 from passerelle.objects.rendering import same_as_stored
 from passerelle.policy.actions import effective_tlp, onward_refusal
 from passerelle.policy.directory import Channel
-from passerelle.policy.forwarding import arrival, grant_covers
+from passerelle.policy.forwarding import arrival, grant_covers, placed_by_others
 from passerelle.policy.ownership import COPY_MARK, copy_version, owners_of
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
@@ -147,6 +147,11 @@ class Admission:
             )
         self.producers[cand.stix_id] = producer
         known = self.stored.get((cand.stix_id, cand.version))
+        if known is None and placed_by_others(self._conn, self._viewer, cand.stix_id):
+            return (
+                "this object reached this node otherwise than through this forwarder: only "
+                "its producer's node adds versions of it here"
+            )
         if known is not None and known.body != cand.body and not self._served_form(cand, known):
             return (
                 "a different object with this id and version is already stored; "

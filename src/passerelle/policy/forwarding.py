@@ -27,10 +27,11 @@ from sqlalchemy import Connection, select
 
 from passerelle.policy.actions import channel_audience
 from passerelle.policy.naming import name_key
+from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.stix.markings import FORWARDING, Handling, Tlp
 from passerelle.stix.organisations import organisation_identity_id
-from passerelle.store.schema import organisations, users
+from passerelle.store.schema import channel_objects, organisations, users
 
 NEVER_STRICT = (
     "TLP:AMBER+STRICT is never forwarded: only its producer sends it, to the "
@@ -108,6 +109,10 @@ def arrival(
     if producer is None:
         return Arrival(writer.org_id, f"names as its producer {author}, an organisation "
                        "this node does not know")  # fmt: skip
+    if _has_people_here(conn, producer):
+        return Arrival(producer, f"names as its producer {names[producer]!r}, whose people "
+                       "work on this node: its objects are never taken from another "
+                       "organisation's node")  # fmt: skip
     tlp = handling.tlp if handling.tlp is not None else Tlp.AMBER
     if tlp is Tlp.AMBER_STRICT:
         return Arrival(producer, NEVER_STRICT)
@@ -120,6 +125,25 @@ def arrival(
     if tlp is Tlp.RED:
         return Arrival(producer, _red_refusal(conn, handling, writer.org_name, names))
     return Arrival(producer)
+
+
+def _has_people_here(conn: Connection, org_id: int) -> bool:
+    """Tell whether an organisation has users here other than node accounts."""
+    found = conn.execute(
+        select(users.c.id).where(users.c.org_id == org_id, users.c.role != Role.NODE.value)
+    ).first()
+    return found is not None
+
+
+def placed_by_others(conn: Connection, writer: Viewer, stix_id: str) -> bool:
+    """Tell whether anyone but this node account placed a version of the object here (it
+    then reached this node otherwise than through this forwarder)."""
+    found = conn.execute(
+        select(channel_objects.c.stix_id).where(
+            channel_objects.c.stix_id == stix_id, channel_objects.c.added_by != writer.user_id
+        )
+    ).first()
+    return found is not None
 
 
 def _no_grant(producer: str, by: str, to: str) -> str:
