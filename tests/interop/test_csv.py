@@ -32,6 +32,10 @@ SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         ),
         (f"[file:hashes.'SHA-256' = '{SHA256}']", [("file:hashes.SHA-256", SHA256)]),
         (
+            "[url:value IN ('https://a.example/(x)', 'https://b.example/x')]",
+            [("url", "https://a.example/(x)"), ("url", "https://b.example/x")],
+        ),
+        (
             "[url:value IN ('https://a.example/', 'https://b.example/x')]",
             [("url", "https://a.example/"), ("url", "https://b.example/x")],
         ),
@@ -98,6 +102,24 @@ def test_the_csv_holds_what_pap_allows_to_block(run: Run, world: World, tmp_path
     assert "left out 1 objects: PAP:RED forbids blocking" in said
     assert "left out 1 objects: revoked" in said
     assert "left out 1 objects: past valid_until" in said
+
+
+def test_the_csv_leaves_out_values_a_spreadsheet_would_run(
+    run: Run, world: World, tmp_path: Path
+) -> None:
+    """CSV injection: a value starting a formula never reaches the CSV, and is counted."""
+    formula = '=HYPERLINK("https://evil.example/")'
+    trap = _marked(
+        indicator(1, pattern=f"[url:value IN ('{formula}', 'https://fine.example/')]"),
+        Tlp.GREEN,
+        Pap.CLEAR,
+    )
+    dash = _marked(indicator(2, pattern="[email-addr:value = '-cmd@x.example']"), Tlp.GREEN, None)
+    _import(run, tmp_path, [trap, dash], "fr-ru")
+    rows, said = _csv(run, "fr-ru", "boris")
+    assert rows == [("url", "https://fine.example/", trap["id"], "TLP:GREEN", "PAP:CLEAR", "")]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert "left out 2 values a spreadsheet would run as a formula" in said
 
 
 def test_the_csv_follows_the_viewers_rights(run: Run, world: World, tmp_path: Path) -> None:

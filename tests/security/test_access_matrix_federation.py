@@ -22,7 +22,7 @@ from passerelle.federation.peers import add_peer, audience, link_peer
 from passerelle.federation.retraction import ERASE
 from passerelle.objects.queries import ObjectFilter, object_entries
 from passerelle.objects.removal import remove_from_channel
-from passerelle.policy.departure import PeerAudience, departure_refusal
+from passerelle.policy.departure import PeerAudience, departure_refusal, departure_refusals
 from passerelle.policy.directory import find_organisation
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import FORWARDING, HANDLING_EXTENSION_ID, Tlp
@@ -69,13 +69,16 @@ def test_what_may_leave_for_each_organisation_follows_the_rules(database: Databa
         for org in PEER_ORGS:
             found = find_organisation(conn, org)
             peer = PeerAudience(found.id, found.name, producer, frozenset({channel.id}))
-            for label in LABELS:
-                for stamp in VERSIONS.values():
-                    reason = departure_refusal(
-                        conn, peer, channel.id, world.id_of(label), version_key(stamp)
-                    )
-                    if (reason == "") != may_leave(org, label):
-                        wrong.append(f"{org} {label} {stamp}: {reason or 'leaves'}")
+            keys = [(label, (world.id_of(label), version_key(stamp)))
+                    for label in LABELS for stamp in VERSIONS.values()]  # fmt: skip
+            # A push decides a batch at once: each version as it would be decided alone.
+            batch = departure_refusals(conn, peer, channel.id, [key for _l, key in keys])
+            for label, key in keys:
+                reason = departure_refusal(conn, peer, channel.id, *key)
+                if (reason == "") != may_leave(org, label):
+                    wrong.append(f"{org} {label} {key[1]}: {reason or 'leaves'}")
+                if batch[key] != reason:
+                    wrong.append(f"{org} {label} {key[1]}: batch {batch[key]!r} != {reason!r}")
             other = PeerAudience(
                 found.id, found.name, found.id, frozenset({channel.id}), speaks_for=found.name
             )

@@ -11,6 +11,11 @@ blocking list is what to block now.
 A row is ``type,value,object_id,tlp,pap,valid_until``: ``type`` is the observable's
 STIX type (``ipv4-addr``, ``domain-name``, ``url``...), or the pattern path where that is
 all a pattern says (``file:hashes.SHA-256``).
+
+A value that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is left out
+(and counted): a spreadsheet opening the CSV would run it as a formula (OWASP's "CSV
+injection"), and quoting it with a leading apostrophe would change the value a blocking
+tool receives. No address, domain, URL or hash begins that way.
 """
 
 from __future__ import annotations
@@ -35,10 +40,12 @@ VALUE_TYPES: Final = (
     "mac-addr",
 )
 TYPES: Final = ("indicator", "observed-data", "file", *VALUE_TYPES)
+# What a spreadsheet takes as the start of a formula.
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
 _STRING = r"'((?:[^'\\]|\\.)*)'"
 _COMPARISON: Final = re.compile(
-    rf"([a-z0-9-]+:[A-Za-z0-9_.'\[\]*-]+)\s*(?:=\s*{_STRING}|\s+IN\s*\(([^)]*)\))"
+    rf"([a-z0-9-]+:[A-Za-z0-9_.'\[\]*-]+)\s*(?:=\s*{_STRING}|\s+IN\s*\(((?:\s*{_STRING}\s*,?)*)\))"
 )
 _IN_VALUE: Final = re.compile(_STRING)
 
@@ -50,6 +57,7 @@ class Blocklist:
     rows: list[tuple[str, ...]] = field(default_factory=list)
     objects: int = 0
     left_out: Counter[str] = field(default_factory=Counter)
+    formula_values: int = 0
 
 
 def add_object(blocklist: Blocklist, body: dict[str, Any], now: str) -> None:
@@ -75,6 +83,9 @@ def add_object(blocklist: Blocklist, body: dict[str, Any], now: str) -> None:
     pap = f"PAP:{handling.pap.name}" if handling.pap is not None else ""
     blocklist.objects += 1
     for kind, value in dict.fromkeys(pairs):
+        if value.startswith(FORMULA_STARTS):
+            blocklist.formula_values += 1
+            continue
         blocklist.rows.append((kind, value, str(body["id"]), tlp, pap, valid_until))
 
 

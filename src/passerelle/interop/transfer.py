@@ -176,4 +176,9 @@ def _csv(bodies: list[str], now_micros: int) -> ToolExport:
     writer.writerows(blocklist.rows)
     said = [f"exported {len(blocklist.rows)} values of {blocklist.objects} objects"]
     said += [f"left out {n} objects: {why}" for why, n in sorted(blocklist.left_out.items())]
+    if blocklist.formula_values:
+        said.append(
+            f"left out {blocklist.formula_values} values a spreadsheet would run as a formula"
+            " (they begin with = + - @, a tab or a carriage return)"
+        )
     return ToolExport("csv", out.getvalue(), said)

@@ -31,6 +31,7 @@ from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.stix.markings import FORWARDING, Handling, Tlp
 from passerelle.stix.organisations import organisation_identity_id
+from passerelle.store.federation_tables import peers
 from passerelle.store.schema import channel_objects, organisations, users
 
 NEVER_STRICT = (
@@ -96,8 +97,9 @@ def arrival(
 ) -> Arrival:
     """Decide an object a node account writes: its own organisation's, or forwarded.
 
-    ``author`` is the object's ``created_by_ref``. Naming another organisation than the
-    writer's, the object is forwarded: it is kept as produced by that organisation (which
+    ``author`` is the object's ``created_by_ref``: the writer's organisation's identity,
+    or one declared for it (``peer add --author``), is its own. Naming another
+    organisation, the object is forwarded: it is kept as produced by that organisation (which
     must be known here), and only when the producer's grant carried in it lets the
     writer's organisation forward it to every organisation the channel reaches here.
     """
@@ -107,6 +109,8 @@ def arrival(
     names = {r.id: r.name for r in conn.execute(select(organisations.c.id, organisations.c.name))}
     producer = next((i for i, n in names.items() if organisation_identity_id(n) == author), None)
     if producer is None:
+        if author in _declared_authors(conn, writer.org_id):
+            return Arrival(writer.org_id)  # a feed's own identity (peer add --author)
         return Arrival(writer.org_id, f"names as its producer {author}, an organisation "
                        "this node does not know")  # fmt: skip
     if _has_people_here(conn, producer):
@@ -125,6 +129,13 @@ def arrival(
     if tlp is Tlp.RED:
         return Arrival(producer, _red_refusal(conn, handling, writer.org_name, names))
     return Arrival(producer)
+
+
+def _declared_authors(conn: Connection, org_id: int) -> set[str]:
+    """Return the identities declared to stand for an organisation in what its peers send
+    (``peer add --author``)."""
+    rows = conn.execute(select(peers.c.authors).where(peers.c.org_id == org_id)).scalars()
+    return {a for text in rows for a in text.split(",") if a}
 
 
 def _has_people_here(conn: Connection, org_id: int) -> bool:
