@@ -48,6 +48,7 @@ RfiFigures.closed_late  # rfi_figures' count, tested; partner figures do not sho
 Receipt.organisation  # GET /api/tips/{tip_id}
 Receipt.ack_overdue  # GET /api/tips/{tip_id}
 Receipt.outcome_overdue  # GET /api/tips/{tip_id}
+Tip.shared_via  # GET /api/tips/{tip_id}, tip.html
 Tip.object_name  # GET /api/tips/inbox, sent, {tip_id}
 Overdue.object_name  # GET /api/tips/overdue
 Overdue.late_by  # GET /api/tips/overdue

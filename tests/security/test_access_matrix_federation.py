@@ -141,6 +141,28 @@ def test_a_forwarded_object_leaves_only_with_its_producers_grant(database: Datab
     assert all(_forwarding_reasons(world, VERSIONS["v2"]).values())
 
 
+def test_a_batch_is_decided_as_each_version_alone(database: Database) -> None:
+    """``departure_refusals`` (push decides a whole batch at once, the common case in one
+    query) says, for every organisation, marked object and version of the matrix, and for a
+    peer account speaking for another organisation, exactly what ``departure_refusal`` says
+    of that version alone."""
+    world = build(database)
+    channel = world.channels[CHANNEL]
+    keys = [
+        (world.id_of(label), version_key(stamp)) for label in LABELS for stamp in VERSIONS.values()
+    ]
+    with database.read() as conn:
+        producer = find_organisation(conn, "producer").id
+        for org in PEER_ORGS:
+            found = find_organisation(conn, org)
+            for speaks_for in (producer, found.id):
+                peer = PeerAudience(found.id, found.name, speaks_for, frozenset({channel.id}))
+                alone = {key: departure_refusal(conn, peer, channel.id, *key) for key in keys}
+                assert departure_refusals(conn, peer, channel.id, keys) == alone
+                if org == "member" and speaks_for == producer:
+                    assert sum(not reason for reason in alone.values()) >= len(LABELS)
+
+
 def _peers_with_ledger(world: AccessWorld, token_file: Path) -> dict[str, set[tuple[str, str]]]:
     """Register a peer of each organisation, linked to the matrix channel for push, and
     write in the ledger that it accepted every version the rules let leave for it; return

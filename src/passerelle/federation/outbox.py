@@ -99,11 +99,15 @@ class Queued:
     version: str
 
 
-def pending(conn: Connection, link_id: int, limit: int) -> list[Queued]:
-    """Return the oldest rows of a link still to send."""
+def pending(conn: Connection, link_id: int, limit: int, after: int = 0) -> list[Queued]:
+    """Return the oldest rows of a link still to send (of those after row ``after``)."""
     rows = conn.execute(
         select(federation_outbox.c.id, federation_outbox.c.stix_id, federation_outbox.c.version)
-        .where(federation_outbox.c.link_id == link_id, federation_outbox.c.state == PENDING)
+        .where(
+            federation_outbox.c.link_id == link_id,
+            federation_outbox.c.state == PENDING,
+            federation_outbox.c.id > after,
+        )
         .order_by(federation_outbox.c.id)
         .limit(limit)
     )

@@ -332,6 +332,12 @@ def links_of(conn: Connection, peer_id: int) -> list[Link]:
     ]
 
 
+def pushed_channels(conn: Connection) -> frozenset[int]:
+    """Return the local channels pushed to some peer."""
+    rows = conn.execute(select(peer_links.c.channel_id).where(peer_links.c.push.is_(True)))
+    return frozenset(rows.scalars())
+
+
 def audience(conn: Connection, peer: Peer) -> PeerAudience:
     """Return the peer as the rules of departure see it."""
     pushed = frozenset(link.channel_id for link in links_of(conn, peer.id) if link.push)

@@ -2,7 +2,8 @@
 in the ledger what the peer answered.
 
 A batch is read and its withheld rows settled in one transaction; the envelope is sent
-with no transaction open; the answers are recorded in another. A process that dies while
+with no transaction open, by a thread, while the next batch is read; the answers are
+recorded in another transaction. A process that dies while
 the envelope is in flight leaves its rows pending, so they are sent again: the peer keeps
 one copy of a version (id + modified), and its status resource decides. A version the
 ledger already records as accepted by that peer is never sent again. Every envelope sent
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import orjson
@@ -57,8 +59,7 @@ def push_peer(
         with database.read() as conn:
             links = [link for link in links_of(conn, peer.id) if link.push]
         for link in links:
-            while _push_batch(database, client, peer, link, report, progress):
-                pass
+            _push_link(database, client, peer, link, report, progress)
     finally:
         client.close()
     return report
@@ -80,41 +81,70 @@ def record_error(database: Database, peer: Peer, message: str) -> None:
         conn.execute(peers.update().where(peers.c.id == peer.id).values(last_error=message[:500]))
 
 
-def _push_batch(
+def _push_link(
     database: Database,
     client: PeerClient,
     peer: Peer,
     link: Link,
     report: PushReport,
     progress: Callable[[int], None] | None,
-) -> bool:
-    """Send one batch; tell whether another may follow (something was settled)."""
+) -> None:
+    """Send a link's pending versions batch after batch, preparing the next batch here
+    while the peer takes the one before (a thread sends). A batch's rows stay pending
+    until the peer answered and the answer is recorded, so a process that dies meanwhile
+    sends them again; a row the peer left pending waits for the next pass."""
+    with ThreadPoolExecutor(1, thread_name_prefix="push") as sender:
+        batch = _next_batch(database, peer, link, report, 0)
+        while batch is not None:
+            leaving, last_id = batch
+            sending = sender.submit(_send, client, link.remote_collection, leaving)
+            batch = _next_batch(database, peer, link, report, last_id)
+            for part, answer in sending.result():
+                _settle_part(database, peer, link, part, answer, report)
+                if progress is not None:
+                    progress(len(part))
+
+
+def _next_batch(
+    database: Database, peer: Peer, link: Link, report: PushReport, after: int
+) -> tuple[Leaving, int] | None:
+    """Read the next batch of pending rows after ``after`` and settle those that do not
+    leave; return what leaves and the batch's last row id (None: nothing more)."""
     with database.write() as conn:
-        rows = outbox.pending(conn, link.id, BATCH)
+        rows = outbox.pending(conn, link.id, BATCH, after)
         if not rows:
-            return False
-        leaving = _prepare(conn, peer, link, rows, report)
-    if not leaving:
-        return True
-    settled = False
-    for part, answer in _sent_in_parts(client, link.remote_collection, leaving):
-        with database.write() as conn:
-            if answer is None:
-                settled |= _too_large(conn, peer, link, part, report)
-                continue
-            settled |= _record(conn, peer, link, part, answer, report)
-            audit.record(
-                database,
-                conn,
-                None,
-                "federate",
-                [d.stix_id for _row, d in part],
-                {"peer": peer.name, "to": peer.org_name, "status": answer.status_id},
-                username=f"peer:{peer.name}",
-            )
-        if progress is not None:
-            progress(len(part))
-    return settled
+            return None
+        return _prepare(conn, peer, link, rows, report), rows[-1].id
+
+
+def _send(
+    client: PeerClient, collection: str, leaving: Leaving
+) -> list[tuple[Leaving, Outcome | None]]:
+    return list(_sent_in_parts(client, collection, leaving)) if leaving else []
+
+
+def _settle_part(
+    database: Database,
+    peer: Peer,
+    link: Link,
+    part: Leaving,
+    answer: Outcome | None,
+    report: PushReport,
+) -> None:
+    with database.write() as conn:
+        if answer is None:
+            _too_large(conn, peer, link, part, report)
+            return
+        _record(conn, peer, link, part, answer, report)
+        audit.record(
+            database,
+            conn,
+            None,
+            "federate",
+            [d.stix_id for _row, d in part],
+            {"peer": peer.name, "to": peer.org_name, "status": answer.status_id},
+            username=f"peer:{peer.name}",
+        )
 
 
 Leaving = list[tuple[outbox.Queued, Departure]]

@@ -16,8 +16,9 @@ from sqlalchemy import Connection, select
 from passerelle.core.context import stamp
 from passerelle.core.references import find_record
 from passerelle.exchange.tips.contents import channel_contents
-from passerelle.exchange.tips.models import Event, Receipt, Tip
+from passerelle.exchange.tips.models import Event, Receipt, Recipient, Tip
 from passerelle.policy import workflow
+from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.withholding import withheld_seen
 from passerelle.store.schema import (
@@ -26,6 +27,7 @@ from passerelle.store.schema import (
     organisations,
     tip_events,
     tip_receipts,
+    tip_recipients,
     tips,
     users,
     watches,
@@ -48,6 +50,7 @@ def tip_query() -> Any:
         select(
             tips,
             users.c.username.label("sharer"),
+            users.c.role.label("sharer_role"),
             organisations.c.name.label("producer"),
             channels.c.title.label("channel_title"),
         )
@@ -81,6 +84,7 @@ def _receipts(
         .where(tip_receipts.c.tip_id.in_(tip_ids), workflow.receipts_shown_to(viewer))
         .order_by(organisations.c.name)
     ).all()
+    recipients = _recipients(conn, tip_ids)
     found: dict[str, list[Receipt]] = {}
     for row in rows:
         receipt = Receipt(
@@ -100,11 +104,53 @@ def _receipts(
             ack_overdue=row.state == "received" and now > row.ack_deadline,
             outcome_overdue=row.state != "closed" and now > row.outcome_deadline,
         )
+        receipt.recipients = recipients.get((row.tip_id, row.org_id), [])
         if history:
             receipt.history = _history(conn, row.tip_id, row.org_id)
             receipt.watches = _watches_of(conn, viewer, row.tip_id, row.org_id)
         found.setdefault(row.tip_id, []).append(receipt)
     return found
+
+
+def _recipients(conn: Connection, tip_ids: Sequence[str]) -> dict[tuple[str, int], list[Recipient]]:
+    """Each recipient's state, by tip and organisation (shown with a receipt already
+    filtered for the viewer)."""
+    owner = users.alias("owner")
+    rows = conn.execute(
+        select(tip_recipients, owner.c.username.label("owner_name"))
+        .outerjoin(owner, owner.c.id == tip_recipients.c.owner_id)
+        .where(tip_recipients.c.tip_id.in_(tip_ids))
+        .order_by(tip_recipients.c.node)
+    )
+    found: dict[tuple[str, int], list[Recipient]] = {}
+    for row in rows:
+        found.setdefault((row.tip_id, row.org_id), []).append(
+            Recipient(
+                node=row.node or None,
+                state=row.state,
+                received_at=stamp(row.received_at) or "",
+                owner=row.owner_name,
+                acknowledged_at=stamp(row.acknowledged_at),
+                investigating_at=stamp(row.investigating_at),
+                closed_at=stamp(row.closed_at),
+                outcome=row.outcome,
+                arrests=row.arrests,
+                seizures=row.seizures,
+                checked=row.checked,
+                note=row.note,
+            )
+        )
+    return found
+
+
+def _sharer(row: Any) -> tuple[str, str | None]:
+    """Who shared a tip, as shown: a person here; for a tip a peer's node announced, the
+    person it named (if any) and the producer, which is always the node's organisation,
+    and the node account through which it came."""
+    if row.sharer_role != Role.NODE.value:
+        return row.sharer, None
+    named = f"{row.sharer_name} ({row.producer})" if row.sharer_name else row.producer
+    return named, row.sharer
 
 
 def _history(conn: Connection, tip_id: str, org_id: int) -> list[Event]:
@@ -158,7 +204,8 @@ def tip_views(
                 object_name=name,
                 channel=row.channel_title,
                 producer=row.producer,
-                shared_by=row.sharer,
+                shared_by=_sharer(row)[0],
+                shared_via=_sharer(row)[1],
                 shared_at=stamp(row.shared_at) or "",
                 ack_deadline=stamp(row.ack_deadline) or "",
                 outcome_deadline=stamp(row.outcome_deadline) or "",
