@@ -341,7 +341,9 @@ def pushed_channels(conn: Connection) -> frozenset[int]:
 def audience(conn: Connection, peer: Peer) -> PeerAudience:
     """Return the peer as the rules of departure see it."""
     pushed = frozenset(link.channel_id for link in links_of(conn, peer.id) if link.push)
-    return PeerAudience(peer.org_id, peer.org_name, peer.speaks_for_org_id, pushed)
+    return PeerAudience(
+        peer.org_id, peer.org_name, peer.speaks_for_org_id, pushed, speaks_for=peer.speaks_for
+    )
 
 
 def node_account(conn: Connection, peer: Peer) -> Viewer:

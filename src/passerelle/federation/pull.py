@@ -12,9 +12,11 @@ once it ends, unless the peer's next token differed from the one it was given (t
 name pages, as a Passerelle node's): medallion's names a session that hands each page out
 once, so a page handed out before a failure and never stored would otherwise be lost.
 
-A pulled object may only be the peer's organisation's own: one naming another author
-(``created_by_ref``) than the identity published for that organisation, or one declared
-for it with ``peer add --author`` (a plain TAXII feed's own identity), is refused, as are
+A pulled object may only be the peer's organisation's own, or forwarded with its
+producer's grant: one naming another author (``created_by_ref``) than the identity
+published for that organisation, or one declared for it with ``peer add --author`` (a
+plain TAXII feed's own identity), and carrying no forwarding grant, is refused (one that
+carries one is decided by ingest, :mod:`passerelle.policy.forwarding`), as are
 an entry that is not a JSON object, an object larger than ``MAX_OBJECT_BYTES`` and
 whatever ingest refuses (invalid, or a version of an object another organisation owns);
 each refusal is recorded for the peer with its reason. A page that fails (an error, a
@@ -50,6 +52,7 @@ from passerelle.objects.leaving import held_versions
 from passerelle.policy.actions import require_write
 from passerelle.policy.directory import Channel
 from passerelle.policy.viewer import Viewer
+from passerelle.stix.markings import FORWARDING, HANDLING_EXTENSION_ID
 from passerelle.stix.organisations import organisation_identity_id
 from passerelle.stix.timestamps import now_micros, version_key
 from passerelle.store.database import Database
@@ -264,13 +267,20 @@ def _store(
 def _refusal(obj: dict[str, Any], authors: set[str], org_name: str) -> str | None:
     """Why a pulled object is refused before ingest sees it (None: it goes on)."""
     author = obj.get("created_by_ref")
-    if author is not None and (not isinstance(author, str) or author not in authors):
-        return f"names another author than {org_name!r}"
+    named_other = author is not None and (not isinstance(author, str) or author not in authors)
+    if named_other and not _carries_forwarding(obj):
+        return f"names another author than {org_name!r} (and carries no forwarding grant)"
     try:
         size = len(orjson.dumps(obj))
     except orjson.JSONEncodeError:  # nested deeper than JSON is written here
         return "cannot be written back as JSON (nested too deeply)"
     return f"larger than {MAX_OBJECT_BYTES} bytes" if size > MAX_OBJECT_BYTES else None
+
+
+def _carries_forwarding(obj: dict[str, Any]) -> bool:
+    extensions = obj.get("extensions")
+    handling = extensions.get(HANDLING_EXTENSION_ID) if isinstance(extensions, dict) else None
+    return isinstance(handling, dict) and FORWARDING in handling
 
 
 def _key(obj: dict[str, Any]) -> tuple[str, str]:

@@ -103,6 +103,11 @@ def _audience(conn: Connection, channel_id: int) -> set[int]:
     return readers | set(clients)
 
 
+def channel_audience(conn: Connection, channel_id: int) -> set[int]:
+    """Return the organisations a channel reaches: its readers and their declared clients."""
+    return _audience(conn, channel_id)
+
+
 def reaches_only_own_organisation(conn: Connection, viewer: Viewer, channel: Channel) -> bool:
     """Tell whether no organisation but the viewer's reads a channel (nor any client)."""
     return _audience(conn, channel.id) <= {viewer.org_id}

@@ -5,14 +5,18 @@ A version placed in a channel leaves for a peer only when all of these hold (doc
 "What leaves the node"):
 
 - it is the producer's own version (a copy an organisation keeps of another's object is
-  never sent), produced by the local organisation the peer account speaks for;
+  never sent), produced by the local organisation the peer account speaks for, or
+  forwarded: produced elsewhere (never by the peer's own organisation), with the
+  producer's grant carried in it for this organisation's node to forward it to the peer's
+  organisation, and never TLP:AMBER+STRICT (:mod:`passerelle.policy.forwarding`);
 - its audience admits the peer's organisation in that channel, exactly as
   :func:`passerelle.policy.visibility.visible_placement` decides for a person of it: so
   AMBER+STRICT only to a reading member, AMBER to members and their declared clients, and
   nothing whose stored referents the peer's organisation may not see;
 - TLP:RED only when it names recipients and every one is a user of the peer's
   organisation (each of them must see it here);
-- H2 only with the producer's grant to federate it to the peer's organisation;
+- H2 only with the producer's grant to federate it to the peer's organisation (for a
+  forwarded object, the grant it carries);
 - every stored object it refers to may itself leave for that peer through a channel pushed
   to it (never "dependencies pulled along": a referent is not sent for its referrer's sake).
 """
@@ -25,20 +29,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
+import orjson
 from sqlalchemy import Connection, Select, bindparam, select
 
 from passerelle.policy.actions import granted_objects
+from passerelle.policy.forwarding import forwarding_refusal
 from passerelle.policy.ownership import COPY_MARK
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
-from passerelle.stix.markings import HandlingCode, Tlp
+from passerelle.stix.markings import HandlingCode, InvalidHandling, Tlp, read_handling
 from passerelle.store.chunks import one_of
 from passerelle.store.schema import (
     channel_objects,
     object_recipients,
     object_refs,
     objects,
+    organisations,
     users,
 )
 
@@ -57,6 +64,8 @@ class PeerAudience:
     org_name: str
     speaks_for_org_id: int
     pushed_channels: frozenset[int]
+    # The name of the organisation the account speaks for (a forwarding grant names it).
+    speaks_for: str = ""
 
     def as_viewer(self) -> Viewer:
         """Return the peer's organisation as a viewer that is no named person."""
@@ -92,6 +101,7 @@ def _refusals(
 ) -> dict[Key, str]:
     placed = _placed(conn, channel_id, [k for k in keys if COPY_MARK not in k[1]])
     reasons: dict[Key, str] = {}
+    forwarded: set[Key] = set()
     for key in keys:
         row = placed.get(key)
         if COPY_MARK in key[1]:
@@ -99,17 +109,41 @@ def _refusals(
         elif row is None:
             reasons[key] = "no longer in the channel"
         elif row.producer_org_id != peer.speaks_for_org_id:
-            reasons[key] = (
-                "produced by another organisation than the one this peer account speaks for"
-            )
+            # Forwarded (rare): its carried grant stands for the H2 grant below.
+            reason = _forwarding_refusal(conn, peer, row.producer_org_id, key, row.tlp)
+            if reason:
+                reasons[key] = reason
+            else:
+                forwarded.add(key)
     # Each rule in turn, for the versions no earlier rule kept here.
     rest = [k for k in keys if k not in reasons]
     reasons |= _audience_refusals(conn, peer, channel_id, {k: Tlp(placed[k].tlp) for k in rest})
     rest = [k for k in rest if k not in reasons]
-    reasons |= _grant_refusals(conn, peer, {k: placed[k].handling_codes for k in rest})
+    codes = {k: placed[k].handling_codes for k in rest if k not in forwarded}
+    reasons |= _grant_refusals(conn, peer, codes)
     rest = [k for k in rest if k not in reasons]
     reasons |= _referent_refusals(conn, peer, rest, depth)
     return {key: reasons.get(key, "") for key in keys}
+
+
+def _forwarding_refusal(
+    conn: Connection, peer: PeerAudience, producer_org_id: int, key: Key, tlp: int
+) -> str:
+    """Why another organisation's version may not be forwarded to the peer ('' if it may)."""
+    if not peer.speaks_for:
+        return "produced by another organisation than the one this peer account speaks for"
+    if producer_org_id == peer.org_id:
+        return "produced by the peer's own organisation: its node holds it already"
+    body, producer = conn.execute(
+        select(objects.c.body, organisations.c.name)
+        .join(organisations, organisations.c.id == objects.c.producer_org_id)
+        .where(objects.c.stix_id == key[0], objects.c.version == key[1])
+    ).one()
+    try:
+        handling = read_handling(orjson.loads(body))
+    except InvalidHandling as exc:  # stored before a rule it breaks: never sent on
+        return f"its handling cannot be read: {exc}"
+    return forwarding_refusal(handling, Tlp(tlp), producer, peer.speaks_for, peer.org_name)
 
 
 def _placed(conn: Connection, channel_id: int, keys: list[Key]) -> dict[Key, Any]:
