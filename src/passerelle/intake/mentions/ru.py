@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any, Final
 
 from passerelle.intake.mentions.base import (
@@ -105,7 +106,48 @@ _FUNCTION_WORDS: Final = frozenset(
         "По Но Для Это Этот Эта Эти Он Она Они Оно После До При Как Так Если Вчера Сегодня "
         "Завтра Понедельник Вторник Среда Четверг Пятница Суббота Воскресенье Господин "
         "ЧВК"  # "частная военная компания": the name follows it
+        " СМИ КПП СИЗО Интернет Интернета Интернете Запад Запада Западе Западом"  # common nouns
     )
+)
+# Long forms of countries, named as their short form ("в Соединенных Штатах" is США).
+_COUNTRY_FORMS: Final = (
+    (
+        "США",
+        "Соединенные Штаты",
+        "Соединённые Штаты",
+        "Соединенные Штаты Америки",
+        "Соединенные Штаты Америка",  # natasha's normal form of "Штатов Америки"
+    ),
+    ("Россия", "Российская Федерация", "РФ"),
+)
+# A people in the plural ("Иорданцы", "Британцев"): no place.
+_PEOPLE: Final = re.compile(r"[А-ЯЁ][а-яё]+(?:цы|цев)")
+# A name right after a building's kind: "в СИЗО «Лефортово»".
+_BUILDING_BEFORE: Final = re.compile(
+    r"(?i:СИЗО|мечет\w*|тюрьм\w*|колони\w*|аэропорт\w*|больниц\w*|госпитал\w*|"
+    r"вокзал\w*|стадион\w*)\s*«?\s*$"
+)
+# Buildings and sites named for themselves: places ("СИЗО «Лефортово»", "мечеть Аль-Акса").
+_BUILDING: Final = re.compile(
+    r"(?i:СИЗО|мечет|церк[оо]в|собор|храм|тюрьм|колони|аэропорт|больниц|госпитал|вокзал|"
+    r"стадион)"
+)
+# Case endings a foreign surname takes when natasha leaves it uninflected ("Чеффица").
+_CASE_ENDINGS: Final = (
+    "ом",
+    "ым",
+    "ой",
+    "ею",
+    "ей",
+    "ах",
+    "ам",
+    "ов",
+    "ых",
+    "а",
+    "у",
+    "е",
+    "ы",
+    "ю",
 )
 
 
@@ -177,11 +219,59 @@ def extract(text: str, aliases: AliasData, doc: Any | None = None) -> list[Menti
         for start, end in _split_parentheses(plain, ent.start, ent.stop):
             spans.append(Span(start, end, label, _nominative(ent, vocab, start, end), MODEL_WEIGHT))
     spans = without_overlaps([s for s in (_trimmed(plain, s) for s in spans) if s is not None])
+    spans = [s for s in spans if not _PEOPLE.fullmatch(plain[s.start : s.end])]
     spans = _with_acronyms(plain, spans)
     for span in spans:
         _relabel(plain, span)
     merge_variants(spans)
+    _same_names(plain, spans)
+    _one_label(spans)
     return as_mentions(text, spans)
+
+
+def _one_label(spans: list[Span]) -> None:
+    """One label per name in an article ("ФБР" a group after "группа" once, a body
+    elsewhere): its most frequent; a gazetteer's wins."""
+    votes: dict[str, dict[str, int]] = {}
+    for span in spans:
+        labels = votes.setdefault(span.canonical, {})
+        weight = 100 if span.weight != MODEL_WEIGHT else 1
+        labels[span.label] = labels.get(span.label, 0) + weight
+    for span in spans:
+        labels = votes[span.canonical]
+        span.label = max(labels, key=lambda k: (labels[k], k == span.label))
+
+
+def _same_names(plain: str, spans: list[Span]) -> None:
+    """Names the article gives one entity in other forms: a country's long form (the
+    short one's canonical, when the article uses it), a Latin transcription in brackets
+    right after a name ("Франсуа Мулен (François Molins)"), a surname in a case natasha
+    left uninflected ("Чеффица" for Чеффиц)."""
+    for forms in _COUNTRY_FORMS:
+        used = [s.canonical for s in spans if s.canonical in forms]
+        if len(set(used)) > 1:
+            first = min(used, key=forms.index)  # the short form when the text uses it
+            for span in spans:
+                if span.canonical in forms:
+                    span.canonical, span.label = first, "location"
+    ordered = sorted(spans, key=lambda s: s.start)
+    for before, span in pairwise(ordered):
+        between = plain[before.end : span.start]
+        latin = not re.search(r"[а-яёА-ЯЁ]", plain[span.start : span.end])
+        if between.strip() == "(" and latin and re.search(r"[а-яёА-ЯЁ]", before.canonical):
+            span.canonical, span.label = before.canonical, before.label
+    surnames: dict[str, set[str]] = {}
+    for span in spans:
+        if span.label == "person" and " " in span.canonical:
+            surnames.setdefault(span.canonical.split()[-1], set()).add(span.canonical)
+    for span in spans:
+        if span.label != "person" or " " in span.canonical or span.canonical in surnames:
+            continue
+        for ending in _CASE_ENDINGS:
+            stem = span.canonical.removesuffix(ending)
+            if stem != span.canonical and len(surnames.get(stem, ())) == 1:
+                span.canonical = next(iter(surnames[stem]))
+                break
 
 
 # natasha spans -----------------------------------------------------------------------
@@ -344,7 +434,9 @@ def _with_acronyms(plain: str, spans: list[Span]) -> list[Span]:
 def _relabel(plain: str, span: Span) -> None:
     """Metonymy's place exception, group cues, and acronyms read as persons."""
     before = plain[max(0, span.start - 40) : span.start]
-    if span.canonical in SEATS.values():
+    if _BUILDING.match(span.canonical) or _BUILDING_BEFORE.search(before):
+        span.label = "location"
+    elif span.canonical in SEATS.values():
         span.label = "location" if _LOCATIVE.search(before) else "organization"
     elif span.label in ("organization", "person", "location") and _GROUP_CUE.search(before):
         span.label = "group"
