@@ -109,8 +109,11 @@ def _found(text: str) -> dict[str, tuple[str, str]]:
 def test_other_forms_of_one_name() -> None:
     found = _found(
         "Прокурор Жан Дюпон (Jean Dupont) выступил в Москве. Жан Дюпон сказал, что "
-        "власти США и Соединенных Штатов Америки согласны. Журналисты спросили Дюпона."
+        "власти США и Соединенных Штатов Америки согласны. Журналисты спросили Дюпона. "
+        "Братья Олег Серов и Иван Серов молчат; Серовы уехали, Серов вернулся."
     )
+    assert "Серовы" not in found
+    assert found["Серов"][1] == "Олег Серов"
     assert found["Jean Dupont"] == ("person", "Жан Дюпон")
     assert found["Соединенных Штатов Америки"] == ("location", "США")
     assert found["Дюпона"][1] == "Жан Дюпон"
@@ -119,9 +122,11 @@ def test_other_forms_of_one_name() -> None:
 def test_common_nouns_peoples_and_buildings() -> None:
     found = _found(
         "Об этом сообщили СМИ. Иорданцы вышли на улицы Аммана. Его держат в СИЗО "
-        "«Лефортово», а в Интернете пишут о Западе."
+        "«Лефортово», а в Интернете пишут о Западе. Ему вменяют статью 205 УК РФ. "
+        "Губернатор написал об этом в своём Telegram-канале."
     )
-    for word in ("СМИ", "Иорданцы", "Интернете", "Западе"):
+    for word in ("СМИ", "Иорданцы", "Интернете", "Западе", "РФ"):
         assert word not in found
     assert found["Аммана"][0] == "location"
+    assert found["Telegram"] == ("platform", "Telegram")
     assert any(label == "location" and "Лефортово" in name for name, (label, _) in found.items())

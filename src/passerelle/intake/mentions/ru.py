@@ -120,6 +120,8 @@ _COUNTRY_FORMS: Final = (
     ),
     ("Россия", "Российская Федерация", "РФ"),
 )
+# A code of law names its country as part of its title: "ст. 275 УК РФ".
+_CODE_OF: Final = re.compile(r"(?<![\w-])(?:УК|УПК|КоАП|ГК|НК|АПК)\s+$")
 # A people in the plural ("Иорданцы", "Британцев"): no place.
 _PEOPLE: Final = re.compile(r"[А-ЯЁ][а-яё]+(?:цы|цев)")
 # A name right after a building's kind: "в СИЗО «Лефортово»".
@@ -219,7 +221,13 @@ def extract(text: str, aliases: AliasData, doc: Any | None = None) -> list[Menti
         for start, end in _split_parentheses(plain, ent.start, ent.stop):
             spans.append(Span(start, end, label, _nominative(ent, vocab, start, end), MODEL_WEIGHT))
     spans = without_overlaps([s for s in (_trimmed(plain, s) for s in spans) if s is not None])
-    spans = [s for s in spans if not _PEOPLE.fullmatch(plain[s.start : s.end])]
+    spans = [_platform_compound(plain, s) for s in spans]
+    spans = [
+        s
+        for s in spans
+        if not _PEOPLE.fullmatch(plain[s.start : s.end])
+        and not _CODE_OF.search(plain, max(0, s.start - 8), s.start)
+    ]
     spans = _with_acronyms(plain, spans)
     for span in spans:
         _relabel(plain, span)
@@ -227,6 +235,15 @@ def extract(text: str, aliases: AliasData, doc: Any | None = None) -> list[Menti
     _same_names(plain, spans)
     _one_label(spans)
     return as_mentions(text, spans)
+
+
+def _platform_compound(plain: str, span: Span) -> Span:
+    """A compound on a platform's name is that platform: "в своём Telegram-канале"."""
+    word = plain[span.start : span.end]
+    name, dash, rest = word.partition("-")
+    if dash and rest.islower() and name in PLATFORMS:
+        return Span(span.start, span.start + len(name), "platform", PLATFORMS[name], span.weight)
+    return span
 
 
 def _one_label(spans: list[Span]) -> None:
@@ -260,18 +277,34 @@ def _same_names(plain: str, spans: list[Span]) -> None:
         latin = not re.search(r"[а-яёА-ЯЁ]", plain[span.start : span.end])
         if between.strip() == "(" and latin and re.search(r"[а-яёА-ЯЁ]", before.canonical):
             span.canonical, span.label = before.canonical, before.label
-    surnames: dict[str, set[str]] = {}
-    for span in spans:
+    _surnames_alone(spans)
+
+
+def _surnames_alone(spans: list[Span]) -> list[Span]:
+    """A surname alone is the person of that surname named first ("Царнаев" after
+    "Тамерлан Царнаев" and "Джохар Царнаев"), in any case natasha left it ("Чеффица");
+    in the plural ("Царнаевы", "Царнаевых") it names a family: no mention (removed)."""
+    surnames: dict[str, str] = {}
+    for span in sorted(spans, key=lambda s: s.start):
         if span.label == "person" and " " in span.canonical:
-            surnames.setdefault(span.canonical.split()[-1], set()).add(span.canonical)
+            surnames.setdefault(span.canonical.split()[-1], span.canonical)
+    family = []
     for span in spans:
-        if span.label != "person" or " " in span.canonical or span.canonical in surnames:
+        if span.label != "person" or " " in span.canonical:
+            continue
+        if span.canonical in surnames:
+            span.canonical = surnames[span.canonical]
             continue
         for ending in _CASE_ENDINGS:
             stem = span.canonical.removesuffix(ending)
-            if stem != span.canonical and len(surnames.get(stem, ())) == 1:
-                span.canonical = next(iter(surnames[stem]))
+            if stem != span.canonical and stem in surnames:
+                if ending in ("ы", "ых"):
+                    family.append(span)
+                span.canonical = surnames[stem]
                 break
+    for span in family:
+        spans.remove(span)
+    return spans
 
 
 # natasha spans -----------------------------------------------------------------------
