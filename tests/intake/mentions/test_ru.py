@@ -130,3 +130,15 @@ def test_common_nouns_peoples_and_buildings() -> None:
     assert found["Аммана"][0] == "location"
     assert found["Telegram"] == ("platform", "Telegram")
     assert any(label == "location" and "Лефортово" in name for name, (label, _) in found.items())
+
+
+def test_a_body_name_cut_short_is_made_whole() -> None:
+    found = _found(
+        "Заявление сделал Комитет Совета федерации по обороне и безопасности. "
+        "Дело ведёт Следственный комитет России. Студент Университета штата Огайо "
+        "учился в Колумбийском университете."
+    )
+    names = " | ".join(found)
+    assert "по обороне и безопасности" in names
+    assert "Следственный комитет России" in names
+    assert "Университета штата Огайо" in names

@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 from typing import Any, Final
 
 from passerelle.intake.mentions.base import (
@@ -42,6 +41,12 @@ from passerelle.intake.mentions.base import (
     span_at,
     with_span,
     without_overlaps,
+)
+from passerelle.intake.mentions.ru_names import (
+    one_label,
+    platform_compound,
+    same_names,
+    whole_body,
 )
 from passerelle.intake.model import Mention
 from passerelle.intake.typography import normalise
@@ -109,17 +114,6 @@ _FUNCTION_WORDS: Final = frozenset(
         " СМИ КПП СИЗО Интернет Интернета Интернете Запад Запада Западе Западом"  # common nouns
     )
 )
-# Long forms of countries, named as their short form ("в Соединенных Штатах" is США).
-_COUNTRY_FORMS: Final = (
-    (
-        "США",
-        "Соединенные Штаты",
-        "Соединённые Штаты",
-        "Соединенные Штаты Америки",
-        "Соединенные Штаты Америка",  # natasha's normal form of "Штатов Америки"
-    ),
-    ("Россия", "Российская Федерация", "РФ"),
-)
 # A code of law names its country as part of its title: "ст. 275 УК РФ".
 _CODE_OF: Final = re.compile(r"(?<![\w-])(?:УК|УПК|КоАП|ГК|НК|АПК)\s+$")
 # A people in the plural ("Иорданцы", "Британцев"): no place.
@@ -133,23 +127,6 @@ _BUILDING_BEFORE: Final = re.compile(
 _BUILDING: Final = re.compile(
     r"(?i:СИЗО|мечет|церк[оо]в|собор|храм|тюрьм|колони|аэропорт|больниц|госпитал|вокзал|"
     r"стадион)"
-)
-# Case endings a foreign surname takes when natasha leaves it uninflected ("Чеффица").
-_CASE_ENDINGS: Final = (
-    "ом",
-    "ым",
-    "ой",
-    "ею",
-    "ей",
-    "ах",
-    "ам",
-    "ов",
-    "ых",
-    "а",
-    "у",
-    "е",
-    "ы",
-    "ю",
 )
 
 
@@ -221,7 +198,8 @@ def extract(text: str, aliases: AliasData, doc: Any | None = None) -> list[Menti
         for start, end in _split_parentheses(plain, ent.start, ent.stop):
             spans.append(Span(start, end, label, _nominative(ent, vocab, start, end), MODEL_WEIGHT))
     spans = without_overlaps([s for s in (_trimmed(plain, s) for s in spans) if s is not None])
-    spans = [_platform_compound(plain, s) for s in spans]
+    spans = [platform_compound(plain, whole_body(plain, s)) for s in spans]
+    spans = without_overlaps(spans)
     spans = [
         s
         for s in spans
@@ -232,79 +210,9 @@ def extract(text: str, aliases: AliasData, doc: Any | None = None) -> list[Menti
     for span in spans:
         _relabel(plain, span)
     merge_variants(spans)
-    _same_names(plain, spans)
-    _one_label(spans)
+    same_names(plain, spans)
+    one_label(spans)
     return as_mentions(text, spans)
-
-
-def _platform_compound(plain: str, span: Span) -> Span:
-    """A compound on a platform's name is that platform: "в своём Telegram-канале"."""
-    word = plain[span.start : span.end]
-    name, dash, rest = word.partition("-")
-    if dash and rest.islower() and name in PLATFORMS:
-        return Span(span.start, span.start + len(name), "platform", PLATFORMS[name], span.weight)
-    return span
-
-
-def _one_label(spans: list[Span]) -> None:
-    """One label per name in an article ("ФБР" a group after "группа" once, a body
-    elsewhere): its most frequent; a gazetteer's wins."""
-    votes: dict[str, dict[str, int]] = {}
-    for span in spans:
-        labels = votes.setdefault(span.canonical, {})
-        weight = 100 if span.weight != MODEL_WEIGHT else 1
-        labels[span.label] = labels.get(span.label, 0) + weight
-    for span in spans:
-        labels = votes[span.canonical]
-        span.label = max(labels, key=lambda k: (labels[k], k == span.label))
-
-
-def _same_names(plain: str, spans: list[Span]) -> None:
-    """Names the article gives one entity in other forms: a country's long form (the
-    short one's canonical, when the article uses it), a Latin transcription in brackets
-    right after a name ("Франсуа Мулен (François Molins)"), a surname in a case natasha
-    left uninflected ("Чеффица" for Чеффиц)."""
-    for forms in _COUNTRY_FORMS:
-        used = [s.canonical for s in spans if s.canonical in forms]
-        if len(set(used)) > 1:
-            first = min(used, key=forms.index)  # the short form when the text uses it
-            for span in spans:
-                if span.canonical in forms:
-                    span.canonical, span.label = first, "location"
-    ordered = sorted(spans, key=lambda s: s.start)
-    for before, span in pairwise(ordered):
-        between = plain[before.end : span.start]
-        latin = not re.search(r"[а-яёА-ЯЁ]", plain[span.start : span.end])
-        if between.strip() == "(" and latin and re.search(r"[а-яёА-ЯЁ]", before.canonical):
-            span.canonical, span.label = before.canonical, before.label
-    _surnames_alone(spans)
-
-
-def _surnames_alone(spans: list[Span]) -> list[Span]:
-    """A surname alone is the person of that surname named first ("Царнаев" after
-    "Тамерлан Царнаев" and "Джохар Царнаев"), in any case natasha left it ("Чеффица");
-    in the plural ("Царнаевы", "Царнаевых") it names a family: no mention (removed)."""
-    surnames: dict[str, str] = {}
-    for span in sorted(spans, key=lambda s: s.start):
-        if span.label == "person" and " " in span.canonical:
-            surnames.setdefault(span.canonical.split()[-1], span.canonical)
-    family = []
-    for span in spans:
-        if span.label != "person" or " " in span.canonical:
-            continue
-        if span.canonical in surnames:
-            span.canonical = surnames[span.canonical]
-            continue
-        for ending in _CASE_ENDINGS:
-            stem = span.canonical.removesuffix(ending)
-            if stem != span.canonical and stem in surnames:
-                if ending in ("ы", "ых"):
-                    family.append(span)
-                span.canonical = surnames[stem]
-                break
-    for span in family:
-        spans.remove(span)
-    return spans
 
 
 # natasha spans -----------------------------------------------------------------------
