@@ -24,6 +24,7 @@ from passerelle.resolution.views import LinkView, NameView
 from passerelle.stix.markings import HandlingCode
 from passerelle.stix.validation.definitions import _Definition
 from passerelle.store.chunks import _OneOf, _Strings
+from passerelle.store.search_tables import POSTGRESQL_INDEX, SQLITE_INDEX
 from passerelle.web.inbox import Inbox
 from passerelle.web.views import ObjectView
 

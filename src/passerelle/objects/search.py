@@ -20,20 +20,30 @@ the viewer was given, and no count covers anything they may not see.
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Select,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+)
 
 from passerelle.errors import BadInput
 from passerelle.objects.latest import bodies_of
 from passerelle.objects.search_index import SEARCHED, holding, texts_of, words_asked
 from passerelle.policy.viewer import Viewer
-from passerelle.policy.visibility import visible_placement
+from passerelle.policy.visibility import placement_rule
 from passerelle.policy.withholding import h3_pending, withheld_seen
 from passerelle.stix.markings import Tlp
-from passerelle.store.schema import channel_objects
 from passerelle.store.search_tables import object_texts
 
 # The properties a result's name is taken from, in this order.
@@ -120,16 +130,8 @@ def _words_in(text: str, body: dict[str, Any]) -> bool:
 def _matches(dialect: str, viewer: Viewer, flt: SearchFilter) -> Select[Any]:
     """The objects matching the filter in the newest version the viewer may see, with the
     latest date one of their matching visible placements was added."""
-    placement = channel_objects.alias("found_placement")
-    newer = channel_objects.alias("newer_placement")
-    conditions: list[ColumnElement[bool]] = [
-        visible_placement(viewer, placement),
-        ~exists().where(
-            newer.c.stix_id == placement.c.stix_id,
-            newer.c.version > placement.c.version,
-            visible_placement(viewer, newer),
-        ),
-    ]
+    placement, newest = _newest_seen(viewer)
+    conditions = list(newest)
     if flt.types:
         conditions.append(placement.c.type.in_(list(flt.types)))
     if flt.channel_ids is not None:
@@ -162,6 +164,20 @@ def _matches(dialect: str, viewer: Viewer, flt: SearchFilter) -> Select[Any]:
         )
         conditions += holding(dialect, words)
     return query.where(*conditions).group_by(placement.c.stix_id)
+
+
+@functools.lru_cache(maxsize=256)
+def _newest_seen(viewer: Viewer) -> tuple[FromClause, tuple[ColumnElement[bool], ...]]:
+    """The placements the viewer may see of the newest version they may see (built once
+    per viewer: the rules cost more to build than to run)."""
+    placement, visible = placement_rule(viewer, "found_placement")
+    newer, newer_visible = placement_rule(viewer, "newer_placement")
+    newest = ~exists().where(
+        newer.c.stix_id == placement.c.stix_id,
+        newer.c.version > placement.c.version,
+        newer_visible,
+    )
+    return placement, (visible, newest)
 
 
 def search(

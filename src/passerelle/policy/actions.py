@@ -8,7 +8,7 @@ actions, always on objects the viewer can already see.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import Enum
 
 from sqlalchemy import Connection, exists, func, or_, select
@@ -22,6 +22,7 @@ from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import object_visible_anywhere, visible_placement
 from passerelle.stix.markings import HandlingCode, Pap, Tlp
 from passerelle.stix.timestamps import now_micros
+from passerelle.store.chunks import chunked
 from passerelle.store.schema import (
     acknowledgements,
     channel_members,
@@ -139,6 +140,33 @@ def effective_tlp(conn: Connection, stix_id: str, version: str) -> Tlp | None:
         )
     ).scalar()
     return None if given is None else Tlp(given)
+
+
+def effective_tlps(conn: Connection, versions: Mapping[str, str]) -> dict[str, Tlp | None]:
+    """Return :func:`effective_tlp` of each (id -> version), two statements per chunk."""
+    own: dict[str, int | None] = {}
+    given: dict[str, int] = {}
+    for chunk in chunked(sorted(versions)):
+        rows = conn.execute(
+            select(objects.c.stix_id, objects.c.version, objects.c.tlp).where(
+                objects.c.stix_id.in_(chunk)
+            )
+        )
+        own.update({r.stix_id: r.tlp for r in rows if versions[r.stix_id] == r.version})
+        rows = conn.execute(
+            select(
+                channel_objects.c.stix_id, channel_objects.c.version, channel_objects.c.tlp
+            ).where(channel_objects.c.stix_id.in_([i for i in chunk if own.get(i) is None]))
+        )
+        for r in rows:
+            if versions[r.stix_id] == r.version:
+                given[r.stix_id] = max(r.tlp, given.get(r.stix_id, r.tlp))
+    found: dict[str, Tlp | None] = {}
+    for stix_id in versions:
+        level = own.get(stix_id)
+        level = given.get(stix_id) if level is None else level
+        found[stix_id] = None if level is None else Tlp(level)
+    return found
 
 
 def grant(

@@ -15,7 +15,7 @@ from typing import Any, Final
 from passerelle.core.context import Context
 from passerelle.exchange.tips import Tip
 from passerelle.objects.latest import bodies_of, latest_visible_versions
-from passerelle.policy.actions import effective_tlp, h3_text_of
+from passerelle.policy.actions import effective_tlps, h3_text_of
 from passerelle.policy.withholding import withheld_seen
 from passerelle.stix.markings import Handling, HandlingCode, InvalidHandling, read_handling
 
@@ -117,11 +117,12 @@ def object_views(ctx: Context, stix_ids: list[str]) -> list[ObjectView]:
         versions = latest_visible_versions(conn, ctx.viewer, stix_ids)
         bodies = bodies_of(conn, versions)
         withheld = withheld_seen(conn, ctx.viewer, stix_ids)
+        levels = effective_tlps(conn, {i: versions[i] for i in stix_ids if i in bodies})
         views = []
         for stix_id in stix_ids:
             if stix_id not in bodies:
                 continue
-            tlp = effective_tlp(conn, stix_id, versions[stix_id])
+            tlp = levels[stix_id]
             view = _view(
                 stix_id,
                 bodies[stix_id],
