@@ -31,10 +31,11 @@ docs/benchmarks.md's TAXII section).
 What it measures, against a real ``passerelle serve`` (one worker) on a free port of
 127.0.0.1, over one keep-alive connection holding fsb's user boris's session:
 
-* the inbox (``/``), a tip page, a search (``/search?q=Kalmykov``: a rare word, so the
-  whole searchable set is read) and an entity page: p50/p95 over ``--samples`` requests,
-  wall time from request to the last byte of the answer (the server's time plus a local
-  round trip);
+* the inbox (``/``), a tip page, a search (``/search?q=Kalmykov``: a rare word) and an
+  entity page: p50/p95 over ``--samples`` requests, wall time from request to the last
+  byte of the answer (the server's time plus a local round trip), and the server
+  process's CPU time per request (user + system, from /proc: what a loaded machine
+  changes least);
 * the graph page in Debian's Chromium (Playwright): the neighbourhood is drawn, then 5,000
   nodes and edges are added in the page as tests/web/test_browser_entities.py does, laid
   out and listed; "to interactive" is from that addition to two animation frames after
@@ -245,15 +246,30 @@ def pages_of(node: Node) -> dict[str, str]:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user and system) a process and its children have used, from
+    Linux's /proc (the server runs its pages in threads of one process)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if stat.parent.name == str(pid) or fields[1] == str(pid):
+                found += (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
 def time_pages(
-    browser: Browser, pages: dict[str, str], samples: int, budget: float
+    browser: Browser, pages: dict[str, str], samples: int, budget: float, pid: int = 0
 ) -> dict[str, Any]:
     """Time each page: p50/p95 in milliseconds, over ``samples`` requests or as many as
-    ``budget`` seconds allow (at least MIN_SAMPLES)."""
+    ``budget`` seconds allow (at least MIN_SAMPLES); with the server's ``pid``, also the
+    server's CPU time per request (less sensitive than wall time to a loaded machine)."""
     out: dict[str, Any] = {}
     for name, path in pages.items():
         for _ in range(WARMUP):
             browser.get(path)
+        cpu = cpu_seconds(pid) if pid else 0.0
         taken: list[float] = []
         ends = time.perf_counter() + budget
         while len(taken) < samples and (len(taken) < MIN_SAMPLES or time.perf_counter() < ends):
@@ -267,7 +283,12 @@ def time_pages(
             "p95_ms": p95(taken),
             "bytes": len(body),
         }
-        log(f"  {name}: p50 {out[name]['p50_ms']:.1f} ms, p95 {out[name]['p95_ms']:.1f} ms")
+        if pid:
+            out[name]["server_cpu_ms"] = (cpu_seconds(pid) - cpu) * 1000 / len(taken)
+        log(
+            f"  {name}: p50 {out[name]['p50_ms']:.1f} ms, p95 {out[name]['p95_ms']:.1f} ms, "
+            f"server CPU {out[name].get('server_cpu_ms', 0):.1f} ms a request"
+        )
     return out
 
 
@@ -414,7 +435,9 @@ def time_served(node: Node, tmp: Path, args: argparse.Namespace, src: str = "") 
     try:
         browser = Browser(server.port, node.session)
         node.entity = entity_of(browser, node.known)
-        result["pages"] = time_pages(browser, pages_of(node), args.samples, args.page_budget)
+        result["pages"] = time_pages(
+            browser, pages_of(node), args.samples, args.page_budget, server.proc.pid
+        )
         if not args.no_graph:
             result["graph"] = time_graph(server.port, node)
     finally:
