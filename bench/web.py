@@ -8,10 +8,18 @@ How to run it (from the repository root, in the project's venv)::
 Options: ``--objects N`` (objects stored, default 1,000,000), ``--samples N`` (timed
 requests per page, default 50, after 3 untimed), ``--page-budget S`` (seconds a page's
 timed requests may take, default 60: a slow page gets fewer, at least 10),
-``--profile-requests N`` (requests of the slowest page under cProfile, default 20),
-``--json PATH``, ``--keep`` (keep the temporary directory), ``--graph-only`` (no page
-timings nor profile), ``--graph-baseline REV`` (a git revision whose ``static/graph.js`` the
-browser is also given, in the same run, for a ratio; default: none).
+``--profile-requests N`` (requests of the slowest page under cProfile, default 20;
+0: no profile), ``--profile PAGE`` (profile that page instead of the slowest),
+``--json PATH``, ``--keep`` (keep the temporary directory), ``--reuse DIR`` (time the
+node a ``--keep`` run left in DIR instead of building one), ``--no-graph`` (skip the
+graph page), ``--graph-only`` (no page timings nor profile), ``--graph-baseline REV``
+(a git revision whose ``static/graph.js`` the browser is also given, in the same run,
+for a ratio), ``--baseline SRC`` (before and after in the same run, see below).
+
+With ``--baseline SRC`` (the ``src`` directory of another tree, e.g. the commit before a
+change, ``git archive <commit> src | tar -x -C /tmp/base``), the same node is timed twice:
+first migrated down to that tree's schema head and served by that tree's code, then
+migrated back up (the migration's time is reported) and served by this tree's code.
 
 What it builds (SQLite, in a temporary directory): the organisations ``dgsi`` and ``fsb``
 sharing the channel ``fr-ru``; an identity (Boris Kalmykov) with a namesake and a
@@ -26,10 +34,11 @@ docs/benchmarks.md's TAXII section).
 What it measures, against a real ``passerelle serve`` (one worker) on a free port of
 127.0.0.1, over one keep-alive connection holding fsb's user boris's session:
 
-* the inbox (``/``), a tip page, a search (``/search?q=Kalmykov``: a rare word, so the
-  whole searchable set is read) and an entity page: p50/p95 over ``--samples`` requests,
-  wall time from request to the last byte of the answer (the server's time plus a local
-  round trip);
+* the inbox (``/``), a tip page, a search (``/search?q=Kalmykov``: a rare word) and an
+  entity page: p50/p95 over ``--samples`` requests, wall time from request to the last
+  byte of the answer (the server's time plus a local round trip), and the server
+  process's CPU time per request (user + system, from /proc: what a loaded machine
+  changes least);
 * the graph page in Debian's Chromium (Playwright), median of 3 page loads each:
   the big report's graph end to end, from navigation to two animation frames after the
   graph says it is ready (5,000 nodes and 4,999 edges served by ``/graph/data``, whose
@@ -101,6 +110,16 @@ class Node:
     session: str = ""
     fill: dict[str, Any] = field(default_factory=dict)
 
+    def save(self, path: Path) -> None:
+        """Write what a later ``--reuse`` needs to time this node again."""
+        keep = ("tip", "known", "big", "token", "session", "fill")
+        path.write_text(json.dumps({name: getattr(self, name) for name in keep}))
+
+    def load(self, path: Path) -> None:
+        """Read what :meth:`save` wrote."""
+        for name, value in json.loads(path.read_text()).items():
+            setattr(self, name, value)
+
 
 def _obj(kind: str, **props: Any) -> dict[str, Any]:
     base = {"type": kind, "spec_version": "2.1", "id": f"{kind}--{uuid.uuid4()}"}
@@ -162,6 +181,14 @@ def build(node: Node, objects: int) -> None:
     node.tip = shared.id
     node.big = _big_report(database, hooks, alice, channel, gen)
     node.fill = _fill_indicators(database, hooks, alice, channel, gen, objects - gen.n - 34)
+    database.dispose()
+    fresh_session(node)
+
+
+def fresh_session(node: Node) -> None:
+    """Sign boris in (a session of an hour)."""
+    database = open_database(node.url)
+    use_audit_key(database, Path(node.env["PASSERELLE_AUDIT_KEY_FILE"]))
     with database.write() as conn:
         boris = directory.viewer_by_name(conn, "boris", "bench")
         node.session = start_session(conn, boris, time.time_ns() // 1000, Limits(HOUR, HOUR))
@@ -205,13 +232,18 @@ def _fill_indicators(
 # --------------------------------------------------------------------------- serving
 
 
-def serve(node: Node, tmp: Path) -> Server:
-    """Start ``passerelle serve`` over the node."""
+def serve(node: Node, tmp: Path, src: str = "") -> Server:
+    """Start ``passerelle serve`` over the node (with the code of ``src`` if given)."""
     port = free_port()
     argv = [sys.executable, "-m", "passerelle", "--db", node.url, "serve"]
     argv += ["--host", "127.0.0.1", "--port", str(port)]
     os.environ.update(node.env)  # Server's subprocess inherits the audit key file
-    server = Server("passerelle", argv, tmp / f"serve-{port}.log", port)
+    before = os.environ.get("PYTHONPATH", "")
+    os.environ["PYTHONPATH"] = src or before
+    try:
+        server = Server("passerelle", argv, tmp / f"serve-{port}.log", port)
+    finally:
+        os.environ["PYTHONPATH"] = before
     server.wait_ready("/taxii2/", basic("alice", node.token), timeout=120)
     return server
 
@@ -242,15 +274,30 @@ def pages_of(node: Node) -> dict[str, str]:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user and system) a process and its children have used, from
+    Linux's /proc (the server runs its pages in threads of one process)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if stat.parent.name == str(pid) or fields[1] == str(pid):
+                found += (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
 def time_pages(
-    browser: Browser, pages: dict[str, str], samples: int, budget: float
+    browser: Browser, pages: dict[str, str], samples: int, budget: float, pid: int = 0
 ) -> dict[str, Any]:
     """Time each page: p50/p95 in milliseconds, over ``samples`` requests or as many as
-    ``budget`` seconds allow (at least MIN_SAMPLES)."""
+    ``budget`` seconds allow (at least MIN_SAMPLES); with the server's ``pid``, also the
+    server's CPU time per request (less sensitive than wall time to a loaded machine)."""
     out: dict[str, Any] = {}
     for name, path in pages.items():
         for _ in range(WARMUP):
             browser.get(path)
+        cpu = cpu_seconds(pid) if pid else 0.0
         taken: list[float] = []
         ends = time.perf_counter() + budget
         while len(taken) < samples and (len(taken) < MIN_SAMPLES or time.perf_counter() < ends):
@@ -264,7 +311,12 @@ def time_pages(
             "p95_ms": p95(taken),
             "bytes": len(body),
         }
-        log(f"  {name}: p50 {out[name]['p50_ms']:.1f} ms, p95 {out[name]['p95_ms']:.1f} ms")
+        if pid:
+            out[name]["server_cpu_ms"] = (cpu_seconds(pid) - cpu) * 1000 / len(taken)
+        log(
+            f"  {name}: p50 {out[name]['p50_ms']:.1f} ms, p95 {out[name]['p95_ms']:.1f} ms, "
+            f"server CPU {out[name].get('server_cpu_ms', 0):.1f} ms a request"
+        )
     return out
 
 
@@ -478,50 +530,109 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--page-budget", type=float, default=60.0)
     parser.add_argument("--profile-requests", type=int, default=20)
+    parser.add_argument("--profile", choices=("inbox", "tip", "search", "entity"))
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--graph-only", action="store_true")
     parser.add_argument("--graph-baseline")
+    parser.add_argument("--reuse", type=Path)
+    parser.add_argument("--no-graph", action="store_true")
+    parser.add_argument("--baseline", type=Path)
     return parser.parse_args(argv)
 
 
-def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    """Build, serve, time, profile; return every figure."""
-    env = {"PASSERELLE_AUDIT_KEY_FILE": str(tmp / "audit-key")}
-    node = Node(f"sqlite:///{tmp / 'web.db'}", env)
-    os.environ.update(env)
-    log(f"building a node of {args.objects} objects")
-    start = time.perf_counter()
-    build(node, args.objects)
-    result: dict[str, Any] = {"objects": args.objects, "build_seconds": time.perf_counter() - start}
-    result["fill"] = node.fill
-    log(f"built in {result['build_seconds']:.0f} s; serving")
-    server = serve(node, tmp)
+def time_served(node: Node, tmp: Path, args: argparse.Namespace, src: str = "") -> dict[str, Any]:
+    """Serve the node, time its pages (and the graph unless told not to)."""
+    server = serve(node, tmp, src)
+    result: dict[str, Any] = {}
     try:
         if not args.graph_only:
             browser = Browser(server.port, node.session)
             node.entity = entity_of(browser, node.known)
-            result["pages"] = time_pages(browser, pages_of(node), args.samples, args.page_budget)
-        result["graph"] = time_graph(server.port, node, graph_baseline(args.graph_baseline))
+            result["pages"] = time_pages(
+                browser, pages_of(node), args.samples, args.page_budget, server.proc.pid
+            )
+        if not args.no_graph:
+            result["graph"] = time_graph(server.port, node, graph_baseline(args.graph_baseline))
     finally:
         server.stop()
-    if args.graph_only:
-        return result
-    slowest = max(result["pages"], key=lambda name: result["pages"][name]["p95_ms"])
-    log(f"profiling {slowest}")
-    result["profiled"] = slowest
-    result["profile"] = profile_page(node, pages_of(node)[slowest], args.profile_requests)
+    return result
+
+
+def schema_head_of(src: Path) -> str:
+    """Return the schema head a tree's code expects."""
+    code = (src / "passerelle/store/database.py").read_text()
+    found = re.search(r'SCHEMA_HEAD = "([^"]+)"', code)
+    assert found, f"no SCHEMA_HEAD in {src}"
+    return found.group(1)
+
+
+def migrate_to(node: Node, revision: str) -> float:
+    """Migrate the node's schema up or down to a revision; return the seconds taken."""
+    from alembic import command
+
+    from passerelle.store.migrate import alembic_config
+
+    database = open_database(node.url)
+    start = time.perf_counter()
+    with database.engine.connect() as conn:
+        from alembic.runtime.migration import MigrationContext
+
+        current = MigrationContext.configure(conn).get_current_revision()
+    config = alembic_config(database.engine)
+    if revision == "head":
+        command.upgrade(config, "head")
+    elif current != revision:
+        command.downgrade(config, revision)
+    database.dispose()
+    return time.perf_counter() - start
+
+
+def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """Build (or reuse), serve, time, profile; return every figure."""
+    env = {"PASSERELLE_AUDIT_KEY_FILE": str(tmp / "audit-key")}
+    node = Node(f"sqlite:///{tmp / 'web.db'}", env)
+    os.environ.update(env)
+    result: dict[str, Any] = {"objects": args.objects}
+    if args.reuse:
+        node.load(tmp / "node.json")
+        fresh_session(node)
+        log(f"reusing the node in {tmp}")
+    else:
+        log(f"building a node of {args.objects} objects")
+        start = time.perf_counter()
+        build(node, args.objects)
+        node.save(tmp / "node.json")
+        result["build_seconds"] = time.perf_counter() - start
+        log(f"built in {result['build_seconds']:.0f} s; serving")
+    result["fill"] = node.fill
+    if args.baseline:
+        head = schema_head_of(args.baseline)
+        result["baseline"] = {"src": str(args.baseline), "schema": head}
+        result["baseline"]["migrate_down_s"] = migrate_to(node, head)
+        log(f"serving the baseline ({args.baseline}, schema {head})")
+        result["baseline"].update(time_served(node, tmp, args, str(args.baseline.resolve())))
+        result["migrate_up_s"] = migrate_to(node, "head")
+        log(f"migrated up in {result['migrate_up_s']:.1f} s; serving this tree")
+    result.update(time_served(node, tmp, args))
+    if args.profile_requests and not args.graph_only:
+        chosen = args.profile or max(
+            result["pages"], key=lambda name: result["pages"][name]["p95_ms"]
+        )
+        log(f"profiling {chosen}")
+        result["profiled"] = chosen
+        result["profile"] = profile_page(node, pages_of(node)[chosen], args.profile_requests)
     result["database_mb"] = (tmp / "web.db").stat().st_size / 2**20
     return result
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    tmp = Path(tempfile.mkdtemp(prefix="passerelle-bench-web-"))
+    tmp = args.reuse or Path(tempfile.mkdtemp(prefix="passerelle-bench-web-"))
     try:
         result = run(args, tmp)
     finally:
-        if not args.keep:
+        if not args.keep and not args.reuse:
             shutil.rmtree(tmp, ignore_errors=True)
     profile = result.pop("profile", "")
     print(json.dumps(result, indent=1))

@@ -46,9 +46,11 @@ def subscribe_features(keys: KeyRules) -> Hooks:
         queue_pushed_versions,
     )
     from passerelle.objects.hooks import Hooks
+    from passerelle.objects.search_index import drop_unplaced, index_words
     from passerelle.resolution import EntityLinking, load_alias_data
 
     hooks = Hooks()
+    hooks.on_stored(index_words)
     hooks.on_stored(WatchHits(keys))
     hooks.on_stored(CorrelationIndex(keys.phone_region))
     hooks.on_stored(EntityLinking(load_alias_data(keys.alias_dirs)))
@@ -57,6 +59,7 @@ def subscribe_features(keys: KeyRules) -> Hooks:
     hooks.on_stored(announce_tips)
     hooks.on_stored(open_arriving_tips)
     hooks.on_stored(apply_arriving_feedback)
+    hooks.on_removed(drop_unplaced)
     hooks.on_removed(queue_erasures)
     hooks.on_committed(report_hits)
     return hooks
