@@ -64,7 +64,15 @@ def _element(page: Page, summary: str) -> Locator:
     return page.locator("li.element", has=wanted)
 
 
+def _settled(page: Page) -> None:
+    """Wait until htmx has swapped and settled the last change (its classes are gone): a
+    click on a button of content htmx has not yet processed would post without it."""
+    busy = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+    page.wait_for_function(f"() => !document.querySelector('{busy}')")
+
+
 def _decide(page: Page, summary: str, button: str, state: str) -> None:
+    _settled(page)
     element = _element(page, summary)
     element.get_by_role("button", name=button).click()
     expect(_element(page, summary).locator(".state")).to_have_text(state)
