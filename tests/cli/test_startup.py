@@ -4,7 +4,6 @@ commands only what they need. Each check runs a fresh interpreter."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import subprocess
@@ -17,6 +16,7 @@ from typing import ClassVar
 import pytest
 
 from passerelle.cli import endpoints
+from passerelle.core.catalogue import OPERATIONS
 from passerelle.core.operations import REGISTRY
 
 HEAVY = ("sqlalchemy", "fastapi", "uvicorn", "starlette", "numpy", "spacy", "pydantic")
@@ -114,14 +114,13 @@ def test_a_local_register_read_loads_no_web_server(tmp_path) -> None:  # type: i
     assert set(loaded) <= {"sqlalchemy"}
 
 
-def test_the_endpoints_the_command_line_knows_are_the_registered_ones() -> None:
-    for endpoint in endpoints.ENDPOINTS.values():
-        importlib.import_module(endpoint.module)
-    assert set(endpoints.ENDPOINTS) == set(REGISTRY)
-    for name, operation in REGISTRY.items():
-        endpoint = endpoints.ENDPOINTS[name]
-        assert (endpoint.method, endpoint.path) == (operation.method, operation.path), name
-        assert operation.run.__module__.startswith(endpoint.module), name
+def test_every_declared_operation_is_defined_at_its_method_and_path() -> None:
+    for name, declared in OPERATIONS.items():
+        operation = REGISTRY[name]
+        assert operation.name == name
+        assert (operation.method, operation.path) == (declared.method, declared.path), name
+        assert operation.run.__module__.startswith(declared.module.rpartition(".")[0]), name
+    assert list(REGISTRY) == list(OPERATIONS)
 
 
 def test_the_choices_the_command_line_checks_are_the_features() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from passerelle.resolution.alias_files import SHIPPED_DIR
 from passerelle.resolution.aliases import (
-    SHIPPED_DIR,
     AliasFileError,
     ensure_loaded,
     entity_id_for,

@@ -6,7 +6,6 @@ Both paths run the same operations under the same rules; only the transport diff
 
 from __future__ import annotations
 
-import importlib
 import json
 import urllib.error
 import urllib.parse
@@ -17,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import click
 
-from passerelle.cli.endpoints import ENDPOINTS
 from passerelle.cli.root import Node, pass_node, user_option
+from passerelle.core.catalogue import OPERATIONS
 from passerelle.errors import BadInput, PasserelleError
 from passerelle.settings import PURPOSE_HEADER, USER_HEADER
 
@@ -53,10 +52,9 @@ class LocalClient:
         return self._node.context(viewer)
 
     def call(self, name: str, values: dict[str, Any]) -> Any:
-        """Import the feature that runs the operation, and run it here."""
+        """Run the operation here (the registry imports the module that defines it)."""
         from passerelle.core.operations import REGISTRY, jsonable, perform
 
-        importlib.import_module(ENDPOINTS[name].module)
         operation = REGISTRY[name]
         request = _request(operation, values)
         return jsonable(perform(operation, self.context(), request))
@@ -88,7 +86,7 @@ class RemoteClient:
 
     def call(self, name: str, values: dict[str, Any]) -> Any:
         """Send the request to the operation's path and return the decoded answer."""
-        endpoint = ENDPOINTS[name]
+        endpoint = OPERATIONS[name]
         values = dict(values)
         path = endpoint.path
         for field in endpoint.path_fields:
