@@ -36,9 +36,7 @@ def key_rules(settings: Settings, *, names_on_first_use: bool = False) -> KeyRul
 
     dirs = alias_dirs(settings.aliases_dir)
     names = _NamesOnFirstUse(dirs)
-    if not names_on_first_use:
-        names.load()
-    return KeyRules(settings.phone_region, names, dirs)
+    return KeyRules(settings.phone_region, names if names_on_first_use else names.load(), dirs)
 
 
 class _NamesOnFirstUse:

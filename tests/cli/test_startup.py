@@ -198,6 +198,12 @@ _NAME_ENGINE = (
     "passerelle.resolution.entities",
     "passerelle.resolution.linking",
 )
+# The tables a read of the workflow never touches: they are not even built.
+_OTHER_TABLES = (
+    "passerelle.store.entity_tables",
+    "passerelle.store.federation_tables",
+    "passerelle.store.notify_tables",
+)
 # A register read performs no operation: no pydantic, no registry, no feature.
 _NO_OPERATION = ("pydantic", "passerelle.core.operations", "passerelle.exchange", "passerelle.keys")
 
@@ -209,25 +215,29 @@ _LOOKUP_UNLOADED = (
     "passerelle.notify",
     *_WRITES,
     *_NAME_ENGINE,
+    *_OTHER_TABLES[1:],
     "passerelle.exchange",
 )
 
 # Each local read, and what it must not load: the modules of the write path and of the
 # features it does not read (each operation's module is imported alone).
 LOCAL_READS = {
-    "org list": (["org", "list"], (*_WRITE_PATH, *_WRITES, *_NO_OPERATION)),
-    "audit show": (["audit", "show", "--user", "aude"], (*_WRITE_PATH, *_WRITES, *_NO_OPERATION)),
+    "org list": (["org", "list"], (*_WRITE_PATH, *_WRITES, *_OTHER_TABLES, *_NO_OPERATION)),
+    "audit show": (
+        ["audit", "show", "--user", "aude"],
+        (*_WRITE_PATH, *_WRITES, *_OTHER_TABLES, *_NO_OPERATION),
+    ),
     "tip inbox": (
         ["tip", "inbox", "--user", "bella"],
-        (*_WRITE_PATH, *_WRITES, "passerelle.keys", "passerelle.exchange.rfis"),
+        (*_WRITE_PATH, *_WRITES, *_OTHER_TABLES, "passerelle.keys", "passerelle.exchange.rfis"),
     ),
     "tip show": (
         ["tip", "show", "{tip}", "--user", "bella"],
-        (*_WRITE_PATH, *_WRITES, "passerelle.keys", "passerelle.exchange.rfis"),
+        (*_WRITE_PATH, *_WRITES, *_OTHER_TABLES, "passerelle.keys", "passerelle.exchange.rfis"),
     ),
     "rfi list": (
         ["rfi", "list", "--user", "bella"],
-        (*_WRITE_PATH, *_WRITES, "passerelle.keys", "passerelle.exchange.tips"),
+        (*_WRITE_PATH, *_WRITES, *_OTHER_TABLES, "passerelle.keys", "passerelle.exchange.tips"),
     ),
     "lookup": (["lookup", "t.me/cell", "--user", "bella"], _LOOKUP_UNLOADED),
 }

@@ -8,7 +8,7 @@ from alembic.script import ScriptDirectory
 
 from passerelle.store.database import SCHEMA_HEAD, Database
 from passerelle.store.migrate import alembic_config
-from passerelle.store.schema import metadata
+from passerelle.store.tables import metadata
 
 
 def test_migrated_schema_matches_the_declared_tables(database: Database) -> None:

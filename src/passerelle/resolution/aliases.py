@@ -40,7 +40,7 @@ from passerelle.errors import PasserelleError
 from passerelle.resolution.names import Kind, name_keys, normalise, script_of
 from passerelle.store.chunks import ID_CHUNK, chunked
 from passerelle.store.database import Database
-from passerelle.store.schema import entities, entity_keys, entity_names
+from passerelle.store.entity_tables import entities, entity_keys, entity_names
 
 SOURCE_PREFIX: Final = "aliases:"
 # The key that records which version of the alias files the database holds.
