@@ -123,6 +123,26 @@ def test_every_declared_operation_is_defined_at_its_method_and_path() -> None:
     assert list(REGISTRY) == list(OPERATIONS)
 
 
+def test_the_registry_imports_an_operations_module_when_it_is_asked_for() -> None:
+    code = """
+import sys
+from passerelle.core.operations import REGISTRY
+names = list(REGISTRY)
+before = [m for m in sys.modules if m.startswith("passerelle.exchange")]
+inbox = REGISTRY["tips.inbox"]
+after = {m for m in sys.modules if m.startswith(("passerelle.exchange", "passerelle.objects"))}
+print(len(names), before, inbox.path, sorted(after & {
+    "passerelle.exchange.tips.listing", "passerelle.exchange.tips.lifecycle",
+    "passerelle.exchange.tips.sharing", "passerelle.exchange.rfis", "passerelle.objects.ingest"}))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    count = len(OPERATIONS)
+    listing = "['passerelle.exchange.tips.listing']"
+    assert done.stdout.split() == [str(count), "[]", "/api/tips/inbox", listing]
+
+
 def test_the_choices_the_command_line_checks_are_the_features() -> None:
     from passerelle.correlation import queries
     from passerelle.exchange.tips import OUTCOMES
