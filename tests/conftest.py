@@ -79,6 +79,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("postgres_url")
+    empty_postgres(url)
+    return url
+
+
+def empty_postgres(url: str) -> None:
+    """Empty the session's PostgreSQL database for the next test (or module) using it."""
     engine = create_engine(url)
     with engine.begin() as conn:
         # Emptied row by row, children first, and every sequence back to 1: what TRUNCATE
@@ -96,7 +102,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
             names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
             conn.execute(text(f"TRUNCATE {names}"))
     engine.dispose()
-    return url
 
 
 # Rows deleted by one emptying above which the tables are truncated as well.

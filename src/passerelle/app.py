@@ -98,6 +98,7 @@ def _lifespan(
         loop = None
         if settings.sync_interval:
             loop = SyncLoop(database, app.state.hooks, settings.sync_interval / SECOND)
+            app.state.hooks.on_committed(loop.ring)
             loop.start()
         notices = None
         if settings.notify.interval:

@@ -73,9 +73,11 @@ def subscribe_features(keys: KeyRules) -> Hooks:
         queue_pushed_versions,
     )
     from passerelle.objects.hooks import Hooks
+    from passerelle.objects.search_index import drop_unplaced, index_words
     from passerelle.resolution import EntityLinking, load_alias_data
 
     hooks = Hooks()
+    hooks.on_stored(index_words)
     hooks.on_stored(WatchHits(keys))
     hooks.on_stored(CorrelationIndex(keys.phone_region))
     hooks.on_stored(EntityLinking(load_alias_data(keys.alias_dirs)))
@@ -84,6 +86,7 @@ def subscribe_features(keys: KeyRules) -> Hooks:
     hooks.on_stored(announce_tips)
     hooks.on_stored(open_arriving_tips)
     hooks.on_stored(apply_arriving_feedback)
+    hooks.on_removed(drop_unplaced)
     hooks.on_removed(queue_erasures)
     hooks.on_committed(report_hits)
     return hooks

@@ -26,6 +26,9 @@ class Script:
     """What the fake answers: its pages, and the fault it plays (``""``: none)."""
 
     pages: list[list[Any]] = field(default_factory=list)
+    # Without pages: these objects, served as a TAXII server should, ``limit`` at a time
+    # (``next`` is the offset of the page that follows).
+    objects: list[Any] = field(default_factory=list)
     fault: str = ""
     # The fault is played on GETs of this page index and after (0: every request).
     fault_from_page: int = 0
@@ -36,6 +39,8 @@ class Script:
     # (method, path, query) of every request received, in order.
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     posted: list[dict[str, Any]] = field(default_factory=list)
+    # Answer without Content-Length, the body ending when the connection closes.
+    unannounced: bool = False
 
 
 class FakePeer:
@@ -61,6 +66,15 @@ class FakePeer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)
+
+
+def _by_limit(objects: list[Any], offset: int, limit: int) -> dict[str, Any]:
+    """A page of ``limit`` objects from ``offset``, with the offset of the next."""
+    end = offset + max(1, limit)
+    body: dict[str, Any] = {"objects": objects[offset:end], "more": end < len(objects)}
+    if body["more"]:
+        body["next"] = str(end)
+    return body
 
 
 class _Server(ThreadingHTTPServer):
@@ -94,10 +108,13 @@ class _Handler(BaseHTTPRequestHandler):
         if not parts.path.endswith("/objects/"):
             self._send(404, {"title": "not found"})
             return
-        objects = script.pages[index] if index < len(script.pages) else []
-        body: dict[str, Any] = {"objects": objects, "more": index + 1 < len(script.pages)}
-        if body["more"] or script.circular:
-            body["more"], body["next"] = True, "1" if script.circular else str(index + 1)
+        if script.objects:
+            body = _by_limit(script.objects, index, int(query.get("limit", "100")))
+        else:
+            objects = script.pages[index] if index < len(script.pages) else []
+            body = {"objects": objects, "more": index + 1 < len(script.pages)}
+            if body["more"] or script.circular:
+                body["more"], body["next"] = True, "1" if script.circular else str(index + 1)
         stamp = script.date_added_last or f"2026-01-01T00:00:{index:02d}.000000Z"
         self._send(200, body, {"X-TAXII-Date-Added-Last": stamp})
 
@@ -148,7 +165,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _raw(self, code: int, content: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(code)
         self.send_header("Content-Type", "application/taxii+json;version=2.1")
-        self.send_header("Content-Length", str(len(content)))
+        if self._fake.script.unannounced:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(len(content)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()

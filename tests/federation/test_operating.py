@@ -63,6 +63,28 @@ def test_the_loop_inside_serve_pushes_and_stops_with_the_server(topology: Topolo
     assert "federation sync loop stopped" in logged
 
 
+def test_a_write_in_a_pushed_channel_rings_the_loop(topology: Topology) -> None:
+    """With an interval of an hour, only the ring of the write can push what anna stores
+    after the loop's first pass (the loop pushes soon after a commit, not at the interval)."""
+    topology.link("ab", "--push")
+    remote = topology.b.channels["ab"].collection_id
+    (topology.tmp / "a-logs").mkdir()
+    with LiveServer(
+        topology.a.url, topology.tmp / "a-logs", serve_args=["--sync-interval", "1h"]
+    ) as a_server:
+        deadline = time.monotonic() + _WAIT
+        while time.monotonic() < deadline and _status(topology)["last_success"] == "never":
+            time.sleep(0.3)  # the first pass, at the start, found nothing to send
+        sent = [indicator(10 + i, object_marking_refs=[TLP2_IDS[Tlp.GREEN]]) for i in range(2)]
+        post(a_server, topology.a.tokens["anna"], topology.a.channels["ab"].collection_id, sent)
+        arrived: set[str] = set()
+        while time.monotonic() < deadline and arrived != {o["id"] for o in sent}:
+            time.sleep(0.3)
+            arrived = {o["id"] for o in read_all(topology.b_server, topology.b.tokens["bella"],
+                                                 remote)}  # fmt: skip
+        assert arrived == {o["id"] for o in sent}
+
+
 def test_the_sync_interval_is_a_typed_setting() -> None:
     assert Settings().sync_interval == 0
     assert Settings.from_env(env={"PASSERELLE_SYNC_INTERVAL": "30s"}).sync_interval == 30 * SECOND

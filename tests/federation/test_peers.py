@@ -76,6 +76,7 @@ def test_a_peer_is_registered_without_its_token(
         (["--speaks-for", "nobody"], "no organisation named 'nobody'"),
         (["--token-file", "/nonexistent/token"], "cannot read token file '/nonexistent/token'"),
         (["--ca-file", "/nonexistent/ca.pem"], "cannot read CA file '/nonexistent/ca.pem'"),
+        (["--author", "indicator--1"], "bad --author 'indicator--1': give a STIX identity id"),
     ],
 )
 def test_bad_input_answers_one_line(
@@ -99,6 +100,27 @@ def test_an_empty_token_file_is_refused(run: Run, world: World, tmp_path: Path) 
     empty = tmp_path / "empty.token"
     empty.write_text("\n")
     assert f"token file '{empty}' is empty" in _add(run, empty)
+
+
+def test_basic_credentials_stay_out_of_the_url_and_need_a_user(
+    run: Run, world: World, tmp_path: Path
+) -> None:
+    secret = "pa55-in-the-url"
+    no_user = tmp_path / "password-only"
+    no_user.write_text("just-a-token\n")
+    in_url = run(
+        "peer", "add", "north", "--url", f"https://atlas:{secret}@north.example/api1/",
+        "--org", "fsb", "--speaks-for", "dgsi", "--token-file", str(no_user),
+    )  # fmt: skip
+    assert in_url.exit_code != 0
+    assert "no user or password in it (put USER:PASSWORD in the --token-file" in in_url.output
+    assert secret not in in_url.output
+    refused = _add(run, no_user, "--auth", "basic")
+    assert f"token file '{no_user}' holds no USER:PASSWORD (--auth basic)" in refused
+    assert "just-a-token" not in refused
+    assert "--auth" in run("peer", "add", "--help").output
+    with world.database.read() as conn:
+        assert conn.execute(select(peers)).all() == []
 
 
 def test_unknown_peer_channel_and_duplicates_answer_one_line(

@@ -14,12 +14,19 @@ from sqlalchemy import select
 from passerelle.audit.log import entries
 from passerelle.errors import Forbidden, NotFound
 from passerelle.policy import directory
-from passerelle.policy.actions import Action, pap_permits, require_permitted
+from passerelle.policy.actions import (
+    Action,
+    effective_tlp,
+    effective_tlps,
+    pap_permits,
+    require_permitted,
+)
 from passerelle.policy.directory import Membership
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Pap, Tlp
 from passerelle.store.schema import objects
 from tests.cli_runner import Run
+from tests.exchange_support import store
 from tests.stixgen import as_served, indicator
 from tests.taxii_client import Taxii
 from tests.world import World
@@ -564,3 +571,23 @@ def test_an_export_of_green_content_says_so(
     exported = run("export", "--channel", "fr-ru", user="boris")
     assert "handling of the whole: TLP:GREEN" in exported.stderr
     assert "H2" not in exported.stderr
+
+
+def test_effective_levels_read_together_are_those_read_one_by_one(world: World) -> None:
+    """Own TLP first, else the strictest level a channel gave the version."""
+    with world.database.write() as conn:
+        members = [Membership("dgsi", True, True), Membership("fsb", True, True)]
+        world.channels["fr-ru-red"] = directory.add_channel(
+            conn, "fr-ru red", members, default_tlp=Tlp.RED, alias="fr-ru-red"
+        )
+    marked = indicator(1, object_marking_refs=[TLP2_IDS[Tlp.GREEN]])
+    unmarked, twice = indicator(2), indicator(3)
+    store(world, "alice", "fr-ru", [marked, unmarked, twice])
+    store(world, "alice", "fr-ru-red", [twice])
+    with world.database.read() as conn:
+        rows = conn.execute(select(objects.c.stix_id, objects.c.version))
+        versions = {row.stix_id: row.version for row in rows}
+        together = effective_tlps(conn, versions)
+        alone = {i: effective_tlp(conn, i, v) for i, v in versions.items()}
+    assert together == alone
+    assert [together[o["id"]] for o in (marked, unmarked, twice)] == [Tlp.GREEN, Tlp.AMBER, Tlp.RED]

@@ -132,6 +132,24 @@ def test_an_unknown_handling_code_is_refused() -> None:
         read_handling(marked(codes=["H2", "H4"]))
 
 
+def test_forwarding_grants_are_read_as_forwarder_and_recipient() -> None:
+    grants = [{"by": "boreal", "to": "cobalt"}, {"by": " boreal ", "to": "cobalt"},
+              {"by": "boreal", "to": "dacia"}]  # fmt: skip
+    handling = read_handling(marked(forwarding_grants=grants))
+    assert handling.forwarding == (("boreal", "cobalt"), ("boreal", "dacia"))
+    assert read_handling(marked(codes=["H2"])).forwarding == ()
+
+
+@pytest.mark.parametrize(
+    "grants",
+    [{"by": "boreal", "to": "cobalt"}, ["boreal"], [{"by": "boreal"}], [{"by": "", "to": "x"}],
+     [{"by": "boreal", "to": 3}]],
+)  # fmt: skip
+def test_a_malformed_forwarding_grant_is_refused(grants: object) -> None:
+    with pytest.raises(InvalidHandling, match=r"forwarding_grants|'by' and 'to'"):
+        read_handling(marked(forwarding_grants=grants))
+
+
 @pytest.mark.parametrize("text", [None, "", "   "])
 def test_h3_without_its_text_is_refused(text: str | None) -> None:
     extension = {} if text is None else {"h3_text": text}

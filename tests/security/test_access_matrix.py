@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy import select
 
 from passerelle.cli import cli
+from passerelle.objects.search import SearchCursor, SearchFilter, search
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import Tlp
 from passerelle.stix.timestamps import version_key
@@ -367,6 +368,49 @@ def observe_rest_misp(probe: Probe, person: Person) -> Outcomes:
     return observe_rest_tools(probe, person, "misp")
 
 
+# The objects layer's search (the web's search page reads it; tests/web/test_access_matrix.py
+# covers the page): words through the search index, then the visibility rule.
+
+
+def observe_search(probe: Probe, person: Person, text: str) -> Outcomes:
+    viewer = probe.world.viewer(person.username)
+    found: list[str] = []
+    after = None
+    with probe.world.database.read() as conn:
+        for _ in range(20):
+            page = search(conn, viewer, SearchFilter(text=text), 2, after)
+            found += [
+                f"{probe.world.label_of(f.stix_id)}@{version_name(f.version)}" for f in page.found
+            ]
+            if page.next is None:
+                return listing(200, found)
+            after = SearchCursor.parse(page.next)
+    raise AssertionError("the search's pages never end")
+
+
+def expect_search(world: AccessWorld, person: Person, labels: Iterable[str] = LABELS) -> Outcomes:
+    return listing(200, [f"{label}@{LATEST}" for label in labels if sees(person, label)])
+
+
+def observe_search_words(probe: Probe, person: Person) -> Outcomes:
+    return observe_search(probe, person, "ADDRESS bad")
+
+
+def observe_search_red(probe: Probe, person: Person) -> Outcomes:
+    # The RED indicator's own address, a word no other matrix object holds.
+    number = LABELS.index("RED")
+    return observe_search(probe, person, f"10.0.0.{number}'")
+
+
+def expect_search_red(world: AccessWorld, person: Person) -> Outcomes:
+    return expect_search(world, person, ["RED"])
+
+
+def observe_search_short(probe: Probe, person: Person) -> Outcomes:
+    # A word of two letters, shorter than the index's trigrams: read from the texts.
+    return observe_search(probe, person, "ba")
+
+
 # The table of read paths.
 
 
@@ -396,6 +440,9 @@ READ_PATHS = [
     ReadPath("cli-export-misp", observe_misp, expect_export),
     ReadPath("rest-export-csv", observe_rest_csv, expect_export),
     ReadPath("rest-export-misp", observe_rest_misp, expect_export),
+    ReadPath("objects-search", observe_search_words, expect_search),
+    ReadPath("objects-search-one", observe_search_red, expect_search_red),
+    ReadPath("objects-search-short-word", observe_search_short, expect_search),
 ]
 
 

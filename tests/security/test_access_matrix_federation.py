@@ -9,6 +9,7 @@ organisation (in this world they all belong to ``member``).
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from sqlalchemy import select
@@ -21,10 +22,10 @@ from passerelle.federation.peers import add_peer, audience, link_peer
 from passerelle.federation.retraction import ERASE
 from passerelle.objects.queries import ObjectFilter, object_entries
 from passerelle.objects.removal import remove_from_channel
-from passerelle.policy.departure import PeerAudience, departure_refusal
+from passerelle.policy.departure import PeerAudience, departure_refusal, departure_refusals
 from passerelle.policy.directory import find_organisation
 from passerelle.policy.roles import Role
-from passerelle.stix.markings import Tlp
+from passerelle.stix.markings import FORWARDING, HANDLING_EXTENSION_ID, Tlp
 from passerelle.stix.timestamps import version_key
 from passerelle.store.database import Database
 from passerelle.store.federation_tables import federation_ledger, federation_retractions, peers
@@ -68,14 +69,19 @@ def test_what_may_leave_for_each_organisation_follows_the_rules(database: Databa
         for org in PEER_ORGS:
             found = find_organisation(conn, org)
             peer = PeerAudience(found.id, found.name, producer, frozenset({channel.id}))
-            for label in LABELS:
-                for stamp in VERSIONS.values():
-                    reason = departure_refusal(
-                        conn, peer, channel.id, world.id_of(label), version_key(stamp)
-                    )
-                    if (reason == "") != may_leave(org, label):
-                        wrong.append(f"{org} {label} {stamp}: {reason or 'leaves'}")
-            other = PeerAudience(found.id, found.name, found.id, frozenset({channel.id}))
+            keys = [(label, (world.id_of(label), version_key(stamp)))
+                    for label in LABELS for stamp in VERSIONS.values()]  # fmt: skip
+            # A push decides a batch at once: each version as it would be decided alone.
+            batch = departure_refusals(conn, peer, channel.id, [key for _l, key in keys])
+            for label, key in keys:
+                reason = departure_refusal(conn, peer, channel.id, *key)
+                if (reason == "") != may_leave(org, label):
+                    wrong.append(f"{org} {label} {key[1]}: {reason or 'leaves'}")
+                if batch[key] != reason:
+                    wrong.append(f"{org} {label} {key[1]}: batch {batch[key]!r} != {reason!r}")
+            other = PeerAudience(
+                found.id, found.name, found.id, frozenset({channel.id}), speaks_for=found.name
+            )
             # A peer account that speaks for another organisation than the producer's
             # takes nothing of it.
             assert all(
@@ -84,6 +90,77 @@ def test_what_may_leave_for_each_organisation_follows_the_rules(database: Databa
                 for s in VERSIONS.values()
             )
     assert wrong == []
+
+
+def _forwarder(org: str) -> str:
+    """The organisation whose node forwards the producer's objects to a peer of ``org``."""
+    return "member" if org == "outsider" else "outsider"
+
+
+def _forwarding_reasons(world: AccessWorld, stamp: str) -> dict[tuple[str, str], str]:
+    """Why each matrix object may not be forwarded to a peer of each organisation by the
+    node of another organisation ('' when it may)."""
+    channel = world.channels[CHANNEL]
+    found = {}
+    with world.database.read() as conn:
+        for org in PEER_ORGS:
+            peer_org, by = find_organisation(conn, org), find_organisation(conn, _forwarder(org))
+            peer = PeerAudience(peer_org.id, org, by.id, frozenset({channel.id}), by.name)
+            for label in LABELS:
+                found[(org, label)] = departure_refusal(
+                    conn, peer, channel.id, world.id_of(label), version_key(stamp)
+                )
+    return found
+
+
+def test_a_forwarded_object_leaves_only_with_its_producers_grant(database: Database) -> None:
+    world = build(database)
+    # Without a grant, nothing of the producer's leaves through another organisation's node.
+    for stamp in VERSIONS.values():
+        assert all(_forwarding_reasons(world, stamp).values())
+    # A new version of each object granting each forwarder its peer: what the peer's
+    # organisation may see leaves, except TLP:AMBER+STRICT (never forwarded).
+    later = "2026-03-01T00:00:00.000Z"
+    grants = [{"by": _forwarder(org), "to": org} for org in PEER_ORGS]
+    newer = []
+    for label in LABELS:
+        obj = copy.deepcopy(world.latest(label))
+        obj["modified"] = later
+        extensions = obj.setdefault("extensions", {})
+        handling = extensions.setdefault(HANDLING_EXTENSION_ID, {})
+        handling.update({"extension_type": "property-extension", FORWARDING: grants})
+        newer.append(obj)
+    assert not world.post("producer-liaison", newer).failures
+    wrong = [
+        f"{org} {label}: {reason or 'leaves'}"
+        for (org, label), reason in _forwarding_reasons(world, later).items()
+        if (reason == "") != (may_leave(org, label) and MARKINGS[label] is not Tlp.AMBER_STRICT)
+    ]
+    assert wrong == []
+    # The earlier versions carry no grant: still nothing of them.
+    assert all(_forwarding_reasons(world, VERSIONS["v2"]).values())
+
+
+def test_a_batch_is_decided_as_each_version_alone(database: Database) -> None:
+    """``departure_refusals`` (push decides a whole batch at once, the common case in one
+    query) says, for every organisation, marked object and version of the matrix, and for a
+    peer account speaking for another organisation, exactly what ``departure_refusal`` says
+    of that version alone."""
+    world = build(database)
+    channel = world.channels[CHANNEL]
+    keys = [
+        (world.id_of(label), version_key(stamp)) for label in LABELS for stamp in VERSIONS.values()
+    ]
+    with database.read() as conn:
+        producer = find_organisation(conn, "producer").id
+        for org in PEER_ORGS:
+            found = find_organisation(conn, org)
+            for speaks_for in (producer, found.id):
+                peer = PeerAudience(found.id, found.name, speaks_for, frozenset({channel.id}))
+                alone = {key: departure_refusal(conn, peer, channel.id, *key) for key in keys}
+                assert departure_refusals(conn, peer, channel.id, keys) == alone
+                if org == "member" and speaks_for == producer:
+                    assert sum(not reason for reason in alone.values()) >= len(LABELS)
 
 
 def _peers_with_ledger(world: AccessWorld, token_file: Path) -> dict[str, set[tuple[str, str]]]:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from passerelle.audit import log as audit
 from passerelle.policy import directory
 from passerelle.policy import register as rules
 from passerelle.policy.roles import Role
+from passerelle.store.schema import channels
 from tests.access_world import CHANNEL, OWN_CHANNEL, PEOPLE, Outcomes, Person, wrong_views
 from tests.security.test_access_matrix_workflow import TipWorld, expect_partners
 from tests.web.support import csrf_of, rendered, session_client
@@ -124,7 +126,12 @@ def observe_forged(world: TipWorld, app: FastAPI, person: Person) -> Outcomes:
         node_status, _ = _forge(
             client, "/admin/node/members", channel=CHANNEL, organisation="client", rights="-"
         )
+        title = f"forged by {person.username}"
+        made_status, _ = _forge(
+            client, "/admin/node/channels", title=title, **{"member:client": "rw"}
+        )
     with database.read() as conn:
+        made = conn.execute(select(channels.c.id).where(channels.c.title == title)).first()
         written = [e.action for e in audit.entries(conn, username=person.username)[before:]]
         role = rules.user_in(conn, TARGET, None)[2]
         if role is Role.ADMIN:  # put back for the next person
@@ -135,6 +142,7 @@ def observe_forged(world: TipWorld, app: FastAPI, person: Person) -> Outcomes:
         "token shown": str('data-token-for="' in token_page),
         "role": f"{role_status} {role.value}",
         "node": str(node_status),
+        "channel made": f"{made_status} {made is not None}",
         "audited": ",".join(sorted(set(written))),
     }
 
@@ -149,7 +157,8 @@ def expect_forged(person: Person) -> Outcomes:
             "token shown": "True",
             "role": "303 admin",
             "node": "303",
-            "audited": "admin.channel-member,admin.user-role,admin.user-token",
+            "channel made": "303 True",
+            "audited": "admin.channel-add,admin.channel-member,admin.user-role,admin.user-token",
         }
     # Another organisation's user is not found, even to its admins; one's own
     # organisation's is refused to anyone but its admin. Every refusal is audited.
@@ -159,6 +168,7 @@ def expect_forged(person: Person) -> Outcomes:
         "token shown": "False",
         "role": f"{status} analyst",
         "node": "403",
+        "channel made": "403 False",
         "audited": "admin.refused",
     }
 

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from passerelle.audit import log as audit
 from passerelle.federation import peers
 from passerelle.policy import directory, register
 from passerelle.policy.roles import Role
-from passerelle.store.schema import organisations
+from passerelle.store.schema import channels, organisations
 from tests.web.support import csrf_of, rendered, session_client
 from tests.world import World
 
@@ -216,6 +217,45 @@ def test_the_operator_manages_the_node(
             {"rights": "-"},
             {"rights": "r"},
         )
+        made = client.post(
+            "/admin/node/channels",
+            data={
+                "csrf": token,
+                "title": "Bilateral DGSI-CERT",
+                "alias": "dgsi-cert",
+                "default_tlp": "green",
+                "member:dgsi": "rw",
+                "member:cert": "r",
+                "member:fsb": "",
+            },
+            follow_redirects=False,
+        )
+        assert made.status_code == 303
+        entry = _last(admins, "admin.channel-add")
+        assert (entry.username, entry.detail["after"]) == (
+            "olga",
+            {
+                "title": "Bilateral DGSI-CERT",
+                "alias": "dgsi-cert",
+                "members": {"dgsi": "rw", "cert": "r"},
+                "default_tlp": "TLP:GREEN",
+            },
+        )
+        page = client.get("/admin/node").text
+        row = page.split(f'data-channel="{entry.detail["channel"]}"')[1].split("</tr>")[0]
+        assert rendered(row, "member") == ["cert", "dgsi"]
+        for refused, asked in (
+            ("TLP:RED", {"title": "Red", "member:dgsi": "rw", "default_tlp": "red"}),
+            ("at least one member", {"title": "Empty"}),
+            ("ORG:rw", {"title": "Odd", "member:dgsi": "x"}),
+            ("no organisation", {"title": "Ghost", "member:ghost": "rw"}),
+        ):
+            answer = client.post("/admin/node/channels", data={"csrf": token, **asked})
+            assert answer.status_code in (400, 404, 409), answer.status_code
+            assert refused in answer.text, (refused, answer.text[-2000:])
+        with admins.database.read() as conn:
+            titles = set(conn.execute(select(channels.c.title)).scalars())
+        assert not titles & {"Red", "Empty", "Odd", "Ghost"}
         shown = client.get("/admin/peers/east")
         assert shown.status_code == 200
         assert rendered(shown.text, "link") == ["remote-fr-ru"]

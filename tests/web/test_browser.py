@@ -144,8 +144,16 @@ def test_seed_scenario_in_two_browsers(
         receiver.get_by_role("link", name="Cell plans bombings of religious sites").click()
         expect(receiver.get_by_text("Seven-person cell")).to_be_visible()
         _shoot(receiver, tmp_path, "tip-en")
+        # The lifecycle buttons update the page in place (htmx): no reload, and the
+        # focus on the new state once the button pressed is gone.
+        receiver.evaluate("window.notReloaded = true")
         receiver.get_by_role("button", name="Acknowledge").click()
+        expect(receiver.locator(".lifecycle .state")).to_contain_text("acknowledged")
+        expect(receiver.locator("#tip-state")).to_be_focused()
+        assert receiver.evaluate("window.notReloaded === true")
         receiver.get_by_role("button", name="Investigate").click()
+        # The close form is drawn anew by that change: filled only once it is in place.
+        expect(receiver.locator(".lifecycle .state")).to_contain_text("investigating")
         receiver.get_by_label("Outcome", exact=True).select_option("actioned")
         receiver.get_by_label("Arrests (actioned)").fill("7")
         receiver.get_by_role("button", name="Close", exact=True).click()

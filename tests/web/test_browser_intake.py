@@ -87,6 +87,16 @@ def _paste(page: Page) -> None:
 
 
 def _review_in_french(page: Page) -> None:
+    # Decisions update the page in place (htmx): no reload, the focus kept on the button.
+    page.evaluate("window.notReloaded = true")
+    # Published too early: refused, the reason shown in place.
+    page.get_by_role("button", name="Publier dans fr-ru").click()
+    expect(page.get_by_role("alert")).to_contain_text("still pending")
+    _decide(
+        page, "organization Direction générale de la sécurité intérieure", "Accepter", "accepté"
+    )
+    assert page.evaluate("document.activeElement.id").startswith("accept-")
+    assert page.evaluate("window.notReloaded === true")
     for summary in (
         "organization Direction générale de la sécurité intérieure",
         "location Villeurbanne",
@@ -98,6 +108,12 @@ def _review_in_french(page: Page) -> None:
     ):
         _decide(page, summary, "Accepter", "accepté")
     _decide(page, "location Lyon", "Rejeter", "rejeté")
+    # The date, read against the publication date, is an element like the others.
+    when = _element(page, "mardi 4 février = 2025-02-04")
+    when.get_by_text("Corriger").click()
+    when.get_by_label(re.compile("^La date")).fill("2025-02")
+    when.get_by_role("button", name="Enregistrer la correction").click()
+    expect(_element(page, "mardi 4 février = 2025-02").locator(".state")).to_have_text("corrigé")
     suspect = _element(page, "person Mehdi Laroui")
     suspect.get_by_text("Corriger").click()
     suspect.get_by_label(re.compile("^Nom")).fill("Mehdi L.")
@@ -150,4 +166,6 @@ def test_intake_review_of_a_french_article_from_paste_to_publish(
         seen = " ".join(names)
         assert "Mehdi L." in seen
         assert "Mehdi Laroui" not in seen
-        assert errors == []
+        # The early publication's refusal, which the browser logs (an answer of 409).
+        refused = [e for e in errors if "status of 409" in e]
+        assert (len(refused), [e for e in errors if e not in refused]) == (1, [])

@@ -178,6 +178,27 @@ def test_a_draft_reviewed_and_published_through_the_pages(
     assert (len(refers_to), "Karim Ben Ali" in names, DGSI in names) == (2, True, True)
 
 
+def test_a_date_is_reviewed_through_the_page_like_any_element(
+    browser: TestClient, world: World, clock: FakeClock, bundle: dict[str, Any]
+) -> None:
+    view = _stored(world, clock, bundle)
+    assert sign_in(browser, "alice") == 303
+    base = f"/intake/drafts/{view.id}"
+    monday = number_of(view, "lundi", "date")
+    page = browser.get(base).text
+    # Marked in the text as its element, with its form to correct the value.
+    assert rendered(page, "mark").count(str(monday)) == 1
+    assert f'id="value-{monday}" name="value"' in page
+    assert "Dates read in the text" not in page
+    wrong = _post(browser, f"{base}/elements/{monday}/correct", value="mars")
+    assert (wrong.status_code, "not a date" in wrong.text) == (400, True)
+    done = _post(browser, f"{base}/elements/{monday}/correct", value="2025-03-03")
+    assert (done.status_code, done.headers["location"]) == (303, f"{base}#element-{monday}")
+    page = browser.get(base).text
+    assert f'data-element="{monday}" data-kind="date" data-state="corrected"' in page
+    assert "lundi = 2025-03-03" in page
+
+
 def test_a_correction_the_operation_refuses_shows_why(
     browser: TestClient, world: World, clock: FakeClock, bundle: dict[str, Any]
 ) -> None:

@@ -108,3 +108,31 @@ def test_every_new_form_needs_the_session_token(
     assert "forged" not in watches_page
     assert "2099" not in watches_page
     assert "forged" not in other_browser.get(f"/rfis/{asked}").text
+
+
+def _rfi_row(html: str, rfi_id: str) -> str:
+    return html.split(f'data-rfi="{rfi_id}"')[1].split("</tr>")[0]
+
+
+def test_a_received_rfi_reads_received_in_both_languages(
+    browser: TestClient, other_browser: TestClient, world: World
+) -> None:
+    assert sign_in(browser, "alice") == 303
+    assert sign_in(other_browser, "boris") == 303
+    asked = _send(browser, "Who runs the cell?")
+    french = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    # The receiver: received (reçue, an RFI being feminine in French), to answer.
+    row = _rfi_row(other_browser.get("/rfis").text, asked)
+    assert row.count(">received<") == 2  # its direction and its state
+    row = _rfi_row(other_browser.get("/rfis", headers=french).text, asked)
+    assert row.count(">reçue<") == 2
+    page = other_browser.get(f"/rfis/{asked}", headers=french).text
+    assert 'data-rfi-state="open">reçue<' in page
+    # The sender: sent (envoyée), open until it is answered or refused.
+    row = _rfi_row(browser.get("/rfis", headers=french).text, asked)
+    assert (">envoyée<" in row, ">ouverte<" in row) == (True, True)
+    assert 'data-rfi-state="open">open<' in browser.get(f"/rfis/{asked}").text
+    status, _ = _post(other_browser, f"/rfis/{asked}", f"/rfis/{asked}/refuse", reason="No data")
+    assert status == 303
+    page = other_browser.get(f"/rfis/{asked}", headers=french).text
+    assert 'data-rfi-state="refused">refusée<' in page

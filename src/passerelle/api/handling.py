@@ -67,14 +67,17 @@ def organisation_identities(request: Request, viewer: ViewerDep) -> dict[str, An
 class GrantRequest(BaseModel):
     """A producer's grant of one use its handling rules forbid: exactly one of ``channel``
     (onward sharing into it: its collection id, or a channel of yours), ``court`` (use in
-    court, by ``court_to`` or any organisation) or ``federate_to`` (pushing it to the peer
-    that speaks for that organisation)."""
+    court, by ``court_to`` or any organisation), ``federate_to`` (pushing it to the peer
+    that speaks for that organisation) or ``forward_to`` with ``forward_by`` (the node of
+    ``forward_by`` may forward it to ``forward_to``: a new version carrying the grant)."""
 
     object_id: str = Field(min_length=1, max_length=200)
     channel: str | None = Field(None, max_length=200)
     court: bool = False
     court_to: str | None = Field(None, max_length=200)
     federate_to: str | None = Field(None, max_length=200)
+    forward_to: str | None = Field(None, max_length=200)
+    forward_by: str | None = Field(None, max_length=200)
 
 
 @router.post(
@@ -85,8 +88,8 @@ class GrantRequest(BaseModel):
 def grant_use(body: GrantRequest, request: Request, viewer: ViewerDep) -> dict[str, str]:
     """As the producer of an object, allow one use its handling rules forbid (audited; a
     refused grant is audited too)."""
-    database: Database = request.app.state.database
-    return grants.grant(database, viewer, grants.Grant(**body.model_dump()))
+    state = request.app.state
+    return grants.grant(state.database, viewer, grants.Grant(**body.model_dump()), state.hooks)
 
 
 @router.post(

@@ -41,7 +41,23 @@ def peer() -> None:
 @click.option(
     "--token-file",
     required=True,
-    help="File holding the token of our node account on the peer (only its path is kept).",
+    help="File holding the credential of our node account on the peer: its token, or "
+    "USER:PASSWORD with --auth basic (only the file's path is kept).",
+)
+@click.option(
+    "--auth",
+    type=click.Choice(["bearer", "basic"]),
+    default="bearer",
+    show_default=True,
+    help="How the credential is sent: bearer (a Passerelle node) or basic (HTTP basic "
+    "authentication: medallion and other plain TAXII 2.1 servers).",
+)
+@click.option(
+    "--author",
+    "authors",
+    multiple=True,
+    help="A STIX identity id that stands for --org in what the peer sends (a plain TAXII "
+    "feed's own identity, e.g. OpenCTI's organisation); repeatable.",
 )
 @click.option("--ca-file", help="CA certificates (PEM) to verify the peer's TLS certificate.")
 @pass_node
@@ -52,6 +68,8 @@ def peer_add(
     org_name: str,
     speaks_for: str,
     token_file: str,
+    auth: str,
+    authors: tuple[str, ...],
     ca_file: str | None,
 ) -> None:
     """Register a peer called NAME."""
@@ -59,8 +77,9 @@ def peer_add(
 
     with node.database.write() as conn:
         added = federation.add_peer(
-            conn, name, url, org_name, speaks_for, token_file, ca_file, node.clock()
-        )
+            conn, name, url, org_name, speaks_for, token_file, ca_file, node.clock(), auth,
+            authors,
+        )  # fmt: skip
     click.echo(f"peer {added.name!r} added ({added.url}, for {added.org_name!r})")
 
 
@@ -108,6 +127,8 @@ def peer_show(node: Node, name: str, as_json: bool) -> None:
     shown = {
         **_summary(found),
         "token_file": found.token_file,
+        "auth": found.auth,
+        "authors": ", ".join(found.authors) or "(the identity of its organisation)",
         "ca_file": found.ca_file or "(system trust store)",
     }
     if as_json:

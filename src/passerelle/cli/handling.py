@@ -35,6 +35,16 @@ if TYPE_CHECKING:
     metavar="ORG",
     help="Allow pushing it (H2) to the peer that speaks for ORG.",
 )
+@click.option(
+    "--forward",
+    "forward_to",
+    metavar="ORG",
+    help="Allow the node of --by ORG, which received it, to forward it to ORG's node "
+    "(a new version carrying the grant).",
+)
+@click.option(
+    "--by", "forward_by", metavar="ORG", help="With --forward: whose node may forward it."
+)
 @client_options
 @pass_node
 def grant_command(
@@ -44,20 +54,20 @@ def grant_command(
     court: bool,
     org_name: str | None,
     federate_to: str | None,
+    forward_to: str | None,
+    forward_by: str | None,
     username: str | None,
     url: str | None,
 ) -> None:
     """As the producer, allow a use of OBJECT_ID that its handling rules forbid."""
-    if [bool(channel_ref), court, bool(federate_to)].count(True) != 1:
-        raise BadInput(
-            "say what you grant: --channel C (onward sharing), --court or --federate ORG"
-        )
     values: dict[str, object] = {
         "object_id": object_id,
         "channel": channel_ref,
         "court": court,
         "court_to": org_name,
         "federate_to": federate_to,
+        "forward_to": forward_to,
+        "forward_by": forward_by,
     }
     remote = remote_client(node, username, url)
     if remote is not None:
@@ -65,8 +75,8 @@ def grant_command(
     else:
         from passerelle.objects.grants import Grant, grant
 
-        asked = Grant(object_id, channel_ref, court, org_name, federate_to)
-        detail = grant(node.database, node.viewer(username), asked)
+        asked = Grant(object_id, channel_ref, court, org_name, federate_to, forward_to, forward_by)
+        detail = grant(node.database, node.viewer(username), asked, node.hooks)
     click.echo(f"granted {detail['kind']} use of {object_id}")
 
 

@@ -358,6 +358,7 @@ _decide_command("reject", "rejected", "Reject ELEMENTs of DRAFT: they will not b
 @click.argument("draft_id", metavar="DRAFT")
 @click.argument("element", metavar="ELEMENT")
 @click.option("--name", help="The right name (entity, report title) or speaker (quotation).")
+@click.option("--value", help="The right date of a date element: YYYY-MM-DD, YYYY-MM or YYYY.")
 @click.option(
     "--label",
     type=click.Choice(["person", "organization", "group", "location", "platform"]),
@@ -378,6 +379,7 @@ def intake_correct(
     draft_id: str,
     element: str,
     name: str | None,
+    value: str | None,
     label: str | None,
     object_file: Any,
     reason: str,
@@ -387,7 +389,8 @@ def intake_correct(
 ) -> None:
     """Correct ELEMENT of DRAFT; a corrected element is accepted.
 
-    Give --name and/or --label, or --object with the whole corrected object.
+    Give --name and/or --label, or --object with the whole corrected object; a date
+    element, --value.
     """
     body = None
     if object_file is not None:
@@ -402,6 +405,7 @@ def intake_correct(
         "element": element,
         "name": name,
         "label": label,
+        "value": value,
         "body": body,
         "reason": reason,
     }

@@ -28,8 +28,29 @@ def _state_cell(receipt: dict[str, Any]) -> str:
     return state
 
 
+def _where(recipient: dict[str, Any]) -> str:
+    node = recipient.get("node")
+    return f"via {node}" if node else "here"
+
+
+def _recipient_rows(receipt: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per recipient of a receiving organisation, when it has several or one on a
+    peer's node (its people here alone are the receipt's own row)."""
+    recipients = receipt.get("recipients") or []
+    if not any(r.get("node") for r in recipients):
+        return []
+    return [
+        {
+            "to": f"  {receipt['organisation']} {_where(r)}",
+            "state": _state_cell({"state": r["state"], "outcome": r.get("outcome")}),
+            "owner": r.get("owner") or "",
+        }
+        for r in recipients
+    ]
+
+
 def _rows(found: list[dict[str, Any]], side: str) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for tip in found:
         for receipt in tip["receipts"] or [{}]:
             rows.append(
@@ -45,6 +66,9 @@ def _rows(found: list[dict[str, Any]], side: str) -> list[dict[str, Any]]:
                     "outcome by": tip["outcome_deadline"][:16],
                 }
             )
+            if side == "sent" and receipt:
+                blank = {"tip": "", "object": "", "ack by": "", "outcome by": ""}
+                rows += [blank | row for row in _recipient_rows(receipt)]
     return rows
 
 
@@ -190,7 +214,8 @@ def _print_tip(tip: dict[str, Any]) -> None:
     side = "you sent it" if tip["side"] == "sent" else "sent to you"
     click.echo(f"tip {tip['id']} ({side})")
     click.echo(f"  object:    {tip['object_name']} [{tip['object_id']}]")
-    click.echo(f"  from:      {tip['producer']} ({tip['shared_by']}), {tip['shared_at']}")
+    via = f" via {tip['shared_via']}" if tip.get("shared_via") else ""
+    click.echo(f"  from:      {tip['producer']} ({tip['shared_by']}{via}), {tip['shared_at']}")
     click.echo(f"  channel:   {tip['channel']}")
     if tip["action_requested"]:
         click.echo(f"  requested: {tip['action_requested']}")
@@ -202,6 +227,9 @@ def _print_tip(tip: dict[str, Any]) -> None:
         for field in ("owner", "arrests", "seizures", "checked", "note", "watch_declined"):
             if receipt.get(field) not in (None, ""):
                 click.echo(f"    {field.replace('_', ' ')}: {receipt[field]}")
+        for row in _recipient_rows(receipt):
+            owner = f", owner {row['owner']}" if row["owner"] else ""
+            click.echo(f"    {row['to'].strip()}: {row['state']}{owner}")
         for watch in receipt.get("watches", []):
             click.echo(f"    watching: {watch}")
         for event in receipt.get("history", []):

@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 from passerelle.audit import log as audit
 from passerelle.core.operations import REFUSED
 from passerelle.errors import BadInput, Forbidden, PasserelleError
-from passerelle.federation.peers import Peer, find_peer, list_peers, read_token
+from passerelle.federation.peers import Peer, authorization, find_peer, list_peers
 from passerelle.federation.transport import PeerClient, PeerUnreachable
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.workflow import require_worker
@@ -103,7 +103,7 @@ def _peers_for(conn: Connection, viewer: Viewer, peer_name: str | None) -> list[
 def _ask(peer: Peer, question: dict[str, str], timeout: float) -> PeerAnswer:
     """Ask one peer; any failure is one line in the answer, never an exception."""
     try:
-        client = PeerClient(peer.url, read_token(peer.token_file), peer.ca_file, timeout)
+        client = PeerClient(peer.url, authorization(peer), peer.ca_file, timeout)
     except (PasserelleError, OSError) as exc:
         return PeerAnswer(peer.name, peer.org_name, ERROR, error=_line(exc))
     try:

@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from passerelle.objects.hooks import ObjectsStored
 from passerelle.policy.roles import Role
-from passerelle.store.federation_tables import federation_outbox, peer_links
+from passerelle.store.federation_tables import federation_outbox, peer_links, peers
 
 PENDING = "pending"
 SENT = "sent"
@@ -29,12 +29,14 @@ REFUSED = "refused"
 def queue_pushed_versions(event: ObjectsStored) -> None:
     """Queue the versions a write placed for every peer their channel is pushed to.
 
-    What a peer's node account wrote is not queued: a node never pushes back what a peer
-    sent it (no ping-pong), and forwarding between peers is not done yet.
+    What a peer's node account wrote is never queued back to a peer of its organisation
+    (no ping-pong); for a peer of another organisation it is queued, and leaves only as a
+    forwarded object may (:mod:`passerelle.policy.forwarding`), else is withheld with the
+    reason.
     """
-    if event.writer.role is Role.NODE:
-        return
     link_ids = pushed_links(event.conn, event.channel_id)
+    if event.writer.role is Role.NODE and link_ids:
+        link_ids = _links_to_others(event.conn, link_ids, event.writer.org_id)
     if not link_ids or not event.placed:
         return
     versions = [(v.stix_id, v.version) for v in event.placed]
@@ -45,6 +47,16 @@ def queue_pushed_versions(event: ObjectsStored) -> None:
 def pushed_links(conn: Connection, channel_id: int) -> list[int]:
     """Return the ids of the links that push a channel to a peer (usually none)."""
     return list(conn.execute(_PUSHED_LINKS, {"channel_id": channel_id}).scalars())
+
+
+def _links_to_others(conn: Connection, link_ids: list[int], org_id: int) -> list[int]:
+    """Keep the links to peers of another organisation than ``org_id``."""
+    rows = conn.execute(
+        select(peer_links.c.id)
+        .join(peers, peers.c.id == peer_links.c.peer_id)
+        .where(peer_links.c.id.in_(link_ids), peers.c.org_id != org_id)
+    )
+    return list(rows.scalars())
 
 
 _PUSHED_LINKS: Final = select(peer_links.c.id).where(
@@ -87,11 +99,15 @@ class Queued:
     version: str
 
 
-def pending(conn: Connection, link_id: int, limit: int) -> list[Queued]:
-    """Return the oldest rows of a link still to send."""
+def pending(conn: Connection, link_id: int, limit: int, after: int = 0) -> list[Queued]:
+    """Return the oldest rows of a link still to send (of those after row ``after``)."""
     rows = conn.execute(
         select(federation_outbox.c.id, federation_outbox.c.stix_id, federation_outbox.c.version)
-        .where(federation_outbox.c.link_id == link_id, federation_outbox.c.state == PENDING)
+        .where(
+            federation_outbox.c.link_id == link_id,
+            federation_outbox.c.state == PENDING,
+            federation_outbox.c.id > after,
+        )
         .order_by(federation_outbox.c.id)
         .limit(limit)
     )

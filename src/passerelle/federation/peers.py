@@ -1,12 +1,17 @@
 """The register of peers: other nodes, the organisation each speaks for, and which local
 channel maps to which of their collections.
 
-A peer's outgoing token is never stored, printed or logged: the register keeps the path
-of the file that holds it, read only when something is sent.
+A peer's outgoing credential is never stored, printed or logged: the register keeps the
+path of the file that holds it, read only when something is sent, and how it is sent
+(``bearer``: a token, as a Passerelle node takes it; ``basic``: ``USER:PASSWORD``, as
+medallion and other plain TAXII 2.1 servers take it).
 """
 
 from __future__ import annotations
 
+import base64
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +32,7 @@ from passerelle.policy.directory import (
 from passerelle.policy.naming import checked_name, name_key
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
+from passerelle.stix.organisations import organisation_identity_id
 from passerelle.store.federation_tables import (
     federation_ledger,
     federation_outbox,
@@ -55,6 +61,17 @@ class Peer:
     ca_file: str | None
     last_success: int | None
     last_error: str
+    auth: str = "bearer"
+    # Identity ids that stand for the peer's organisation in what it sends (--author).
+    authors: tuple[str, ...] = ()
+
+
+# How a peer's credential file is sent: a token (Authorization: Bearer) or USER:PASSWORD
+# (Authorization: Basic, RFC 7617).
+BEARER = "bearer"
+BASIC = "basic"
+AUTH_SCHEMES = (BEARER, BASIC)
+_IDENTITY_ID = re.compile(r"identity--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,12 @@ def checked_url(url: str) -> str:
         raise BadInput(f"bad URL {url[:100]!r}: give the peer's API root, http(s)://HOST/...")
     if parts.query or parts.fragment:
         raise BadInput(f"bad URL {url[:100]!r}: no query or fragment in an API root")
+    if parts.username is not None or parts.password is not None:
+        # Never echoed: the URL is kept in the database and printed by peer list.
+        raise BadInput(
+            "bad URL: no user or password in it (put USER:PASSWORD in the --token-file "
+            "and give --auth basic)"
+        )
     text = parts.geturl()
     return text if text.endswith("/") else text + "/"
 
@@ -91,6 +114,38 @@ def read_token(token_file: str) -> str:
     if not token or not token[0].strip():
         raise BadInput(f"token file {token_file!r} is empty")
     return token[0].strip()
+
+
+def authorization(peer: Peer) -> str:
+    """Return the Authorization header our node account sends to a peer, read from its
+    credential file now (never kept)."""
+    credential = read_token(peer.token_file)
+    if peer.auth != BASIC:
+        return f"Bearer {credential}"
+    _checked_basic(credential, peer.token_file)
+    return "Basic " + base64.b64encode(credential.encode()).decode("ascii")
+
+
+def _checked_basic(credential: str, token_file: str) -> None:
+    user, colon, _password = credential.partition(":")
+    if not (user and colon):
+        raise BadInput(f"token file {token_file!r} holds no USER:PASSWORD (--auth basic)")
+
+
+def _check_authors(conn: Connection, authors: Sequence[str], org_name: str) -> None:
+    """An author a peer may name is never another organisation of this node: objects
+    pulled under it would read as that organisation's own."""
+    others = {
+        organisation_identity_id(name): name
+        for name in conn.execute(select(organisations.c.name)).scalars()
+        if name != org_name
+    }
+    for author in authors:
+        if author in others:
+            raise BadInput(
+                f"--author {author} is organisation {others[author]!r} of this node: "
+                "a peer may not write as it"
+            )
 
 
 def _readable_file(path: str, what: str) -> str:
@@ -109,16 +164,27 @@ def add_peer(
     token_file: str,
     ca_file: str | None,
     now: int,
+    auth: str = BEARER,
+    authors: Sequence[str] = (),
 ) -> Peer:
-    """Register a peer; its token file must be readable now (its content is not kept)."""
+    """Register a peer; its token file must be readable now (its content is not kept).
+    ``authors``: identity ids that stand for ``org_name`` in what the peer sends."""
     name = checked_name(name, "a peer's name")
     if name_key(name) in {name_key(n) for n in conn.execute(select(peers.c.name)).scalars()}:
         raise Conflict(f"peer {name!r} already exists")
+    if auth not in AUTH_SCHEMES:
+        raise BadInput(f"bad --auth {auth[:20]!r}: give one of {', '.join(AUTH_SCHEMES)}")
     token_path = _readable_file(token_file, "token file")
-    read_token(token_path)
+    credential = read_token(token_path)
+    if auth == BASIC:
+        _checked_basic(credential, token_path)
     ca_path = _readable_file(ca_file, "CA file") if ca_file else None
+    for author in authors:
+        if not _IDENTITY_ID.fullmatch(author):
+            raise BadInput(f"bad --author {author[:80]!r}: give a STIX identity id, identity--UUID")
     org = find_organisation(conn, org_name)
     local = find_organisation(conn, speaks_for)
+    _check_authors(conn, authors, org.name)
     if org.id == local.id:
         raise BadInput("a peer speaks for another organisation than the one it receives from")
     conn.execute(
@@ -128,6 +194,8 @@ def add_peer(
             org_id=org.id,
             speaks_for_org_id=local.id,
             token_file=token_path,
+            auth=auth,
+            authors=",".join(sorted(set(authors))),
             ca_file=ca_path,
             created=now,
         )
@@ -165,6 +233,7 @@ def _peer(row: Row[Any]) -> Peer:
     return Peer(
         r["id"], r["name"], r["url"], r["org_id"], r["org_name"], r["speaks_for_org_id"],
         r["speaks_for"], r["token_file"], r["ca_file"], r["last_success"], r["last_error"],
+        r["auth"], tuple(a for a in r["authors"].split(",") if a),
     )  # fmt: skip
 
 
@@ -263,10 +332,18 @@ def links_of(conn: Connection, peer_id: int) -> list[Link]:
     ]
 
 
+def pushed_channels(conn: Connection) -> frozenset[int]:
+    """Return the local channels pushed to some peer."""
+    rows = conn.execute(select(peer_links.c.channel_id).where(peer_links.c.push.is_(True)))
+    return frozenset(rows.scalars())
+
+
 def audience(conn: Connection, peer: Peer) -> PeerAudience:
     """Return the peer as the rules of departure see it."""
     pushed = frozenset(link.channel_id for link in links_of(conn, peer.id) if link.push)
-    return PeerAudience(peer.org_id, peer.org_name, peer.speaks_for_org_id, pushed)
+    return PeerAudience(
+        peer.org_id, peer.org_name, peer.speaks_for_org_id, pushed, speaks_for=peer.speaks_for
+    )
 
 
 def node_account(conn: Connection, peer: Peer) -> Viewer:

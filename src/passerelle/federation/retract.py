@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select
 
 from passerelle.audit import log as audit
 from passerelle.federation import retraction
-from passerelle.federation.peers import Link, Peer, audience, links_of, read_token
+from passerelle.federation.peers import Link, Peer, audience, authorization, links_of
 from passerelle.federation.push import verdict, write_ledger
 from passerelle.federation.retraction import Owed
 from passerelle.federation.transport import PeerClient, PeerUnreachable
@@ -58,7 +58,7 @@ def retract_peer(
         links = {link.id: link for link in links_of(conn, peer.id)}
     if not owed:
         return report
-    client = PeerClient(peer.url, read_token(peer.token_file), peer.ca_file, timeout)
+    client = PeerClient(peer.url, authorization(peer), peer.ca_file, timeout)
     try:
         for index, item in enumerate(owed):
             try:

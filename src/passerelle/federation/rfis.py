@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from passerelle.audit import log as audit
-from passerelle.federation.peers import Peer, audience, node_account, read_token
+from passerelle.federation.peers import Peer, audience, authorization, node_account
 from passerelle.federation.transport import PeerClient
 from passerelle.policy.departure import rfi_departure_refusal
 from passerelle.stix.timestamps import now_micros, text_to_micros
@@ -54,7 +54,7 @@ def carry_rfis(database: Database, peer: Peer, timeout: float) -> RfiReport:
         forwarded = _forwarded(conn, peer)
     if not (waiting or forwarded):
         return report
-    client = PeerClient(peer.url, read_token(peer.token_file), peer.ca_file, timeout)
+    client = PeerClient(peer.url, authorization(peer), peer.ca_file, timeout)
     try:
         for row in waiting:
             _forward(database, client, peer, row, report)

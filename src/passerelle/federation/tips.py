@@ -23,6 +23,7 @@ Three listeners of object writes, each inside the write transaction:
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,15 +32,18 @@ from sqlalchemy import Connection, select
 from passerelle.audit import log as audit
 from passerelle.errors import Forbidden
 from passerelle.exchange import feedback
-from passerelle.exchange.feedback import TipRecord, load_tip
+from passerelle.exchange.feedback import TipRecord, channel_of, load_tip
 from passerelle.exchange.partners import WATCH_HIT_EVENT
-from passerelle.exchange.tips.lifecycle import receive
+from passerelle.exchange.tips.lifecycle import receive, set_recipient
 from passerelle.exchange.tips.models import OUTCOMES
 from passerelle.federation.peers import Peer, audience, find_peer
 from passerelle.objects.hooks import ObjectsStored, StoredVersion
+from passerelle.objects.ingest import Refused, store_all_or_nothing
+from passerelle.policy.actions import effective_tlp
 from passerelle.policy.departure import departure_refusal
 from passerelle.policy.directory import viewer_by_id
 from passerelle.policy.roles import Role
+from passerelle.policy.viewer import Viewer
 from passerelle.stix.markings import FEEDBACK, HANDLING_EXTENSION_ID, Tlp
 from passerelle.stix.timestamps import micros_to_text, text_to_micros
 from passerelle.store.federation_tables import peer_links, peers
@@ -50,11 +54,14 @@ from passerelle.store.schema import (
     organisations,
     tip_events,
     tip_receipts,
+    tip_recipients,
     tips,
     users,
 )
 
 _log = logging.getLogger(__name__)
+# What an announcement may name as the person who shared a tip on the sender's node.
+_USERNAME = re.compile(r"[\w.@+-]{1,100}")
 
 SHARED = "tip-shared"
 STATE = "tip-state"
@@ -70,15 +77,7 @@ _STAMPS = {
 
 def feedback_detail(version: StoredVersion) -> Mapping[str, Any] | None:
     """Return the structured feedback a Note carries (None for any other object)."""
-    obj = version.obj
-    if obj.get("type") != "note":
-        return None
-    extensions = obj.get("extensions")
-    handling = extensions.get(HANDLING_EXTENSION_ID) if isinstance(extensions, Mapping) else None
-    detail = handling.get(FEEDBACK) if isinstance(handling, Mapping) else None
-    if not isinstance(detail, Mapping) or not isinstance(detail.get("tip"), str):
-        return None
-    return detail
+    return _detail(version.obj) if version.obj.get("type") == "note" else None
 
 
 def _org_id(conn: Connection, name: object) -> int | None:
@@ -182,6 +181,7 @@ def _announce(event: ObjectsStored, tip: TipRecord, org_id: int, org_name: str) 
         "ack_deadline": micros_to_text(tip.ack_deadline),
         "outcome_deadline": micros_to_text(tip.outcome_deadline),
         "action_requested": tip.action_requested,
+        "sharer": tip.sharer,
     }
     item = feedback.note(
         marking,
@@ -263,13 +263,19 @@ def _open(event: ObjectsStored, detail: Mapping[str, Any]) -> str:
             channel_id=record.channel_id, producer_org_id=record.producer_org_id,
             shared_by=record.shared_by, shared_at=record.shared_at,
             ack_deadline=record.ack_deadline, outcome_deadline=record.outcome_deadline,
-            action_requested=record.action_requested,
+            action_requested=record.action_requested, sharer_name=_person(detail.get("sharer")),
         )
     )  # fmt: skip
     receive(event.write, node, record, org_id, str(org_name), now)
     audit.record(event.database, conn, node, "tip-arrived", [record.stix_id],
                  {"tip": record.id, "to": org_name, "from": node.org_name})  # fmt: skip
     return ""
+
+
+def _person(name: object) -> str:
+    """The sharer an announcement names, shown as a person of the node's organisation and
+    never taken for a user here; '' when it names none that reads as a username."""
+    return name if isinstance(name, str) and _USERNAME.fullmatch(name) else ""
 
 
 def _placed_here(event: ObjectsStored, stix_id: str, version: str) -> bool:
@@ -288,11 +294,16 @@ def _placed_here(event: ObjectsStored, stix_id: str, version: str) -> bool:
 
 
 def apply_arriving_feedback(event: ObjectsStored) -> None:
-    """Update the receipt of the writing peer's organisation from the feedback it sent."""
+    """Record the feedback a peer's node account sent for its own organisation: the state
+    of that node's recipient, the organisation's receipt when it went further, and, when it
+    arrived in another channel than the tip's, its placement in the tip's channel (where
+    feedback given here is placed), if it fits there under the rules feedback given here
+    follows."""
     if event.writer.role is not Role.NODE:
         return
+    elsewhere: dict[str, tuple[TipRecord, list[StoredVersion]]] = {}
     for version in event.new:
-        detail = feedback_detail(version)
+        detail = _detail(version.obj)
         if detail is None or detail.get("kind") not in (STATE, WATCH_HIT):
             continue
         if detail.get("organisation") != event.writer.org_name:
@@ -300,15 +311,19 @@ def apply_arriving_feedback(event: ObjectsStored) -> None:
         tip = load_tip(event.conn, str(detail["tip"])[:64])
         if tip is None or tip.producer_org_id == event.writer.org_id:
             continue
-        if tip.channel_id != event.channel_id:
-            continue
         receipt = event.conn.execute(
             select(tip_receipts).where(
                 tip_receipts.c.tip_id == tip.id, tip_receipts.c.org_id == event.writer.org_id
             )
         ).first()
-        if receipt is not None:
+        if receipt is None:
+            continue  # its organisation never received this tip from here
+        if version.obj.get("type") == "note":
             _apply(event, tip, receipt, detail, version.stix_id)
+        if tip.channel_id != event.channel_id:
+            elsewhere.setdefault(tip.id, (tip, []))[1].append(version)
+    for tip, versions in elsewhere.values():
+        _bring_to_tip_channel(event, tip, versions)
 
 
 def _apply(
@@ -320,21 +335,112 @@ def _apply(
         _event(conn, tip, node.org_id, WATCH_HIT_EVENT, node.user_id, at, note_id)
         return
     state = detail.get("state")
-    if state not in _RANK or _RANK[str(state)] <= _RANK.get(receipt.state, 0):
-        if state == "received":
-            _event(conn, tip, node.org_id, "received", node.user_id, at, note_id)
+    if state not in _RANK:
         return
-    values: dict[str, Any] = {"state": state, _STAMPS[str(state)]: at}
+    values = _state_values(conn, node.org_id, str(state), at, detail, node.user_id)
+    _set_remote_recipient(conn, tip.id, node, at, values)
+    _event(conn, tip, node.org_id, str(state), node.user_id, at, note_id)
+    if _RANK[str(state)] > _RANK.get(receipt.state, 0):
+        # The organisation's receipt is the furthest of its recipients' states.
+        conn.execute(
+            tip_receipts.update()
+            .where(tip_receipts.c.tip_id == tip.id, tip_receipts.c.org_id == node.org_id)
+            .values(**values)
+        )
+
+
+def _state_values(
+    conn: Connection, org_id: int, state: str, at: int, detail: Mapping[str, Any], node_id: int
+) -> dict[str, Any]:
+    if state == "received":
+        return {"state": state, "received_at": at}
+    values: dict[str, Any] = {"state": state, _STAMPS[state]: at}
     if state == "acknowledged":
-        values["owner_id"] = _owner(conn, node.org_id, detail.get("owner"), node.user_id)
+        values["owner_id"] = _owner(conn, org_id, detail.get("owner"), node_id)
     if state == "closed":
         values.update(_outcome(detail))
-    conn.execute(
-        tip_receipts.update()
-        .where(tip_receipts.c.tip_id == tip.id, tip_receipts.c.org_id == node.org_id)
-        .values(**values)
-    )
-    _event(conn, tip, node.org_id, str(state), node.user_id, at, note_id)
+    return values
+
+
+def _set_remote_recipient(
+    conn: Connection, tip_id: str, node: Viewer, at: int, values: dict[str, Any]
+) -> None:
+    """Move the state of the recipient on the peer's node, never back (a late or repeated
+    state changes nothing there); its first state opens it, received then."""
+    now_at = conn.execute(
+        select(tip_recipients.c.state).where(
+            tip_recipients.c.tip_id == tip_id,
+            tip_recipients.c.org_id == node.org_id,
+            tip_recipients.c.node == node.username,
+        )
+    ).scalar()
+    if now_at is None:
+        set_recipient(conn, tip_id, node.org_id, node.username, {"received_at": at, **values})
+    elif _RANK[values["state"]] > _RANK.get(now_at, 0):
+        set_recipient(conn, tip_id, node.org_id, node.username, values)
+
+
+def _detail(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    extensions = obj.get("extensions")
+    handling = extensions.get(HANDLING_EXTENSION_ID) if isinstance(extensions, Mapping) else None
+    detail = handling.get(FEEDBACK) if isinstance(handling, Mapping) else None
+    if not isinstance(detail, Mapping) or not isinstance(detail.get("tip"), str):
+        return None
+    return detail
+
+
+def _bring_to_tip_channel(
+    event: ObjectsStored, tip: TipRecord, versions: list[StoredVersion]
+) -> None:
+    """Place feedback that arrived in another channel in the tip's own, as feedback given
+    here is placed, when its handling fits there: at least as strict as the tip's feedback
+    (TLP:RED naming only the tip's producer's people where others read that channel)."""
+    conn = event.conn
+    expected = feedback.feedback_marking(conn, tip, event.writer.org_id)
+    org_id = event.writer.org_id
+    fitting = [v for v in versions if _fits(conn, v, expected, tip, org_id)]
+    unfit = [v for v in versions if v not in fitting]
+    for version in unfit:
+        _log.warning(
+            "feedback %s on tip %s not placed in the tip's channel: its handling is looser "
+            "than the tip's feedback there", version.stix_id, tip.id,
+        )  # fmt: skip
+    if not fitting:
+        return
+    event.database.lock_channels(conn, [tip.channel_id])
+    try:
+        store_all_or_nothing(
+            event.write, event.writer, channel_of(conn, tip.channel_id),
+            [dict(version.obj) for version in fitting],
+        )  # fmt: skip
+    except Refused as refused:
+        _log.warning("feedback on tip %s not placed in the tip's channel: %s", tip.id, refused)
+
+
+def _fits(
+    conn: Connection,
+    version: StoredVersion,
+    expected: feedback.FeedbackMarking,
+    tip: TipRecord,
+    org_id: int,
+) -> bool:
+    tlp = effective_tlp(conn, version.stix_id, version.version)
+    if tlp is None or tlp < expected.tlp:
+        return False
+    if tlp is not Tlp.RED:
+        return True
+    # Who it names must be people of the tip's producer (or, in a channel only the two
+    # read, of the reporting organisation), known here.
+    allowed = {tip.producer_org_id} if expected.tlp is Tlp.RED else {tip.producer_org_id, org_id}
+    named = conn.execute(
+        select(object_recipients.c.username, users.c.org_id)
+        .outerjoin(users, users.c.username == object_recipients.c.username)
+        .where(
+            object_recipients.c.stix_id == version.stix_id,
+            object_recipients.c.version == version.version,
+        )
+    ).all()
+    return bool(named) and all(row.org_id in allowed for row in named)
 
 
 def _owner(conn: Connection, org_id: int, name: object, default: int) -> int:

@@ -13,10 +13,17 @@ import httpx2
 import orjson
 
 from passerelle.errors import PasserelleError
+from passerelle.stix.timestamps import version_key
 
 TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 _STATUS_POLLS = 20
 _POLL_PAUSE = 0.2
+_NO_REST_API = (
+    "no Passerelle API there: a plain TAXII 2.1 server (medallion, OpenCTI) takes no "
+    "look-ups nor RFIs"
+)
+# The failures of one envelope checked against what the peer holds (one GET each).
+_HELD_CHECKS = 500
 
 
 class PeerUnreachable(PasserelleError):
@@ -25,6 +32,10 @@ class PeerUnreachable(PasserelleError):
     def __init__(self, message: str, http_status: int = 0) -> None:
         super().__init__(message)
         self.http_status = http_status
+
+
+class AnswerTooLarge(PeerUnreachable):
+    """The peer's answer is larger than the reader takes; it was not read to its end."""
 
 
 @dataclass(frozen=True)
@@ -51,14 +62,16 @@ class Outcome:
 class PeerClient:
     """One peer's TAXII API root, as its node account."""
 
-    def __init__(self, api_root: str, token: str, ca_file: str | None, timeout: float) -> None:
+    def __init__(
+        self, api_root: str, authorization: str, ca_file: str | None, timeout: float
+    ) -> None:
         verify: ssl.SSLContext | bool = (
             ssl.create_default_context(cafile=ca_file) if ca_file else True
         )
         self._root = api_root
         self._timeout = timeout
         self._client = httpx2.Client(
-            headers={"Authorization": f"Bearer {token}", "Accept": TAXII_MEDIA_TYPE},
+            headers={"Authorization": authorization, "Accept": TAXII_MEDIA_TYPE},
             verify=verify,
             timeout=timeout,
             trust_env=False,
@@ -69,7 +82,8 @@ class PeerClient:
         self._client.close()
 
     def add_objects(self, collection: str, bodies: Sequence[str]) -> Outcome:
-        """POST an envelope of objects to a collection; return its settled status."""
+        """POST an envelope of objects to a collection; return its settled status, where
+        a version the peer said it failed but holds counts as a success."""
         envelope = b'{"objects":[' + ",".join(bodies).encode() + b"]}"
         answer = self._request(
             "POST",
@@ -83,7 +97,38 @@ class PeerClient:
                 break
             time.sleep(_POLL_PAUSE)
             status = self._request("GET", f"status/{answer.get('id', '')}/")
-        return _outcome(status)
+        outcome = _outcome(status)
+        for key in list(outcome.failures)[:_HELD_CHECKS]:
+            if self._holds(collection, key):
+                del outcome.failures[key]
+                outcome.successes.add(key)
+        return outcome
+
+    def _holds(self, collection: str, key: tuple[str, str]) -> bool:
+        """Tell whether the peer holds this version of an object (section 5.6): medallion
+        answers a version it already holds with a failure ("Unable to process object"),
+        so a version sent again after a crash would otherwise be taken as refused."""
+        stix_id, version = key
+        if not stix_id or "/" in stix_id or not version:
+            return False
+        try:
+            found = self._request(
+                "GET",
+                f"collections/{collection}/objects/{stix_id}/",
+                params={"match[version]": version},
+            )
+        except PeerUnreachable as exc:
+            if exc.http_status in (400, 404):
+                return False
+            raise
+        wanted = _version(version)
+        objects = found.get("objects")
+        return isinstance(objects, list) and any(
+            isinstance(o, dict)
+            and o.get("id") == stix_id
+            and _version(str(o.get("modified") or o.get("created") or "")) == wanted
+            for o in objects
+        )
 
     def delete_object(
         self, collection: str, stix_id: str, versions: Sequence[str]
@@ -101,21 +146,25 @@ class PeerClient:
             raise PeerUnreachable(f"{url}: {_refusal(response.status_code)}", response.status_code)
         return response.status_code, _description(response.content)
 
-    def get_objects(self, collection: str, params: dict[str, str]) -> Page:
-        """GET one page of a collection's objects (section 5.4)."""
-        headers: dict[str, str] = {}
-        found = self._request(
-            "GET", f"collections/{collection}/objects/", params=params, answer_headers=headers
-        )
+    def get_objects(self, collection: str, params: dict[str, str], max_bytes: int) -> Page:
+        """GET one page of a collection's objects (section 5.4), reading no more than
+        ``max_bytes`` of the answer (larger: :class:`AnswerTooLarge`, the rest unread)."""
+        url = f"{self._root}collections/{collection}/objects/"
+        try:
+            with self._client.stream("GET", url, params=params) as response:
+                if response.status_code >= 400:
+                    raise PeerUnreachable(
+                        f"{url}: {_refusal(response.status_code)}", response.status_code
+                    )
+                content = _bounded(response, url, max_bytes)
+                added_last = response.headers.get("x-taxii-date-added-last", "")
+        except httpx2.HTTPError as exc:
+            raise PeerUnreachable(f"{url}: {_reason(exc, self._timeout)}") from None
+        found = _resource(content, url)
         objects = found.get("objects") or []
         if not isinstance(objects, list):
             raise PeerUnreachable(f"{self._root}: 'objects' is not a list")
-        return Page(
-            objects,
-            bool(found.get("more")),
-            str(found.get("next") or ""),
-            headers.get("x-taxii-date-added-last", ""),
-        )
+        return Page(objects, bool(found.get("more")), str(found.get("next") or ""), added_last)
 
     def rest(
         self, method: str, path: str, body: dict[str, Any] | None = None
@@ -133,7 +182,10 @@ class PeerClient:
         if response.status_code >= 500 or response.status_code in (401, 429):
             raise PeerUnreachable(f"{url}: {_refusal(response.status_code)}", response.status_code)
         if response.status_code >= 400:
-            return response.status_code, {"description": _description(response.content)}
+            said = _description(response.content)
+            if response.status_code == 404 and not said:
+                said = _NO_REST_API  # medallion's 404 is a page of HTML
+            return response.status_code, {"description": said}
         try:
             found = orjson.loads(response.content)
         except orjson.JSONDecodeError:
@@ -142,13 +194,7 @@ class PeerClient:
             raise PeerUnreachable(f"{url}: the answer is not a JSON object")
         return response.status_code, found
 
-    def _request(
-        self,
-        method: str,
-        path: str,
-        answer_headers: dict[str, str] | None = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
+    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         url = self._root + path
         try:
             response = self._client.request(method, url, **kwargs)
@@ -156,15 +202,33 @@ class PeerClient:
             raise PeerUnreachable(f"{url}: {_reason(exc, self._timeout)}") from None
         if response.status_code >= 400:
             raise PeerUnreachable(f"{url}: {_refusal(response.status_code)}", response.status_code)
-        if answer_headers is not None:
-            answer_headers.update({k.lower(): v for k, v in response.headers.items()})
-        try:
-            found = orjson.loads(response.content)
-        except orjson.JSONDecodeError:
-            raise PeerUnreachable(f"{url}: the answer is not JSON") from None
-        if not isinstance(found, dict):
-            raise PeerUnreachable(f"{url}: the answer is not a TAXII resource")
-        return found
+        return _resource(response.content, url)
+
+
+def _bounded(response: httpx2.Response, url: str, max_bytes: int) -> bytes:
+    """Read an answer's body, stopping as soon as it is larger than ``max_bytes`` (a peer
+    that announces or sends more is not read to its end: memory stays bounded)."""
+    too_large = f"{url}: its answer is larger than the {max_bytes} bytes a page may take"
+    announced = response.headers.get("content-length", "")
+    if announced.isdigit() and int(announced) > max_bytes:
+        raise AnswerTooLarge(too_large)
+    content = bytearray()
+    for chunk in response.iter_bytes():
+        content += chunk
+        if len(content) > max_bytes:
+            raise AnswerTooLarge(too_large)
+    return bytes(content)
+
+
+def _resource(content: bytes, url: str) -> dict[str, Any]:
+    """Return an answer's JSON object, or say in one line why it is none."""
+    try:
+        found = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        raise PeerUnreachable(f"{url}: the answer is not JSON") from None
+    if not isinstance(found, dict):
+        raise PeerUnreachable(f"{url}: the answer is not a TAXII resource")
+    return found
 
 
 def rest_base(api_root: str) -> str:
@@ -220,6 +284,13 @@ def _outcome(status: dict[str, Any]) -> Outcome:
 def _entries(status: dict[str, Any], key: str) -> list[dict[str, Any]]:
     entries = status.get(key) or []
     return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+
+
+def _version(stamp: str) -> str:
+    try:
+        return version_key(stamp)
+    except ValueError:
+        return stamp
 
 
 def _key(entry: dict[str, Any]) -> tuple[str, str]:

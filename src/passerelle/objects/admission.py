@@ -5,11 +5,16 @@ The rules (see :mod:`passerelle.policy.ownership`):
 
 - The organisation that stores an object first owns it; only it adds versions.
 - A writer that can see another's object may place that very version in a channel,
-  within its handling rules (:func:`passerelle.policy.actions.onward_refusal`), and is
-  told plainly when it may not: it knows the object exists.
+  within its handling rules (:func:`passerelle.policy.actions.onward_refusal`) or as the
+  producer's forwarding grant carried in it allows
+  (:func:`passerelle.policy.forwarding.grant_covers`), and is told plainly when it may
+  not: it knows the object exists.
 - A cyber-observable, and any object the writer cannot see, becomes the writer's own
   copy. Whether someone else holds an object with that id never changes the answer.
 - A marking the object refers to must be one the writer may see (or sends with it).
+- A peer's node account writes its organisation's objects, or objects it forwards with
+  their producer's grant (:mod:`passerelle.policy.forwarding`): those are kept as the
+  producer's, so the forwarder can never add versions of them.
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from passerelle.objects.latest import visible_ids
 from passerelle.objects.rendering import same_as_stored
 from passerelle.policy.actions import effective_tlp, onward_refusal
 from passerelle.policy.directory import Channel
+from passerelle.policy.forwarding import arrival, grant_covers, placed_by_others
 from passerelle.policy.ownership import COPY_MARK, copy_version, owners_of
+from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
 from passerelle.stix.markings import HandlingCode
@@ -69,8 +76,15 @@ class Admission:
         others = [i for i, org in self._owners.items() if org != viewer.org_id]
         self._seen = _owner_versions_seen(conn, viewer, others) if others else set()
         self._seen_ids = {stix_id for stix_id, _version in self._seen}
-        self.claimed: set[str] = set()
+        # The objects this envelope stores first, and the organisation that then owns each.
+        self.claimed: dict[str, int] = {}
+        # Objects a node account forwards: the organisation that produced each.
+        self.producers: dict[str, int] = {}
         self._authors: dict[int, str] = {}
+
+    def producer_of(self, cand: Candidate) -> int:
+        """Return the organisation a new version of the candidate is stored as produced by."""
+        return self.producers.get(cand.stix_id, self._viewer.org_id)
 
     def decide(self, cand: Candidate) -> str:
         """Return why the candidate is refused ('' when it is admitted); an admitted one
@@ -78,10 +92,17 @@ class Admission:
         unknown = [ref for ref in cand.handling.statement_refs if ref not in self._markings]
         if unknown:
             return f"unknown marking {unknown[0]}: post its marking-definition first"
+        if self._viewer.role is Role.NODE:
+            found = arrival(self._conn, self._viewer, self._channel.id, cand.handling,
+                            cand.obj.get("created_by_ref"))  # fmt: skip
+            if found.refusal:
+                return found.refusal
+            if found.producer_org_id != self._viewer.org_id:
+                return self._forwarded(cand, found.producer_org_id)
         owner = self._owners.get(cand.stix_id)
         if owner is None:
             self._owners[cand.stix_id] = owner = self._viewer.org_id
-            self.claimed.add(cand.stix_id)
+            self.claimed[cand.stix_id] = owner
         if owner != self._viewer.org_id:
             if cand.observable or cand.stix_id not in self._seen_ids:
                 cand.version = copy_version(cand.version, self._viewer.org_id)
@@ -103,10 +124,40 @@ class Admission:
         if known.producer_org_id == self._viewer.org_id:
             return ""
         tlp = effective_tlp(self._conn, cand.stix_id, cand.version)
+        grants = cand.handling.forwarding
+        if grants and grant_covers(
+            self._conn, self._viewer, self._channel.id, known.producer_org_id, (tlp, grants)
+        ):
+            return ""  # the producer's forwarding grant, carried in the version itself
         codes = HandlingCode(known.handling_codes)
         return onward_refusal(
             self._conn, self._viewer, self._channel, cand.stix_id, known.producer_org_id, tlp, codes
         )
+
+    def _forwarded(self, cand: Candidate, producer: int) -> str:
+        """Admit a version a node account forwards (its grant checked) as its producer's."""
+        owner = self._owners.get(cand.stix_id)
+        if owner is None:
+            self._owners[cand.stix_id] = owner = producer
+            self.claimed[cand.stix_id] = producer
+        if owner != producer:
+            return (
+                "another organisation than the producer it names holds this object here: "
+                "a forwarded object is stored only as its producer's"
+            )
+        self.producers[cand.stix_id] = producer
+        known = self.stored.get((cand.stix_id, cand.version))
+        if known is None and placed_by_others(self._conn, self._viewer, cand.stix_id):
+            return (
+                "this object reached this node otherwise than through this forwarder: only "
+                "its producer's node adds versions of it here"
+            )
+        if known is not None and known.body != cand.body and not self._served_form(cand, known):
+            return (
+                "a different object with this id and version is already stored; "
+                "a new version needs a later 'modified'"
+            )
+        return ""
 
     def _served_form(self, cand: Candidate, known: Stored) -> bool:
         """Tell whether the candidate is the stored version as the node serves it; it is
@@ -125,10 +176,10 @@ class Admission:
     def settle_claims(self, database: Database, now: int, admitted: Sequence[Candidate]) -> None:
         """Record the objects this writer stores first as its own; where another writer
         claimed one first meanwhile (another channel's transaction), keep ours as a copy."""
-        claimed = sorted(self.claimed & {c.stix_id for c in admitted})
+        claimed = sorted(set(self.claimed) & {c.stix_id for c in admitted})
         if not claimed:
             return
-        rows = [(stix_id, self._viewer.org_id, now) for stix_id in claimed]
+        rows = [(stix_id, self.claimed[stix_id], now) for stix_id in claimed]
         columns = ("stix_id", "org_id", "since")
         if database.writes_one_at_a_time:
             # Nobody else can have claimed them since this transaction read.
@@ -137,7 +188,7 @@ class Admission:
         # Only an id another transaction claimed meanwhile is left out: read its owner.
         inserted = database.insert_new_rows(self._conn, object_owners, columns, rows, "stix_id")
         taken = set(claimed).difference(inserted)
-        lost = {i for i, org in owners_of(self._conn, taken).items() if org != self._viewer.org_id}
+        lost = {i for i, org in owners_of(self._conn, taken).items() if org != self.claimed[i]}
         for cand in admitted:
             if cand.stix_id in lost and COPY_MARK not in cand.version:
                 cand.version = copy_version(cand.version, self._viewer.org_id)

@@ -13,6 +13,8 @@ from sqlalchemy import Connection
 
 from passerelle.audit.log import record, record_alone
 from passerelle.errors import BadInput, Forbidden, NotFound
+from passerelle.objects.forwarding import grant_forwarding
+from passerelle.objects.hooks import Hooks
 from passerelle.policy import actions
 from passerelle.policy.departure import FEDERATE
 from passerelle.policy.directory import Channel, channel_by_collection_id, find_organisation
@@ -24,13 +26,17 @@ from passerelle.store.database import Database
 @dataclass(frozen=True)
 class Grant:
     """What a producer allows: exactly one of onward sharing into ``channel``, use in
-    court (by ``court_to``, or anyone), or pushing to the peer of ``federate_to``."""
+    court (by ``court_to``, or anyone), pushing to the peer of ``federate_to``, or
+    forwarding to ``forward_to`` by the node of ``forward_by`` (a new version carrying
+    the grant, :mod:`passerelle.objects.forwarding`)."""
 
     object_id: str
     channel: str | None = None
     court: bool = False
     court_to: str | None = None
     federate_to: str | None = None
+    forward_to: str | None = None
+    forward_by: str | None = None
 
 
 def grant_target(conn: Connection, viewer: Viewer, reference: str) -> Channel:
@@ -61,13 +67,25 @@ def _apply(conn: Connection, viewer: Viewer, asked: Grant) -> dict[str, str]:
     return {"kind": "onward", "channel": channel.title}
 
 
-def grant(database: Database, viewer: Viewer, asked: Grant) -> dict[str, str]:
-    """Record a producer's grant and its audit entry; return what was granted."""
-    if [bool(asked.channel), asked.court, bool(asked.federate_to)].count(True) != 1:
+def grant(
+    database: Database, viewer: Viewer, asked: Grant, hooks: Hooks | None = None
+) -> dict[str, str]:
+    """Record a producer's grant and its audit entry; return what was granted (a
+    forwarding grant is a new version, whose write announces itself to ``hooks``)."""
+    chosen = [bool(asked.channel), asked.court, bool(asked.federate_to), bool(asked.forward_to)]
+    if chosen.count(True) != 1:
         raise BadInput(
-            "say what you grant: --channel C (onward sharing), --court or --federate ORG"
+            "say what you grant: --channel C (onward sharing), --court, --federate ORG or "
+            "--forward ORG --by ORG"
         )
+    if bool(asked.forward_to) != bool(asked.forward_by):
+        raise BadInput("--forward ORG goes with --by ORG (whose node may forward it)")
     try:
+        if asked.forward_to and asked.forward_by:
+            assert hooks is not None, "a forwarding grant writes a version: give the hooks"
+            return grant_forwarding(
+                database, hooks, viewer, asked.object_id, asked.forward_to, asked.forward_by
+            )
         with database.write() as conn:
             detail = _apply(conn, viewer, asked)
             record(database, conn, viewer, "grant", [asked.object_id], detail)

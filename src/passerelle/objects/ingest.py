@@ -140,10 +140,10 @@ def _store(
         known = stored.get(key)
         if known is None:
             new.append(cand)
-            placed[key] = (cand, viewer.org_id)
+            placed[key] = (cand, admission.producer_of(cand))
         else:
             placed[key] = (cand, known.producer_org_id)
-    _insert(write, viewer, channel, new, list(placed.values()))
+    _insert(write, viewer, channel, new, list(placed.values()), admission)
     return [Verdict(c.stix_id, c.shown_version) for c in admitted]
 
 
@@ -153,6 +153,7 @@ def _insert(
     channel: Channel,
     new: list[Candidate],
     placed: list[tuple[Candidate, int]],
+    admission: Admission,
 ) -> None:
     conn, database = write.conn, write.database
     refs = [(c.stix_id, c.version, ref) for c in new for ref in c.inputs]
@@ -165,7 +166,8 @@ def _insert(
         _placement_row(cand, channel, viewer, first + rank, producer)
         for rank, (cand, producer) in enumerate(ordered)
     ]
-    database.insert_rows(conn, objects, _OBJECT_COLUMNS, [_object_row(c, viewer) for c in new])
+    rows = [_object_row(c, admission.producer_of(c)) for c in new]
+    database.insert_rows(conn, objects, _OBJECT_COLUMNS, rows)
     database.insert_rows(conn, object_refs, ("stix_id", "version", "ref_id"), refs)
     database.insert_rows(conn, object_recipients, ("stix_id", "version", "username"), recipients)
     database.insert_rows(conn, channel_objects, _PLACEMENT_COLUMNS, placements)
@@ -247,7 +249,7 @@ _OBJECT_COLUMNS = (
 )
 
 
-def _object_row(cand: Candidate, viewer: Viewer) -> tuple[Any, ...]:
+def _object_row(cand: Candidate, producer_org_id: int) -> tuple[Any, ...]:
     handling = cand.handling
     return (
         cand.stix_id,
@@ -255,7 +257,7 @@ def _object_row(cand: Candidate, viewer: Viewer) -> tuple[Any, ...]:
         cand.type,
         cand.spec_version,
         cand.revoked,
-        viewer.org_id,
+        producer_org_id,
         cand.body,
         None if handling.tlp is None else int(handling.tlp),
         None if handling.pap is None else int(handling.pap),

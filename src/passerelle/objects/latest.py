@@ -7,18 +7,22 @@ visible_placement`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, bindparam, select
 
 from passerelle.policy.viewer import Viewer
-from passerelle.policy.visibility import visible_placement
+from passerelle.policy.visibility import placement_rule, visible_placement
 from passerelle.policy.withholding import h3_pending
 from passerelle.store.chunks import ID_CHUNK, chunked
 from passerelle.store.schema import channel_objects, channels, objects
+
+# Statements kept per viewer (each holds the viewer's visibility rule).
+_STATEMENTS_KEPT: Final = 256
 
 
 @dataclass(frozen=True)
@@ -36,17 +40,23 @@ def latest_visible_versions(
     conn: Connection, viewer: Viewer, stix_ids: Iterable[str]
 ) -> dict[str, str]:
     """Return, for each object the viewer may see, the newest version they may see."""
-    placement = channel_objects.alias("placement")
     found: dict[str, str] = {}
     for chunk in chunked(sorted(set(stix_ids))):
-        rows = conn.execute(
-            select(placement.c.stix_id, placement.c.version)
-            .where(placement.c.stix_id.in_(chunk), visible_placement(viewer, placement))
-            .distinct()
-        )
+        rows = conn.execute(_visible_versions(viewer), {"ids": list(chunk)})
         for stix_id, version in rows:
             found[stix_id] = max(version, found.get(stix_id, ""))
     return found
+
+
+@functools.lru_cache(maxsize=_STATEMENTS_KEPT)
+def _visible_versions(viewer: Viewer) -> Select[Any]:
+    # Built once per viewer, its cache key with it: both cost more than running it.
+    placement, visible = placement_rule(viewer, "latest_placement")
+    return (
+        select(placement.c.stix_id, placement.c.version)
+        .where(placement.c.stix_id.in_(bindparam("ids", expanding=True)), visible)
+        .distinct()
+    )
 
 
 def visible_ids(conn: Connection, viewer: Viewer, stix_ids: Iterable[str]) -> set[str]:
@@ -56,8 +66,14 @@ def visible_ids(conn: Connection, viewer: Viewer, stix_ids: Iterable[str]) -> se
 
 def visible_placements(conn: Connection, viewer: Viewer, stix_id: str) -> list[Placed]:
     """Return every placement of an object's versions the viewer may see, newest first."""
-    placement = channel_objects.alias("placement")
-    rows = conn.execute(
+    rows = conn.execute(_placements_of(viewer), {"stix_id": stix_id})
+    return [Placed(*row) for row in rows]
+
+
+@functools.lru_cache(maxsize=_STATEMENTS_KEPT)
+def _placements_of(viewer: Viewer) -> Select[Any]:
+    placement, visible = placement_rule(viewer, "listed_placement")
+    return (
         select(
             placement.c.version,
             placement.c.shown_version,
@@ -66,10 +82,9 @@ def visible_placements(conn: Connection, viewer: Viewer, stix_id: str) -> list[P
             placement.c.tlp,
         )
         .join(channels, channels.c.id == placement.c.channel_id)
-        .where(placement.c.stix_id == stix_id, visible_placement(viewer, placement))
+        .where(placement.c.stix_id == bindparam("stix_id"), visible)
         .order_by(placement.c.version.desc(), channels.c.title)
     )
-    return [Placed(*row) for row in rows]
 
 
 def latest_visible_bodies(

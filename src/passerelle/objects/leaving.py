@@ -4,15 +4,17 @@ gives (:mod:`passerelle.policy.departure`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from passerelle.objects.rendering import served_body
-from passerelle.policy.departure import PeerAudience, departure_refusal
+from passerelle.policy.departure import PeerAudience, departure_refusals
 from passerelle.policy.roles import Role
 from passerelle.stix.organisations import organisation_identity_id
-from passerelle.store.chunks import chunked
+from passerelle.store.chunks import chunked, one_of
 from passerelle.store.schema import channel_objects, objects, organisations, users
 
 
@@ -30,32 +32,63 @@ def departure(
     conn: Connection, peer: PeerAudience, channel_id: int, stix_id: str, version: str
 ) -> Departure:
     """Return a placed version as it leaves for the peer, or why it may not."""
-    reason = departure_refusal(conn, peer, channel_id, stix_id, version)
-    if reason:
-        return Departure(stix_id, version, None, reason)
-    row = conn.execute(
-        select(
-            objects.c.body,
-            channel_objects.c.tlp,
-            channel_objects.c.tlp_defaulted,
-            organisations.c.name,
-        )
-        .join(
-            objects,
-            (objects.c.stix_id == channel_objects.c.stix_id)
-            & (objects.c.version == channel_objects.c.version),
-        )
-        .join(organisations, organisations.c.id == channel_objects.c.producer_org_id)
-        .where(
-            channel_objects.c.channel_id == channel_id,
-            channel_objects.c.stix_id == stix_id,
-            channel_objects.c.version == version,
-        )
-    ).one()
-    body = served_body(
-        row.body, row.tlp, bool(row.tlp_defaulted), organisation_identity_id(row.name)
+    return departures(conn, peer, channel_id, [(stix_id, version)])[0]
+
+
+def departures(
+    conn: Connection, peer: PeerAudience, channel_id: int, keys: Sequence[tuple[str, str]]
+) -> list[Departure]:
+    """Return placed versions (id, version) as they leave for the peer, or why each may
+    not, in the order given: a few queries for the lot."""
+    refusals = departure_refusals(conn, peer, channel_id, keys)
+    bodies = _served(conn, channel_id, [key for key in keys if not refusals[key]])
+    return [
+        Departure(key[0], key[1], None, refusals[key])
+        if refusals[key]
+        else Departure(key[0], key[1], bodies[key])
+        for key in keys
+    ]
+
+
+def _served(
+    conn: Connection, channel_id: int, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """Return the bodies of placed versions as a reader is served them."""
+    if not keys:
+        return {}
+    rows = conn.execute(
+        _PLACED_BODIES, {"channel_id": channel_id, "ids": sorted({k[0] for k in keys})}
     )
-    return Departure(stix_id, version, body)
+    wanted = set(keys)
+    return {
+        (r.stix_id, r.version): served_body(
+            r.body, r.tlp, bool(r.tlp_defaulted), organisation_identity_id(r.name)
+        )
+        for r in rows
+        if (r.stix_id, r.version) in wanted
+    }
+
+
+_PLACED_BODIES: Final = (
+    select(
+        channel_objects.c.stix_id,
+        channel_objects.c.version,
+        objects.c.body,
+        channel_objects.c.tlp,
+        channel_objects.c.tlp_defaulted,
+        organisations.c.name,
+    )
+    .join(
+        objects,
+        (objects.c.stix_id == channel_objects.c.stix_id)
+        & (objects.c.version == channel_objects.c.version),
+    )
+    .join(organisations, organisations.c.id == channel_objects.c.producer_org_id)
+    .where(
+        channel_objects.c.channel_id == bindparam("channel_id"),
+        one_of(channel_objects.c.stix_id, "ids"),
+    )
+)
 
 
 def versions_placed_by_people(conn: Connection, channel_id: int) -> list[tuple[str, str]]:

@@ -4,7 +4,9 @@ when the producer's node asks (a retraction that travelled from a peer).
 Removal from a channel keeps the versions in the node's store and in every other channel
 that holds them: history is never rewritten. An erasure asked by a node account takes the
 versions out of every channel of the node, so no read path serves them any more (every
-read goes through a placement); the stored rows stay for the audit trail.
+read goes through a placement); the stored rows stay for the audit trail. A node account
+that forwarded another organisation's object here may withdraw what it placed, from that
+channel only (:func:`placed_by_forwarder`): a retraction the forwarder passes on.
 """
 
 from __future__ import annotations
@@ -57,6 +59,23 @@ def erase_everywhere(
     for channel_id in held:
         hooks.announce_removed(ObjectsRemoved(conn, remover, channel_id, removed, now))
     return held
+
+
+def placed_by_forwarder(
+    conn: Connection, viewer: Viewer, channel: Channel, entries: Sequence[Entry]
+) -> bool:
+    """Tell whether a node account placed every one of these versions in the channel,
+    each produced by another organisation (what it forwarded here)."""
+    if not entries:
+        return False
+    rows = conn.execute(
+        select(channel_objects.c.added_by, channel_objects.c.producer_org_id).where(
+            channel_objects.c.channel_id == channel.id, _match(entries)
+        )
+    ).all()
+    return len(rows) == len(entries) and all(
+        r.added_by == viewer.user_id and r.producer_org_id != viewer.org_id for r in rows
+    )
 
 
 def _match(entries: Sequence[Entry]) -> ColumnElement[bool]:

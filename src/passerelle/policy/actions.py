@@ -8,10 +8,10 @@ actions, always on objects the viewer can already see.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import Enum
 
-from sqlalchemy import Connection, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select
 
 from passerelle.errors import Forbidden, NotFound
 from passerelle.policy.directory import Channel
@@ -22,6 +22,7 @@ from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import object_visible_anywhere, visible_placement
 from passerelle.stix.markings import HandlingCode, Pap, Tlp
 from passerelle.stix.timestamps import now_micros
+from passerelle.store.chunks import one_of
 from passerelle.store.schema import (
     acknowledgements,
     channel_members,
@@ -102,6 +103,11 @@ def _audience(conn: Connection, channel_id: int) -> set[int]:
     return readers | set(clients)
 
 
+def channel_audience(conn: Connection, channel_id: int) -> set[int]:
+    """Return the organisations a channel reaches: its readers and their declared clients."""
+    return _audience(conn, channel_id)
+
+
 def reaches_only_own_organisation(conn: Connection, viewer: Viewer, channel: Channel) -> bool:
     """Tell whether no organisation but the viewer's reads a channel (nor any client)."""
     return _audience(conn, channel.id) <= {viewer.org_id}
@@ -115,15 +121,30 @@ def has_grant(
     Only the producer organisation can record a grant (see :func:`grant`), so any grant
     on record for the object, the use, and this channel or organisation counts.
     """
-    query = select(
-        exists().where(
-            grants.c.stix_id == stix_id,
-            grants.c.kind == kind,
-            or_(grants.c.channel_id.is_(None), grants.c.channel_id == channel_id),
-            or_(grants.c.org_id.is_(None), grants.c.org_id == org_id),
-        )
-    )
+    query = select(exists().where(grants.c.stix_id == stix_id, _covers(kind, channel_id, org_id)))
     return bool(conn.execute(query).scalar())
+
+
+def granted_objects(
+    conn: Connection, stix_ids: Sequence[str], kind: str, channel_id: int | None, org_id: int
+) -> set[str]:
+    """Return which of these objects their producer granted this use (as :func:`has_grant`
+    decides for each, in one query)."""
+    if not stix_ids:
+        return set()
+    query = select(grants.c.stix_id).where(
+        one_of(grants.c.stix_id, "ids"), _covers(kind, channel_id, org_id)
+    )
+    return set(conn.execute(query, {"ids": sorted(set(stix_ids))}).scalars())
+
+
+def _covers(kind: str, channel_id: int | None, org_id: int) -> ColumnElement[bool]:
+    """A grant of this use, for this channel or any, to this organisation or any."""
+    return and_(
+        grants.c.kind == kind,
+        or_(grants.c.channel_id.is_(None), grants.c.channel_id == channel_id),
+        or_(grants.c.org_id.is_(None), grants.c.org_id == org_id),
+    )
 
 
 def effective_tlp(conn: Connection, stix_id: str, version: str) -> Tlp | None:
@@ -139,6 +160,33 @@ def effective_tlp(conn: Connection, stix_id: str, version: str) -> Tlp | None:
         )
     ).scalar()
     return None if given is None else Tlp(given)
+
+
+def effective_tlps(conn: Connection, versions: dict[str, str]) -> dict[str, Tlp]:
+    """Return :func:`effective_tlp` of many stored versions (id -> version) in two
+    statements; a version with no TLP at all is left out."""
+    found: dict[str, Tlp] = {}
+    ids = sorted(versions)
+    own = select(objects.c.stix_id, objects.c.version, objects.c.tlp).where(
+        one_of(objects.c.stix_id, "ids")
+    )
+    for row in conn.execute(own, {"ids": ids}):
+        if versions[row.stix_id] == row.version and row.tlp is not None:
+            found[row.stix_id] = Tlp(row.tlp)
+    rest = [i for i in ids if i not in found]
+    if not rest:
+        return found
+    given = (
+        select(
+            channel_objects.c.stix_id, channel_objects.c.version, func.max(channel_objects.c.tlp)
+        )
+        .where(one_of(channel_objects.c.stix_id, "ids"))
+        .group_by(channel_objects.c.stix_id, channel_objects.c.version)
+    )
+    for stix_id, version, tlp in conn.execute(given, {"ids": rest}):
+        if versions[stix_id] == version and tlp is not None:
+            found[stix_id] = Tlp(tlp)
+    return found
 
 
 def grant(

@@ -39,7 +39,9 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     FromClause,
+    Select,
     and_,
+    bindparam,
     exists,
     false,
     or_,
@@ -179,17 +181,23 @@ def _versions(
 ) -> dict[str, set[str]]:
     if viewer.role is Role.AUDITOR:
         return {}
-    placement, shown = _versions_rule(viewer, readable)
     found: dict[str, set[str]] = {}
     for chunk in chunked(sorted(set(stix_ids))):
-        rows = conn.execute(
-            select(placement.c.stix_id, placement.c.version)
-            .where(placement.c.stix_id.in_(chunk), shown)
-            .distinct()
-        )
+        rows = conn.execute(_versions_among(viewer, readable), {"ids": list(chunk)})
         for row in rows:
             found.setdefault(row.stix_id, set()).add(row.version)
     return found
+
+
+@functools.lru_cache(maxsize=_RULES_KEPT)
+def _versions_among(viewer: Viewer, readable: bool) -> Select[Any]:
+    # The statement too, and its cache key with it: both cost more than running it.
+    placement, shown = _versions_rule(viewer, readable)
+    return (
+        select(placement.c.stix_id, placement.c.version)
+        .where(placement.c.stix_id.in_(bindparam("ids", expanding=True)), shown)
+        .distinct()
+    )
 
 
 @functools.lru_cache(maxsize=_RULES_KEPT)

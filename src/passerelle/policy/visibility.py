@@ -138,6 +138,21 @@ def visible_placement(viewer: Viewer, placement: FromClause) -> ColumnElement[bo
     return and_(_seen_plainly(viewer, placement), _not_eclipsed(viewer, placement))
 
 
+# Rules kept per (viewer, alias name): a few per page a viewer reads, a few hundred viewers.
+_RULES_KEPT: Final = 1024
+
+
+@functools.lru_cache(maxsize=_RULES_KEPT)
+def placement_rule(viewer: Viewer, name: str) -> tuple[FromClause, ColumnElement[bool]]:
+    """Return an alias of channel_objects called ``name`` and :func:`visible_placement`
+    on it for the viewer, built once and kept: the rule is a function of the viewer alone
+    (what it tests is read when a statement runs) and building it took longer than
+    running it on the pages that read it (bench/web.py). ``name`` is the call site's own,
+    so that one statement never nests a rule on the same alias inside itself."""
+    placement = channel_objects.alias(name)
+    return placement, visible_placement(viewer, placement)
+
+
 def _seen_plainly(viewer: Viewer, placement: FromClause) -> ColumnElement[bool]:
     """The audience, referents and producer rules, before the rule of copies."""
     return or_(

@@ -15,7 +15,16 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, FromClause, and_, exists, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    select,
+)
 
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
@@ -41,17 +50,21 @@ def h3_pending(viewer: Viewer, stix_id: Any, version: Any) -> ColumnElement[bool
 def withheld_seen(conn: Connection, viewer: Viewer, stix_ids: Iterable[str]) -> set[str]:
     """Return the objects among these of which a version the viewer may see carries an
     H3 restriction they have not acknowledged: none of their content may be shown."""
-    placement, pending = _pending_seen(viewer)
     found: set[str] = set()
     for chunk in chunked(sorted(set(stix_ids))):
-        found.update(
-            conn.execute(
-                select(placement.c.stix_id)
-                .where(placement.c.stix_id.in_(chunk), pending)
-                .distinct()
-            ).scalars()
-        )
+        found.update(conn.execute(_withheld_among(viewer), {"ids": list(chunk)}).scalars())
     return found
+
+
+# The statement too, and its cache key with it: both cost more than running it.
+@functools.lru_cache(maxsize=256)
+def _withheld_among(viewer: Viewer) -> Select[Any]:
+    placement, pending = _pending_seen(viewer)
+    return (
+        select(placement.c.stix_id)
+        .where(placement.c.stix_id.in_(bindparam("ids", expanding=True)), pending)
+        .distinct()
+    )
 
 
 # Built once per viewer: visible_placement costs more to build than the query to run.

@@ -17,8 +17,8 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_
 from passerelle.errors import Forbidden
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
-from passerelle.policy.visibility import visible_placement
-from passerelle.store.schema import channel_objects, rfis, tip_receipts, tips, watches
+from passerelle.policy.visibility import placement_rule
+from passerelle.store.schema import rfis, tip_receipts, tips, watches
 
 
 def require_worker(viewer: Viewer) -> None:
@@ -29,11 +29,11 @@ def require_worker(viewer: Viewer) -> None:
 
 def tip_object_visible(viewer: Viewer) -> ColumnElement[bool]:
     """The viewer may see the tip's object in the tip's channel (correlated on ``tips``)."""
-    placement = channel_objects.alias("tip_placement")
+    placement, visible = placement_rule(viewer, "tip_placement")
     return exists().where(
         placement.c.stix_id == tips.c.stix_id,
         placement.c.channel_id == tips.c.channel_id,
-        visible_placement(viewer, placement),
+        visible,
     )
 
 

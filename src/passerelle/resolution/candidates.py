@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, bindparam, select
 
 from passerelle.objects.latest import bodies_of
 from passerelle.policy.entities import (
@@ -101,15 +101,7 @@ def candidates_for(conn: Connection, viewer: Viewer, roots: Iterable[str]) -> di
                 )
             }
         )
-        rows += conn.execute(
-            select(
-                entity_names.c.id,
-                entity_names.c.entity_id,
-                entity_names.c.name,
-                entity_names.c.source,
-                entity_names.c.stix_id,
-            ).where(entity_names.c.entity_id.in_(chunk), name_visible(viewer))
-        ).all()
+        rows += conn.execute(_names_of(viewer), {"ids": list(chunk)}).all()
     found: dict[str, Candidate] = {}
     seen: set[tuple[str, str, str, str | None]] = set()
     for row in sorted(rows, key=lambda r: int(r.id)):
@@ -126,6 +118,33 @@ def candidates_for(conn: Connection, viewer: Viewer, roots: Iterable[str]) -> di
     return found
 
 
+# Statements built once per viewer, their cache keys with them: both cost more than
+# running them (each holds the viewer's visibility rule).
+@functools.lru_cache(maxsize=256)
+def _names_of(viewer: Viewer) -> Select[Any]:
+    return select(
+        entity_names.c.id,
+        entity_names.c.entity_id,
+        entity_names.c.name,
+        entity_names.c.source,
+        entity_names.c.stix_id,
+    ).where(entity_names.c.entity_id.in_(bindparam("ids", expanding=True)), name_visible(viewer))
+
+
+@functools.lru_cache(maxsize=256)
+def _links_of(viewer: Viewer) -> Select[Any]:
+    return (
+        select(entity_links.c.entity_id, entity_links.c.stix_id, entity_links.c.holder)
+        .select_from(LINKS)
+        .where(
+            entity_links.c.entity_id.in_(bindparam("ids", expanding=True)),
+            entity_links.c.status.in_(LINKED),
+            link_visible(viewer),
+        )
+        .order_by(entity_links.c.stix_id, entity_links.c.holder)
+    )
+
+
 def _add_facts(
     conn: Connection, viewer: Viewer, found: dict[str, Candidate], member: dict[str, str]
 ) -> None:
@@ -136,16 +155,7 @@ def _add_facts(
     ids = sorted(m for m, root in member.items() if root in found)
     linked: dict[str, list[tuple[str, int]]] = {}
     for chunk in chunked(ids):
-        rows = conn.execute(
-            select(entity_links.c.entity_id, entity_links.c.stix_id, entity_links.c.holder)
-            .select_from(LINKS)
-            .where(
-                entity_links.c.entity_id.in_(chunk),
-                entity_links.c.status.in_(LINKED),
-                link_visible(viewer),
-            )
-            .order_by(entity_links.c.stix_id, entity_links.c.holder)
-        )
+        rows = conn.execute(_links_of(viewer), {"ids": list(chunk)})
         for row in rows:
             threads = linked.setdefault(member[row.entity_id], [])
             if len(threads) < MAX_FACT_OBJECTS:

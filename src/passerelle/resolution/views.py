@@ -10,12 +10,13 @@ exist. A link of an object withheld under H3 shows nothing of the object's conte
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, bindparam, select
 
 from passerelle.core.context import stamp
 from passerelle.core.references import MIN_PREFIX, unknown
@@ -251,16 +252,25 @@ def entity_view(
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _group_names(viewer: Viewer) -> Select[Any]:
+    # Built once per viewer, its cache key with it: both cost more than running it.
+    return (
+        select(entity_names)
+        .where(
+            entity_names.c.entity_id.in_(bindparam("members", expanding=True)),
+            name_visible(viewer),
+        )
+        .order_by(entity_names.c.id)
+    )
+
+
 def _name_views(
     conn: Connection, viewer: Viewer, members: Sequence[str], aliases: AliasData
 ) -> list[NameView]:
     """The names of a group's entities the viewer may see, once each (a name carried by
     several versions of an object shows once)."""
-    rows = conn.execute(
-        select(entity_names)
-        .where(entity_names.c.entity_id.in_(members), name_visible(viewer))
-        .order_by(entity_names.c.id)
-    ).all()
+    rows = conn.execute(_group_names(viewer), {"members": list(members)}).all()
     adders = _decided_by(conn, viewer, [row.added_by for row in rows])
     views: dict[tuple[str, str, str, str | None], NameView] = {}
     for row in rows:

@@ -20,7 +20,10 @@ SCHEMA_TEXT = (
     "scheme '4x4' with reliability A, B, C or X and credibility 1-4, or scheme "
     "'open-source'; kept in its native scheme, never converted); "
     "recipients (list of usernames: the named individuals a TLP:RED object is for, "
-    "required with TLP:RED)."
+    "required with TLP:RED); "
+    "forwarding_grants (list of objects {by, to}, organisation names: the producer lets "
+    "the node of organisation 'by', having received the object, forward it to the node "
+    "of organisation 'to'; without one, no node but the producer's sends it on)."
 )
 
 

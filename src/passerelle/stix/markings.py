@@ -5,7 +5,9 @@
   CLEAR). Several TLP markings on one object: the most restrictive applies.
 - PAP: the OASIS PAP marking definitions (extension-definition--f8d78575-...).
 - Passerelle's handling extension (:data:`HANDLING_EXTENSION_ID`): handling codes
-  H0-H3 with H3's text, source grading in its native scheme, and RED recipients.
+  H0-H3 with H3's text, source grading in its native scheme, RED recipients, and the
+  producer's forwarding grants (which organisation's node may forward the object to
+  which organisation; docs/federation.md, "Forwarding to a third node").
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any, Final
 HANDLING_EXTENSION_ID = "extension-definition--fbebf196-9e99-49eb-9654-73e2364affb8"
 # The property of the handling extension that holds structured feedback on a tip.
 FEEDBACK: Final = "feedback"
+# The property that carries the producer's forwarding grants: [{"by": ORG, "to": ORG}].
+FORWARDING: Final = "forwarding_grants"
 
 
 class InvalidHandling(ValueError):
@@ -145,6 +149,8 @@ class Handling:
     grading: SourceGrading | None = None
     recipients: tuple[str, ...] = ()
     statement_refs: tuple[str, ...] = ()
+    # (by, to): the producer lets the node of organisation ``by`` forward it to ``to``.
+    forwarding: tuple[tuple[str, str], ...] = ()
 
 
 def _codes(value: object) -> HandlingCode:
@@ -157,6 +163,20 @@ def _codes(value: object) -> HandlingCode:
         except KeyError as exc:
             raise InvalidHandling(f"unknown handling code {code[:10]!r}: use H0-H3") from exc
     return codes
+
+
+def _forwarding(value: object) -> tuple[tuple[str, str], ...]:
+    """Read the producer's forwarding grants: a list of {"by": ORG, "to": ORG}."""
+    if not isinstance(value, list):
+        raise InvalidHandling(f"{FORWARDING} must be a list of {{'by': ORG, 'to': ORG}}")
+    grants: list[tuple[str, str]] = []
+    for entry in value:
+        by = entry.get("by") if isinstance(entry, dict) else None
+        to = entry.get("to") if isinstance(entry, dict) else None
+        if not (isinstance(by, str) and by.strip() and isinstance(to, str) and to.strip()):
+            raise InvalidHandling(f"each of {FORWARDING} needs 'by' and 'to' organisations")
+        grants.append((by.strip(), to.strip()))
+    return tuple(dict.fromkeys(grants))
 
 
 def _extension(obj: dict[str, Any]) -> dict[str, Any] | None:
@@ -223,7 +243,10 @@ def read_handling(obj: dict[str, Any], extra_recipients: Sequence[str] = ()) -> 
         raise InvalidHandling(
             "a TLP:RED object must name its recipients (handling extension or --recipient)"
         )
-    return Handling(tlp, pap, codes, h3_text, grading, named or tuple(recipients), tuple(others))
+    forwarding = _forwarding(extension[FORWARDING]) if FORWARDING in extension else ()
+    return Handling(
+        tlp, pap, codes, h3_text, grading, named or tuple(recipients), tuple(others), forwarding
+    )
 
 
 _UNMARKED: Final = Handling()

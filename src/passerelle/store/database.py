@@ -37,7 +37,7 @@ from passerelle.store.statistics import Growth
 # The newest migration in migrations/versions/ (tests/store/test_migrations.py checks that
 # it is Alembic's head). Knowing it here, a process sees that its schema is current with
 # one query, without loading Alembic and every migration script.
-SCHEMA_HEAD = "0017_fedlookup"
+SCHEMA_HEAD = "0020_search"
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,10 @@ class Database:
 
     def lock_audit(self, conn: Connection) -> None:
         """Serialise appends to the audit log within the current write transaction."""
+
+    def lock_channels(self, conn: Connection, channel_ids: Sequence[int]) -> None:
+        """Serialise writes to further channels within the current write transaction (one
+        writer at a time already does on SQLite)."""
 
     @property
     def writes_one_at_a_time(self) -> bool:
@@ -233,6 +237,13 @@ class PostgresDatabase(Database):
     def lock_audit(self, conn: Connection) -> None:
         """Take the audit chain's lock until the transaction ends."""
         conn.execute(_ADVISORY_LOCK, {"space": _LOCK_SPACE, "key": _AUDIT_LOCK})
+
+    def lock_channels(self, conn: Connection, channel_ids: Sequence[int]) -> None:
+        """Take further channels' locks until the transaction ends (taken after the ones
+        the write began with: two such writes crossing may deadlock, and PostgreSQL then
+        rolls one of them back)."""
+        for channel_id in sorted(set(channel_ids)):
+            conn.execute(_ADVISORY_LOCK, {"space": _LOCK_SPACE, "key": channel_id})
 
     def insert_rows(
         self,

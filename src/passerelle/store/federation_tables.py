@@ -34,6 +34,11 @@ peers = Table(
     # produced is pushed (the peer attributes everything it receives to that account).
     Column("speaks_for_org_id", Integer, ForeignKey("organisations.id"), nullable=False),
     Column("token_file", Text, nullable=False),
+    # How the credential in token_file is sent: "bearer" (a token) or "basic" (USER:PASSWORD).
+    Column("auth", String(10), nullable=False, server_default="bearer"),
+    # Identity ids (comma-separated) that stand for org_id in what the peer sends, besides
+    # the identity this node publishes for it (a plain TAXII feed names its own).
+    Column("authors", Text, nullable=False, server_default=""),
     Column("ca_file", Text),
     Column("created", BigInteger, nullable=False),
     Column("last_success", BigInteger),

@@ -283,6 +283,8 @@ tips = Table(
     Column("ack_deadline", BigInteger, nullable=False),
     Column("outcome_deadline", BigInteger, nullable=False),
     Column("action_requested", Text, nullable=False, server_default=""),
+    # A tip a peer's node announced: the person who shared it there, as it named them.
+    Column("sharer_name", String(200), nullable=False, server_default=""),
     Index("ix_tips_producer", "producer_org_id", "shared_at"),
     Index("ix_tips_object", "stix_id"),
 )
@@ -307,6 +309,28 @@ tip_receipts = Table(
     Column("note", Text, nullable=False, server_default=""),
     Column("watch_declined", Text, nullable=False, server_default=""),
     Index("ix_tip_receipts_org_state", "org_id", "state"),
+)
+
+# Each recipient's state of a tip in a receiving organisation: its people on this node
+# (node '') or on a peer's node (node = that peer's node account). The organisation's
+# receipt above is the furthest of its recipients' states.
+tip_recipients = Table(
+    "tip_recipients",
+    metadata,
+    Column("tip_id", String(64), ForeignKey("tips.id"), primary_key=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), primary_key=True),
+    Column("node", String(200), primary_key=True),
+    Column("state", String(20), nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+    Column("owner_id", Integer, ForeignKey("users.id")),
+    Column("acknowledged_at", BigInteger),
+    Column("investigating_at", BigInteger),
+    Column("closed_at", BigInteger),
+    Column("outcome", String(30)),
+    Column("arrests", Integer),
+    Column("seizures", Text, nullable=False, server_default=""),
+    Column("checked", Text, nullable=False, server_default=""),
+    Column("note", Text, nullable=False, server_default=""),
 )
 
 # Every transition of a receipt: who, when, and the STIX feedback it sent back.

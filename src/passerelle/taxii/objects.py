@@ -25,7 +25,7 @@ from passerelle.objects.queries import (
     owners_of_versions,
     status_resource,
 )
-from passerelle.objects.removal import erase_everywhere, remove_from_channel
+from passerelle.objects.removal import erase_everywhere, placed_by_forwarder, remove_from_channel
 from passerelle.policy.actions import require_write
 from passerelle.policy.directory import Channel
 from passerelle.policy.roles import Role
@@ -222,7 +222,8 @@ def delete_object(
     match_spec_version: MatchSpec = None,
 ) -> TaxiiResponse:
     """Take an object's versions (all unless filtered) out of this collection; asked by a
-    peer's node account, erase them from every collection of this node."""
+    peer's node account, erase them from every collection of this node (or, for versions
+    of another organisation it forwarded here, withdraw them from this collection)."""
     flt = ObjectFilter.parse(None, object_id, None, match_version, match_spec_version, "all")
     state = request.app.state
     with call.database.write() as conn:
@@ -231,10 +232,16 @@ def delete_object(
         if not entries:
             raise TaxiiError(404, f"no object {object_id[:80]!r} in this collection")
         require_write(conn, call.viewer, channel)
-        owned = owners_of_versions(conn, entries) == {call.viewer.org_id}
-        if owned:
+        allowed = owners_of_versions(conn, entries) == {call.viewer.org_id}
+        if allowed:
             _remove(call, conn, state.hooks, channel, entries, state.clock())
-    if not owned:
+        else:
+            allowed = call.viewer.role is Role.NODE and placed_by_forwarder(
+                conn, call.viewer, channel, entries
+            )
+            if allowed:
+                _withdraw(call, conn, state.hooks, channel, entries, state.clock())
+    if not allowed:
         # Recorded apart: the refused request's transaction is rolled back.
         call.audit("delete-refused", [object_id], channel=channel.title)
         raise Forbidden("only the organisation that produced an object may delete it")
@@ -253,6 +260,16 @@ def _remove(
     else:
         remove_from_channel(conn, hooks, call.viewer, channel, entries, now)
         audit.record(call.database, conn, call.viewer, "delete", ids, {"channel": channel.title})
+
+
+def _withdraw(
+    call: Call, conn: Connection, hooks: Hooks, channel: Channel, entries: list[Entry], now: int
+) -> None:
+    """Take versions a node account forwarded here out of this collection (audited)."""
+    remove_from_channel(conn, hooks, call.viewer, channel, entries, now)
+    ids = sorted({e.stix_id for e in entries})
+    detail = {"channel": channel.title, "versions": sorted({e.version for e in entries})}
+    audit.record(call.database, conn, call.viewer, "withdraw", ids, detail)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -59,7 +59,10 @@ def tlp_of(view: DraftView) -> str:
 
 
 def dates_of(view: DraftView) -> list[Span]:
-    """Return the dates intake read in the text (they are no element of the review)."""
+    """Return the dates intake read in the text of a draft stored before dates were
+    elements of the review (none of a later draft: its dates are elements)."""
+    if any(e.kind == "date" for e in view.elements):
+        return []
     report = _report(view) or {}
     return [
         Span(d["start"], d["end"], "date", str(d.get("value") or d.get("text", "")))
@@ -88,6 +91,8 @@ def _element_spans(element: Element) -> Iterator[Span]:
         where = [(m.get("start"), m.get("end")) for m in obj.get("x_passerelle_mentions") or []]
     elif element.kind in ("quotation", "fact"):
         where = [(obj.get("x_passerelle_start"), obj.get("x_passerelle_end"))]
+    elif element.kind == "date":
+        where = [(obj.get("start"), obj.get("end"))]
     for start, end in where:
         if _offsets(start, end):
             yield Span(start, end, element.kind, element.summary, element.number, element.state)

@@ -179,13 +179,17 @@ def draft_page(request: Request, draft_id: str, session: Session) -> HTMLRespons
 
 
 def _correction(form: FormData) -> dict[str, Any]:
-    """The fields of a correction: a name, a label, or the whole object as JSON."""
+    """The fields of a correction: a name, a label, a date's value, or the whole object
+    as JSON."""
     values: dict[str, Any] = {"reason": field(form, "reason")}
     if field(form, "body"):
         try:
             values["body"] = orjson.loads(field(form, "body"))
         except orjson.JSONDecodeError as exc:
             raise BadInput(f"the corrected object is not JSON: {exc}") from exc
+        return values
+    if field(form, "value"):
+        values["value"] = field(form, "value")
         return values
     values["name"] = field(form, "name") or None
     values["label"] = field(form, "label") or None

@@ -2,16 +2,17 @@
 line defines it): every organisation and channel, who is in each channel with which
 rights, and the peers (read only).
 
-Adding an organisation and a channel's members run the administration's actions the
-command line runs (``org add``, ``channel member``), audited with before/after exactly as
-there. Anyone but the operator is refused (403) before anything is read or changed, and
-the refusal audited, so the page tells nobody else which channels or peers exist.
+Adding an organisation, a channel and a channel's members run the administration's
+actions the command line runs (``org add``, ``channel add``, ``channel member``), audited
+with before/after exactly as there. Anyone but the operator is refused (403) before
+anything is read or changed, and the refusal audited, so the page tells nobody else which
+channels or peers exist.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Final
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,9 +20,11 @@ from starlette.datastructures import FormData
 
 from passerelle.admin import actions
 from passerelle.admin.node import node_register, require_operator
-from passerelle.errors import Forbidden, NotFound, PasserelleError
+from passerelle.errors import BadInput, Forbidden, NotFound, PasserelleError
 from passerelle.federation import peers
 from passerelle.federation.status import peer_status
+from passerelle.policy.directory import Membership
+from passerelle.stix.markings import Tlp
 from passerelle.store.database import Database
 from passerelle.web.access import checked_form, field, page, refused, signed_in
 from passerelle.web.administration import problem_of
@@ -30,6 +33,8 @@ from passerelle.web.sessions import WebSession
 router = APIRouter(include_in_schema=False)
 Session = Annotated[WebSession, Depends(signed_in)]
 Action = Callable[[Database, FormData], object]
+# A new channel's form names each member's rights in a field ``member:ORG``.
+MEMBER: Final = "member:"
 
 
 def _operator_page(
@@ -88,6 +93,34 @@ async def add_organisation(request: Request, session: Session) -> Response:
         actions.add_organisation(database, session.viewer, field(form, "name"))
 
     return await _act(request, session, "admin.org-add", run)
+
+
+def _members(form: FormData) -> list[Membership]:
+    """The members a new channel's form gives: ``member:ORG`` set to r, w or rw."""
+    found = []
+    for key, value in form.multi_items():
+        if not key.startswith(MEMBER) or not isinstance(value, str) or not value.strip():
+            continue
+        found.append(Membership.parse(f"{key.removeprefix(MEMBER)}:{value.strip()}"))
+    return found
+
+
+@router.post("/admin/node/channels")
+async def add_channel(request: Request, session: Session) -> Response:
+    """Create a channel shared by the organisations given rights in it."""
+
+    def run(database: Database, form: FormData) -> None:
+        tlp = Tlp.parse(field(form, "default_tlp") or "amber")
+        if tlp is Tlp.RED:
+            raise BadInput("a channel cannot default to TLP:RED: RED names its recipients")
+        title, members = field(form, "title"), _members(form)
+        if not title or not members:
+            raise BadInput("give the channel a title and at least one member")
+        alias = field(form, "alias") or None
+        description = field(form, "description")
+        actions.add_channel(database, session.viewer, title, members, alias, description, tlp)
+
+    return await _act(request, session, "admin.channel-add", run)
 
 
 @router.post("/admin/node/members")

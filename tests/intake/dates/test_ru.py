@@ -18,3 +18,18 @@ def test_russian_dates() -> None:
     assert values("в марте 2011 года", "ru") == [("марте 2011 года", "2011-03", "month")]
     assert values("в 2015 году", "ru") == [("2015 году", "2015", "year")]
     assert values("приказ № 2015-12 от 01.12.2017", "ru") == [("01.12.2017", "2017-12-01", "day")]
+
+
+def test_russian_months_alone() -> None:
+    # found on the press set (issue 15): a month in the prepositional case, at its end,
+    # or from it on, of this year
+    assert values("В августе их задержали, а в конце ноября отпустили.", "ru") == [
+        ("В августе", "2017-08", "month"),
+        ("в конце ноября", "2017-11", "month"),
+    ]
+    assert values("Проверки идут с января этого года.", "ru") == [
+        ("с января этого года", "2017-01", "month")
+    ]
+    assert values("Он приехал в мае прошлого года.", "ru") == [
+        ("в мае прошлого года", "2016-05", "month")
+    ]

@@ -103,3 +103,80 @@ def test_names_with_particles_are_persons_and_one_label_per_name() -> None:
     found = {(m.text, m.label) for m in en.extract(text, ALIASES)}
     assert ("Abdelbaset Ali al-Megrahi", "person") in found
     assert len({label for t, label in found if t == "Janzur"}) == 1
+
+
+# Rules found on the public press set (issue 15); sentences written for these tests.
+
+
+def _labels(text: str) -> dict[str, tuple[str, str]]:
+    return {m.text: (m.label, m.canonical) for m in en.extract(text, ALIASES)}
+
+
+def test_a_title_and_its_domain_are_cut_from_the_name() -> None:
+    found = _labels(
+        "Current UK Prime Minister Alan Brightwater spoke. The Higher Education Minister "
+        "Sara Odum Kellet resigned. He met U.S. Secretary of State Lena Marsh in Oslo, "
+        "then the last King of Norway and the Minister of Fisheries."
+    )
+    assert found["Alan Brightwater"][0] == "person"
+    assert found["Sara Odum Kellet"][0] == "person"
+    assert found["Lena Marsh"][0] == "person"
+    assert found["Norway"][0] == "location"
+    assert not any("Fisheries" in name or name.startswith("of ") for name in found)
+
+
+def test_buildings_and_places_named_by_their_context_are_locations() -> None:
+    found = _labels(
+        "He was taken to Brackwell Community Hospital, then to the Sorrel Detention "
+        "Camp. He was born in the town of Quillan and moved to Tarrow. The Harth "
+        "bombing killed four. Police searched the attack on Hotel."
+    )
+    assert found["Brackwell Community Hospital"][0] == "location"
+    assert found["Sorrel Detention Camp"][0] == "location"
+    assert found["Quillan"][0] == "location"
+    assert found["Tarrow"][0] == "location"
+    assert found["Harth"][0] == "location"
+    assert "Hotel" not in found
+
+
+def test_runs_stop_at_a_sentence_and_join_long_names() -> None:
+    found = _labels(
+        "He met a cousin named Omar Jan. Omar Jan denied it. Officials of the Center "
+        "for a Safer Harbour Policy and the Committee to Protect Fishermen spoke. "
+        "Ban Ki-moon and Hizb-e-Tahrir Council were named; US-led forces moved. They flew "
+        "from Iran the Baltic Council said."
+    )
+    assert found["Omar Jan"][0] == "person"
+    assert "Omar Jan. Omar Jan" not in found
+    assert found["Center for a Safer Harbour Policy"][0] == "organization"
+    assert found["Committee to Protect Fishermen"][0] == "organization"
+    assert found["Ban Ki-moon"][0] == "person"
+    assert "Hizb-e-Tahrir Council" in found
+    assert "US-led" not in found
+    assert "Iran the Baltic Council" not in found
+
+
+def test_non_names_are_left_out() -> None:
+    found = _labels(
+        "At 4 a.m. GMT the M44X2 shells fell. Thirteen Finnish soldiers and several "
+        "Australian observers saw it. The Former Harbour Union met, and the Commission said "
+        "nothing. He said it in Hebrew."
+    )
+    for word in ("GMT", "M44X2", "Thirteen Finnish", "Australian", "Commission", "Hebrew"):
+        assert word not in found
+    assert "Harbour Union" in found
+
+
+def test_a_person_named_again_by_part_of_the_name() -> None:
+    found = {
+        (m.text, m.canonical)
+        for m in en.extract(
+            "Yusuf Ali al-Harbi was freed. Yusuf al-Harbi thanked the court, and his "
+            "brother Karim al-Harbi wept. Later, al-Harbi said he would stay. Ahmed Talbi said no; "
+            "Ahmed smiled.",
+            ALIASES,
+        )
+    }
+    assert ("Yusuf al-Harbi", "Yusuf Ali al-Harbi") in found
+    assert ("al-Harbi", "Yusuf Ali al-Harbi") in found
+    assert ("Ahmed", "Ahmed Talbi") in found

@@ -97,3 +97,48 @@ def test_platforms(mentions: list[Mention]) -> None:
 def test_titles_are_not_in_person_names(mentions: list[Mention]) -> None:
     persons = {m.text for m in mentions if m.label == "person"}
     assert persons == {"Дмитрий Песков", "Путина", "Песков"}
+
+
+# Rules found on the public press set (issue 15); sentences written for these tests.
+
+
+def _found(text: str) -> dict[str, tuple[str, str]]:
+    return {m.text: (m.label, m.canonical) for m in ru.extract(text, ALIASES)}
+
+
+def test_other_forms_of_one_name() -> None:
+    found = _found(
+        "Прокурор Жан Дюпон (Jean Dupont) выступил в Москве. Жан Дюпон сказал, что "
+        "власти США и Соединенных Штатов Америки согласны. Журналисты спросили Дюпона. "
+        "Братья Олег Серов и Иван Серов молчат; Серовы уехали, Серов вернулся."
+    )
+    assert "Серовы" not in found
+    assert found["Серов"][1] == "Олег Серов"
+    assert found["Jean Dupont"] == ("person", "Жан Дюпон")
+    assert found["Соединенных Штатов Америки"] == ("location", "США")
+    assert found["Дюпона"][1] == "Жан Дюпон"
+
+
+def test_common_nouns_peoples_and_buildings() -> None:
+    found = _found(
+        "Об этом сообщили СМИ. Иорданцы вышли на улицы Аммана. Его держат в СИЗО "
+        "«Лефортово», а в Интернете пишут о Западе. Ему вменяют статью 205 УК РФ. "
+        "Губернатор написал об этом в своём Telegram-канале."
+    )
+    for word in ("СМИ", "Иорданцы", "Интернете", "Западе", "РФ"):
+        assert word not in found
+    assert found["Аммана"][0] == "location"
+    assert found["Telegram"] == ("platform", "Telegram")
+    assert any(label == "location" and "Лефортово" in name for name, (label, _) in found.items())
+
+
+def test_a_body_name_cut_short_is_made_whole() -> None:
+    found = _found(
+        "Заявление сделал Комитет Совета федерации по обороне и безопасности. "
+        "Дело ведёт Следственный комитет России. Студент Университета штата Огайо "
+        "учился в Колумбийском университете."
+    )
+    names = " | ".join(found)
+    assert "по обороне и безопасности" in names
+    assert "Следственный комитет России" in names
+    assert "Университета штата Огайо" in names

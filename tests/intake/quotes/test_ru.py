@@ -77,3 +77,31 @@ def test_ru_nested_lapki_scare_quotes_and_unclosed() -> None:
     assert inner.parent == quotations.index(outer)
     unclosed = next(q for q in quotations if q.text.startswith("Следствие"))
     assert unclosed.unclosed
+
+
+# Rules found on the public press set (issue 15).
+
+
+def test_ru_a_channel_is_not_the_speaker() -> None:
+    text = (
+        "Группировка Аль-Шабаб через агентство Калам назвала нападавшего «нашим братом», "
+        "который провёл «операцию против неверных в порту»."
+    )
+    first, second = read_ru(text)[0]
+    assert "Аль-Шабаб" in first.speaker
+    assert second.speaker == first.speaker
+
+
+def test_ru_time_after_cherez_is_no_channel() -> None:
+    text = "Через два часа после взрыва Игорь Сомов назвал происшедшее «ужасной трагедией»."
+    (q,), _ = read_ru(text)
+    assert q.speaker == "Игорь Сомов"
+
+
+def test_ru_a_relative_pronoun_and_an_unnamed_pronoun_still_quote() -> None:
+    text = (
+        "Газета процитировала представителя министерства, который назвал причины "
+        "«неизвестными». Во время нападения он кричал «Слава богу»."
+    )
+    quotations, _ = read_ru(text)
+    assert [q.text for q in quotations] == ["неизвестными", "Слава богу"]

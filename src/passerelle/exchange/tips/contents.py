@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, Select, and_, bindparam, or_, select
 
 from passerelle.objects.latest import latest_visible_versions
 from passerelle.policy.viewer import Viewer
-from passerelle.policy.visibility import visible_placement
+from passerelle.policy.visibility import placement_rule
 from passerelle.store.chunks import chunked
-from passerelle.store.schema import channel_objects, object_refs
+from passerelle.store.schema import object_refs
 
 if TYPE_CHECKING:  # the type alone: a tip read imports no feedback writer
     from passerelle.exchange.feedback import TipRecord
@@ -52,19 +53,26 @@ def closure(conn: Connection, viewer: Viewer, start: Sequence[tuple[str, str]]) 
 def channel_contents(conn: Connection, viewer: Viewer, row: Any) -> list[str]:
     """Return the ids a tip (a row of ``tips``) holds that the viewer may see in its channel."""
     ids = closure(conn, viewer, [(row.stix_id, row.version)])
-    placement = channel_objects.alias("placement")
-    shown = set(
-        conn.execute(
-            select(placement.c.stix_id)
-            .where(
-                placement.c.stix_id.in_(ids),
-                placement.c.channel_id == row.channel_id,
-                visible_placement(viewer, placement),
-            )
-            .distinct()
-        ).scalars()
-    )
+    shown: set[str] = set()
+    for chunk in chunked(ids):
+        values = {"ids": list(chunk), "channel_id": row.channel_id}
+        shown.update(conn.execute(_shown_in_channel(viewer), values).scalars())
     return [i for i in ids if i in shown]
+
+
+@functools.lru_cache(maxsize=256)
+def _shown_in_channel(viewer: Viewer) -> Select[Any]:
+    # Built once per viewer, its cache key with it: both cost more than running it.
+    placement, visible = placement_rule(viewer, "contents_placement")
+    return (
+        select(placement.c.stix_id)
+        .where(
+            placement.c.stix_id.in_(bindparam("ids", expanding=True)),
+            placement.c.channel_id == bindparam("channel_id"),
+            visible,
+        )
+        .distinct()
+    )
 
 
 def visible_contents(conn: Connection, viewer: Viewer, record: TipRecord) -> list[tuple[str, str]]:

@@ -4,10 +4,13 @@
 
     received -> acknowledged (an owner) -> investigating -> closed (an outcome)
 
-A receipt is ``received`` on arrival (:func:`receive`); every later step is a row of the
-transition table below: the action, the states it leaves, the state it reaches, the
-receipt column that records when, and its effect (what else it records and the feedback
-it sends back, :mod:`passerelle.exchange.tips.effects`). Closing is allowed from
+The receipt is the organisation's; each place where its people act on the tip (this
+node's people, or a peer's node) is a recipient with its own state (:func:`set_recipient`),
+and the receipt is the furthest of them. A receipt is ``received`` on arrival
+(:func:`receive`); every later step is a row of the transition table below: the action,
+the states it leaves, the state it reaches, the receipt column that records when, and its
+effect (what else it records and the feedback it sends back,
+:mod:`passerelle.exchange.tips.effects`). Closing is allowed from
 ``acknowledged`` or ``investigating``. Every step records who and when as a tip event,
 sends its feedback to the producer in the same transaction, and goes to the audit log.
 """
@@ -40,7 +43,7 @@ from passerelle.exchange.tips.reading import find_tip, tip_view
 from passerelle.objects.writing import Write
 from passerelle.policy import workflow
 from passerelle.policy.viewer import Viewer
-from passerelle.store.schema import tip_events, tip_receipts
+from passerelle.store.schema import tip_events, tip_receipts, tip_recipients
 
 Action = Literal["acknowledge", "investigate", "close"]
 # The receipt's columns that record when it reached a state.
@@ -104,6 +107,29 @@ def _record_event(
     )
 
 
+# The recipient of this node's own people (else a peer's node account).
+HERE: Final = ""
+
+
+def set_recipient(
+    conn: Connection, tip_id: str, org_id: int, node: str, values: dict[str, Any]
+) -> None:
+    """Record where one recipient of a tip stands (its first state opens its row)."""
+    kept = {name: value for name, value in values.items() if name in tip_recipients.c}
+    key = (
+        (tip_recipients.c.tip_id == tip_id)
+        & (tip_recipients.c.org_id == org_id)
+        & (tip_recipients.c.node == node)
+    )
+    if conn.execute(select(tip_recipients.c.state).where(key)).first() is None:
+        # The first state of a recipient opens its row (it carries state and received_at).
+        conn.execute(
+            tip_recipients.insert().values(tip_id=tip_id, org_id=org_id, node=node, **kept)
+        )
+    else:
+        conn.execute(tip_recipients.update().where(key).values(**kept))
+
+
 def receive(
     write: Write, sharer: Viewer, record: TipRecord, org_id: int, org_name: str, now: int
 ) -> None:
@@ -114,6 +140,7 @@ def receive(
             tip_id=record.id, org_id=org_id, state=RECEIVED, received_at=now
         )
     )
+    set_recipient(conn, record.id, org_id, HERE, {"state": RECEIVED, "received_at": now})
     author = feedback.author_for(conn, org_id, sharer)
     marking = feedback.feedback_marking(conn, record, org_id)
     receipt = feedback.note(
@@ -155,11 +182,13 @@ def run(ctx: Context, transition: Transition[RequestT], request: RequestT) -> Ti
         change = transition.effect(
             Step(ctx, conn, record, receipt, marking, transition.target, now), request
         )
+        values = {"state": transition.target, transition.stamp_column: now, **change.values}
         conn.execute(
             tip_receipts.update()
             .where(tip_receipts.c.tip_id == record.id, tip_receipts.c.org_id == viewer.org_id)
-            .values(state=transition.target, **{transition.stamp_column: now}, **change.values)
+            .values(**values)
         )
+        set_recipient(conn, record.id, viewer.org_id, HERE, values)
         posted = feedback.post(write, viewer, record, change.feedback)
         _record_event(
             conn, record.id, viewer.org_id, transition.target, viewer.user_id, now, posted

@@ -11,7 +11,7 @@ from passerelle.core.context import Context, stamp
 from passerelle.core.operations import Operation, register
 from passerelle.durations import format_duration
 from passerelle.exchange.tips.models import Inbox, ListRequest, NoRequest, Overdue, Tip, TipRef
-from passerelle.exchange.tips.reading import find_tip, object_summary, tip_query, tip_views
+from passerelle.exchange.tips.reading import find_tip, object_summaries, tip_query, tip_views
 from passerelle.exchange.watches.inbox import inbox_notices
 from passerelle.policy import workflow
 from passerelle.store.schema import organisations, tip_receipts, tips
@@ -77,7 +77,9 @@ def overdue(ctx: Context, request: NoRequest) -> list[Overdue]:
     )
     found = []
     with ctx.database.read() as conn:
-        for row in conn.execute(query):
+        rows = conn.execute(query).all()
+        summaries = object_summaries(conn, [(row.stix_id, row.version) for row in rows])
+        for row in rows:
             mine = row.producer_org_id == ctx.viewer.org_id
             missing: Literal["acknowledgement", "outcome"] = (
                 "acknowledgement"
@@ -90,7 +92,7 @@ def overdue(ctx: Context, request: NoRequest) -> list[Overdue]:
                     tip_id=row.id,
                     side="sent" if mine else "received",
                     partner=row.receiver if mine else row.producer,
-                    object_name=object_summary(conn, row.stix_id, row.version)[1],
+                    object_name=summaries[row.stix_id, row.version][1],
                     state=row.receipt_state,
                     missing=missing,
                     deadline=stamp(deadline) or "",

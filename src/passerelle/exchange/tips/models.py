@@ -82,8 +82,26 @@ class Event(BaseModel):
     feedback: list[str] = Field(default_factory=list)
 
 
+class Recipient(BaseModel):
+    """Where one recipient of a receiving organisation stands: its people on this node
+    (``node`` null) or on a peer's node (``node``: that peer's node account here)."""
+
+    node: str | None = None
+    state: str
+    received_at: str
+    owner: str | None = None
+    acknowledged_at: str | None = None
+    investigating_at: str | None = None
+    closed_at: str | None = None
+    outcome: str | None = None
+    arrests: int | None = None
+    seizures: str = ""
+    checked: str = ""
+    note: str = ""
+
+
 class Receipt(BaseModel):
-    """A tip's state in one receiving organisation."""
+    """A tip's state in one receiving organisation: the furthest of its recipients'."""
 
     organisation: str
     state: str
@@ -102,6 +120,7 @@ class Receipt(BaseModel):
     ack_overdue: bool = False
     outcome_overdue: bool = False
     history: list[Event] = Field(default_factory=list)
+    recipients: list[Recipient] = Field(default_factory=list)
 
 
 class Tip(BaseModel):
@@ -115,6 +134,9 @@ class Tip(BaseModel):
     channel: str
     producer: str
     shared_by: str
+    shared_via: str | None = Field(
+        default=None, description="A tip a peer's node announced: that node's account here"
+    )
     shared_at: str
     ack_deadline: str
     outcome_deadline: str

@@ -17,19 +17,19 @@ from passerelle.core.context import stamp
 from passerelle.core.references import find_record
 from passerelle.exchange.watches.models import Hit, Watch, WatchState
 from passerelle.policy.viewer import Viewer
-from passerelle.policy.visibility import object_visible_anywhere, visible_placement
+from passerelle.policy.visibility import object_visible_anywhere, placement_rule
 from passerelle.policy.withholding import withheld_seen
 from passerelle.policy.workflow import watches_kept_by
 from passerelle.store.chunks import chunked
-from passerelle.store.schema import channel_objects, users, watch_hits, watch_keys, watches
+from passerelle.store.schema import users, watch_hits, watch_keys, watches
 
 
 def _version_visible(viewer: Viewer, stix_id: Any, version: Any) -> Any:
-    placement = channel_objects.alias("seen_placement")
+    placement, visible = placement_rule(viewer, "seen_placement")
     return exists().where(
         placement.c.stix_id == stix_id,
         placement.c.version == version,
-        visible_placement(viewer, placement),
+        visible,
     )
 
 

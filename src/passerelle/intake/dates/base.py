@@ -108,6 +108,29 @@ def day_month_year(m: int, d: int, y: str | None, pub: date | None) -> str:
     return iso_day(int(y), m, d) if y else past_day(m, d, pub)
 
 
+def near_day(m: int, d: int, pub: date, weekday: int | None = None) -> str:
+    """Return the day d/m nearest ``pub`` when the text gives no year.
+
+    With a weekday ("Sunday, February 17"), the nearest such day falling on it; without,
+    the most recent one on or before ``pub``, unless the next one comes within 45 days
+    and the last one lies further back ("until April 8" written on 29 March)."""
+    candidates = []
+    for y in (pub.year - 1, pub.year, pub.year + 1):
+        try:
+            candidates.append(date(y, m, d))
+        except ValueError:
+            continue
+    if weekday is not None:
+        matching = [c for c in candidates if c.weekday() == weekday]
+        if matching:
+            return min(matching, key=lambda c: abs((c - pub).days)).isoformat()
+    past = [c for c in candidates if c <= pub]
+    future = [c for c in candidates if c > pub]
+    if future and (future[0] - pub).days <= 45 and (not past or (pub - past[-1]).days > 45):
+        return future[0].isoformat()
+    return past[-1].isoformat() if past else past_day(m, d, pub)
+
+
 def day_number(s: str) -> int:
     """Return the number of a day as written ("1er", "3rd")."""
     return int(re.sub(r"\D", "", s))

@@ -23,6 +23,7 @@ from passerelle.intake.dates.base import (
     day_of_weekday,
     day_range,
     iso_day,
+    near_day,
     next_month,
     numeric_rules,
     past_month,
@@ -52,7 +53,12 @@ def _month(s: str) -> int:
 
 
 def _md(m: re.Match[str], pub: date | None) -> list[Piece]:
-    value = day_month_year(_month(m["m"]), day_number(m["d"]), m["y"], pub)
+    month, day = _month(m["m"]), day_number(m["d"])
+    if m["y"] or pub is None:
+        value = day_month_year(month, day, m["y"], pub)
+    else:
+        weekday = m["wd"]
+        value = near_day(month, day, pub, _WEEKDAYS[weekday] if weekday else None)
     return [(m.start(), m.end(), value, "day")]
 
 
@@ -62,6 +68,13 @@ def _day_range(m: re.Match[str], pub: date | None) -> list[Piece]:
 
 def _month_year(m: re.Match[str], pub: date | None) -> list[Piece]:
     return [(m.start(), m.end(), f"{int(m['y']):04d}-{_month(m['m']):02d}", "month")]
+
+
+def _month_of_year(m: re.Match[str], pub: date | None) -> list[Piece]:
+    """ "January of this year", "December of last year"."""
+    year = shift_years({"this": 0, "last": -1, "next": 1}[m["rel"].lower()], pub)
+    value = f"{year}-{_month(m['m']):02d}" if year else ""
+    return [(m.start(), m.end(), value, "month")]
 
 
 def _month_rel(m: re.Match[str], pub: date | None) -> list[Piece]:
@@ -83,7 +96,13 @@ def _wd(m: re.Match[str], pub: date | None) -> list[Piece]:
 
 def _rel_day(m: re.Match[str], pub: date | None) -> list[Piece]:
     word = re.sub(r"\s+", " ", m[0].lower())
-    offset = {"the day before yesterday": -2, "yesterday": -1, "today": 0, "tomorrow": 1}
+    offset = {
+        "the day before yesterday": -2,
+        "yesterday": -1,
+        "last night": -1,
+        "today": 0,
+        "tomorrow": 1,
+    }
     return [(m.start(), m.end(), shift_days(offset[word], pub), "day")]
 
 
@@ -123,17 +142,33 @@ def _grammar() -> Grammar:
             rf"(?P<d2>{day})\s+(?P<m2>{month})(?:,?\s+(?P<y2>{YEAR}))?(?P<y1>(?!))?",
             _day_range,
         ),
-        (rf"{_B}(?:{weekday},?\s+)?(?P<m>{month})\s+(?P<d>{day})(?:,?\s+(?P<y>{YEAR}))?", _md),
         (
-            rf"{_B}(?:{weekday},?\s+)?(?P<d>{day})\s+(?:of\s+)?(?P<m>{month})(?:,?\s+(?P<y>{YEAR}))?",
+            rf"{_B}(?:(?P<wd>{weekday}),?\s+)?(?P<m>{month})\s+(?P<d>{day})"
+            rf"(?:,?\s+(?P<y>{YEAR}))?",
             _md,
         ),
-        (rf"{_B}(?P<m>{month}),?\s+(?P<y>{YEAR})", _month_year),
+        (
+            rf"{_B}(?:(?P<wd>{weekday}),?\s+)?(?P<d>{day})\s+(?:of\s+)?(?P<m>{month})"
+            rf"(?:,?\s+(?P<y>{YEAR}))?",
+            _md,
+        ),
+        (rf"{_B}(?P<m>{month}),?\s+(?:of\s+)?(?P<y>{YEAR})", _month_year),
+        (rf"{_B}(?P<m>{month})\s+of\s+(?P<rel>this|last|next)\s+year{_E}", _month_of_year),
         (rf"{_B}(?P<rel>[Ll]ast|[Nn]ext)\s+(?P<m>{month})", _month_rel),
-        (rf"{_B}(?:in|since|until|early|late|mid-)\s+(?P<m>{month})(?!\s*\d)(?P<rel>)", _month_rel),
-        (rf"{_B}(?:in|since|by|until|before|after|during|early|late|mid-)\s+(?P<y>{YEAR})", _year),
+        (
+            rf"{_B}(?:[Ii]n|[Ss]ince|[Uu]ntil|early|late|mid-)\s+(?P<m>{month})(?!\s*\d)(?P<rel>)",
+            _month_rel,
+        ),
+        (
+            rf"{_B}(?:[Ii]n|[Ss]ince|[Bb]y|[Uu]ntil|[Bb]efore|[Aa]fter|[Dd]uring|early|late|"
+            rf"mid-|of|or|and|a|[Ff]rom|to)\s+(?P<y>{YEAR})(?![\d,.]\d)",
+            _year,
+        ),
         (rf"{_B}(?:(?P<rel>[Ll]ast|[Nn]ext|[Tt]his)\s+)?(?P<w>{weekday})", _wd),
-        (r"(?i)\b(?:the\s+day\s+before\s+yesterday|yesterday|today|tomorrow)\b", _rel_day),
+        (
+            r"(?i)\b(?:the\s+day\s+before\s+yesterday|yesterday|last\s+night|today|tomorrow)\b",
+            _rel_day,
+        ),
         (r"(?i)\b(?P<rel>last|this|next)\s+(?P<u>year|month)\b", _rel_period),
     ]
     return compile_grammar(rules, flags=0)

@@ -22,6 +22,7 @@ from passerelle.intake.dates.base import (
     day_of_weekday,
     day_range,
     numeric_rules,
+    past_month,
     shift_days,
     shift_months,
     shift_years,
@@ -64,6 +65,18 @@ def _year(m: re.Match[str], pub: date | None) -> list[Piece]:
     return [(m.start("y"), m.end(), m["y"], "year")]
 
 
+def _month_alone(m: re.Match[str], pub: date | None) -> list[Piece]:
+    """ "в августе", "в конце ноября": the most recent such month; "с января этого
+    года": that month of the year named."""
+    month, rel = _month(m["m"]), (m["rel"] or "").lower()
+    if rel:
+        year = shift_years(-1 if rel.startswith("прошл") else 0, pub)
+        value = f"{year}-{month:02d}" if year else ""
+    else:
+        value = past_month(month, pub)
+    return [(m.start(), m.end(), value, "month")]
+
+
 def _wd(m: re.Match[str], pub: date | None) -> list[Piece]:
     rel = (m["rel"] or "").lower()
     mode = (
@@ -91,6 +104,8 @@ def _grammar() -> Grammar:
     month_gen = rf"(?:(?:{stems})[яа]|мая|марта|августа)(?!\w)"
     month_any = rf"(?:(?:{stems})\w*|ма[йяе])(?!\w)"
     weekday = rf"(?:{alternation(list(_WEEKDAYS))})(?!\w)"
+    month_prep = rf"(?:(?:{stems})е|мае)(?!\w)"
+    this_year = r"(?:\s+(?P<rel>этого|прошлого)\s+года)?"
     year_tail = r"(?:\s*(?:года|году|год|г\.))?"
     rules: list[tuple[str, Handler]] = [
         *numeric_rules(day_first=True),
@@ -102,6 +117,12 @@ def _grammar() -> Grammar:
         (rf"{_B}(?P<d>{DAY})\s+(?P<m>{month_gen})(?:\s+(?P<y>{YEAR}){year_tail})?", _dmy),
         (rf"{_B}(?P<m>{month_any})\s+(?P<y>{YEAR}){year_tail}", _month_year),
         (rf"{_B}(?:в|с|до|после|к|по)\s+(?P<y>{YEAR}){year_tail}", _year),
+        (
+            rf"{_B}(?:[Вв]о?|[Кк])\s+(?:конце|начале|середине)\s+(?P<m>{month_gen}){this_year}",
+            _month_alone,
+        ),
+        (rf"{_B}[Вв]о?\s+(?P<m>{month_prep}){this_year}", _month_alone),
+        (rf"{_B}[Сс]\s+(?P<m>{month_gen}){this_year}", _month_alone),
         (rf"{_B}(?P<y>{YEAR})\s*(?:года|году|год|г\.)", _year),
         (rf"{_B}(?:в|во)\s+(?:(?P<rel>прошл\w+|следующ\w+|эт\w+)\s+)?(?P<w>{weekday})", _wd),
         (r"(?i)(?<!\w)(?:позавчера|послезавтра|вчера|сегодня|завтра)(?!\w)", _rel_day),

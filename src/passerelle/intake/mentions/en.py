@@ -45,6 +45,93 @@ from passerelle.intake.mentions.base import (
     with_acronyms,
     without_overlaps,
 )
+from passerelle.intake.mentions.en_persons import (
+    one_label_per_name,
+    persons_by_parts,
+    persons_by_surname,
+)
+from passerelle.intake.mentions.en_words import (
+    ABBREVIATIONS as _ABBREVIATIONS,
+)
+from passerelle.intake.mentions.en_words import (
+    ACRONYM as _ACRONYM,
+)
+from passerelle.intake.mentions.en_words import (
+    BUILDING_WORDS as _BUILDING_WORDS,
+)
+from passerelle.intake.mentions.en_words import (
+    CONNECTORS as _CONNECTORS,
+)
+from passerelle.intake.mentions.en_words import (
+    DEMONYM_PLURAL as _DEMONYM_PLURAL,
+)
+from passerelle.intake.mentions.en_words import (
+    DEMONYMS as _DEMONYMS,
+)
+from passerelle.intake.mentions.en_words import (
+    GROUP_ADJECTIVE as _GROUP_ADJECTIVE,
+)
+from passerelle.intake.mentions.en_words import (
+    GROUP_AFTER as _GROUP_AFTER,
+)
+from passerelle.intake.mentions.en_words import (
+    GROUP_BEFORE as _GROUP_BEFORE,
+)
+from passerelle.intake.mentions.en_words import (
+    GROUP_WORDS as _GROUP_WORDS,
+)
+from passerelle.intake.mentions.en_words import (
+    LOCATIVE as _LOCATIVE,
+)
+from passerelle.intake.mentions.en_words import (
+    NAME_PARTICLES as _NAME_PARTICLES,
+)
+from passerelle.intake.mentions.en_words import (
+    ORG_WORDS as _ORG_WORDS,
+)
+from passerelle.intake.mentions.en_words import (
+    PLACE_ACRONYMS as _PLACE_ACRONYMS,
+)
+from passerelle.intake.mentions.en_words import (
+    PLACE_BEFORE as _PLACE_BEFORE,
+)
+from passerelle.intake.mentions.en_words import (
+    PLACE_NOUN_AFTER as _PLACE_NOUN_AFTER,
+)
+from passerelle.intake.mentions.en_words import (
+    PLACE_OF as _PLACE_OF,
+)
+from passerelle.intake.mentions.en_words import (
+    PLACE_WORDS as _PLACE_WORDS,
+)
+from passerelle.intake.mentions.en_words import (
+    PLACES,
+    SEATS,
+)
+from passerelle.intake.mentions.en_words import (
+    SPEECH_AFTER as _SPEECH_AFTER,
+)
+from passerelle.intake.mentions.en_words import (
+    SPEECH_BEFORE as _SPEECH_BEFORE,
+)
+from passerelle.intake.mentions.en_words import (
+    STOP as _STOP,
+)
+from passerelle.intake.mentions.en_words import (
+    SUFFIXES as _SUFFIXES,
+)
+from passerelle.intake.mentions.en_words import (
+    TITLE_BEFORE as _TITLE_BEFORE,
+)
+from passerelle.intake.mentions.en_words import (
+    TITLE_MODIFIERS as _TITLE_MODIFIERS,
+)
+from passerelle.intake.mentions.en_words import (
+    TITLES as _TITLES,
+)
+from passerelle.intake.mentions.en_words import (
+    TRAILING as _TRAILING,
+)
 from passerelle.intake.model import Mention
 from passerelle.intake.typography import normalise
 from passerelle.resolution.aliases import AliasData
@@ -58,200 +145,6 @@ _PLATFORM_CUE: Final = re.compile(
     r"using|encrypted)\s+$",
     re.I,
 )
-# Seats of power that speak for their occupants (pattern -> canonical name).
-SEATS: Final = {
-    r"Kremlin": "Kremlin",
-    r"White House": "White House",
-    r"Downing Street": "Downing Street",
-    r"Pentagon": "Pentagon",
-    r"[ÉE]lys[ée]e(?: Palace)?": "Élysée",
-    r"Quai d'Orsay": "Quai d'Orsay",
-    r"Lubyanka": "Lubyanka",
-    r"Foggy Bottom": "Foggy Bottom",
-    r"Zhongnanhai": "Zhongnanhai",
-}
-_LOCATIVE: Final = re.compile(
-    r"\b(?:in|at|inside|outside|into|near|from|to|toward|towards|visited|visit|left|entered)"
-    r"\s+(?:the\s+)?$",
-    re.I,
-)
-# Countries, regions and cities an intelligence desk meets; each a location.
-PLACES: Final = frozenset(
-    [
-        *str.split(
-            "Afghanistan Albania Algeria Angola Argentina Armenia Australia Austria Azerbaijan "
-            "Bahrain Bangladesh Belarus Belgium Benin Bolivia Bosnia Brazil Bulgaria "
-            "Burkina Cambodia Cameroon Canada Chad Chile China Colombia Congo Croatia Cuba "
-            "Cyprus Czechia Denmark Djibouti Egypt Eritrea Estonia Ethiopia Finland France "
-            "Gabon Georgia Germany Ghana Greece Guinea Hungary Iceland India Indonesia Iran "
-            "Iraq Ireland Israel Italy Japan Jordan Kazakhstan Kenya Kosovo Kuwait Kyrgyzstan "
-            "Laos Latvia Lebanon Libya Lithuania Luxembourg Macedonia Malaysia Mali Malta "
-            "Mauritania Mexico Moldova Mongolia Montenegro Morocco Mozambique Myanmar Nepal "
-            "Netherlands Nicaragua Niger Nigeria Norway Oman Pakistan Palestine Panama Peru "
-            "Philippines Poland Portugal Qatar Romania Russia Rwanda Senegal Serbia Singapore "
-            "Slovakia Slovenia Somalia Spain Sudan Sweden Switzerland Syria Taiwan Tajikistan "
-            "Tanzania Thailand Togo Tunisia Turkey Turkmenistan Uganda Ukraine Uruguay "
-            "Uzbekistan Venezuela Vietnam Yemen Zambia Zimbabwe Britain England Scotland Wales "
-            "Europe Africa Asia America Sahel Maghreb Caucasus Balkans Crimea Donbas Donbass "
-            "Chechnya Dagestan Ingushetia Transnistria Abkhazia Siberia Kaliningrad Gaza "
-            "Moscow Kyiv Kiev Kharkiv Odesa Odessa Mariupol Donetsk Luhansk Kherson Lviv "
-            "Minsk Tbilisi Baku Yerevan Astana Almaty Tashkent Dushanbe Bishkek Grozny "
-            "Makhachkala Kazan Novosibirsk Yekaterinburg Sochi Rostov Belgorod Kursk Bryansk "
-            "Paris Marseille Lyon Nice Toulouse Strasbourg Lille Bordeaux Nantes London "
-            "Manchester Birmingham Berlin Munich Hamburg Brussels Amsterdam Hague Rome Milan "
-            "Madrid Barcelona Lisbon Vienna Prague Warsaw Budapest Bucharest Sofia Belgrade "
-            "Athens Helsinki Stockholm Oslo Copenhagen Riga Vilnius Tallinn Geneva Zurich "
-            "Istanbul Ankara Damascus Aleppo Idlib Raqqa Baghdad Mosul Tehran Beirut Amman "
-            "Jerusalem Cairo Tripoli Benghazi Tunis Algiers Rabat Bamako Niamey Ouagadougou "
-            "Mogadishu Nairobi Kabul Kandahar Islamabad Karachi Delhi Beijing Shanghai Tokyo "
-            "Seoul Pyongyang Washington Virginia California Texas Florida Chicago Ottawa"
-        ),
-        "St Petersburg",
-        "St. Petersburg",
-        "Saint Petersburg",
-        "Saint-Petersburg",
-        "New York",
-        "Los Angeles",
-        "United States",
-        "United Kingdom",
-        "Middle East",
-        "North Africa",
-        "West Africa",
-        "Central Asia",
-        "North Caucasus",
-        "Saudi Arabia",
-        "South Africa",
-        "North Korea",
-        "South Korea",
-        "Ivory Coast",
-        "Sri Lanka",
-        "New Zealand",
-        "West Bank",
-        "Gaza Strip",
-        "Nizhny Novgorod",
-        "Hong Kong",
-    ]
-)
-_PLACE_WORDS: Final = frozenset(
-    str.split(
-        "Province Region Oblast Krai District County Street Avenue Square Road River Sea "
-        "Mountains Island Islands Valley Gulf Strait Bay Peninsula Republic City Airport Port"
-    )
-)
-_ORG_WORDS: Final = frozenset(
-    str.split(
-        "Service Services Agency Ministry Bureau Council Committee Commission Department "
-        "Directorate Office Inc Ltd LLC Corp Corporation Company Group Bank Institute "
-        "University College Court Police Army Navy Forces Force Guard Command Parliament "
-        "Duma Senate Assembly Party Union Association Foundation Centre Center Authority "
-        "Organisation Organization Agency Federation Board Network Media News Times Post "
-        "Tribune Journal Press Presse Agence Radio Television TV Telegraph Herald Reuters "
-        "Prosecutor's House Nations Endowment Fund Trust Corps Club Airlines Airways Holdings "
-        "Investigative Committee Cabinet Government Administration Secretariat Embassy "
-        "Consulate Mission Tribunal Interpol Europol NATO UN"
-    )
-)
-_GROUP_WORDS: Final = frozenset(
-    str.split("Brigade Brigades Battalion Militia Militias Mujahideen Jihad Emirate Legion")
-)
-_GROUP_BEFORE: Final = re.compile(
-    r"\b(?:group|organi[sz]ation|movement|militia|network|faction|cell|outfit|battalion)\s+$",
-    re.I,
-)
-_GROUP_AFTER: Final = re.compile(
-    r"^\s+(?:militants?|fighters?|jihadists?|insurgents?|mercenar(?:y|ies)|group)\b", re.I
-)
-_GROUP_ADJECTIVE: Final = re.compile(
-    r"\b(?:terrorist|militant|jihadist|islamist|armed|paramilitary|extremist|mercenary|"
-    r"separatist|neo-nazi|insurgent)\s+(?:\w+\s+){0,2}$",
-    re.I,
-)
-_TITLES: Final = frozenset(
-    str.split(
-        "Mr Mr. Mrs Mrs. Ms Ms. Miss Dr Dr. Prof Prof. Sir Dame Lord Lady President "
-        "Vice Prime Minister Secretary Senator Sen. Rep. Representative Congressman "
-        "Congresswoman General Gen. Colonel Col. Lieutenant Lt. Major Maj. Captain Capt. "
-        "Sergeant Sgt. Admiral Adm. Commander Judge Justice Ambassador Governor Gov. Mayor "
-        "Chancellor King Queen Prince Princess Pope Sheikh Imam Emir Patriarch Chairman "
-        "Chairwoman Director Deputy Chief Commissioner Prosecutor Spokesman Spokeswoman "
-        "Agent Officer Inspector Detective Professor Father Rabbi Speaker Lawyer Attorney"
-    )
-)
-_TITLE_MODIFIERS: Final = frozenset(
-    str.split(
-        "Foreign Defence Defense Interior Justice Finance Economy Health Home State Prime "
-        "Vice Deputy Former Acting Chief Attorney Supreme Lieutenant Major Secretary-General "
-        "General Kremlin High Assistant Senior Special EU UN U.S. US UK NATO"
-    )
-)
-_TITLE_BEFORE: Final = re.compile(
-    r"\b(?:spokes(?:man|woman|person)|minister|president|leader|chief|head|director|"
-    r"commander|analyst|researcher|expert|correspondent|journalist|lawyer|envoy|"
-    r"ambassador|aide|adviser|advisor|official|officer|agent|founder|owner|blogger|"
-    r"suspect|defendant|businessman|businesswoman|colonel|general|general secretary)"
-    r"\s*,?\s+$",
-)
-_SPEECH_AFTER: Final = re.compile(
-    r"^\s*,?\s+(?:said|says|told|added|wrote|stated|declared|insisted|claimed|denied|"
-    r"argued|explained|warned)\b"
-)
-_SPEECH_BEFORE: Final = re.compile(r"\b(?:said|says|told|added|wrote|according to)\s+$")
-_PLACE_BEFORE: Final = re.compile(
-    r"\b(?:in|from|near|outside|across|into|towards?|via|throughout)\s+$"
-)
-_CONNECTORS: Final = frozenset(
-    str.split("of for the al el ul ad ash wal bin ibn de du la le van von der")
-)
-_STOP: Final = frozenset(
-    str.split(
-        "The A An In On At By For From To Of With Without But And Or Nor So Yet If When "
-        "While Whereas After Before Since Until During According However Meanwhile Although "
-        "Though Despite As Because He She They It We I You His Her Their Its Our My Your "
-        "This That These Those There Here Some Many Most Both All Each Every Other Another "
-        "One Two Three Four Five Six Seven Eight Nine Ten Last Next First Second Third "
-        "Such No Not Nothing None Neither Either Also Then Thus Still Even Only Just What "
-        "Who Whom Whose Which Where Why How Asked Earlier Later Today Yesterday Tomorrow "
-        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March "
-        "April May June July August September October November December Read More "
-        "Advertisement Photo Copyright Related Share Subscribe Updated Published Reporting "
-        "Editing "
-        "Mr Mrs Ms Dr Sir Prosecutors Police Officials Investigators Witnesses Residents "
-        "Analysts Authorities Sources Experts Critics Officers Troops Rescuers Doctors "
-        "Lawyers Fighters Militants Soldiers Protesters Activists Journalists Reporters"
-    )
-)
-# Demonyms: not names, unless they begin one ("European Union", "Russian Navy").
-_DEMONYMS: Final = frozenset(
-    str.split(
-        "Russian Russians French Frenchman British Briton Britons English American "
-        "Americans Ukrainian Ukrainians European Europeans German Germans Italian Spanish "
-        "Polish Belarusian Chechen Georgian Syrian Iraqi Afghan Iranian Israeli Palestinian "
-        "Chinese Japanese Turkish Kurdish Arab Arabic Islamic Islamist Muslim Christian "
-        "Jewish Western Soviet Sunni Shia Shiite Jihadist Eastern Northern Southern "
-        "Canadian Jordanian Ethiopian Egyptian Libyan Scottish Saudi Asian African Pakistani "
-        "Indian Lebanese Yemeni Somali Nigerian Algerian Moroccan Tunisian Kuwaiti Qatari "
-        "Christians Muslims Jews Islam God Allah Jihad Web Internet"
-    )
-)
-# Plural demonyms and adherents: "Iraqis", "Shiites", "Canadians", "Pakistanis".
-_DEMONYM_PLURAL: Final = re.compile(r"[A-Z][a-z]+(?:ians|ites|is|ese|ans)")
-# Country acronyms: places, not organisations.
-_PLACE_ACRONYMS: Final = {
-    **dict.fromkeys(str.split("U.S. U.S US USA U.S.A."), "United States"),
-    **dict.fromkeys(str.split("UK U.K. U.K"), "United Kingdom"),
-    "UAE": "United Arab Emirates",
-}
-# Words that end a run of capitalised words without being part of the name ("Basra
-# Saturday", "Baghdad Friday").
-_TRAILING: Final = frozenset(
-    str.split(
-        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March "
-        "April June July August September October November December"
-    )
-)
-# Particles inside Arabic-style names ("Abdelbaset Ali al-Megrahi", "Sharif Ali bin Zaid").
-_NAME_PARTICLES: Final = frozenset(str.split("al el bin ibn ul ad ash bint abu Abu"))
-_ACRONYM: Final = re.compile(r"[A-Z][A-Z0-9&]{1,7}")
 
 
 @lru_cache(maxsize=1)
@@ -281,9 +174,10 @@ def extract(text: str, aliases: AliasData, doc: Doc | None = None) -> list[Menti
             spans.append(span)
     spans = without_overlaps(spans)
     spans = with_acronyms(plain, spans)
-    _persons_by_surname(spans)
+    persons_by_surname(spans)
     merge_variants(spans)
-    _one_label_per_name(spans)
+    persons_by_parts(spans)
+    one_label_per_name(spans)
     return as_mentions(text, spans)
 
 
@@ -332,22 +226,32 @@ def _candidates(doc: Doc, lower_words: set[str]) -> list[tuple[int, int]]:
             continue
         j = i + (step or 1)
         while j < len(tokens):
+            if _ends_sentence(tokens[j - 1]):
+                break
             if _capitalised(tokens[j]) and tokens[j - 1].text not in ("(", '"', "\u201c"):
                 j += 1
             elif tokens[j].text == "-" and not tokens[j - 1].whitespace_ and _next_cap(tokens, j):
                 j += 2
-            elif step := _particle(tokens, j):
+            elif (step := _particle(tokens, j)) or (step := _joined(tokens, i, j)):
                 j += step
-            elif tokens[j].lower_ in _CONNECTORS and _next_cap(tokens, j):
-                j += 2
             else:
                 break
         runs.append((i, j))
         i = j
     found = []
     for i, j in runs:
+        start = i
         while i < j and _dropped(tokens[i], lower_words):
             i += 1
+        i = _after_title(tokens, i, j)
+        if i > start and i < j and tokens[i].lower_ in _CONNECTORS:
+            # a title's domain ("the Minister of Energy", "the last King of Afghanistan"):
+            # only a place stays a name
+            i += 1
+            if j - i >= 3:
+                i += 1  # "Secretary of State Condoleezza Rice": the name after the domain
+            elif tokens[i].doc[i:j].text not in PLACES:
+                continue
         while j > i and (tokens[j - 1].lower_ in _CONNECTORS or tokens[j - 1].text in _TRAILING):
             j -= 1
         if i < j:
@@ -355,8 +259,84 @@ def _candidates(doc: Doc, lower_words: set[str]) -> list[tuple[int, int]]:
     return found
 
 
+def _after_title(tokens: list[Token], i: int, j: int) -> int:
+    """Where the name starts after a title inside the run: "Higher Education Minister
+    Ibrahim Hassan Adow", "Current UK Prime Minister David Cameron", "U.S. Secretary of
+    State Condoleezza Rice" (a title, its domain, then two name words or more)."""
+    for k in range(j - 3, i - 1, -1):
+        if _is_title(tokens[k]):
+            at = k + 1
+            if tokens[at].lower_ == "of" and at + 1 < j:
+                at += 2  # "Secretary of State"
+            rest = tokens[at:j]
+            names = all(_capitalised(t) or t.lower_ in _NAME_PARTICLES for t in rest)
+            if len(rest) >= 2 and names and not any(t.text in _ORG_WORDS for t in rest):
+                return at
+            return i
+    return i
+
+
+def _is_title(token: Token) -> bool:
+    return token.text in _TITLES or token.text + "." in _TITLES
+
+
+def _joined(tokens: list[Token], i: int, j: int) -> int:
+    """Tokens at ``j`` that continue the run ``tokens[i:j]`` into a longer name, or 0.
+
+    A connector before a capitalised word ("Bank of England"; never "the" alone: "Iran
+    the Afghanistan Council" is two names); after a body's word, "for a"/"of the"/"to"
+    before two capitalised words ("Center for a New American Security", "Committee to
+    Protect Journalists"); a possessive before a place or body word ("St. Anthony's
+    Hospital", "Republican People's Party"); a glued lower-case piece of a hyphenated name
+    ("Ban Ki-moon", "Hezb-e-Islami"), not a suffix ("US-led", "Qaeda-linked").
+    """
+    word = tokens[j].lower_
+    body = any(t.text in _ORG_WORDS for t in tokens[i:j])
+    if word in _CONNECTORS and word != "the" and _next_cap(tokens, j):
+        return 2
+    if (
+        body
+        and word in ("for", "of", "to")
+        and j + 3 < len(tokens)
+        and (tokens[j + 1].lower_ in ("a", "the") or word == "to")
+    ):
+        at = j + 2 if tokens[j + 1].lower_ in ("a", "the") else j + 1
+        if at + 1 < len(tokens) and _capitalised(tokens[at]) and _capitalised(tokens[at + 1]):
+            return at + 1 - j
+    if (
+        tokens[j].text in ("'s", "\u2019s")
+        and _next_cap(tokens, j)
+        and tokens[j + 1].text in (_ORG_WORDS | _PLACE_WORDS | _BUILDING_WORDS)
+    ):
+        return 2
+    if (
+        tokens[j].text == "-"
+        and not tokens[j - 1].whitespace_
+        and not tokens[j].whitespace_
+        and j + 1 < len(tokens)
+        and tokens[j + 1].text.isalpha()
+        and tokens[j + 1].text.islower()
+        and len(tokens[j + 1].text) <= 4
+        and tokens[j + 1].text not in _SUFFIXES
+    ):
+        return 2
+    return 0
+
+
 def _next_cap(tokens: list[Token], j: int) -> bool:
     return j + 1 < len(tokens) and _capitalised(tokens[j + 1])
+
+
+def _ends_sentence(token: Token) -> bool:
+    """A word ending in a full stop that is no initial, acronym or title ("Jan.")."""
+    word = token.text
+    return (
+        len(word) > 2
+        and word.endswith(".")
+        and word not in _TITLES
+        and word not in _ABBREVIATIONS
+        and not re.fullmatch(r"(?:[A-Z]\.)+", word)
+    )
 
 
 def _particle(tokens: list[Token], j: int) -> int:
@@ -375,8 +355,12 @@ def _particle(tokens: list[Token], j: int) -> int:
 def _dropped(token: Token, lower_words: set[str]) -> bool:
     """Tell whether a leading token of a run is not part of the name."""
     word = token.text.rstrip(".")
-    if token.text in _STOP or word in _STOP or token.text in _TITLES or word in _TITLES:
+    following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    if token.text in _STOP or word in _STOP:
         return True
+    if token.text in _TITLES or word in _TITLES or word + "." in _TITLES:
+        # a title leads a name, not a body named after it ("the Justice Ministry")
+        return following is None or following.text not in _ORG_WORDS
     if token.text in _DEMONYMS:
         rest = token.doc[token.i + 1 : token.i + 5]
         return not any(t.text in _ORG_WORDS for t in rest if _capitalised(t))
@@ -404,7 +388,19 @@ def _classified(plain: str, start: int, end: int) -> Span | None:
     after = plain[end : end + 30]
     first_of_sentence = before.rstrip(" \t")[-1:] in ("", ".", "!", "?", "\n", '"', "\u201c", ":")
     label: str | None = None
+    if any(c.isdigit() for c in name) or (
+        len(words) == 1 and name in _ORG_WORDS and before.endswith("the ")
+    ):
+        return None  # a model's code ("M825E1"); a body named by its kind ("the Commission")
+    if len(words) == 1 and name in _BUILDING_WORDS:
+        return None  # "the attack on Hotel": a kind of place, no name
     if (
+        words[-1] in _BUILDING_WORDS
+        or words[0] in _BUILDING_WORDS
+        or (len(words) <= 2 and (_PLACE_OF.search(before) or _PLACE_NOUN_AFTER.match(after)))
+    ):
+        label = "location"
+    elif (
         _GROUP_BEFORE.search(before)
         or _GROUP_AFTER.match(after)
         or (_GROUP_ADJECTIVE.search(before) and not any(w in _ORG_WORDS for w in words))
@@ -421,7 +417,7 @@ def _classified(plain: str, start: int, end: int) -> Span | None:
         label = "person" if len(words) <= 3 else "organization"
     elif len(words) == 1 and _PLACE_BEFORE.search(before):
         label = "location"
-    elif _person_like(words):
+    elif _person_like(name.split()):
         label = "person"
     elif (len(words) == 1 and not first_of_sentence) or len(words) > 3:
         label = "organization"
@@ -430,21 +426,6 @@ def _classified(plain: str, start: int, end: int) -> Span | None:
     if name in _PLACE_ACRONYMS:
         return Span(start, end, "location", _PLACE_ACRONYMS[name], MODEL_WEIGHT)
     return Span(start, end, label, name, MODEL_WEIGHT)
-
-
-def _one_label_per_name(spans: list[Span]) -> None:
-    """A name the rules guessed several labels for in one article ("Basra" a place here,
-    an organisation there) takes its most frequent guess (the first on a tie); a
-    gazetteer's label, where one has it, wins."""
-    votes: dict[str, dict[str, int]] = {}
-    for span in spans:
-        weight = 100 if span.weight == GAZETTEER_WEIGHT else 1
-        labels = votes.setdefault(span.canonical, {})
-        labels[span.label] = labels.get(span.label, 0) + weight
-    for span in spans:
-        labels = votes[span.canonical]
-        if span.weight == MODEL_WEIGHT and len(labels) > 1:
-            span.label = max(labels, key=lambda k: labels[k])
 
 
 def _not_a_name(name: str, words: list[str]) -> bool:
@@ -457,8 +438,12 @@ def _not_a_name(name: str, words: list[str]) -> bool:
 def _person_like(words: list[str]) -> bool:
     """Two or three capitalised name words, or up to five with name particles ("Abdelbaset
     Ali al-Megrahi")."""
-    content = [w for w in words if w not in _NAME_PARTICLES]
-    most = 5 if len(content) < len(words) else 3
+    bare = [
+        w.partition("-")[2] if w.partition("-")[0] in _NAME_PARTICLES and "-" in w else w
+        for w in words
+    ]
+    content = [w for w in bare if w and w not in _NAME_PARTICLES]
+    most = 5 if len(content) < len(words) or bare != words else 3
     return 2 <= len(content) <= most and all(w[:1].isupper() and not w.isupper() for w in content)
 
 
@@ -468,17 +453,3 @@ def _title_before(before: str, plain: str, start: int) -> bool:
     if words and (words[-1] in _TITLES or words[-1].rstrip(".") in _TITLES):
         return True
     return bool(_TITLE_BEFORE.search(before))
-
-
-def _persons_by_surname(spans: list[Span]) -> None:
-    """A one-word organisation guess that is the first name or surname of a person named
-    is a person."""
-    surnames = {
-        part
-        for s in spans
-        if s.label == "person" and " " in s.canonical
-        for part in (s.canonical.split()[0], s.canonical.split()[-1])
-    }
-    for span in spans:
-        if span.weight == MODEL_WEIGHT and " " not in span.canonical and span.canonical in surnames:
-            span.label = "person"

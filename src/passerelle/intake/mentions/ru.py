@@ -42,6 +42,12 @@ from passerelle.intake.mentions.base import (
     with_span,
     without_overlaps,
 )
+from passerelle.intake.mentions.ru_names import (
+    one_label,
+    platform_compound,
+    same_names,
+    whole_body,
+)
 from passerelle.intake.model import Mention
 from passerelle.intake.typography import normalise
 from passerelle.resolution.aliases import AliasData
@@ -105,7 +111,22 @@ _FUNCTION_WORDS: Final = frozenset(
         "По Но Для Это Этот Эта Эти Он Она Они Оно После До При Как Так Если Вчера Сегодня "
         "Завтра Понедельник Вторник Среда Четверг Пятница Суббота Воскресенье Господин "
         "ЧВК"  # "частная военная компания": the name follows it
+        " СМИ КПП СИЗО Интернет Интернета Интернете Запад Запада Западе Западом"  # common nouns
     )
+)
+# A code of law names its country as part of its title: "ст. 275 УК РФ".
+_CODE_OF: Final = re.compile(r"(?<![\w-])(?:УК|УПК|КоАП|ГК|НК|АПК)\s+$")
+# A people in the plural ("Иорданцы", "Британцев"): no place.
+_PEOPLE: Final = re.compile(r"[А-ЯЁ][а-яё]+(?:цы|цев)")
+# A name right after a building's kind: "в СИЗО «Лефортово»".
+_BUILDING_BEFORE: Final = re.compile(
+    r"(?i:СИЗО|мечет\w*|тюрьм\w*|колони\w*|аэропорт\w*|больниц\w*|госпитал\w*|"
+    r"вокзал\w*|стадион\w*)\s*«?\s*$"
+)
+# Buildings and sites named for themselves: places ("СИЗО «Лефортово»", "мечеть Аль-Акса").
+_BUILDING: Final = re.compile(
+    r"(?i:СИЗО|мечет|церк[оо]в|собор|храм|тюрьм|колони|аэропорт|больниц|госпитал|вокзал|"
+    r"стадион)"
 )
 
 
@@ -177,10 +198,20 @@ def extract(text: str, aliases: AliasData, doc: Any | None = None) -> list[Menti
         for start, end in _split_parentheses(plain, ent.start, ent.stop):
             spans.append(Span(start, end, label, _nominative(ent, vocab, start, end), MODEL_WEIGHT))
     spans = without_overlaps([s for s in (_trimmed(plain, s) for s in spans) if s is not None])
+    spans = [platform_compound(plain, whole_body(plain, s)) for s in spans]
+    spans = without_overlaps(spans)
+    spans = [
+        s
+        for s in spans
+        if not _PEOPLE.fullmatch(plain[s.start : s.end])
+        and not _CODE_OF.search(plain, max(0, s.start - 8), s.start)
+    ]
     spans = _with_acronyms(plain, spans)
     for span in spans:
         _relabel(plain, span)
     merge_variants(spans)
+    same_names(plain, spans)
+    one_label(spans)
     return as_mentions(text, spans)
 
 
@@ -344,7 +375,9 @@ def _with_acronyms(plain: str, spans: list[Span]) -> list[Span]:
 def _relabel(plain: str, span: Span) -> None:
     """Metonymy's place exception, group cues, and acronyms read as persons."""
     before = plain[max(0, span.start - 40) : span.start]
-    if span.canonical in SEATS.values():
+    if _BUILDING.match(span.canonical) or _BUILDING_BEFORE.search(before):
+        span.label = "location"
+    elif span.canonical in SEATS.values():
         span.label = "location" if _LOCATIVE.search(before) else "organization"
     elif span.label in ("organization", "person", "location") and _GROUP_CUE.search(before):
         span.label = "group"

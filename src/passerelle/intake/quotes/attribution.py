@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Final
 from passerelle.intake.quotes.base import Cues, MentionLike, Quotation
 from passerelle.intake.quotes.frames import (
     CONJUNCTIONS,
+    beyond_channel,
     clause_subject,
     governed_speaker,
     immediate_verb,
@@ -312,8 +313,11 @@ def _speaker_for(
         found = found or speakers.first_after(cue.end(), limit)
         return speakers.named(found, open_) if found else None
     found = speakers.last_before(cue.start(), floor)
+    verb = cue.start()
     if found is not None:
-        found = speakers.apposed_head(found, floor, cue.start())
+        found, verb = beyond_channel(speakers, speakers.text, found, floor, verb)
+    if found is not None:
+        found = speakers.apposed_head(found, floor, verb)
     else:
         found = speakers.first_after(cue.end(), limit)
     return speakers.named(found, open_) if found else None

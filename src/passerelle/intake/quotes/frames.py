@@ -19,7 +19,24 @@ _IMMEDIATE: Final = re.compile(r"[^\W\d_][\w'’\- \u00a0]{0,28}|[ \u00a0]*")
 _SUBJECT_GAP: Final = re.compile(
     r"\s*\)?\s*(?:,[^,.;:!?«»“”\"\n]{1,60},|,)?\s*(?:[^\W\d]{1,10}\s+){0,2}"
 )
+# Verbs of uttering words (not of naming or judging): their complement is a quotation.
+_UTTERANCE: Final = re.compile(
+    r"(?:крич|крикн|сказа|заяв|говор|cri[eéa]|hurl|shout|yell|scream|said|say)", re.IGNORECASE
+)
+# A relative pronoun joining a subject to its verb: "X, который заявил", "X, who said".
+_RELATIVE: Final = re.compile(
+    r"(?:\s+[^\W\d][\w-]*){0,3}\s*,\s*(?:который|которая|которые|who|qui)\s+", re.IGNORECASE
+)
 _CONJUNCT: Final = re.compile(r"\s+(?:et|and|и)\s", re.IGNORECASE)
+# A channel the subject speaks through is not the subject: "X через агентство Amaq назвало",
+# "X, via its agency Amaq, called", "X par l'intermédiaire de son agence Amaq a qualifié".
+_VIA: Final = re.compile(
+    r"(?:через|via|through|par\s+l['’]interm[ée]diaire\s+d(?:e|u|['’]))\s+"
+    r"(?!\d|(?:час|минут|секунд|дн|день|недел|месяц|год|лет|несколько|пару|два|две|три|"
+    r"четыре|пять|the\s+night|years?|months?|weeks?|days?)\w*)"
+    r"(?:[^\W\d][\w-]*\s+){0,2}$",
+    re.IGNORECASE,
+)
 _PUNCTUATION: Final = re.compile(r"[,;:()«»“”\"]")
 _CLAUSE: Final = re.compile(r"\b(?:que|qu['’]|that|что)\b", re.IGNORECASE)
 #: Words that join a second verb to the first one's subject: '"...," but warned X'.
@@ -88,14 +105,25 @@ def governed_speaker(speakers: Speakers, masked: str, floor: int, open_: int) ->
     if pro and pro.lower() != "on":
         p_start = cue.start("pro1") if cue["pro1"] else cue.start("pro2")
         speaker: Speaker | None = speakers.resolve_pronoun(p_start, p_start + len(pro))
+        verb = cue["verb1"] or cue["verb2"] or ""
+        if (speaker is None or not speaker.name) and _UTTERANCE.match(verb):
+            # "он кричал «…»": words a person uttered, whoever he is; "он назвал это
+            # «…»" stays a scare quote
+            return Speaker(cue.start(), cue.start(), "unknown", "")
     elif is_gerund(lang, cue) or lang.infinitive.search(cue[0]):
         speaker = clause_subject(speakers, masked, floor, cue.start(), open_)
     else:
         found = speakers.last_before(cue.start(), start)
         if found is None:
             return None
-        head = speakers.apposed_head(found, start, cue.start())
-        if head is found and not _SUBJECT_GAP.fullmatch(masked[found.end : cue.start()]):
+        verb = cue.start()
+        found, verb = beyond_channel(speakers, masked, found, start, verb)
+        if found is None:
+            return None
+        head = speakers.apposed_head(found, start, verb)
+        if _RELATIVE.fullmatch(masked[found.end : verb]):
+            pass  # "a spokesman, who said the plan was «…»": the relative's antecedent
+        elif head is found and not _SUBJECT_GAP.fullmatch(masked[found.end : verb]):
             # not the verb's subject: maybe the last of coordinated names
             first = _first_conjunct(speakers, masked, start, cue.start())
             if first is None:
@@ -110,6 +138,17 @@ def governed_speaker(speakers: Speakers, masked: str, floor: int, open_: int) ->
         return speaker
     title = speakers.text[speaker.start : speaker.end].split()
     return speaker if speaker.kind == "title" and not title[-1].endswith(("s", "x")) else None
+
+
+def beyond_channel(
+    speakers: Speakers, masked: str, found: Speaker, floor: int, verb: int
+) -> tuple[Speaker | None, int]:
+    """The subject a channel stands for, and where its verb phrase starts: "ИГ через
+    агентство Amaq назвало" is ИГ, not Amaq (unchanged when no channel precedes)."""
+    via = _VIA.search(masked, max(floor, found.start - 40), found.start)
+    if via is None:
+        return found, verb
+    return speakers.last_before(via.start(), floor), via.start()
 
 
 def _governing_cue(lang: Cues, masked: str, start: int, open_: int) -> re.Match[str] | None:

@@ -61,7 +61,7 @@ class Speakers:
         """Whether the quote at start:end is a name: mostly a mention ("« État islamique
         »"), or after a noun that names things in quotes ("la revue « ... »")."""
         covered = sum(max(0, min(end, m.end) - max(start, m.start)) for m in self.mentions)
-        if covered * 2 >= end - start:
+        if covered * 2 > end - start:  # more than half: "« Аллаху акбар »" is no name
             return True
         before = self.text[max(0, start - 40) : start].rstrip(SPACES + _OPENING_MARKS)
         return bool(self.lang.name_nouns.search(before))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Final
 
 import orjson
@@ -24,6 +25,9 @@ from passerelle.keys.names import MAX_NAME
 from passerelle.policy.workflow import require_worker
 from passerelle.stix.validation import InvalidObject, validate_object
 from passerelle.store.schema import intake_elements as elements
+
+# A date's granularity by the length of its value (YYYY, YYYY-MM, YYYY-MM-DD).
+DATE_GRANULARITY: Final = {4: "year", 7: "month", 10: "day"}
 
 # Properties every object keeps when a correction changes its label (and type).
 _COMMON: Final = (
@@ -107,8 +111,8 @@ def correct_element(ctx: Context, request: Correct) -> Element:
     """Correct an element of a draft (name, label or the whole object); it is accepted."""
     viewer = ctx.viewer
     require_worker(viewer)
-    if request.body is None and request.name is None and request.label is None:
-        raise BadInput("give the corrected name, label or object")
+    if (request.body, request.name, request.label, request.value) == (None,) * 4:
+        raise BadInput("give the corrected name, label, value or object")
     with ctx.database.read() as conn:
         draft = find_draft(conn, viewer, request.draft_id)
         require_open(draft)
@@ -131,6 +135,8 @@ def _corrected(
     kind: str, current: dict[str, Any], request: CorrectBody
 ) -> tuple[dict[str, Any], bool]:
     """Return the corrected object, and whether intake's entity link still holds."""
+    if kind == "date" or request.value is not None:
+        return _corrected_date(kind, current, request), False
     if request.body is not None:
         if request.name is not None or request.label is not None:
             raise BadInput("give either the whole object or a name and label, not both")
@@ -172,6 +178,25 @@ def _corrected(
     except InvalidObject as exc:
         raise BadInput(f"the corrected object is not valid STIX 2.1: {exc.reason}") from exc
     return obj, keeps
+
+
+def _corrected_date(kind: str, current: dict[str, Any], request: CorrectBody) -> dict[str, Any]:
+    """Return a date element with its value corrected (its granularity follows)."""
+    if kind != "date":
+        raise BadInput("only a date has a value")
+    if request.value is None or (request.name, request.label, request.body) != (None,) * 3:
+        raise BadInput("a date is corrected by its value alone (YYYY-MM-DD, YYYY-MM or YYYY)")
+    value = request.value.strip()
+    granularity = DATE_GRANULARITY.get(len(value))
+    try:
+        if granularity is None:
+            raise ValueError(value)
+        date.fromisoformat((value + "-01-01")[:10])
+    except ValueError as exc:
+        raise BadInput(
+            f"not a date: {value[:40]!r} (write it YYYY-MM-DD, YYYY-MM or YYYY)"
+        ) from exc
+    return {**current, "value": value, "granularity": granularity}
 
 
 def _relabelled(obj: dict[str, Any], label: str) -> dict[str, Any]:

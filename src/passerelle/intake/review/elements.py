@@ -3,6 +3,7 @@ intake proposed for it; and the checks a draft bundle must pass."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, Final
 
 from passerelle.errors import BadInput
@@ -19,11 +20,39 @@ ENTITY_TYPES: Final = frozenset(
 )
 
 
+#: The type of a date element: no STIX object, a date intake read in the text, which is
+#: published (once accepted or corrected) in the report's ``x_passerelle_dates``.
+DATE_TYPE: Final = "x-passerelle-date"
+#: The properties of a date as the report holds it.
+DATE_PROPERTIES: Final = ("start", "end", "text", "value", "granularity")
+_DATE_IDS: Final = uuid.UUID("5d1f3a8e-6a0b-4c57-9a64-0e6f2b1c7d42")
+
+
+def date_elements(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the dates a draft report holds as elements to review, each with an id made
+    from the report's and its place (the same every time it is read)."""
+    found = []
+    for place, date in enumerate(report.get("x_passerelle_dates") or []):
+        if not isinstance(date, dict):
+            continue
+        key = uuid.uuid5(_DATE_IDS, f"{report.get('id')}/{place}")
+        element = {k: date[k] for k in DATE_PROPERTIES if k in date}
+        found.append({"type": DATE_TYPE, "id": f"{DATE_TYPE}--{key}", **element})
+    return found
+
+
+def date_of(element: dict[str, Any]) -> dict[str, Any]:
+    """Return a date element as the published report holds it."""
+    return {k: element[k] for k in DATE_PROPERTIES if k in element}
+
+
 def kind_of(obj: dict[str, Any]) -> Kind:
     """Return the kind of element an object of a draft is."""
     kind = obj.get("type")
     if kind == "report":
         return "report"
+    if kind == DATE_TYPE:
+        return "date"
     if kind in ENTITY_TYPES:
         return "entity"
     if kind == "note":
@@ -44,6 +73,8 @@ def summary_of(obj: dict[str, Any], names: dict[str, str]) -> str:
     if kind == "entity":
         label = obj.get("x_passerelle_label") or obj.get("type")
         return _short(f"{label} {obj.get('name', '')}")
+    if kind == "date":
+        return _short(f"{obj.get('text', '')} = {obj.get('value', '')}")
     if kind == "quotation":
         speaker = obj.get("x_passerelle_speaker") or "(speaker unknown)"
         return _short(f"{speaker}: {obj.get('content', '')}")

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Kind = Literal["entity", "quotation", "fact", "report"]
+Kind = Literal["entity", "quotation", "fact", "date", "report"]
 ElementState = Literal["pending", "accepted", "rejected", "corrected"]
 DraftState = Literal["open", "done"]
 
@@ -77,6 +77,10 @@ class CorrectBody(BaseModel):
     )
     body: dict[str, Any] | None = Field(
         default=None, description="The corrected object as STIX 2.1 JSON (replaces it)."
+    )
+    value: str | None = Field(
+        default=None,
+        description="The right value of a date: YYYY-MM-DD, YYYY-MM or YYYY.",
     )
     reason: str = Field(default="", description="Why (kept in the audit log).")
 

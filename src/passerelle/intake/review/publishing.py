@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select
 from passerelle.audit import log as audit
 from passerelle.core.context import Context
 from passerelle.errors import BadInput, Conflict, Forbidden
+from passerelle.intake.review.elements import date_of
 from passerelle.intake.review.models import DraftRef, Published
 from passerelle.intake.review.reading import (
     draft_view,
@@ -138,21 +139,35 @@ def _publishable(
         for r in rows
         if r.state in DECIDED
     }
+    dates = [
+        date_of(bodies.pop(r.stix_id)) for r in rows if r.kind == "date" and r.stix_id in bodies
+    ]
     mapping = {stix_id: str(body["id"]) for stix_id, body in bodies.items()}
     report_row = next(r for r in rows if r.kind == "report")
     report = bodies.pop(report_row.stix_id)
     kept, left_out = _resolved_refs(bodies, mapping, set(originals), report_row.stix_id)
     if not kept:
         raise BadInput(f"nothing of draft {draft.id} was accepted: there is nothing to publish")
-    report = _final_report(report, [obj["id"] for obj in kept.values()], now, mapping)
+    if not any(r.kind == "date" for r in rows) and report.get("x_passerelle_dates"):
+        unreviewed = len(report["x_passerelle_dates"])
+        left_out.append(f"{unreviewed} date(s): the draft was stored before dates were reviewed")
+    report = _final_report(report, [obj["id"] for obj in kept.values()], now, dates)
     return report, kept, left_out
 
 
 def _final_report(
-    report: dict[str, Any], refs: list[str], now: int, mapping: dict[str, str]
+    report: dict[str, Any], refs: list[str], now: int, dates: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    final = {k: v for k, v in report.items() if k != "x_passerelle_draft"}
+    """The report published: what was accepted, and only the dates reviewed (accepted or
+    corrected; none of a draft stored before dates were reviewed)."""
+    final = {
+        k: v for k, v in report.items() if k not in ("x_passerelle_draft", "x_passerelle_dates")
+    }
     final["object_refs"] = refs
+    if dates:
+        final["x_passerelle_dates"] = sorted(
+            dates, key=lambda d: (d.get("start", 0), d.get("end", 0))
+        )
     modified = micros_to_text(now)
     created = final.get("created")
     if isinstance(created, str) and text_to_micros(created) > now:

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Select, func, select
 from passerelle.core.context import Context, stamp
 from passerelle.core.references import find_record, unknown
 from passerelle.errors import BadInput, Conflict
+from passerelle.intake.review.elements import date_elements
 from passerelle.intake.review.models import DraftRef, DraftSummary, DraftView, Element, ListDrafts
 from passerelle.policy.drafts import drafts_kept_by
 from passerelle.policy.viewer import Viewer
@@ -78,9 +79,13 @@ def _summary_view(row: Any, counts: dict[str, int]) -> dict[str, Any]:
 
 
 def original_objects(row: Any) -> dict[str, dict[str, Any]]:
-    """Return the objects of a draft as intake made them, by id."""
+    """Return the objects of a draft as intake made them, by id, with its dates."""
     bundle = orjson.loads(row.bundle)
-    return {obj["id"]: obj for obj in bundle["objects"]}
+    found = {obj["id"]: obj for obj in bundle["objects"]}
+    for obj in bundle["objects"]:
+        if obj.get("type") == "report":
+            found.update((date["id"], date) for date in date_elements(obj))
+    return found
 
 
 def element_rows(conn: Connection, draft_id: str) -> list[Any]:

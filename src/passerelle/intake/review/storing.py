@@ -9,7 +9,13 @@ import orjson
 from passerelle.audit import log as audit
 from passerelle.core.context import Context, new_id
 from passerelle.errors import BadInput, Forbidden, PasserelleError
-from passerelle.intake.review.elements import draft_objects, kind_of, proposed_entity, summary_of
+from passerelle.intake.review.elements import (
+    date_elements,
+    draft_objects,
+    kind_of,
+    proposed_entity,
+    summary_of,
+)
 from passerelle.intake.review.models import DraftView, StoreDraft
 from passerelle.intake.review.reading import draft_view, find_draft
 from passerelle.policy.posting import posting_refusal
@@ -64,7 +70,7 @@ def store_draft(ctx: Context, request: StoreDraft) -> DraftView:
                 "decided_at": None,
                 "entity_id": proposed_entity(obj),
             }
-            for number, obj in enumerate([report, *others])
+            for number, obj in enumerate([report, *others, *date_elements(report)])
         ]
         conn.execute(elements.insert(), rows)
         audit.record(
@@ -73,7 +79,7 @@ def store_draft(ctx: Context, request: StoreDraft) -> DraftView:
             viewer,
             "intake-draft-store",
             [draft_id, report["id"]],
-            {"channel": channel.title, "elements": len(others)},
+            {"channel": channel.title, "elements": len(rows) - 1},
         )
         return draft_view(conn, find_draft(conn, viewer, draft_id))
 

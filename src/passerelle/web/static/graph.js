@@ -1,10 +1,22 @@
 // The graph page: draws the neighbourhood the node sends (/graph/data) with the vendored
 // Cytoscape.js; a click on a node (or its choice in the list, by keyboard) fetches its
-// neighbours, a second one hides what that first one added. Big graphs get a cheap
-// layout (a grid) so that 5,000 nodes stay responsive.
+// neighbours, a second one hides what that first one added.
+//
+// Big graphs (more than BIG nodes) stay responsive at 5,000 nodes. What costs is drawing
+// and styling elements in a software-rendered canvas (seconds for 10,000), and Cytoscape's
+// work per edge grows with the edges of its ends (a star of 5,000 edges is quadratic). So
+// a big graph's nodes are added at once with their places on a spiral computed here (no
+// layout algorithm, no bounding box: the viewport is set from the spiral's known radius);
+// labels are drawn only once zoomed in far enough to read them; and edges are drawn only
+// for the node chosen and, zoomed in that far, for the nodes in view. Every edge is known
+// (and counted) all the same.
 (function () {
   "use strict";
   var BIG = 300;
+  // Zoom from which a big graph's labels and edges in view are drawn.
+  var CLOSE = 0.9;
+  var SPACING = 40;
+  var GOLDEN = Math.PI * (3 - Math.sqrt(5));
   var box = document.getElementById("graph");
   if (!box || typeof cytoscape !== "function") {
     return;
@@ -14,33 +26,55 @@
   var root = box.dataset.root;
   var addedBy = {};
   var depth = {};
+  var edges = {};  // every edge known, drawn or not: id -> data
   var more = 0;
+  var mode = {big: false, close: true};
+  var viewed = null;
 
-  var cy = cytoscape({
-    container: box,
-    minZoom: 0.05,
-    maxZoom: 1.5,
-    textureOnViewport: true,
-    hideEdgesOnViewport: true,
-    pixelRatio: 1,
-    style: [
-      {selector: "node", style: {
-        "label": "data(caption)", "font-size": 10, "min-zoomed-font-size": 7,
-        "background-color": "#2f5f8a", "color": "#1a1a1a", "width": 18, "height": 18,
-        "text-valign": "bottom", "text-margin-y": 3, "text-wrap": "ellipsis",
-        "text-max-width": 140}},
+  // Zoomed out, a big graph's nodes get no text property at all: Cytoscape's cost of
+  // styling an element grows with the properties its style sets.
+  function stylesheet(big, close) {
+    var node = {"background-color": "#2f5f8a", "width": 18, "height": 18};
+    var edge = {"width": 1.5, "line-color": "#8c8c8c", "curve-style": big ? "haystack" : "straight"};
+    if (close) {
+      Object.assign(node, {"label": "data(caption)", "color": "#1a1a1a", "font-size": 10,
+        "min-zoomed-font-size": 7, "text-valign": "bottom", "text-margin-y": 3,
+        "text-wrap": "ellipsis", "text-max-width": 140});
+      Object.assign(edge, {"label": "data(label)", "font-size": 8, "min-zoomed-font-size": 9,
+        "color": "#444"});
+    }
+    return [
+      {selector: "node", style: node},
       {selector: "node[kind = 'entity']", style: {"shape": "diamond", "background-color": "#8a4b00"}},
       {selector: "node[?withheld]", style: {"background-color": "#767676"}},
       {selector: "node.root", style: {"border-width": 3, "border-color": "#1a1a1a"}},
       {selector: "node.open", style: {"border-width": 2, "border-color": "#005a9c"}},
-      {selector: "edge", style: {
-        "width": 1.5, "line-color": "#8c8c8c", "curve-style": "straight",
-        "label": "data(label)", "font-size": 8, "min-zoomed-font-size": 9, "color": "#444"}},
+      {selector: "node:selected", style: {"border-width": 3, "border-color": "#b35900"}},
+      {selector: "edge", style: edge},
       {selector: "edge[kind = 'relationship']", style: {"line-color": "#2f5f8a"}},
       {selector: "edge[kind = 'correlation']", style: {"line-style": "dashed", "line-color": "#b35900"}},
       {selector: "edge[kind = 'candidate']", style: {"line-style": "dotted"}}
-    ]
+    ];
+  }
+
+  var cy = cytoscape({
+    container: box,
+    minZoom: 0.02,
+    maxZoom: 1.5,
+    textureOnViewport: true,
+    hideEdgesOnViewport: true,
+    pixelRatio: 1,
+    style: stylesheet(false, true)
   });
+
+  // Restyle only when the mode changes: every element's style is computed again then.
+  function restyle(big, close) {
+    if (mode.big !== big || mode.close !== close) {
+      mode.big = big;
+      mode.close = close;
+      cy.style(stylesheet(big, close));
+    }
+  }
 
   function text(name) {
     return status.dataset[name] || name;
@@ -57,8 +91,8 @@
   }
 
   function summary() {
-    var told = cy.nodes().length + " " + text("nodes") + ", " + cy.edges().length + " " +
-      text("edges");
+    var told = cy.nodes().length + " " + text("nodes") + ", " + Object.keys(edges).length +
+      " " + text("edges");
     if (more > 0) {
       told += "; " + more + " " + text("more");
     }
@@ -80,31 +114,138 @@
     }
   }
 
+  // ------------------------------------------------------------------ edges drawn
+
+  function present(data) {
+    return cy.getElementById(data.source).length && cy.getElementById(data.target).length;
+  }
+
+  // Know the edges drawn, forget those whose ends are gone, and draw those a small graph,
+  // or a big one's view, calls for (and no other of a big graph, zoomed out).
+  function drawEdges() {
+    var wanted = [], near = {}, view = null;
+    cy.edges().forEach(function (edge) { edges[edge.id()] = edge.data(); });
+    Object.keys(edges).forEach(function (id) {
+      if (!present(edges[id])) {
+        delete edges[id];
+      }
+    });
+    if (mode.big) {
+      cy.nodes(":selected").forEach(function (node) { near[node.id()] = true; });
+      view = mode.close ? cy.extent() : null;
+    }
+    Object.keys(edges).forEach(function (id) {
+      var data = edges[id];
+      var drawn = cy.getElementById(id).length;
+      var keep = !mode.big || near[data.source] || near[data.target] ||
+        (view && (inView(data.source, view) || inView(data.target, view)));
+      if (keep && !drawn) {
+        wanted.push({group: "edges", data: data});
+      } else if (!keep && drawn && !mode.close) {
+        cy.getElementById(id).remove();
+      }
+    });
+    cy.add(wanted);
+  }
+
+  function inView(id, view) {
+    var place = cy.getElementById(id).position();
+    return place.x >= view.x1 && place.x <= view.x2 && place.y >= view.y1 && place.y <= view.y2;
+  }
+
+  // ------------------------------------------------------------------ layouts
+
   // Rings around the root, by how many clicks away a node was added (cheap: no force
-  // simulation); a plain grid for big graphs.
-  function layout() {
-    var options = cy.nodes().length > BIG ?
-      {name: "grid", animate: false, avoidOverlap: false} :
-      {name: "concentric", animate: false, minNodeSpacing: 30, levelWidth: function () { return 1; },
-        concentric: function (node) { return -(depth[node.id()] || 0); }};
-    cy.layout(options).run();
+  // simulation).
+  function rings() {
+    cy.layout({name: "concentric", animate: false, minNodeSpacing: 30,
+      levelWidth: function () { return 1; },
+      concentric: function (node) { return -(depth[node.id()] || 0); }}).run();
     cy.fit(undefined, 20);
   }
 
+  function onSpiral(i) {
+    var r = SPACING * Math.sqrt(i), angle = i * GOLDEN;
+    return {x: r * Math.cos(angle), y: r * Math.sin(angle)};
+  }
+
+  // Steps from the root (a node added by other means counts as one).
+  function away(node) {
+    var steps = depth[node.id()];
+    return steps === undefined ? 1 : steps;
+  }
+
+  // A spiral out from the root (Vogel's: even spacing, no overlap), nearer nodes first;
+  // the viewport is set from its radius, without measuring any element. Only the nodes
+  // whose place changed are moved.
+  function spiral() {
+    var nodes = cy.nodes().toArray();
+    var order = {};
+    nodes.forEach(function (node, i) { order[node.id()] = i; });
+    nodes.sort(function (a, b) {
+      return away(a) - away(b) || order[a.id()] - order[b.id()];
+    });
+    cy.batch(function () {
+      nodes.forEach(function (node, i) {
+        var place = onSpiral(i), now = node.position();
+        if (now.x !== place.x || now.y !== place.y) {
+          node.position(place);
+        }
+      });
+    });
+    var radius = SPACING * Math.sqrt(nodes.length) + SPACING;
+    var zoom = Math.min(box.clientWidth, box.clientHeight) / (2 * radius);
+    zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), zoom));
+    cy.viewport({zoom: zoom, pan: {x: box.clientWidth / 2, y: box.clientHeight / 2}});
+  }
+
+  function layout() {
+    if (cy.nodes().length > BIG) {
+      spiral();
+      restyle(true, cy.zoom() >= CLOSE);
+    } else {
+      restyle(false, true);
+      rings();
+    }
+    drawEdges();
+  }
+
+  // A big graph's labels and edges in view follow the zoom, once it has settled.
+  function followView() {
+    if (!mode.big) {
+      return;
+    }
+    clearTimeout(viewed);
+    viewed = setTimeout(function () {
+      restyle(true, cy.zoom() >= CLOSE);
+      drawEdges();
+    }, 150);
+  }
+
+  // ------------------------------------------------------------------ changes
+
   function add(answer, parent) {
-    var fresh = [];
+    var fresh = [], elements = [];
     answer.nodes.forEach(function (node) {
       if (!cy.getElementById(node.data.id).length) {
         node.data.caption = caption(node.data);
         depth[node.data.id] = node.data.id === root ? 0 : (depth[parent] || 0) + 1;
         fresh.push(node.data.id);
-        cy.add({group: "nodes", data: node.data});
+        elements.push({group: "nodes", data: node.data});
       }
     });
+    // A big graph's style and places before its nodes: they are styled and placed once,
+    // not twice (the layout then moves none of the nodes of a first answer).
+    var count = cy.nodes().length;
+    if (count + fresh.length > BIG) {
+      restyle(true, mode.big && mode.close);
+      elements.forEach(function (element) {
+        element.position = onSpiral(count++);
+      });
+    }
+    cy.add(elements);
     answer.edges.forEach(function (edge) {
-      if (!cy.getElementById(edge.data.id).length) {
-        cy.add({group: "edges", data: edge.data});
-      }
+      edges[edge.data.id] = edge.data;
     });
     addedBy[parent] = fresh;
     cy.getElementById(parent).addClass("open");
@@ -114,6 +255,12 @@
   function url(node) {
     var kind = node.data("kind") === "entity" ? "entity" : "object";
     return "/graph/data?" + kind + "=" + encodeURIComponent(node.id()) + "&depth=1";
+  }
+
+  function redraw() {
+    layout();
+    relist();
+    summary();
   }
 
   function expand(node) {
@@ -127,9 +274,7 @@
       })
       .then(function (answer) {
         add(answer, node.id());
-        layout();
-        relist();
-        summary();
+        redraw();
       })
       .catch(function () {
         show(text("failed"));
@@ -143,6 +288,7 @@
       }
       if (child !== root) {
         cy.getElementById(child).remove();
+        delete depth[child];
       }
     });
     delete addedBy[id];
@@ -156,9 +302,7 @@
     }
     if (addedBy[id]) {
       collapse(id);
-      layout();
-      relist();
-      summary();
+      redraw();
       return Promise.resolve();
     }
     return expand(node);
@@ -172,8 +316,30 @@
     }
   }
 
+  // A node chosen is marked, with its edges drawn; chosen in the list (by keyboard), in
+  // a big graph, it is brought into view close enough for its label to be read.
+  function mark(id, bring) {
+    var node = cy.getElementById(id);
+    cy.nodes(":selected").unselect();
+    if (node.length) {
+      node.select();
+      if (bring && mode.big) {
+        cy.zoom(Math.max(cy.zoom(), CLOSE));
+        cy.center(node);
+      }
+    }
+    if (mode.big) {
+      drawEdges();
+    }
+  }
+
+  cy.on("viewport", followView);
+  list.addEventListener("change", function () {
+    mark(list.value, true);
+  });
   cy.on("tap", "node", function (event) {
     list.value = event.target.id();
+    mark(list.value, false);
     toggle(event.target.id());
   });
   document.getElementById("graph-expand").addEventListener("click", function () {
@@ -196,9 +362,13 @@
       return answer.json();
     })
     .then(function (answer) {
+      // Marks for bench/web.py: where the page's time goes.
+      performance.mark("graph-fetched");
       add(answer, root);
       cy.getElementById(root).addClass("root");
+      performance.mark("graph-added");
       layout();
+      performance.mark("graph-laid-out");
       relist();
       list.value = root;
       summary();
