@@ -18,6 +18,7 @@ from passerelle.exchange.rfis.models import RfiDetail, RfiFigures, RfiRow
 from passerelle.exchange.tips.effects import Effect
 from passerelle.exchange.tips.models import Overdue, Receipt, Tip
 from passerelle.exchange.watches.models import Hit
+from passerelle.notify import operations as notify_operations
 from passerelle.policy.actions import require_permitted
 from passerelle.resolution.entities import ResolvedCandidate
 from passerelle.resolution.views import LinkView, NameView
@@ -69,6 +70,8 @@ Connection.isolation_level  # the sqlite3 driver's autocommit, set on each conne
 Effect.__call__  # the Protocol of the tip effects, which are called, never named
 HandlingCode.H0  # looked up by name when a handling_codes list is parsed
 _Definition.section  # the spec section each STIX definition cites, for its reader
+notify_operations.SUBSCRIBE  # the registry finds it by its name in core/catalogue.py
+notify_operations.UNSUBSCRIBE  # the registry finds it by its name in core/catalogue.py
 app_from_env  # uvicorn imports it as passerelle.app:app_from_env in each serve worker
 
 # Alembic reads these from each module of store/migrations/versions.

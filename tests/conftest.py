@@ -23,7 +23,7 @@ from passerelle.app import create_app
 from passerelle.audit.key import use_audit_key
 from passerelle.settings import Settings
 from passerelle.store.database import Database, open_database
-from passerelle.store.schema import metadata
+from passerelle.store.tables import metadata
 from tests.cli_runner import Run, cli_runner
 from tests.exchange_support import ContextFor, FakeClock, contexts
 from tests.live_server import HOST, free_port

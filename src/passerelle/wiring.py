@@ -21,16 +21,43 @@ from passerelle.keys.rules import KeyRules
 from passerelle.settings import Settings
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from passerelle.keys.names import NameMatcher
     from passerelle.objects.hooks import Hooks
 
 
-def key_rules(settings: Settings) -> KeyRules:
+def key_rules(settings: Settings, *, names_on_first_use: bool = False) -> KeyRules:
     """Return the node's key rules: its phone region, and names matched through entity
-    resolution and its alias files (a malformed alias file fails here, at start-up)."""
-    from passerelle.resolution import ResolvingNames, alias_dirs, load_alias_data
+    resolution and its alias files (a malformed alias file fails here, at start-up; with
+    ``names_on_first_use``, when a name is first keyed, as a command that may key none
+    prefers)."""
+    from passerelle.resolution import alias_dirs
 
     dirs = alias_dirs(settings.aliases_dir)
-    return KeyRules(settings.phone_region, ResolvingNames(load_alias_data(dirs)), dirs)
+    names = _NamesOnFirstUse(dirs)
+    return KeyRules(settings.phone_region, names if names_on_first_use else names.load(), dirs)
+
+
+class _NamesOnFirstUse:
+    """Entity resolution's name matcher over the alias files of DIRS, made (the name engine
+    imported, the files read) when it is loaded or first keys a name."""
+
+    def __init__(self, dirs: tuple[Path, ...]) -> None:
+        self._dirs = dirs
+        self._names: NameMatcher | None = None
+
+    def load(self) -> NameMatcher:
+        """Make the matcher, once."""
+        if self._names is None:
+            from passerelle.resolution import ResolvingNames, load_alias_data
+
+            self._names = ResolvingNames(load_alias_data(self._dirs))
+        return self._names
+
+    def keys(self, name: str, kind: str) -> set[str]:
+        """Return the keys of a name (see :class:`passerelle.keys.names.NameMatcher`)."""
+        return self.load().keys(name, kind)
 
 
 def subscribe_features(keys: KeyRules) -> Hooks:

@@ -4,7 +4,6 @@ commands only what they need. Each check runs a fresh interpreter."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import subprocess
@@ -17,6 +16,7 @@ from typing import ClassVar
 import pytest
 
 from passerelle.cli import endpoints
+from passerelle.core.catalogue import OPERATIONS
 from passerelle.core.operations import REGISTRY
 
 HEAVY = ("sqlalchemy", "fastapi", "uvicorn", "starlette", "numpy", "spacy", "pydantic")
@@ -114,14 +114,33 @@ def test_a_local_register_read_loads_no_web_server(tmp_path) -> None:  # type: i
     assert set(loaded) <= {"sqlalchemy"}
 
 
-def test_the_endpoints_the_command_line_knows_are_the_registered_ones() -> None:
-    for endpoint in endpoints.ENDPOINTS.values():
-        importlib.import_module(endpoint.module)
-    assert set(endpoints.ENDPOINTS) == set(REGISTRY)
-    for name, operation in REGISTRY.items():
-        endpoint = endpoints.ENDPOINTS[name]
-        assert (endpoint.method, endpoint.path) == (operation.method, operation.path), name
-        assert operation.run.__module__.startswith(endpoint.module), name
+def test_every_declared_operation_is_defined_at_its_method_and_path() -> None:
+    for name, declared in OPERATIONS.items():
+        operation = REGISTRY[name]
+        assert operation.name == name
+        assert (operation.method, operation.path) == (declared.method, declared.path), name
+        assert operation.run.__module__.startswith(declared.module.rpartition(".")[0]), name
+    assert list(REGISTRY) == list(OPERATIONS)
+
+
+def test_the_registry_imports_an_operations_module_when_it_is_asked_for() -> None:
+    code = """
+import sys
+from passerelle.core.operations import REGISTRY
+names = list(REGISTRY)
+before = [m for m in sys.modules if m.startswith("passerelle.exchange")]
+inbox = REGISTRY["tips.inbox"]
+after = {m for m in sys.modules if m.startswith(("passerelle.exchange", "passerelle.objects"))}
+print(len(names), before, inbox.path, sorted(after & {
+    "passerelle.exchange.tips.listing", "passerelle.exchange.tips.lifecycle",
+    "passerelle.exchange.tips.sharing", "passerelle.exchange.rfis", "passerelle.objects.ingest"}))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    count = len(OPERATIONS)
+    listing = "['passerelle.exchange.tips.listing']"
+    assert done.stdout.split() == [str(count), "[]", "/api/tips/inbox", listing]
 
 
 def test_the_choices_the_command_line_checks_are_the_features() -> None:
@@ -179,32 +198,92 @@ def modules_loaded_by(
     return json.loads(done.stderr.strip().splitlines()[-1]), done.stdout
 
 
-def test_local_reads_load_no_write_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    db = ["--db", f"sqlite:///{tmp_path / 'demo.db'}"]
-    env = {"PASSERELLE_AUDIT_KEY_FILE": str(tmp_path / "audit.key")}
+# What no local read loads: the node's write path, the admission of objects, the feedback
+# writer and the tip, RFI and watch steps that write.
+_WRITES = (
+    "passerelle.objects.ingest",
+    "passerelle.objects.writing",
+    "passerelle.objects.admission",
+    "passerelle.exchange.feedback",
+    "passerelle.exchange.tips.lifecycle",
+    "passerelle.exchange.tips.sharing",
+    "passerelle.exchange.rfis.writing",
+    "passerelle.exchange.watches.hits",
+    "passerelle.exchange.watches.operations",
+)
+# The name engine of entity resolution (a look-up keys no name).
+_NAME_ENGINE = (
+    "passerelle.resolution.names",
+    "passerelle.resolution.aliases",
+    "passerelle.resolution.entities",
+    "passerelle.resolution.linking",
+)
+# The tables a read of the workflow never touches: they are not even built.
+_OTHER_TABLES = (
+    "passerelle.store.entity_tables",
+    "passerelle.store.federation_tables",
+    "passerelle.store.notify_tables",
+)
+# A register read performs no operation: no pydantic, no registry, no feature.
+_NO_OPERATION = ("pydantic", "passerelle.core.operations", "passerelle.exchange", "passerelle.keys")
+
+# A look-up keys the value with the node's key rules, but builds no name matcher.
+_LOOKUP_UNLOADED = (
+    *_WRITE_PATH[:6],
+    "passerelle.stix.validation",
+    "passerelle.federation",
+    "passerelle.notify",
+    *_WRITES,
+    *_NAME_ENGINE,
+    *_OTHER_TABLES[1:],
+    "passerelle.exchange",
+)
+
+# Each local read, and what it must not load: the modules of the write path and of the
+# features it does not read (each operation's module is imported alone).
+LOCAL_READS = {
+    "org list": (["org", "list"], (*_WRITE_PATH, *_WRITES, *_OTHER_TABLES, *_NO_OPERATION)),
+    "audit show": (
+        ["audit", "show", "--user", "aude"],
+        (*_WRITE_PATH, *_WRITES, *_OTHER_TABLES, *_NO_OPERATION),
+    ),
+    "tip inbox": (
+        ["tip", "inbox", "--user", "bella"],
+        (*_WRITE_PATH, *_WRITES, *_OTHER_TABLES, "passerelle.keys", "passerelle.exchange.rfis"),
+    ),
+    "tip show": (
+        ["tip", "show", "{tip}", "--user", "bella"],
+        (*_WRITE_PATH, *_WRITES, *_OTHER_TABLES, "passerelle.keys", "passerelle.exchange.rfis"),
+    ),
+    "rfi list": (
+        ["rfi", "list", "--user", "bella"],
+        (*_WRITE_PATH, *_WRITES, *_OTHER_TABLES, "passerelle.keys", "passerelle.exchange.tips"),
+    ),
+    "lookup": (["lookup", "t.me/cell", "--user", "bella"], _LOOKUP_UNLOADED),
+}
+
+
+@pytest.fixture(scope="module")
+def demo_node(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], dict[str, str], str]:
+    """The demo's database (--db), the environment, and the first tip of bella's inbox."""
+    path = tmp_path_factory.mktemp("demo")
+    db = ["--db", f"sqlite:///{path / 'demo.db'}"]
+    env = {"PASSERELLE_AUDIT_KEY_FILE": str(path / "audit.key")}
     _, out = modules_loaded_by((), [*db, "demo", "--no-serve"], env)
     assert "bella" in out
-    loaded, out = modules_loaded_by(
-        _WRITE_PATH, [*db, "tip", "inbox", "--user", "bella", "--json"], env
-    )
-    tip_id = json.loads(out)["tips"][0]["id"]
-    assert loaded == []
-    reads = {
-        "tip show": ["tip", "show", tip_id, "--user", "bella"],
-        "rfi list": ["rfi", "list", "--user", "bella"],
-        "audit show": ["audit", "show", "--user", "aude"],
-        "org list": ["org", "list"],
-    }
-    for name, args in reads.items():
-        loaded, out = modules_loaded_by(_WRITE_PATH, [*db, *args], env)
-        assert out.strip(), name
-        assert loaded == [], name
-    # A look-up keys the value with the node's key rules, but loads no model, no web server
-    # and no write path.
-    loaded, out = modules_loaded_by(
-        (*_WRITE_PATH[:5], "passerelle.stix.validation", "passerelle.federation"),
-        [*db, "lookup", "t.me/cell", "--user", "bella"],
-        env,
-    )
-    assert "handle:cell" in out
-    assert loaded == []
+    _, out = modules_loaded_by((), [*db, "tip", "inbox", "--user", "bella", "--json"], env)
+    return db, env, json.loads(out)["tips"][0]["id"]
+
+
+@pytest.mark.parametrize("read", LOCAL_READS)
+def test_a_local_read_loads_only_what_it_reads(
+    read: str, demo_node: tuple[list[str], dict[str, str], str]
+) -> None:
+    db, env, tip_id = demo_node
+    args, unloaded = LOCAL_READS[read]
+    args = [tip_id if arg == "{tip}" else arg for arg in args]
+    loaded, out = modules_loaded_by(unloaded, [*db, *args], env)
+    assert out.strip(), read
+    assert loaded == [], read
+    if read == "lookup":
+        assert "handle:cell" in out

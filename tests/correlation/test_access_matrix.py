@@ -40,7 +40,7 @@ from passerelle.policy.directory import viewer_by_name
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, Tlp
 from passerelle.store.database import Database
-from passerelle.store.schema import entity_links
+from passerelle.store.entity_tables import entity_links
 from tests.access_world import (
     CHANNEL,
     LABELS,

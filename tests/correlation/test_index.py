@@ -11,7 +11,8 @@ from passerelle.correlation import index
 from passerelle.objects.ingest import ingest
 from passerelle.stix.markings import HANDLING_EXTENSION_ID
 from passerelle.store.database import Database
-from passerelle.store.schema import entity_links, object_keys
+from passerelle.store.entity_tables import entity_links
+from passerelle.store.schema import object_keys
 from tests.cli_runner import Run
 from tests.correlation.support import SHA256, sco, store, watching
 from tests.exchange_support import ContextFor
@@ -120,7 +121,7 @@ def test_reindex_also_resolves_objects_stored_without_a_link(
     world: World, run: Run, ctx: ContextFor
 ) -> None:
     from passerelle.resolution import entities as resolution
-    from passerelle.store.schema import entity_keys, entity_names
+    from passerelle.store.entity_tables import entity_keys, entity_names
 
     person = {
         "type": "identity",

@@ -21,7 +21,8 @@ from passerelle.policy import directory
 from passerelle.policy.roles import Role
 from passerelle.settings import Settings
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
-from passerelle.store.schema import audit_log, entities, entity_links, entity_merges, entity_names
+from passerelle.store.entity_tables import entities, entity_links, entity_merges, entity_names
+from passerelle.store.schema import audit_log
 from tests.cli_runner import Run
 from tests.correlation.support import SHA256, sco, store, version_of, watching
 from tests.exchange_support import ContextFor, FakeClock

@@ -34,7 +34,8 @@ from passerelle.policy.ownership import owners_of
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
 from passerelle.stix.organisations import organisation_identity_id
 from passerelle.store.federation_tables import federation_ledger, peer_cursors
-from passerelle.store.schema import channel_objects, metadata, organisations
+from passerelle.store.schema import channel_objects, organisations
+from passerelle.store.tables import metadata
 from tests.cli_runner import Run, cli_runner
 from tests.exchange_support import marked
 from tests.federation.medallion_peer import PASSWORD, USER, Medallion

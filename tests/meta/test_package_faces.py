@@ -126,3 +126,32 @@ def test_the_size_guard_leaves_out_only_the_migrations_and_the_demo_builder() ->
     guarded = (guarded - {DEMO_BUILDER}) | set(PACKAGE.glob("*.py"))
     left_out = set(PACKAGE.rglob("*.py")) - guarded
     assert {p for p in left_out if "migrations" not in p.parts} == {DEMO_BUILDER}
+
+
+def _lazy_faces() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("__init__.py") if "lazy_face(" in p.read_text())
+
+
+def _typed_names(path: Path) -> dict[str, str]:
+    """{name: module} of the imports a lazy face makes under ``TYPE_CHECKING``."""
+    found: dict[str, str] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for item in node.body:
+                assert isinstance(item, ast.ImportFrom), path
+                found |= {alias.name: str(item.module) for alias in item.names}
+    return found
+
+
+@pytest.mark.parametrize("path", _lazy_faces(), ids=lambda p: str(p.parent.relative_to(PACKAGE)))
+def test_a_lazy_face_gives_what_the_type_checker_was_told(path: Path) -> None:
+    """A lazy face's table and its ``TYPE_CHECKING`` imports name the same objects: mypy
+    checks the callers against the one, the interpreter runs the other."""
+    package = importlib.import_module(".".join(path.parent.relative_to(PACKAGE.parent).parts))
+    typed = _typed_names(path)
+    assert typed, path
+    assert set(package.__all__) == set(typed)
+    for name, module in typed.items():
+        assert getattr(package, name) is getattr(importlib.import_module(module), name), name
+    with pytest.raises(AttributeError):
+        package.no_such_name  # noqa: B018

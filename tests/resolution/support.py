@@ -11,7 +11,7 @@ from sqlalchemy import select
 from passerelle.objects.ingest import ingest
 from passerelle.resolution import entity_id_for
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
-from passerelle.store.schema import entity_links
+from passerelle.store.entity_tables import entity_links
 from tests.stixgen import T0, stix_id
 from tests.taxii_client import Taxii
 from tests.world import World

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS
 from passerelle.store.database import Database
-from passerelle.store.schema import entity_links
+from passerelle.store.entity_tables import entity_links
 from tests.access_world import (
     LABELS,
     MARKINGS,

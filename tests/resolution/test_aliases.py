@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from passerelle.resolution.alias_files import SHIPPED_DIR
 from passerelle.resolution.aliases import (
-    SHIPPED_DIR,
     AliasFileError,
     ensure_loaded,
     entity_id_for,
@@ -20,7 +20,7 @@ from passerelle.resolution.aliases import (
 from passerelle.resolution.entities import EntityRef, Resolve, resolve, show_entity
 from passerelle.settings import Settings
 from passerelle.store.database import Database
-from passerelle.store.schema import entities, entity_keys, entity_names
+from passerelle.store.entity_tables import entities, entity_keys, entity_names
 from passerelle.wiring import key_rules, subscribe_features
 from tests.exchange_support import FakeClock, contexts
 from tests.world import World

@@ -6,6 +6,8 @@ from __future__ import annotations
 from passerelle.exchange import watches
 from passerelle.exchange.watches import AddWatch, ListHits
 from passerelle.resolution import ResolvingNames
+from passerelle.settings import Settings
+from passerelle.wiring import key_rules
 from tests.exchange_support import ContextFor
 from tests.resolution.support import group, store
 from tests.stixgen import identity
@@ -30,3 +32,12 @@ def test_a_watch_on_daesh_hits_a_group_named_isis(world: World, ctx: ContextFor)
     store(world, "boris", "fr-ru", group("Islamic Jihad Union"))
     [hit] = watches.list_hits(ctx("alice"), ListHits())
     assert hit.matched == "name:entity:islamic-state"
+
+
+def test_a_commands_key_rules_key_names_as_the_nodes_do() -> None:
+    """The command line's key rules make the matcher on first use; it keys as serve's."""
+    node = key_rules(Settings())
+    command = key_rules(Settings(), names_on_first_use=True)
+    assert (command.phone_region, command.alias_dirs) == (node.phone_region, node.alias_dirs)
+    for name in ("Tsarnaev", "Царнаев", "Daesh", "ИГИЛ"):
+        assert command.names.keys(name, "") == node.names.keys(name, ""), name

@@ -9,8 +9,8 @@ from sqlalchemy import inspect
 
 from passerelle.store.database import SCHEMA_HEAD, Database
 from passerelle.store.migrate import alembic_config
-from passerelle.store.schema import metadata
 from passerelle.store.search_tables import POSTGRESQL_INDEX, SQLITE_INDEX
+from passerelle.store.tables import metadata
 
 
 def _declared(name: str | None, _kind: str, _parent: dict[str, str | None]) -> bool:

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import TLP2_IDS, Tlp
-from passerelle.store.schema import entity_links
+from passerelle.store.entity_tables import entity_links
 from tests.access_world import LABELS, PEOPLE, Outcomes, Person, Relation, relationship, sees
 from tests.access_world import wrong_views as _wrong_views
 from tests.resolution.test_access_matrix import (  # noqa: F401 (its fixture)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from passerelle.audit import log as audit
 from passerelle.resolution import entities
-from passerelle.store.schema import entity_links
+from passerelle.store.entity_tables import entity_links
 from tests.exchange_support import FakeClock, contexts, store
 from tests.stixgen import T0, identity, indicator, stix_id
 from tests.web.support import csrf_of, rendered, sign_in

@@ -6,23 +6,25 @@ Both paths run the same operations under the same rules; only the transport diff
 
 from __future__ import annotations
 
-import importlib
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import click
 
-from passerelle.cli.endpoints import ENDPOINTS
 from passerelle.cli.root import Node, pass_node, user_option
+from passerelle.core.catalogue import OPERATIONS
 from passerelle.errors import BadInput, PasserelleError
 from passerelle.settings import PURPOSE_HEADER, USER_HEADER
 
+# urllib.request (with http.client and the email package) is imported by the first call
+# to a node: a command on the local database never needs it.
 if TYPE_CHECKING:
+    import urllib.error
+    import urllib.request
+
     from pydantic import BaseModel
 
     from passerelle.core.context import Context
@@ -53,10 +55,9 @@ class LocalClient:
         return self._node.context(viewer)
 
     def call(self, name: str, values: dict[str, Any]) -> Any:
-        """Import the feature that runs the operation, and run it here."""
+        """Run the operation here (the registry imports the module that defines it)."""
         from passerelle.core.operations import REGISTRY, jsonable, perform
 
-        importlib.import_module(ENDPOINTS[name].module)
         operation = REGISTRY[name]
         request = _request(operation, values)
         return jsonable(perform(operation, self.context(), request))
@@ -88,7 +89,7 @@ class RemoteClient:
 
     def call(self, name: str, values: dict[str, Any]) -> Any:
         """Send the request to the operation's path and return the decoded answer."""
-        endpoint = ENDPOINTS[name]
+        endpoint = OPERATIONS[name]
         values = dict(values)
         path = endpoint.path
         for field in endpoint.path_fields:
@@ -131,6 +132,9 @@ class RemoteClient:
     @contextmanager
     def _opened(self, http: urllib.request.Request) -> Iterator[Any]:
         """Open the request; say in one line why the node refused or could not be reached."""
+        import urllib.error
+        import urllib.request
+
         try:
             with urllib.request.urlopen(http, timeout=_TIMEOUT) as answer:
                 yield answer
@@ -141,6 +145,8 @@ class RemoteClient:
             raise PasserelleError(f"cannot reach {self._base}: {_reason_text(reason)}") from exc
 
     def _request(self, method: str, path: str, data: bytes | None) -> urllib.request.Request:
+        import urllib.request
+
         headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
         if data is not None:
             headers["Content-Type"] = "application/json"

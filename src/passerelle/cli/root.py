@@ -45,7 +45,7 @@ class Node:
         if self._keys is None:
             from passerelle.wiring import key_rules
 
-            self._keys = key_rules(self.settings)
+            self._keys = key_rules(self.settings, names_on_first_use=True)
         return self._keys
 
     @property

@@ -8,14 +8,16 @@ remote CLI client calls it there, so the two cannot drift apart (a test checks i
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
 from passerelle.audit.log import printable, record_alone
+from passerelle.core.catalogue import OPERATIONS
 from passerelle.core.context import Context
 from passerelle.errors import Forbidden
 
@@ -117,91 +119,48 @@ def jsonable(result: Any) -> Any:
     return result
 
 
-# What the register calls do not say themselves yet: the API title of each operation, and
-# which ones create (HTTP 201). The feature modules are being split into packages; once
-# they are, each register call can pass summary= and status_code= and these tables go.
-_SUMMARIES = {
-    "tips.share": "Share a tip",
-    "tips.inbox": "Read your inbox",
-    "tips.sent": "List sent tips",
-    "tips.overdue": "List overdue receipts",
-    "tips.show": "Show a tip",
-    "tips.ack": "Acknowledge a tip",
-    "tips.investigate": "Investigate a tip",
-    "tips.close": "Close a tip",
-    "rfi.send": "Send an RFI",
-    "rfi.list": "List RFIs",
-    "rfi.show": "Show an RFI",
-    "rfi.answer": "Answer an RFI",
-    "rfi.refuse": "Refuse an RFI",
-    "watch.add": "Add a watch",
-    "watch.list": "List watches",
-    "watch.hits": "List watch hits",
-    "watch.show": "Show a watch",
-    "watch.end": "End a watch",
-    "watch.extend": "Extend a watch",
-    "partners": "Show partner figures",
-    "correlation.correlate": "Correlate an object",
-    "correlation.lookup": "Look a value up",
-    "entity.resolve": "Resolve a name",
-    "entity.show": "Show an entity",
-    "entity.merge": "Merge entities",
-    "entity.unmerge": "Unmerge an entity",
-    "entity.alias": "Add a name",
-    "review.list": "List the review queue",
-    "review.accept": "Accept a proposed link",
-    "review.reject": "Reject a proposed link",
-    "intake.store": "Store a draft",
-    "intake.list": "List drafts",
-    "intake.show": "Show a draft",
-    "intake.accept": "Accept an element",
-    "intake.reject": "Reject an element",
-    "intake.correct": "Correct an element",
-    "intake.publish": "Publish a draft",
-    "admin.org": "Show your organisation",
-    "admin.org-rename": "Rename your organisation",
-    "admin.client-add": "Declare a client",
-    "admin.client-remove": "Withdraw a client",
-    "admin.user-add": "Add a user",
-    "admin.user-disable": "Disable a user",
-    "admin.user-enable": "Enable a user",
-    "admin.user-role": "Change a user's role",
-    "admin.user-token": "Rotate a user's token",
-    "admin.channels": "List your channels",
-    "admin.channel-rename": "Rename a channel",
-    "admin.channel-rights": "Lower your rights in a channel",
-    "notify.subscribe": "Subscribe to notifications",
-    "notify.unsubscribe": "Unsubscribe from notifications",
-    "notify.list": "List your notification subscriptions",
-    "federation.lookup": "Answer a federated look-up",
-}
-_CREATES = frozenset(
-    {
-        "tips.share",
-        "rfi.send",
-        "watch.add",
-        "entity.alias",
-        "intake.store",
-        "admin.user-add",
-        "notify.subscribe",
-    }
-)
-
-
 def _declared(operation: Operation[RequestT]) -> Operation[RequestT]:
-    """Fill in what the operation's register call left at its default from the tables."""
-    summary = operation.summary or _SUMMARIES.get(operation.name, "")
-    status = operation.status_code
-    if status == 200 and operation.name in _CREATES:
-        status = 201
+    """Give the operation its title and success status from the catalogue, once its method
+    and path are checked against the catalogue's (the command line calls a node there)."""
+    declared = OPERATIONS.get(operation.name)
+    if declared is None:
+        raise LookupError(f"operation {operation.name} is not in core/catalogue.py")
+    if (operation.method, operation.path) != (declared.method, declared.path):
+        raise LookupError(f"operation {operation.name} is not at its catalogue's method and path")
+    summary = operation.summary or declared.summary
+    status = operation.status_code if operation.status_code != 200 else declared.status_code
     return dataclasses.replace(operation, summary=summary, status_code=status)
 
 
-REGISTRY: dict[str, Operation[Any]] = {}
-
-
 def register(operation: Operation[RequestT]) -> Operation[RequestT]:
-    """Record an operation so that the API serves it (and tests check that it does)."""
-    operation = _declared(operation)
-    REGISTRY[operation.name] = operation
-    return operation
+    """Declare an operation of a feature, as the catalogue describes it (the registry finds
+    it by the catalogue's ``module:NAME``)."""
+    return _declared(operation)
+
+
+class Registry(Mapping[str, "Operation[Any]"]):
+    """Every operation of the catalogue by name, each imported from its feature the first
+    time it is asked for: a command that performs one operation imports that feature's
+    module alone, while the app, which iterates over all, imports them all."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, Operation[Any]] = {}
+
+    def __getitem__(self, name: str) -> Operation[Any]:
+        found = self._found.get(name)
+        if found is None:
+            declared = OPERATIONS[name]
+            found = getattr(importlib.import_module(declared.module), declared.attribute)
+            if not isinstance(found, Operation) or found.name != name:
+                raise LookupError(f"{declared.where} is not the operation {name}")
+            self._found[name] = found
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(OPERATIONS)
+
+    def __len__(self) -> int:
+        return len(OPERATIONS)
+
+
+REGISTRY = Registry()

@@ -10,8 +10,24 @@ may know exists (the federated look-up's answer). How a version is keyed (:mod:`
 and how entity groups correlate (:mod:`.entities`) are the package's own.
 """
 
-from passerelle.correlation import queries
-from passerelle.correlation.holders import entity_holders, value_holders
-from passerelle.correlation.index import CorrelationIndex, reindex
+from typing import TYPE_CHECKING
+
+from passerelle.core.faces import lazy_face
+
+# Each name's module is imported when the name is first used: a look-up imports the
+# queries, not the index's listener.
+if TYPE_CHECKING:
+    from passerelle.correlation import queries
+    from passerelle.correlation.holders import entity_holders, value_holders
+    from passerelle.correlation.index import CorrelationIndex, reindex
+else:
+    __getattr__ = lazy_face(
+        __name__,
+        {
+            "holders": ("entity_holders", "value_holders"),
+            "index": ("CorrelationIndex", "reindex"),
+        },
+        modules=("queries",),
+    )
 
 __all__ = ["CorrelationIndex", "entity_holders", "queries", "reindex", "value_holders"]

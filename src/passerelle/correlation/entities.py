@@ -21,7 +21,7 @@ from passerelle.errors import BadInput
 from passerelle.policy.entities import LINKS, knows_any, link_visible
 from passerelle.policy.entity_groups import members_of, roots_of, subtree_of
 from passerelle.policy.viewer import Viewer
-from passerelle.store.schema import entities, entity_links
+from passerelle.store.entity_tables import entities, entity_links
 
 ENTITY: Final = "entity"
 _PREFIX: Final = re.compile(r"^[0-9a-f-]+$")

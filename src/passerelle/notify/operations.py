@@ -156,6 +156,8 @@ def list_subscriptions(ctx: Context, request: ListSubscriptions) -> list[Subscri
 
 
 _PATH = "/api/notifications/subscriptions"
-register(Operation("notify.subscribe", "POST", _PATH, Subscribe, subscribe))
-register(Operation("notify.unsubscribe", "POST", _PATH + "/remove", Unsubscribe, unsubscribe))
-register(Operation("notify.list", "GET", _PATH, ListSubscriptions, list_subscriptions))
+SUBSCRIBE = register(Operation("notify.subscribe", "POST", _PATH, Subscribe, subscribe))
+UNSUBSCRIBE = register(
+    Operation("notify.unsubscribe", "POST", _PATH + "/remove", Unsubscribe, unsubscribe)
+)
+LIST = register(Operation("notify.list", "GET", _PATH, ListSubscriptions, list_subscriptions))

@@ -54,13 +54,8 @@ from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import visible_placement
 from passerelle.policy.withholding import h3_pending
 from passerelle.store.chunks import chunked
-from passerelle.store.schema import (
-    channel_objects,
-    entity_links,
-    entity_names,
-    object_owners,
-    users,
-)
+from passerelle.store.entity_tables import entity_links, entity_names
+from passerelle.store.schema import channel_objects, object_owners, users
 
 PUBLIC_SOURCE_PREFIX = "aliases:"
 USER_SOURCE = "user"

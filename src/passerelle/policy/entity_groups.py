@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from passerelle.store.chunks import chunked
-from passerelle.store.schema import entity_merges
+from passerelle.store.entity_tables import entity_merges
 
 
 def merge_of(conn: Connection, org_id: int, entity_id: str) -> Any:

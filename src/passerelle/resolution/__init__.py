@@ -27,20 +27,50 @@ version by version (:mod:`.links`), entities as a viewer sees them (:mod:`.candi
 :mod:`passerelle.policy.entities`, merge groups in :mod:`passerelle.policy.entity_groups`.
 """
 
-from passerelle.resolution import entities
-from passerelle.resolution.aliases import (
-    AliasData,
-    alias_dirs,
-    ensure_loaded,
-    entity_id_for,
-    load_alias_data,
-)
-from passerelle.resolution.candidates import find_candidates
-from passerelle.resolution.linking import EntityLinking, relink
-from passerelle.resolution.links import SOURCE_REVIEW, explanation
-from passerelle.resolution.matcher import ResolvingNames
-from passerelle.resolution.names import Facts, Kind, Scored, name_keys, normalise, score, script_of
-from passerelle.resolution.subjects import RESOLVED_TYPES
+from typing import TYPE_CHECKING
+
+from passerelle.core.faces import lazy_face
+
+# Each name's module is imported when the name is first used: the key rules of a command
+# that keys no name import none of the name engine.
+if TYPE_CHECKING:
+    from passerelle.resolution import entities
+    from passerelle.resolution.alias_files import alias_dirs
+    from passerelle.resolution.aliases import (
+        AliasData,
+        ensure_loaded,
+        entity_id_for,
+        load_alias_data,
+    )
+    from passerelle.resolution.candidates import find_candidates
+    from passerelle.resolution.linking import EntityLinking, relink
+    from passerelle.resolution.links import SOURCE_REVIEW, explanation
+    from passerelle.resolution.matcher import ResolvingNames
+    from passerelle.resolution.names import (
+        Facts,
+        Kind,
+        Scored,
+        name_keys,
+        normalise,
+        score,
+        script_of,
+    )
+    from passerelle.resolution.subjects import RESOLVED_TYPES
+else:
+    __getattr__ = lazy_face(
+        __name__,
+        {
+            "alias_files": ("alias_dirs",),
+            "aliases": ("AliasData", "ensure_loaded", "entity_id_for", "load_alias_data"),
+            "candidates": ("find_candidates",),
+            "linking": ("EntityLinking", "relink"),
+            "links": ("SOURCE_REVIEW", "explanation"),
+            "matcher": ("ResolvingNames",),
+            "names": ("Facts", "Kind", "Scored", "name_keys", "normalise", "score", "script_of"),
+            "subjects": ("RESOLVED_TYPES",),
+        },
+        modules=("entities",),
+    )
 
 __all__ = [
     "RESOLVED_TYPES",

@@ -40,9 +40,8 @@ from passerelle.errors import PasserelleError
 from passerelle.resolution.names import Kind, name_keys, normalise, script_of
 from passerelle.store.chunks import ID_CHUNK, chunked
 from passerelle.store.database import Database
-from passerelle.store.schema import entities, entity_keys, entity_names
+from passerelle.store.entity_tables import entities, entity_keys, entity_names
 
-SHIPPED_DIR: Final = Path(__file__).parent / "aliases"
 SOURCE_PREFIX: Final = "aliases:"
 # The key that records which version of the alias files the database holds.
 MARKER_PREFIX: Final = "aliases:"
@@ -86,11 +85,6 @@ class AliasData:
 def entity_id_for(key: str) -> str:
     """Return the id of the alias-file entity with this key."""
     return f"entity--{uuid.uuid5(_NAMESPACE, key)}"
-
-
-def alias_dirs(own: str = "") -> tuple[Path, ...]:
-    """Return the directories read: the shipped one, then the node's own (if any)."""
-    return (SHIPPED_DIR, Path(own)) if own.strip() else (SHIPPED_DIR,)
 
 
 def load_alias_data(dirs: Sequence[Path]) -> AliasData:

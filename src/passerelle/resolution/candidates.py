@@ -31,7 +31,7 @@ from passerelle.resolution.links import LINKED, NameRow, explanation
 from passerelle.resolution.names import Facts, Kind, Scored, name_keys, score
 from passerelle.resolution.subjects import facts_of
 from passerelle.store.chunks import chunked
-from passerelle.store.schema import entities, entity_keys, entity_links, entity_names
+from passerelle.store.entity_tables import entities, entity_keys, entity_links, entity_names
 
 # Objects read per candidate entity for its facts.
 MAX_FACT_OBJECTS: Final = 20

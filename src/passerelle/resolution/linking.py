@@ -58,7 +58,8 @@ from passerelle.resolution.names import normalise
 from passerelle.resolution.subjects import RESOLVED_TYPES, Subject, subject_of
 from passerelle.store.chunks import ID_CHUNK, chunked
 from passerelle.store.database import Database
-from passerelle.store.schema import channel_objects, entity_links, entity_names
+from passerelle.store.entity_tables import entity_links, entity_names
+from passerelle.store.schema import channel_objects
 
 # Thresholds on the engine's 0-1 score.
 AUTO: Final = 0.90

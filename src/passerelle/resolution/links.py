@@ -25,7 +25,7 @@ from passerelle.policy.entities import holder_of
 from passerelle.resolution.names import Kind, name_keys, script_of
 from passerelle.resolution.subjects import Subject
 from passerelle.store.database import Database
-from passerelle.store.schema import entities, entity_keys, entity_links, entity_names
+from passerelle.store.entity_tables import entities, entity_keys, entity_links, entity_names
 
 # Links that count: made automatically above the threshold, or accepted in review.
 LINKED: Final = ("auto", "accepted")

@@ -34,7 +34,8 @@ from passerelle.resolution.aliases import AliasData
 from passerelle.resolution.aliases import source_description as _describe_source
 from passerelle.resolution.candidates import Candidate, candidates_for, thread_bodies
 from passerelle.resolution.links import LINKED, read_explanation
-from passerelle.store.schema import entities, entity_links, entity_names, users
+from passerelle.store.entity_tables import entities, entity_links, entity_names
+from passerelle.store.schema import users
 
 EntityKind = Literal["person", "organization", "location"]
 LinkStatus = Literal["auto", "review", "accepted", "rejected"]

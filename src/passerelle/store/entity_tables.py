@@ -1,5 +1,6 @@
 """The tables of entity resolution: entities, their names and blocking keys, the links of
-STIX objects to them, and each organisation's merges. ``schema`` re-exports them."""
+STIX objects to them, and each organisation's merges. They refer to the schema's tables,
+so importing them imports the schema."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy import (
     Text,
 )
 
-from passerelle.store.metadata import Key, metadata
+from passerelle.store.schema import Key, metadata
 
 # Entity resolution: the real-world things behind many objects and names.
 entities = Table(

@@ -16,7 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from passerelle.store.metadata import metadata
+from passerelle.store.schema import metadata
 
 # A user's wish to be told of one kind of event, by e-mail (``address``: the mailbox) or
 # by webhook (``address``: the URL, ``secret``: the key the bodies are signed with).

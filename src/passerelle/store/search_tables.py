@@ -1,6 +1,6 @@
 """The table of the search index (migration 0018): the words of each placed object
-version. Declared on the node's one ``metadata``; ``passerelle.store`` imports this
-module so the table is there whenever the schema is.
+version. Declared on the node's one ``metadata``; ``passerelle.store.tables`` imports
+this module with the others for whatever needs the whole metadata.
 
 The index over the words is made by the migration in each backend's own terms, outside
 what SQLAlchemy declares: :data:`SQLITE_INDEX` (an FTS5 table, its shadow tables and the

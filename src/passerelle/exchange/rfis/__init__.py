@@ -20,26 +20,59 @@ Every read goes through :func:`passerelle.policy.workflow.rfis_known_to`; every 
 answer and refusal is written to the audit log.
 
 The modules: :mod:`.models` (requests and views), :mod:`.reading` (views, list, show),
-:mod:`.writing` (send, answer, refuse), :mod:`.figures` (counts per partner),
-:mod:`.operations`.
+:mod:`.writing` (send, answer, refuse), :mod:`.figures` (counts per partner); each
+operation is registered beside its run function.
 """
 
-from passerelle.exchange.rfis.figures import rfi_figures
-from passerelle.exchange.rfis.models import (
-    AnswerBody,
-    AnswerRfi,
-    ListRfis,
-    RefuseBody,
-    RefuseRfi,
-    RfiDetail,
-    RfiFigures,
-    RfiRow,
-    SendRfi,
-    ShowRfi,
-)
-from passerelle.exchange.rfis.operations import ANSWER, LIST, REFUSE, SEND, SHOW
-from passerelle.exchange.rfis.reading import list_rfis, show_rfi
-from passerelle.exchange.rfis.writing import answer_rfi, refuse_rfi, send_rfi
+from typing import TYPE_CHECKING
+
+from passerelle.core.faces import lazy_face
+
+# Each name's module is imported when the name is first used: listing RFIs imports no write path.
+if TYPE_CHECKING:
+    from passerelle.exchange.rfis.figures import rfi_figures
+    from passerelle.exchange.rfis.models import (
+        AnswerBody,
+        AnswerRfi,
+        ListRfis,
+        RefuseBody,
+        RefuseRfi,
+        RfiDetail,
+        RfiFigures,
+        RfiRow,
+        SendRfi,
+        ShowRfi,
+    )
+    from passerelle.exchange.rfis.reading import LIST, SHOW, list_rfis, show_rfi
+    from passerelle.exchange.rfis.writing import (
+        ANSWER,
+        REFUSE,
+        SEND,
+        answer_rfi,
+        refuse_rfi,
+        send_rfi,
+    )
+else:
+    __getattr__ = lazy_face(
+        __name__,
+        {
+            "figures": ("rfi_figures",),
+            "models": (
+                "AnswerBody",
+                "AnswerRfi",
+                "ListRfis",
+                "RefuseBody",
+                "RefuseRfi",
+                "RfiDetail",
+                "RfiFigures",
+                "RfiRow",
+                "SendRfi",
+                "ShowRfi",
+            ),
+            "reading": ("LIST", "SHOW", "list_rfis", "show_rfi"),
+            "writing": ("ANSWER", "REFUSE", "SEND", "answer_rfi", "refuse_rfi", "send_rfi"),
+        },
+    )
 
 __all__ = [
     "ANSWER",

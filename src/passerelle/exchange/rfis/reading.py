@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, case, select
 
 from passerelle.core.context import Context, stamp
+from passerelle.core.operations import Operation, register
 from passerelle.core.references import find_record
 from passerelle.durations import MINUTE, format_duration
 from passerelle.exchange.rfis.models import OPEN, ListRfis, RfiDetail, RfiRow, ShowRfi
@@ -130,3 +131,7 @@ def list_rfis(ctx: Context, request: ListRfis) -> list[RfiRow]:
     )
     with ctx.database.read() as conn:
         return [_row(viewer, row, now) for row in conn.execute(query)]
+
+
+LIST = register(Operation("rfi.list", "GET", "/api/rfis", ListRfis, list_rfis))
+SHOW = register(Operation("rfi.show", "GET", "/api/rfis/{rfi_id}", ShowRfi, show_rfi))

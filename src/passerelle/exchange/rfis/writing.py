@@ -17,6 +17,7 @@ from sqlalchemy import Connection, update
 from passerelle.audit import log as audit
 from passerelle.core.context import Context, new_id, stamp
 from passerelle.core.limits import MAX_REASON
+from passerelle.core.operations import Operation, register
 from passerelle.durations import parse_duration
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound
 from passerelle.exchange.rfis.models import (
@@ -238,3 +239,12 @@ def refuse_rfi(ctx: Context, request: RefuseRfi) -> RfiDetail:
         _close(conn, viewer, row, REFUSED, now, reason)
         audit.record(ctx.database, conn, viewer, "rfi-refuse", [], {"rfi": row.id})
         return rfi_detail(conn, viewer, resolve_rfi(conn, viewer, row.id), now)
+
+
+SEND = register(Operation("rfi.send", "POST", "/api/rfis", SendRfi, send_rfi))
+ANSWER = register(
+    Operation("rfi.answer", "POST", "/api/rfis/{rfi_id}/answer", AnswerRfi, answer_rfi)
+)
+REFUSE = register(
+    Operation("rfi.refuse", "POST", "/api/rfis/{rfi_id}/refuse", RefuseRfi, refuse_rfi)
+)

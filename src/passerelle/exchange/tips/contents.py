@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Connection, Select, and_, bindparam, or_, select
 
-from passerelle.exchange.feedback import TipRecord
 from passerelle.objects.latest import latest_visible_versions
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.visibility import placement_rule
 from passerelle.store.chunks import chunked
 from passerelle.store.schema import object_refs
+
+if TYPE_CHECKING:  # the type alone: a tip read imports no feedback writer
+    from passerelle.exchange.feedback import TipRecord
 
 CLOSURE_LIMIT: Final = 5000
 

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, select
 
 from passerelle.audit import log as audit
 from passerelle.core.context import Context, stamp
+from passerelle.core.operations import Operation, register
 from passerelle.errors import Conflict, Forbidden
 from passerelle.exchange import feedback
 from passerelle.exchange.feedback import TipRecord
@@ -217,3 +218,10 @@ def close(ctx: Context, request: CloseRequest) -> Tip:
     """Close a tip with an outcome: an Opinion and a Note (and Sightings) go back."""
     check_outcome(request)
     return run(ctx, CLOSING, request)
+
+
+ACK = register(Operation("tips.ack", "POST", "/api/tips/{tip_id}/ack", AckRequest, acknowledge))
+INVESTIGATE = register(
+    Operation("tips.investigate", "POST", "/api/tips/{tip_id}/investigate", TipRef, investigate)
+)
+CLOSE = register(Operation("tips.close", "POST", "/api/tips/{tip_id}/close", CloseRequest, close))

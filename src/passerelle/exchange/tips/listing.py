@@ -1,4 +1,5 @@
-"""The read operations on tips: the inbox, what was sent, one tip, what is overdue."""
+"""The read operations on tips: the inbox, what was sent, one tip, what is overdue (each
+registered here, so that performing one imports none of the lifecycle's write path)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from typing import Literal
 from sqlalchemy import and_, or_
 
 from passerelle.core.context import Context, stamp
+from passerelle.core.operations import Operation, register
 from passerelle.durations import format_duration
 from passerelle.exchange.tips.models import Inbox, ListRequest, NoRequest, Overdue, Tip, TipRef
 from passerelle.exchange.tips.reading import find_tip, object_summaries, tip_query, tip_views
-from passerelle.exchange.watches import inbox_notices
+from passerelle.exchange.watches.inbox import inbox_notices
 from passerelle.policy import workflow
 from passerelle.store.schema import organisations, tip_receipts, tips
 
@@ -98,3 +100,9 @@ def overdue(ctx: Context, request: NoRequest) -> list[Overdue]:
                 )
             )
     return found
+
+
+INBOX = register(Operation("tips.inbox", "GET", "/api/tips/inbox", ListRequest, inbox))
+SENT = register(Operation("tips.sent", "GET", "/api/tips/sent", ListRequest, sent))
+OVERDUE = register(Operation("tips.overdue", "GET", "/api/tips/overdue", NoRequest, overdue))
+SHOW = register(Operation("tips.show", "GET", "/api/tips/{tip_id}", TipRef, show))

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from passerelle.exchange.watches import WatchNotices
+from passerelle.exchange.watches.models import WatchNotices
 
 State = Literal["received", "acknowledged", "investigating", "closed"]
 Outcome = Literal["actioned", "corroborated", "refuted", "no_link_found", "no_longer_relevant"]

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, select
 
 from passerelle.audit import log as audit
 from passerelle.core.context import Context, new_id
+from passerelle.core.operations import Operation, register
 from passerelle.durations import parse_duration
 from passerelle.errors import BadInput, Forbidden, NotFound
 from passerelle.exchange.feedback import TipRecord
@@ -267,3 +268,6 @@ def share(ctx: Context, request: ShareRequest) -> Tip:
     view.objects = list(versions)
     view.not_shared = not_shared
     return view
+
+
+SHARE = register(Operation("tips.share", "POST", "/api/tips", ShareRequest, share))

@@ -33,38 +33,83 @@ transaction), :mod:`.reports` (telling partners after the commit), :mod:`.inbox`
 :mod:`.subjects` (what the tip workflow uses).
 """
 
-from passerelle.exchange.watches.hits import WatchHits, record_hits, watched_kinds
-from passerelle.exchange.watches.inbox import RECENT, inbox_notices
-from passerelle.exchange.watches.models import (
-    AddWatch,
-    EndBody,
-    EndWatch,
-    ExtendBody,
-    ExtendWatch,
-    Hit,
-    ListHits,
-    ListWatches,
-    Watch,
-    WatchNotices,
-    WatchRef,
-)
-from passerelle.exchange.watches.operations import (
-    ADD,
-    END,
-    EXTEND,
-    HITS,
-    LIST,
-    SHOW,
-    add_watch,
-    end_watch,
-    extend_watch,
-    list_hits,
-    list_watches,
-    show_watch,
-)
-from passerelle.exchange.watches.reports import report_hits, report_pending
-from passerelle.exchange.watches.subjects import watch_subjects
-from passerelle.exchange.watches.writing import DEFAULT_TERM
+from typing import TYPE_CHECKING
+
+from passerelle.core.faces import lazy_face
+
+# Each name's module is imported when the name is first used: the tip inbox's notices
+# import no hit recording.
+if TYPE_CHECKING:
+    from passerelle.exchange.watches.hits import WatchHits, record_hits, watched_kinds
+    from passerelle.exchange.watches.inbox import RECENT, inbox_notices
+    from passerelle.exchange.watches.models import (
+        AddWatch,
+        EndBody,
+        EndWatch,
+        ExtendBody,
+        ExtendWatch,
+        Hit,
+        ListHits,
+        ListWatches,
+        Watch,
+        WatchNotices,
+        WatchRef,
+    )
+    from passerelle.exchange.watches.operations import (
+        ADD,
+        END,
+        EXTEND,
+        HITS,
+        LIST,
+        SHOW,
+        add_watch,
+        end_watch,
+        extend_watch,
+        list_hits,
+        list_watches,
+        show_watch,
+    )
+    from passerelle.exchange.watches.reports import report_hits, report_pending
+    from passerelle.exchange.watches.subjects import watch_subjects
+    from passerelle.exchange.watches.writing import DEFAULT_TERM
+else:
+    __getattr__ = lazy_face(
+        __name__,
+        {
+            "hits": ("WatchHits", "record_hits", "watched_kinds"),
+            "inbox": ("RECENT", "inbox_notices"),
+            "models": (
+                "AddWatch",
+                "EndBody",
+                "EndWatch",
+                "ExtendBody",
+                "ExtendWatch",
+                "Hit",
+                "ListHits",
+                "ListWatches",
+                "Watch",
+                "WatchNotices",
+                "WatchRef",
+            ),
+            "operations": (
+                "ADD",
+                "END",
+                "EXTEND",
+                "HITS",
+                "LIST",
+                "SHOW",
+                "add_watch",
+                "end_watch",
+                "extend_watch",
+                "list_hits",
+                "list_watches",
+                "show_watch",
+            ),
+            "reports": ("report_hits", "report_pending"),
+            "subjects": ("watch_subjects",),
+            "writing": ("DEFAULT_TERM",),
+        },
+    )
 
 __all__ = [
     "ADD",

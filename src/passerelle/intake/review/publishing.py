@@ -28,7 +28,8 @@ from passerelle.policy.visibility import channel_for
 from passerelle.policy.workflow import require_worker
 from passerelle.resolution.aliases import ensure_loaded, load_alias_data
 from passerelle.stix.timestamps import micros_to_text, text_to_micros
-from passerelle.store.schema import entities, entity_links, intake_drafts
+from passerelle.store.entity_tables import entities, entity_links
+from passerelle.store.schema import intake_drafts
 
 #: The states of an element that is published.
 DECIDED: Final = ("accepted", "corrected")

@@ -19,7 +19,7 @@ from passerelle.resolution.entities.models import MAX_NAME, AddAlias, EntityRef,
 from passerelle.resolution.entities.reading import ready
 from passerelle.resolution.links import learn_names
 from passerelle.resolution.views import EntityView, entity_ref, entity_view, known_entities
-from passerelle.store.schema import entity_merges
+from passerelle.store.entity_tables import entity_merges
 
 
 def merge(ctx: Context, request: Merge) -> EntityView:

@@ -48,7 +48,7 @@ from passerelle.resolution.views import (
     visible_links,
 )
 from passerelle.store.database import Database
-from passerelle.store.schema import entity_links
+from passerelle.store.entity_tables import entity_links
 
 
 def list_review(ctx: Context, request: ListReview) -> list[LinkView]:
