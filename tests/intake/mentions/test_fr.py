@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from passerelle.intake.mentions import fr
+from passerelle.intake.mentions.base import GAZETTEER_WEIGHT, MODEL_WEIGHT, Span
 from passerelle.intake.model import Mention
 from passerelle.intake.pipeline import AliasLinker, link_mentions
 from passerelle.intake.reading import read_article
@@ -176,3 +179,62 @@ def test_a_day_run_into_a_name_is_left_out() -> None:
     text = "Le ministre réunira la Conférence des représentants des cultes mercredi matin."
     found = {m.text for m in fr.extract(text, ALIASES)}
     assert "Conférence des représentants des cultes" in found
+
+
+def test_demonyms_after_a_quantity_are_not_places() -> None:
+    text = (
+        "Plusieurs jeunes Lyonnais sont partis, dont 40 % de Marocains et des milliers "
+        "d'Algériens, depuis Calais."
+    )
+    found = {m.text for m in fr.extract(text, ALIASES)}
+    assert not found & {"Lyonnais", "Marocains", "Algériens"}
+    assert "Calais" in found
+
+
+def test_one_label_per_name_in_an_article() -> None:
+    spans = [
+        Span(0, 5, "location", "Karak", MODEL_WEIGHT),
+        Span(10, 15, "location", "Karak", MODEL_WEIGHT),
+        Span(20, 25, "person", "Karak", MODEL_WEIGHT),
+        Span(30, 35, "person", "Dabiq", MODEL_WEIGHT),
+        Span(40, 45, "group", "Dabiq", GAZETTEER_WEIGHT),
+    ]
+    fr.one_label_per_name(spans)
+    assert [s.label for s in spans] == ["location"] * 3 + ["group"] * 2
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "label"),
+    [
+        (
+            "Le préfet de la région, Rennes Kerbrat, a parlé. Rennes Kerbrat reste.",
+            "Rennes Kerbrat",
+            "person",
+        ),
+        (
+            "Lorient Vasseur, l'auteur présumé de l'attaque, fuit. Lorient Vasseur est armé.",
+            "Lorient Vasseur",
+            "person",
+        ),
+        ("Selon l'agence Valmy, le bilan est lourd.", "Valmy", "organization"),
+        ("Il est cité par Quimper (une agence locale) ce matin.", "Quimper", "organization"),
+    ],
+)
+def test_apposition_decides_the_label(text: str, name: str, label: str) -> None:
+    """The context decides, in every mention of the name (the model said "location")."""
+    spans = [
+        Span(m.start(), m.end(), "location", name, MODEL_WEIGHT)
+        for m in re.finditer(re.escape(name), text)
+    ]
+    fr.labels_by_apposition(text, spans)
+    assert [s.label for s in spans] == [label] * text.count(name)
+
+
+def test_a_place_before_a_role_stays_a_place() -> None:
+    text = "À Nantes, le procureur de la République a parlé; depuis Brest, le maire, lui, rien."
+    spans = [
+        Span(text.index("Nantes"), text.index("Nantes") + 6, "location", "Nantes", MODEL_WEIGHT),
+        Span(text.index("Brest"), text.index("Brest") + 5, "location", "Brest", MODEL_WEIGHT),
+    ]
+    fr.labels_by_apposition(text, spans)
+    assert [s.label for s in spans] == ["location", "location"]

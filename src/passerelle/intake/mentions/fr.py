@@ -15,9 +15,13 @@ offsets are offsets into the article text. Then, in order:
   terroriste X``);
 - acronyms explained in the text, ``Service fédéral de sécurité (FSB)`` and ``FSB
   (Service fédéral de sécurité)``, give every mention of the acronym the long form;
+- a name the model labelled differently in one article takes its most frequent label;
 - names written with and without accents or hyphens (Saint-Pétersbourg,
   Saint-Petersbourg, Saint Petersbourg) share one canonical name (the accented form), and
-  a surname alone takes the full name of a person named earlier.
+  a surname alone takes the full name of a person named earlier;
+- apposition decides over the model, in every mention of the name: a name apposed to a
+  person's role (``le gouverneur de la province, X``, ``X, l'auteur présumé``) is a
+  person, one named as an outlet (``l'agence X``, ``X (une agence …)``) an organisation.
 """
 
 from __future__ import annotations
@@ -97,8 +101,40 @@ _DEMONYM: Final = re.compile(
     r"ois|oise|oises|ans|ane|anes|éen|éens|éenne|éennes)"
 )
 _DEMONYM_LEAD: Final = re.compile(
-    r"(?:\b(?:le|la|les|un|une|des|deux|trois|quatre|ces|aux|du|\d+)|l')\s*$", re.I
+    r"(?:\b(?:le|la|les|un|une|des|deux|trois|quatre|ces|aux|du|\d+|jeunes?|plusieurs|"
+    r"nombreux|quelques|(?:milliers|centaines|dizaines|millions|beaucoup|majorité)\s+d[e']|"
+    r"%\s+de)|l'|%\s+de)\s*$",
+    re.I,
 )
+# Nouns of a role a person holds or plays, apposed to a name: "le gouverneur de la
+# province, X", "X, l'auteur présumé de l'attentat".
+_ROLE_NOUN: Final = (
+    r"(?:président|présidente|ministre|gouverneur|gouverneure|maire|préfet|préfète|"
+    r"procureur|procureure|juge|avocat|avocate|porte-parole|directeur|directrice|chef|"
+    r"dirigeant|dirigeante|fondateur|fondatrice|sénateur|sénatrice|député|députée|"
+    r"ambassadeur|ambassadrice|imam|prêtre|auteur|autrice|suspect|suspecte|assaillant|"
+    r"assaillante|tireur|tireuse|kamikaze|meurtrier|meurtrière|victime|frère|sœur|père|"
+    r"mère|fils|fille|épouse|mari|oncle|cousin|cousine|neveu)"
+)
+_ROLE_BEFORE: Final = re.compile(
+    rf"\b(?:le|la|l'|son|sa|leur)\s*(?:(?:nouvel|nouveau|nouvelle|ancien|ancienne|"
+    rf"premier|première|seul|seule)\s+)?{_ROLE_NOUN}\b[^,.;:!?«»()\n]{{0,60}},\s*$",
+    re.I,
+)
+_ROLE_AFTER: Final = re.compile(
+    rf"\s*,\s*(?:le|la|l'|son|sa|un|une)\s*{_ROLE_NOUN}"
+    r"(?:\s+(?:présumée?|de|du|des|d'|adjoint|adjointe|qui)\b|\s*,)",
+    re.I,
+)
+# An outlet named as one, before or in apposition: "l'agence X", "X (une agence …)".
+_OUTLET_NOUN: Final = (
+    r"(?:agence(?:\s+de\s+presse)?|journal|quotidien|hebdomadaire|magazine|chaîne|radio|"
+    r"télévision|site)"
+)
+_OUTLET_BEFORE: Final = re.compile(rf"\b(?:l'|le\s+|la\s+){_OUTLET_NOUN}\s+$", re.I)
+_OUTLET_AFTER: Final = re.compile(rf"\s*[,(]\s*(?:une|un|l'|le|la)\s*{_OUTLET_NOUN}\b", re.I)
+# A place a name is said to be in: it is no person whatever follows ("À Paris, le …").
+_PLACE_LEAD: Final = re.compile(r"\b(?:à|en|dans|de|depuis|vers)\s*$", re.I)
 # A named body in lower case: its head, a qualifier or a place ("de Paris") or both.
 _BODY_QUALIFIER: Final = (
     r"(?:fédéral|fédérale|antiterroriste|national|nationale|judiciaire|général|générale|"
@@ -187,9 +223,11 @@ def extract(text: str, aliases: AliasData, doc: Doc | None = None) -> list[Menti
     spans = with_acronyms(plain, spans)
     for span in spans:
         _relabel(plain, span)
+    one_label_per_name(spans)
     _surnames_of_persons(spans)
     merge_variants(spans)
     spans = _with_variants(plain, spans)
+    labels_by_apposition(plain, spans)  # after the variants: the apposed one may be one
     return as_mentions(text, spans)
 
 
@@ -202,6 +240,41 @@ def _surnames_of_persons(spans: list[Span]) -> None:
     for span in spans:
         if span.weight == MODEL_WEIGHT and " " not in span.canonical and span.canonical in surnames:
             span.label = "person"
+
+
+def one_label_per_name(spans: list[Span]) -> None:
+    """A name the model gave several labels in one article ("Hilla" a place twice, a
+    person once) takes the label it gave most often (the first on a tie); a
+    gazetteer's label, where there is one, wins."""
+    votes: dict[str, dict[str, int]] = {}
+    for span in spans:
+        labels = votes.setdefault(span.canonical, {})
+        labels[span.label] = labels.get(span.label, 0) + (100 if span.weight > MODEL_WEIGHT else 1)
+    for span in spans:
+        labels = votes[span.canonical]
+        if span.weight == MODEL_WEIGHT and len(labels) > 1:
+            span.label = max(labels, key=lambda k: labels[k])
+
+
+def labels_by_apposition(plain: str, spans: list[Span]) -> None:
+    """A name the model took for a place or a body but the text apposes to a person's
+    role ("le gouverneur de la province, X", "X, l'auteur présumé de …") is a person,
+    one it names as an outlet ("l'agence X", "X (une agence …)") an organisation, in
+    every mention of it."""
+    decided: dict[str, str] = {}
+    for span in spans:
+        if span.weight != MODEL_WEIGHT or span.label not in ("location", "organization"):
+            continue
+        before = plain[max(0, span.start - 90) : span.start]
+        if _OUTLET_BEFORE.search(before) or _OUTLET_AFTER.match(plain, span.end):
+            decided[span.canonical] = "organization"
+        elif _PLACE_LEAD.search(before):
+            continue
+        elif _ROLE_BEFORE.search(before) or _ROLE_AFTER.match(plain, span.end):
+            decided[span.canonical] = "person"
+    for span in spans:
+        if span.canonical in decided and span.weight == MODEL_WEIGHT:
+            span.label = decided[span.canonical]
 
 
 def _place_spans(plain: str) -> list[Span]:
