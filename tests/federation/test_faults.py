@@ -281,3 +281,26 @@ def test_an_answer_too_large_is_asked_again_smaller_then_refused_in_bounded_memo
     # test_medallion); what comes again is known, never stored twice.
     assert "pulled 2 stored, 5 known, 0 refused" in lines[-1]
     assert len(_placed(faulty)) == 5
+
+
+def test_a_run_resumed_at_its_last_page_is_read_again_without_taking_it_for_a_circle(
+    faulty: Faulty, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pull killed with the token of a run's last page saved resumes there, then reads the
+    run again from its start (fed-interop's rule for peers whose tokens name a session):
+    the pages of that second reading are not a paging in circles."""
+    monkeypatch.setattr(pull_module, "PAGE_SIZE", 2)
+    faulty.fake.script.objects = [_boreal(n) for n in range(5)]
+    code, lines = faulty.sync()
+    assert code == 0, lines
+    assert "pulled 5 stored, 0 known, 0 refused" in lines[-1]
+    with faulty.a.database.write() as conn:  # as if killed while reading the last page
+        conn.execute(peer_cursors.update().values(next_token="4", added_after=""))
+    code, lines = faulty.sync()
+    assert code == 0, lines
+    assert not any("circles" in line for line in lines)
+    assert "pulled 0 stored, 6 known, 0 refused" in lines[-1]
+    assert len(_placed(faulty)) == 5
+    cursor = _cursor(faulty)
+    assert cursor is not None
+    assert cursor[0] == ""  # the run completed: no page token kept

@@ -169,6 +169,7 @@ def _pull_link(
             if replay is None:
                 return
             replay = None
+            seen.clear()  # the run read again is a run of its own: its pages come again
 
 
 def _refuse_circles(run: _Run, seen: set[tuple[str, int]], page: Page) -> None:
