@@ -246,15 +246,16 @@ def neighbourhood(ctx: Context, root: Node, depth: int) -> Neighbourhood:
         reached: list[str] = []
         frontier = frontier[: max(0, MAX_EXPANDED - len(graph.expanded))]
         _describe(ctx, [graph.nodes[node_id] for node_id in frontier])
-        for node_id in frontier:
-            if len(graph.expanded) >= MAX_EXPANDED:
-                break
-            found = neighbours(ctx, graph.nodes[node_id])
-            graph.expanded.append(node_id)
+        founds = [neighbours(ctx, graph.nodes[node_id]) for node_id in frontier]
+        graph.expanded += frontier
+        # The objects a step reaches, described at once (then added node by node).
+        reachable = set().union(*(found.objects for found in founds)) - graph.nodes.keys()
+        briefs = {b.id: b for b in object_briefs(ctx, sorted(reachable))}
+        for found in founds:
             graph.more += found.unlisted
             graph.edges |= found.edges
             new = sorted(found.objects - graph.nodes.keys())
-            candidates = [_brief_node(b) for b in object_briefs(ctx, new)]
+            candidates = [_brief_node(briefs[i]) for i in new if i in briefs]
             candidates += [n for i, n in found.entities.items() if i not in graph.nodes]
             for candidate in candidates:
                 if len(graph.nodes) >= MAX_NODES:
