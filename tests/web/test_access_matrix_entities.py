@@ -268,6 +268,10 @@ def observe_graph(world: GraphWorld, person: Person) -> Outcomes:
             found[name] = f"{status} {_nodes(world, body)}".strip()
             found[f"{name} more"] = str(body.get("more", "-"))
             texts.append(text)
+        # Two steps out: the nodes reached first in brief, then read in full.
+        status, body, text = _graph(world, client, object=clear, depth="2")
+        found["object depth 2"] = f"{status} {_nodes(world, body)}".strip()
+        texts.append(text)
         page = client.get("/graph", params={"object": clear})
         found["page"] = str(page.status_code)
     found["red trace"] = str(any(i in t for i in world.red_ids() for t in texts))
@@ -282,6 +286,7 @@ def expect_graph(person: Person) -> Outcomes:
     if person.role is Role.AUDITOR:
         return {
             **dict.fromkeys(("entity", "object", "echo"), "403"),
+            "object depth 2": "403",
             **{f"{name} more": "-" for name in ("entity", "object", "echo")},
             "page": "403",
             "red trace": "False",
@@ -308,6 +313,9 @@ def expect_graph(person: Person) -> Outcomes:
         found["echo more"] = "0"
     else:
         found["echo"], found["echo more"] = "404", "-"
+    # Two steps out, the CLEAR identity's graph reaches through its entity every object
+    # linked to it that one may see (those withheld under H3 unnamed).
+    found["object depth 2"] = found["entity"] if sees(person, "CLEAR") else "404"
     found["red trace"] = str(sees(person, "RED"))
     return found
 

@@ -12,17 +12,20 @@ Three kinds of edges, each read through the path that already serves it to this 
   the entities its correlation names (links the viewer may see), each shown by
   ``entity.show``.
 
-Every object node is then described by :func:`passerelle.web.views.object_views`, which
-drops whatever the viewer may not see: a node that could not be described is no node,
-and edges to it are no edges. An object withheld under H3 is a node with its type only,
-and nothing read from its content (its references, its correlations). Counts of what is
-not shown ("N more") count only what the viewer may see.
+Every object node is then described by :func:`passerelle.web.views.object_briefs` (its
+type, name and TLP, all of a big graph's nodes in a few statements), which drops whatever
+the viewer may not see: a node that could not be described is no node, and edges to it
+are no edges. Only the nodes whose neighbours are read are described in full, by
+:func:`passerelle.web.views.object_views`, a step's nodes at once. An object withheld
+under H3 is a node with its type only, and nothing read from its content (its references,
+its correlations). Counts of what is not shown ("N more") count only what the viewer may
+see.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 from passerelle.core.context import Context
 from passerelle.correlation import queries
@@ -30,7 +33,7 @@ from passerelle.errors import Forbidden, NotFound
 from passerelle.objects.references import referring_ids
 from passerelle.policy.workflow import require_worker
 from passerelle.resolution import entities
-from passerelle.web.views import ObjectView, object_views
+from passerelle.web.views import Brief, ObjectView, object_briefs, object_views
 
 NodeKind = Literal["object", "entity"]
 MAX_DEPTH: Final = 3
@@ -44,7 +47,7 @@ SHOWN_LINKS: Final = ("auto", "accepted", "review")
 ENTITY_KEY: Final = "entity:"
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """One object or entity of the graph."""
 
@@ -54,17 +57,24 @@ class Node:
     label: str = ""
     tlp: str = ""
     withheld: bool = False
-    # What an object node's page shows, or its entity's (read once, then expanded).
+    # What an object node's page shows, or its entity's (read once it is to be expanded).
     shown: ObjectView | entities.EntityView | None = field(default=None, repr=False)
 
     def as_data(self) -> dict[str, Any]:
         """Return what the browser is told of the node."""
-        return {k: v for k, v in vars(self).items() if k != "shown"}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "type": self.type,
+            "label": self.label,
+            "tlp": self.tlp,
+            "withheld": self.withheld,
+        }
 
 
-@dataclass(frozen=True)
-class Edge:
-    """One edge: a relationship, a reference, a correlation or an entity link."""
+class Edge(NamedTuple):
+    """One edge: a relationship, a reference, a correlation or an entity link (a tuple:
+    edges sort by their ends, kind and label without a key function)."""
 
     source: str
     target: str
@@ -95,10 +105,19 @@ class Neighbourhood:
     def as_elements(self) -> dict[str, Any]:
         """Return the graph as Cytoscape.js elements, with what was left out."""
         nodes = [{"data": node.as_data()} for node in self.nodes.values()]
+        nodes_in = self.nodes.keys()
         edges = [
-            {"data": {"id": f"{e.kind}:{e.source}:{e.target}:{e.label}", **vars(e)}}
-            for e in sorted(self.edges, key=lambda e: (e.source, e.target, e.kind, e.label))
-            if e.source in self.nodes and e.target in self.nodes
+            {
+                "data": {
+                    "id": f"{e.kind}:{e.source}:{e.target}:{e.label}",
+                    "source": e.source,
+                    "target": e.target,
+                    "kind": e.kind,
+                    "label": e.label,
+                }
+            }
+            for e in sorted(self.edges)
+            if e.source in nodes_in and e.target in nodes_in
         ]
         return {
             "root": self.root,
@@ -111,6 +130,22 @@ class Neighbourhood:
 
 def _object_node(view: ObjectView) -> Node:
     return Node(view.id, "object", view.type, view.name, view.tlp, view.withheld, view)
+
+
+def _brief_node(brief: Brief) -> Node:
+    return Node(brief.id, "object", brief.type, brief.name, brief.tlp, brief.withheld)
+
+
+def _describe(ctx: Context, nodes: list[Node]) -> None:
+    """Read in full, at once, the object nodes among these not yet read in full (a node
+    the viewer may no longer see is read as nothing: no neighbours)."""
+    wanted = [n.id for n in nodes if n.kind == "object" and n.shown is None]
+    if not wanted:
+        return
+    views = {view.id: view for view in object_views(ctx, wanted)}
+    for node in nodes:
+        if node.id in views:
+            node.shown = views[node.id]
 
 
 def root_node(ctx: Context, kind: NodeKind, reference: str) -> Node:
@@ -209,15 +244,18 @@ def neighbourhood(ctx: Context, root: Node, depth: int) -> Neighbourhood:
     left_out: set[str] = set()
     for _step in range(min(depth, MAX_DEPTH)):
         reached: list[str] = []
-        for node_id in frontier:
-            if len(graph.expanded) >= MAX_EXPANDED:
-                break
-            found = neighbours(ctx, graph.nodes[node_id])
-            graph.expanded.append(node_id)
+        frontier = frontier[: max(0, MAX_EXPANDED - len(graph.expanded))]
+        _describe(ctx, [graph.nodes[node_id] for node_id in frontier])
+        founds = [neighbours(ctx, graph.nodes[node_id]) for node_id in frontier]
+        graph.expanded += frontier
+        # The objects a step reaches, described at once (then added node by node).
+        reachable = set().union(*(found.objects for found in founds)) - graph.nodes.keys()
+        briefs = {b.id: b for b in object_briefs(ctx, sorted(reachable))}
+        for found in founds:
             graph.more += found.unlisted
             graph.edges |= found.edges
             new = sorted(found.objects - graph.nodes.keys())
-            candidates = [_object_node(v) for v in object_views(ctx, new)]
+            candidates = [_brief_node(briefs[i]) for i in new if i in briefs]
             candidates += [n for i, n in found.entities.items() if i not in graph.nodes]
             for candidate in candidates:
                 if len(graph.nodes) >= MAX_NODES:

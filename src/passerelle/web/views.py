@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from sqlalchemy import Connection
+
 from passerelle.core.context import Context
 from passerelle.exchange.tips import Tip
 from passerelle.objects.latest import bodies_of, latest_visible_versions
@@ -95,12 +97,16 @@ def _view(stix_id: str, body: dict[str, Any], tlp: str, withheld: bool) -> Objec
     )
     if withheld:
         return view
-    view.name = str(body.get("name") or body.get("abstract") or body.get("value") or "")
+    view.name = _name(body)
     view.properties = [(key, _text(body[key])) for key in SHOWN if key in body]
     for key in REFERENCES:
         refs = body.get(key)
         view.refers_to += refs if isinstance(refs, list) else [refs] if refs else []
     return view
+
+
+def _name(body: dict[str, Any]) -> str:
+    return str(body.get("name") or body.get("abstract") or body.get("value") or "")
 
 
 def _grading(rules: Handling) -> str:
@@ -115,26 +121,70 @@ def tip_objects(ctx: Context, tip: Tip) -> list[ObjectView]:
     return object_views(ctx, tip.objects)
 
 
+@dataclass(frozen=True)
+class Read:
+    """What one batch of objects reads, as the viewer may see them: each one's newest
+    visible version's body, its TLP, and which are withheld under H3."""
+
+    bodies: dict[str, dict[str, Any]]
+    tlps: dict[str, str]
+    withheld: set[str]
+
+
+def _read(conn: Connection, ctx: Context, stix_ids: list[str]) -> Read:
+    versions = latest_visible_versions(conn, ctx.viewer, stix_ids)
+    bodies = bodies_of(conn, versions)
+    withheld = withheld_seen(conn, ctx.viewer, stix_ids)
+    tlps = {i: tlp.label for i, tlp in effective_tlps(conn, versions).items()}
+    return Read(bodies, tlps, withheld)
+
+
 def object_views(ctx: Context, stix_ids: list[str]) -> list[ObjectView]:
     """Return these objects as the viewer may see them, in this order (those they may
     not see left out)."""
     with ctx.database.read() as conn:
-        versions = latest_visible_versions(conn, ctx.viewer, stix_ids)
-        bodies = bodies_of(conn, versions)
-        withheld = withheld_seen(conn, ctx.viewer, stix_ids)
-        tlps = effective_tlps(conn, versions)
+        read = _read(conn, ctx, stix_ids)
         views = []
         for stix_id in stix_ids:
-            if stix_id not in bodies:
+            if stix_id not in read.bodies:
                 continue
-            tlp = tlps.get(stix_id)
             view = _view(
                 stix_id,
-                bodies[stix_id],
-                tlp.label if tlp is not None else "",
-                stix_id in withheld,
+                read.bodies[stix_id],
+                read.tlps.get(stix_id, ""),
+                stix_id in read.withheld,
             )
             if view.withheld or HandlingCode.H3.name in view.codes:
                 view.h3_text = h3_text_of(conn, ctx.viewer, stix_id)
             views.append(view)
     return views
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """What a graph's node shows of an object: its type, name and TLP (no name for one
+    withheld under H3)."""
+
+    id: str
+    type: str
+    name: str
+    tlp: str
+    withheld: bool
+
+
+def object_briefs(ctx: Context, stix_ids: list[str]) -> list[Brief]:
+    """Return these objects in brief as the viewer may see them, in this order (those
+    they may not see left out): the same reads as :func:`object_views`, without their
+    handling rules, properties or H3 texts."""
+    with ctx.database.read() as conn:
+        read = _read(conn, ctx, stix_ids)
+    briefs = []
+    for stix_id in stix_ids:
+        body = read.bodies.get(stix_id)
+        if body is None:
+            continue
+        withheld = stix_id in read.withheld
+        name = "" if withheld else _name(body)
+        kind = body.get("type", stix_id.split("--")[0])
+        briefs.append(Brief(stix_id, kind, name, read.tlps.get(stix_id, ""), withheld))
+    return briefs
