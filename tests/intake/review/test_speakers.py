@@ -132,3 +132,34 @@ def test_speaker_corrections_refused(ctx: ContextFor, bundle: dict[str, Any]) ->
     shown = review.show_draft(ctx("alice"), DraftRef(draft_id=view.id))
     assert len(shown.elements) == len(view.elements)
     assert next(e for e in shown.elements if e.number == quote).state == "pending"
+
+
+def test_a_corrected_speaker_entity_is_followed_by_its_quotations(
+    ctx: ContextFor, bundle: dict[str, Any]
+) -> None:
+    view, quote = _stored(ctx, bundle)
+    alice = ctx("alice")
+    minister = number_of(view, "Laurent Morel")
+    review.correct_element(
+        alice, Correct(draft_id=view.id, element=str(minister), name="Laurent Moreau")
+    )
+    _publish(ctx, view, [quote])
+    note = seen_in_channel(ctx("boris"), "fr-ru")[view.elements[quote].stix_id]
+    assert note["x_passerelle_speaker"] == "Laurent Moreau"
+    assert note["x_passerelle_speaker_ref"] == view.elements[minister].stix_id
+
+
+def test_a_speaker_relabelled_after_the_quotation_is_followed(
+    ctx: ContextFor, bundle: dict[str, Any]
+) -> None:
+    view, quote = _stored(ctx, bundle)
+    alice = ctx("alice")
+    _said_by(ctx, view, quote, "Karim Benali")
+    suspect = number_of(view, "Karim Benali")
+    review.correct_element(
+        alice, Correct(draft_id=view.id, element=str(suspect), label="organization")
+    )
+    _publish(ctx, view, [])
+    note = seen_in_channel(ctx("boris"), "fr-ru")[view.elements[quote].stix_id]
+    assert note["x_passerelle_speaker_kind"] == "organization"
+    assert note["x_passerelle_speaker"] == "Karim Benali"

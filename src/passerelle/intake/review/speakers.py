@@ -112,3 +112,15 @@ def _new_speaker(quotation: dict[str, Any], name: str, label: str) -> dict[str, 
     except InvalidObject as exc:  # pragma: no cover - made valid above
         raise BadInput(f"the new speaker is not valid STIX 2.1: {exc.reason}") from exc
     return obj
+
+
+def heard_from(quotation: dict[str, Any], speaker: dict[str, Any]) -> dict[str, Any]:
+    """Return a quotation as published when its speaker's element was corrected: the
+    speaker's name, and (a person's or organization's quotation) its kind, follow."""
+    fixed = {**quotation}
+    if speaker.get("name"):
+        fixed["x_passerelle_speaker"] = speaker["name"]
+    kind = SPEAKER_KINDS.get(_label_of(speaker))
+    if kind and quotation.get("x_passerelle_speaker_kind") in SPEAKER_KINDS.values():
+        fixed["x_passerelle_speaker_kind"] = kind
+    return fixed
