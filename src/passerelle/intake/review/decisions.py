@@ -132,9 +132,9 @@ def correct_element(ctx: Context, request: Correct) -> Element:
             else original_objects(draft)[row.stix_id]
         )
         added = None
-        speaker = row.kind == "quotation" and request.name is not None and request.body is None
-        if speaker and request.value is None:
-            assert request.name is not None
+        if row.kind == "quotation" and request.name is not None and request.body is None:
+            if request.value is not None:
+                raise BadInput("only a date has a value")
             rows, originals = element_rows(conn, draft.id), original_objects(draft)
             corrected, added = respoken(current, rows, originals, request.name, request.label)
             keeps_entity = False
