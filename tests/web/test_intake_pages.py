@@ -209,9 +209,13 @@ def test_a_correction_the_operation_refuses_shows_why(
     bad_json = _post(browser, f"{base}/elements/{quote}/correct", body="{not json")
     assert bad_json.status_code == 400
     assert "not JSON" in bad_json.text
-    relabelled = _post(browser, f"{base}/elements/{quote}/correct", name="X", label="person")
+    # A quotation's label is what its speaker is: a place does not speak.
+    relabelled = _post(browser, f"{base}/elements/{quote}/correct", name="X", label="location")
     assert relabelled.status_code == 400
-    assert "only an entity has a label" in relabelled.text
+    assert "a speaker is a person, an organization or a group" in relabelled.text
+    alone = _post(browser, f"{base}/elements/{quote}/correct", label="person")
+    assert alone.status_code == 400
+    assert "only an entity has a label" in alone.text
     unknown = _post(browser, f"{base}/elements/9999/accept")
     assert unknown.status_code == 404
     assert _post(browser, f"{base}/elements/{quote}/launch").status_code == 404
@@ -223,6 +227,30 @@ def test_a_correction_the_operation_refuses_shows_why(
         if e.kind != "report"
     }
     assert states == {"pending"}
+
+
+def test_a_speaker_named_on_the_page_becomes_the_quotations_reference(
+    browser: TestClient, world: World, clock: FakeClock, bundle: dict[str, Any]
+) -> None:
+    view = _stored(world, clock, bundle)
+    assert sign_in(browser, "alice") == 303
+    base = f"/intake/drafts/{view.id}"
+    quote = number_of(view, "La menace reste", "quotation")
+    page = browser.get(base).text
+    assert f'<select id="label-{quote}" name="label">' in page
+    done = _post(
+        browser, f"{base}/elements/{quote}/correct", name="Parquet de Paris", label="organization"
+    )
+    assert done.status_code == 303
+    shown = review.show_draft(contexts(world, clock)("alice"), review.DraftRef(draft_id=view.id))
+    added = shown.elements[-1]
+    note = next(e for e in shown.elements if e.number == quote).object
+    assert (added.object["name"], added.state) == ("Parquet de Paris", "corrected")
+    assert note["x_passerelle_speaker_ref"] == added.stix_id
+    assert note["x_passerelle_speaker_kind"] == "organization"
+    assert f'data-element="{added.number}" data-kind="entity" data-state="corrected"' in (
+        browser.get(base).text
+    )
 
 
 def test_another_organisations_draft_answers_like_none(

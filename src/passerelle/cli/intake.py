@@ -362,7 +362,8 @@ _decide_command("reject", "rejected", "Reject ELEMENTs of DRAFT: they will not b
 @click.option(
     "--label",
     type=click.Choice(["person", "organization", "group", "location", "platform"]),
-    help="What an entity is (its STIX type follows).",
+    help="What an entity is (its STIX type follows); with a quotation's --name, what the "
+    "speaker is when the draft does not name them (default person).",
 )
 @click.option(
     "--object",

@@ -11,8 +11,10 @@ Rules:
   take no part.
 - Each entity, quotation and fact of the draft is an element, ``pending`` until a person
   accepts, corrects (a new name, label or the whole STIX object; then it counts as
-  accepted) or rejects it. The report itself is an element too, accepted from the start:
-  it may be corrected (its title), not rejected.
+  accepted) or rejects it. A quotation's speaker corrected by name is the draft's entity
+  of that name, else a new entity element added as corrected; the quotation's speaker
+  reference, ``object_refs`` and speaker kind follow it. The report itself is an element
+  too, accepted from the start: it may be corrected (its title), not rejected.
 - Publishing (``intake publish``) needs every element decided. It stores, in the draft's
   channel and through the ordinary write path (validation, handling rules, watches,
   correlation and entity resolution), only the accepted and corrected elements and the
@@ -28,9 +30,9 @@ Rules:
 
 The modules, by concern: :mod:`.models` (requests, and drafts and elements as answered),
 :mod:`.elements` (the elements of a draft bundle), :mod:`.reading` (reading drafts from the
-store; list, show), :mod:`.storing`, :mod:`.decisions` (accept, reject, correct) and
-:mod:`.publishing`, :mod:`.operations` (each registered for the REST API and the command
-line).
+store; list, show), :mod:`.storing`, :mod:`.decisions` (accept, reject, correct),
+:mod:`.speakers` (a quotation's speaker corrected) and :mod:`.publishing`,
+:mod:`.operations` (each registered for the REST API and the command line).
 """
 
 from __future__ import annotations

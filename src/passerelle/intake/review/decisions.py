@@ -15,15 +15,18 @@ from passerelle.intake.model import LABEL_TYPES
 from passerelle.intake.review.elements import kind_of, proposed_entity, summary_of
 from passerelle.intake.review.models import Correct, CorrectBody, Decide, Element, ElementState
 from passerelle.intake.review.reading import (
+    element_rows,
     element_view,
     find_draft,
     find_element,
     original_objects,
     require_open,
 )
+from passerelle.intake.review.speakers import respoken
 from passerelle.keys.names import MAX_NAME
 from passerelle.policy.workflow import require_worker
 from passerelle.stix.validation import InvalidObject, validate_object
+from passerelle.store.schema import intake_drafts
 from passerelle.store.schema import intake_elements as elements
 
 # A date's granularity by the length of its value (YYYY, YYYY-MM, YYYY-MM-DD).
@@ -50,12 +53,16 @@ def _decide(
     reason: str,
     corrected: dict[str, Any] | None = None,
     entity_id: str | None = None,
+    added: dict[str, Any] | None = None,
 ) -> Element:
     viewer = ctx.viewer
     with ctx.database.write() as conn:
         draft = find_draft(conn, viewer, draft_ref)
         require_open(draft)
         row = find_element(conn, draft, element_ref)
+        if added is not None:
+            _add_element(ctx, conn, draft, added)
+            draft = find_draft(conn, viewer, draft.id)
         if row.kind == "report" and state == "rejected":
             raise BadInput(
                 "the report is always published with what was accepted: correct it instead"
@@ -87,6 +94,8 @@ def _decide(
             detail["reason"] = reason.strip()[:MAX_REASON]
         if corrected is not None:
             detail["corrected"] = values["summary"]
+        if added is not None:
+            detail["added"] = added["id"]
         action = {"accepted": "accept", "rejected": "reject", "corrected": "correct"}[state]
         audit.record(
             ctx.database, conn, viewer, f"intake-draft-{action}", [draft.id, row.stix_id], detail
@@ -122,12 +131,54 @@ def correct_element(ctx: Context, request: Correct) -> Element:
             if row.corrected_body
             else original_objects(draft)[row.stix_id]
         )
-    corrected, keeps_entity = _corrected(row.kind, current, request)
+        added = None
+        if row.kind == "quotation" and request.name is not None and request.body is None:
+            if request.value is not None:
+                raise BadInput("only a date has a value")
+            rows, originals = element_rows(conn, draft.id), original_objects(draft)
+            corrected, added = respoken(current, rows, originals, request.name, request.label)
+            keeps_entity = False
+        else:
+            corrected, keeps_entity = _corrected(row.kind, current, request)
     entity_id = (row.entity_id or proposed_entity(current)) if keeps_entity else None
     if corrected.get("type") != "report" and kind_of(corrected) != row.kind:
         raise BadInput(f"a {row.kind} stays a {row.kind}: reject it instead")
     return _decide(
-        ctx, request.draft_id, str(row.position), "corrected", request.reason, corrected, entity_id
+        ctx,
+        request.draft_id,
+        str(row.position),
+        "corrected",
+        request.reason,
+        corrected,
+        entity_id,
+        added,
+    )
+
+
+def _add_element(ctx: Context, conn: Any, draft: Any, obj: dict[str, Any]) -> None:
+    """Add an entity the reviewer named to a draft, as a corrected element (last in order);
+    the draft's bundle holds it from now on, as it holds what intake found."""
+    bundle = orjson.loads(draft.bundle)
+    bundle["objects"].append(obj)
+    conn.execute(
+        intake_drafts.update()
+        .where(intake_drafts.c.id == draft.id)
+        .values(bundle=orjson.dumps(bundle).decode())
+    )
+    last = max(r.position for r in element_rows(conn, draft.id))
+    conn.execute(
+        elements.insert().values(
+            draft_id=draft.id,
+            stix_id=obj["id"],
+            position=last + 1,
+            kind=kind_of(obj),
+            summary=summary_of(obj, {}),
+            state="corrected",
+            corrected_body=orjson.dumps(obj).decode(),
+            decided_by=ctx.viewer.user_id,
+            decided_at=ctx.now(),
+            entity_id=None,
+        )
     )
 
 
@@ -158,7 +209,9 @@ def _corrected(
         keeps = True
         if request.label is not None:
             if kind != "entity":
-                raise BadInput("only an entity has a label")
+                raise BadInput(
+                    "only an entity has a label (a quotation's speaker: give its name with it)"
+                )
             if request.label != current.get("x_passerelle_label"):
                 obj = _relabelled(obj, request.label)
                 keeps = False
@@ -168,9 +221,6 @@ def _corrected(
                 raise BadInput(f"give a name of 1 to {MAX_NAME} characters")
             if kind in ("entity", "report"):
                 obj["name"] = name
-            elif kind == "quotation":
-                obj["x_passerelle_speaker"] = name
-                obj["x_passerelle_speaker_kind"] = "person"
             else:
                 raise BadInput("a fact has no name: give the corrected object (STIX JSON)")
     try:

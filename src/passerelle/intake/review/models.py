@@ -73,7 +73,9 @@ class CorrectBody(BaseModel):
         description="The right name (an entity, the report's title) or speaker (a quotation).",
     )
     label: Literal["person", "organization", "group", "location", "platform"] | None = Field(
-        default=None, description="What an entity is (its STIX type follows)."
+        default=None,
+        description="What an entity is (its STIX type follows); with a quotation's speaker, "
+        "what the speaker is (person by default; used when the draft does not name them).",
     )
     body: dict[str, Any] | None = Field(
         default=None, description="The corrected object as STIX 2.1 JSON (replaces it)."

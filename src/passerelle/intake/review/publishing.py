@@ -21,6 +21,7 @@ from passerelle.intake.review.reading import (
     original_objects,
     require_open,
 )
+from passerelle.intake.review.speakers import heard_from
 from passerelle.objects.ingest import store_all_or_nothing
 from passerelle.policy.posting import posting_refusal
 from passerelle.policy.viewer import Viewer
@@ -142,6 +143,11 @@ def _publishable(
     dates = [
         date_of(bodies.pop(r.stix_id)) for r in rows if r.kind == "date" and r.stix_id in bodies
     ]
+    renamed = {r.stix_id for r in rows if r.kind == "entity" and r.state == "corrected"}
+    for stix_id, body in bodies.items():
+        speaker = body.get("x_passerelle_speaker_ref")
+        if body.get("type") == "note" and speaker in renamed and speaker in bodies:
+            bodies[stix_id] = heard_from(body, bodies[speaker])
     mapping = {stix_id: str(body["id"]) for stix_id, body in bodies.items()}
     report_row = next(r for r in rows if r.kind == "report")
     report = bodies.pop(report_row.stix_id)
