@@ -31,9 +31,9 @@ from passerelle.store.federation_tables import federation_ledger, peers
 
 # Versions a batch reads from the outbox. Each batch costs round trips and commits on
 # both nodes; at 500 a 10,000-object push took 0.6 of the wall time it took at 200 on a
-# loaded machine, the CPU unchanged (docs/benchmarks.md), and 2,000 fewer again. A batch
-# goes in as few envelopes as the peer's announced max_content_length allows; an envelope
-# the peer still finds too large is split (HTTP 413).
+# loaded machine, the CPU unchanged (docs/benchmarks.md), and 2,000 less again. A batch
+# goes in one envelope; once the peer refuses one as too large (HTTP 413), batches are cut
+# to the max_content_length its API root announces, or halved.
 BATCH = 2000
 # Bytes of an envelope besides its bodies: '{"objects":[', the commas and ']}'.
 _ENVELOPE_BYTES = 14
@@ -123,31 +123,54 @@ def _next_batch(
 
 
 class PeerLimit:
-    """The largest envelope a peer takes, asked of it once, when there is first something
-    to send (a pass with nothing to send asks nothing)."""
+    """The largest envelope a peer takes, asked of its API root once a pass, only after it
+    refused one as too large (HTTP 413): a peer that takes the batches as they come is
+    asked nothing."""
 
     def __init__(self, client: PeerClient) -> None:
         self._client = client
-        self._asked = False
+        self.asked = False
         self._limit: int | None = None
 
     def __call__(self) -> int | None:
-        if not self._asked:
+        if not self.asked:
             self._limit = self._client.max_content_length()
-            self._asked = True
+            self.asked = True
         return self._limit
 
 
 def _send(
     client: PeerClient, collection: str, leaving: Leaving, limit: PeerLimit
 ) -> list[tuple[Leaving, Outcome | None]]:
+    """Send a batch in one envelope, or in envelopes cut to the limit the peer announced
+    once it refused one as too large; each still too large is halved (or refused alone)."""
     if not leaving:
         return []
-    return [
-        sent
-        for envelope in envelopes(leaving, limit())
-        for sent in _sent_in_parts(client, collection, envelope)
-    ]
+    if limit.asked:
+        parts = envelopes(leaving, limit())
+    else:
+        try:
+            return [(leaving, client.add_objects(collection, _bodies(leaving)))]
+        except PeerUnreachable as exc:
+            if exc.http_status != 413:
+                raise
+        if len(leaving) == 1:
+            return [(leaving, None)]
+        parts = _after_too_large(leaving, limit())
+    return [sent for part in parts for sent in _sent_in_parts(client, collection, part)]
+
+
+def _after_too_large(leaving: Leaving, cap: int | None) -> list[Leaving]:
+    """The parts to send of an envelope the peer refused as too large: cut to the limit
+    it announced, or halved when it announces none."""
+    if cap is not None:
+        return envelopes(leaving, cap)
+    half = (len(leaving) + 1) // 2
+    return [part for part in (leaving[:half], leaving[half:]) if part]
+
+
+def _bodies(leaving: Leaving) -> list[str]:
+    return [d.body or "" for _r, d in leaving]
 
 
 def envelopes(leaving: Leaving, limit: int | None) -> list[Leaving]:
@@ -205,7 +228,7 @@ def _sent_in_parts(
     each sent on its own, down to single objects, which are then too large alone (None).
     Each part is yielded as soon as the peer answered it, so it is recorded at once."""
     try:
-        answer = client.add_objects(collection, [d.body or "" for _r, d in leaving])
+        answer = client.add_objects(collection, _bodies(leaving))
     except PeerUnreachable as exc:
         if exc.http_status != 413:
             raise
