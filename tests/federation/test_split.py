@@ -8,6 +8,7 @@ import json
 
 from sqlalchemy import select
 
+from passerelle.federation.transport import PeerClient
 from passerelle.objects.ingest import ingest
 from passerelle.policy.directory import viewer_by_name
 from passerelle.stix.markings import TLP2_IDS, Tlp
@@ -59,3 +60,40 @@ def test_a_batch_too_large_for_the_peer_is_split_and_what_fits_arrives(
         ]
     assert len(carried) > 1
     assert sorted(i for ids in carried for i in ids) == sorted(o["id"] for o in fitting)
+
+
+def test_a_batch_goes_in_envelopes_the_peer_announced_it_takes(
+    small_topology: Topology,
+) -> None:
+    """B announces 4,000 bytes: A cuts its batch to fit before sending, so every version
+    arrives, none refused, in several requests each within the limit."""
+    topology = small_topology
+    topology.link("ab", "--push")
+    green = [TLP2_IDS[Tlp.GREEN]]
+    sent = [indicator(i, object_marking_refs=green) for i in range(20)]
+    with topology.a.database.read() as conn:
+        anna = viewer_by_name(conn, "anna")
+    stored = ingest(topology.a.database, NODE_HOOKS, anna, topology.a.channels["ab"], sent)
+    assert not stored.failures
+    result = topology.run_a("sync", "--once")
+    assert result.exit_code == 0, result.output
+    assert "20 accepted, 0 refused, 0 withheld, 0 pending" in result.output
+    remote = topology.b.channels["ab"].collection_id
+    arrived = read_all(topology.b_server, topology.b.tokens["bella"], remote)
+    assert sorted(o["id"] for o in arrived) == sorted(o["id"] for o in sent)
+    with topology.a.database.read() as conn:
+        carried = [
+            json.loads(ids)
+            for ids in conn.execute(
+                select(audit_log.c.object_ids).where(audit_log.c.action == "federate")
+            ).scalars()
+        ]
+    assert len(carried) > 1
+    assert sorted(i for ids in carried for i in ids) == sorted(o["id"] for o in sent)
+    # The limit A cut by is the one B's API root announces to its node account.
+    token = topology.token_file.read_text().strip()
+    client = PeerClient(topology.b_server.api_root_url, f"Bearer {token}", None, 10.0)
+    try:
+        assert client.max_content_length() == 4000
+    finally:
+        client.close()

@@ -81,6 +81,16 @@ class PeerClient:
         """Close the connections."""
         self._client.close()
 
+    def max_content_length(self) -> int | None:
+        """Return the largest request body the peer's API root says it accepts (None: it
+        says none, or its API root cannot be read: a 413 then tells, and a peer that fails
+        fails the add-objects request that follows, which names what failed)."""
+        try:
+            said = self._request("GET", "").get("max_content_length")
+        except PeerUnreachable:
+            return None
+        return said if isinstance(said, int) and not isinstance(said, bool) and said > 0 else None
+
     def add_objects(self, collection: str, bodies: Sequence[str]) -> Outcome:
         """POST an envelope of objects to a collection; return its settled status, where
         a version the peer said it failed but holds counts as a success."""
