@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -83,6 +84,14 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, fake: FakePeer) -> None:
         super().__init__((HOST, 0), _Handler)
         self.fake = fake
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Say nothing of a client that hung up (a puller refusing an answer too large stops
+        reading it): socketserver would print a traceback to sys.stderr, which the command
+        line's runner, in this process, takes for the command's own output."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -393,14 +393,7 @@ def intake_correct(
     Give --name and/or --label, or --object with the whole corrected object; a date
     element, --value.
     """
-    body = None
-    if object_file is not None:
-        try:
-            body = json.loads(object_file.read())
-        except ValueError as exc:
-            raise BadInput(f"--object: not JSON ({exc})") from exc
-        if not isinstance(body, dict):
-            raise BadInput("--object: give one STIX object (a JSON object)")
+    body = None if object_file is None else _corrected_object(object_file.read())
     request = {
         "draft_id": draft_id,
         "element": element,
@@ -415,6 +408,17 @@ def intake_correct(
         click.echo(json.dumps(done, ensure_ascii=False, indent=2))
         return
     click.echo(f"corrected {done['number']}: {done['summary']}")
+
+
+def _corrected_object(text: str) -> dict[str, Any]:
+    """Return the object --object gives, or say in one line why it is none."""
+    try:
+        body = json.loads(text)
+    except ValueError as exc:
+        raise BadInput(f"--object: not JSON ({exc})") from exc
+    if not isinstance(body, dict):
+        raise BadInput("--object: give one STIX object (a JSON object)")
+    return body
 
 
 @intake_group.command("publish")
