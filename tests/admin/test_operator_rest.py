@@ -62,6 +62,10 @@ def test_the_operator_runs_the_node_over_rest(api: TestClient, world: World) -> 
     (member,) = _entries(world, "admin.channel-member")
     assert member.detail["before"] == {"rights": "-"}
     assert member.detail["after"] == {"rights": "r"}
+    # A channel never defaults to TLP:RED (as on the command line); a bad level is refused.
+    for tlp in ("red", "purple"):
+        body = {"title": "red", "members": {"dgsi": "rw"}, "default_tlp": tlp}
+        assert _post(api, world, "root", "/api/admin/channels", body).status_code == 400
     # Taking a member out is the operator's too.
     out = _post(api, world, "root", ASKS[2][0], {"organisation": "cert", "rights": "-"})
     assert out.status_code == 200

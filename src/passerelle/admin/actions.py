@@ -215,6 +215,8 @@ def add_channel(
     default_tlp: Tlp = Tlp.AMBER,
 ) -> Channel:
     """Create a channel (the operator's: it decides what reaches whom)."""
+    if default_tlp is Tlp.RED:
+        raise BadInput("a channel cannot default to TLP:RED: RED names its recipients")
     with _audited(database, actor, "admin.channel-add", {"channel": title}) as (conn, detail):
         require(may_operate(conn, actor), OPERATOR_ROLE)
         created = directory.add_channel(conn, title, members, alias, description, default_tlp)

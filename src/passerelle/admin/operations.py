@@ -164,7 +164,9 @@ class NewChannel(BaseModel):
     )
     alias: str | None = Field(None, max_length=200)
     description: str = Field("", max_length=2000)
-    default_tlp: str = Field("amber", max_length=20, description="clear, green, amber...")
+    default_tlp: Literal["clear", "green", "amber", "amber+strict", "red"] = Field(
+        "amber", description="The TLP of objects posted without one (never red)"
+    )
 
 
 class Member(ChannelRef):
