@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from passerelle.admin import operations as admin_operations
 from passerelle.app import app_from_env
 from passerelle.correlation.queries import Correlation
 from passerelle.exchange.partners import Figures, Partner
@@ -72,6 +73,10 @@ HandlingCode.H0  # looked up by name when a handling_codes list is parsed
 _Definition.section  # the spec section each STIX definition cites, for its reader
 notify_operations.SUBSCRIBE  # the registry finds it by its name in core/catalogue.py
 notify_operations.UNSUBSCRIBE  # the registry finds it by its name in core/catalogue.py
+admin_operations.ORG_ADD  # the registry finds it by its name in core/catalogue.py
+admin_operations.ORG_SET  # the registry finds it by its name in core/catalogue.py
+admin_operations.CHANNEL_ADD  # the registry finds it by its name in core/catalogue.py
+admin_operations.CHANNEL_MEMBER  # the registry finds it by its name in core/catalogue.py
 app_from_env  # uvicorn imports it as passerelle.app:app_from_env in each serve worker
 
 # Alembic reads these from each module of store/migrations/versions.

@@ -109,6 +109,8 @@ def test_the_catalogue_gives_every_operation_its_title_and_status() -> None:
         "entity.alias",
         "intake.store",
         "admin.user-add",
+        "admin.org-add",
+        "admin.channel-add",
         "notify.subscribe",
     }
     assert {op.status_code for op in REGISTRY.values()} == {200, 201}

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from passerelle.audit import log as audit
 from passerelle.cli import cli
-from passerelle.policy import directory
+from passerelle.policy import directory, register
 from passerelle.policy.roles import Role
 from tests.world import World
 
@@ -156,3 +156,19 @@ def test_an_admin_of_one_organisation_cannot_reach_another_s_users(
     answer: Any = remote(live_url, dora, "user", "disable", "boris")
     one_line_refusal(answer)
     ok(remote(live_url, world.tokens["boris"], "tip", "inbox"))
+
+
+def test_only_the_operator_adds_an_organisation_over_url(world: World, live_url: str) -> None:
+    with world.database.write() as conn:
+        ops = directory.add_organisation(conn, "ops")
+        register.set_operator(conn, ops.id, True)
+    root = make_admin(world, "ops", "root")
+    dora = make_admin(world, "dgsi", "dora")
+    refused = remote(live_url, dora, "org", "add", "newcomer")
+    one_line_refusal(refused, "operator")
+    (entry,) = entries(world, "admin.refused")
+    assert (entry.username, entry.detail["action"]) == ("dora", "admin.org-add")
+    added = ok(remote(live_url, root, "org", "add", "newcomer"))
+    assert "'newcomer' added" in added.output
+    (done,) = entries(world, "admin.org-add")
+    assert (done.username, done.detail["after"]) == ("root", {"operator": False})

@@ -179,3 +179,37 @@ def test_grants_and_the_audit_log_over_rest(probe: Probe) -> None:
         log = entries(conn)
     refused = [e for e in log if e.action == "grant-refused"]
     assert len(refused) == 2 * len(PEOPLE) - 4
+
+
+def test_nobody_in_the_world_runs_the_node(probe: Probe) -> None:
+    """The world has no operator organisation: every person, admins included, is refused
+    the operator's routes with 403 (a channel or organisation is never reported missing),
+    and a non-admin is refused its own organisation's phone region; each refusal audited."""
+    before = _register(probe)
+    with probe.world.database.read() as conn:
+        names = {o.name for o in directory.list_organisations(conn)}
+    operator_routes: list[tuple[str, dict[str, Any]]] = [
+        ("/api/admin/organisations", {"name": "intruder", "operator": True}),
+        ("/api/admin/channels", {"title": "backdoor", "members": {"outsider": "rw"}}),
+        (f"/api/admin/channels/{CHANNEL}/members", {"organisation": "outsider", "rights": "r"}),
+        (f"/api/admin/channels/{OWN_CHANNEL}/members", {"organisation": "member", "rights": "rw"}),
+        ("/api/admin/channels/nowhere/members", {"organisation": "client", "rights": "r"}),
+    ]
+    wrong = []
+    asked = 0
+    for person in PEOPLE:
+        routes = list(operator_routes)
+        if person.role is not Role.ADMIN:
+            routes.append(("/api/admin/organisation/region", {"phone_region": "FR"}))
+        for path, body in routes:
+            answer = probe.client.post(path, json=body, headers=_as(probe, person))
+            asked += 1
+            if answer.status_code != 403:
+                wrong.append(f"{person} {path}: {answer.status_code} {answer.text[:120]}")
+    assert wrong == []
+    assert _register(probe) == before
+    with probe.world.database.read() as conn:
+        assert {o.name for o in directory.list_organisations(conn)} == names
+        refused = [e for e in entries(conn) if e.action == "admin.refused"]
+    assert len(refused) == asked
+    assert {e.username for e in refused} == {p.username for p in PEOPLE}

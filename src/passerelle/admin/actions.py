@@ -28,7 +28,7 @@ from passerelle.store.database import Database
 # Who the log names when the database file's holder acts without --user (the bootstrap).
 OPERATOR: Final = "(node operator)"
 REFUSED: Final = "admin.refused"
-_OPERATOR_ROLE: Final = "the node's operator (an admin of an operator organisation)"
+OPERATOR_ROLE: Final = "the node's operator (an admin of an operator organisation)"
 
 T = TypeVar("T")
 
@@ -64,7 +64,7 @@ def add_organisation(
 ) -> directory.Organisation:
     """Register an organisation (the operator's); ``operator`` marks it as running the node."""
     with _audited(database, actor, "admin.org-add", {"organisation": name}) as (conn, detail):
-        require(may_operate(conn, actor), _OPERATOR_ROLE)
+        require(may_operate(conn, actor), OPERATOR_ROLE)
         created = directory.add_organisation(conn, name)
         if operator:
             register.set_operator(conn, created.id, True)
@@ -215,8 +215,10 @@ def add_channel(
     default_tlp: Tlp = Tlp.AMBER,
 ) -> Channel:
     """Create a channel (the operator's: it decides what reaches whom)."""
+    if default_tlp is Tlp.RED:
+        raise BadInput("a channel cannot default to TLP:RED: RED names its recipients")
     with _audited(database, actor, "admin.channel-add", {"channel": title}) as (conn, detail):
-        require(may_operate(conn, actor), _OPERATOR_ROLE)
+        require(may_operate(conn, actor), OPERATOR_ROLE)
         created = directory.add_channel(conn, title, members, alias, description, default_tlp)
         detail.update(
             channel=created.collection_id,
@@ -284,7 +286,7 @@ def set_member(
         read, write = "r" in rights, "w" in rights
         lowering = was is not None and (was.can_read or not read) and (was.can_write or not write)
         own = actor is not None and actor.org_id == org.id and may_administer(conn, actor, org.id)
-        require((own and lowering) or may_operate(conn, actor), _OPERATOR_ROLE)
+        require((own and lowering) or may_operate(conn, actor), OPERATOR_ROLE)
         if read or write:
             register.set_membership(conn, channel.id, org.id, read, write)
         else:

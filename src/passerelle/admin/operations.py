@@ -23,8 +23,11 @@ from passerelle.core.operations import register as register_operation
 from passerelle.errors import Forbidden
 from passerelle.policy import directory
 from passerelle.policy import register as rules
+from passerelle.policy.directory import Membership
 from passerelle.policy.regions import phone_regions
+from passerelle.policy.register import may_operate
 from passerelle.policy.roles import Role
+from passerelle.stix.markings import Tlp
 from passerelle.store.schema import channels, organisations
 
 _ROLES = Literal["admin", "analyst", "liaison", "auditor", "node"]
@@ -130,6 +133,107 @@ def _require_admin(ctx: Context, what: str) -> None:
             ctx.database, viewer, actions.REFUSED, detail={"action": what, "reason": reason}
         )
         raise Forbidden(reason)
+
+
+class NewOrganisation(BaseModel):
+    """An organisation to register on the node (the operator's)."""
+
+    name: str = _NAME
+    operator: bool = Field(False, description="Its admins run the node too")
+
+
+class OrganisationRef(BaseModel):
+    """An organisation of the node, as registered."""
+
+    name: str
+    operator: bool = False
+
+
+class RegionChange(BaseModel):
+    """The region your organisation's phone numbers are read in ('': the node's default)."""
+
+    phone_region: str = Field(max_length=2, description="ISO 3166 code, or '' for none")
+
+
+class NewChannel(BaseModel):
+    """A channel to create (the operator's): its members and their rights."""
+
+    title: str = _NAME
+    members: dict[str, Literal["r", "w", "rw"]] = Field(
+        min_length=1, description="Each member organisation's rights"
+    )
+    alias: str | None = Field(None, max_length=200)
+    description: str = Field("", max_length=2000)
+    default_tlp: Literal["clear", "green", "amber", "amber+strict", "red"] = Field(
+        "amber", description="The TLP of objects posted without one (never red)"
+    )
+
+
+class Member(ChannelRef):
+    """An organisation's rights in a channel (the operator's): r, w, rw, or - to remove."""
+
+    organisation: str = Field(min_length=1, max_length=200)
+    rights: Literal["r", "w", "rw", "-"]
+
+
+def _require_operator(ctx: Context, what: str, target: dict[str, str]) -> None:
+    """Refuse (and audit) unless the caller runs the node, before anything is looked up."""
+    with ctx.database.read() as conn:
+        allowed = may_operate(conn, ctx.viewer)
+    if not allowed:
+        reason = f"only {actions.OPERATOR_ROLE} may do this"
+        detail = {"action": what, **target, "reason": reason}
+        record_alone(ctx.database, ctx.viewer, actions.REFUSED, detail=detail)
+        raise Forbidden(reason)
+
+
+def add_organisation(ctx: Context, request: NewOrganisation) -> OrganisationRef:
+    """Register an organisation on the node (the node's operator only)."""
+    _require_operator(ctx, "admin.org-add", {"organisation": request.name})
+    created = actions.add_organisation(ctx.database, ctx.viewer, request.name, request.operator)
+    return OrganisationRef(name=created.name, operator=request.operator)
+
+
+def set_region(ctx: Context, request: RegionChange) -> OrganisationView:
+    """Set the region your organisation's phone numbers are read in, when they have no
+    international prefix ('': the node's default)."""
+    actions.set_region(ctx.database, ctx.viewer, ctx.viewer.org_name, request.phone_region or None)
+    return show_organisation(ctx, Nothing())
+
+
+def add_channel(ctx: Context, request: NewChannel) -> ChannelView:
+    """Create a channel with its members (the node's operator only)."""
+    _require_operator(ctx, "admin.channel-add", {"channel": request.title})
+    members = [
+        Membership(org_name=org, can_read="r" in rights, can_write="w" in rights)
+        for org, rights in request.members.items()
+    ]
+    created = actions.add_channel(
+        ctx.database,
+        ctx.viewer,
+        request.title,
+        members,
+        request.alias,
+        request.description,
+        Tlp.parse(request.default_tlp),
+    )
+    return ChannelView(
+        title=created.title,
+        alias=created.alias or "",
+        collection_id=created.collection_id,
+        members=dict(request.members),
+    )
+
+
+def set_member(ctx: Context, request: Member) -> Member:
+    """Give an organisation these rights in a channel, or take it out (-): the node's
+    operator only (a member's admin lowers its own rights with ``/rights``)."""
+    target = {"channel": request.channel, "organisation": request.organisation}
+    _require_operator(ctx, "admin.channel-member", target)
+    actions.set_member(
+        ctx.database, ctx.viewer, request.channel, request.organisation, request.rights
+    )
+    return request
 
 
 def show_organisation(ctx: Context, _request: Nothing) -> OrganisationView:
@@ -258,6 +362,7 @@ def register(operation: Operation[RequestT]) -> Operation[RequestT]:
 
 
 _ORG = "/api/admin/organisation"
+_ORGS = "/api/admin/organisations"
 _USER = "/api/admin/users/{username}"
 _CHANNEL = "/api/admin/channels/{channel}"
 
@@ -290,4 +395,12 @@ CHANNEL_RENAME = register(
 )
 CHANNEL_RIGHTS = register(
     Operation("admin.channel-rights", "POST", _CHANNEL + "/rights", Rights, lower_rights)
+)
+ORG_ADD = register(Operation("admin.org-add", "POST", _ORGS, NewOrganisation, add_organisation))
+ORG_SET = register(Operation("admin.org-set", "POST", _ORG + "/region", RegionChange, set_region))
+CHANNEL_ADD = register(
+    Operation("admin.channel-add", "POST", "/api/admin/channels", NewChannel, add_channel)
+)
+CHANNEL_MEMBER = register(
+    Operation("admin.channel-member", "POST", _CHANNEL + "/members", Member, set_member)
 )

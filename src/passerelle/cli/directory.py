@@ -28,15 +28,22 @@ def org() -> None:
     "who is in a channel.",
 )
 @user_option
+@url_option
 @pass_node
-def org_add(node: Node, name: str, operator: bool, username: str | None) -> None:
-    """Register an organisation called NAME (the node operator's)."""
+def org_add(node: Node, name: str, operator: bool, username: str | None, url: str | None) -> None:
+    """Register an organisation called NAME (the node operator's; with --url, an admin of
+    an operator organisation, by their token)."""
     from passerelle.admin import actions
     from passerelle.cli.admin import acting
 
-    with acting(node, username) as actor:
-        created = actions.add_organisation(node.database, actor, name, operator)
-    click.echo(f"organisation {created.name!r} added" + (" (operator)" if operator else ""))
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        added = remote.call("admin.org-add", {"name": name, "operator": operator})
+        created_name = str(added["name"])
+    else:
+        with acting(node, username) as actor:
+            created_name = actions.add_organisation(node.database, actor, name, operator).name
+    click.echo(f"organisation {created_name!r} added" + (" (operator)" if operator else ""))
 
 
 @org.command("list")

@@ -172,6 +172,18 @@ OPERATIONS: dict[str, Declared] = {
     "admin.channel-rights": Declared(
         "POST", _CHANNEL + "/rights", _ADMIN + "CHANNEL_RIGHTS", "Lower your rights in a channel"
     ),
+    "admin.org-add": Declared(
+        "POST", "/api/admin/organisations", _ADMIN + "ORG_ADD", "Add an organisation", CREATED
+    ),
+    "admin.org-set": Declared(
+        "POST", _ORG + "/region", _ADMIN + "ORG_SET", "Set your phone region"
+    ),
+    "admin.channel-add": Declared(
+        "POST", "/api/admin/channels", _ADMIN + "CHANNEL_ADD", "Add a channel", CREATED
+    ),
+    "admin.channel-member": Declared(
+        "POST", _CHANNEL + "/members", _ADMIN + "CHANNEL_MEMBER", "Set a member's rights"
+    ),
     "notify.subscribe": Declared(
         "POST", _SUBSCRIPTIONS, _NOTIFY + "SUBSCRIBE", "Subscribe to notifications", CREATED
     ),
