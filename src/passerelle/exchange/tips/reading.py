@@ -100,17 +100,7 @@ def _receipts(
     for row in rows:
         receipt = Receipt(
             organisation=row.org_name,
-            state=row.state,
-            received_at=stamp(row.received_at) or "",
-            owner=row.owner_name,
-            acknowledged_at=stamp(row.acknowledged_at),
-            investigating_at=stamp(row.investigating_at),
-            closed_at=stamp(row.closed_at),
-            outcome=row.outcome,
-            arrests=row.arrests,
-            seizures=row.seizures,
-            checked=row.checked,
-            note=row.note,
+            **_standing(row),
             watch_declined=row.watch_declined,
             ack_overdue=row.state == "received" and now > row.ack_deadline,
             outcome_overdue=row.state != "closed" and now > row.outcome_deadline,
@@ -136,22 +126,26 @@ def _recipients(conn: Connection, tip_ids: Sequence[str]) -> dict[tuple[str, int
     found: dict[tuple[str, int], list[Recipient]] = {}
     for row in rows:
         found.setdefault((row.tip_id, row.org_id), []).append(
-            Recipient(
-                node=row.node or None,
-                state=row.state,
-                received_at=stamp(row.received_at) or "",
-                owner=row.owner_name,
-                acknowledged_at=stamp(row.acknowledged_at),
-                investigating_at=stamp(row.investigating_at),
-                closed_at=stamp(row.closed_at),
-                outcome=row.outcome,
-                arrests=row.arrests,
-                seizures=row.seizures,
-                checked=row.checked,
-                note=row.note,
-            )
+            Recipient(node=row.node or None, **_standing(row))
         )
     return found
+
+
+def _standing(row: Any) -> dict[str, Any]:
+    """Where a receipt or a recipient stands, as both show it (a row of either table)."""
+    return {
+        "state": row.state,
+        "received_at": stamp(row.received_at) or "",
+        "owner": row.owner_name,
+        "acknowledged_at": stamp(row.acknowledged_at),
+        "investigating_at": stamp(row.investigating_at),
+        "closed_at": stamp(row.closed_at),
+        "outcome": row.outcome,
+        "arrests": row.arrests,
+        "seizures": row.seizures,
+        "checked": row.checked,
+        "note": row.note,
+    }
 
 
 def _sharer(row: Any) -> tuple[str, str | None]:
