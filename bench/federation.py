@@ -18,7 +18,7 @@ own database and audit key; every one is stopped at the end, even on failure or 
 What is measured, in one run (times are wall-clock ``time.perf_counter``):
 
 1. Single-node ingest, the baseline: the N indicators POSTed to node A (SQLite, no peer
-   yet) over TAXII add-objects in envelopes of 200 (push's batch), one keep-alive
+   yet) over TAXII add-objects in envelopes of 2,000 (push's batch), one keep-alive
    connection, bodies serialised before the clock starts; and, for PostgreSQL, the same
    objects POSTed the same way to a fresh node on PostgreSQL.
 2. Push: for each backend of B, a fresh node B serving; A registers it as a peer and links
@@ -70,7 +70,7 @@ import orjson
 
 TAXII = "application/taxii+json;version=2.1"
 T0 = "2026-01-01T00:00:00.000Z"
-ENVELOPE = 200  # push's batch (federation.push.BATCH)
+ENVELOPE = 2000  # push's batch (federation.push.BATCH): the baseline posts what push sends
 
 
 def log(message: str) -> None:

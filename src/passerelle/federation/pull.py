@@ -58,7 +58,7 @@ from passerelle.stix.timestamps import now_micros, version_key
 from passerelle.store.database import Database
 from passerelle.store.federation_tables import peer_cursors, peer_refusals
 
-PAGE_SIZE = 500
+PAGE_SIZE = 2000
 # The most of one answer read into memory. A larger answer is not read to its end: the
 # page is asked again for half as many objects, down to one; a single object larger than
 # this stops the pull with a one-line error (the cursor stays before it). Three objects

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import orjson
@@ -95,16 +95,26 @@ def _push_link(
     limit: PeerLimit,
 ) -> None:
     """Send a link's pending versions batch after batch, preparing the next batch here
-    while the peer takes the one before (a thread sends). A batch's rows stay pending
-    until the peer answered and the answer is recorded, so a process that dies meanwhile
-    sends them again; a row the peer left pending waits for the next pass."""
+    while the peer takes the one before (a thread sends), and recording a batch's answer
+    while the peer takes the next one, so the peer is never left waiting for this node.
+    A batch's rows stay pending until the peer answered and the answer is recorded, so a
+    process that dies meanwhile sends them again (the peer keeps what it already holds);
+    a row the peer left pending waits for the next pass."""
     with ThreadPoolExecutor(1, thread_name_prefix="push") as sender:
-        batch = _next_batch(database, peer, link, report, 0)
-        while batch is not None:
+
+        def send(batch: tuple[Leaving, int] | None) -> tuple[Future[Sent], int] | None:
+            if batch is None:
+                return None
             leaving, last_id = batch
-            sending = sender.submit(_send, client, link.remote_collection, leaving, limit)
-            batch = _next_batch(database, peer, link, report, last_id)
-            for part, answer in sending.result():
+            return sender.submit(_send, client, link.remote_collection, leaving, limit), last_id
+
+        sending = send(_next_batch(database, peer, link, report, 0))
+        while sending is not None:
+            answered, last_id = sending
+            following = _next_batch(database, peer, link, report, last_id)
+            answers = answered.result()
+            sending = send(following)
+            for part, answer in answers:
                 _settle_part(database, peer, link, part, answer, report)
                 if progress is not None:
                     progress(len(part))
@@ -139,9 +149,7 @@ class PeerLimit:
         return self._limit
 
 
-def _send(
-    client: PeerClient, collection: str, leaving: Leaving, limit: PeerLimit
-) -> list[tuple[Leaving, Outcome | None]]:
+def _send(client: PeerClient, collection: str, leaving: Leaving, limit: PeerLimit) -> Sent:
     """Send a batch in one envelope, or in envelopes cut to the limit the peer announced
     once it refused one as too large; each still too large is halved (or refused alone)."""
     if not leaving:
@@ -219,6 +227,9 @@ def _settle_part(
 
 
 Leaving = list[tuple[outbox.Queued, Departure]]
+# What a batch's send returns: each envelope sent and the peer's answer (None: refused
+# alone as too large).
+Sent = list[tuple[Leaving, Outcome | None]]
 
 
 def _sent_in_parts(
