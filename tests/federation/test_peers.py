@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from passerelle.objects.ingest import ingest
-from passerelle.store.federation_tables import peers
+from passerelle.policy import directory
+from passerelle.policy.roles import Role
+from passerelle.store.federation_tables import federation_outbox, peer_links, peers
 from tests.cli_runner import Run
 from tests.stixgen import indicator
 from tests.world import World
@@ -165,3 +167,42 @@ def test_an_unreachable_peer_is_one_line_and_recorded(
     status = json.loads(run("peer", "status", "closed", "--json").output)[0]
     assert status["pending"] == 1
     assert "ConnectError" in status["last_error"]
+
+
+def _queued(output: str) -> int:
+    [line] = [x for x in output.splitlines() if "already held queued" in x]
+    return int(line.split()[0])
+
+
+def test_a_link_queues_the_backlog_once_and_never_back_to_the_peers_organisation(
+    run: Run, world: World, token_file: Path
+) -> None:
+    with world.database.write() as conn:
+        directory.add_user(conn, "fsb", "fsb-node", Role.NODE)
+    ours, theirs = indicator(1), indicator(2)
+    for user, item in (("alice", ours), ("fsb-node", theirs)):
+        stored = ingest(world.database, world.hooks, world.viewer(user), world.channels["fr-ru"],
+                        [item])  # fmt: skip
+        assert not stored.failures
+    _add(run, token_file)  # north: fsb's node
+    _add(run, token_file, name="west")
+    with world.database.write() as conn:  # west: cert's node (it never read fr-ru)
+        cert = directory.find_organisation(conn, "cert").id
+        conn.execute(peers.update().where(peers.c.name == "west").values(org_id=cert))
+    link = ("--channel", "fr-ru", "--remote-collection", "c-1", "--push")
+    assert _queued(run("peer", "link", "north", *link).output) == 1  # not fsb's own
+    assert _queued(run("peer", "link", "north", *link).output) == 0
+    assert _queued(run("peer", "link", "west", *link).output) == 2
+    assert _queued(run("peer", "link", "west", *link).output) == 0
+    with world.database.read() as conn:
+        queued = conn.execute(
+            select(peers.c.name, federation_outbox.c.stix_id)
+            .join(peer_links, peer_links.c.id == federation_outbox.c.link_id)
+            .join(peers, peers.c.id == peer_links.c.peer_id)
+        ).all()
+    assert sorted(queued) == sorted(
+        [("north", ours["id"]), ("west", ours["id"]), ("west", theirs["id"])]
+    )
+    pulled_only = run("peer", "link", "north", "--channel", "fr-ru", "--remote-collection",
+                      "c-2", "--pull").output  # fmt: skip
+    assert "already held queued" not in pulled_only

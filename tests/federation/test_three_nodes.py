@@ -26,11 +26,13 @@ import httpx2
 import pytest
 from sqlalchemy import select
 
+from passerelle.federation import peers
 from passerelle.objects.ingest import ingest
-from passerelle.policy import actions
-from passerelle.policy.departure import FEDERATE
-from passerelle.policy.directory import find_organisation, viewer_by_name
+from passerelle.policy import actions, directory
+from passerelle.policy.departure import FEDERATE, departure_refusal
+from passerelle.policy.directory import Membership, find_organisation, viewer_by_name
 from passerelle.stix.markings import FORWARDING, HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
+from passerelle.stix.timestamps import version_key
 from passerelle.store.federation_tables import federation_outbox
 from passerelle.store.schema import objects
 from tests.conftest import BACKENDS
@@ -357,3 +359,86 @@ def _post(node: Node, username: str, channel: str, items: list[dict[str, Any]]) 
         answer = client.post(url, json={"objects": items})
     assert answer.status_code == 202, answer.text
     return {f["id"]: f.get("message", "") for f in answer.json().get("failures", [])}
+
+
+# A link made after the objects arrived; a forwarded object whose producer withdraws the
+# grant in a new version.
+
+
+def _channel(node: Node, title: str, orgs: tuple[str, ...]) -> None:
+    """Add a channel to a node (its members read and write)."""
+    with node.db.database.write() as conn:
+        members = [Membership(org, True, True) for org in orgs]
+        node.db.channels[title] = directory.add_channel(conn, title, members, alias=title)
+
+
+def _queued(output: str) -> int:
+    [line] = [x for x in output.splitlines() if "already held queued" in x]
+    return int(line.split()[0])
+
+
+def test_a_link_made_later_offers_the_backlog_and_a_withdrawn_grant_is_withdrawn(
+    nodes: ThreeNodes,
+) -> None:
+    a, b, c = nodes.a, nodes.b, nodes.c
+    _channel(a, "af2", ("atlas", "boreal"))
+    _channel(b, "abc2", ("atlas", "boreal", "cobalt"))
+    _channel(c, "bc2", ("boreal", "cobalt"))
+    nodes.link(a, "boreal", "af2", b, "abc2", "--push")
+    made = {
+        "green granted": _marked(indicator(40), Tlp.GREEN, **{FORWARDING: GRANT}),
+        "amber granted": _marked(indicator(41), Tlp.AMBER, **{FORWARDING: GRANT}),
+        "green without grant": _marked(indicator(42), Tlp.GREEN),
+        "amber+strict granted": _marked(indicator(43), Tlp.AMBER_STRICT, **{FORWARDING: GRANT}),
+        "red to bella granted": _marked(indicator(44), Tlp.RED, recipients=["bella"],
+                                        **{FORWARDING: GRANT}),
+    }  # fmt: skip
+    _store(a, "anna", "af2", list(made.values()))
+    assert "0 refused" in a.ok("sync", "--once")
+    own = _marked(indicator(45), Tlp.GREEN)
+    _store(b, "bella", "abc2", [own])
+    assert {o["id"] for o in made.values()} <= _held(b)
+
+    # Linked only now: the whole backlog is offered (atlas's objects and bella's), once.
+    linked = b.ok("peer", "link", "cobalt", "--channel", "abc2", "--remote-collection",
+                  c.collection("bc2"), "--push")  # fmt: skip
+    assert _queued(linked) == len(made) + 1
+    again = b.ok("peer", "link", "cobalt", "--channel", "abc2", "--remote-collection",
+                 c.collection("bc2"), "--push")  # fmt: skip
+    assert _queued(again) == 0
+    assert "0 refused" in b.ok("sync", "--once", "--peer", "cobalt")
+    ids = {label: o["id"] for label, o in made.items()}
+    forwarded = {ids["green granted"], ids["amber granted"], own["id"]}
+    assert _ids_read(c, "cora", "bc2") == forwarded
+    assert _held(c).isdisjoint(ids[k] for k in made if ids[k] not in forwarded)
+    reasons = _withheld(b)
+    assert "only with its producer's grant to 'boreal'" in reasons[ids["green without grant"]]
+    assert "AMBER+STRICT is never forwarded" in reasons[ids["amber+strict granted"]]
+    assert "TLP:RED names a recipient who is not a user" in reasons[ids["red to bella granted"]]
+    # What was sent is not queued again by a later link.
+    assert _queued(b.ok("peer", "link", "cobalt", "--channel", "abc2", "--remote-collection",
+                        c.collection("bc2"), "--push")) == 0  # fmt: skip
+
+    # Atlas issues new versions: one keeps the grant (forwarded as a rectification), one
+    # drops it (withheld on B, and what C accepted of it is withdrawn there).
+    kept = {**made["amber granted"], "modified": "2026-03-01T00:00:00.000Z"}
+    dropped = {**made["green granted"], "modified": "2026-03-01T00:00:00.000Z"}
+    del dropped["extensions"]
+    _store(a, "anna", "af2", [kept, dropped])
+    assert "2 accepted" in a.ok("sync", "--once", "--peer", "boreal")
+    synced = b.ok("sync", "--once", "--peer", "cobalt")
+    assert "1 accepted" in synced
+    assert "1 withheld" in synced
+    assert _ids_read(c, "cora", "bc2") == forwarded - {ids["green granted"]}
+    read, _ = _read(c, "cora", "bc2")
+    assert {o["modified"] for o in read if o["id"] == kept["id"]} == {kept["modified"]}
+    assert json.loads(b.ok("peer", "pending", "cobalt", "--json")) == []
+    assert "only with its producer's grant" in _withheld(b)[dropped["id"]]
+    # The earlier version, which carried the grant, may no longer leave either.
+    with b.db.database.read() as conn:
+        peer = peers.find_peer(conn, "cobalt")
+        said = departure_refusal(conn, peers.audience(conn, peer), b.db.channels["abc2"].id,
+                                 dropped["id"], version_key(T0))  # fmt: skip
+    assert "a later version of its producer" in said
+    assert _queued(b.ok("peer", "link", "cobalt", "--channel", "abc2", "--remote-collection",
+                        c.collection("bc2"), "--push")) == 0  # fmt: skip

@@ -164,12 +164,42 @@ def peer_link(
     """Map a local channel to a collection of peer NAME."""
     from passerelle import federation
 
+    shown = _BacklogProgress(sys.stderr)
     with node.database.write() as conn:
         link = federation.link_peer(
-            conn, name, channel_ref, remote_collection, push, pull, node.clock()
+            conn, name, channel_ref, remote_collection, push, pull, node.clock(), shown.update
         )
+    shown.close()
     ways = " and ".join(w for w, on in (("push", link.push), ("pull", link.pull)) if on)
     click.echo(f"channel {link.channel_title!r} linked to {remote_collection!r} for {ways}")
+    if link.push:
+        click.echo(
+            f"{link.queued} version(s) the channel already held queued for the peer "
+            "(the rules of departure decide each at the next sync; see peer status)"
+        )
+
+
+class _BacklogProgress:
+    """'queued N of M' rewritten in place while a link queues a channel's backlog, shown
+    only on a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._on = stream.isatty()
+        self._shown = False
+
+    def update(self, done: int, total: int) -> None:
+        """Show how far the backlog is queued."""
+        if self._on:
+            self._stream.write(f"\rqueued {done} of {total} version(s)")
+            self._stream.flush()
+            self._shown = True
+
+    def close(self) -> None:
+        """End the line, if one was shown."""
+        if self._shown:
+            self._stream.write("\n")
+            self._stream.flush()
 
 
 @peer.command("refuse-lookups")
@@ -321,9 +351,13 @@ def _sync_pass(node: Node, peer_name: str | None, timeout: float) -> str:
         chosen = (
             [federation.find_peer(conn, peer_name)] if peer_name else federation.list_peers(conn)
         )
+    from passerelle.core.context import Deferred
+
     shown = Progress(sys.stdout)
+    # The write listeners (every feature's) are built only if a pull stores something.
+    hooks = Deferred(lambda: node.hooks)
     done = federation.sync_peers(
-        node.database, node.hooks, chosen, timeout, shown.update if shown.on else None
+        node.database, hooks, chosen, timeout, shown.update if shown.on else None
     )
     shown.close()
     failed = ""

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from passerelle.core.context import Deferred
 from passerelle.federation.peers import Peer, list_peers, pushed_channels
 from passerelle.federation.pull import PullReport, pull_peer
 from passerelle.federation.push import PushReport, push_peer, record_error, record_success
@@ -55,7 +56,7 @@ class PeerPass:
 
 def sync_peers(
     database: Database,
-    hooks: Hooks,
+    hooks: Hooks | Deferred[Hooks],
     chosen: Sequence[Peer],
     timeout: float,
     progress: Progress | None = None,
@@ -74,7 +75,7 @@ def sync_peers(
 
 def _one_peer(
     database: Database,
-    hooks: Hooks,
+    hooks: Hooks | Deferred[Hooks],
     peer: Peer,
     timeout: float,
     progress: Progress | None,

@@ -9,16 +9,21 @@ A row is unique per link and version, so a version placed twice is queued once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy import Connection, bindparam, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from passerelle.objects.hooks import ObjectsStored
 from passerelle.policy.roles import Role
-from passerelle.store.federation_tables import federation_outbox, peer_links, peers
+from passerelle.store.conflicts import insert_skipping_conflicts
+from passerelle.store.federation_tables import (
+    federation_ledger,
+    federation_outbox,
+    peer_links,
+    peers,
+)
 
 PENDING = "pending"
 SENT = "sent"
@@ -81,11 +86,50 @@ def queue(conn: Connection, link_id: int, versions: Sequence[tuple[str, str]], n
         _insert_new(conn, rows[start : start + 500])
 
 
+# Versions queued per step of a backlog (a progress report after each).
+BACKLOG_STEP = 2_000
+
+
+def queue_backlog(
+    conn: Connection,
+    link_id: int,
+    peer_id: int,
+    versions: Sequence[tuple[str, str]],
+    now: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Queue for a new link what its channel already holds; return how many versions were
+    queued. A version the link queued already (linking again) or that the peer accepted
+    through it is not queued twice. ``progress`` is told (queued so far, to queue)."""
+    known = _known(conn, link_id, peer_id)
+    fresh = [key for key in dict.fromkeys(versions) if key not in known]
+    for start in range(0, len(fresh), BACKLOG_STEP):
+        queue(conn, link_id, fresh[start : start + BACKLOG_STEP], now)
+        if progress is not None:
+            progress(min(start + BACKLOG_STEP, len(fresh)), len(fresh))
+    return len(fresh)
+
+
+def _known(conn: Connection, link_id: int, peer_id: int) -> set[tuple[str, str]]:
+    """Return the versions a link queued, and those its peer accepted through it (a
+    ledger row without a link stands for every link of its peer)."""
+    out = federation_outbox.c
+    queued = conn.execute(select(out.stix_id, out.version).where(out.link_id == link_id))
+    led = federation_ledger.c
+    accepted = conn.execute(
+        select(led.stix_id, led.version).where(
+            led.peer_id == peer_id,
+            led.result == "accepted",
+            (led.link_id == link_id) | led.link_id.is_(None),
+        )
+    )
+    return {(r[0], r[1]) for r in queued} | {(r[0], r[1]) for r in accepted}
+
+
 def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert rows, skipping the versions a link already queued (any backend)."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(federation_outbox).on_conflict_do_nothing(
-        index_elements=["link_id", "stix_id", "version"]
+    statement = insert_skipping_conflicts(
+        conn, federation_outbox, ["link_id", "stix_id", "version"]
     )
     conn.execute(statement, rows)
 

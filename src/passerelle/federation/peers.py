@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Row, Select, delete, or_, select
 
 from passerelle.errors import BadInput, Conflict, NotFound
 from passerelle.federation import outbox
-from passerelle.objects.leaving import versions_placed_by_people
+from passerelle.objects.leaving import versions_that_may_be_offered
 from passerelle.policy.departure import PeerAudience
 from passerelle.policy.directory import (
     Channel,
@@ -85,6 +85,8 @@ class Link:
     remote_collection: str
     push: bool
     pull: bool
+    # Versions the channel held that linking queued for the peer (``link_peer`` only).
+    queued: int = 0
 
 
 def checked_url(url: str) -> str:
@@ -276,8 +278,10 @@ def link_peer(
     push: bool,
     pull: bool,
     now: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Link:
-    """Map a local channel to a collection of a peer, for push and/or pull."""
+    """Map a local channel to a collection of a peer, for push and/or pull; for push,
+    queue what the channel already holds (``progress`` told (queued, to queue))."""
     if not (push or pull):
         raise BadInput("say which way: --push, --pull or both")
     remote = remote_collection.strip()
@@ -312,10 +316,13 @@ def link_peer(
         for link in links_of(conn, peer.id)
         if link.channel_id == channel.id and link.remote_collection == remote
     )
-    if push:
-        # What the channel already holds is queued too; the rules decide at send time.
-        outbox.queue(conn, link.id, versions_placed_by_people(conn, channel.id), now)
-    return link
+    if not push:
+        return link
+    # What the channel already holds is offered too, objects other nodes sent included
+    # (never back to the peer's organisation); the rules of departure decide at push.
+    backlog = versions_that_may_be_offered(conn, channel.id, peer.org_id)
+    queued = outbox.queue_backlog(conn, link.id, peer.id, backlog, now, progress)
+    return replace(link, queued=queued)
 
 
 def links_of(conn: Connection, peer_id: int) -> list[Link]:

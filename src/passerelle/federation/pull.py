@@ -37,6 +37,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, select
 
+from passerelle.core.context import Deferred
 from passerelle.federation.peers import (
     Link,
     Peer,
@@ -97,14 +98,15 @@ class _Run:
 
 def pull_peer(
     database: Database,
-    hooks: Hooks,
+    hooks: Hooks | Deferred[Hooks],
     peer: Peer,
     timeout: float,
     page_size: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> PullReport:
     """Fetch every pulled collection of a peer into its channel, from the saved cursors
-    (``progress`` is told how many objects each page brought)."""
+    (``progress`` is told how many objects each page brought; ``hooks`` may be deferred:
+    built when the first new object is stored)."""
     report = PullReport(peer.name)
     with database.read() as conn:
         links = [link for link in links_of(conn, peer.id) if link.pull]
@@ -131,7 +133,7 @@ def _start(conn: Connection, peer: Peer, link: Link) -> _Run:
 
 def _pull_link(
     database: Database,
-    hooks: Hooks,
+    hooks: Hooks | Deferred[Hooks],
     client: PeerClient,
     run: _Run,
     report: PullReport,
@@ -240,7 +242,11 @@ def _fetch(client: PeerClient, run: _Run) -> Page:
 
 
 def _store(
-    database: Database, hooks: Hooks, run: _Run, objects: list[Any], report: PullReport
+    database: Database,
+    hooks: Hooks | Deferred[Hooks],
+    run: _Run,
+    objects: list[Any],
+    report: PullReport,
 ) -> None:
     authors = {organisation_identity_id(run.peer.org_name), *run.peer.authors}
     entries = [o for o in objects if isinstance(o, dict)]
@@ -257,7 +263,10 @@ def _store(
         else:
             fresh.append(obj)
     if fresh:
-        result = ingest(database, hooks, run.writer, run.channel, fresh)
+        # The listeners are built only when something new arrives (a pass that brings
+        # nothing never imports the features they come from).
+        listeners = hooks.get() if isinstance(hooks, Deferred) else hooks
+        result = ingest(database, listeners, run.writer, run.channel, fresh)
         report.stored += len(result.successes)
         refusals += [((v.id, v.version), v.message) for v in result.failures]
     report.refused += len(refusals)

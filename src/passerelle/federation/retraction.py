@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy import Connection, and_, bindparam, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from passerelle.durations import doubling_wait
 from passerelle.federation.outbox import pushed_links
@@ -33,10 +32,12 @@ from passerelle.objects.hooks import ObjectsRemoved, ObjectsStored
 from passerelle.policy.ownership import COPY_MARK
 from passerelle.policy.roles import Role
 from passerelle.store.chunks import one_of
+from passerelle.store.conflicts import insert_skipping_conflicts
 from passerelle.store.federation_tables import (
     federation_ledger,
     federation_retractions,
     peer_links,
+    peers,
 )
 
 REVOKE = "revoke"
@@ -100,12 +101,18 @@ _RECEIVED: Final = (
 
 def queue_new_versions(event: ObjectsStored) -> None:
     """Owe every new version of an object some peer received to that peer (a listener
-    of writes, inside their transaction). What a peer's node wrote is not passed on."""
-    if event.writer.role is Role.NODE or not event.placed:
-        return
-    if not pushed_links(event.conn, event.channel_id):
+    of writes, inside their transaction).
+
+    A new version a peer's node account wrote (the producer's, which this node forwarded)
+    is owed to the peers of other organisations that accepted an earlier one, never back
+    to a peer of the writer's organisation: when it may not leave (its producer withdrew
+    the grant), what they accepted is withdrawn there instead."""
+    if not event.placed or not pushed_links(event.conn, event.channel_id):
         return  # no peer receives this channel: nobody is owed anything (the usual case)
     held = received(event.conn, event.channel_id, (v.stix_id for v in event.placed))
+    if held and event.writer.role is Role.NODE:
+        writers = _peers_of(event.conn, event.writer.org_id)
+        held = [r for r in held if r.peer_id not in writers]
     if not held:
         return
     by_object: dict[str, list[Received]] = defaultdict(list)
@@ -123,6 +130,11 @@ def queue_new_versions(event: ObjectsStored) -> None:
             if (link_id, placed.version) not in has:
                 rows.append(_row(peer_id, link_id, kind, placed.stix_id, placed.version, event.now))
     _insert(event.conn, rows)
+
+
+def _peers_of(conn: Connection, org_id: int) -> set[int]:
+    """Return the peers that are nodes of an organisation."""
+    return set(conn.execute(select(peers.c.id).where(peers.c.org_id == org_id)).scalars())
 
 
 def queue_erasures(event: ObjectsRemoved) -> None:
@@ -162,9 +174,8 @@ def _insert(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert rows, skipping a retraction already owed (any backend)."""
     if not rows:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(federation_retractions).on_conflict_do_nothing(
-        index_elements=["link_id", "kind", "stix_id", "versions"]
+    statement = insert_skipping_conflicts(
+        conn, federation_retractions, ["link_id", "kind", "stix_id", "versions"]
     )
     conn.execute(statement, rows)
 

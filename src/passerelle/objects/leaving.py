@@ -91,16 +91,23 @@ _PLACED_BODIES: Final = (
 )
 
 
-def versions_placed_by_people(conn: Connection, channel_id: int) -> list[tuple[str, str]]:
-    """Return the versions placed in a channel by its users, not by peers' node accounts
-    (what a peer sent is never pushed back: no ping-pong between nodes)."""
+def versions_that_may_be_offered(
+    conn: Connection, channel_id: int, peer_org_id: int
+) -> list[tuple[str, str]]:
+    """Return the versions placed in a channel that a link to a peer of ``peer_org_id``
+    offers it, oldest placement first: all but those its node account placed here (what a
+    peer sent is never pushed back to its organisation: no ping-pong between nodes). The
+    rules of departure decide each one when it is pushed."""
     rows = conn.execute(
         select(channel_objects.c.stix_id, channel_objects.c.version)
         .join(users, users.c.id == channel_objects.c.added_by)
-        .where(channel_objects.c.channel_id == channel_id, users.c.role != Role.NODE.value)
+        .where(
+            channel_objects.c.channel_id == channel_id,
+            (users.c.role != Role.NODE.value) | (users.c.org_id != peer_org_id),
+        )
         .order_by(channel_objects.c.seq)
     )
-    return [(r.stix_id, r.version) for r in rows]
+    return list(dict.fromkeys((r.stix_id, r.version) for r in rows))
 
 
 def held_versions(conn: Connection, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:

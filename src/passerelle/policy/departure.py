@@ -110,7 +110,7 @@ def _refusals(
             reasons[key] = "no longer in the channel"
         elif row.producer_org_id != peer.speaks_for_org_id:
             # Forwarded (rare): its carried grant stands for the H2 grant below.
-            reason = _forwarding_refusal(conn, peer, row.producer_org_id, key, row.tlp)
+            reason = _forwarding_refusal(conn, peer, channel_id, row.producer_org_id, key)
             if reason:
                 reasons[key] = reason
             else:
@@ -127,23 +127,53 @@ def _refusals(
 
 
 def _forwarding_refusal(
-    conn: Connection, peer: PeerAudience, producer_org_id: int, key: Key, tlp: int
+    conn: Connection, peer: PeerAudience, channel_id: int, producer_org_id: int, key: Key
 ) -> str:
-    """Why another organisation's version may not be forwarded to the peer ('' if it may)."""
+    """Why another organisation's version may not be forwarded to the peer ('' if it may).
+
+    The producer's latest word decides: a version whose grant a later version of the
+    producer placed in the channel no longer carries stays here (the grant withdrawn)."""
     if not peer.speaks_for:
         return "produced by another organisation than the one this peer account speaks for"
     if producer_org_id == peer.org_id:
         return "produced by the peer's own organisation: its node holds it already"
-    body, producer = conn.execute(
-        select(objects.c.body, organisations.c.name)
-        .join(organisations, organisations.c.id == objects.c.producer_org_id)
-        .where(objects.c.stix_id == key[0], objects.c.version == key[1])
-    ).one()
+    rows = conn.execute(_PRODUCERS_VERSIONS, {"channel_id": channel_id, "stix_id": key[0],
+                                               "producer": producer_org_id}).all()  # fmt: skip
+    reason = _refusal_of(next(r for r in rows if r.version == key[1]), peer)
+    if reason or rows[0].version <= key[1]:
+        return reason
+    later = _refusal_of(rows[0], peer)
+    if later:
+        return f"a later version of its producer ({rows[0].version}) may not be forwarded: {later}"
+    return ""
+
+
+def _refusal_of(row: Any, peer: PeerAudience) -> str:
+    """Why one placed version of another organisation may not be forwarded ('' if it may)."""
     try:
-        handling = read_handling(orjson.loads(body))
+        handling = read_handling(orjson.loads(row.body))
     except InvalidHandling as exc:  # stored before a rule it breaks: never sent on
         return f"its handling cannot be read: {exc}"
-    return forwarding_refusal(handling, Tlp(tlp), producer, peer.speaks_for, peer.org_name)
+    return forwarding_refusal(handling, Tlp(row.tlp), row.name, peer.speaks_for, peer.org_name)
+
+
+# The producer's versions of an object placed in a channel, latest first (copies aside).
+_PRODUCERS_VERSIONS: Final = (
+    select(channel_objects.c.version, channel_objects.c.tlp, objects.c.body, organisations.c.name)
+    .join(
+        objects,
+        (objects.c.stix_id == channel_objects.c.stix_id)
+        & (objects.c.version == channel_objects.c.version),
+    )
+    .join(organisations, organisations.c.id == objects.c.producer_org_id)
+    .where(
+        channel_objects.c.channel_id == bindparam("channel_id"),
+        channel_objects.c.stix_id == bindparam("stix_id"),
+        channel_objects.c.producer_org_id == bindparam("producer"),
+        channel_objects.c.version.not_like(f"%{COPY_MARK}%"),
+    )
+    .order_by(channel_objects.c.version.desc())
+)
 
 
 def _placed(conn: Connection, channel_id: int, keys: list[Key]) -> dict[Key, Any]:
