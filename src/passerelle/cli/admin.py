@@ -198,14 +198,18 @@ def channel_member(
     """Give ORG the RIGHTS r, w or rw in the channel NAME, or take it out (-).
 
     An organisation's admin may lower its own rights or leave; adding a member or raising
-    rights is the node operator's (with --url, ORG is the admin's own organisation).
+    rights is the node operator's.
     """
     from passerelle.admin import actions
 
     remote = remote_client(node, username, url)
     if remote is not None:
-        own_organisation(remote, org_name)
-        remote.call("admin.channel-rights", {"channel": name, "rights": rights})
+        shown = remote.call("admin.org", {})
+        if shown["name"] == org_name and not shown.get("runs_node"):
+            remote.call("admin.channel-rights", {"channel": name, "rights": rights})
+        else:
+            asked = {"channel": name, "organisation": org_name, "rights": rights}
+            remote.call("admin.channel-member", asked)
     else:
         with acting(node, username) as actor:
             actions.set_member(node.database, actor, name, org_name, rights)
