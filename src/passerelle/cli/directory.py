@@ -31,7 +31,6 @@ def org() -> None:
 def org_add(node: Node, name: str, operator: bool, username: str | None, url: str | None) -> None:
     """Register an organisation called NAME (the node operator's; with --url, an admin of
     an operator organisation, by their token)."""
-    from passerelle.admin import actions
     from passerelle.cli.admin import acting
 
     remote = remote_client(node, username, url)
@@ -39,6 +38,8 @@ def org_add(node: Node, name: str, operator: bool, username: str | None, url: st
         added = remote.call("admin.org-add", {"name": name, "operator": operator})
         created_name = str(added["name"])
     else:
+        from passerelle.admin import actions
+
         with acting(node, username) as actor:
             created_name = actions.add_organisation(node.database, actor, name, operator).name
     click.echo(f"organisation {created_name!r} added" + (" (operator)" if operator else ""))
@@ -102,7 +103,6 @@ def org_client_add(
     node: Node, org_name: str, client: str, username: str | None, url: str | None
 ) -> None:
     """Declare CLIENT a client of ORG: it may receive what ORG receives as TLP:AMBER."""
-    from passerelle.admin import actions
     from passerelle.cli.admin import acting, own_organisation
 
     remote = remote_client(node, username, url)
@@ -110,6 +110,8 @@ def org_client_add(
         own_organisation(remote, org_name)
         remote.call("admin.client-add", {"client": client})
     else:
+        from passerelle.admin import actions
+
         with acting(node, username) as actor:
             actions.change_client(node.database, actor, org_name, client, True)
     click.echo(f"{client!r} is now a client of {org_name!r}")
@@ -124,14 +126,14 @@ def org_clients(
     node: Node, org_name: str, as_json: bool, username: str | None, url: str | None
 ) -> None:
     """List the declared clients of ORG (with --url, ORG is your own organisation)."""
-    from passerelle.policy import directory
-
     remote = remote_client(node, username, url)
     if remote is not None:
         from passerelle.cli.admin import own_organisation
 
         names = own_organisation(remote, org_name)["clients"]
     else:
+        from passerelle.policy import directory
+
         with node.database.read() as conn:
             names = directory.clients_of(conn, org_name)
     rows = [{"client": name} for name in names]
@@ -167,7 +169,6 @@ def user_add(
     url: str | None,
 ) -> None:
     """Create USERNAME in ORG and print their API token (shown only this once)."""
-    from passerelle.admin import actions
     from passerelle.cli.admin import acting, own_organisation
 
     remote = remote_client(node, acting_as, url)
@@ -176,6 +177,8 @@ def user_add(
         asked = {"username": username, "role": role, "purpose": purpose}
         token = remote.call("admin.user-add", asked)["token"]
     else:
+        from passerelle.admin import actions
+
         with acting(node, acting_as) as actor:
             token = actions.add_user(node.database, actor, org_name, username, Role(role), purpose)
     click.echo(token)
@@ -193,13 +196,14 @@ def user_add(
 @pass_node
 def user_token(node: Node, username: str, acting_as: str | None, url: str | None) -> None:
     """Issue a new API token for USERNAME; the old one stops working."""
-    from passerelle.admin import actions
     from passerelle.cli.admin import acting
 
     remote = remote_client(node, acting_as, url)
     if remote is not None:
         token = remote.call("admin.user-token", {"username": username})["token"]
     else:
+        from passerelle.admin import actions
+
         with acting(node, acting_as) as actor:
             token = actions.rotate_token(node.database, actor, username)
     click.echo(token)
@@ -289,13 +293,13 @@ def user_link(
 def user_list(node: Node, as_json: bool, username: str | None, url: str | None) -> None:
     """List the users with their organisation and role (with --url, your organisation's,
     as its admin)."""
-    from passerelle.policy import directory
-
     remote = remote_client(node, username, url)
     if remote is not None:
         shown = remote.call("admin.org", {})
         rows = [{**u, "organisation": shown["name"]} for u in shown["users"]]
     else:
+        from passerelle.policy import directory
+
         with node.database.read() as conn:
             rows = directory.list_users(conn)
     emit_rows(rows, ["username", "organisation", "role"], as_json)
@@ -382,9 +386,6 @@ def _member_rights(text: str) -> tuple[str, str]:
 def channel_list(node: Node, as_json: bool, username: str | None, url: str | None) -> None:
     """List every channel with its collection id and members (an administrator's view;
     with --url, the channels of your organisation, as its admin)."""
-    from passerelle.policy import directory
-    from passerelle.store.schema import channels
-
     remote = remote_client(node, username, url)
     if remote is not None:
         shown = remote.call("admin.channels", {})
@@ -392,6 +393,9 @@ def channel_list(node: Node, as_json: bool, username: str | None, url: str | Non
             found["members"] = ", ".join(f"{o}:{r}" for o, r in found["members"].items())
         emit_rows(shown, ["title", "alias", "collection_id", "members"], as_json)
         return
+    from passerelle.policy import directory
+    from passerelle.store.schema import channels
+
     with node.database.read() as conn:
         rows = []
         for row in conn.execute(channels.select().order_by(channels.c.title)):
