@@ -77,6 +77,8 @@ admin_operations.ORG_ADD  # the registry finds it by its name in core/catalogue.
 admin_operations.ORG_SET  # the registry finds it by its name in core/catalogue.py
 admin_operations.CHANNEL_ADD  # the registry finds it by its name in core/catalogue.py
 admin_operations.CHANNEL_MEMBER  # the registry finds it by its name in core/catalogue.py
+admin_operations.USER_PASSWORD  # the registry finds it by its name in core/catalogue.py
+admin_operations.USER_LINK  # the registry finds it by its name in core/catalogue.py
 app_from_env  # uvicorn imports it as passerelle.app:app_from_env in each serve worker
 
 # Alembic reads these from each module of store/migrations/versions.

@@ -191,3 +191,42 @@ def json_of(text: str) -> Any:
     import json
 
     return json.loads(text)
+
+
+def test_passwords_and_links_on_the_command_line(run: Run, world: World) -> None:
+    make_admin(world, "dgsi", "dora")
+    make_admin(world, "fsb", "fred")
+    new, newer = "a long enough phrase", "another long phrase"
+    assert run("user", "password", "alice", "--password", new, user="dora").exit_code == 0
+    mine = ("user", "password", "alice", "--password", newer, "--old-password", new)
+    assert run(*mine, user="alice").exit_code == 0
+    # The current password proves nothing for someone else; a wrong one is refused.
+    for who in ("dora", "alice"):
+        wrong = ("user", "password", "alice", "--password", new, "--old-password", "wrong one!")
+        refused = run(*wrong, user=who)
+        assert refused.exit_code == 1
+        assert len(refused.output.strip().splitlines()) == 1
+    # Another organisation's admin, a plain user on someone else: refused, audited.
+    for who, target in (("fred", "alain"), ("alice", "alain")):
+        assert run("user", "password", target, "--password", new, user=who).exit_code == 1
+        assert run("user", "link", target, user=who).exit_code == 1
+    linked = run("user", "link", "alain", "--valid", "1h", user="dora")
+    assert linked.exit_code == 0
+    token = linked.stdout.strip().rsplit("/", 1)[1]
+    done = entries(world, "admin.user-password")
+    assert [(e.username, e.detail.get("by")) for e in done] == [
+        ("dora", None),
+        ("alice", "themself"),
+    ]
+    refusals = [(e.username, e.detail["action"]) for e in entries(world, "admin.refused")]
+    assert refusals == [
+        ("alice", "admin.user-password"),
+        ("fred", "admin.user-password"),
+        ("fred", "admin.user-link"),
+        ("alice", "admin.user-password"),
+        ("alice", "admin.user-link"),
+    ]
+    with world.database.read() as conn:
+        logged = str([e.detail for e in audit.entries(conn)])
+    for secret in (new, newer, "wrong one!", token):
+        assert secret not in logged

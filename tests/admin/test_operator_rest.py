@@ -104,12 +104,49 @@ def test_an_admin_sets_only_its_own_phone_region(api: TestClient, world: World) 
     _operator(world)
     done = _post(api, world, "fred", REGION, {"phone_region": "RU"})
     assert done.status_code == 200
-    assert done.json()["phone_region"] == "RU"
+    assert done.json() == {"organisation": "fsb", "phone_region": "RU"}
     (entry,) = _entries(world, "admin.org-set")
-    assert (entry.username, entry.detail["after"]) == ("fred", {"phone_region": "RU"})
-    # A plain user may not; nobody names another organisation (the request has no field).
+    assert (entry.username, entry.detail["before"], entry.detail["after"]) == (
+        "fred",
+        {"phone_region": ""},
+        {"phone_region": "RU"},
+    )
+    # A plain user may not; an admin names no other organisation, existing or not.
     assert _post(api, world, "boris", REGION, {"phone_region": "FR"}).status_code == 403
+    for other in ("dgsi", "ghost"):
+        body = {"phone_region": "FR", "organisation": other}
+        assert _post(api, world, "fred", REGION, body).status_code == 403
     with world.database.read() as conn:
         assert phone_regions(conn)["fsb"] == "RU"
-    (refused,) = _entries(world, "admin.refused")
-    assert refused.username == "boris"
+        assert phone_regions(conn).get("dgsi", "") == ""
+    refused = _entries(world, "admin.refused")
+    assert [e.username for e in refused] == ["boris", "fred", "fred"]
+    assert {e.detail["action"] for e in refused} == {"admin.org-set"}
+
+
+def test_the_operator_sets_any_organisations_phone_region(api: TestClient, world: World) -> None:
+    _operator(world)
+    shown = api.get(
+        "/api/admin/organisation", headers={"Authorization": f"Bearer {world.tokens['root']}"}
+    )
+    assert shown.json()["runs_node"] is True
+    other = api.get(
+        "/api/admin/organisation", headers={"Authorization": f"Bearer {world.tokens['fred']}"}
+    )
+    assert other.json()["runs_node"] is False
+    # An organisation without an admin of its own (a partner's): the operator sets it.
+    done = _post(api, world, "root", REGION, {"phone_region": "DE", "organisation": "cert"})
+    assert done.json() == {"organisation": "cert", "phone_region": "DE"}
+    ghost = _post(api, world, "root", REGION, {"phone_region": "RU", "organisation": "ghost"})
+    assert ghost.status_code == 404
+    # One with its own admin (fsb: fred) governs itself, as on the command line.
+    assert (
+        _post(api, world, "root", REGION, {"phone_region": "RU", "organisation": "fsb"}).status_code
+        == 403
+    )
+    with world.database.read() as conn:
+        assert phone_regions(conn)["cert"] == "DE"
+        assert phone_regions(conn).get("fsb", "") == ""
+    (entry,) = _entries(world, "admin.org-set")
+    assert (entry.username, entry.detail["organisation"]) == ("root", "cert")
+    assert [e.detail["action"] for e in _entries(world, "admin.refused")] == ["admin.org-set"] * 2

@@ -9,11 +9,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import select
 
 from passerelle.audit import log as audit
 from passerelle.cli import cli
-from passerelle.policy import directory, register
+from passerelle.policy import directory, passwords, register
+from passerelle.policy.regions import phone_regions
 from passerelle.policy.roles import Role
+from passerelle.store.schema import channels
 from tests.world import World
 
 
@@ -111,12 +114,20 @@ def test_over_url_an_admin_names_only_their_own_organisation(world: World, live_
         ("org", "client-add", "fsb", "dgsi"),
         ("user", "add", "fsb", "mole"),
         ("org", "rename", "fsb", "x"),
-        ("channel", "member", "fr-ru", "fsb", "-"),
     ):
         one_line_refusal(remote(live_url, dora, *args), "your own organisation ('dgsi')")
+    # Another organisation's membership or phone region is the operator's (over --url too).
+    one_line_refusal(remote(live_url, dora, "channel", "member", "fr-ru", "fsb", "-"), "operator")
+    one_line_refusal(
+        remote(live_url, dora, "org", "set", "fsb", "--phone-region", "FR"), "only an admin of"
+    )
     with world.database.read() as conn:
         assert directory.clients_of(conn, "fsb") == []
         assert "mole" not in {u["username"] for u in directory.list_users(conn)}
+        assert phone_regions(conn).get("fsb", "") == ""
+        fr_ru = register.find_channel(conn, "fr-ru", None)
+        fsb = directory.find_organisation(conn, "fsb")
+        assert register.membership_of(conn, fr_ru.id, fsb.id) is not None
     # Raising one's own rights is the operator's, over --url too.
     one_line_refusal(remote(live_url, dora, "channel", "member", "dropbox", "dgsi", "rw"))
 
@@ -132,6 +143,9 @@ REFUSED_COMMANDS: list[tuple[str, ...]] = [
     ("channel", "member", "community", "dgsi", "r"),
     ("channel", "list"),
     ("user", "list"),
+    ("org", "set", "dgsi", "--phone-region", "FR"),
+    ("user", "password", "alain", "--password", "a long enough phrase"),
+    ("user", "link", "alain"),
 ]
 
 
@@ -172,3 +186,100 @@ def test_only_the_operator_adds_an_organisation_over_url(world: World, live_url:
     assert "'newcomer' added" in added.output
     (done,) = entries(world, "admin.org-add")
     assert (done.username, done.detail["after"]) == ("root", {"operator": False})
+
+
+def _operator_root(world: World) -> str:
+    with world.database.write() as conn:
+        ops = directory.add_organisation(conn, "ops")
+        register.set_operator(conn, ops.id, True)
+    return make_admin(world, "ops", "root")
+
+
+def test_the_operator_sets_regions_adds_channels_and_members_over_url(
+    world: World, live_url: str
+) -> None:
+    root = _operator_root(world)
+    dora = make_admin(world, "dgsi", "dora")
+    ok(remote(live_url, root, "org", "set", "fsb", "--phone-region", "RU"))
+    ok(remote(live_url, dora, "org", "set", "dgsi", "--phone-region", "FR"))
+    with world.database.read() as conn:
+        assert (phone_regions(conn)["fsb"], phone_regions(conn)["dgsi"]) == ("RU", "FR")
+    regions = entries(world, "admin.org-set")
+    assert [(e.username, e.detail["organisation"], e.detail["after"]) for e in regions] == [
+        ("root", "fsb", {"phone_region": "RU"}),
+        ("dora", "dgsi", {"phone_region": "FR"}),
+    ]
+    assert regions[0].detail["before"] == {"phone_region": ""}
+    added = ok(
+        remote(
+            live_url, root, "channel", "add", "trio", "--member", "dgsi:rw", "--member", "cert:r"
+        )
+    )
+    collection = added.stdout.strip()
+    ok(remote(live_url, root, "channel", "member", "trio", "fsb", "w"))
+    with world.database.read() as conn:
+        trio = register.find_channel(conn, "trio", None)
+        rights = {
+            m.org_name: register.rights_text(m) for m in directory.channel_members_of(conn, trio.id)
+        }
+    assert trio.collection_id == collection
+    assert rights == {"dgsi": "rw", "cert": "r", "fsb": "w"}
+    (made,) = entries(world, "admin.channel-add")
+    assert (made.username, made.detail["after"]["members"]) == ("root", {"dgsi": "rw", "cert": "r"})
+    (member,) = entries(world, "admin.channel-member")
+    assert (member.username, member.detail["before"], member.detail["after"]) == (
+        "root",
+        {"rights": "-"},
+        {"rights": "w"},
+    )
+    # A member named oddly is refused before anything is asked.
+    odd = remote(live_url, root, "channel", "add", "odd", "--member", "dgsi")
+    one_line_refusal(odd, "ORG:rw")
+
+
+@pytest.mark.parametrize(
+    ("args", "told"),
+    [
+        (("channel", "add", "backdoor", "--member", "dgsi:rw"), "operator"),
+        # Its own organisation into a channel it is not in: that channel is not found.
+        (("channel", "member", "private", "dgsi", "rw"), "no channel 'private'"),
+        (("channel", "member", "fr-ru", "cert", "r"), "operator"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else "",
+)
+def test_only_the_operator_adds_channels_and_members_over_url(
+    world: World, live_url: str, args: tuple[str, ...], told: str
+) -> None:
+    dora = make_admin(world, "dgsi", "dora")
+    one_line_refusal(remote(live_url, dora, *args), told)
+    one_line_refusal(remote(live_url, world.tokens["alice"], *args), "only")
+    refused = entries(world, "admin.refused")
+    assert [e.username for e in refused] == ["dora", "alice"]
+    assert entries(world, "admin.channel-add") == entries(world, "admin.channel-member") == []
+    with world.database.read() as conn:
+        titles = set(conn.execute(select(channels.c.title)).scalars())
+    assert titles == {"fr-ru", "community", "private", "dropbox"}
+
+
+def test_passwords_and_sign_in_links_over_url(world: World, live_url: str) -> None:
+    dora = make_admin(world, "dgsi", "dora")
+    new, newer = "a long enough phrase", "another long phrase"
+    ok(remote(live_url, dora, "user", "password", "alice", "--password", new))
+    mine = ("user", "password", "alice", "--password", newer, "--old-password", new)
+    ok(remote(live_url, world.tokens["alice"], *mine))
+    wrong = ("user", "password", "alice", "--password", new, "--old-password", "wrong guess!")
+    one_line_refusal(remote(live_url, world.tokens["alice"], *wrong), "not your current")
+    with world.database.write() as conn:
+        assert passwords.viewer_by_password(conn, "alice", newer) is not None
+    link = ok(remote(live_url, dora, "user", "link", "alain", "--valid", "30m")).stdout.strip()
+    assert link.startswith(f"{live_url}/signin/link/")
+    (issued,) = entries(world, "admin.user-link")
+    assert (issued.username, issued.detail["after"]) == ("dora", {"sign_in_link": "30m"})
+    with world.database.read() as conn:
+        logged = json.dumps([e.detail for e in audit.entries(conn)])
+    for secret in (new, newer, link.rsplit("/", 1)[1]):
+        assert secret not in logged
+    # Another organisation's admin reaches neither.
+    fred = make_admin(world, "fsb", "fred")
+    one_line_refusal(remote(live_url, fred, "user", "link", "alain"))
+    one_line_refusal(remote(live_url, fred, "user", "password", "alain", "--password", new))

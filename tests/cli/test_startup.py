@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -102,6 +103,40 @@ def test_a_remote_command_loads_no_heavy_part(node_url: str) -> None:
     loaded, out = loaded_by("tips", "inbox", "--all", "--json", "--url", node_url, env=env)
     assert json.loads(out)["tips"] == []
     assert _Node.asked == [("/api/tips/inbox?all=True", "Bearer psl_test")]
+    assert loaded == []
+
+
+ADMIN_COMMANDS = [
+    ("org", "add", "newcomer"),
+    ("org", "set", "dgsi", "--phone-region", "FR"),
+    ("org", "rename", "dgsi", "x"),
+    ("org", "client-add", "dgsi", "cert"),
+    ("org", "client-remove", "dgsi", "cert"),
+    ("org", "clients", "dgsi"),
+    ("user", "add", "dgsi", "dina"),
+    ("user", "token", "alain"),
+    ("user", "password", "alain", "--password", "a long enough phrase"),
+    ("user", "link", "alain"),
+    ("user", "disable", "alain"),
+    ("user", "enable", "alain"),
+    ("user", "role", "alain", "auditor"),
+    ("user", "list"),
+    ("channel", "add", "t", "--member", "dgsi:rw"),
+    ("channel", "list"),
+    ("channel", "rename", "t", "--title", "u"),
+    ("channel", "member", "t", "dgsi", "r"),
+]
+
+
+@pytest.mark.parametrize("args", ADMIN_COMMANDS, ids=" ".join)
+def test_an_admin_command_over_url_loads_no_heavy_part(args: tuple[str, ...]) -> None:
+    """Each goes as far as calling the node (nobody listens on the port) without loading
+    the database layer or the web server."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {"PASSERELLE_TOKEN": "psl_test", "PASSERELLE_DB": "unused://"}
+    loaded, _out = loaded_by(*args, "--url", f"http://127.0.0.1:{port}", env=env)
     assert loaded == []
 
 

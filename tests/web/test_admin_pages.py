@@ -246,6 +246,7 @@ def test_the_operator_manages_the_node(
         assert rendered(row, "member") == ["cert", "dgsi"]
         for refused, asked in (
             ("TLP:RED", {"title": "Red", "member:dgsi": "rw", "default_tlp": "red"}),
+            ("unknown TLP level", {"title": "Odd", "member:dgsi": "rw", "default_tlp": "purple"}),
             ("at least one member", {"title": "Empty"}),
             ("ORG:rw", {"title": "Odd", "member:dgsi": "x"}),
             ("no organisation", {"title": "Ghost", "member:ghost": "rw"}),

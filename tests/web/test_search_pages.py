@@ -8,6 +8,7 @@ import re
 
 from fastapi.testclient import TestClient
 
+from passerelle.audit import log as audit
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
 from tests.exchange_support import cell_report, store
 from tests.stixgen import identity, indicator
@@ -130,3 +131,20 @@ def test_dates_are_shown_in_the_browsers_time_zone(browser: TestClient, world: W
     assert "1 Jan 2026 00:00 UTC" in browser.get(path).text
     assert '<script src="/static/zone.js" defer>' in browser.get(path).text
     assert "passerelle_tz" in browser.get("/static/zone.js").text
+
+
+def test_a_search_is_a_read_in_the_log_with_its_purpose(browser: TestClient, world: World) -> None:
+    """Issue 16: every read (resolve, entity, search) is audited with its purpose."""
+    group, leader, report = cell_report()
+    store(world, "alice", "fr-ru", [group, leader, report])
+    assert sign_in(browser, "alice", purpose="case 2026-17") == 303
+    assert _ids(browser, q="seven-person") == [group["id"]]
+    assert _ids(browser, q="nothing-like-this") == []
+    with world.database.read() as conn:
+        searches = [e for e in audit.entries(conn) if e.action == "search"]
+    assert [(e.username, e.purpose, e.detail["q"]) for e in searches] == [
+        ("alice", "case 2026-17", "seven-person"),
+        ("alice", "case 2026-17", "nothing-like-this"),
+    ]
+    assert searches[0].object_ids == (group["id"],)
+    assert searches[1].object_ids == ()

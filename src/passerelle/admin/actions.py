@@ -15,10 +15,11 @@ from typing import Any, Final, TypeVar
 from sqlalchemy import Connection
 
 from passerelle.audit.log import record, record_alone
+from passerelle.durations import parse_duration
 from passerelle.errors import BadInput, Forbidden, NotFound
-from passerelle.policy import directory, register
+from passerelle.policy import directory, passwords, register, signin_links
 from passerelle.policy.directory import Channel, Membership
-from passerelle.policy.regions import set_phone_region
+from passerelle.policy.regions import phone_regions, set_phone_region
 from passerelle.policy.register import may_administer, may_operate, require
 from passerelle.policy.roles import Role
 from passerelle.policy.viewer import Viewer
@@ -91,8 +92,11 @@ def set_region(
     target = {"organisation": org_name}
     with _audited(database, actor, "admin.org-set", target) as (conn, detail):
         org = _org_admin(conn, actor, org_name)
+        was = phone_regions(conn).get(org.name, "")
         code = set_phone_region(conn, org.name, region)
-        detail.update(after={"phone_region": code or ""})
+        detail.update(
+            organisation=org.name, before={"phone_region": was}, after={"phone_region": code or ""}
+        )
     return code
 
 
@@ -203,6 +207,53 @@ def rotate_token(
         return {"token": "replaced"}, {"token": "issued"}, token
 
     return change_user(database, actor, username, "admin.user-token", change, own_org_only)
+
+
+def set_password(
+    database: Database,
+    actor: Viewer | None,
+    username: str,
+    password: str,
+    own_org_only: bool = False,
+) -> None:
+    """Set a user's web password (their organisation's admin's); their web sessions end.
+    The log says that a password was set, never the password."""
+
+    def change(conn: Connection, user_id: int) -> tuple[dict[str, Any], dict[str, Any], None]:
+        had = passwords.has_password(conn, user_id)
+        passwords.set_password(conn, username, password)
+        return {"password": "set" if had else "none"}, {"password": "set"}, None
+
+    change_user(database, actor, username, "admin.user-password", change, own_org_only)
+
+
+def set_own_password(database: Database, actor: Viewer, old: str, new: str) -> None:
+    """Change one's own web password, proving the current one (a token alone may not)."""
+    target = {"user": actor.username}
+    with _audited(database, actor, "admin.user-password", target) as (conn, detail):
+        if passwords.viewer_by_password(conn, actor.username, old) is None:
+            raise Forbidden("that is not your current password")
+        passwords.set_password(conn, actor.username, new)
+        detail.update(before={"password": "set"}, after={"password": "set"}, by="themself")
+
+
+def issue_link(
+    database: Database,
+    actor: Viewer | None,
+    username: str,
+    now: int,
+    valid: str,
+    own_org_only: bool = False,
+) -> str:
+    """Return a one-time sign-in token for a user (their organisation's admin's), good for
+    ``valid`` (``15m``); the log says how long, never the token."""
+    valid_for = parse_duration(valid)
+
+    def change(conn: Connection, _user_id: int) -> tuple[dict[str, Any], dict[str, Any], str]:
+        issued = signin_links.issue_link(conn, username, now, valid_for)
+        return {}, {"sign_in_link": valid}, issued
+
+    return change_user(database, actor, username, "admin.user-link", change, own_org_only)
 
 
 def add_channel(

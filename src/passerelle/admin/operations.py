@@ -3,8 +3,8 @@
 Every path is about the caller's own organisation: an admin names no organisation, so an
 admin of one can never reach another's users, clients or channels (another's user or a
 channel the organisation is not in is not found, whether or not it exists). Creating
-organisations and channels, adding members and raising rights are the node operator's,
-on the command line, never here.
+organisations and channels, adding members, raising rights and setting another
+organisation's phone region are the node operator's; anyone else is refused (403, audited).
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from passerelle.audit.log import record_alone
 from passerelle.core.context import Context
 from passerelle.core.operations import Operation, RequestT
 from passerelle.core.operations import register as register_operation
-from passerelle.errors import Forbidden
+from passerelle.errors import BadInput, Forbidden
 from passerelle.policy import directory
 from passerelle.policy import register as rules
 from passerelle.policy.directory import Membership
 from passerelle.policy.regions import phone_regions
 from passerelle.policy.register import may_operate
 from passerelle.policy.roles import Role
+from passerelle.policy.signin_links import LINK_PATH
 from passerelle.stix.markings import Tlp
 from passerelle.store.schema import channels, organisations
 
@@ -52,6 +53,7 @@ class OrganisationView(BaseModel):
     phone_region: str
     clients: list[str]
     users: list[UserView]
+    runs_node: bool = Field(False, description="Whether you are the node's operator")
 
 
 class ChannelView(BaseModel):
@@ -150,9 +152,45 @@ class OrganisationRef(BaseModel):
 
 
 class RegionChange(BaseModel):
-    """The region your organisation's phone numbers are read in ('': the node's default)."""
+    """The region an organisation's phone numbers are read in ('': the node's default)."""
 
     phone_region: str = Field(max_length=2, description="ISO 3166 code, or '' for none")
+    organisation: str = Field(
+        "",
+        max_length=200,
+        description="Another organisation, one without an admin of its own (the node's "
+        "operator's); '': yours",
+    )
+
+
+class RegionView(BaseModel):
+    """The region an organisation's phone numbers are now read in ('': the node's)."""
+
+    organisation: str
+    phone_region: str
+
+
+class PasswordChange(UserRef):
+    """A user's new web password; your own needs your current one."""
+
+    password: str = Field(min_length=1, max_length=1024, description="At least 12 characters")
+    old_password: str | None = Field(
+        None, max_length=1024, description="Your current password, to change your own"
+    )
+
+
+class LinkRequest(UserRef):
+    """How long a one-time sign-in link stays good."""
+
+    valid: str = Field("15m", max_length=20, description="e.g. 15m, 1h (24h at most)")
+
+
+class SignInLink(BaseModel):
+    """A one-time sign-in link, shown only this once: the path to open on the node."""
+
+    username: str
+    path: str
+    valid: str
 
 
 class NewChannel(BaseModel):
@@ -194,11 +232,13 @@ def add_organisation(ctx: Context, request: NewOrganisation) -> OrganisationRef:
     return OrganisationRef(name=created.name, operator=request.operator)
 
 
-def set_region(ctx: Context, request: RegionChange) -> OrganisationView:
+def set_region(ctx: Context, request: RegionChange) -> RegionView:
     """Set the region your organisation's phone numbers are read in, when they have no
-    international prefix ('': the node's default)."""
-    actions.set_region(ctx.database, ctx.viewer, ctx.viewer.org_name, request.phone_region or None)
-    return show_organisation(ctx, Nothing())
+    international prefix ('': the node's default); the node's operator may name another
+    organisation."""
+    name = request.organisation or ctx.viewer.org_name
+    code = actions.set_region(ctx.database, ctx.viewer, name, request.phone_region or None)
+    return RegionView(organisation=name, phone_region=code or "")
 
 
 def add_channel(ctx: Context, request: NewChannel) -> ChannelView:
@@ -247,11 +287,13 @@ def show_organisation(ctx: Context, _request: Nothing) -> OrganisationView:
         users = directory.list_users(conn, ctx.viewer.org_id)
         clients = directory.clients_of(conn, name)
         region = phone_regions(conn).get(name, "")
+        runs_node = may_operate(conn, ctx.viewer)
     return OrganisationView(
         name=name,
         phone_region=region,
         clients=clients,
         users=[UserView(username=u["username"], role=u["role"]) for u in users],
+        runs_node=runs_node,
     )
 
 
@@ -298,6 +340,29 @@ def rotate_token(ctx: Context, request: UserRef) -> NewToken:
     """Issue a user a new API token; the old one stops working at once."""
     token = actions.rotate_token(ctx.database, ctx.viewer, request.username, own_org_only=True)
     return NewToken(username=request.username, token=token)
+
+
+def set_password(ctx: Context, request: PasswordChange) -> UserRef:
+    """Set a user's web password (an admin of your organisation), or your own with your
+    current one; the user's web sessions end."""
+    if request.old_password is not None:
+        if request.username != ctx.viewer.username:
+            raise BadInput("old_password is for changing your own password only")
+        actions.set_own_password(ctx.database, ctx.viewer, request.old_password, request.password)
+    else:
+        actions.set_password(
+            ctx.database, ctx.viewer, request.username, request.password, own_org_only=True
+        )
+    return UserRef(username=request.username)
+
+
+def issue_link(ctx: Context, request: LinkRequest) -> SignInLink:
+    """Issue a one-time link that signs a user of your organisation in to the web
+    interface (shown only this once)."""
+    token = actions.issue_link(
+        ctx.database, ctx.viewer, request.username, ctx.clock(), request.valid, own_org_only=True
+    )
+    return SignInLink(username=request.username, path=LINK_PATH + token, valid=request.valid)
 
 
 def add_client(ctx: Context, request: ClientRef) -> OrganisationView:
@@ -387,6 +452,10 @@ USER_ROLE = register(Operation("admin.user-role", "POST", _USER + "/role", RoleC
 USER_TOKEN = register(
     Operation("admin.user-token", "POST", _USER + "/token", UserRef, rotate_token)
 )
+USER_PASSWORD = register(
+    Operation("admin.user-password", "POST", _USER + "/password", PasswordChange, set_password)
+)
+USER_LINK = register(Operation("admin.user-link", "POST", _USER + "/link", LinkRequest, issue_link))
 CHANNELS = register(
     Operation("admin.channels", "GET", "/api/admin/channels", Nothing, list_channels)
 )

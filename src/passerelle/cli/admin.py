@@ -65,14 +65,14 @@ def org_rename(
     node: Node, org_name: str, new_name: str, username: str | None, url: str | None
 ) -> None:
     """Rename ORG to NEW_NAME (its id, users, channels and objects stay)."""
-    from passerelle.admin import actions
-
     remote = remote_client(node, username, url)
     if remote is not None:
         own_organisation(remote, org_name)
         renamed = remote.call("admin.org-rename", {"name": new_name})["name"]
         click.echo(f"organisation {org_name!r} is now {renamed!r}")
         return
+    from passerelle.admin import actions
+
     with acting(node, username) as actor:
         renamed = actions.rename_organisation(node.database, actor, org_name, new_name)
     click.echo(f"organisation {org_name!r} is now {renamed!r}")
@@ -88,25 +88,25 @@ def org_client_remove(
     node: Node, org_name: str, client: str, username: str | None, url: str | None
 ) -> None:
     """Withdraw CLIENT as a client of ORG: it stops receiving ORG's TLP:AMBER content."""
-    from passerelle.admin import actions
-
     remote = remote_client(node, username, url)
     if remote is not None:
         own_organisation(remote, org_name)
         remote.call("admin.client-remove", {"client": client})
     else:
+        from passerelle.admin import actions
+
         with acting(node, username) as actor:
             actions.change_client(node.database, actor, org_name, client, False)
     click.echo(f"{client!r} is no longer a client of {org_name!r}")
 
 
 def _switch(node: Node, username: str | None, url: str | None, target: str, disabled: bool) -> None:
-    from passerelle.admin import actions
-
     remote = remote_client(node, username, url)
     if remote is not None:
         remote.call("admin.user-disable" if disabled else "admin.user-enable", {"username": target})
     else:
+        from passerelle.admin import actions
+
         with acting(node, username) as actor:
             actions.set_disabled(node.database, actor, target, disabled)
     click.echo(f"user {target!r} {'disabled' if disabled else 'enabled'}")
@@ -140,12 +140,12 @@ def user_enable(node: Node, target: str, username: str | None, url: str | None) 
 @pass_node
 def user_role(node: Node, target: str, role: str, username: str | None, url: str | None) -> None:
     """Give USERNAME the role ROLE."""
-    from passerelle.admin import actions
-
     remote = remote_client(node, username, url)
     if remote is not None:
         remote.call("admin.user-role", {"username": target, "role": role})
     else:
+        from passerelle.admin import actions
+
         with acting(node, username) as actor:
             actions.set_role(node.database, actor, target, Role(role))
     click.echo(f"user {target!r} is now {role}")
@@ -170,7 +170,6 @@ def channel_rename(
 ) -> None:
     """Change the title, alias or description of the channel NAME (its collection id
     stays)."""
-    from passerelle.admin import actions
 
     if title is None and alias is None and description is None:
         raise click.UsageError("say what changes: --title, --alias or --description")
@@ -180,6 +179,8 @@ def channel_rename(
         renamed_id = remote.call("admin.channel-rename", {"channel": name, **changes})["channel"]
         click.echo(f"channel {renamed_id}: renamed")
         return
+    from passerelle.admin import actions
+
     with acting(node, username) as actor:
         renamed = actions.rename_channel(node.database, actor, name, changes)
     click.echo(f"channel {renamed.collection_id}: {renamed.title!r} (alias {renamed.alias!r})")
@@ -198,15 +199,19 @@ def channel_member(
     """Give ORG the RIGHTS r, w or rw in the channel NAME, or take it out (-).
 
     An organisation's admin may lower its own rights or leave; adding a member or raising
-    rights is the node operator's (with --url, ORG is the admin's own organisation).
+    rights is the node operator's.
     """
-    from passerelle.admin import actions
-
     remote = remote_client(node, username, url)
     if remote is not None:
-        own_organisation(remote, org_name)
-        remote.call("admin.channel-rights", {"channel": name, "rights": rights})
+        shown = remote.call("admin.org", {})
+        if shown["name"] == org_name and not shown.get("runs_node"):
+            remote.call("admin.channel-rights", {"channel": name, "rights": rights})
+        else:
+            asked = {"channel": name, "organisation": org_name, "rights": rights}
+            remote.call("admin.channel-member", asked)
     else:
+        from passerelle.admin import actions
+
         with acting(node, username) as actor:
             actions.set_member(node.database, actor, name, org_name, rights)
     click.echo(f"{org_name!r} in {name!r}: {rights}")

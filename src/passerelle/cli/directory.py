@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from passerelle.cli.client import client_options, remote_client, url_option
@@ -33,7 +31,6 @@ def org() -> None:
 def org_add(node: Node, name: str, operator: bool, username: str | None, url: str | None) -> None:
     """Register an organisation called NAME (the node operator's; with --url, an admin of
     an operator organisation, by their token)."""
-    from passerelle.admin import actions
     from passerelle.cli.admin import acting
 
     remote = remote_client(node, username, url)
@@ -41,6 +38,8 @@ def org_add(node: Node, name: str, operator: bool, username: str | None, url: st
         added = remote.call("admin.org-add", {"name": name, "operator": operator})
         created_name = str(added["name"])
     else:
+        from passerelle.admin import actions
+
         with acting(node, username) as actor:
             created_name = actions.add_organisation(node.database, actor, name, operator).name
     click.echo(f"organisation {created_name!r} added" + (" (operator)" if operator else ""))
@@ -71,15 +70,25 @@ def org_list(node: Node, as_json: bool) -> None:
     "international prefix; '' for the node's (PASSERELLE_PHONE_REGION).",
 )
 @user_option
+@url_option
 @pass_node
-def org_set(node: Node, org_name: str, phone_region: str, username: str | None) -> None:
-    """Change a setting of ORG: the region its objects' phone numbers are read in."""
-    from passerelle.admin import actions
-    from passerelle.cli.admin import acting
+def org_set(
+    node: Node, org_name: str, phone_region: str, username: str | None, url: str | None
+) -> None:
+    """Change a setting of ORG: the region its objects' phone numbers are read in (ORG's
+    admin's, or the node operator's)."""
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        asked = {"phone_region": phone_region, "organisation": org_name}
+        region = str(remote.call("admin.org-set", asked)["phone_region"])
+        shown = region or "the node's default"
+    else:
+        from passerelle.admin import actions
+        from passerelle.cli.admin import acting
 
-    with acting(node, username) as actor:
-        region = actions.set_region(node.database, actor, org_name, phone_region)
-    shown = region or f"the node's ({node.settings.phone_region})"
+        with acting(node, username) as actor:
+            region = actions.set_region(node.database, actor, org_name, phone_region) or ""
+        shown = region or f"the node's ({node.settings.phone_region})"
     click.echo(f"phone numbers of {org_name!r} are read in {shown}")
     click.echo("for objects stored from now on; `passerelle reindex` for the others", err=True)
 
@@ -94,7 +103,6 @@ def org_client_add(
     node: Node, org_name: str, client: str, username: str | None, url: str | None
 ) -> None:
     """Declare CLIENT a client of ORG: it may receive what ORG receives as TLP:AMBER."""
-    from passerelle.admin import actions
     from passerelle.cli.admin import acting, own_organisation
 
     remote = remote_client(node, username, url)
@@ -102,6 +110,8 @@ def org_client_add(
         own_organisation(remote, org_name)
         remote.call("admin.client-add", {"client": client})
     else:
+        from passerelle.admin import actions
+
         with acting(node, username) as actor:
             actions.change_client(node.database, actor, org_name, client, True)
     click.echo(f"{client!r} is now a client of {org_name!r}")
@@ -116,14 +126,14 @@ def org_clients(
     node: Node, org_name: str, as_json: bool, username: str | None, url: str | None
 ) -> None:
     """List the declared clients of ORG (with --url, ORG is your own organisation)."""
-    from passerelle.policy import directory
-
     remote = remote_client(node, username, url)
     if remote is not None:
         from passerelle.cli.admin import own_organisation
 
         names = own_organisation(remote, org_name)["clients"]
     else:
+        from passerelle.policy import directory
+
         with node.database.read() as conn:
             names = directory.clients_of(conn, org_name)
     rows = [{"client": name} for name in names]
@@ -159,7 +169,6 @@ def user_add(
     url: str | None,
 ) -> None:
     """Create USERNAME in ORG and print their API token (shown only this once)."""
-    from passerelle.admin import actions
     from passerelle.cli.admin import acting, own_organisation
 
     remote = remote_client(node, acting_as, url)
@@ -168,6 +177,8 @@ def user_add(
         asked = {"username": username, "role": role, "purpose": purpose}
         token = remote.call("admin.user-add", asked)["token"]
     else:
+        from passerelle.admin import actions
+
         with acting(node, acting_as) as actor:
             token = actions.add_user(node.database, actor, org_name, username, Role(role), purpose)
     click.echo(token)
@@ -185,13 +196,14 @@ def user_add(
 @pass_node
 def user_token(node: Node, username: str, acting_as: str | None, url: str | None) -> None:
     """Issue a new API token for USERNAME; the old one stops working."""
-    from passerelle.admin import actions
     from passerelle.cli.admin import acting
 
     remote = remote_client(node, acting_as, url)
     if remote is not None:
         token = remote.call("admin.user-token", {"username": username})["token"]
     else:
+        from passerelle.admin import actions
+
         with acting(node, acting_as) as actor:
             token = actions.rotate_token(node.database, actor, username)
     click.echo(token)
@@ -204,21 +216,38 @@ def user_token(node: Node, username: str, acting_as: str | None, url: str | None
     prompt="New web password",
     help="The password (asked twice, unechoed, when not given; at least 12 characters).",
 )
+@click.option(
+    "--old-password",
+    help="Your current password, to change your own as yourself (not as an admin).",
+)
 @click.option("--user", "acting_as", help="Act as this admin (default: PASSERELLE_USER).")
+@url_option
 @pass_node
-def user_password(node: Node, username: str, password: str, acting_as: str | None) -> None:
+def user_password(
+    node: Node,
+    username: str,
+    password: str,
+    old_password: str | None,
+    acting_as: str | None,
+    url: str | None,
+) -> None:
     """Set the password USERNAME signs in to the web interface with (stored as an argon2
-    hash)."""
-    from passerelle.admin import actions
-    from passerelle.cli.admin import acting
-    from passerelle.policy import passwords
+    hash): an admin of USERNAME's organisation, or USERNAME with --old-password."""
+    remote = remote_client(node, acting_as, url)
+    if remote is not None:
+        asked = {"username": username, "password": password, "old_password": old_password}
+        remote.call("admin.user-password", asked)
+    else:
+        from passerelle.admin import actions
+        from passerelle.cli.admin import acting
 
-    def change(conn: Any, _user_id: int) -> tuple[dict[str, Any], dict[str, Any], None]:
-        passwords.set_password(conn, username, password)
-        return {}, {"password": "set"}, None
-
-    with acting(node, acting_as) as actor:
-        actions.change_user(node.database, actor, username, "admin.user-password", change)
+        with acting(node, acting_as) as actor:
+            if old_password is None:
+                actions.set_password(node.database, actor, username, password)
+            elif actor is None or actor.username != username:
+                raise BadInput("--old-password is for changing your own password (--user you)")
+            else:
+                actions.set_own_password(node.database, actor, old_password, password)
     click.echo(f"web password of {username!r} set", err=True)
 
 
@@ -231,25 +260,29 @@ def user_password(node: Node, username: str, password: str, acting_as: str | Non
     help="How long the link stays good (it is good for one sign-in), e.g. 15m, 1h.",
 )
 @click.option("--user", "acting_as", help="Act as this admin (default: PASSERELLE_USER).")
+@url_option
 @pass_node
-def user_link(node: Node, username: str, valid: str, acting_as: str | None) -> None:
+def user_link(
+    node: Node, username: str, valid: str, acting_as: str | None, url: str | None
+) -> None:
     """Print a one-time link that signs USERNAME in to the web interface (the node's
-    PASSERELLE_PUBLIC_URL, else http://127.0.0.1:8000)."""
-    from passerelle.admin import actions
-    from passerelle.cli.admin import acting
-    from passerelle.stix.timestamps import now_micros
-    from passerelle.web import links
+    PASSERELLE_PUBLIC_URL, else http://127.0.0.1:8000; with --url, that node's)."""
+    parse_duration(valid)  # a bad duration is refused before anything is asked
+    remote = remote_client(node, acting_as, url)
+    if remote is not None:
+        asked = {"username": username, "valid": valid}
+        path = str(remote.call("admin.user-link", asked)["path"])
+        click.echo(f"{remote.base}{path}")
+    else:
+        from passerelle.admin import actions
+        from passerelle.cli.admin import acting
+        from passerelle.policy.signin_links import LINK_PATH
+        from passerelle.stix.timestamps import now_micros
 
-    valid_for = parse_duration(valid)
-
-    def change(conn: Any, _user_id: int) -> tuple[dict[str, Any], dict[str, Any], str]:
-        issued = links.issue_link(conn, username, now_micros(), valid_for)
-        return {}, {"sign_in_link": valid}, issued
-
-    with acting(node, acting_as) as actor:
-        token = actions.change_user(node.database, actor, username, "admin.user-link", change)
-    base = node.settings.public_url or "http://127.0.0.1:8000"
-    click.echo(f"{base}{links.LINK_PATH}{token}")
+        with acting(node, acting_as) as actor:
+            token = actions.issue_link(node.database, actor, username, now_micros(), valid)
+        base = node.settings.public_url or "http://127.0.0.1:8000"
+        click.echo(f"{base}{LINK_PATH}{token}")
     click.echo(f"good for one sign-in of {username!r} within {valid}", err=True)
 
 
@@ -260,13 +293,13 @@ def user_link(node: Node, username: str, valid: str, acting_as: str | None) -> N
 def user_list(node: Node, as_json: bool, username: str | None, url: str | None) -> None:
     """List the users with their organisation and role (with --url, your organisation's,
     as its admin)."""
-    from passerelle.policy import directory
-
     remote = remote_client(node, username, url)
     if remote is not None:
         shown = remote.call("admin.org", {})
         rows = [{**u, "organisation": shown["name"]} for u in shown["users"]]
     else:
+        from passerelle.policy import directory
+
         with node.database.read() as conn:
             rows = directory.list_users(conn)
     emit_rows(rows, ["username", "organisation", "role"], as_json)
@@ -289,6 +322,7 @@ def channel() -> None:
 @click.option("--alias", help="A short name for URLs and commands.")
 @click.option("--description", default="", help="What the channel is for.")
 @user_option
+@url_option
 @click.option(
     "--default-tlp",
     type=click.Choice(["clear", "green", "amber", "amber+strict", "red"]),
@@ -304,22 +338,45 @@ def channel_add(
     alias: str | None,
     description: str,
     username: str | None,
+    url: str | None,
     default_tlp: str,
 ) -> None:
     """Create a channel called TITLE shared by its member organisations (the node
     operator's)."""
-    from passerelle.admin import actions
-    from passerelle.cli.admin import acting
-    from passerelle.policy.directory import Membership
-
-    parsed = [Membership.parse(m) for m in members]
     tlp = Tlp.parse(default_tlp)
     if tlp is Tlp.RED:
         raise BadInput("a channel cannot default to TLP:RED: RED names its recipients")
-    with acting(node, username) as actor:
-        created = actions.add_channel(node.database, actor, title, parsed, alias, description, tlp)
-    click.echo(created.collection_id)
-    click.echo(f"channel {title!r} added: TAXII collection {created.collection_id}", err=True)
+    remote = remote_client(node, username, url)
+    if remote is not None:
+        asked = {
+            "title": title,
+            "members": dict(_member_rights(m) for m in members),
+            "alias": alias,
+            "description": description,
+            "default_tlp": default_tlp,
+        }
+        collection_id = str(remote.call("admin.channel-add", asked)["collection_id"])
+    else:
+        from passerelle.admin import actions
+        from passerelle.cli.admin import acting
+        from passerelle.policy.directory import Membership
+
+        parsed = [Membership.parse(m) for m in members]
+        with acting(node, username) as actor:
+            created = actions.add_channel(
+                node.database, actor, title, parsed, alias, description, tlp
+            )
+        collection_id = created.collection_id
+    click.echo(collection_id)
+    click.echo(f"channel {title!r} added: TAXII collection {collection_id}", err=True)
+
+
+def _member_rights(text: str) -> tuple[str, str]:
+    """Read ``ORG:rw`` into the organisation and its rights (r, w or rw)."""
+    org_name, _, rights = text.rpartition(":")
+    if not org_name or rights not in ("r", "w", "rw"):
+        raise BadInput(f"a member is ORG:rw, ORG:r or ORG:w, not {text[:80]!r}")
+    return org_name, rights
 
 
 @channel.command("list")
@@ -329,9 +386,6 @@ def channel_add(
 def channel_list(node: Node, as_json: bool, username: str | None, url: str | None) -> None:
     """List every channel with its collection id and members (an administrator's view;
     with --url, the channels of your organisation, as its admin)."""
-    from passerelle.policy import directory
-    from passerelle.store.schema import channels
-
     remote = remote_client(node, username, url)
     if remote is not None:
         shown = remote.call("admin.channels", {})
@@ -339,6 +393,9 @@ def channel_list(node: Node, as_json: bool, username: str | None, url: str | Non
             found["members"] = ", ".join(f"{o}:{r}" for o, r in found["members"].items())
         emit_rows(shown, ["title", "alias", "collection_id", "members"], as_json)
         return
+    from passerelle.policy import directory
+    from passerelle.store.schema import channels
+
     with node.database.read() as conn:
         rows = []
         for row in conn.execute(channels.select().order_by(channels.c.title)):

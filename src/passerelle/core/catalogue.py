@@ -163,6 +163,12 @@ OPERATIONS: dict[str, Declared] = {
     "admin.user-token": Declared(
         "POST", _USER + "/token", _ADMIN + "USER_TOKEN", "Rotate a user's token"
     ),
+    "admin.user-password": Declared(
+        "POST", _USER + "/password", _ADMIN + "USER_PASSWORD", "Set a user's web password"
+    ),
+    "admin.user-link": Declared(
+        "POST", _USER + "/link", _ADMIN + "USER_LINK", "Issue a one-time sign-in link"
+    ),
     "admin.channels": Declared(
         "GET", "/api/admin/channels", _ADMIN + "CHANNELS", "List your channels"
     ),
@@ -175,9 +181,7 @@ OPERATIONS: dict[str, Declared] = {
     "admin.org-add": Declared(
         "POST", "/api/admin/organisations", _ADMIN + "ORG_ADD", "Add an organisation", CREATED
     ),
-    "admin.org-set": Declared(
-        "POST", _ORG + "/region", _ADMIN + "ORG_SET", "Set your phone region"
-    ),
+    "admin.org-set": Declared("POST", _ORG + "/region", _ADMIN + "ORG_SET", "Set a phone region"),
     "admin.channel-add": Declared(
         "POST", "/api/admin/channels", _ADMIN + "CHANNEL_ADD", "Add a channel", CREATED
     ),

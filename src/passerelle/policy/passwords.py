@@ -50,6 +50,12 @@ def set_password(conn: Connection, username: str, password: str) -> None:
     conn.execute(delete(web_sessions).where(web_sessions.c.user_id == user_id))
 
 
+def has_password(conn: Connection, user_id: int) -> bool:
+    """Tell whether a user has a web password."""
+    found = conn.execute(select(users.c.password_hash).where(users.c.id == user_id)).scalar()
+    return bool(found)
+
+
 def viewer_by_password(
     conn: Connection, username: str, password: str, purpose: str = ""
 ) -> Viewer | None:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from enum import IntEnum, IntFlag
 from typing import Any, Final
 
+from passerelle.errors import BadInput
+
 HANDLING_EXTENSION_ID = "extension-definition--fbebf196-9e99-49eb-9654-73e2364affb8"
 # The property of the handling extension that holds structured feedback on a tip.
 FEEDBACK: Final = "feedback"
@@ -24,8 +26,9 @@ FEEDBACK: Final = "feedback"
 FORWARDING: Final = "forwarding_grants"
 
 
-class InvalidHandling(ValueError):
-    """The object's markings or handling extension cannot be honoured."""
+class InvalidHandling(BadInput, ValueError):
+    """The object's markings or handling extension cannot be honoured: bad input, so every
+    outer layer answers it in one line (HTTP 400, a command's error), never a 500."""
 
 
 class Tlp(IntEnum):
