@@ -12,8 +12,9 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from passerelle.admin.erasure import ErasureRequest
 from passerelle.core.context import Context
 from passerelle.core.operations import REGISTRY, perform
 from passerelle.errors import Forbidden
@@ -24,6 +25,7 @@ from passerelle.objects.queries import ObjectFilter, object_entries
 from passerelle.objects.removal import remove_from_channel
 from passerelle.policy.departure import PeerAudience, departure_refusal, departure_refusals
 from passerelle.policy.directory import find_organisation
+from passerelle.policy.erasure import ERASERS
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import FORWARDING, HANDLING_EXTENSION_ID, Tlp
 from passerelle.stix.timestamps import version_key
@@ -39,6 +41,7 @@ from tests.access_world import (
     VERSIONS,
     AccessWorld,
     Person,
+    Probe,
     Relation,
     build,
     open_probe,
@@ -322,3 +325,78 @@ def test_a_federated_lookup_tells_each_organisation_only_what_it_may_know_exists
             wrong.append(f"{person}: a value nobody holds is not a plain no-hit")
     assert wrong == []
     assert PERSON["member-node-named"].relation is Relation.NAMED
+
+
+# Erasure for data-protection reasons: the producer's admin or auditor, nobody else.
+
+
+def _erase(world: AccessWorld, person: Person, stix_id: str) -> str:
+    """What erasing an object answers a person: 'erased N' or 'forbidden: REASON'."""
+    ctx = Context(world.database, world.viewer(person.username), NODE_KEYS, NODE_HOOKS)
+    asked = ErasureRequest(object_id=stix_id, reason="data subject's request")
+    try:
+        done = perform(REGISTRY["objects.erase"], ctx, asked)
+    except Forbidden as exc:
+        return f"forbidden: {exc.message}"
+    return f"erased {len(done.versions)}"
+
+
+def _listed(probe: Probe, person: Person) -> set[str]:
+    answer = probe.taxii(person).get(probe.objects_url(), {"match[version]": "all"})
+    assert answer.status_code in (200, 404), answer.text
+    return (
+        {o["id"] for o in answer.json().get("objects", [])} if answer.status_code == 200 else set()
+    )
+
+
+def test_only_the_producers_admin_or_auditor_may_erase_for_data_protection(
+    database: Database, database_url: str
+) -> None:
+    absent = "indicator--00000000-0000-4000-8000-000000000000"
+    erasers = [p for p in PEOPLE if p.relation is Relation.PRODUCER and p.role in ERASERS]
+    with open_probe(database, database_url) as probe:
+        world = probe.world
+        ids = {world.id_of(label) for label in LABELS}
+        before = {p.username: _listed(probe, p) for p in PEOPLE if p.role is not Role.AUDITOR}
+        assert before[PERSON["producer-liaison"].username] == ids
+        for person in PEOPLE:
+            if person in erasers:
+                continue
+            for label in LABELS:
+                stix_id = world.id_of(label)
+                said = _erase(world, person, stix_id)
+                # The same refusal as for an id nobody holds: existence is not disclosed.
+                assert said == _erase(world, person, absent).replace(absent, stix_id)
+                assert said.startswith("forbidden: only an admin or auditor"), (person, label)
+            # Over REST too, as an attacker would try.
+            answer = probe.client.post(
+                f"/api/objects/{world.id_of(LABELS[0])}/erase",
+                json={"reason": "mine now"},
+                headers={"Authorization": f"Bearer {world.tokens[person.username]}"},
+            )
+            assert answer.status_code == 403, (person, answer.text)
+        # Nothing moved.
+        assert {u: _listed(probe, PERSON[u]) for u in before} == before
+        admin, auditor = erasers
+        half = len(LABELS) // 2
+        for person, labels in ((admin, LABELS[:half]), (auditor, LABELS[half:])):
+            for label in labels:
+                assert _erase(world, person, world.id_of(label)) == f"erased {len(VERSIONS)}"
+        assert all(not _listed(probe, PERSON[u]) for u in before)
+        for label in LABELS:
+            assert probe.taxii("producer-liaison").get(probe.objects_url(label)).status_code == 404
+    with database.read() as conn:
+        refused = conn.execute(
+            select(func.count()).where(
+                audit_log.c.action == "refused", audit_log.c.detail.contains("objects.erase")
+            )
+        ).scalar_one()
+        rows = conn.execute(
+            select(audit_log.c.username, audit_log.c.detail).where(audit_log.c.action == "erase")
+        ).all()
+    others = len(PEOPLE) - len(erasers)
+    assert refused == 2 * len(LABELS) * others + others
+    assert sorted(r.username for r in rows) == sorted(
+        [admin.username] * half + [auditor.username] * (len(LABELS) - half)
+    )
+    assert all("data subject's request" in r.detail and "data-protection" in r.detail for r in rows)

@@ -1,0 +1,167 @@
+"""Retractions reaching every peer: node A pushes its channel ``ab`` to two receiving
+nodes, B (each backend in turn) and B2 (SQLite). A rectification (a new version), an
+erasure from the channel (TAXII DELETE) and an erasure for data-protection reasons
+(``passerelle erase``) each reach both, are applied there and acknowledged, and
+``peer pending`` lists each until it is."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+
+from passerelle.objects.ingest import ingest
+from passerelle.objects.queries import ObjectFilter, object_entries
+from passerelle.objects.removal import remove_from_channel
+from passerelle.policy import directory
+from passerelle.policy.directory import viewer_by_name
+from passerelle.policy.roles import Role
+from passerelle.stix.markings import TLP2_IDS, Tlp
+from tests.cli_runner import Run, cli_runner
+from tests.federation.support import TAXII, NodeDb, build_a, build_b, read_all, sqlite_copy
+from tests.live_server import LiveServer
+from tests.stixgen import indicator
+from tests.world import NODE_HOOKS
+
+LATER = "2026-02-01T00:00:00.000Z"
+PEERS = ("boreal", "boreal2")
+
+
+@dataclass
+class TwoPeers:
+    """Node A, and the two receiving nodes by A's name for them, each serving."""
+
+    a: NodeDb
+    far: dict[str, tuple[NodeDb, LiveServer]]
+    run_a: Run
+
+
+@pytest.fixture
+def two_peers(
+    database_url: str, sqlite_template: Path, tmp_path: Path, audit_key_file: Path
+) -> Iterator[TwoPeers]:
+    """A (SQLite), B (the backend under test) and B2 (SQLite), both registered on A and
+    linked to A's channel ``ab`` for push; atlas's admin ``ada`` on A."""
+    a = build_a(sqlite_copy(sqlite_template, tmp_path / "a.db"), audit_key_file)
+    with a.database.write() as conn:
+        a.tokens["ada"] = directory.add_user(conn, "atlas", "ada", Role.ADMIN)
+    urls = {"boreal": database_url, "boreal2": sqlite_copy(sqlite_template, tmp_path / "b2.db")}
+    nodes = {name: build_b(url, audit_key_file) for name, url in urls.items()}
+    run_a = cli_runner(a.url)
+    with ExitStack() as stack:
+        far = {}
+        for name, node in nodes.items():
+            (tmp_path / f"{name}-logs").mkdir()
+            server = stack.enter_context(LiveServer(node.url, tmp_path / f"{name}-logs"))
+            far[name] = (node, server)
+            token = tmp_path / f"{name}.token"
+            token.write_text(node.tokens["atlas-node"] + "\n")
+            token.chmod(0o600)
+            for args in (
+                ("add", name, "--url", server.api_root_url, "--org", "boreal",
+                 "--speaks-for", "atlas", "--token-file", str(token)),
+                ("link", name, "--channel", "ab", "--remote-collection",
+                 node.channels["ab"].collection_id, "--push"),
+            ):  # fmt: skip
+                done = run_a("peer", *args)
+                assert done.exit_code == 0, done.output
+        yield TwoPeers(a, far, run_a)
+    for node in (a, *nodes.values()):
+        node.database.dispose()
+
+
+def _store(world: TwoPeers, objects: list[dict[str, Any]]) -> None:
+    with world.a.database.read() as conn:
+        anna = viewer_by_name(conn, "anna")
+    result = ingest(world.a.database, NODE_HOOKS, anna, world.a.channels["ab"], objects)
+    assert not result.failures, result.failures
+
+
+def _delete_from_channel(world: TwoPeers, stix_id: str) -> None:
+    """Take every version of an object out of A's channel ab, as anna (TAXII DELETE)."""
+    channel = world.a.channels["ab"]
+    with world.a.database.write() as conn:
+        anna = viewer_by_name(conn, "anna")
+        entries = object_entries(
+            conn, anna, channel, ObjectFilter.parse(None, stix_id, None, "all")
+        )
+        assert entries
+        remove_from_channel(conn, NODE_HOOKS, anna, channel, entries, 1)
+
+
+def _pending(world: TwoPeers) -> set[tuple[str, str, str]]:
+    """(peer, kind, object) of every retraction not yet acknowledged."""
+    done = world.run_a("peer", "pending", "--json")
+    assert done.exit_code == 0, done.output
+    return {(r["peer"], r["kind"], r["stix_id"]) for r in json.loads(done.output)}
+
+
+def _sync(world: TwoPeers) -> str:
+    done = world.run_a("sync", "--once")
+    assert done.exit_code == 0, done.output
+    return str(done.output)
+
+
+def _reads(node: NodeDb, server: LiveServer, stix_id: str) -> list[int]:
+    """The status of every TAXII read of the object on a far node, as its liaison."""
+    base = f"{server.api_root_url}collections/{node.channels['ab'].collection_id}/objects/"
+    headers = {"Accept": TAXII, "Authorization": f"Bearer {node.tokens['bella']}"}
+    with httpx2.Client(trust_env=False, timeout=20) as client:
+        return [
+            client.get(f"{base}{stix_id}/", headers=headers).status_code,
+            client.get(f"{base}{stix_id}/versions/", headers=headers).status_code,
+        ]
+
+
+def test_rectification_and_erasures_reach_both_peers_and_are_acknowledged(
+    two_peers: TwoPeers,
+) -> None:
+    world = two_peers
+    green = [TLP2_IDS[Tlp.GREEN]]
+    rectified, deleted, erased, kept = (indicator(i, object_marking_refs=green) for i in range(4))
+    _store(world, [rectified, deleted, erased, kept])
+    out = _sync(world)
+    assert out.count("4 accepted, 0 refused") == 2, out
+    for node, server in world.far.values():
+        ids = {
+            o["id"]
+            for o in read_all(server, node.tokens["bella"], node.channels["ab"].collection_id)
+        }
+        assert ids == {rectified["id"], deleted["id"], erased["id"], kept["id"]}
+
+    _store(world, [{**rectified, "modified": LATER, "name": "rectified"}])
+    _delete_from_channel(world, deleted["id"])
+    refused = world.run_a("erase", erased["id"], "--reason", "data subject's request", user="anna")
+    assert refused.exit_code != 0
+    assert "only an admin or auditor" in refused.output
+    done = world.run_a("erase", erased["id"], "--reason", "data subject's request", user="ada")
+    assert done.exit_code == 0, done.output
+    assert "1 version(s) out of 1 channel(s)" in done.output
+    owed = {
+        (peer, kind, stix_id)
+        for peer in PEERS
+        for kind, stix_id in (("rectify", rectified["id"]), ("erase", deleted["id"]),
+                              ("erase", erased["id"]))
+    }  # fmt: skip
+    assert _pending(world) == owed
+
+    out = _sync(world)
+    assert out.count("retractions 3 acknowledged, 0 refused, 0 deferred") == 2, out
+    assert _pending(world) == set()
+    for node, server in world.far.values():
+        held = read_all(server, node.tokens["bella"], node.channels["ab"].collection_id)
+        assert {(o["id"], o.get("name")) for o in held} == {
+            (rectified["id"], rectified["name"]),
+            (rectified["id"], "rectified"),
+            (kept["id"], kept["name"]),
+        }
+        for gone in (deleted["id"], erased["id"]):
+            assert _reads(node, server, gone) == [404, 404]
+    status = json.loads(world.run_a("peer", "status", "--json").output)
+    assert [(s["retractions_pending"], s["retractions_refused"]) for s in status] == [(0, 0)] * 2
