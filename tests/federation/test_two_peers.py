@@ -2,7 +2,8 @@
 nodes, B (each backend in turn) and B2 (SQLite). A rectification (a new version), an
 erasure from the channel (TAXII DELETE) and an erasure for data-protection reasons
 (``passerelle erase``) each reach both, are applied there and acknowledged, and
-``peer pending`` lists each until it is."""
+``peer pending`` lists each until it is. Before the first sync, ``peer status`` shows
+the lag in objects of each peer."""
 
 from __future__ import annotations
 
@@ -102,6 +103,14 @@ def _pending(world: TwoPeers) -> set[tuple[str, str, str]]:
     return {(r["peer"], r["kind"], r["stix_id"]) for r in json.loads(done.output)}
 
 
+def _lag(world: TwoPeers) -> dict[str, int]:
+    """The lag in objects (versions waiting to be sent) of each peer, as ``peer status``
+    shows it."""
+    done = world.run_a("peer", "status", "--json")
+    assert done.exit_code == 0, done.output
+    return {s["peer"]: s["pending"] for s in json.loads(done.output)}
+
+
 def _sync(world: TwoPeers) -> str:
     done = world.run_a("sync", "--once")
     assert done.exit_code == 0, done.output
@@ -126,7 +135,10 @@ def test_rectification_and_erasures_reach_both_peers_and_are_acknowledged(
     green = [TLP2_IDS[Tlp.GREEN]]
     rectified, deleted, erased, kept = (indicator(i, object_marking_refs=green) for i in range(4))
     _store(world, [rectified, deleted, erased, kept])
+    # Before a sync, the lag in objects is what waits for each peer.
+    assert _lag(world) == {"boreal": 4, "boreal2": 4}
     out = _sync(world)
+    assert _lag(world) == {"boreal": 0, "boreal2": 0}
     assert out.count("4 accepted, 0 refused") == 2, out
     for node, server in world.far.values():
         ids = {

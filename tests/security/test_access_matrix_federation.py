@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -36,6 +37,7 @@ from tests.access_world import (
     CHANNEL,
     LABELS,
     MARKINGS,
+    NAMED_RECIPIENTS,
     PEOPLE,
     PERSON,
     VERSIONS,
@@ -44,9 +46,12 @@ from tests.access_world import (
     Probe,
     Relation,
     build,
+    handling,
+    marked_indicator,
     open_probe,
     sees,
 )
+from tests.stixgen import T0, stix_id
 from tests.world import NODE_HOOKS, NODE_KEYS
 
 PEER_ORGS = ("member", "client", "outsider")
@@ -400,3 +405,97 @@ def test_only_the_producers_admin_or_auditor_may_erase_for_data_protection(
         [admin.username] * half + [auditor.username] * (len(LABELS) - half)
     )
     assert all("data subject's request" in r.detail and "data-protection" in r.detail for r in rows)
+
+
+# Sightings, notes and opinions leave only if every object they refer to may leave.
+
+_SDO = {"spec_version": "2.1", "created": T0, "modified": T0}
+
+
+def _sdo(
+    kind: str, tlp: Tlp | None, recipients: tuple[str, ...] = (), **props: Any
+) -> dict[str, Any]:
+    """Return an SDO of this type marked with this TLP (and RED recipients)."""
+    return {"type": kind, "id": stix_id(kind), **_SDO, **props, **handling(tlp, recipients)}
+
+
+def _observed(
+    tlp: Tlp | None, address: str, recipients: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """Return an IPv4 address (CLEAR) and observed-data of it marked with this TLP."""
+    sco = {"type": "ipv4-addr", "spec_version": "2.1", "id": stix_id("ipv4-addr"),
+           "value": address, **handling(Tlp.CLEAR)}  # fmt: skip
+    seen = _sdo("observed-data", tlp, recipients, first_observed=T0, last_observed=T0,
+                number_observed=1, object_refs=[sco["id"]])  # fmt: skip
+    return [sco, seen]
+
+
+def _referrers(world: AccessWorld) -> dict[tuple[str, str], dict[str, Any]]:
+    """For each matrix label, a GREEN sighting naming an object of that label in each of its
+    three reference properties (the others naming CLEAR objects), a note and an opinion of
+    the label's indicator; stored, with the identities and observed-data they name."""
+    clear_who = _sdo("identity", Tlp.CLEAR, name="Clear sensor", identity_class="system")
+    clear_seen = _observed(Tlp.CLEAR, "198.51.100.1")
+    anchor = marked_indicator(900, Tlp.CLEAR)
+    stored = [clear_who, *clear_seen, anchor]
+    made: dict[tuple[str, str], dict[str, Any]] = {}
+    green = handling(Tlp.GREEN)
+    for n, (label, tlp) in enumerate(MARKINGS.items()):
+        red = NAMED_RECIPIENTS if tlp is Tlp.RED else ()
+        who = _sdo("identity", tlp, red, name=f"Sensor {n}", identity_class="system")
+        seen = _observed(tlp, f"198.51.100.{10 + n}", red)
+        stored += [who, *seen]
+        sighting = {"type": "sighting", "id": stix_id("sighting"), **_SDO, **green}
+        made[(label, "sighting_of_ref")] = {
+            **sighting, "sighting_of_ref": world.id_of(label),
+            "where_sighted_refs": [clear_who["id"]], "observed_data_refs": [clear_seen[1]["id"]],
+        }  # fmt: skip
+        made[(label, "where_sighted_refs")] = {
+            **sighting, "id": stix_id("sighting"), "sighting_of_ref": anchor["id"],
+            "where_sighted_refs": [who["id"]], "observed_data_refs": [clear_seen[1]["id"]],
+        }  # fmt: skip
+        made[(label, "observed_data_refs")] = {
+            **sighting, "id": stix_id("sighting"), "sighting_of_ref": anchor["id"],
+            "where_sighted_refs": [clear_who["id"]], "observed_data_refs": [seen[1]["id"]],
+        }  # fmt: skip
+        made[(label, "note")] = _sdo("note", Tlp.GREEN, content="Seen twice",
+                                     object_refs=[world.id_of(label)])  # fmt: skip
+        made[(label, "opinion")] = _sdo("opinion", Tlp.GREEN, opinion="agree",
+                                        object_refs=[world.id_of(label)])  # fmt: skip
+    posted = world.post("producer-liaison", [*stored, *made.values()])
+    assert not posted.failures, posted.failures[:3]
+    return made
+
+
+def test_a_sighting_note_or_opinion_leaves_only_if_every_referent_may(database: Database) -> None:
+    world = build(database)
+    made = _referrers(world)
+    channel = world.channels[CHANNEL]
+    wrong = []
+    outcomes: set[tuple[str, bool]] = set()
+    with database.read() as conn:
+        producer = find_organisation(conn, "producer").id
+        for org in PEER_ORGS:
+            found = find_organisation(conn, org)
+            peer = PeerAudience(found.id, found.name, producer, frozenset({channel.id}))
+            keys = {case: (obj["id"], version_key(T0)) for case, obj in made.items()}
+            said = departure_refusals(conn, peer, channel.id, list(keys.values()))
+            for (label, field), key in keys.items():
+                # GREEN itself must reach the organisation; a RED referent never lets a
+                # referrer show a whole organisation what only named people may see.
+                expected = (
+                    may_leave(org, "GREEN")
+                    and may_leave(org, label)
+                    and MARKINGS[label] is not Tlp.RED
+                )
+                outcomes.add((field, said[key] == ""))
+                if (said[key] == "") != expected:
+                    wrong.append(f"{org} {field} -> {label}: {said[key] or 'leaves'}")
+    assert wrong == []
+    # Each kind of referrer was seen both leaving and kept back.
+    assert outcomes == {
+        (field, leaves)
+        for field in ("sighting_of_ref", "where_sighted_refs", "observed_data_refs", "note",
+                      "opinion")
+        for leaves in (True, False)
+    }  # fmt: skip
