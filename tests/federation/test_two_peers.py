@@ -3,7 +3,8 @@ nodes, B (each backend in turn) and B2 (SQLite). A rectification (a new version)
 erasure from the channel (TAXII DELETE) and an erasure for data-protection reasons
 (``passerelle erase``) each reach both, are applied there and acknowledged, and
 ``peer pending`` lists each until it is. Before the first sync, ``peer status`` shows
-the lag in objects of each peer."""
+the lag in objects of each peer. An object whose TLP was defaulted on A reaches neither
+until its producer sets one in a new version."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import httpx2
 import pytest
 
 from passerelle.objects.ingest import ingest
-from passerelle.objects.queries import ObjectFilter, object_entries
+from passerelle.objects.queries import ObjectFilter, entries_page, object_entries
 from passerelle.objects.removal import remove_from_channel
 from passerelle.policy import directory
 from passerelle.policy.directory import viewer_by_name
@@ -177,3 +178,36 @@ def test_rectification_and_erasures_reach_both_peers_and_are_acknowledged(
             assert _reads(node, server, gone) == [404, 404]
     status = json.loads(world.run_a("peer", "status", "--json").output)
     assert [(s["retractions_pending"], s["retractions_refused"]) for s in status] == [(0, 0)] * 2
+
+
+def _served_on_a(world: TwoPeers, stix_id: str) -> dict[str, dict[str, Any]]:
+    """Every version of an object as A serves it to anna in channel ab, by its modified."""
+    with world.a.database.read() as conn:
+        anna = viewer_by_name(conn, "anna")
+        flt = ObjectFilter.parse(None, stix_id, None, "all")
+        page = entries_page(conn, anna, world.a.channels["ab"], flt, 100, None, True)
+    return {(obj := json.loads(e.body))["modified"]: obj for e in page.entries}
+
+
+def test_an_object_whose_tlp_was_defaulted_leaves_only_once_its_producer_sets_one(
+    two_peers: TwoPeers,
+) -> None:
+    world = two_peers
+    unmarked = indicator(5)  # the channel's default, TLP:AMBER, applies on A
+    _store(world, [unmarked])
+    out = _sync(world)
+    assert out.count("0 accepted, 0 refused, 1 withheld") == 2, out
+    for name in PEERS:
+        shown = world.run_a("peer", "status", name)
+        assert "set no TLP" in shown.output, shown.output
+        assert "object_marking_refs" in shown.output
+    marked = {**unmarked, "modified": LATER, "object_marking_refs": [TLP2_IDS[Tlp.AMBER]]}
+    _store(world, [marked])
+    out = _sync(world)
+    assert out.count("1 accepted, 0 refused, 0 withheld") == 2, out
+    served = _served_on_a(world, unmarked["id"])
+    for node, server in world.far.values():
+        held = read_all(server, node.tokens["bella"], node.channels["ab"].collection_id)
+        assert [o["modified"] for o in held] == [LATER]
+        # What B holds for (id, modified) is, as JSON, what A serves for it.
+        assert held[0] == served[LATER]

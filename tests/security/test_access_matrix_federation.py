@@ -24,7 +24,12 @@ from passerelle.federation.peers import add_peer, audience, link_peer
 from passerelle.federation.retraction import ERASE
 from passerelle.objects.queries import ObjectFilter, object_entries
 from passerelle.objects.removal import remove_from_channel
-from passerelle.policy.departure import PeerAudience, departure_refusal, departure_refusals
+from passerelle.policy.departure import (
+    PeerAudience,
+    defaulted_refusal,
+    departure_refusal,
+    departure_refusals,
+)
 from passerelle.policy.directory import find_organisation
 from passerelle.policy.erasure import ERASERS
 from passerelle.policy.roles import Role
@@ -58,9 +63,13 @@ PEER_ORGS = ("member", "client", "outsider")
 
 
 def may_leave(org: str, label: str) -> bool:
-    """The rules by hand: TLP audience of the matrix channel for the whole organisation."""
+    """The rules by hand: TLP audience of the matrix channel for the whole organisation;
+    an object whose TLP the channel's default gave here never leaves as such (its producer
+    must set one: docs/federation.md, "A TLP defaulted here")."""
     marked = MARKINGS[label]
-    tlp = Tlp.AMBER if marked is None else marked
+    if marked is None:
+        return False
+    tlp = marked
     if org == "member":
         return True  # a reading member; RED names only users of member
     if org == "client":
@@ -87,6 +96,12 @@ def test_what_may_leave_for_each_organisation_follows_the_rules(database: Databa
                     wrong.append(f"{org} {label} {key[1]}: {reason or 'leaves'}")
                 if batch[key] != reason:
                     wrong.append(f"{org} {label} {key[1]}: batch {batch[key]!r} != {reason!r}")
+            if org == "member":
+                # The producer is told what to do: set the TLP in a new version.
+                unmarked = departure_refusal(conn, peer, channel.id, world.id_of("unmarked"),
+                                             version_key(VERSIONS["v2"]))  # fmt: skip
+                assert unmarked == defaulted_refusal(Tlp.AMBER)
+                assert "object_marking_refs" in unmarked
             other = PeerAudience(
                 found.id, found.name, found.id, frozenset({channel.id}), speaks_for=found.name
             )
