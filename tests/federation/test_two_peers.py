@@ -21,6 +21,7 @@ import pytest
 from passerelle.objects.ingest import ingest
 from passerelle.objects.queries import ObjectFilter, entries_page, object_entries
 from passerelle.objects.removal import remove_from_channel
+from passerelle.objects.search import SearchFilter, search
 from passerelle.policy import directory
 from passerelle.policy.directory import viewer_by_name
 from passerelle.policy.roles import Role
@@ -118,6 +119,22 @@ def _sync(world: TwoPeers) -> str:
     return str(done.output)
 
 
+def _found_elsewhere(node: NodeDb, stix_id: str) -> list[str]:
+    """Where else the far node's liaison still meets the object: its search (the index
+    behind the search page) and an export of channel ab."""
+    met = []
+    with node.database.read() as conn:
+        bella = viewer_by_name(conn, "bella")
+        found = search(conn, bella, SearchFilter(), 1000).found
+    if stix_id in {f.stix_id for f in found}:
+        met.append("search")
+    exported = cli_runner(node.url)("export", "--channel", "ab", "--all-versions", user="bella")
+    assert exported.exit_code == 0, exported.output
+    if stix_id in exported.stdout:
+        met.append("export")
+    return met
+
+
 def _reads(node: NodeDb, server: LiveServer, stix_id: str) -> list[int]:
     """The status of every TAXII read of the object on a far node, as its liaison."""
     base = f"{server.api_root_url}collections/{node.channels['ab'].collection_id}/objects/"
@@ -176,6 +193,8 @@ def test_rectification_and_erasures_reach_both_peers_and_are_acknowledged(
         }
         for gone in (deleted["id"], erased["id"]):
             assert _reads(node, server, gone) == [404, 404]
+            assert _found_elsewhere(node, gone) == []
+        assert _found_elsewhere(node, kept["id"]) == ["search", "export"]
     status = json.loads(world.run_a("peer", "status", "--json").output)
     assert [(s["retractions_pending"], s["retractions_refused"]) for s in status] == [(0, 0)] * 2
 
