@@ -78,8 +78,13 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+# TLP:GREEN, set by the producer: a version whose TLP a node defaulted never leaves it
+# (docs/federation.md, "A TLP defaulted here").
+GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+
+
 def indicators(count: int, start: int = 0) -> list[dict[str, Any]]:
-    """Distinct STIX 2.1 indicators (distinct ids and patterns)."""
+    """Distinct STIX 2.1 TLP:GREEN indicators (distinct ids and patterns)."""
     out = []
     for n in range(start, start + count):
         out.append(
@@ -95,6 +100,7 @@ def indicators(count: int, start: int = 0) -> list[dict[str, Any]]:
                 ),
                 "pattern_type": "stix",
                 "valid_from": T0,
+                "object_marking_refs": [GREEN],
             }
         )
     return out

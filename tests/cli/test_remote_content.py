@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 
 from passerelle.audit.log import entries
 from passerelle.cli import cli
+from passerelle.policy.roles import Role
 from passerelle.stix.markings import Tlp
 from tests.cli_runner import cli_runner
 from tests.policy.test_actions import H3_TEXT, handled
@@ -117,3 +118,37 @@ def test_a_remote_court_export_is_refused_and_audited(world: World, live_url: st
     with world.database.read() as conn:
         [entry] = [e for e in entries(conn) if e.action == "export-refused"]
     assert (entry.username, entry.object_ids) == ("boris", (h1["id"],))
+
+
+def test_a_remote_erase_is_the_producers_admins_and_refused_to_anyone_else(
+    world: World, live_url: str
+) -> None:
+    from passerelle.policy import directory
+
+    mine = indicator(7)
+    stored = remote(live_url, world.tokens["alice"], "import", "-", "--channel", "fr-ru",
+                    stdin=bundle_of(mine))  # fmt: skip
+    assert stored.exit_code == 0, stored.output
+    with world.database.write() as conn:
+        dgsi_admin = directory.add_user(conn, "dgsi", "ada", Role.ADMIN)
+        fsb_admin = directory.add_user(conn, "fsb", "boss", Role.ADMIN)
+    for token in (world.tokens["alice"], fsb_admin, world.tokens["boris"]):
+        refused = remote(live_url, token, "erase", mine["id"], "--reason", "mine now")
+        assert refused.exit_code != 0
+        assert "only an admin or auditor of the organisation that produced" in refused.output
+        assert "Traceback" not in refused.output
+    assert ids(remote(live_url, world.tokens["boris"], "export", "--channel", "fr-ru").stdout) == [
+        mine["id"]
+    ]
+    done = remote(live_url, dgsi_admin, "erase", mine["id"], "--reason", "court order 12",
+                  "--json")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["channels"] == 1
+    for user in ("alice", "boris"):
+        exported = remote(live_url, world.tokens[user], "export", "--channel", "fr-ru")
+        assert ids(exported.stdout) == []
+    with world.database.read() as conn:
+        erased = [e for e in entries(conn) if e.action == "erase"]
+    assert [(e.username, e.object_ids) for e in erased] == [("ada", (mine["id"],))]
+    assert erased[0].detail["reason"] == "court order 12"
+    assert erased[0].detail["for"] == "data-protection"

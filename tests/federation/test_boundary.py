@@ -11,6 +11,10 @@ not from the code under test:
 - CLEAR, GREEN and AMBER (also the channel's default, AMBER) reach members and clients;
   AMBER+STRICT members only; RED only when every named recipient is a user of the peer's
   organisation (and only from a channel it is a member of);
+- an object its producer left unmarked (the channel's default applied here) never leaves
+  as such: its producer must set the TLP in a new version (docs/federation.md, "A TLP
+  defaulted here"); a cyber-observable, which has no version, leaves with the default
+  made explicit;
 - H2 only with the producer's grant to federate to the peer's organisation (a grant to
   another organisation does not count); H0, H1 and H3 travel with their codes;
 - a (GREEN) relationship leaves only when the object it refers to leaves, and never when
@@ -29,7 +33,7 @@ from sqlalchemy import select
 
 from passerelle.objects.ingest import ingest
 from passerelle.policy import actions
-from passerelle.policy.departure import FEDERATE
+from passerelle.policy.departure import FEDERATE, defaulted_refusal
 from passerelle.policy.directory import find_organisation, viewer_by_name
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
 from passerelle.store.federation_tables import federation_outbox
@@ -82,6 +86,8 @@ def audience_admits(case: Case) -> bool:
 
 def may_leave(case: Case) -> bool:
     """The whole rule for a base object."""
+    if case.level == "default" and case.kind == "indicator":
+        return False  # its producer set no TLP: it must, in a new version
     return audience_admits(case) and case.code not in ("H2", "H2 granted to cert")
 
 
@@ -196,6 +202,7 @@ def _check_reasons(topology: Topology, bases: dict[Case, dict[str, Any]]) -> Non
     assert reason("ab", "GREEN", "H2") == "H2: its producer has not granted it to 'boreal'"
     assert reason("ac", "AMBER+STRICT", "none").startswith("TLP:AMBER+STRICT in this channel")
     assert reason("ax", "CLEAR", "none").startswith("TLP:CLEAR in this channel")
+    assert reason("ab", "default", "none") == defaulted_refusal(Tlp.AMBER)
 
 
 def _check_red_on_the_far_side(topology: Topology, bases: dict[Case, dict[str, Any]]) -> None:

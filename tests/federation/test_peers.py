@@ -12,6 +12,7 @@ from sqlalchemy import select
 from passerelle.objects.ingest import ingest
 from passerelle.policy import directory
 from passerelle.policy.roles import Role
+from passerelle.stix.markings import TLP2_IDS, Tlp
 from passerelle.store.federation_tables import federation_outbox, peer_links, peers
 from tests.cli_runner import Run
 from tests.stixgen import indicator
@@ -152,7 +153,7 @@ def test_an_unreachable_peer_is_one_line_and_recorded(
     run("peer", "link", "closed", "--channel", "fr-ru", "--remote-collection", "c", "--push")
     assert run("sync", "--once").exit_code == 0  # nothing queued: nothing to send
     queued = ingest(world.database, world.hooks, world.viewer("alice"), world.channels["fr-ru"],
-                    [indicator(1)])  # fmt: skip
+                    [indicator(1, object_marking_refs=[TLP2_IDS[Tlp.GREEN]])])  # fmt: skip
     assert not queued.failures
     failed = run("sync", "--once")
     assert failed.exit_code == 1

@@ -56,12 +56,19 @@ def test_what_anna_stores_on_a_reaches_b_once(topology: Topology) -> None:
         post(a_server, topology.a.tokens["anna"], topology.a.channels["ab"].collection_id,
              [*marked, unmarked])  # fmt: skip
     assert _status(topology)["pending"] == 3
-    assert "3 accepted, 0 refused, 0 withheld, 0 pending" in _sync(topology, real_process=True)
+    # The unmarked one stays: its producer must set its TLP (docs/federation.md).
+    assert "2 accepted, 0 refused, 1 withheld, 0 pending" in _sync(topology, real_process=True)
+    explicit = {**unmarked, "modified": LATER, "object_marking_refs": [TLP2_IDS[Tlp.AMBER]]}
+    result = ingest(topology.a.database, NODE_HOOKS, _anna(topology), topology.a.channels["ab"],
+                    [explicit])  # fmt: skip
+    assert not result.failures
+    assert "1 accepted, 0 refused, 0 withheld, 0 pending" in _sync(topology)
 
     remote = topology.b.channels["ab"].collection_id
     arrived = {o["id"]: o for o in read_all(topology.b_server, topology.b.tokens["bella"], remote)}
     assert set(arrived) == {o["id"] for o in [*marked, unmarked]}
-    # Defaulted on A, explicit on B; the producer named as the identity A publishes for it.
+    # Only the version its producer marked; the producer named as the identity A publishes.
+    assert arrived[unmarked["id"]]["modified"] == LATER
     assert arrived[unmarked["id"]]["object_marking_refs"] == [TLP2_IDS[Tlp.AMBER]]
     assert {o["created_by_ref"] for o in arrived.values()} == {organisation_identity_id("atlas")}
 
@@ -77,7 +84,7 @@ def test_what_anna_stores_on_a_reaches_b_once(topology: Topology) -> None:
     )
     assert versions == {marked[0]["id"]: 2, marked[1]["id"]: 1, unmarked["id"]: 1}
     status = _status(topology)
-    assert (status["sent"], status["pending"], status["withheld"]) == (4, 0, 0)
+    assert (status["sent"], status["pending"], status["withheld"]) == (4, 0, 1)
     with topology.a.database.read() as conn:
         ledger = conn.execute(select(func.count()).select_from(federation_ledger)).scalar()
         audited = conn.execute(

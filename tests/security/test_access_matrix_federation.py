@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from passerelle.admin.erasure import ErasureRequest
 from passerelle.core.context import Context
 from passerelle.core.operations import REGISTRY, perform
 from passerelle.errors import Forbidden
@@ -22,8 +24,14 @@ from passerelle.federation.peers import add_peer, audience, link_peer
 from passerelle.federation.retraction import ERASE
 from passerelle.objects.queries import ObjectFilter, object_entries
 from passerelle.objects.removal import remove_from_channel
-from passerelle.policy.departure import PeerAudience, departure_refusal, departure_refusals
+from passerelle.policy.departure import (
+    PeerAudience,
+    defaulted_refusal,
+    departure_refusal,
+    departure_refusals,
+)
 from passerelle.policy.directory import find_organisation
+from passerelle.policy.erasure import ERASERS
 from passerelle.policy.roles import Role
 from passerelle.stix.markings import FORWARDING, HANDLING_EXTENSION_ID, Tlp
 from passerelle.stix.timestamps import version_key
@@ -34,25 +42,34 @@ from tests.access_world import (
     CHANNEL,
     LABELS,
     MARKINGS,
+    NAMED_RECIPIENTS,
     PEOPLE,
     PERSON,
     VERSIONS,
     AccessWorld,
     Person,
+    Probe,
     Relation,
     build,
+    handling,
+    marked_indicator,
     open_probe,
     sees,
 )
+from tests.stixgen import T0, stix_id
 from tests.world import NODE_HOOKS, NODE_KEYS
 
 PEER_ORGS = ("member", "client", "outsider")
 
 
 def may_leave(org: str, label: str) -> bool:
-    """The rules by hand: TLP audience of the matrix channel for the whole organisation."""
+    """The rules by hand: TLP audience of the matrix channel for the whole organisation;
+    an object whose TLP the channel's default gave here never leaves as such (its producer
+    must set one: docs/federation.md, "A TLP defaulted here")."""
     marked = MARKINGS[label]
-    tlp = Tlp.AMBER if marked is None else marked
+    if marked is None:
+        return False
+    tlp = marked
     if org == "member":
         return True  # a reading member; RED names only users of member
     if org == "client":
@@ -79,6 +96,12 @@ def test_what_may_leave_for_each_organisation_follows_the_rules(database: Databa
                     wrong.append(f"{org} {label} {key[1]}: {reason or 'leaves'}")
                 if batch[key] != reason:
                     wrong.append(f"{org} {label} {key[1]}: batch {batch[key]!r} != {reason!r}")
+            if org == "member":
+                # The producer is told what to do: set the TLP in a new version.
+                unmarked = departure_refusal(conn, peer, channel.id, world.id_of("unmarked"),
+                                             version_key(VERSIONS["v2"]))  # fmt: skip
+                assert unmarked == defaulted_refusal(Tlp.AMBER)
+                assert "object_marking_refs" in unmarked
             other = PeerAudience(
                 found.id, found.name, found.id, frozenset({channel.id}), speaks_for=found.name
             )
@@ -322,3 +345,172 @@ def test_a_federated_lookup_tells_each_organisation_only_what_it_may_know_exists
             wrong.append(f"{person}: a value nobody holds is not a plain no-hit")
     assert wrong == []
     assert PERSON["member-node-named"].relation is Relation.NAMED
+
+
+# Erasure for data-protection reasons: the producer's admin or auditor, nobody else.
+
+
+def _erase(world: AccessWorld, person: Person, stix_id: str) -> str:
+    """What erasing an object answers a person: 'erased N' or 'forbidden: REASON'."""
+    ctx = Context(world.database, world.viewer(person.username), NODE_KEYS, NODE_HOOKS)
+    asked = ErasureRequest(object_id=stix_id, reason="data subject's request")
+    try:
+        done = perform(REGISTRY["objects.erase"], ctx, asked)
+    except Forbidden as exc:
+        return f"forbidden: {exc.message}"
+    return f"erased {len(done.versions)}"
+
+
+def _listed(probe: Probe, person: Person) -> set[str]:
+    answer = probe.taxii(person).get(probe.objects_url(), {"match[version]": "all"})
+    assert answer.status_code in (200, 404), answer.text
+    return (
+        {o["id"] for o in answer.json().get("objects", [])} if answer.status_code == 200 else set()
+    )
+
+
+def test_only_the_producers_admin_or_auditor_may_erase_for_data_protection(
+    database: Database, database_url: str
+) -> None:
+    absent = "indicator--00000000-0000-4000-8000-000000000000"
+    erasers = [p for p in PEOPLE if p.relation is Relation.PRODUCER and p.role in ERASERS]
+    with open_probe(database, database_url) as probe:
+        world = probe.world
+        ids = {world.id_of(label) for label in LABELS}
+        before = {p.username: _listed(probe, p) for p in PEOPLE if p.role is not Role.AUDITOR}
+        assert before[PERSON["producer-liaison"].username] == ids
+        for person in PEOPLE:
+            if person in erasers:
+                continue
+            for label in LABELS:
+                stix_id = world.id_of(label)
+                said = _erase(world, person, stix_id)
+                # The same refusal as for an id nobody holds: existence is not disclosed.
+                assert said == _erase(world, person, absent).replace(absent, stix_id)
+                assert said.startswith("forbidden: only an admin or auditor"), (person, label)
+            # Over REST too, as an attacker would try.
+            answer = probe.client.post(
+                f"/api/objects/{world.id_of(LABELS[0])}/erase",
+                json={"reason": "mine now"},
+                headers={"Authorization": f"Bearer {world.tokens[person.username]}"},
+            )
+            assert answer.status_code == 403, (person, answer.text)
+        # Nothing moved.
+        assert {u: _listed(probe, PERSON[u]) for u in before} == before
+        admin, auditor = erasers
+        half = len(LABELS) // 2
+        for person, labels in ((admin, LABELS[:half]), (auditor, LABELS[half:])):
+            for label in labels:
+                assert _erase(world, person, world.id_of(label)) == f"erased {len(VERSIONS)}"
+        assert all(not _listed(probe, PERSON[u]) for u in before)
+        for label in LABELS:
+            assert probe.taxii("producer-liaison").get(probe.objects_url(label)).status_code == 404
+    with database.read() as conn:
+        refused = conn.execute(
+            select(func.count()).where(
+                audit_log.c.action == "refused", audit_log.c.detail.contains("objects.erase")
+            )
+        ).scalar_one()
+        rows = conn.execute(
+            select(audit_log.c.username, audit_log.c.detail).where(audit_log.c.action == "erase")
+        ).all()
+    others = len(PEOPLE) - len(erasers)
+    assert refused == 2 * len(LABELS) * others + others
+    assert sorted(r.username for r in rows) == sorted(
+        [admin.username] * half + [auditor.username] * (len(LABELS) - half)
+    )
+    assert all("data subject's request" in r.detail and "data-protection" in r.detail for r in rows)
+
+
+# Sightings, notes and opinions leave only if every object they refer to may leave.
+
+_SDO = {"spec_version": "2.1", "created": T0, "modified": T0}
+
+
+def _sdo(
+    kind: str, tlp: Tlp | None, recipients: tuple[str, ...] = (), **props: Any
+) -> dict[str, Any]:
+    """Return an SDO of this type marked with this TLP (and RED recipients)."""
+    return {"type": kind, "id": stix_id(kind), **_SDO, **props, **handling(tlp, recipients)}
+
+
+def _observed(
+    tlp: Tlp | None, address: str, recipients: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """Return an IPv4 address (CLEAR) and observed-data of it marked with this TLP."""
+    sco = {"type": "ipv4-addr", "spec_version": "2.1", "id": stix_id("ipv4-addr"),
+           "value": address, **handling(Tlp.CLEAR)}  # fmt: skip
+    seen = _sdo("observed-data", tlp, recipients, first_observed=T0, last_observed=T0,
+                number_observed=1, object_refs=[sco["id"]])  # fmt: skip
+    return [sco, seen]
+
+
+def _referrers(world: AccessWorld) -> dict[tuple[str, str], dict[str, Any]]:
+    """For each matrix label, a GREEN sighting naming an object of that label in each of its
+    three reference properties (the others naming CLEAR objects), a note and an opinion of
+    the label's indicator; stored, with the identities and observed-data they name."""
+    clear_who = _sdo("identity", Tlp.CLEAR, name="Clear sensor", identity_class="system")
+    clear_seen = _observed(Tlp.CLEAR, "198.51.100.1")
+    anchor = marked_indicator(900, Tlp.CLEAR)
+    stored = [clear_who, *clear_seen, anchor]
+    made: dict[tuple[str, str], dict[str, Any]] = {}
+    green = handling(Tlp.GREEN)
+    for n, (label, tlp) in enumerate(MARKINGS.items()):
+        red = NAMED_RECIPIENTS if tlp is Tlp.RED else ()
+        who = _sdo("identity", tlp, red, name=f"Sensor {n}", identity_class="system")
+        seen = _observed(tlp, f"198.51.100.{10 + n}", red)
+        stored += [who, *seen]
+        sighting = {"type": "sighting", "id": stix_id("sighting"), **_SDO, **green}
+        made[(label, "sighting_of_ref")] = {
+            **sighting, "sighting_of_ref": world.id_of(label),
+            "where_sighted_refs": [clear_who["id"]], "observed_data_refs": [clear_seen[1]["id"]],
+        }  # fmt: skip
+        made[(label, "where_sighted_refs")] = {
+            **sighting, "id": stix_id("sighting"), "sighting_of_ref": anchor["id"],
+            "where_sighted_refs": [who["id"]], "observed_data_refs": [clear_seen[1]["id"]],
+        }  # fmt: skip
+        made[(label, "observed_data_refs")] = {
+            **sighting, "id": stix_id("sighting"), "sighting_of_ref": anchor["id"],
+            "where_sighted_refs": [clear_who["id"]], "observed_data_refs": [seen[1]["id"]],
+        }  # fmt: skip
+        made[(label, "note")] = _sdo("note", Tlp.GREEN, content="Seen twice",
+                                     object_refs=[world.id_of(label)])  # fmt: skip
+        made[(label, "opinion")] = _sdo("opinion", Tlp.GREEN, opinion="agree",
+                                        object_refs=[world.id_of(label)])  # fmt: skip
+    posted = world.post("producer-liaison", [*stored, *made.values()])
+    assert not posted.failures, posted.failures[:3]
+    return made
+
+
+def test_a_sighting_note_or_opinion_leaves_only_if_every_referent_may(database: Database) -> None:
+    world = build(database)
+    made = _referrers(world)
+    channel = world.channels[CHANNEL]
+    wrong = []
+    outcomes: set[tuple[str, bool]] = set()
+    with database.read() as conn:
+        producer = find_organisation(conn, "producer").id
+        for org in PEER_ORGS:
+            found = find_organisation(conn, org)
+            peer = PeerAudience(found.id, found.name, producer, frozenset({channel.id}))
+            keys = {case: (obj["id"], version_key(T0)) for case, obj in made.items()}
+            said = departure_refusals(conn, peer, channel.id, list(keys.values()))
+            for (label, field), key in keys.items():
+                # GREEN itself must reach the organisation; a RED referent never lets a
+                # referrer show a whole organisation what only named people may see.
+                expected = (
+                    may_leave(org, "GREEN")
+                    and may_leave(org, label)
+                    and MARKINGS[label] is not Tlp.RED
+                )
+                outcomes.add((field, said[key] == ""))
+                if (said[key] == "") != expected:
+                    wrong.append(f"{org} {field} -> {label}: {said[key] or 'leaves'}")
+    assert wrong == []
+    # Each kind of referrer was seen both leaving and kept back.
+    assert outcomes == {
+        (field, leaves)
+        for field in ("sighting_of_ref", "where_sighted_refs", "observed_data_refs", "note",
+                      "opinion")
+        for leaves in (True, False)
+    }  # fmt: skip

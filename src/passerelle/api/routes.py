@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
+from passerelle.admin import erasure
 from passerelle.admin import operations as administration
 from passerelle.api.deps import ContextDep
 from passerelle.core.context import Context
@@ -45,6 +46,7 @@ FEATURE_TAGS: dict[str, str] = {
     entities.__name__: "Entities",
     review.__name__: "Intake",
     administration.__name__: "Administration",
+    erasure.__name__: "Data protection",
     notifications.__name__: "Notifications",
     lookups.__name__: "Federation",
 }

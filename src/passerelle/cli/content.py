@@ -1,4 +1,5 @@
-"""``passerelle import|export``: STIX bundles in and out of a channel, as a user."""
+"""``passerelle import|export``: STIX bundles in and out of a channel, as a user;
+``passerelle erase``: an object erased for data-protection reasons."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from typing import Any
 import click
 import orjson
 
-from passerelle.cli.client import RemoteClient, remote_client, url_option
+from passerelle.cli.client import (
+    RemoteClient,
+    client_options,
+    make_client,
+    remote_client,
+    url_option,
+)
 from passerelle.cli.root import Node, cli, json_option, pass_node, stderr_progress, user_option
 from passerelle.errors import BadInput
 from passerelle.settings import HANDLING_HEADER
@@ -275,3 +282,31 @@ def _withheld_in(tail: bytes) -> list[str]:
         return [str(stix_id) for stix_id in orjson.loads(listed)]
     except orjson.JSONDecodeError:
         return []
+
+
+@cli.command("erase")
+@click.argument("object_id")
+@click.option(
+    "--reason",
+    required=True,
+    help="Why the object is erased (data protection): kept in the audit log.",
+)
+@json_option
+@client_options
+@pass_node
+def erase_command(
+    node: Node, object_id: str, reason: str, as_json: bool, username: str | None, url: str | None
+) -> None:
+    """Erase OBJECT_ID for data-protection reasons (an admin or auditor of the organisation
+    that produced it): every version it owns leaves every channel of the node, and every
+    peer that received one is owed an erasure (see ``peer pending``)."""
+    done = make_client(node, username, url).call(
+        "objects.erase", {"object_id": object_id, "reason": reason}
+    )
+    if as_json:
+        click.echo(json.dumps(done, indent=2))
+        return
+    click.echo(
+        f"erased {done['object_id']}: {len(done['versions'])} version(s) "
+        f"out of {done['channels']} channel(s)"
+    )

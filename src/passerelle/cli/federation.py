@@ -20,7 +20,7 @@ _SYNC_TIMEOUT = 30.0
 
 @cli.group()
 def peer() -> None:
-    """Manage peers: other nodes this node pushes to (and later pulls from)."""
+    """Manage peers: other nodes (or TAXII 2.1 servers) this node pushes to and pulls from."""
 
 
 @peer.command("add")
@@ -156,7 +156,11 @@ def peer_remove(node: Node, name: str) -> None:
 @click.option("--channel", "channel_ref", required=True, help="The local channel.")
 @click.option("--remote-collection", required=True, help="The id of the peer's TAXII collection.")
 @click.option("--push", is_flag=True, help="Send what is placed in the channel to the peer.")
-@click.option("--pull", is_flag=True, help="Fetch the collection into the channel (later).")
+@click.option(
+    "--pull",
+    is_flag=True,
+    help="Fetch the collection into the channel (sync, by a cursor that survives restarts).",
+)
 @pass_node
 def peer_link(
     node: Node, name: str, channel_ref: str, remote_collection: str, push: bool, pull: bool

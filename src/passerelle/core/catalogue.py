@@ -200,6 +200,12 @@ OPERATIONS: dict[str, Declared] = {
     "notify.list": Declared(
         "GET", _SUBSCRIPTIONS, _NOTIFY + "LIST", "List your notification subscriptions"
     ),
+    "objects.erase": Declared(
+        "POST",
+        "/api/objects/{object_id}/erase",
+        "passerelle.admin.erasure:ERASE",
+        "Erase an object for data protection",
+    ),
     "federation.lookup": Declared(
         "POST",
         "/api/federation/lookups",

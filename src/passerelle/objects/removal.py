@@ -1,5 +1,6 @@
 """Taking object versions out of a channel (TAXII DELETE), and erasing them from the node
-when the producer's node asks (a retraction that travelled from a peer).
+when the producer's node asks (a retraction that travelled from a peer) or when the
+producer's organisation erases them for data-protection reasons.
 
 Removal from a channel keeps the versions in the node's store and in every other channel
 that holds them: history is never rewritten. An erasure asked by a node account takes the
@@ -59,6 +60,14 @@ def erase_everywhere(
     for channel_id in held:
         hooks.announce_removed(ObjectsRemoved(conn, remover, channel_id, removed, now))
     return held
+
+
+def placed_versions(conn: Connection, stix_id: str) -> list[str]:
+    """Return the version keys of an object placed in some channel of the node."""
+    rows = conn.execute(
+        select(channel_objects.c.version).where(channel_objects.c.stix_id == stix_id).distinct()
+    )
+    return sorted(rows.scalars())
 
 
 def placed_by_forwarder(

@@ -13,6 +13,10 @@ A version placed in a channel leaves for a peer only when all of these hold (doc
   :func:`passerelle.policy.visibility.visible_placement` decides for a person of it: so
   AMBER+STRICT only to a reading member, AMBER to members and their declared clients, and
   nothing whose stored referents the peer's organisation may not see;
+- its TLP is its producer's, not this channel's default: a version leaves as its producer
+  wrote it, so a peer never holds, for one id and version, other bytes than this node
+  serves (a cyber-observable, which has no version to bump, leaves with the default made
+  explicit, as every reader is served it);
 - TLP:RED only when it names recipients and every one is a user of the peer's
   organisation (each of them must see it here);
 - H2 only with the producer's grant to federate it to the peer's organisation (for a
@@ -108,6 +112,8 @@ def _refusals(
             reasons[key] = "a copy kept of another organisation's object is never sent"
         elif row is None:
             reasons[key] = "no longer in the channel"
+        elif row.tlp_defaulted and key[1]:
+            reasons[key] = defaulted_refusal(Tlp(row.tlp))
         elif row.producer_org_id != peer.speaks_for_org_id:
             # Forwarded (rare): its carried grant stands for the H2 grant below.
             reason = _forwarding_refusal(conn, peer, channel_id, row.producer_org_id, key)
@@ -124,6 +130,16 @@ def _refusals(
     rest = [k for k in rest if k not in reasons]
     reasons |= _referent_refusals(conn, peer, rest, depth)
     return {key: reasons.get(key, "") for key in keys}
+
+
+def defaulted_refusal(tlp: Tlp) -> str:
+    """Say why a version whose TLP this node defaulted does not leave, and what its
+    producer does about it (docs/federation.md, "A TLP defaulted here")."""
+    return (
+        f"its producer set no TLP ({tlp.label} is this channel's default here), and a version "
+        "leaves only as its producer wrote it: post a new version with its TLP set "
+        "(object_marking_refs), which leaves in its place"
+    )
 
 
 def _forwarding_refusal(
@@ -190,6 +206,7 @@ _PLACED: Final = (
         channel_objects.c.stix_id,
         channel_objects.c.version,
         channel_objects.c.tlp,
+        channel_objects.c.tlp_defaulted,
         channel_objects.c.producer_org_id,
         objects.c.handling_codes,
     )
