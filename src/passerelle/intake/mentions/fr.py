@@ -191,7 +191,20 @@ def pipeline() -> Language:
     takes it from this pipeline (``get_pipe``) rather than loading the model again."""
     import spacy
 
-    return spacy.load(MODEL, disable=["lemmatizer"])
+    nlp = spacy.load(MODEL, disable=["lemmatizer"])
+    _word_sets(nlp.get_pipe("lemmatizer"))
+    return nlp
+
+
+def _word_sets(lemmatizer: Any) -> None:
+    """Turn the rule lemmatizer's known-word lists into sets, once per load.
+
+    The model ships them as lists (66,000 nouns, 28,000 adjectives) and the lemmatizer only
+    asks whether a word is in one, several times per new word: a linear scan each time,
+    most of the fact reader's time on a new article. Lemmas are unchanged."""
+    index = lemmatizer.lookups.get_table("lemma_index")
+    for key, words in list(index.items()):
+        index[key] = frozenset(words)
 
 
 def lemmatizer() -> Any:
