@@ -44,7 +44,7 @@ from passerelle.intake.mentions.base import (
     with_acronyms,
     without_overlaps,
 )
-from passerelle.intake.model import Mention
+from passerelle.intake.model import Mention, doc_text
 from passerelle.intake.typography import normalise
 from passerelle.resolution.aliases import AliasData
 
@@ -220,7 +220,7 @@ def parse(text: str) -> Doc:
 def extract(text: str, aliases: AliasData, doc: Doc | None = None) -> list[Mention]:
     """Return the entity mentions of a French article text, in text order."""
     doc = doc if doc is not None else parse(text)
-    plain = doc.text
+    plain = doc_text(doc)
     spans = _gazetteer_spans(plain, aliases)
     for ent in doc.ents:
         label = NER_LABELS.get(ent.label_)
@@ -386,13 +386,24 @@ def _fold_char(char: str) -> str:
     return unicodedata.normalize("NFD", char)[0].lower()
 
 
+class _Folding(dict[int, str]):
+    """:func:`_fold_char` as a table for ``str.translate``, filled as characters come."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLDING: Final = _Folding()
+
+
 def _with_variants(plain: str, spans: list[Span]) -> list[Span]:
     """Add the mentions the model missed of names it found, under any of their spellings
     (accents, hyphens, case of the first letter)."""
-    folded = "".join(_fold_char(c) for c in plain)
+    folded = plain.translate(_FOLDING)
     found = {(s.canonical, s.label): s for s in spans if len(s.canonical) >= 4}
     for (canonical, label), model in found.items():
-        target = "".join(_fold_char(c) for c in canonical)
+        target = canonical.translate(_FOLDING)
         pattern = r"(?<![\w])" + re.escape(target).replace(r"\ ", "[ ]") + r"(?![\w])"
         for match in re.finditer(pattern, folded):
             if not plain[match.start()].isupper() or span_at(spans, match.start()):

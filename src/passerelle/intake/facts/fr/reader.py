@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from passerelle.intake.facts.base import PARTIES
 from passerelle.intake.facts.fr.lexicon import CASES, DENIAL, NEGATORS
 from passerelle.intake.mentions.fr import lemmatizer
-from passerelle.intake.model import Mention
+from passerelle.intake.model import Mention, doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -22,7 +22,7 @@ class Reader:
 
     def __init__(self, doc: Doc, mentions: Sequence[Mention]) -> None:
         self.doc = doc
-        self.plain: str = doc.text
+        self.plain = doc_text(doc)
         self.sentences: list[Span] = list(doc.sents)
         self._sentence_of = [0] * len(doc)
         for number, sent in enumerate(self.sentences):
