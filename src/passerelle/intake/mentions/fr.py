@@ -70,6 +70,10 @@ SEATS: Final = {
     r"Loubianka": "Loubianka",
     r"Vatican": "Vatican",
 }
+_SEAT_PATTERNS: Final = [
+    (re.compile(r"(?<![\w-])" + text + r"(?![\w-])"), canonical)
+    for text, canonical in SEATS.items()
+]
 _LOCATIVE: Final = re.compile(
     r"(?:\b(?:à|dans|devant|vers|depuis|sur|près de|quitté|rejoint)\s+(?:l'|la\s+|le\s+)?"
     r"|\bau\s+)$",
@@ -303,8 +307,8 @@ def _place_spans(plain: str) -> list[Span]:
 
 def _gazetteer_spans(plain: str, aliases: AliasData) -> list[Span]:
     spans = alias_and_platform_spans(plain, aliases, _PLATFORM_CUE)
-    for pattern_text, canonical in SEATS.items():
-        for match in re.finditer(r"(?<![\w-])" + pattern_text + r"(?![\w-])", plain):
+    for pattern, canonical in _SEAT_PATTERNS:
+        for match in pattern.finditer(plain):
             spans.append(
                 Span(match.start(), match.end(), "organization", canonical, GAZETTEER_WEIGHT)
             )

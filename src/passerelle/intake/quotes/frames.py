@@ -150,9 +150,7 @@ def beyond_channel(
     return speakers.last_before(via.start(), floor), via.start()
 
 
-def _governing_cue(
-    speakers: Speakers, masked: str, start: int, open_: int
-) -> re.Match[str] | None:
+def _governing_cue(speakers: Speakers, masked: str, start: int, open_: int) -> re.Match[str] | None:
     """The last speech verb before the quote in its sentence, not "selon X" nor a bare
     participle ("cet attentat, qualifié de « ... »": the verb before it governs)."""
     lang = speakers.lang

@@ -188,6 +188,8 @@ VERB_TRIGGERS: Final = (
     | PLAN
     | CARRY_OUT
     | frozenset(ATTACK_VERBS)
-    | frozenset(["placer", "mettre", "téléphoner", "rendre", "exploser", "sauter", "poser", "prendre"])
+    | frozenset(
+        ["placer", "mettre", "téléphoner", "rendre", "exploser", "sauter", "poser", "prendre"]
+    )
 )
 NOUN_TRIGGERS: Final = ARREST_NOUNS | SEIZE_NOUNS | PHONE_NOUNS | frozenset(ATTACK_NOUNS)
