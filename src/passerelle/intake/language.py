@@ -39,7 +39,7 @@ def detector() -> LanguageDetector:
 
 def detect(text: str) -> str:
     """Return the ISO 639-1 code of the text's language, or ``""`` if it cannot tell."""
-    if sum(c.isalpha() for c in text) < 3:
+    if sum(map(str.isalpha, text)) < 3:
         return ""
     found = detector().detect_language_of(text)
     return found.iso_code_639_1.name.lower() if found is not None else ""
@@ -50,7 +50,7 @@ def paragraph_languages(text: str, default: str = "") -> list[tuple[int, int, st
     spans = []
     for match in _PARAGRAPH.finditer(text):
         paragraph = match.group(0)
-        letters = sum(c.isalpha() for c in paragraph)
+        letters = sum(map(str.isalpha, paragraph))
         lang = detect(paragraph) if letters >= _MIN_LETTERS else ""
         spans.append((match.start(), match.end(), lang or default))
     return spans

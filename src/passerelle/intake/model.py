@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 #: The STIX type of each label a :class:`Mention` may carry.
 LABEL_TYPES: Final = {
@@ -19,6 +19,18 @@ LABEL_TYPES: Final = {
     "location": "location",
     "platform": "infrastructure",
 }
+
+
+_DOC_TEXT: Final = "passerelle.text"
+
+
+def doc_text(doc: Any) -> str:
+    """Return a spaCy Doc's text, joined once per Doc: ``Doc.text`` joins every token on
+    each read, and the entity, quotation and fact readers all read it."""
+    text: str | None = doc.user_data.get(_DOC_TEXT)
+    if text is None:
+        text = doc.user_data[_DOC_TEXT] = doc.text
+    return text
 
 
 @dataclass(frozen=True)

@@ -183,3 +183,36 @@ def test_draft_turns_facts_into_relationships(read: Any) -> None:
     summary = draft.summary()
     assert "Facts (3):" in summary
     assert "064 share intelligence: CIA -> FSB" in summary
+
+
+def test_word_sets_leave_the_lemmas_as_the_model_lists_give_them(read: Any) -> None:
+    """The lemmatizer's known-word lists are read as sets (speed): every lemma is the one
+    the model's own lists give, for nouns, verbs, adjectives and adverbs, known or new."""
+    text = (
+        "Les policiers ont interpellé sept suspects soupçonnés de préparer des attentats "
+        "contre la cathédrale ; les enquêteurs ont saisi des explosifs artisanaux et "
+        "transmis rapidement les renseignements recueillis aux services partenaires, "
+        "qui ont remercié les cyberpatrouilleurs."
+    )
+    doc = french.parse(text)
+    lemmatizer = french.lemmatizer()
+    index = lemmatizer.lookups.get_table("lemma_index")
+    keys = list(index.keys())
+    assert all(isinstance(index[k], frozenset) for k in keys)
+
+    def lemmas() -> list[list[str]]:
+        lemmatizer.cache.clear()
+        return [lemmatizer.rule_lemmatize(t) for t in doc]
+
+    with_sets = lemmas()
+    try:
+        for key in keys:
+            index[key] = sorted(index[key])  # the model's lists
+        with_lists = lemmas()
+    finally:
+        for key in keys:
+            index[key] = frozenset(index[key])
+        lemmatizer.cache.clear()
+    assert with_sets == with_lists
+    assert ["interpeller"] in with_sets
+    assert ["saisir"] in with_sets

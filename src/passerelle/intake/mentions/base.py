@@ -58,6 +58,16 @@ AMBIGUOUS_PLATFORMS: Final = {
     "VK": "VKontakte",
     "Messenger": "Messenger",
 }
+# Each platform name as a word, compiled once (``re``'s own cache of 512 patterns turns
+# over with the per-article patterns of the recognisers).
+_PLATFORM_PATTERNS: Final = [
+    (re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])"), canonical)
+    for name, canonical in PLATFORMS.items()
+]
+_AMBIGUOUS_PATTERNS: Final = [
+    (re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])"), canonical)
+    for name, canonical in AMBIGUOUS_PLATFORMS.items()
+]
 #: A Latin-script acronym (a pattern).
 ACRONYM: Final = r"[A-ZÀ-Ý][A-ZÀ-Ý0-9&]{1,9}"
 _LONG_THEN_ACRONYM: Final = re.compile(r"\(\s*(" + ACRONYM + r")\s*\)")
@@ -151,11 +161,11 @@ def alias_and_platform_spans(
     for match, label, key in short:
         if key in full:
             spans.append(Span(match.start(), match.end(), label, full[key], GAZETTEER_WEIGHT))
-    for name, canonical in PLATFORMS.items():
-        for match in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", plain):
+    for pattern, canonical in _PLATFORM_PATTERNS:
+        for match in pattern.finditer(plain):
             spans.append(Span(match.start(), match.end(), "platform", canonical, GAZETTEER_WEIGHT))
-    for name, canonical in AMBIGUOUS_PLATFORMS.items():
-        for match in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", plain):
+    for pattern, canonical in _AMBIGUOUS_PATTERNS:
+        for match in pattern.finditer(plain):
             if cue.search(plain[max(0, match.start() - 30) : match.start()]):
                 spans.append(
                     Span(match.start(), match.end(), "platform", canonical, GAZETTEER_WEIGHT)

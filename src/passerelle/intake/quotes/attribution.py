@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
+from passerelle.intake.model import doc_text
 from passerelle.intake.quotes.base import Cues, MentionLike, Quotation
 from passerelle.intake.quotes.frames import (
     CONJUNCTIONS,
@@ -39,16 +40,19 @@ _COMMA_AUX: Final = re.compile(
 
 def quotations_in(doc: Doc, mentions: Sequence[MentionLike], cues: Cues) -> list[Quotation]:
     """Return the direct quotations of ``doc`` with their speakers, read with ``cues``."""
-    text = doc.text
+    text = doc_text(doc)
     spans = scan(text, singles=cues.single_quotes)
     speakers = Speakers(doc, mentions, spans, cues)
     quotations: list[Quotation] = []
     index_of: dict[int, int] = {}
+    masks: dict[int | None, str] = {}  # siblings share one masked text: made once
     for k, span in enumerate(spans):
         start, end = inner(text, span)
         if start >= end:
             continue
-        masked = blank_siblings(text, spans, k)
+        masked = masks.get(span.parent)
+        if masked is None:
+            masked = masks[span.parent] = blank_siblings(text, spans, k)
         floor, limit = bounds(text, spans, k)
         speaker = None
         if not span.unclosed and not immediate_verb(speakers, masked, floor, span.open):
@@ -133,16 +137,17 @@ def _short_kind(
         return "attributed"
     if _stands_alone(cues, masked, floor, open_):
         return "near"
-    return "governed" if _governed(cues, masked, floor, open_) else "scare"
+    return "governed" if _governed(speakers, masked, floor, open_) else "scare"
 
 
-def _governed(cues: Cues, masked: str, floor: int, open_: int) -> bool:
+def _governed(speakers: Speakers, masked: str, floor: int, open_: int) -> bool:
     """Whether a speech verb earlier in the quote's sentence has it in its frame: a verb
     (not "selon X", "according to X"), and in French not a bare participle ("une attaque
     qualifiée de « ... »" has no speaker: a scare quote)."""
+    cues = speakers.lang
     ends = list(cues.sentence_end.finditer(masked, floor, open_))
     start = ends[-1].end() if ends else floor
-    for cue in cues.cue.finditer(masked, start, open_):
+    for cue in speakers.cues(masked, start, open_):
         if cue["prep"] or cue.groupdict().get("poss"):
             continue
         before = masked[max(start, cue.start() - 30) : cue.start()]
@@ -246,7 +251,7 @@ def _before_cue(
     speakers: Speakers, masked: str, floor: int, open_: int, short: bool
 ) -> Speaker | None:
     start = sentence_start(speakers.lang, masked, floor, open_)
-    cues = list(speakers.lang.cue.finditer(masked, start, open_))
+    cues = speakers.cues(masked, start, open_)
     # "Selon X, ...", "По словам X, ...", "According to X, ...": a source opening the
     # sentence speaks every quote of it that no verb right before claims
     opening = (

@@ -54,9 +54,8 @@ def immediate_verb(speakers: Speakers, masked: str, floor: int, open_: int) -> b
     ("он кричал « ... », заявил прокурор": the shout is his, the report the prosecutor's)."""
     lang = speakers.lang
     start = sentence_start(lang, masked, floor, open_)
-    last = None
-    for cue in lang.cue.finditer(masked, start, open_):
-        last = cue
+    found = speakers.cues(masked, start, open_)
+    last = found[-1] if found else None
     if last is None or last["prep"] or last.groupdict().get("poss"):
         return False
     if lang.infinitive.search(last[0]):
@@ -94,7 +93,7 @@ def governed_speaker(speakers: Speakers, masked: str, floor: int, open_: int) ->
     gerund); None when it names nobody ("les autorités qualifient X de « ... »")."""
     lang = speakers.lang
     start = sentence_start(lang, masked, floor, open_)
-    cue = _governing_cue(lang, masked, start, open_)
+    cue = _governing_cue(speakers, masked, start, open_)
     if cue is None:
         return None
     if cue["verb3"] and lang.participle.search(cue["verb3"]):
@@ -151,11 +150,12 @@ def beyond_channel(
     return speakers.last_before(via.start(), floor), via.start()
 
 
-def _governing_cue(lang: Cues, masked: str, start: int, open_: int) -> re.Match[str] | None:
+def _governing_cue(speakers: Speakers, masked: str, start: int, open_: int) -> re.Match[str] | None:
     """The last speech verb before the quote in its sentence, not "selon X" nor a bare
     participle ("cet attentat, qualifié de « ... »": the verb before it governs)."""
+    lang = speakers.lang
     cue = None
-    for found in lang.cue.finditer(masked, start, open_):
+    for found in speakers.cues(masked, start, open_):
         if found["prep"] or found.groupdict().get("poss"):
             continue
         if found["verb3"] and lang.participle.search(found["verb3"]):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from passerelle.intake.model import doc_text
 from passerelle.intake.quotes.base import Cues, MentionLike
 from passerelle.intake.quotes.marks import SPACES, Quote
 
@@ -48,10 +49,20 @@ class Speakers:
         self, doc: Doc, mentions: Sequence[MentionLike], spans: list[Quote], lang: Cues
     ) -> None:
         self.lang = lang
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.mentions = mentions
         self.spans = spans
         self.candidates = self._candidates(doc)
+        self._cues: dict[tuple[str, int, int], list[re.Match[str]]] = {}
+
+    def cues(self, masked: str, start: int, end: int) -> list[re.Match[str]]:
+        """Return the speech cues of ``masked[start:end]``, found once: several frames of a
+        quote read the cues of the same stretch before it."""
+        key = (masked, start, end)
+        found = self._cues.get(key)
+        if found is None:
+            found = self._cues[key] = list(self.lang.cue.finditer(masked, start, end))
+        return found
 
     def inside_quote(self, start: int, end: int) -> bool:
         """Tell whether start:end is inside a top-level quote."""

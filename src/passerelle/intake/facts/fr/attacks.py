@@ -88,7 +88,7 @@ def attack_code(r: Reader, noun: Token) -> str | None:
     """Return the code of an attack noun: a bombing (183) when a bomb word is near it."""
     code = ATTACK_NOUNS.get(r.lemma(noun))
     if code == "180":
-        words = {r.lemma(t) for t in noun.subtree if t.sent == noun.sent}
+        words = {r.lemma(t) for t in noun.subtree if r.same_sentence(t, noun)}
         if words & BOMB_WORDS or any("piég" in w or "suicide" in w for w in words):
             return "183"
     return code

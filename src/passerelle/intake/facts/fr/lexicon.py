@@ -174,3 +174,22 @@ PRONOUNS: Final = frozenset(
 CASES: Final = {"au": "à", "aux": "à", "à": "à", "d'": "de", "du": "de", "des": "de"}
 # A verb under one of these is what its subject intends ("voulaient faire exploser").
 INTENT: Final = PLAN | frozenset({"vouloir", "prévoir", "compter", "chercher", "apprêter"})
+# Every lemma a verb or noun trigger branch of :mod:`.verbs`, :mod:`.attacks` and
+# :mod:`.nouns` tests for: any other word triggers nothing, so its arguments are not read.
+VERB_TRIGGERS: Final = (
+    SHARE_IF_INFORMATION
+    | SHARE_ALWAYS
+    | SHARE_IF_NAMED
+    | ARREST
+    | SEIZE
+    | PHONE_VERBS
+    | PRAISE
+    | STATEMENT
+    | PLAN
+    | CARRY_OUT
+    | frozenset(ATTACK_VERBS)
+    | frozenset(
+        ["placer", "mettre", "téléphoner", "rendre", "exploser", "sauter", "poser", "prendre"]
+    )
+)
+NOUN_TRIGGERS: Final = ARREST_NOUNS | SEIZE_NOUNS | PHONE_NOUNS | frozenset(ATTACK_NOUNS)

@@ -20,6 +20,7 @@ from passerelle.intake.facts.fr.lexicon import (
     ATTACK_NOUNS,
     CARRY_OUT,
     NOT_SEIZED,
+    NOUN_TRIGGERS,
     PHONE_NOUNS,
     PLAN,
     PLAN_NOUNS,
@@ -34,9 +35,11 @@ if TYPE_CHECKING:
 
 def nominal(r: Reader, noun: Token, lemma: str) -> list[Found]:
     """Return the facts a noun triggers ("l'arrestation de", "la saisie de"...)."""
+    if lemma not in NOUN_TRIGGERS:
+        return []
     head = noun.head
     head_lemma = r.lemma(head) if head.i != noun.i else ""
-    agent = next((c for c in noun.subtree if is_agent(r, c) and c.sent == noun.sent), None)
+    agent = next((c for c in noun.subtree if is_agent(r, c) and r.same_sentence(c, noun)), None)
     support: Arguments | None = None
     supports = SUPPORT_VERBS | ({"avoir", "tenir"} if lemma in PHONE_NOUNS else set())
     if head.pos_ == "VERB" and head_lemma in supports and noun.dep_.startswith(("obj", "obl")):
@@ -55,8 +58,8 @@ def nominal(r: Reader, noun: Token, lemma: str) -> list[Found]:
             return []
         found.code, found.object_text = "1711", r.text(r.phrase(of, with_conj=True))
         return [found]
-    phone = [c for c in noun.children if r.lemma(c) == "téléphonique"]
-    if lemma in PHONE_NOUNS and phone:
+    phone = [c for c in noun.children if lemma in PHONE_NOUNS and r.lemma(c) == "téléphonique"]
+    if phone:
         found.trigger = [noun, phone[0]]
         between = [c for c in noun.children if r.case(c) == "entre"]
         if between:

@@ -8,17 +8,25 @@ from typing import TYPE_CHECKING
 from passerelle.intake.facts.base import PARTIES
 from passerelle.intake.facts.fr.lexicon import CASES, DENIAL, NEGATORS
 from passerelle.intake.mentions.fr import lemmatizer
-from passerelle.intake.model import Mention
+from passerelle.intake.model import Mention, doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 
 class Reader:
-    """Lemmas, mentions and argument phrases of one parsed document."""
+    """Lemmas, mentions and argument phrases of one parsed document.
+
+    ``plain`` is the document's text and ``sentences`` its sentences, both read once:
+    spaCy rebuilds ``doc.text`` and walks to a token's sentence on every access."""
 
     def __init__(self, doc: Doc, mentions: Sequence[Mention]) -> None:
         self.doc = doc
+        self.plain = doc_text(doc)
+        self.sentences: list[Span] = list(doc.sents)
+        self._sentence_of = [0] * len(doc)
+        for number, sent in enumerate(self.sentences):
+            self._sentence_of[sent.start : sent.end] = [number] * (sent.end - sent.start)
         self.mentions = mentions
         self._lemmas: dict[int, str] = {}
         self._lemmatizer = lemmatizer()
@@ -36,6 +44,10 @@ class Reader:
                     found = found[:-1] + "er"
             self._lemmas[token.i] = found
         return found
+
+    def same_sentence(self, token: Token, other: Token) -> bool:
+        """Tell whether two tokens are in the same sentence."""
+        return self._sentence_of[token.i] == self._sentence_of[other.i]
 
     def case(self, token: Token) -> str:
         """Return the preposition introducing a token ("à" for "au FSB"), or ""."""
@@ -84,11 +96,11 @@ class Reader:
             listed.pop(0)
         if not listed:
             return ""
-        return self.doc.text[listed[0].idx : listed[-1].idx + len(listed[-1])]
+        return self.plain[listed[0].idx : listed[-1].idx + len(listed[-1])]
 
     def subtree_text(self, token: Token, without: Sequence[Token | None] = ()) -> str:
         """Return the token's subtree up to the first word of a ``without`` subtree."""
-        tokens = [t for t in token.subtree if t.sent == token.sent]
+        tokens = [t for t in token.subtree if self.same_sentence(t, token)]
         inner = [w for w in without if w is not None and w.i != token.i and inside(w, token)]
         cut = [t.i for t in tokens if t.i > token.i and any(inside(t, w) for w in inner)]
         return self.text(t for t in tokens if not cut or t.i < min(cut))
@@ -101,9 +113,9 @@ class Reader:
         if index is None or not text:
             return text
         mention = self.mentions[index]
-        start = self.doc.text.find(text, min(t.idx for t in tokens))
+        start = self.plain.find(text, min(t.idx for t in tokens))
         low, high = min(start, mention.start), max(start + len(text), mention.end)
-        return self.doc.text[low:high]
+        return self.plain[low:high]
 
     def mention_of(self, token: Token) -> int | None:
         """Return the mention the argument headed by ``token`` names, if any."""

@@ -29,7 +29,7 @@ def find_facts_fr(doc: Doc, mentions: Sequence[Mention]) -> list[Fact]:
     r = Reader(doc, mentions)
     facts: list[Fact] = []
     previous: Span | None = None
-    for sent in doc.sents:
+    for sent in r.sentences:
         found: list[Found] = []
         used: set[int] = set()
         for token in sent:
@@ -45,6 +45,8 @@ def find_facts_fr(doc: Doc, mentions: Sequence[Mention]) -> list[Fact]:
 
 
 def _at(r: Reader, token: Token) -> list[Found]:
+    if token.pos_ not in ("VERB", "ADJ", "AUX", "NOUN"):
+        return []  # not lemmatised: no trigger among them
     lemma = r.lemma(token)
     if token.pos_ in ("VERB", "ADJ") or (token.pos_ == "AUX" and lemma != "être"):
         return verbal(r, token, lemma)
@@ -67,7 +69,7 @@ def _facts_of(r: Reader, item: Found, sent: Span, previous: Span | None) -> list
     target_options = _options(r, targets, item.target)
     negated = r.negated(trigger[0]) or any(r.negated(t) for t in trigger[1:] if t.pos_ == "NOUN")
     sentence_start, sentence_end = sentence_bounds(
-        r.doc.text, sent.start_char, sent.end_char, start, end
+        r.plain, sent.start_char, sent.end_char, start, end
     )
     facts = []
     for actor_index, actor_text, actor_token in actor_options:
@@ -96,7 +98,7 @@ def _facts_of(r: Reader, item: Found, sent: Span, previous: Span | None) -> list
                     end=end,
                     sentence_start=sentence_start,
                     sentence_end=sentence_end,
-                    sentence=r.doc.text[sentence_start:sentence_end],
+                    sentence=r.plain[sentence_start:sentence_end],
                     negated=negated,
                     passive=item.passive,
                     actor_inferred=inferred,

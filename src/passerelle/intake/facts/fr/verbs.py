@@ -25,6 +25,7 @@ from passerelle.intake.facts.fr.lexicon import (
     SHARE_IF_INFORMATION,
     SHARE_IF_NAMED,
     STATEMENT,
+    VERB_TRIGGERS,
 )
 from passerelle.intake.facts.fr.reader import Reader, inside
 
@@ -34,12 +35,12 @@ if TYPE_CHECKING:
 
 def verbal(r: Reader, verb: Token, lemma: str) -> list[Found]:
     """Return the facts a verb (or a participle read as an adjective) triggers."""
-    if verb.pos_ == "ADJ" and verb.dep_ not in ("acl", "amod"):
+    if lemma not in VERB_TRIGGERS or (verb.pos_ == "ADJ" and verb.dep_ not in ("acl", "amod")):
         return []
     args = arguments(r, verb)
     found = Found("", [verb], args.actor, None, passive=args.passive, inferred=args.inferred)
     found.co_actor = args.co_actor
-    rest = [t for t in verb.subtree if not inside(t, args.actor) and t.sent == verb.sent]
+    rest = [t for t in verb.subtree if not inside(t, args.actor) and r.same_sentence(t, verb)]
     patient = args.patient
     if lemma in SHARE_IF_INFORMATION | SHARE_ALWAYS:
         return _information_shared(r, verb, lemma, found, rest, patient)
@@ -55,14 +56,15 @@ def verbal(r: Reader, verb: Token, lemma: str) -> list[Found]:
         if lemma == "mettre":
             found.trigger = [verb, *r.deps(verb, "obj")]
         return [found]
-    phone = [t for t in rest if r.lemma(t) in ("téléphone", "téléphonique")]
-    if lemma == "téléphoner" or (lemma in PHONE_VERBS and phone):
-        partner = introduced(r, rest, ("avec",), verb) or introduced(r, rest, ("à",), verb)
-        if partner is None and lemma in ("appeler", "joindre") and patient is not None:
-            partner = patient
-        found.code, found.target = "041", partner
-        found.trigger = [verb, *phone[:1]]
-        return [found]
+    if lemma == "téléphoner" or lemma in PHONE_VERBS:  # neighbours lemmatised only then
+        phone = [t for t in rest if r.lemma(t) in ("téléphone", "téléphonique")]
+        if lemma == "téléphoner" or phone:
+            partner = introduced(r, rest, ("avec",), verb) or introduced(r, rest, ("à",), verb)
+            if partner is None and lemma in ("appeler", "joindre") and patient is not None:
+                partner = patient
+            found.code, found.target = "041", partner
+            found.trigger = [verb, *phone[:1]]
+            return [found]
     if lemma in PRAISE or (lemma == "rendre" and any(r.lemma(t) == "hommage" for t in rest)):
         target = patient
         if lemma == "rendre":
