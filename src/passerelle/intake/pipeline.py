@@ -179,6 +179,8 @@ def _entities(
     parsed = parse(article.text)
     # The quotation and fact finders read spaCy Docs; natasha's is not one.
     doc = parsed if lang != "ru" else blank_doc(article)
+    if lang == "ru":  # the Russian fact reader reads natasha's tagging, not tagged twice
+        doc.user_data["natasha"] = parsed
     mentions = extract(article.text, aliases, parsed)
     for start, end, other in article.paragraph_langs:
         if other == lang or not other:

@@ -107,3 +107,36 @@ def test_ru_a_loop_in_the_parse_is_cut_where_it_closes() -> None:
         ("1_0", "root"),
         ("1_2", "obj"),
     ]
+
+
+def test_ru_a_pronoun_takes_the_subject_of_a_sentence_with_no_trigger() -> None:
+    # The sentence before has no fact (it is not parsed up front): parsed when asked for.
+    facts, mentions = read_ru(
+        "Владимир Путин встретился с Дональдом Трампом. Он поблагодарил ЦРУ за помощь."
+    )
+    thanks = only(facts, "051")
+    assert thanks.actor_inferred
+    assert named(mentions, thanks.actor_index) == "Владимир Путин"
+
+
+def test_ru_intake_reads_facts_over_the_recognisers_tagging(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from passerelle.intake.facts.ru import reader
+    from passerelle.intake.pipeline import draft_of
+
+    text = (
+        "Сотрудники ФСБ задержали Ивана Петрова. Погода была хорошей. "
+        "Он поблагодарил ЦРУ за помощь."
+    )
+    alone = draft_of(text, ALIASES, lang="ru")
+
+    def tagged_again(_text: str) -> None:
+        raise AssertionError("the text was segmented and tagged a second time")
+
+    monkeypatch.setattr(reader, "_tagged", tagged_again)
+    draft = draft_of(text, ALIASES, lang="ru")
+    assert [f.code for f in draft.facts] == ["173", "051"]
+    assert draft.facts == alone.facts
+    monkeypatch.undo()  # read alone, the text is tagged by the fact reader: same facts
+    assert draft.facts == find_facts(blank_doc(draft.article), draft.mentions)

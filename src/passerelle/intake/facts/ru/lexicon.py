@@ -94,3 +94,18 @@ ATTACK_VERBS: Final = {
 }
 BOMB_WORDS: Final = ("взрыв", "бомб", "смертник", "сву", "самодельн")
 PRONOUNS: Final = frozenset({"он", "она", "они"})
+# Every lemma a verb (or participle) may trigger a fact with: a sentence with none of them
+# has no fact, and is not parsed (see :class:`..reader.Reader`).
+TRIGGERS: Final = (
+    SHARE
+    | ARREST
+    | {"взять", "заключить", "провести", "проводить", "созвониться"}
+    | SEIZE
+    | PHONE_TALK
+    | PRAISE
+    | STATEMENT
+    | PLAN
+    | CARRY_OUT
+    | frozenset(ATTACK_VERBS)
+)
+TRIGGER_POS: Final = frozenset({"VERB", "AUX", "ADJ"})
