@@ -52,11 +52,16 @@ def _tagged(text: str) -> Any:
 
 def _parse_syntax(sentences: Sequence[Sequence[Any]], indexes: Sequence[int]) -> None:
     """Parse the sentences (their tokens) at ``indexes`` in the text; ids as natasha gives
-    them (``3_7``: the 7th token of the 3rd sentence), whichever sentences are parsed."""
-    chunk = [[t.text for t in tokens] for tokens in sentences]
+    them (``3_7``: the 7th token of the 3rd sentence), whichever sentences are parsed.
+
+    The parser reads 8 sentences at a time, each padded to the longest of them: sent
+    shortest first, they are padded less (the padding is masked: the parse is the same)."""
+    order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
+    chunk = [[t.text for t in sentences[i]] for i in order]
     if not chunk:
         return
-    for k, tokens, markup in zip(indexes, sentences, _syntax().map(chunk), strict=True):
+    for i, markup in zip(order, _syntax().map(chunk), strict=True):
+        k, tokens = indexes[i], sentences[i]
         for token, parsed in zip(tokens, markup.tokens, strict=True):
             token.id = f"{k + 1}_{parsed.id}"
             token.head_id = f"{k + 1}_{parsed.head_id}"
