@@ -142,3 +142,29 @@ def test_a_body_name_cut_short_is_made_whole() -> None:
     assert "по обороне и безопасности" in names
     assert "Следственный комитет России" in names
     assert "Университета штата Огайо" in names
+
+
+def test_a_name_read_again_has_the_same_normal_form() -> None:
+    # The second article's "Путина" takes the normal form kept from the first.
+    text = "Сотрудники ФСБ задержали сторонника Владимира Путина."
+    first = ru.extract(text, ALIASES)
+    ru._NORMALS.clear()
+    fresh = ru.extract(text, ALIASES)
+    again = ru.extract(text, ALIASES)
+    assert [m.canonical for m in first] == [m.canonical for m in fresh]
+    assert [m.canonical for m in again] == [m.canonical for m in fresh]
+    assert "Владимир Путин" in [m.canonical for m in again]
+
+
+def test_an_alias_link_is_scored_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from passerelle.intake import pipeline
+
+    linker = AliasLinker(ALIASES)
+    fsb = linker.link("Федеральная служба безопасности", "organization")
+    assert fsb is not None
+
+    def scored_again(*_args: object) -> None:
+        raise AssertionError("a name linked before was scored again")
+
+    monkeypatch.setattr(pipeline, "best_of", scored_again)
+    assert AliasLinker(ALIASES).link("Федеральная служба безопасности", "organization") == fsb
