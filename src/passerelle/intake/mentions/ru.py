@@ -256,14 +256,7 @@ def _normal(ent: Any, vocab: Any) -> str:
     """natasha's normal form of a span (what ``ent.normalize`` gives), computed once per
     process for the same words with the same tags."""
     first = ent.tokens[0].start if ent.tokens else 0
-    key = (
-        ent.type,
-        tuple(
-            (t.text, t.pos, tuple(sorted((t.feats or {}).items())), t.id, t.head_id)
-            + (t.start - first, t.stop - first)
-            for t in ent.tokens
-        ),
-    )
+    key = (ent.type, tuple(_token_key(t, first) for t in ent.tokens))
     normal = _NORMALS.get(key)
     if normal is None:
         if len(_NORMALS) >= _NORMALS_HELD:
@@ -271,6 +264,12 @@ def _normal(ent: Any, vocab: Any) -> str:
         ent.normalize(vocab)
         normal = _NORMALS[key] = str(ent.normal or "")
     return normal
+
+
+def _token_key(token: Any, first: int) -> tuple[Any, ...]:
+    feats = tuple(sorted((token.feats or {}).items()))
+    at = (token.start - first, token.stop - first)
+    return (token.text, token.pos, feats, token.id, token.head_id, *at)
 
 
 def _lemma(token: Any, vocab: Any) -> str:
