@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from passerelle.intake.facts.base import PARTIES
-from passerelle.intake.facts.ru.lexicon import PEOPLE, TRIGGER_POS, TRIGGERS
+from passerelle.intake.facts.ru.lexicon import PEOPLE, PRONOUNS, TRIGGER_POS, TRIGGERS
 from passerelle.intake.model import Mention
 
 # Dependents that are not part of an argument's phrase.
@@ -107,11 +107,18 @@ class Reader:
             Sentence(sent.start, sent.stop, list(sent.tokens), read=self._may_trigger(sent.tokens))
             for sent in doc.sents
         ]
-        self.parse([k for k, sent in enumerate(self.sentences) if sent.read])
+        read = [k for k, sent in enumerate(self.sentences) if sent.read]
+        # the sentence before one with a personal pronoun, where its antecedent is sought
+        # (:meth:`antecedent`): parsed in the same batch, which costs less than one by one
+        before = [k - 1 for k in read if k and self._has_pronoun(self.sentences[k].tokens)]
+        self.parse(sorted({*read, *before}))
         self.sent = self.sentences[0] if self.sentences else Sentence(0, 0, [])
 
     def _may_trigger(self, tokens: Sequence[Any]) -> bool:
         return any(t.pos in TRIGGER_POS and self.lemma(t) in TRIGGERS for t in tokens)
+
+    def _has_pronoun(self, tokens: Sequence[Any]) -> bool:
+        return any(t.pos == "PRON" and self.lemma(t) in PRONOUNS for t in tokens)
 
     def parse(self, indexes: Sequence[int]) -> None:
         """Parse the sentences at ``indexes`` that are not parsed yet, and make their trees."""
