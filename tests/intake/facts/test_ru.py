@@ -140,3 +140,19 @@ def test_ru_intake_reads_facts_over_the_recognisers_tagging(
     assert draft.facts == alone.facts
     monkeypatch.undo()  # read alone, the text is tagged by the fact reader: same facts
     assert draft.facts == find_facts(blank_doc(draft.article), draft.mentions)
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["задержали", "задержанного", "провёл", "переданная", "поблагодарил", "взяли", "Заявил"],
+)
+def test_ru_a_form_of_a_trigger_lemma_is_looked_up(word: str) -> None:
+    # Words outside trigger_forms() are not lemmatised: every form of a trigger is in it.
+    from passerelle.intake.facts.ru.lexicon import TRIGGERS
+    from passerelle.intake.facts.ru.reader import trigger_forms
+
+    vocab = russian.models().vocab
+    folded = word.lower().replace("ё", "е")
+    assert any(form.normal in TRIGGERS for form in vocab(folded))
+    assert folded in trigger_forms()
+    assert "сказал" not in trigger_forms()

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF002  (Cyrillic letters, on purpose)
+# ruff: noqa: RUF001, RUF002  (Cyrillic letters, on purpose)
 """Reading natasha's parse of a Russian text: its sentences, tree, lemmas, features, and
 the mentions its arguments name."""
 
@@ -35,6 +35,29 @@ class Sentence:
     kids: dict[str, list[Any]] = field(default_factory=dict)
     read: bool = True  # False: no verb with a trigger lemma, no fact to look for
     parsed: bool = False  # its syntax: ids, heads and relations, by_id and kids
+
+
+@lru_cache(maxsize=1)
+def trigger_forms() -> frozenset[str]:
+    """Every form of the trigger lemmas in pymorphy's dictionary (lower case, ё as е).
+
+    A word has a trigger lemma only if it is one of them: the others are not lemmatised
+    to find out (most verbs and adjectives of a text; pymorphy's look-up is what costs).
+    A word pymorphy does not know, whose guessed lemma would be a trigger, is missed."""
+    from passerelle.intake.mentions import ru
+
+    vocab = ru.models().vocab
+    forms: set[str] = set()
+    for lemma in TRIGGERS:
+        for parse in vocab(lemma):
+            if _folded(parse.normal) == lemma:
+                forms.update(_folded(form.word) for form in parse.lexeme)
+    return frozenset(forms)
+
+
+def _folded(word: str) -> str:
+    """A word as natasha's lemmatiser looks it up: lower case, ё as е."""
+    return word.lower().replace("ё", "е")
 
 
 def _tagged(text: str) -> Any:
@@ -115,7 +138,11 @@ class Reader:
         self.sent = self.sentences[0] if self.sentences else Sentence(0, 0, [])
 
     def _may_trigger(self, tokens: Sequence[Any]) -> bool:
-        return any(t.pos in TRIGGER_POS and self.lemma(t) in TRIGGERS for t in tokens)
+        forms = trigger_forms()
+        return any(
+            t.pos in TRIGGER_POS and _folded(t.text) in forms and self.lemma(t) in TRIGGERS
+            for t in tokens
+        )
 
     def _has_pronoun(self, tokens: Sequence[Any]) -> bool:
         return any(t.pos == "PRON" and self.lemma(t) in PRONOUNS for t in tokens)
