@@ -156,3 +156,28 @@ def test_ru_a_form_of_a_trigger_lemma_is_looked_up(word: str) -> None:
     assert any(form.normal in TRIGGERS for form in vocab(folded))
     assert folded in trigger_forms()
     assert "сказал" not in trigger_forms()
+
+
+def test_ru_only_sentences_that_may_hold_a_fact_are_parsed() -> None:
+    from passerelle.intake.facts.ru.reader import Reader
+
+    text = (
+        "Путин говорил о погоде. "  # a talk, not by telephone: no fact
+        "Лавров поговорил по телефону с Блинкеном. "
+        "Боевики готовили обед. "  # planned, but no attack
+        "Боевики готовили теракт."
+    )
+    reader = Reader(text, [])
+    assert [s.parsed for s in reader.sentences] == [False, True, False, True]
+
+
+def test_ru_what_a_trigger_needs_is_said_once() -> None:
+    # NEEDS is built from the trigger sets one after another: none may be in two of them.
+    from passerelle.intake.facts.ru import lexicon as x
+
+    needing = [x.SHARE, {"взять", "заключить"}, {"провести", "проводить", *x.PHONE_TALK}]
+    needing.append(x.PLAN | x.CARRY_OUT)
+    alone = x.ARREST | x.SEIZE | x.PRAISE | x.STATEMENT | set(x.ATTACK_VERBS) | {"созвониться"}
+    assert sum(len(s) for s in needing) == len(set().union(*needing))
+    assert not alone & set(x.NEEDS)
+    assert set(x.NEEDS) | alone == x.TRIGGERS

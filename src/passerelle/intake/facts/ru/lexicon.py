@@ -109,3 +109,16 @@ TRIGGERS: Final = (
     | frozenset(ATTACK_VERBS)
 )
 TRIGGER_POS: Final = frozenset({"VERB", "AUX", "ADJ"})
+# What else a sentence must hold for a trigger to fire there (:mod:`.triggers`): the start
+# of a word whose lemma the rule asks for (sharing: an information noun; "взять под
+# стражу"; a call "по телефону" or a "телефонный разговор"; planning or carrying out: an
+# attack noun). A trigger not listed needs nothing more. Without one, the sentence is not
+# parsed (:class:`.reader.Reader`).
+_INFORMATION_STEMS: Final = ("информаци", "данн", "сведени", "разведданн")
+_ATTACK_STEMS: Final = ("теракт", "нападени", "атак", "диверси", "взрыв", "покушени", "похищени")
+NEEDS: Final[dict[str, tuple[str, ...]]] = {
+    **dict.fromkeys(SHARE, _INFORMATION_STEMS),
+    **dict.fromkeys(("взять", "заключить"), ("страж",)),
+    **dict.fromkeys(("провести", "проводить", *PHONE_TALK), ("телефон",)),
+    **dict.fromkeys(PLAN | CARRY_OUT, _ATTACK_STEMS),
+}

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from passerelle.intake.facts.base import PARTIES
-from passerelle.intake.facts.ru.lexicon import PEOPLE, PRONOUNS, TRIGGER_POS, TRIGGERS
+from passerelle.intake.facts.ru.lexicon import NEEDS, PEOPLE, PRONOUNS, TRIGGER_POS, TRIGGERS
 from passerelle.intake.model import Mention
 
 # Dependents that are not part of an argument's phrase.
@@ -115,9 +115,10 @@ class Reader:
     ``parsed`` is natasha's segmented, morph-tagged Doc of the same text when the caller
     has one (the entity recogniser's, :func:`passerelle.intake.mentions.ru.parse`): it is
     read as is, not segmented and tagged again. Only the sentences where a verb or
-    participle has a trigger lemma (:data:`.lexicon.TRIGGERS`) are parsed for syntax (the
-    others can hold no fact), and the sentence before one when a pronoun's antecedent is
-    sought there. Lemmas are found when a rule asks for one."""
+    participle has a trigger lemma (:data:`.lexicon.TRIGGERS`), with the word its rule
+    needs (:data:`.lexicon.NEEDS`), are parsed for syntax (the others can hold no fact),
+    and the sentence before one when a pronoun's antecedent is sought there. Lemmas are
+    found when a rule asks for one."""
 
     def __init__(self, text: str, mentions: Sequence[Mention], parsed: Any | None = None) -> None:
         from passerelle.intake.mentions import ru
@@ -139,9 +140,16 @@ class Reader:
 
     def _may_trigger(self, tokens: Sequence[Any]) -> bool:
         forms = trigger_forms()
-        return any(
-            t.pos in TRIGGER_POS and _folded(t.text) in forms and self.lemma(t) in TRIGGERS
+        lemmas = [
+            self.lemma(t)
             for t in tokens
+            if t.pos in TRIGGER_POS and _folded(t.text) in forms and self.lemma(t) in TRIGGERS
+        ]
+        if not lemmas:
+            return False
+        words = [_folded(t.text) for t in tokens]
+        return any(
+            lemma not in NEEDS or any(w.startswith(NEEDS[lemma]) for w in words) for lemma in lemmas
         )
 
     def _has_pronoun(self, tokens: Sequence[Any]) -> bool:
