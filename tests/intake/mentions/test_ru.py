@@ -145,14 +145,10 @@ def test_a_body_name_cut_short_is_made_whole() -> None:
 
 
 def test_a_name_read_again_has_the_same_normal_form() -> None:
-    # The second article's "Путина" takes the normal form kept from the first.
-    text = "Сотрудники ФСБ задержали сторонника Владимира Путина."
-    first = ru.extract(text, ALIASES)
-    ru._NORMALS.clear()
-    fresh = ru.extract(text, ALIASES)
-    again = ru.extract(text, ALIASES)
-    assert [m.canonical for m in first] == [m.canonical for m in fresh]
-    assert [m.canonical for m in again] == [m.canonical for m in fresh]
+    # The second text's "Владимира Путина" takes the normal form kept from the first.
+    first = ru.extract("Сотрудники ФСБ задержали сторонника Владимира Путина.", ALIASES)
+    again = ru.extract("Суд арестовал сторонника Владимира Путина.", ALIASES)
+    assert "Владимир Путин" in [m.canonical for m in first]
     assert "Владимир Путин" in [m.canonical for m in again]
 
 
