@@ -94,6 +94,13 @@ def best_of(name: str, kind: Kind, pool: Sequence[tuple[str, Sequence[str]]]) ->
     return None
 
 
+# The alias entity each (alias files' digest, name, kind) links to: the files do not change
+# while a process runs and names come back from one article to the next (scoring is what
+# linking costs). Per process, emptied when full.
+_ALIAS_LINKS: dict[tuple[str, str, str], str | None] = {}
+_ALIAS_LINKS_HELD: Final = 20_000
+
+
 class AliasLinker:
     """Links names to the alias files' entities, without a database."""
 
@@ -102,6 +109,14 @@ class AliasLinker:
 
     def link(self, name: str, kind: Kind) -> str | None:
         """Return the alias entity the name stands for, or None."""
+        key = (self._aliases.digest, name, kind)
+        if key not in _ALIAS_LINKS:
+            if len(_ALIAS_LINKS) >= _ALIAS_LINKS_HELD:
+                _ALIAS_LINKS.clear()
+            _ALIAS_LINKS[key] = self._link(name, kind)
+        return _ALIAS_LINKS[key]
+
+    def _link(self, name: str, kind: Kind) -> str | None:
         keys = name_keys(name, kind)
         pool = [
             (k.entity_id, k.names)
@@ -179,6 +194,8 @@ def _entities(
     parsed = parse(article.text)
     # The quotation and fact finders read spaCy Docs; natasha's is not one.
     doc = parsed if lang != "ru" else blank_doc(article)
+    if lang == "ru":  # the Russian fact reader reads natasha's tagging, not tagged twice
+        doc.user_data["natasha"] = parsed
     mentions = extract(article.text, aliases, parsed)
     for start, end, other in article.paragraph_langs:
         if other == lang or not other:

@@ -107,3 +107,77 @@ def test_ru_a_loop_in_the_parse_is_cut_where_it_closes() -> None:
         ("1_0", "root"),
         ("1_2", "obj"),
     ]
+
+
+def test_ru_a_pronoun_takes_the_subject_of_a_sentence_with_no_trigger() -> None:
+    # The sentence before has no fact (it is not parsed up front): parsed when asked for.
+    facts, mentions = read_ru(
+        "Владимир Путин встретился с Дональдом Трампом. Он поблагодарил ЦРУ за помощь."
+    )
+    thanks = only(facts, "051")
+    assert thanks.actor_inferred
+    assert named(mentions, thanks.actor_index) == "Владимир Путин"
+
+
+def test_ru_intake_reads_facts_over_the_recognisers_tagging(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from passerelle.intake.facts.ru import reader
+    from passerelle.intake.pipeline import draft_of
+
+    text = (
+        "Сотрудники ФСБ задержали Ивана Петрова. Погода была хорошей. "
+        "Он поблагодарил ЦРУ за помощь."
+    )
+    alone = draft_of(text, ALIASES, lang="ru")
+
+    def tagged_again(_text: str) -> None:
+        raise AssertionError("the text was segmented and tagged a second time")
+
+    monkeypatch.setattr(reader, "_tagged", tagged_again)
+    draft = draft_of(text, ALIASES, lang="ru")
+    assert [f.code for f in draft.facts] == ["173", "051"]
+    assert draft.facts == alone.facts
+    monkeypatch.undo()  # read alone, the text is tagged by the fact reader: same facts
+    assert draft.facts == find_facts(blank_doc(draft.article), draft.mentions)
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["задержали", "задержанного", "провёл", "переданная", "поблагодарил", "взяли", "Заявил"],
+)
+def test_ru_a_form_of_a_trigger_lemma_is_looked_up(word: str) -> None:
+    # Words outside trigger_forms() are not lemmatised: every form of a trigger is in it.
+    from passerelle.intake.facts.ru.lexicon import TRIGGERS
+    from passerelle.intake.facts.ru.reader import trigger_forms
+
+    vocab = russian.models().vocab
+    folded = word.lower().replace("ё", "е")
+    assert any(form.normal in TRIGGERS for form in vocab(folded))
+    assert folded in trigger_forms()
+    assert "сказал" not in trigger_forms()
+
+
+def test_ru_only_sentences_that_may_hold_a_fact_are_parsed() -> None:
+    from passerelle.intake.facts.ru.reader import Reader
+
+    text = (
+        "Путин говорил о погоде. "  # a talk, not by telephone: no fact
+        "Лавров поговорил по телефону с Блинкеном. "
+        "Боевики готовили обед. "  # planned, but no attack
+        "Боевики готовили теракт."
+    )
+    reader = Reader(text, [])
+    assert [s.parsed for s in reader.sentences] == [False, True, False, True]
+
+
+def test_ru_what_a_trigger_needs_is_said_once() -> None:
+    # NEEDS is built from the trigger sets one after another: none may be in two of them.
+    from passerelle.intake.facts.ru import lexicon as x
+
+    needing = [x.SHARE, {"взять", "заключить"}, {"провести", "проводить", *x.PHONE_TALK}]
+    needing.append(x.PLAN | x.CARRY_OUT)
+    alone = x.ARREST | x.SEIZE | x.PRAISE | x.STATEMENT | set(x.ATTACK_VERBS) | {"созвониться"}
+    assert sum(len(s) for s in needing) == len(set().union(*needing))
+    assert not alone & set(x.NEEDS)
+    assert set(x.NEEDS) | alone == x.TRIGGERS

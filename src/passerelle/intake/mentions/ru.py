@@ -235,8 +235,7 @@ def _nominative(ent: Any, vocab: Any, start: int, end: int) -> str:
         return ""
     if len(written) != len(ent.tokens):
         return " ".join(_lemma(t, vocab) if t.pos == "PROPN" else t.text for t in written)
-    ent.normalize(vocab)
-    normal: str = ent.normal or ent.text
+    normal = _normal(ent, vocab) or ent.text
     if ent.type != "ORG":
         return normal
     words, originals = normal.split(), [t.text for t in written]
@@ -244,6 +243,33 @@ def _nominative(ent: Any, vocab: Any, start: int, end: int) -> str:
         return normal
     head = next((i for i, t in enumerate(written) if t.pos in ("NOUN", "PROPN")), len(words))
     return " ".join(words[: head + 1] + originals[head + 1 :])
+
+
+# natasha's normal forms of spans, by their words, tags and spacing: pymorphy's
+# inflection is slow, and a name comes back (in an article, and from one to the next).
+# Per process, like pymorphy's own cache of word analyses; emptied when full.
+_NORMALS: dict[tuple[Any, ...], str] = {}
+_NORMALS_HELD: Final = 20_000
+
+
+def _normal(ent: Any, vocab: Any) -> str:
+    """natasha's normal form of a span (what ``ent.normalize`` gives), computed once per
+    process for the same words with the same tags."""
+    first = ent.tokens[0].start if ent.tokens else 0
+    key = (ent.type, tuple(_token_key(t, first) for t in ent.tokens))
+    normal = _NORMALS.get(key)
+    if normal is None:
+        if len(_NORMALS) >= _NORMALS_HELD:
+            _NORMALS.clear()
+        ent.normalize(vocab)
+        normal = _NORMALS[key] = str(ent.normal or "")
+    return normal
+
+
+def _token_key(token: Any, first: int) -> tuple[Any, ...]:
+    feats = tuple(sorted((token.feats or {}).items()))
+    at = (token.start - first, token.stop - first)
+    return (token.text, token.pos, feats, token.id, token.head_id, *at)
 
 
 def _lemma(token: Any, vocab: Any) -> str:

@@ -94,3 +94,31 @@ ATTACK_VERBS: Final = {
 }
 BOMB_WORDS: Final = ("взрыв", "бомб", "смертник", "сву", "самодельн")
 PRONOUNS: Final = frozenset({"он", "она", "они"})
+# Every lemma a verb (or participle) may trigger a fact with: a sentence with none of them
+# has no fact, and is not parsed (see :class:`..reader.Reader`).
+TRIGGERS: Final = (
+    SHARE
+    | ARREST
+    | {"взять", "заключить", "провести", "проводить", "созвониться"}
+    | SEIZE
+    | PHONE_TALK
+    | PRAISE
+    | STATEMENT
+    | PLAN
+    | CARRY_OUT
+    | frozenset(ATTACK_VERBS)
+)
+TRIGGER_POS: Final = frozenset({"VERB", "AUX", "ADJ"})
+# What else a sentence must hold for a trigger to fire there (:mod:`.triggers`): the start
+# of a word whose lemma the rule asks for (sharing: an information noun; "взять под
+# стражу"; a call "по телефону" or a "телефонный разговор"; planning or carrying out: an
+# attack noun). A trigger not listed needs nothing more. Without one, the sentence is not
+# parsed (:class:`.reader.Reader`).
+_INFORMATION_STEMS: Final = ("информаци", "данн", "сведени", "разведданн")
+_ATTACK_STEMS: Final = ("теракт", "нападени", "атак", "диверси", "взрыв", "покушени", "похищени")
+NEEDS: Final[dict[str, tuple[str, ...]]] = {
+    **dict.fromkeys(SHARE, _INFORMATION_STEMS),
+    **dict.fromkeys(("взять", "заключить"), ("страж",)),
+    **dict.fromkeys(("провести", "проводить", *PHONE_TALK), ("телефон",)),
+    **dict.fromkeys(PLAN | CARRY_OUT, _ATTACK_STEMS),
+}

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF002  (Cyrillic letters, on purpose)
+# ruff: noqa: RUF001, RUF002  (Cyrillic letters, on purpose)
 """Reading natasha's parse of a Russian text: its sentences, tree, lemmas, features, and
 the mentions its arguments name."""
 
@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from passerelle.intake.facts.base import PARTIES
-from passerelle.intake.facts.ru.lexicon import PEOPLE
+from passerelle.intake.facts.ru.lexicon import NEEDS, PEOPLE, PRONOUNS, TRIGGER_POS, TRIGGERS
 from passerelle.intake.model import Mention
 
 # Dependents that are not part of an argument's phrase.
@@ -33,6 +33,62 @@ class Sentence:
     tokens: list[Any]
     by_id: dict[str, Any] = field(default_factory=dict)
     kids: dict[str, list[Any]] = field(default_factory=dict)
+    read: bool = True  # False: no verb with a trigger lemma, no fact to look for
+    parsed: bool = False  # its syntax: ids, heads and relations, by_id and kids
+
+
+@lru_cache(maxsize=1)
+def trigger_forms() -> frozenset[str]:
+    """Every form of the trigger lemmas in pymorphy's dictionary (lower case, ё as е).
+
+    A word has a trigger lemma only if it is one of them: the others are not lemmatised
+    to find out (most verbs and adjectives of a text; pymorphy's look-up is what costs).
+    A word pymorphy does not know, whose guessed lemma would be a trigger, is missed."""
+    from passerelle.intake.mentions import ru
+
+    vocab = ru.models().vocab
+    forms: set[str] = set()
+    for lemma in TRIGGERS:
+        for parse in vocab(lemma):
+            if _folded(parse.normal) == lemma:
+                forms.update(_folded(form.word) for form in parse.lexeme)
+    return frozenset(forms)
+
+
+def _folded(word: str) -> str:
+    """A word as natasha's lemmatiser looks it up: lower case, ё as е."""
+    return word.lower().replace("ё", "е")
+
+
+def _tagged(text: str) -> Any:
+    """Return natasha's Doc of the text, segmented and morph-tagged."""
+    from natasha import Doc
+
+    from passerelle.intake.mentions import ru
+
+    models = ru.models()
+    doc = Doc(text)
+    doc.segment(models.segmenter)
+    doc.tag_morph(models.morph)
+    return doc
+
+
+def _parse_syntax(sentences: Sequence[Sequence[Any]], indexes: Sequence[int]) -> None:
+    """Parse the sentences (their tokens) at ``indexes`` in the text; ids as natasha gives
+    them (``3_7``: the 7th token of the 3rd sentence), whichever sentences are parsed.
+
+    The parser reads 8 sentences at a time, each padded to the longest of them: sent
+    shortest first, they are padded less (the padding is masked: the parse is the same)."""
+    order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
+    chunk = [[t.text for t in sentences[i]] for i in order]
+    if not chunk:
+        return
+    for i, markup in zip(order, _syntax().map(chunk), strict=True):
+        k, tokens = indexes[i], sentences[i]
+        for token, parsed in zip(tokens, markup.tokens, strict=True):
+            token.id = f"{k + 1}_{parsed.id}"
+            token.head_id = f"{k + 1}_{parsed.head_id}"
+            token.rel = parsed.rel
 
 
 def without_cycles(sent: Sentence) -> None:
@@ -54,31 +110,62 @@ def without_cycles(sent: Sentence) -> None:
 
 
 class Reader:
-    """natasha's parse of a text, its mentions, and the sentence being read (``sent``)."""
+    """natasha's parse of a text, its mentions, and the sentence being read (``sent``).
 
-    def __init__(self, text: str, mentions: Sequence[Mention]) -> None:
-        from natasha import Doc
+    ``parsed`` is natasha's segmented, morph-tagged Doc of the same text when the caller
+    has one (the entity recogniser's, :func:`passerelle.intake.mentions.ru.parse`): it is
+    read as is, not segmented and tagged again. Only the sentences where a verb or
+    participle has a trigger lemma (:data:`.lexicon.TRIGGERS`), with the word its rule
+    needs (:data:`.lexicon.NEEDS`), are parsed for syntax (the others can hold no fact),
+    and the sentence before one when a pronoun's antecedent is sought there. Lemmas are
+    found when a rule asks for one."""
 
+    def __init__(self, text: str, mentions: Sequence[Mention], parsed: Any | None = None) -> None:
         from passerelle.intake.mentions import ru
 
-        models = ru.models()
-        doc = Doc(text)
-        doc.segment(models.segmenter)
-        doc.tag_morph(models.morph)
-        doc.parse_syntax(_syntax())
+        self.vocab = ru.models().vocab
+        doc = parsed if parsed is not None and parsed.text == text else _tagged(text)
         self.text = text
         self.mentions = mentions
-        self.sentences: list[Sentence] = []
-        for sent in doc.sents:
-            found = Sentence(sent.start, sent.stop, list(sent.tokens))
-            for token in found.tokens:
-                token.lemmatize(models.vocab)
-                found.by_id[token.id] = token
+        self.sentences = [
+            Sentence(sent.start, sent.stop, list(sent.tokens), read=self._may_trigger(sent.tokens))
+            for sent in doc.sents
+        ]
+        read = [k for k, sent in enumerate(self.sentences) if sent.read]
+        # the sentence before one with a personal pronoun, where its antecedent is sought
+        # (:meth:`antecedent`): parsed in the same batch, which costs less than one by one
+        before = [k - 1 for k in read if k and self._has_pronoun(self.sentences[k].tokens)]
+        self.parse(sorted({*read, *before}))
+        self.sent = self.sentences[0] if self.sentences else Sentence(0, 0, [])
+
+    def _may_trigger(self, tokens: Sequence[Any]) -> bool:
+        forms = trigger_forms()
+        lemmas = [
+            self.lemma(t)
+            for t in tokens
+            if t.pos in TRIGGER_POS and _folded(t.text) in forms and self.lemma(t) in TRIGGERS
+        ]
+        if not lemmas:
+            return False
+        words = [_folded(t.text) for t in tokens]
+        return any(
+            lemma not in NEEDS or any(w.startswith(NEEDS[lemma]) for w in words) for lemma in lemmas
+        )
+
+    def _has_pronoun(self, tokens: Sequence[Any]) -> bool:
+        return any(t.pos == "PRON" and self.lemma(t) in PRONOUNS for t in tokens)
+
+    def parse(self, indexes: Sequence[int]) -> None:
+        """Parse the sentences at ``indexes`` that are not parsed yet, and make their trees."""
+        wanted = [k for k in indexes if not self.sentences[k].parsed]
+        _parse_syntax([self.sentences[k].tokens for k in wanted], wanted)
+        for k in wanted:
+            found = self.sentences[k]
+            found.parsed = True
+            found.by_id = {token.id: token for token in found.tokens}
             without_cycles(found)
             for token in found.tokens:
                 found.kids.setdefault(token.head_id, []).append(token)
-            self.sentences.append(found)
-        self.sent = self.sentences[0] if self.sentences else Sentence(0, 0, [])
 
     # tree -------------------------------------------------------------------------
     def kids(self, token: Any, *rels: str) -> list[Any]:
@@ -91,7 +178,9 @@ class Reader:
         return self.sent.by_id.get(token.head_id)
 
     def lemma(self, token: Any) -> str:
-        """Return the token's lemma, lower-cased."""
+        """Return the token's lemma, lower-cased (natasha's, found on first use)."""
+        if token.lemma is None:
+            token.lemmatize(self.vocab)
         return str(token.lemma or token.text).lower()
 
     def case(self, token: Any) -> str:
@@ -204,6 +293,7 @@ class Reader:
             if sent is self.sent:
                 floor = self.sentences[k - 1].start if k else sent.start
                 if k:
+                    self.parse([k - 1])
                     subject = self._root_subject(self.sentences[k - 1])
                     if subject is not None:
                         return subject

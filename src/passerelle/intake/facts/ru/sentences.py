@@ -19,11 +19,15 @@ from passerelle.intake.facts.ru.triggers import trigger_at
 from passerelle.intake.model import Mention
 
 
-def find_facts_ru(text: str, mentions: Sequence[Mention]) -> list[Fact]:
-    """Return the facts of a Russian article text, in text order."""
-    r = Reader(text, mentions)
+def find_facts_ru(text: str, mentions: Sequence[Mention], parsed: Any | None = None) -> list[Fact]:
+    """Return the facts of a Russian article text, in text order.
+
+    ``parsed``: natasha's segmented and morph-tagged Doc of the text, if there is one."""
+    r = Reader(text, mentions, parsed)
     facts: list[Fact] = []
     for sent in r.sentences:
+        if not sent.read:
+            continue
         r.sent = sent
         found: list[Found] = []
         used: set[str] = set()

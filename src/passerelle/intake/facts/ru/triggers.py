@@ -27,6 +27,7 @@ from passerelle.intake.facts.ru.lexicon import (
     SEIZE,
     SHARE,
     STATEMENT,
+    TRIGGER_POS,
 )
 from passerelle.intake.facts.ru.reader import Reader
 
@@ -51,9 +52,9 @@ def attack_target(r: Reader, noun: Any) -> Any | None:
 
 def trigger_at(r: Reader, verb: Any) -> list[Found]:
     """Return the facts a verb (or a participle) of the current sentence triggers."""
-    lemma = r.lemma(verb)
-    if verb.pos not in ("VERB", "AUX", "ADJ"):
+    if verb.pos not in TRIGGER_POS:
         return []
+    lemma = r.lemma(verb)
     args = arguments(r, verb)
     found = Found("", [verb], args.actor, None, passive=args.passive, inferred=args.inferred)
     patient = args.patient
