@@ -223,7 +223,7 @@ def test_an_added_fact_follows_a_relabelled_entity(ctx: ContextFor, bundle: dict
     review.correct_element(
         alice, Correct(draft_id=view.id, element=str(numbers["dgsi"]), label="group")
     )
-    done, seen = _published(ctx, view)
+    _, seen = _published(ctx, view)
     assert seen[fact.stix_id]["source_ref"].startswith("intrusion-set--")
     assert seen[fact.stix_id]["source_ref"] in seen
 

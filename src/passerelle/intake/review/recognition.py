@@ -86,7 +86,8 @@ def recognised(row: Any, how: str) -> Conflict:
         then = "a new draft that replaces it"
     return Conflict(
         f"this article ({how}) was {where}: review that draft, or store this one as an "
-        f"update (--update; REST update: true), {then}, keeping the reviewed decisions"
+        f"update (--update; REST update: true; web: the update box), {then}, keeping the reviewed "
+        "decisions"
     )
 
 
