@@ -1,16 +1,17 @@
 """The intake pages: read an article (pasted, or a .txt or .html file), review its draft
-element by element beside its source text, publish it.
+element by element beside its source text, add what intake missed, publish it.
 
 Every read and action runs the review operations the REST API and the command line run
 (``intake.store``, ``intake.list``, ``intake.show``, ``intake.accept``, ``intake.reject``,
-``intake.correct``, ``intake.add-entity``, ``intake.add-fact``, ``intake.publish``) through :func:`~passerelle.core.operations.perform`,
-so the pages show and allow exactly what they do, and the audit log records the same: a
-draft of another organisation answers 404 like one that does not exist. A file is decoded
-as the command line decodes one (:func:`passerelle.intake.reading.decode`), then read,
-HTML or text, by the same reader. The draft's channel and TLP are chosen when the
-article is read; publishing stores the accepted elements in that channel. An article
-stored already is refused with the reason, and the form then offers to store it as an
-update of its draft (keeping the reviewed decisions).
+``intake.correct``, ``intake.add-entity``, ``intake.add-fact``, ``intake.publish``)
+through :func:`~passerelle.core.operations.perform`, so the pages show and allow exactly
+what they do, and the audit log records the same: a draft of another organisation answers
+404 like one that does not exist. A file is decoded as the command line decodes one
+(:func:`passerelle.intake.reading.decode`), then read, HTML or text, by the same reader.
+The draft's channel and TLP are chosen when the article is read; publishing stores the
+accepted elements in that channel. An article stored already is refused with the reason,
+and the form then offers to store it as an update of its draft (keeping the reviewed
+decisions).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ Session = Annotated[WebSession, Depends(signed_in)]
 READABLE: Final = (".txt", ".html", ".htm")
 DECISIONS: Final = {"accept": review.ACCEPT, "reject": review.REJECT}
 #: What the review page adds to a draft: the operation and the form's fields.
-ADDITIONS: Final = {
+ADDITIONS: Final[dict[str, tuple[Operation[Any], tuple[str, ...]]]] = {
     "entities": (review.ADD_ENTITY, ("name", "label", "start", "end", "reason")),
     "facts": (review.ADD_FACT, ("subject", "object", "kind", "verb", "start", "end", "reason")),
 }
@@ -271,6 +272,7 @@ async def add(request: Request, draft_id: str, what: str, session: Session) -> R
 
     def asked() -> BaseModel:
         values = {k: field(form, k) for k in names if field(form, k)}
-        return operation.request.model_validate({"draft_id": draft_id, **values})
+        made: BaseModel = operation.request.model_validate({"draft_id": draft_id, **values})
+        return made
 
     return await _act(request, session, draft_id, operation, asked, f"#add-{what}")

@@ -155,7 +155,8 @@ def test_command_line_recognises_an_article_and_adds_what_intake_missed(
         user="alice",
     )  # fmt: skip
     assert entity.exit_code == 0, entity.output
-    assert entity.stdout.startswith("added ") and "location église" in entity.stdout
+    assert entity.stdout.startswith("added ")
+    assert "location église" in entity.stdout
     church = entity.stdout.split()[1].rstrip(":")
     shown = json.loads(run("intake", "show", draft_id, "--json", user="alice").stdout)
     suspect = next(e for e in shown["elements"] if "Karim Benali" in e["summary"])
