@@ -473,4 +473,3 @@ def intake_publish(
     )
     for why in done["left_out"]:
         click.echo(f"left out {why}")
-

@@ -401,3 +401,21 @@ def test_an_edited_article_keeps_the_decisions_of_what_is_found_again(
     with alice.database.read() as conn:
         rows = conn.execute(intake_drafts.select()).all()
     assert {r.state for r in rows} == {"replaced", "open"}
+
+
+def test_drafts_of_one_article_stored_twice_before_are_flagged(
+    ctx: ContextFor, bundle: dict[str, Any]
+) -> None:
+    alice = ctx("alice")
+    first = review.store_draft(alice, StoreDraft(channel="fr-ru", bundle=bundle))
+    where = intake_drafts.c.id == first.id
+    with alice.database.write() as conn:  # as a draft stored before articles were recognised
+        fingerprint = conn.execute(intake_drafts.select().where(where)).one().fingerprint
+        conn.execute(intake_drafts.update().where(where).values(fingerprint=None))
+    second = review.store_draft(alice, StoreDraft(channel="fr-ru", bundle=bundle))
+    with alice.database.write() as conn:  # the migration computes the first's
+        conn.execute(intake_drafts.update().where(where).values(fingerprint=fingerprint))
+    listed = {d.id: d.same_article for d in review.list_drafts(alice, ListDrafts())}
+    assert listed == {first.id: [second.id], second.id: [first.id]}
+    assert review.show_draft(alice, DraftRef(draft_id=first.id)).same_article == [second.id]
+    assert review.list_drafts(ctx("boris"), ListDrafts()) == []

@@ -127,7 +127,7 @@ def draft_view(conn: Connection, row: Any) -> DraftView:
     counts = _counts(conn, [row.id]).get(row.id, {})
     originals = original_objects(row)
     return DraftView(
-        **_summary_view(row, counts, same_article(conn, intake_drafts.c.org_id == row.org_id)),
+        **_summary_view(row, counts, same_article(conn, intake_drafts.c.org_id == row.org_id, row)),
         elements=[element_view(e, originals) for e in element_rows(conn, row.id)],
     )
 

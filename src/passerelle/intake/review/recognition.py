@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, or_, select
+from sqlalchemy import ColumnElement, Connection, false, or_, select
 
 from passerelle.errors import BadInput, Conflict
 from passerelle.intake.review.elements import (
@@ -91,15 +91,25 @@ def recognised(row: Any, how: str) -> Conflict:
     )
 
 
-def same_article(conn: Connection, kept: ColumnElement[bool]) -> dict[str, list[str]]:
+def same_article(
+    conn: Connection, kept: ColumnElement[bool], draft: Any = None
+) -> dict[str, list[str]]:
     """Return, for each draft ``kept`` selects (those of one organisation, by
     :func:`passerelle.policy.drafts.drafts_kept_by` or of a draft it found), the other
-    drafts (not replaced) of the same article: drafts stored twice before updates existed."""
-    rows = conn.execute(
-        select(intake_drafts.c.id, intake_drafts.c.fingerprint, intake_drafts.c.source_url).where(
-            kept, intake_drafts.c.state != "replaced"
+    drafts (not replaced) of the same article: drafts stored twice before updates existed.
+    Given one ``draft``, only those of its article are read."""
+    query = select(
+        intake_drafts.c.id, intake_drafts.c.fingerprint, intake_drafts.c.source_url
+    ).where(kept, intake_drafts.c.state != "replaced")
+    if draft is not None:
+        url = source_key(draft.source_url)
+        query = query.where(
+            or_(
+                intake_drafts.c.fingerprint == (draft.fingerprint or ""),
+                intake_drafts.c.source_url.in_([url, url + "/"]) if url else false(),
+            )
         )
-    ).all()
+    rows = conn.execute(query).all()
     groups: dict[str, set[str]] = {}
     for row in rows:
         for key in (f"text:{row.fingerprint or ''}", f"url:{source_key(row.source_url)}"):
