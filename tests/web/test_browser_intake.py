@@ -1,7 +1,8 @@
 """Intake review in a real Chromium against a real ``passerelle serve``: a French article
 pasted, read into a draft (the node loads the French model on the first article), its
 source text marked, its elements accepted, one corrected and some rejected, an entity
-added, published into a channel; a member of the channel then reads the report and the corrected name.
+added, published into a channel; a member of the channel then reads the report and the
+corrected name.
 
 On SQLite only, like tests/web/test_browser.py: what the pages read and write is tested
 on both backends in-process (test_intake_pages). Screenshots of the review page in French
