@@ -419,3 +419,43 @@ def test_drafts_of_one_article_stored_twice_before_are_flagged(
     assert listed == {first.id: [second.id], second.id: [first.id]}
     assert review.show_draft(alice, DraftRef(draft_id=first.id)).same_article == [second.id]
     assert review.list_drafts(ctx("boris"), ListDrafts()) == []
+
+
+def test_an_update_is_for_the_channel_of_the_draft_it_updates(
+    ctx: ContextFor, bundle: dict[str, Any]
+) -> None:
+    alice = ctx("alice")
+    view = review.store_draft(alice, StoreDraft(channel="fr-ru", bundle=bundle))
+    with pytest.raises(BadInput, match=f"draft {view.id} of this article is for another"):
+        review.store_draft(alice, StoreDraft(channel="dropbox", bundle=bundle, update=True))
+    assert review.show_draft(alice, DraftRef(draft_id=view.id)).state == "open"
+
+
+def test_a_correction_naming_what_is_no_longer_found_is_decided_again(
+    ctx: ContextFor, bundle: dict[str, Any]
+) -> None:
+    """A quotation whose speaker was corrected to an entity the new text no longer names:
+    its decision is not carried over (it would refer to nothing); the rest is."""
+    alice = ctx("alice")
+    view = review.store_draft(alice, StoreDraft(channel="fr-ru", bundle=bundle))
+    numbers = review_all(alice, view)
+    quote = review.correct_element(
+        alice,
+        Correct(draft_id=view.id, element=str(numbers["quote"]), name=DGSI),
+    )
+    dgsi = next(e for e in view.elements if e.number == numbers["dgsi"])
+    assert quote.object["x_passerelle_speaker_ref"] == dgsi.stix_id
+    edited = copy.deepcopy(bundle)
+    edited["objects"] = [  # DGSI no longer named, nor any fact about it
+        o
+        for o in edited["objects"]
+        if o.get("name") != DGSI and dgsi.stix_id not in (o.get("source_ref"), o.get("target_ref"))
+    ]
+    report = edited["objects"][0]
+    report["object_refs"] = [r for r in report["object_refs"] if r != dgsi.stix_id]
+    update = review.store_draft(alice, StoreDraft(channel="fr-ru", bundle=edited, update=True))
+    states = {e.stix_id: e.state for e in update.elements}
+    assert states[quote.stix_id] == "pending"
+    suspect = next(e for e in view.elements if e.number == numbers["suspect"])
+    assert states[suspect.stix_id] == "corrected"
+    assert dgsi.stix_id not in states
