@@ -459,3 +459,28 @@ def test_a_correction_naming_what_is_no_longer_found_is_decided_again(
     suspect = next(e for e in view.elements if e.number == numbers["suspect"])
     assert states[suspect.stix_id] == "corrected"
     assert dgsi.stix_id not in states
+
+
+def test_the_migration_fingerprints_the_drafts_stored_before(
+    ctx: ContextFor, bundle: dict[str, Any]
+) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, select
+
+    from passerelle.intake.review.recognition import fingerprint
+    from passerelle.store.migrate import alembic_config
+
+    alice = ctx("alice")
+    view = review.store_draft(alice, StoreDraft(channel="fr-ru", bundle=bundle))
+    url = alice.database.engine.url.render_as_string(hide_password=False)
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    command.downgrade(alembic_config(engine), "0020_search")  # drafts without fingerprints
+    command.upgrade(alembic_config(engine), "head")
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(intake_drafts.c.fingerprint).where(intake_drafts.c.id == view.id)
+        ).scalar()
+    engine.dispose()
+    assert found == fingerprint(bundle["objects"][0])
+    with pytest.raises(Conflict, match=view.id):
+        review.store_draft(alice, StoreDraft(channel="fr-ru", bundle=bundle))
