@@ -108,6 +108,8 @@ def test_the_catalogue_gives_every_operation_its_title_and_status() -> None:
         "watch.add",
         "entity.alias",
         "intake.store",
+        "intake.add-entity",
+        "intake.add-fact",
         "admin.user-add",
         "admin.org-add",
         "admin.channel-add",

@@ -112,6 +112,29 @@ def expect_drafts(person: Person) -> Outcomes:
     return {"status": "200", "listed": "1" if mine else "0", "show": "200" if mine else "404"}
 
 
+def observe_additions(world: ReviewWorld, person: Person) -> Outcomes:
+    """Add an entity and a fact to the draft, as each person would try (an attacker from
+    another organisation included)."""
+    token = world.probe.world.tokens[person.username]
+    headers = {"Authorization": f"Bearer {token}"}
+    base = f"/api/intake/drafts/{world.draft_id}"
+    entity = world.probe.client.post(
+        f"{base}/entities", json={"name": "Intrus", "label": "person"}, headers=headers
+    )
+    number = str(entity.json()["number"]) if entity.status_code == 201 else "1"
+    fact = world.probe.client.post(
+        f"{base}/facts", json={"subject": number, "object": "1", "kind": "phoned"}, headers=headers
+    )
+    return {"entity": str(entity.status_code), "fact": str(fact.status_code)}
+
+
+def expect_additions(person: Person) -> Outcomes:
+    if person.role is Role.AUDITOR:
+        return {"entity": "403", "fact": "403"}
+    mine = person.relation is Relation.PRODUCER
+    return {"entity": "201" if mine else "404", "fact": "201" if mine else "404"}
+
+
 @dataclass(frozen=True)
 class ReviewPath:
     name: str
@@ -122,6 +145,7 @@ class ReviewPath:
 REVIEW_PATHS = [
     ReviewPath("api-review", observe_review, expect_review),
     ReviewPath("api-intake-drafts", observe_drafts, expect_drafts),
+    ReviewPath("api-intake-additions", observe_additions, expect_additions),
 ]
 
 

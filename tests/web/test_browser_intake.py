@@ -1,7 +1,8 @@
 """Intake review in a real Chromium against a real ``passerelle serve``: a French article
 pasted, read into a draft (the node loads the French model on the first article), its
-source text marked, its elements accepted, one corrected and one rejected, published
-into a channel; a member of the channel then reads the report and the corrected name.
+source text marked, its elements accepted, one corrected and some rejected, an entity
+added, published into a channel; a member of the channel then reads the report and the
+corrected name.
 
 On SQLite only, like tests/web/test_browser.py: what the pages read and write is tested
 on both backends in-process (test_intake_pages). Screenshots of the review page in French
@@ -128,6 +129,20 @@ def _review_in_french(page: Page) -> None:
     suspect.get_by_label(re.compile("^Pourquoi")).fill("anonymisé")
     suspect.get_by_role("button", name="Enregistrer la correction").click()
     expect(_element(page, "person Mehdi L.").locator(".state")).to_have_text("corrigé")
+    # Every fact is an element too: those not wanted are rejected.
+    pending = page.locator('li.element[data-kind="fact"][data-state="pending"]')
+    for left in reversed(range(pending.count())):
+        _settled(page)
+        pending.first.get_by_role("button", name="Rejeter").click()
+        expect(pending).to_have_count(left)
+    # What intake missed is added, and counts as reviewed.
+    _settled(page)
+    page.locator("details.add-entity").get_by_text("Ajouter une entité").click()
+    page.locator("#add-name").fill("entrepôt de Villeurbanne")
+    page.locator("#add-label").select_option("location")
+    page.get_by_role("button", name=f"Ajouter l{APOSTROPHE}entité").click()
+    added = _element(page, "location entrepôt de Villeurbanne")
+    expect(added.locator(".state")).to_have_text("corrigé")
 
 
 def test_intake_review_of_a_french_article_from_paste_to_publish(

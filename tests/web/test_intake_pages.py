@@ -278,6 +278,8 @@ def test_another_organisations_draft_answers_like_none(
                 (f"{base}/elements/1/reject", {}),
                 (f"{base}/elements/1/correct", {"name": "Someone else"}),
                 (f"{base}/publish", {}),
+                (f"{base}/entities", {"name": "Intrus", "label": "person"}),
+                (f"{base}/facts", {"subject": "1", "object": "2", "kind": "phoned"}),
             ):
                 answer = _post(client, path, token, **data)
                 assert answer.status_code == 404, (username, path)
@@ -347,3 +349,69 @@ def test_an_auditor_of_the_drafts_organisation_takes_no_part(
         assert _post(client, f"{base}/publish", token).status_code == 403
     again = review.show_draft(contexts(world, clock)("alice"), review.DraftRef(draft_id=view.id))
     assert [e.state for e in again.elements] == [e.state for e in view.elements]
+
+
+def test_an_entity_and_a_fact_added_on_the_page_are_published(
+    browser: TestClient, world: World, clock: FakeClock, bundle: dict[str, Any]
+) -> None:
+    view = _stored(world, clock, bundle)
+    assert sign_in(browser, "alice") == 303
+    base = f"/intake/drafts/{view.id}"
+    page = browser.get(base).text
+    assert 'action="' + base + '/entities"' in page
+    text = bundle["objects"][0]["x_passerelle_article_text"]
+    start = text.index("une église")
+    added = _post(
+        browser, f"{base}/entities", name="église", label="location",
+        start=str(start), end=str(start + 10),
+    )  # fmt: skip
+    assert added.status_code == 303, added.text
+    assert added.headers["location"] == f"{base}#add-entities"
+    page = browser.get(base).text
+    assert "une église" in _marks(page, "entity")
+    ctx = contexts(world, clock)("alice")
+    shown = review.show_draft(ctx, review.DraftRef(draft_id=view.id))
+    church = number_of(shown, "église")
+    suspect = number_of(shown, "Karim Benali")
+    fact = _post(
+        browser, f"{base}/facts", subject=str(suspect), object=str(church),
+        kind="planned-attack-on", verb="préparer",
+    )  # fmt: skip
+    assert fact.status_code == 303, fact.text
+    wrong = _post(browser, f"{base}/facts", subject=str(suspect), object=str(suspect), kind="x")
+    assert wrong.status_code == 400
+    assert "two different entities" in wrong.text
+    shown = review.show_draft(ctx, review.DraftRef(draft_id=view.id))
+    for element in shown.elements:
+        if element.state == "pending":
+            verb = "accept" if element.number == suspect else "reject"
+            assert _post(browser, f"{base}/elements/{element.number}/{verb}").status_code == 303
+    assert _post(browser, f"{base}/publish").status_code == 303
+    done = review.show_draft(ctx, review.DraftRef(draft_id=view.id))
+    assert done.state == "done"
+    published = {e.summary for e in done.elements if e.state == "corrected"}
+    assert {"location église", "Karim Benali planned-attack-on église"} <= published
+
+
+def test_an_article_read_again_is_recognised_and_stored_as_an_update(
+    browser: TestClient, world: World, clock: FakeClock, bundle: dict[str, Any]
+) -> None:
+    view = _stored(world, clock, bundle)
+    ctx = contexts(world, clock)("alice")
+    review.accept_element(ctx, review.Decide(draft_id=view.id, element=str(number_of(view, DGSI))))
+    assert sign_in(browser, "alice") == 303
+    fields = {"channel": "fr-ru", "lang": "fr", "published": "2025-03-10", "text": ARTICLE}
+    refused = _post(browser, "/intake", csrf_of(browser.get("/intake").text), **fields)
+    assert refused.status_code == 409
+    assert f"stored as draft {view.id}" in refused.text
+    assert 'id="update" name="update" type="checkbox" value="yes" autofocus' in refused.text
+    assert str(escape(ARTICLE.split(chr(10))[0])) in refused.text  # the text is kept
+    stored = _post(browser, "/intake", csrf_of(refused.text), update="yes", **fields)
+    assert stored.status_code == 303, stored.text
+    page = browser.get(stored.headers["location"]).text
+    assert f"An update of draft {view.id}" in page
+    update = review.list_drafts(ctx, review.ListDrafts())
+    assert [d.replaces for d in update] == [view.id]
+    assert update[0].accepted == 1
+    listing = browser.get("/intake/drafts").text
+    assert "replaced by an update" in listing

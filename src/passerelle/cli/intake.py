@@ -67,6 +67,8 @@ def intake_group() -> None:
     passerelle intake accept DRAFT ELEMENT...     accept elements as they are
     passerelle intake reject DRAFT ELEMENT...     reject elements: they are not published
     passerelle intake correct DRAFT ELEMENT ...   correct a name, label or the whole object
+    passerelle intake add-entity DRAFT NAME ...   add an entity intake missed
+    passerelle intake add-fact DRAFT S KIND O     add a fact intake missed (S did KIND to O)
     passerelle intake publish DRAFT               store the accepted elements as intelligence
 
     Give a file named like a subcommand as a path (./drafts) or after `intake read`.
@@ -116,6 +118,15 @@ _CHANNEL = click.option(
 )
 
 
+_UPDATE = click.option(
+    "--update",
+    is_flag=True,
+    help="With --channel: an article stored already (the same text or source URL) is stored "
+    "as an update of its last draft, keeping the reviewed decisions (published again: a new "
+    "version of its report); without it, such an article is refused, saying which draft.",
+)
+
+
 @intake_group.command(READ)
 @_FILES
 @_LANG
@@ -123,6 +134,7 @@ _CHANNEL = click.option(
 @_FORMAT
 @_TLP
 @_CHANNEL
+@_UPDATE
 @client_options
 @pass_node
 def intake_read(
@@ -133,6 +145,7 @@ def intake_read(
     output: str,
     tlp: str,
     channel_ref: str | None,
+    update: bool,
     username: str | None,
     url: str | None,
 ) -> None:
@@ -143,13 +156,15 @@ def intake_read(
     under a "== FILE" line), with a progress bar on standard error; a file that cannot be
     read is said in one line there, the others are read, and the exit status is 1.
     With --channel each draft is also stored for review (intake show, accept, reject,
-    correct, publish); its id is printed on standard error, after the draft.
+    correct, publish); its id is printed on standard error, after the draft. An article
+    stored already is refused (one line), or with --update stored as an update of its draft.
     """
     require_extra(lang)
     read = _reader(node, lang, published.date() if published else None, username, url)
 
     def emit(draft: Draft, file: str | None) -> None:
-        _emit(draft, file, output, tlp, node, channel_ref, username, url)
+        store = (channel_ref, update) if channel_ref else None
+        _emit(draft, file, output, tlp, node, store, username, url)
 
     if len(files) == 1:
         emit(read(files[0]), None)
@@ -168,12 +183,10 @@ def _read_many(
     with click.progressbar(files, label="reading", file=sys.stderr, show_pos=True) as bar:
         for file in bar:
             try:
-                draft = read(file)
-            except PasserelleError as exc:
+                emit(read(file), file)
+            except PasserelleError as exc:  # unreadable, or refused by the node
                 failed += 1
                 click.echo(f"\n{file}: {exc}", err=True)
-                continue
-            emit(draft, file)
     if failed:
         raise PasserelleError(f"{failed} of {len(files)} files could not be read")
 
@@ -184,11 +197,12 @@ def _emit(
     output: str,
     tlp: str,
     node: Node,
-    channel_ref: str | None,
+    store: tuple[str, bool] | None,
     username: str | None,
     url: str | None,
 ) -> None:
-    """Print a draft (one file: as it is; several: named by its file), store it if asked."""
+    """Print a draft (one file: as it is; several: named by its file), store it if asked
+    (``store``: the channel, and whether an article stored already is updated)."""
     bundle = draft.bundle(Tlp.parse(tlp))
     if output == "summary":
         click.echo(draft.summary() if file is None else f"== {file}\n{draft.summary()}")
@@ -196,20 +210,27 @@ def _emit(
         click.echo(json.dumps(bundle, ensure_ascii=False, indent=2))
     else:
         click.echo(json.dumps({"file": file, "bundle": bundle}, ensure_ascii=False))
-    if channel_ref:
-        _store_for_review(node, bundle, channel_ref, username, url)
+    if store is not None:
+        _store_for_review(node, bundle, store, username, url)
 
 
 def _store_for_review(
-    node: Node, bundle: dict[str, Any], channel_ref: str, username: str | None, url: str | None
+    node: Node,
+    bundle: dict[str, Any],
+    store: tuple[str, bool],
+    username: str | None,
+    url: str | None,
 ) -> None:
     """Store a draft for review in a channel; say its id on standard error."""
+    channel_ref, update = store
     stored = make_client(node, username, url).call(
-        "intake.store", {"channel": channel_ref, "bundle": bundle}
+        "intake.store", {"channel": channel_ref, "bundle": bundle, "update": update}
     )
+    kept = sum(1 for e in stored["elements"][1:] if e["state"] != "pending")
+    updates = f", updates {stored['replaces']}: {kept} decisions kept" if stored["replaces"] else ""
     click.echo(
         f"stored draft {stored['id']} for review ({len(stored['elements']) - 1} elements, "
-        f"channel {stored['channel']})",
+        f"channel {stored['channel']}{updates})",
         err=True,
     )
 
@@ -269,6 +290,10 @@ def _print_draft(draft: dict[str, Any], as_json: bool) -> None:
         lines.insert(5, ("source", draft["source_url"]))
     if draft.get("report_id"):
         lines.append(("report", draft["report_id"]))
+    if draft.get("replaces"):
+        lines.append(("updates", f"{draft['replaces']} (its reviewed decisions kept)"))
+    if draft.get("same_article"):
+        lines.append(("warning", "the same article as " + ", ".join(draft["same_article"])))
     for label, value in lines:
         click.echo(f"{label + ':':<10} {value}")
     click.echo("")
@@ -300,6 +325,10 @@ def intake_drafts(
         return
     columns = [*_LIST_COLUMNS, "state"] if include_done else _LIST_COLUMNS
     emit_rows([{**d, "created": _when(d["created"])} for d in found], columns, False)
+    for draft in found:
+        if draft["same_article"]:
+            others = ", ".join(draft["same_article"])
+            click.echo(f"warning: {draft['id']} holds the same article as {others}", err=True)
 
 
 @intake_group.command("show")

@@ -138,6 +138,12 @@ OPERATIONS: dict[str, Declared] = {
         "POST", _ELEMENT + "/correct", _DRAFTS + "CORRECT", "Correct an element"
     ),
     "intake.publish": Declared("POST", _DRAFT + "/publish", _DRAFTS + "PUBLISH", "Publish a draft"),
+    "intake.add-entity": Declared(
+        "POST", _DRAFT + "/entities", _DRAFTS + "ADD_ENTITY", "Add an entity to a draft", CREATED
+    ),
+    "intake.add-fact": Declared(
+        "POST", _DRAFT + "/facts", _DRAFTS + "ADD_FACT", "Add a fact to a draft", CREATED
+    ),
     "admin.org": Declared("GET", _ORG, _ADMIN + "ORG", "Show your organisation"),
     "admin.org-rename": Declared(
         "POST", _ORG + "/rename", _ADMIN + "ORG_RENAME", "Rename your organisation"

@@ -455,12 +455,16 @@ intake_drafts = Table(
     Column("published", String(40)),
     Column("source_url", Text, nullable=False, server_default=""),
     Column("bundle", Text, nullable=False),  # the draft's STIX bundle, as intake made it
-    # open (under review), done (published)
+    # open (under review), done (published), replaced (by a newer draft of the article)
     Column("state", String(20), nullable=False),
     Column("published_by", Integer, ForeignKey("users.id")),
     Column("published_at", BigInteger),
     Column("report_id", Key),  # the report stored when it was published
+    # SHA-256 of the article text normalised (passerelle.intake.review.recognition)
+    Column("fingerprint", String(64)),
+    Column("replaces", String(64)),  # the draft this one updates (decisions carried over)
     Index("ix_intake_drafts_org", "org_id", "created"),
+    Index("ix_intake_drafts_fingerprint", "org_id", "fingerprint"),
 )
 
 # One reviewable element of a draft: an entity, a quotation, a fact or the report itself.

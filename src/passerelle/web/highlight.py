@@ -77,6 +77,8 @@ def spans_of(view: DraftView) -> list[Span]:
     for element in view.elements:
         found.extend(_element_spans(element))
     report = _report(view) or {}
+    if any(e.stix_id.startswith(FACT_PREFIX) for e in view.elements):
+        return found  # its facts are elements (a draft stored before: marked unnumbered)
     for fact in report.get("x_passerelle_facts") or []:
         if isinstance(fact, dict) and _offsets(fact.get("start"), fact.get("end")):
             label = f"{fact.get('label', '')}: {fact.get('sentence', '')}"
@@ -89,6 +91,8 @@ def _element_spans(element: Element) -> Iterator[Span]:
     where: list[tuple[Any, Any]] = []
     if element.kind == "entity":
         where = [(m.get("start"), m.get("end")) for m in obj.get("x_passerelle_mentions") or []]
+    elif element.stix_id.startswith(FACT_PREFIX):  # an entry of the report's facts
+        where = [(obj.get("start"), obj.get("end"))]
     elif element.kind in ("quotation", "fact"):
         where = [(obj.get("x_passerelle_start"), obj.get("x_passerelle_end"))]
     elif element.kind == "date":
@@ -96,6 +100,9 @@ def _element_spans(element: Element) -> Iterator[Span]:
     for start, end in where:
         if _offsets(start, end):
             yield Span(start, end, element.kind, element.summary, element.number, element.state)
+
+
+FACT_PREFIX: Final = "x-passerelle-fact--"
 
 
 def _offsets(start: Any, end: Any) -> bool:

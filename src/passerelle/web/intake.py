@@ -1,14 +1,17 @@
 """The intake pages: read an article (pasted, or a .txt or .html file), review its draft
-element by element beside its source text, publish it.
+element by element beside its source text, add what intake missed, publish it.
 
 Every read and action runs the review operations the REST API and the command line run
 (``intake.store``, ``intake.list``, ``intake.show``, ``intake.accept``, ``intake.reject``,
-``intake.correct``, ``intake.publish``) through :func:`~passerelle.core.operations.perform`,
-so the pages show and allow exactly what they do, and the audit log records the same: a
-draft of another organisation answers 404 like one that does not exist. A file is decoded
-as the command line decodes one (:func:`passerelle.intake.reading.decode`), then read,
-HTML or text, by the same reader. The draft's channel and TLP are chosen when the
-article is read; publishing stores the accepted elements in that channel.
+``intake.correct``, ``intake.add-entity``, ``intake.add-fact``, ``intake.publish``)
+through :func:`~passerelle.core.operations.perform`, so the pages show and allow exactly
+what they do, and the audit log records the same: a draft of another organisation answers
+404 like one that does not exist. A file is decoded as the command line decodes one
+(:func:`passerelle.intake.reading.decode`), then read, HTML or text, by the same reader.
+The draft's channel and TLP are chosen when the article is read; publishing stores the
+accepted elements in that channel. An article stored already is refused with the reason,
+and the form then offers to store it as an update of its draft (keeping the reviewed
+decisions).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from passerelle.core.context import Context
 from passerelle.core.operations import Operation, perform
-from passerelle.errors import BadInput, Forbidden, NotFound, PasserelleError
+from passerelle.errors import BadInput, Conflict, Forbidden, NotFound, PasserelleError
 from passerelle.intake import review
 from passerelle.intake.reading import MAX_BYTES, decode
 from passerelle.policy.directory import Channel
@@ -41,6 +44,11 @@ Session = Annotated[WebSession, Depends(signed_in)]
 #: The files the intake form reads.
 READABLE: Final = (".txt", ".html", ".htm")
 DECISIONS: Final = {"accept": review.ACCEPT, "reject": review.REJECT}
+#: What the review page adds to a draft: the operation and the form's fields.
+ADDITIONS: Final[dict[str, tuple[Operation[Any], tuple[str, ...]]]] = {
+    "entities": (review.ADD_ENTITY, ("name", "label", "start", "end", "reason")),
+    "facts": (review.ADD_FACT, ("subject", "object", "kind", "verb", "start", "end", "reason")),
+}
 
 
 def _problem(exc: Exception) -> str:
@@ -113,7 +121,7 @@ async def read_article(request: Request, session: Session) -> Response:
     form = await checked_form(request, session)
     if form is None:
         return refused(request, session)
-    asked = {k: field(form, k) for k in ("channel", "tlp", "lang", "published")}
+    asked = {k: field(form, k) for k in ("channel", "tlp", "lang", "published", "update")}
     ctx = context_of(request, session)
     try:
         try:
@@ -127,12 +135,15 @@ async def read_article(request: Request, session: Session) -> Response:
                 "lang": asked["lang"] or None,
                 "published": asked["published"] or None,
                 "tlp": asked["tlp"] or "clear",
+                "update": bool(asked["update"]),
             }
         )
         # Reading an article takes a while (the language model): off the event loop.
         view = await run_in_threadpool(perform, review.STORE, ctx, stored)
     except (PasserelleError, ValidationError) as exc:
         asked["text"] = field(form, "text")
+        # A recognised article: the form offers to store it as an update.
+        asked["known"] = "yes" if isinstance(exc, Conflict) else ""
         return _intake_page(request, session, _status(exc), _problem(exc), asked)
     return RedirectResponse(f"/intake/drafts/{view.id}", status_code=303)
 
@@ -246,3 +257,22 @@ async def publish(request: Request, draft_id: str, session: Session) -> Response
     return await _act(
         request, session, draft_id, review.PUBLISH, lambda: review.DraftRef(draft_id=draft_id)
     )
+
+
+@router.post("/intake/drafts/{draft_id}/{what}")
+async def add(request: Request, draft_id: str, what: str, session: Session) -> Response:
+    """Add an entity or a fact intake missed to a draft, then show the draft again."""
+    form = await checked_form(request, session)
+    if form is None:
+        return refused(request, session)
+    draft_id = draft_id[:200]
+    if what not in ADDITIONS:
+        return page(request, "error.html", 404, session, problem="not-found")
+    operation, names = ADDITIONS[what]
+
+    def asked() -> BaseModel:
+        values = {k: field(form, k) for k in names if field(form, k)}
+        made: BaseModel = operation.request.model_validate({"draft_id": draft_id, **values})
+        return made
+
+    return await _act(request, session, draft_id, operation, asked, f"#add-{what}")

@@ -138,3 +138,96 @@ def test_rest_api_end_to_end(api: TestClient, world: World, bundle: dict[str, An
     names = {o.get("name") for o in got.json()["objects"]}
     assert "Telegram Messenger" in names
     assert "Marseille" not in names
+
+
+def test_command_line_recognises_an_article_and_adds_what_intake_missed(
+    run: Run, world: World, tmp_path: Path
+) -> None:
+    path = tmp_path / "article.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    store = ("intake", str(path), "--published", "2025-03-10", "--channel", "fr-ru")
+    first = run(*store, user="alice")
+    assert first.exit_code == 0, first.output
+    draft_id = first.stderr.split("stored draft ", 1)[1].split()[0]
+
+    entity = run(
+        "intake", "add-entity", draft_id, "église", "--label", "location", "--at", "192-212",
+        user="alice",
+    )  # fmt: skip
+    assert entity.exit_code == 0, entity.output
+    assert entity.stdout.startswith("added ")
+    assert "location église" in entity.stdout
+    church = entity.stdout.split()[1].rstrip(":")
+    shown = json.loads(run("intake", "show", draft_id, "--json", user="alice").stdout)
+    suspect = next(e for e in shown["elements"] if "Karim Benali" in e["summary"])
+    fact = run(
+        "intake", "add-fact", draft_id, str(suspect["number"]), "planned-attack-on", church,
+        "--verb", "préparer", user="alice",
+    )  # fmt: skip
+    assert fact.exit_code == 0, fact.output
+    assert "Karim Benali planned-attack-on église" in fact.stdout
+    wrong = run(
+        "intake", "add-entity", draft_id, "X", "--label", "person", "--at", "5", user="alice"
+    )
+    assert wrong.exit_code != 0
+    assert "START-END" in wrong.output
+    assert run("intake", "add-entity", draft_id, "X", "--label", "person", user="boris").exit_code
+
+    # The same article again: refused in one line, then stored as an update.
+    again = run(*store, user="alice")
+    assert again.exit_code != 0
+    assert f"stored as draft {draft_id}" in again.output
+    assert "Traceback" not in again.output
+    updated = run(*store, "--update", user="alice")
+    assert updated.exit_code == 0, updated.output
+    assert f"updates {draft_id}: 2 decisions kept" in updated.stderr
+    listed = json.loads(run("intake", "drafts", "--json", user="alice").stdout)
+    assert [d["replaces"] for d in listed] == [draft_id]
+
+
+def test_rest_api_recognises_an_article_and_adds_what_intake_missed(
+    api: TestClient, world: World, bundle: dict[str, Any]
+) -> None:
+    paths = api.get("/openapi.json").json()["paths"]
+    for operation in (review.ADD_ENTITY, review.ADD_FACT):
+        assert operation.method.lower() in paths.get(operation.path, {}), operation.name
+
+    def auth(user: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {world.tokens[user]}"}
+
+    asked = {"channel": "fr-ru", "bundle": bundle}
+    draft_id = api.post("/api/intake/drafts", json=asked, headers=auth("alice")).json()["id"]
+    again = api.post("/api/intake/drafts", json=asked, headers=auth("alice"))
+    assert again.status_code == 409
+    assert draft_id in again.text
+    added = api.post(
+        f"/api/intake/drafts/{draft_id}/entities",
+        json={"name": "FSB", "label": "organization"},
+        headers=auth("alice"),
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["state"] == "corrected"
+    fact = api.post(
+        f"/api/intake/drafts/{draft_id}/facts",
+        json={"subject": str(added.json()["number"]), "object": "1", "kind": "phoned"},
+        headers=auth("alice"),
+    )
+    assert fact.status_code == 201, fact.text
+    bad = api.post(
+        f"/api/intake/drafts/{draft_id}/facts",
+        json={"subject": "1", "object": "2", "kind": "Not A Type"},
+        headers=auth("alice"),
+    )
+    assert bad.status_code in (400, 422)
+    for path in ("entities", "facts"):
+        stolen = api.post(
+            f"/api/intake/drafts/{draft_id}/{path}",
+            json={"name": "X", "label": "person", "subject": "1", "object": "2", "kind": "phoned"},
+            headers=auth("boris"),
+        )
+        assert stolen.status_code == 404
+    update = api.post(
+        "/api/intake/drafts", json={**asked, "update": True}, headers=auth("alice")
+    ).json()
+    assert update["replaces"] == draft_id
+    assert sum(e["state"] != "pending" for e in update["elements"]) == 3  # report, 2 added

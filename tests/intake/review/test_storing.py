@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from passerelle.errors import BadInput, Forbidden, NotFound
+from passerelle.errors import BadInput, Conflict, Forbidden, NotFound
 from passerelle.intake import review
 from passerelle.intake.review import Correct, Decide, DraftRef, ListDrafts, StoreDraft
 from passerelle.policy import directory
@@ -59,12 +59,14 @@ def test_storing_needs_the_right_to_write(ctx: ContextFor, bundle: dict[str, Any
         review.store_draft(
             ctx("alice"), StoreDraft(channel="fr-ru", bundle={"type": "bundle", "objects": []})
         )
-    assert review.store_draft(ctx("oscar"), StoreDraft(channel="private", bundle=bundle)).id
-    # The node reads the article itself when given its text.
-    read = review.store_draft(
-        ctx("oscar"),
-        StoreDraft(channel="private", text=ARTICLE, lang="fr", published="2025-03-10"),
-    )
+    first = review.store_draft(ctx("oscar"), StoreDraft(channel="private", bundle=bundle))
+    # The node reads the article itself when given its text; the same article again is
+    # recognised, and stored only as an update.
+    asked = {"channel": "private", "text": ARTICLE, "lang": "fr", "published": "2025-03-10"}
+    with pytest.raises(Conflict, match=f"stored as draft {first.id}"):
+        review.store_draft(ctx("oscar"), StoreDraft(**asked))
+    read = review.store_draft(ctx("oscar"), StoreDraft(**asked, update=True))
+    assert read.replaces == first.id
     assert read.published == "2025-03-10"
     assert any("Karim Benali" in e.summary for e in read.elements)
     with pytest.raises(BadInput):  # one of the two

@@ -37,8 +37,11 @@ store; list, show), :mod:`.storing`, :mod:`.decisions` (accept, reject, correct)
 
 from __future__ import annotations
 
+from passerelle.intake.review.additions import add_entity, add_fact
 from passerelle.intake.review.decisions import accept_element, correct_element, reject_element
 from passerelle.intake.review.models import (
+    AddEntity,
+    AddFact,
     Correct,
     CorrectBody,
     Decide,
@@ -56,6 +59,8 @@ from passerelle.intake.review.models import (
 )
 from passerelle.intake.review.operations import (
     ACCEPT,
+    ADD_ENTITY,
+    ADD_FACT,
     CORRECT,
     LIST,
     PUBLISH,
@@ -69,12 +74,16 @@ from passerelle.intake.review.storing import store_draft
 
 __all__ = [
     "ACCEPT",
+    "ADD_ENTITY",
+    "ADD_FACT",
     "CORRECT",
     "LIST",
     "PUBLISH",
     "REJECT",
     "SHOW",
     "STORE",
+    "AddEntity",
+    "AddFact",
     "Correct",
     "CorrectBody",
     "Decide",
@@ -90,6 +99,8 @@ __all__ = [
     "Published",
     "StoreDraft",
     "accept_element",
+    "add_entity",
+    "add_fact",
     "correct_element",
     "list_drafts",
     "publish_draft",

@@ -12,7 +12,13 @@ from passerelle.core.context import Context
 from passerelle.core.limits import MAX_REASON
 from passerelle.errors import BadInput
 from passerelle.intake.model import LABEL_TYPES
-from passerelle.intake.review.elements import kind_of, proposed_entity, summary_of
+from passerelle.intake.review.elements import (
+    FACT_PROPERTIES,
+    FACT_TYPE,
+    kind_of,
+    proposed_entity,
+    summary_of,
+)
 from passerelle.intake.review.models import Correct, CorrectBody, Decide, Element, ElementState
 from passerelle.intake.review.reading import (
     element_rows,
@@ -61,7 +67,7 @@ def _decide(
         require_open(draft)
         row = find_element(conn, draft, element_ref)
         if added is not None:
-            _add_element(ctx, conn, draft, added)
+            append_element(ctx, conn, draft, added)
             draft = find_draft(conn, viewer, draft.id)
         if row.kind == "report" and state == "rejected":
             raise BadInput(
@@ -155,9 +161,12 @@ def correct_element(ctx: Context, request: Correct) -> Element:
     )
 
 
-def _add_element(ctx: Context, conn: Any, draft: Any, obj: dict[str, Any]) -> None:
-    """Add an entity the reviewer named to a draft, as a corrected element (last in order);
-    the draft's bundle holds it from now on, as it holds what intake found."""
+def append_element(
+    ctx: Context, conn: Any, draft: Any, obj: dict[str, Any], summary: str | None = None
+) -> int:
+    """Add an object the reviewer made to a draft, as a corrected element (last in order),
+    and return its number; the draft's bundle holds it from now on, as it holds what
+    intake found."""
     bundle = orjson.loads(draft.bundle)
     bundle["objects"].append(obj)
     conn.execute(
@@ -172,7 +181,7 @@ def _add_element(ctx: Context, conn: Any, draft: Any, obj: dict[str, Any]) -> No
             stix_id=obj["id"],
             position=last + 1,
             kind=kind_of(obj),
-            summary=summary_of(obj, {}),
+            summary=summary if summary is not None else summary_of(obj, {}),
             state="corrected",
             corrected_body=orjson.dumps(obj).decode(),
             decided_by=ctx.viewer.user_id,
@@ -180,6 +189,7 @@ def _add_element(ctx: Context, conn: Any, draft: Any, obj: dict[str, Any]) -> No
             entity_id=None,
         )
     )
+    return int(last + 1)
 
 
 def _corrected(
@@ -188,6 +198,8 @@ def _corrected(
     """Return the corrected object, and whether intake's entity link still holds."""
     if kind == "date" or request.value is not None:
         return _corrected_date(kind, current, request), False
+    if current.get("type") == FACT_TYPE:
+        return _corrected_entry(current, request), False
     if request.body is not None:
         if request.name is not None or request.label is not None:
             raise BadInput("give either the whole object or a name and label, not both")
@@ -228,6 +240,25 @@ def _corrected(
     except InvalidObject as exc:
         raise BadInput(f"the corrected object is not valid STIX 2.1: {exc.reason}") from exc
     return obj, keeps
+
+
+def _corrected_entry(current: dict[str, Any], request: CorrectBody) -> dict[str, Any]:
+    """Return a fact entry (no STIX object) corrected by its properties as JSON."""
+    if request.body is None or (request.name, request.label) != (None, None):
+        raise BadInput(
+            "a fact is corrected by its properties as JSON (verb, label, actor_text, "
+            "target_text...)"
+        )
+    unknown = sorted(set(request.body) - {*FACT_PROPERTIES, "type", "id"})
+    if unknown:
+        raise BadInput(f"a fact has no property {unknown[0][:40]!r}")
+    fixed = {**current, **{k: v for k, v in request.body.items() if k not in ("type", "id")}}
+    for prop in ("actor_ref", "target_ref"):
+        if fixed.get(prop) != current.get(prop):
+            raise BadInput(f"a fact's {prop} is kept (correct the entity it names instead)")
+    if any(not isinstance(v, str | int | bool) for k, v in fixed.items() if v is not None):
+        raise BadInput("a fact's properties are texts, numbers or true/false")
+    return fixed
 
 
 def _corrected_date(kind: str, current: dict[str, Any], request: CorrectBody) -> dict[str, Any]:

@@ -41,6 +41,57 @@ def date_elements(report: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+#: The type of a fact element that is no relationship (one side is no entity of the draft,
+#: or the fact is negated): an entry of the report's ``x_passerelle_facts``, published
+#: there (once accepted or corrected) like a date.
+FACT_TYPE: Final = "x-passerelle-fact"
+#: The properties of a fact entry as the report holds it (``actor_ref`` and ``target_ref``
+#: name an entity element of the draft when that side is one).
+FACT_PROPERTIES: Final = (
+    "code",
+    "label",
+    "verb",
+    "actor_text",
+    "target_text",
+    "object_text",
+    "actor_ref",
+    "target_ref",
+    "sentence",
+    "start",
+    "end",
+    "sentence_start",
+    "sentence_end",
+    "negated",
+    "passive",
+    "actor_inferred",
+    "planned",
+)
+_FACT_IDS: Final = uuid.UUID("8b0f6c2e-3d4a-4e71-b1a9-5c2d7e9f0a13")
+
+
+def fact_elements(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the facts a draft report holds in ``x_passerelle_facts`` as elements to
+    review, each with an id made from the report's and its place (as a date's)."""
+    found = []
+    for place, fact in enumerate(report.get("x_passerelle_facts") or []):
+        if not isinstance(fact, dict):
+            continue
+        key = uuid.uuid5(_FACT_IDS, f"{report.get('id')}/{place}")
+        element = {k: fact[k] for k in FACT_PROPERTIES if k in fact}
+        found.append({"type": FACT_TYPE, "id": f"{FACT_TYPE}--{key}", **element})
+    return found
+
+
+def entry_of(element: dict[str, Any]) -> dict[str, Any]:
+    """Return a fact element as the published report holds it."""
+    return {k: element[k] for k in FACT_PROPERTIES if k in element}
+
+
+def report_elements(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the elements a draft report holds in its own properties: dates, then facts."""
+    return [*date_elements(report), *fact_elements(report)]
+
+
 def date_of(element: dict[str, Any]) -> dict[str, Any]:
     """Return a date element as the published report holds it."""
     return {k: element[k] for k in DATE_PROPERTIES if k in element}
@@ -75,6 +126,11 @@ def summary_of(obj: dict[str, Any], names: dict[str, str]) -> str:
         return _short(f"{label} {obj.get('name', '')}")
     if kind == "date":
         return _short(f"{obj.get('text', '')} = {obj.get('value', '')}")
+    if obj.get("type") == FACT_TYPE:
+        actor = obj.get("actor_text") or "(someone)"
+        target = obj.get("target_text") or obj.get("object_text") or ""
+        negated = "not " if obj.get("negated") else ""
+        return _short(f"{actor} {negated}{obj.get('verb') or obj.get('label', '')} {target}")
     if kind == "quotation":
         speaker = obj.get("x_passerelle_speaker") or "(speaker unknown)"
         return _short(f"{speaker}: {obj.get('content', '')}")

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 Kind = Literal["entity", "quotation", "fact", "date", "report"]
 ElementState = Literal["pending", "accepted", "rejected", "corrected"]
-DraftState = Literal["open", "done"]
+DraftState = Literal["open", "done", "replaced"]
 
 # Requests -------------------------------------------------------------------------------
 
@@ -34,6 +34,12 @@ class StoreDraft(BaseModel):
     )
     tlp: Literal["clear", "green", "amber", "amber+strict"] = Field(
         default="clear", description="With text: TLP marking of the draft."
+    )
+    update: bool = Field(
+        default=False,
+        description="When the article was stored already (the same text or source URL): "
+        "store this draft as an update of the last one, keeping its reviewed decisions; "
+        "otherwise it is refused, saying which draft or report holds it.",
     )
 
 
@@ -97,6 +103,54 @@ class Correct(CorrectBody):
     )
 
 
+class AddEntityBody(BaseModel):
+    """An entity intake missed, named by the reviewer."""
+
+    name: str = Field(description="Its name.")
+    label: Literal["person", "organization", "group", "location", "platform"] = Field(
+        description="What it is (its STIX type follows)."
+    )
+    start: int | None = Field(
+        default=None, ge=0, description="Where the article names it: first character (0-based)."
+    )
+    end: int | None = Field(
+        default=None, ge=0, description="Where the article names it: the character after."
+    )
+    reason: str = Field(default="", description="Why (kept in the audit log).")
+
+
+class AddEntity(AddEntityBody):
+    """Add an entity intake missed to a draft; it counts as reviewed (corrected)."""
+
+    draft_id: str = Field(description="The draft: its full id, or 8+ characters of its uuid.")
+
+
+class AddFactBody(BaseModel):
+    """A fact intake missed: who did what to whom, between two entities of the draft."""
+
+    subject: str = Field(description="The entity that acts: its element (number or id).")
+    object: str = Field(description="The entity acted upon: its element (number or id).")
+    kind: str = Field(
+        pattern=r"^[a-z][a-z0-9-]{0,59}$",
+        description="What the subject did to the object, as a STIX relationship type "
+        "(arrested, attacked, phoned, related-to...).",
+    )
+    verb: str = Field(default="", max_length=200, description="The verb the article uses.")
+    start: int | None = Field(
+        default=None, ge=0, description="Where the article says it: first character (0-based)."
+    )
+    end: int | None = Field(
+        default=None, ge=0, description="Where the article says it: the character after."
+    )
+    reason: str = Field(default="", description="Why (kept in the audit log).")
+
+
+class AddFact(AddFactBody):
+    """Add a fact intake missed to a draft; it counts as reviewed (corrected)."""
+
+    draft_id: str = Field(description="The draft: its full id, or 8+ characters of its uuid.")
+
+
 # Answers --------------------------------------------------------------------------------
 
 
@@ -125,11 +179,21 @@ class DraftSummary(BaseModel):
     source_url: str = ""
     created: str
     created_by: str
-    state: DraftState = Field(description="open (under review) or done (published).")
+    state: DraftState = Field(
+        description="open (under review), done (published) or replaced (by an update)."
+    )
     pending: int
     accepted: int = Field(description="Accepted or corrected elements.")
     rejected: int
     report_id: str | None = Field(default=None, description="The report stored on publishing.")
+    replaces: str | None = Field(
+        default=None, description="The draft of the same article this one updates."
+    )
+    same_article: list[str] = Field(
+        default=[],
+        description="Other drafts of the same article (same text or source URL), stored "
+        "before updates existed: review one, reject the other.",
+    )
 
 
 class DraftView(DraftSummary):

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from passerelle.core.operations import Operation, register
+from passerelle.intake.review.additions import add_entity, add_fact
 from passerelle.intake.review.decisions import accept_element, correct_element, reject_element
-from passerelle.intake.review.models import Correct, Decide, DraftRef, ListDrafts, StoreDraft
+from passerelle.intake.review.models import (
+    AddEntity,
+    AddFact,
+    Correct,
+    Decide,
+    DraftRef,
+    ListDrafts,
+    StoreDraft,
+)
 from passerelle.intake.review.publishing import publish_draft
 from passerelle.intake.review.reading import list_drafts, show_draft
 from passerelle.intake.review.storing import store_draft
@@ -45,4 +54,12 @@ PUBLISH = register(
     Operation(
         "intake.publish", "POST", "/api/intake/drafts/{draft_id}/publish", DraftRef, publish_draft
     )
+)
+ADD_ENTITY = register(
+    Operation(
+        "intake.add-entity", "POST", "/api/intake/drafts/{draft_id}/entities", AddEntity, add_entity
+    )
+)
+ADD_FACT = register(
+    Operation("intake.add-fact", "POST", "/api/intake/drafts/{draft_id}/facts", AddFact, add_fact)
 )

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from passerelle.audit import log as audit
 from passerelle.core.context import Context
 from passerelle.errors import BadInput, Conflict, Forbidden
-from passerelle.intake.review.elements import date_of
+from passerelle.intake.review.elements import FACT_TYPE, date_of, entry_of
 from passerelle.intake.review.models import DraftRef, Published
 from passerelle.intake.review.reading import (
     draft_view,
@@ -35,6 +35,10 @@ from passerelle.store.schema import intake_drafts
 #: The states of an element that is published.
 DECIDED: Final = ("accepted", "corrected")
 _NOT_CONTENT_REFS: Final = frozenset(("created_by_ref", "object_marking_refs"))
+#: The report's properties that hold elements (published only as reviewed) or the mark of
+#: a draft.
+_UNREVIEWED: Final = ("x_passerelle_draft", "x_passerelle_dates", "x_passerelle_facts")
+FACT_PREFIX: Final = FACT_TYPE + "--"
 
 
 def _resolved_refs(
@@ -99,7 +103,11 @@ def publish_draft(ctx: Context, request: DraftRef) -> Published:
         if refused:
             raise Forbidden(refused)
         rows = element_rows(conn, draft.id)
+        if draft.replaces:  # an update: later than every version published before
+            now = max(now, _last_published(conn, draft) + 1000)
         report, kept, left_out = _publishable(draft, rows, now)
+        if draft.replaces:  # its objects found again are new versions
+            kept = {k: _restamped(obj, now) for k, obj in kept.items()}
         ensure_loaded(ctx.database, conn, aliases, now)
         linked = _accepted_links(conn, viewer, rows, kept, draft.id, now)
         store_all_or_nothing(write, viewer, channel, [report, *kept.values()])
@@ -143,6 +151,11 @@ def _publishable(
     dates = [
         date_of(bodies.pop(r.stix_id)) for r in rows if r.kind == "date" and r.stix_id in bodies
     ]
+    entries = [
+        entry_of(bodies.pop(r.stix_id))
+        for r in rows
+        if r.kind == "fact" and r.stix_id.startswith(FACT_PREFIX) and r.stix_id in bodies
+    ]
     renamed = {r.stix_id for r in rows if r.kind == "entity" and r.state == "corrected"}
     for stix_id, body in bodies.items():
         speaker = body.get("x_passerelle_speaker_ref")
@@ -157,19 +170,61 @@ def _publishable(
     if not any(r.kind == "date" for r in rows) and report.get("x_passerelle_dates"):
         unreviewed = len(report["x_passerelle_dates"])
         left_out.append(f"{unreviewed} date(s): the draft was stored before dates were reviewed")
-    report = _final_report(report, [obj["id"] for obj in kept.values()], now, dates)
+    if not any(r.stix_id.startswith(FACT_PREFIX) for r in rows) and report.get(
+        "x_passerelle_facts"
+    ):
+        unreviewed = len(report["x_passerelle_facts"])
+        left_out.append(f"{unreviewed} fact(s): the draft was stored before they were reviewed")
+    facts = [_entry_refs(e, mapping, set(kept)) for e in entries]
+    report = _final_report(report, [obj["id"] for obj in kept.values()], now, dates, facts)
     return report, kept, left_out
 
 
+def _entry_refs(entry: dict[str, Any], mapping: dict[str, str], kept: set[str]) -> dict[str, Any]:
+    """A fact entry with its entity references as published: a corrected entity's new id,
+    none for an entity that was not accepted (its text stays)."""
+    fixed = dict(entry)
+    for side in ("actor_ref", "target_ref"):
+        ref = fixed.pop(side, None)
+        if isinstance(ref, str) and ref in kept:
+            fixed[side] = mapping.get(ref, ref)
+    return fixed
+
+
+def _last_published(conn: Connection, draft: Any) -> int:
+    """When the organisation last published a draft of the same article (its report)."""
+    objects = orjson.loads(draft.bundle)["objects"]
+    report_id = next(o["id"] for o in objects if o.get("type") == "report")
+    last = conn.execute(
+        select(func.max(intake_drafts.c.published_at)).where(
+            intake_drafts.c.org_id == draft.org_id, intake_drafts.c.report_id == report_id
+        )
+    ).scalar()
+    return int(last or 0)
+
+
+def _restamped(obj: dict[str, Any], now: int) -> dict[str, Any]:
+    """Return an object of an update as a version newer than any published before."""
+    modified = micros_to_text(now)
+    created = obj.get("created")
+    if isinstance(created, str) and text_to_micros(created) > now:
+        modified = created
+    return {**obj, "modified": modified}
+
+
 def _final_report(
-    report: dict[str, Any], refs: list[str], now: int, dates: list[dict[str, Any]]
+    report: dict[str, Any],
+    refs: list[str],
+    now: int,
+    dates: list[dict[str, Any]],
+    facts: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """The report published: what was accepted, and only the dates reviewed (accepted or
-    corrected; none of a draft stored before dates were reviewed)."""
-    final = {
-        k: v for k, v in report.items() if k not in ("x_passerelle_draft", "x_passerelle_dates")
-    }
+    """The report published: what was accepted, and only the dates and fact entries
+    reviewed (accepted or corrected; none of a draft stored before they were reviewed)."""
+    final = {k: v for k, v in report.items() if k not in _UNREVIEWED}
     final["object_refs"] = refs
+    if facts:
+        final["x_passerelle_facts"] = facts
     if dates:
         final["x_passerelle_dates"] = sorted(
             dates, key=lambda d: (d.get("start", 0), d.get("end", 0))

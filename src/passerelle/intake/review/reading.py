@@ -13,8 +13,9 @@ from sqlalchemy import Connection, Select, func, select
 from passerelle.core.context import Context, stamp
 from passerelle.core.references import find_record, unknown
 from passerelle.errors import BadInput, Conflict
-from passerelle.intake.review.elements import date_elements
+from passerelle.intake.review.elements import report_elements
 from passerelle.intake.review.models import DraftRef, DraftSummary, DraftView, Element, ListDrafts
+from passerelle.intake.review.recognition import same_article
 from passerelle.policy.drafts import drafts_kept_by
 from passerelle.policy.viewer import Viewer
 from passerelle.policy.workflow import require_worker
@@ -60,7 +61,9 @@ def _counts(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, int]]:
     return found
 
 
-def _summary_view(row: Any, counts: dict[str, int]) -> dict[str, Any]:
+def _summary_view(
+    row: Any, counts: dict[str, int], same: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
     return {
         "id": row.id,
         "title": row.title,
@@ -75,6 +78,8 @@ def _summary_view(row: Any, counts: dict[str, int]) -> dict[str, Any]:
         "accepted": counts.get("accepted", 0) + counts.get("corrected", 0),
         "rejected": counts.get("rejected", 0),
         "report_id": row.report_id,
+        "replaces": row.replaces,
+        "same_article": (same or {}).get(row.id, []),
     }
 
 
@@ -84,7 +89,7 @@ def original_objects(row: Any) -> dict[str, dict[str, Any]]:
     found = {obj["id"]: obj for obj in bundle["objects"]}
     for obj in bundle["objects"]:
         if obj.get("type") == "report":
-            found.update((date["id"], date) for date in date_elements(obj))
+            found.update((date["id"], date) for date in report_elements(obj))
     return found
 
 
@@ -122,7 +127,7 @@ def draft_view(conn: Connection, row: Any) -> DraftView:
     counts = _counts(conn, [row.id]).get(row.id, {})
     originals = original_objects(row)
     return DraftView(
-        **_summary_view(row, counts),
+        **_summary_view(row, counts, same_article(conn, intake_drafts.c.org_id == row.org_id, row)),
         elements=[element_view(e, originals) for e in element_rows(conn, row.id)],
     )
 
@@ -150,7 +155,11 @@ def find_element(conn: Connection, draft: Any, reference: str) -> Any:
 
 
 def require_open(row: Any) -> None:
-    """Refuse a draft that was published already."""
+    """Refuse a draft that was published already, or replaced by an update."""
+    if row.state == "replaced":
+        raise Conflict(
+            f"draft {row.id} was replaced by an update of the same article: review that one"
+        )
     if row.state != "open":
         raise Conflict(f"draft {row.id} was published already")
 
@@ -167,7 +176,8 @@ def list_drafts(ctx: Context, request: ListDrafts) -> list[DraftSummary]:
             query.order_by(intake_drafts.c.created.desc(), intake_drafts.c.id)
         ).all()
         counts = _counts(conn, [r.id for r in rows])
-        return [DraftSummary(**_summary_view(r, counts.get(r.id, {}))) for r in rows]
+        same = same_article(conn, drafts_kept_by(viewer))
+        return [DraftSummary(**_summary_view(r, counts.get(r.id, {}), same)) for r in rows]
 
 
 def show_draft(ctx: Context, request: DraftRef) -> DraftView:

@@ -105,6 +105,7 @@ def _new_speaker(quotation: dict[str, Any], name: str, label: str) -> dict[str, 
     obj: dict[str, Any] = {k: quotation[k] for k in _INHERITED if k in quotation}
     obj.update(type=stix_type, id=f"{stix_type}--{uuid.uuid4()}", name=name)
     obj["x_passerelle_label"] = label
+    obj["x_passerelle_added"] = True  # made in review: carried over by an update
     if stix_type == "identity":
         obj["identity_class"] = "individual" if label == "person" else "organization"
     try:

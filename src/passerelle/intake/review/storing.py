@@ -10,14 +10,28 @@ from passerelle.audit import log as audit
 from passerelle.core.context import Context, new_id
 from passerelle.errors import BadInput, Forbidden, PasserelleError
 from passerelle.intake.review.elements import (
-    date_elements,
     draft_objects,
     kind_of,
     proposed_entity,
+    report_elements,
     summary_of,
 )
 from passerelle.intake.review.models import DraftView, StoreDraft
-from passerelle.intake.review.reading import draft_view, find_draft
+from passerelle.intake.review.reading import (
+    draft_view,
+    element_rows,
+    find_draft,
+    original_objects,
+)
+from passerelle.intake.review.recognition import (
+    carried,
+    earlier_draft,
+    fingerprint,
+    recognised,
+    require_same_channel,
+    source_key,
+    updated_bundle,
+)
 from passerelle.policy.posting import posting_refusal
 from passerelle.policy.visibility import channel_for
 from passerelle.policy.workflow import require_worker
@@ -37,11 +51,20 @@ def store_draft(ctx: Context, request: StoreDraft) -> DraftView:
         raise Forbidden(refused)
     bundle = _bundle_of(ctx, request)
     report, others = draft_objects(bundle)
-    names = {o["id"]: str(o.get("name", "")) for o in others if o.get("name")}
+    found, url = fingerprint(report), source_key(report.get("x_passerelle_source_url"))
     now = ctx.now()
     draft_id = new_id("draft")
-    published = report.get("published")
     with ctx.database.write() as conn:
+        earlier = earlier_draft(conn, viewer, found, url)
+        again: dict[str, Any] = {}
+        if earlier is not None and not request.update:
+            raise recognised(*earlier)
+        if earlier is not None:
+            require_same_channel(earlier[0], channel.id)
+            bundle, again = _update_of(conn, earlier[0], bundle)
+            report, others = draft_objects(bundle)
+        names = {o["id"]: str(o.get("name", "")) for o in others if o.get("name")}
+        published = report.get("published")
         conn.execute(
             intake_drafts.insert().values(
                 id=draft_id,
@@ -55,33 +78,68 @@ def store_draft(ctx: Context, request: StoreDraft) -> DraftView:
                 source_url=str(report.get("x_passerelle_source_url", "")),
                 bundle=orjson.dumps(bundle).decode(),
                 state="open",
+                fingerprint=found,
+                replaces=earlier[0].id if earlier else None,
             )
         )
+        everything = [report, *others, *report_elements(report)]
+        present = {o["id"] for o in everything}
         rows = [
-            {
-                "draft_id": draft_id,
-                "stix_id": obj["id"],
-                "position": number,
-                "kind": kind_of(obj),
-                "summary": summary_of(obj, names),
-                "state": "accepted" if obj is report else "pending",
-                "corrected_body": None,
-                "decided_by": None,
-                "decided_at": None,
-                "entity_id": proposed_entity(obj),
-            }
-            for number, obj in enumerate([report, *others, *date_elements(report)])
+            _element_row(draft_id, number, obj, names, report, present, again.get(obj["id"]))
+            for number, obj in enumerate(everything)
         ]
         conn.execute(elements.insert(), rows)
+        detail: dict[str, Any] = {"channel": channel.title, "elements": len(rows) - 1}
+        if earlier is not None:
+            detail["updates"] = earlier[0].id
+            detail["kept"] = sum(1 for r in rows if r["state"] != "pending") - 1
         audit.record(
-            ctx.database,
-            conn,
-            viewer,
-            "intake-draft-store",
-            [draft_id, report["id"]],
-            {"channel": channel.title, "elements": len(rows) - 1},
+            ctx.database, conn, viewer, "intake-draft-store", [draft_id, report["id"]], detail
         )
         return draft_view(conn, find_draft(conn, viewer, draft_id))
+
+
+def _update_of(conn: Any, earlier: Any, bundle: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """The bundle of an update and the earlier decisions found again; an earlier draft
+    still under review is replaced by it."""
+    rows = element_rows(conn, earlier.id)
+    updated, again = updated_bundle(bundle, earlier, rows, original_objects(earlier))
+    if earlier.state == "open":
+        conn.execute(
+            intake_drafts.update().where(intake_drafts.c.id == earlier.id).values(state="replaced")
+        )
+    return updated, again
+
+
+def _element_row(
+    draft_id: str,
+    number: int,
+    obj: dict[str, Any],
+    names: dict[str, str],
+    report: dict[str, Any],
+    present: set[str],
+    earlier: Any,
+) -> dict[str, Any]:
+    """The row of one element: pending (the report: accepted), or the decision an update
+    keeps."""
+    row: dict[str, Any] = {
+        "draft_id": draft_id,
+        "stix_id": obj["id"],
+        "position": number,
+        "kind": kind_of(obj),
+        "summary": summary_of(obj, names),
+        "state": "accepted" if obj is report else "pending",
+        "corrected_body": None,
+        "decided_by": None,
+        "decided_at": None,
+        "entity_id": proposed_entity(obj),
+    }
+    kept = carried(obj, earlier, present, report)
+    if kept is not None:
+        row.update(kept)
+        if kept["corrected_body"]:
+            row["summary"] = summary_of(orjson.loads(kept["corrected_body"]), names)
+    return row
 
 
 def _bundle_of(ctx: Context, request: StoreDraft) -> dict[str, Any]:
