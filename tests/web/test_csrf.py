@@ -204,7 +204,7 @@ def test_every_form_without_the_sessions_token_is_refused_and_changes_nothing(
     web_app: FastAPI, world: World, targets: dict[str, str]
 ) -> None:
     routes = web_posts(web_app)
-    assert NAMED <= {route.path for route in routes}
+    assert {route.path for route in routes} >= NAMED
     form = _form(targets)
     acted = set()
     for route in routes:
@@ -224,7 +224,7 @@ def test_every_form_without_the_sessions_token_is_refused_and_changes_nothing(
                 acted.add(route.path)
     # With its token, the very same form acts (or is refused and audited): the refusal
     # above was the token's doing, not the form's.
-    assert ACTING <= acted, ACTING - acted
+    assert acted >= ACTING, ACTING - acted
 
 
 def test_the_walk_covers_the_link_sign_in_too(web_app: FastAPI) -> None:
