@@ -217,6 +217,12 @@ def test_every_form_without_the_sessions_token_is_refused_and_changes_nothing(
                 answer = client.post(path, data=data, follow_redirects=False)
                 assert answer.status_code == 403, (path, answer.status_code)
                 assert REFUSAL in answer.text, path
+            # Whatever the path names (an id or an action that does not exist), the token
+            # is checked first.
+            unknown = re.sub(r"{\w+}", "x", route.path)
+            for data in (form, {**form, "csrf": "forged"}):
+                answer = client.post(unknown, data=data, follow_redirects=False)
+                assert (answer.status_code, REFUSAL in answer.text) == (403, True), unknown
             assert _snapshot(world) == before, f"{path} changed the database without a token"
             passed = client.post(path, data={**form, "csrf": token}, follow_redirects=False)
             assert REFUSAL not in passed.text, f"{path} refuses its own session's token"
