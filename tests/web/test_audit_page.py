@@ -4,10 +4,12 @@ everyone else is refused; reading the log is itself audited."""
 from __future__ import annotations
 
 from fastapi import FastAPI
+from sqlalchemy import update
 
 from passerelle.audit import log as audit
 from passerelle.policy import directory
 from passerelle.policy.roles import Role
+from passerelle.store.schema import audit_log
 from tests.exchange_support import cell_report, store
 from tests.web.support import rendered, session_client
 from tests.world import World
@@ -35,3 +37,31 @@ def test_auditors_read_the_log_with_filters_and_its_chain(web_app: FastAPI, worl
         assert refused.status_code == 403
         assert "data-entry" not in refused.text
         assert "Only an auditor may read the audit log." in refused.text
+
+
+def test_the_object_filter_and_a_broken_chain(web_app: FastAPI, world: World) -> None:
+    with world.database.write() as conn:
+        directory.add_user(conn, "dgsi", "audrey", Role.AUDITOR)
+    items = cell_report()
+    store(world, "alice", "fr-ru", items)
+    leader = items[1]["id"]
+    with world.database.read() as conn:
+        about = [e.seq for e in audit.entries(conn, leader)]
+        every = audit.entries(conn)
+    assert about
+    assert len(about) < len(every)
+    with session_client(web_app, world.database, "audrey") as client:
+        shown = client.get("/audit", params={"object": leader}).text
+        assert sorted(int(s) for s in rendered(shown, "entry")) == about
+        assert f'name="object" value="{leader}"' in shown  # the filter kept in its field
+        # Someone rewrites who did an entry behind the node's back.
+        with world.database.write() as conn:
+            conn.execute(
+                update(audit_log).where(audit_log.c.seq == about[0]).values(username="mallory")
+            )
+        broken = client.get("/audit").text
+    assert rendered(broken, "chain") == ["broken"]
+    problem = broken.split('data-chain="broken">', 1)[1].split("</p>", 1)[0]
+    assert "Broken:" in problem
+    assert str(about[0]) in problem  # the entry that no longer holds
+    assert 'role="alert"' in broken

@@ -8,8 +8,10 @@ on both backends in-process (test_partners_page, test_admin_pages, the access ma
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -28,6 +30,7 @@ from tests.web.test_browser import (
     headless_chromium,
     sqlite_copy,
 )
+from tests.web.test_browser_pages import axe_failures
 from tests.world import World
 
 # Counts the page's Content-Security-Policy violations (an init script runs before the
@@ -85,24 +88,31 @@ def test_partner_charts_and_administration_in_the_browser(
         page = context.new_page()
         errors: list[str] = []
         _log_errors(page, errors)
+        failures: dict[str, Any] = {}  # axe-core's serious and critical violations
         _sign_in(page, "adam", "Sign in")
         page.get_by_role("link", name="Partners").click()
         expect(page.get_by_role("heading", name="Partners")).to_be_visible()
         _charts_drawn(page)
         expect(page.locator("table.partners")).to_contain_text("fsb")
         _shoot(page, tmp_path, "partners-en")
+        axe_failures(page, "partners-en", failures)
 
         page.get_by_role("link", name="Administration").click()
         row = page.locator('tr[data-user="alain"]')
         row.get_by_role("button", name="Disable: alain").click()
         expect(row).to_contain_text("disabled")
         _shoot(page, tmp_path, "admin-en")
+        axe_failures(page, "admin-en", failures)
 
         page.get_by_role("link", name="Français").click()
         expect(page.get_by_role("heading", name="Administration de dgsi")).to_be_visible()
         _shoot(page, tmp_path, "admin-fr")
+        axe_failures(page, "admin-fr", failures)
         page.get_by_role("link", name="Partenaires").click()
         _charts_drawn(page)
         _shoot(page, tmp_path, "partners-fr")
+        axe_failures(page, "partners-fr", failures)
         assert page.evaluate("window.cspViolations") == []
         assert errors == []
+    print(json.dumps(failures, indent=1, ensure_ascii=False))
+    assert failures == {}

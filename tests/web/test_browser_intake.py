@@ -10,9 +10,11 @@ and English are saved as test_browser.py saves its own."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -27,6 +29,7 @@ from tests.web.test_browser import (
     headless_chromium,
     sqlite_copy,
 )
+from tests.web.test_browser_pages import axe_failures
 from tests.world import World
 
 # Written for this test (not taken from any publication): a person (two), an
@@ -85,8 +88,9 @@ def _shoot_review(page: Page, tmp_path: Path, name: str) -> None:
     _shoot(page, tmp_path, name)
 
 
-def _paste(page: Page) -> None:
+def _paste(page: Page, failures: dict[str, Any]) -> None:
     page.get_by_role("link", name="Lire un article").first.click()
+    axe_failures(page, "intake-fr", failures)
     page.get_by_label(f"Texte de l{APOSTROPHE}article").fill(ARTICLE)
     page.get_by_label("Canal de publication").select_option("fr-ru")
     page.get_by_label("TLP du brouillon").select_option("amber")
@@ -157,7 +161,9 @@ def test_intake_review_of_a_french_article_from_paste_to_publish(
         _log_errors(partner, errors)
 
         _sign_in(analyst, "alice", "Se connecter")
-        _paste(analyst)
+        # axe-core on the paste form, the drafts and a draft, in both languages.
+        failures: dict[str, Any] = {}
+        _paste(analyst, failures)
         article = analyst.locator(".article")
         expect(article.locator("mark.hl-entity", has_text="Mehdi Laroui")).to_be_visible()
         expect(article.locator("mark.hl-date")).to_contain_text("mardi 4 février")
@@ -166,6 +172,12 @@ def test_intake_review_of_a_french_article_from_paste_to_publish(
         expect(quotation.locator("a.marker").first).to_have_text(re.compile(r"^C\d+ \(citation"))
         expect(analyst.locator(".draft-facts .tlp")).to_have_text("TLP:AMBER")
         _shoot_review(analyst, tmp_path, "intake-review-fr")
+        axe_failures(analyst, "draft-fr", failures)
+        draft_path = analyst.url
+        analyst.goto("/intake/drafts")
+        expect(analyst.locator("[data-draft]")).to_have_count(1)
+        axe_failures(analyst, "drafts-fr", failures)
+        analyst.goto(draft_path)
 
         _review_in_french(analyst)
         rejected = article.locator("mark.hl-entity.is-rejected", has_text="Lyon")
@@ -173,6 +185,11 @@ def test_intake_review_of_a_french_article_from_paste_to_publish(
         analyst.get_by_role("link", name="English").click()
         expect(analyst.get_by_role("heading", name="Source text")).to_be_visible()
         _shoot_review(analyst, tmp_path, "intake-review-en")
+        axe_failures(analyst, "draft-en", failures)
+        for name, path in (("drafts-en", "/intake/drafts"), ("intake-en", "/intake")):
+            analyst.goto(path)
+            axe_failures(analyst, name, failures)
+        analyst.goto(draft_path)
         analyst.get_by_role("button", name="Publish in fr-ru").click()
         expect(analyst.locator(".draft-state")).to_have_text("published")
         report_path = analyst.locator("[data-report]").get_attribute("href")
@@ -192,3 +209,5 @@ def test_intake_review_of_a_french_article_from_paste_to_publish(
         # The early publication's refusal, which the browser logs (an answer of 409).
         refused = [e for e in errors if "status of 409" in e]
         assert (len(refused), [e for e in errors if e not in refused]) == (1, [])
+    print(json.dumps(failures, indent=1, ensure_ascii=False))
+    assert failures == {}

@@ -5,6 +5,7 @@ data around an object and an entity."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -198,3 +199,21 @@ def test_the_graph_depth_is_bounded(browser: TestClient, world: World) -> None:
         assert answer.json() == {"error": "depth: a whole number from 0 to 3"}
     only = browser.get("/graph/data", params={"object": known["id"], "depth": "0"}).json()
     assert [n["data"]["id"] for n in only["nodes"]] == [known["id"]]
+
+
+def _source_of(html: str, name: str) -> str:
+    """The source cell of a name's row on the entity page."""
+    row = html.split(f'data-name="{name}"', 1)[1].split("</tr>", 1)[0]
+    return re.findall(r"<td>(.*?)</td>", row, re.S)[0]
+
+
+def test_the_entity_page_shows_where_each_name_comes_from(
+    browser: TestClient, world: World
+) -> None:
+    known, _namesake, entity = _people(world)
+    assert sign_in(browser, "alice") == 303
+    html = browser.get(f"/entities/{entity}").text
+    link = f'<a href="/objects/{known["id"]}">{known["id"]}</a>'
+    # The Latin name from the object's name, the Cyrillic one from its aliases.
+    assert _source_of(html, KNOWN) == f"stix:name: {link}"
+    assert _source_of(html, CYRILLIC) == f"stix:aliases: {link}"

@@ -11,8 +11,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from passerelle.audit import log as audit
+from passerelle.durations import DAY
+from passerelle.exchange import tips
 from passerelle.intake import review
-from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
+from passerelle.stix.markings import HANDLING_EXTENSION_ID, PAP_MARKINGS, TLP2_IDS, Pap, Tlp
 from tests.exchange_support import FakeClock, cell_report, contexts, store
 from tests.stixgen import T0, identity
 from tests.web.support import csrf_of, rendered, session_client, sign_in
@@ -278,3 +280,89 @@ def test_a_share_refused_in_the_web_is_in_the_audit_log(web_app: FastAPI, world:
         [entry] = [e for e in audit.entries(conn, username="carla") if e.action == "refused"]
     assert (entry.detail["operation"], entry.object_ids) == ("tips.share", (obj["id"],))
     assert entry.purpose == "matrix test"
+
+
+def _late_row(html: str, tip_id: str) -> str:
+    return html.split(f'data-tip="{tip_id}"', 1)[1].split("</tr>", 1)[0]
+
+
+def test_the_inbox_puts_overdue_tips_first_marked_with_their_deadlines(
+    browser: TestClient, world: World, clock: FakeClock
+) -> None:
+    people = {name: identity(name) for name in ("Late one", "Due one", "Acknowledged one")}
+    store(world, "alice", "fr-ru", list(people.values()))
+    context = contexts(world, clock)
+
+    def share(name: str) -> str:
+        asked = tips.ShareRequest(object_id=people[name]["id"], channel="fr-ru")
+        return tips.share(context("alice"), asked).id
+
+    # Shared at 09:00 on 11 January 2027 (the tests' clock): to acknowledge within a day.
+    late = share("Late one")
+    clock.advance(2 * DAY)
+    due, acknowledged = share("Due one"), share("Acknowledged one")
+    tips.acknowledge(context("boris"), tips.AckRequest(tip_id=acknowledged))
+    assert sign_in(browser, "boris") == 303
+    inbox = browser.get("/").text
+    received = inbox.split('id="received-title"', 1)[1].split("</section>", 1)[0]
+    assert rendered(received, "tip") == [late, due, acknowledged]
+    assert 'class="late"' in _late_row(received, late)
+    assert "overdue: acknowledgement" in _late_row(received, late)
+    assert "12 Jan 2027 09:00 UTC" in _late_row(received, late)  # its missed deadline
+    for on_time, deadline in ((due, "14 Jan 2027 09:00"), (acknowledged, "27 Jan 2027 09:00")):
+        assert "late" not in _late_row(received, on_time)
+        assert "overdue" not in _late_row(received, on_time)
+        assert deadline in _late_row(received, on_time)  # to acknowledge; then the outcome
+    counters = inbox.split('id="counters"', 1)[1].split("</section>", 1)[0]
+    assert re.search(r'<span class="count">3</span> open tips received', counters)
+    assert "(received: 2, acknowledged: 1, investigating: 0)" in counters
+    assert re.search(r'class="overdue"><span class="count">1</span> overdue', counters)
+    # The fragment htmx refreshes counts the same.
+    assert (
+        "(received: 2, acknowledged: 1, investigating: 0)"
+        in browser.get("/fragments/counters").text
+    )
+
+
+PAP_GREEN = next(ident for ident, pap in PAP_MARKINGS.items() if pap is Pap.GREEN)
+
+
+def test_the_tip_page_shows_every_handling_rule_the_history_and_the_feedback(
+    browser: TestClient, other_browser: TestClient, world: World
+) -> None:
+    graded = identity(
+        "Courier of the cell",
+        object_marking_refs=[TLP2_IDS[Tlp.AMBER], PAP_GREEN],
+        extensions={
+            HANDLING_EXTENSION_ID: {
+                "extension_type": "property-extension",
+                "handling_codes": ["H1", "H2"],
+                "source_grading": {"scheme": "admiralty", "reliability": "B", "credibility": "2"},
+            }
+        },
+    )
+    store(world, "alice", "fr-ru", [graded])
+    assert sign_in(browser, "alice") == 303
+    assert sign_in(other_browser, "boris") == 303
+    tip_id = _share(browser, graded["id"])
+    page = other_browser.get(f"/tips/{tip_id}").text
+    rules = page.split('class="handling"', 1)[1].split("</p>", 1)[0]
+    assert 'class="tlp tlp-amber">TLP:AMBER<' in rules
+    assert '<span class="pap">PAP:GREEN</span>' in rules
+    assert re.findall(r'<span class="code">(H\d)</span>', rules) == ["H1", "H2"]
+    assert '<span class="grading">Source: admiralty B2</span>' in rules
+    assert _act(other_browser, tip_id, "ack") == 303
+    assert _act(other_browser, tip_id, "investigate") == 303
+    closing = {"outcome": "actioned", "arrests": "2", "note": "Both held in Lyon"}
+    assert _act(other_browser, tip_id, "close", **closing) == 303
+    for client in (other_browser, browser):  # the receiver's history, the sender's view
+        seen = client.get(f"/tips/{tip_id}").text
+        receipt = seen.split('data-organisation="fsb"', 1)[1].split("</div>", 1)[0]
+        history = re.findall(r"<li>(.*?)</li>", receipt.split('class="history"', 1)[1])
+        states = [re.sub(r"^.*?: (\w+) \(.*$", r"\1", event) for event in history]
+        assert states == ["received", "acknowledged", "investigating", "closed"]
+        assert all("(boris)" in event for event in history[1:])
+        # The outcome went back to the producer as feedback objects, counted on its event.
+        assert re.search(r"closed \(boris\), feedback: [1-9]", history[-1])
+        assert re.search(r'class="arrests">2<', receipt)
+        assert "Note: Both held in Lyon" in receipt

@@ -5,11 +5,15 @@ searched before its acknowledgement, and bad filters refused in one line."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from passerelle.audit import log as audit
 from passerelle.stix.markings import HANDLING_EXTENSION_ID, TLP2_IDS, Tlp
+from passerelle.stix.timestamps import to_micros
+from passerelle.store.schema import channel_objects
 from tests.exchange_support import cell_report, store
 from tests.stixgen import identity, indicator
 from tests.web.support import rendered, sign_in
@@ -148,3 +152,33 @@ def test_a_search_is_a_read_in_the_log_with_its_purpose(browser: TestClient, wor
     ]
     assert searches[0].object_ids == (group["id"],)
     assert searches[1].object_ids == ()
+
+
+def test_the_since_and_until_dates_filter_by_the_day_an_object_was_stored(
+    browser: TestClient, world: World
+) -> None:
+    older, newer = identity("Stored in March"), identity("Stored in May")
+    store(world, "alice", "fr-ru", [older])
+    store(world, "alice", "fr-ru", [newer])
+    # The node dates a placement when it stores it; these two are put back to the days
+    # they would have been stored on (in the same order).
+    days = {
+        older["id"]: datetime(2026, 3, 10, 12, tzinfo=UTC),
+        newer["id"]: datetime(2026, 5, 20, 8, tzinfo=UTC),
+    }
+    with world.database.write() as conn:
+        for stix_id, day in days.items():
+            conn.execute(
+                update(channel_objects)
+                .where(channel_objects.c.stix_id == stix_id)
+                .values(date_added=to_micros(day))
+            )
+    assert sign_in(browser, "alice") == 303
+    both = {older["id"], newer["id"]}
+    assert set(_ids(browser, q="stored")) == both
+    assert _ids(browser, q="stored", since="2026-04-01") == [newer["id"]]
+    assert _ids(browser, q="stored", since="2026-05-20") == [newer["id"]]  # that day counts
+    assert _ids(browser, q="stored", since="2026-05-21") == []
+    assert _ids(browser, q="stored", until="2026-03-10") == [older["id"]]  # the whole day
+    assert _ids(browser, q="stored", since="2026-03-10", until="2026-05-19") == [older["id"]]
+    assert set(_ids(browser, q="stored", since="2026-03-10", until="2026-05-20")) == both

@@ -112,6 +112,11 @@ def _running(operation: Operation[Any], values: Callable[[FormData], dict[str, A
     return run
 
 
+def _no_such_form(_ctx: Context, _form: FormData) -> Any:
+    """An action no form posts: not found, once the form's token is checked like any."""
+    raise NotFound("no such action")
+
+
 @router.get("/admin")
 def administration(request: Request, session: Session) -> HTMLResponse:
     """Your organisation: its users, clients and channels."""
@@ -139,7 +144,7 @@ async def change_user(request: Request, username: str, verb: str, session: Sessi
     """Disable or enable a user, change their role, or issue them a new token."""
     operation = USER_VERBS.get(verb)
     if operation is None:
-        return page(request, "error.html", 404, session, problem="not-found")
+        return await _act(request, session, _no_such_form)
 
     def values(form: FormData) -> dict[str, Any]:
         asked = {"username": username[:200]}
@@ -154,7 +159,7 @@ async def change_client(request: Request, verb: str, session: Session) -> Respon
     operations: dict[str, Operation[Any]] = {"add": admin.CLIENT_ADD, "remove": admin.CLIENT_REMOVE}
     operation = operations.get(verb)
     if operation is None:
-        return page(request, "error.html", 404, session, problem="not-found")
+        return await _act(request, session, _no_such_form)
     run = _running(operation, lambda form: {"client": field(form, "client")})
     return await _act(request, session, run)
 
@@ -180,5 +185,5 @@ async def change_channel(request: Request, channel: str, verb: str, session: Ses
 
         run = _running(admin.CHANNEL_RENAME, values)
     else:
-        return page(request, "error.html", 404, session, problem="not-found")
+        run = _no_such_form
     return await _act(request, session, run)
