@@ -26,6 +26,7 @@ def test_every_authenticated_route_declares_its_schemes(app_client: TestClient) 
         else:
             assert security == [{"bearer": []}, {"basic": []}], (path, method)
     assert ("/api/admin/users", "post") in declared
+    assert ("/api/federation/withheld", "get") in declared
     # The declared schemes change nothing of the answer without credentials.
     refused = app_client.get("/api/tips/inbox")
     assert refused.status_code == 401

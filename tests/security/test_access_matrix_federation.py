@@ -19,9 +19,11 @@ from passerelle.admin.erasure import ErasureRequest
 from passerelle.core.context import Context
 from passerelle.core.operations import REGISTRY, perform
 from passerelle.errors import Forbidden
+from passerelle.federation import outbox
 from passerelle.federation.lookups import FederatedLookup
 from passerelle.federation.peers import add_peer, audience, link_peer
 from passerelle.federation.retraction import ERASE
+from passerelle.federation.withheld import WithheldRequest
 from passerelle.objects.queries import ObjectFilter, object_entries
 from passerelle.objects.removal import remove_from_channel
 from passerelle.policy.departure import (
@@ -514,3 +516,66 @@ def test_a_sighting_note_or_opinion_leaves_only_if_every_referent_may(database: 
                       "opinion")
         for leaves in (True, False)
     }  # fmt: skip
+
+
+# What the producer's people read of their versions withheld from peers.
+
+
+def _settle_departures(world: AccessWorld, token_file: Path) -> None:
+    """Register a peer of each organisation speaking for the producer, linked for push,
+    and settle its queued versions as a push would: withheld with the reason, or sent."""
+    with world.database.write() as conn:
+        for org in PEER_ORGS:
+            peer = add_peer(conn, f"{org}-peer", "http://127.0.0.1:9/taxii2/root/", org,
+                            "producer", str(token_file), None, 1)  # fmt: skip
+            link = link_peer(conn, peer.name, CHANNEL, "far", True, False, 1)
+            rows = outbox.pending(conn, link.id, 10_000)
+            said = departure_refusals(
+                conn, audience(conn, peer), link.channel_id, [(r.stix_id, r.version) for r in rows]
+            )
+            for row in rows:
+                reason = said[(row.stix_id, row.version)]
+                outbox.settle(conn, [row.id], outbox.WITHHELD if reason else outbox.SENT, reason)
+
+
+def _withheld(world: AccessWorld, username: str, **asked: Any) -> dict[str, Any]:
+    ctx = Context(world.database, world.viewer(username), NODE_KEYS, NODE_HOOKS)
+    page = perform(REGISTRY["federation.withheld"], ctx, WithheldRequest(**asked))
+    return page.model_dump(mode="json")
+
+
+def test_only_the_producers_people_read_its_withheld_versions(
+    database: Database, tmp_path: Path
+) -> None:
+    world = build(database)
+    token_file = tmp_path / "token"
+    token_file.write_text("t\n")
+    _settle_departures(world, token_file)
+    unmarked = world.id_of("unmarked")
+    nothing = {"withheld": [], "next": None}
+    for person in PEOPLE:
+        seen = _withheld(world, person.username, limit=500)
+        if person.relation is Relation.PRODUCER and person.role is not Role.NODE:
+            rows = {(r["stix_id"], r["peer_org"]): r for r in seen["withheld"]}
+            # The TLP defaulted here: the reason and the fix, for every peer.
+            for org in PEER_ORGS:
+                row = rows[(unmarked, org)]
+                assert row["reason"] == defaulted_refusal(Tlp.AMBER)
+                assert "object_marking_refs" in row["hint"]
+                assert "url" not in row
+                assert "127.0.0.1" not in str(row)
+            # RED is withheld from the client's peer (no named recipient there).
+            assert rows[(world.id_of("RED"), "client")]["reason"].startswith("TLP:RED")
+            assert {r["stix_id"] for r in seen["withheld"]} <= {world.id_of(x) for x in LABELS}
+            one = _withheld(world, person.username, object_id=unmarked, limit=1)
+            assert len(one["withheld"]) == 1
+            assert one["next"] is not None
+            rest = _withheld(world, person.username, object_id=unmarked, cursor=one["next"])
+            assert len(rest["withheld"]) == len(PEER_ORGS) * len(VERSIONS) - 1
+            assert one["withheld"][0] not in rest["withheld"]
+        else:
+            # The same answer as for nothing withheld, whatever the filters guess.
+            assert seen == nothing, person
+            for label in LABELS:
+                assert _withheld(world, person.username, object_id=world.id_of(label)) == nothing
+            assert _withheld(world, person.username, cursor="999999999") == nothing

@@ -27,7 +27,7 @@ from passerelle.core.operations import Operation, perform
 from passerelle.correlation import queries
 from passerelle.errors import BadInput, Conflict, Forbidden, NotFound, PasserelleError
 from passerelle.exchange import partners, rfis, tips, watches
-from passerelle.federation import lookups
+from passerelle.federation import lookups, withheld
 from passerelle.http.errors import DOMAIN_ERRORS, UNAUTHENTICATED
 from passerelle.intake import review
 from passerelle.notify import operations as notifications
@@ -49,6 +49,7 @@ FEATURE_TAGS: dict[str, str] = {
     erasure.__name__: "Data protection",
     notifications.__name__: "Notifications",
     lookups.__name__: "Federation",
+    withheld.__name__: "Federation",
 }
 
 # A read cannot clash with what is stored; a write can.

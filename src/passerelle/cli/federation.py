@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from passerelle.cli.client import client_options, make_client
 from passerelle.cli.root import Node, cli, emit_rows, json_option, pass_node
 
 if TYPE_CHECKING:
@@ -282,6 +283,35 @@ def _when(micros: int | None) -> str:
     if not micros:
         return "never"
     return datetime.fromtimestamp(micros / 1e6, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@peer.command("withheld")
+@click.option("--object", "object_id", help="Only this object (its STIX id).")
+@click.option("--limit", default=50, show_default=True, help="At most this many versions.")
+@click.option("--cursor", help="The next page: the cursor the previous page printed.")
+@json_option
+@client_options
+@pass_node
+def peer_withheld(
+    node: Node,
+    object_id: str | None,
+    limit: int,
+    cursor: str | None,
+    as_json: bool,
+    username: str | None,
+    url: str | None,
+) -> None:
+    """List your organisation's versions withheld from peers, with the reason and what to
+    do about it (e.g. a TLP defaulted here: post a new version with its TLP set)."""
+    values = {"object_id": object_id, "limit": limit, "cursor": cursor}
+    page = make_client(node, username, url).call("federation.withheld", values)
+    columns = ["stix_id", "version", "channel", "peer_org", "reason", "hint"]
+    if as_json:
+        click.echo(json.dumps(page, indent=2))
+        return
+    emit_rows(page["withheld"], columns, False)
+    if page["next"]:
+        click.echo(f"more: --cursor {page['next']}")
 
 
 @peer.command("status")

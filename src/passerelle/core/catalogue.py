@@ -218,4 +218,10 @@ OPERATIONS: dict[str, Declared] = {
         "passerelle.federation.lookups:LOOKUP",
         "Answer a federated look-up",
     ),
+    "federation.withheld": Declared(
+        "GET",
+        "/api/federation/withheld",
+        "passerelle.federation.withheld:WITHHELD",
+        "List your versions withheld from peers",
+    ),
 }

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any, Final, cast
 
 import orjson
-from sqlalchemy import Connection, Select, bindparam, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, false, select
 
 from passerelle.policy.actions import granted_objects
 from passerelle.policy.forwarding import forwarding_refusal
@@ -411,3 +411,48 @@ def rfi_departure_refusal(
             "pushed to its node"
         )
     return ""
+
+
+def withheld_shown_to(
+    viewer: Viewer,
+    producer: ColumnElement[Any],
+    speaks_for: ColumnElement[Any],
+    member: ColumnElement[Any],
+) -> ColumnElement[bool]:
+    """Filter withheld outbox rows to those the viewer may read: its own organisation's
+    versions (``producer``), withheld from a peer whose account speaks for that very
+    organisation (``speaks_for``), in a channel it is a member of (``member``: the org id
+    of its membership row, NULL when none). Users and auditors of the producer read them;
+    a peer node's account reads none (docs/federation.md, "A TLP defaulted here")."""
+    if viewer.role is Role.NODE:
+        return false()
+    return and_(producer == viewer.org_id, speaks_for == viewer.org_id, member == viewer.org_id)
+
+
+# What the producer does about each reason a version is withheld (by the reason's start).
+_RED_HINT: Final = (
+    "TLP:RED leaves only when every named recipient is a user of the peer's organisation: "
+    "name them, or keep it here"
+)
+_H2_HINT: Final = (
+    "grant it (passerelle grant ID --federate ORG), then ask the node operator to retry "
+    "(passerelle peer retry)"
+)
+_HINTS: Final = (
+    ("its producer set no TLP", "post a new version with object_marking_refs (its TLP set)"),
+    ("TLP:RED", _RED_HINT),
+    ("H2:", _H2_HINT),
+    ("it refers to", "the object it refers to must be able to leave on its own first"),
+    ("a copy kept", "only the owner's versions leave: ask the owner to share it"),
+    ("no longer in the channel", "place it in the channel again if it should leave"),
+)
+
+
+def withheld_hint(reason: str) -> str:
+    """Say what the producer does about a version withheld for ``reason``."""
+    for start, hint in _HINTS:
+        if reason.startswith(start):
+            return hint
+    if "does not reach" in reason:
+        return "post a new version with a TLP its organisation may see in this channel, if right"
+    return "keep it here, or change what the reason names and ask for a retry"
