@@ -220,6 +220,19 @@ def test_an_object_whose_tlp_was_defaulted_leaves_only_once_its_producer_sets_on
         shown = world.run_a("peer", "status", name)
         assert "set no TLP" in shown.output, shown.output
         assert "object_marking_refs" in shown.output
+    # The producer's own people see it too, with the fix; nobody else hears of it.
+    listed = world.run_a("peer", "withheld", "--user", "anna", "--json")
+    assert listed.exit_code == 0, listed.output
+    page = json.loads(listed.output)
+    assert [(r["stix_id"], r["peer_org"]) for r in page["withheld"]] == [
+        (unmarked["id"], "boreal")
+    ] * len(PEERS)
+    assert all("object_marking_refs" in r["hint"] for r in page["withheld"])
+    assert "http" not in listed.output
+    for other in ("bella", "carl"):
+        asked = world.run_a("peer", "withheld", "--user", other, "--object", unmarked["id"])
+        assert asked.exit_code == 0, asked.output
+        assert asked.output.strip() == "(none)"
     marked = {**unmarked, "modified": LATER, "object_marking_refs": [TLP2_IDS[Tlp.AMBER]]}
     _store(world, [marked])
     out = _sync(world)

@@ -538,44 +538,59 @@ def _settle_departures(world: AccessWorld, token_file: Path) -> None:
                 outbox.settle(conn, [row.id], outbox.WITHHELD if reason else outbox.SENT, reason)
 
 
-def _withheld(world: AccessWorld, username: str, **asked: Any) -> dict[str, Any]:
-    ctx = Context(world.database, world.viewer(username), NODE_KEYS, NODE_HOOKS)
-    page = perform(REGISTRY["federation.withheld"], ctx, WithheldRequest(**asked))
-    return page.model_dump(mode="json")
+def _withheld(probe: Probe, username: str, **asked: Any) -> dict[str, Any]:
+    """What GET /api/federation/withheld answers a user (the REST path, as an attacker
+    would call it)."""
+    token = probe.world.tokens[username]
+    answer = probe.client.get("/api/federation/withheld", params=asked, auth=(username, token))
+    assert answer.status_code == 200, (username, answer.text)
+    found: dict[str, Any] = answer.json()
+    return found
 
 
 def test_only_the_producers_people_read_its_withheld_versions(
-    database: Database, tmp_path: Path
+    database: Database, database_url: str, tmp_path: Path
 ) -> None:
-    world = build(database)
     token_file = tmp_path / "token"
     token_file.write_text("t\n")
-    _settle_departures(world, token_file)
-    unmarked = world.id_of("unmarked")
-    nothing = {"withheld": [], "next": None}
-    for person in PEOPLE:
-        seen = _withheld(world, person.username, limit=500)
-        if person.relation is Relation.PRODUCER and person.role is not Role.NODE:
-            rows = {(r["stix_id"], r["peer_org"]): r for r in seen["withheld"]}
-            # The TLP defaulted here: the reason and the fix, for every peer.
-            for org in PEER_ORGS:
-                row = rows[(unmarked, org)]
-                assert row["reason"] == defaulted_refusal(Tlp.AMBER)
-                assert "object_marking_refs" in row["hint"]
-                assert "url" not in row
-                assert "127.0.0.1" not in str(row)
-            # RED is withheld from the client's peer (no named recipient there).
-            assert rows[(world.id_of("RED"), "client")]["reason"].startswith("TLP:RED")
-            assert {r["stix_id"] for r in seen["withheld"]} <= {world.id_of(x) for x in LABELS}
-            one = _withheld(world, person.username, object_id=unmarked, limit=1)
-            assert len(one["withheld"]) == 1
-            assert one["next"] is not None
-            rest = _withheld(world, person.username, object_id=unmarked, cursor=one["next"])
-            assert len(rest["withheld"]) == len(PEER_ORGS) * len(VERSIONS) - 1
-            assert one["withheld"][0] not in rest["withheld"]
-        else:
-            # The same answer as for nothing withheld, whatever the filters guess.
-            assert seen == nothing, person
-            for label in LABELS:
-                assert _withheld(world, person.username, object_id=world.id_of(label)) == nothing
-            assert _withheld(world, person.username, cursor="999999999") == nothing
+    with open_probe(database, database_url) as probe:
+        world = probe.world
+        _settle_departures(world, token_file)
+        unmarked = world.id_of("unmarked")
+        nothing = {"withheld": [], "next": None}
+        for person in PEOPLE:
+            seen = _withheld(probe, person.username, limit=500)
+            if person.relation is Relation.PRODUCER and person.role is not Role.NODE:
+                rows = {(r["stix_id"], r["peer_org"]): r for r in seen["withheld"]}
+                # The TLP defaulted here: the reason and the fix, for every peer.
+                for org in PEER_ORGS:
+                    row = rows[(unmarked, org)]
+                    assert row["reason"] == defaulted_refusal(Tlp.AMBER)
+                    assert "object_marking_refs" in row["hint"]
+                    assert "url" not in row
+                    assert "127.0.0.1" not in str(row)
+                # Every reason the matrix gives has its own fix, not the catch-all.
+                assert all("ask for a retry" not in r["hint"] for r in seen["withheld"])
+                # RED is withheld from the client's peer (no named recipient there).
+                assert rows[(world.id_of("RED"), "client")]["reason"].startswith("TLP:RED")
+                assert {r["stix_id"] for r in seen["withheld"]} <= {world.id_of(x) for x in LABELS}
+                one = _withheld(probe, person.username, object_id=unmarked, limit=1)
+                assert len(one["withheld"]) == 1
+                assert one["next"] is not None
+                rest = _withheld(probe, person.username, object_id=unmarked, cursor=one["next"])
+                assert len(rest["withheld"]) == len(PEER_ORGS) * len(VERSIONS) - 1
+                assert one["withheld"][0] not in rest["withheld"]
+            else:
+                # The same answer as for nothing withheld, whatever the filters guess.
+                assert seen == nothing, person
+                for label in LABELS:
+                    asked = {"object_id": world.id_of(label)}
+                    assert _withheld(probe, person.username, **asked) == nothing, person
+                assert _withheld(probe, person.username, cursor="999999999") == nothing
+        bad = probe.client.get(
+            "/api/federation/withheld",
+            params={"cursor": "x'--"},
+            auth=("producer-liaison", world.tokens["producer-liaison"]),
+        )
+        assert bad.status_code == 400
+        assert "cursor" in bad.text
