@@ -23,7 +23,6 @@ from passerelle.federation import outbox
 from passerelle.federation.lookups import FederatedLookup
 from passerelle.federation.peers import add_peer, audience, link_peer
 from passerelle.federation.retraction import ERASE
-from passerelle.federation.withheld import WithheldRequest
 from passerelle.objects.queries import ObjectFilter, object_entries
 from passerelle.objects.removal import remove_from_channel
 from passerelle.policy.departure import (
