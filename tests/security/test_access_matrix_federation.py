@@ -58,6 +58,7 @@ from tests.access_world import (
     sees,
 )
 from tests.stixgen import T0, stix_id
+from tests.web.support import session_client
 from tests.world import NODE_HOOKS, NODE_KEYS
 
 PEER_ORGS = ("member", "client", "outsider")
@@ -593,3 +594,10 @@ def test_only_the_producers_people_read_its_withheld_versions(
         )
         assert bad.status_code == 400
         assert "cursor" in bad.text
+        # The object page says it to the producer's people, and to nobody else.
+        for username in ("producer-liaison", "member-liaison"):
+            with session_client(probe.client.app, database, username) as web:  # type: ignore[arg-type]
+                shown = web.get(f"/objects/{unmarked}")
+            assert shown.status_code == 200, username
+            told = "Not sent to" in shown.text and "object_marking_refs" in shown.text
+            assert told is (username == "producer-liaison"), username

@@ -24,10 +24,10 @@ from passerelle.store.schema import channel_members, channels, objects, organisa
 class WithheldRequest(BaseModel):
     """Which withheld versions to list."""
 
-    object_id: str | None = Field(None, max_length=300, description="Only this object.")
-    limit: int = Field(50, ge=1, le=500, description="At most this many.")
+    object_id: str | None = Field(default=None, max_length=300, description="Only this object.")
+    limit: int = Field(default=50, ge=1, le=500, description="At most this many.")
     cursor: str | None = Field(
-        None, max_length=20, description="The next page: the 'next' of the previous answer."
+        default=None, max_length=20, description="The next page: the 'next' of the previous answer."
     )
 
 

@@ -25,6 +25,7 @@ from passerelle.audit import log as audit
 from passerelle.core.context import Context
 from passerelle.correlation import queries
 from passerelle.errors import BadInput, Forbidden, NotFound
+from passerelle.federation import withheld
 from passerelle.objects.latest import Placed, visible_placements
 from passerelle.objects.search import SearchCursor, SearchFilter, SearchPage, search
 from passerelle.policy.directory import Channel, find_organisation
@@ -226,6 +227,7 @@ def object_page(request: Request, object_id: str, session: Session) -> HTMLRespo
     if not views[0].withheld:
         correlation = queries.correlate(ctx, queries.CorrelateRequest(object_id=object_id))
     keys = correlation.keys if correlation else []
+    asked = withheld.WithheldRequest(object_id=object_id, limit=20)
     return page(
         request,
         "object.html",
@@ -236,4 +238,5 @@ def object_page(request: Request, object_id: str, session: Session) -> HTMLRespo
         correlation=correlation,
         entities=[k.partition(":")[2] for k in keys if k.startswith("entity:")],
         levels=[level.label for level in Tlp],
+        withheld=withheld.list_withheld(ctx, asked).withheld,
     )
