@@ -587,13 +587,14 @@ def test_only_the_producers_people_read_its_withheld_versions(
                     asked = {"object_id": world.id_of(label)}
                     assert _withheld(probe, person.username, **asked) == nothing, person
                 assert _withheld(probe, person.username, cursor="999999999") == nothing
-        bad = probe.client.get(
-            "/api/federation/withheld",
-            params={"cursor": "x'--"},
-            auth=("producer-liaison", world.tokens["producer-liaison"]),
-        )
-        assert bad.status_code == 400
-        assert "cursor" in bad.text
+        for cursor in ("x'--", "99999999999999999999", "²", "-1"):
+            bad = probe.client.get(
+                "/api/federation/withheld",
+                params={"cursor": cursor},
+                auth=("producer-liaison", world.tokens["producer-liaison"]),
+            )
+            assert bad.status_code == 400, (cursor, bad.text)
+            assert "cursor" in bad.text
         # The object page says it to the producer's people, and to nobody else.
         for username in ("producer-liaison", "member-liaison"):
             with session_client(probe.client.app, database, username) as web:  # type: ignore[arg-type]

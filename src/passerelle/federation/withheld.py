@@ -90,9 +90,14 @@ def list_withheld(ctx: Context, request: WithheldRequest) -> WithheldPage:
 
 
 def _cursor(text: str) -> int:
-    if not text.isdigit():
+    """Read a cursor this node gave: an outbox row id (anything else is one line of error,
+    never a database error: an id past a BIGINT's range would be one)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > _CURSOR_DIGITS:
         raise BadInput("cursor: not one this node gave")
     return int(text)
+
+
+_CURSOR_DIGITS = 18
 
 
 WITHHELD = register(
