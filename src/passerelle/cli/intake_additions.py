@@ -4,6 +4,7 @@ missed; the same operations as ``POST /api/intake/drafts/{id}/entities|facts``."
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -59,10 +60,7 @@ def intake_add_entity(
     """Add an entity intake missed to DRAFT, named NAME; it counts as reviewed."""
     request = {"draft_id": draft_id, "name": name, "label": label, "reason": reason}
     done = make_client(node, username, url).call("intake.add-entity", request | _offsets(at))
-    if as_json:
-        click.echo(json.dumps(done, ensure_ascii=False, indent=2))
-        return
-    click.echo(f"added {done['number']}: {done['summary']}")
+    _say_added(done, as_json)
 
 
 @intake_group.command("add-fact")
@@ -103,6 +101,11 @@ def intake_add_fact(
         "reason": reason,
     }
     done = make_client(node, username, url).call("intake.add-fact", request | _offsets(at))
+    _say_added(done, as_json)
+
+
+def _say_added(done: dict[str, Any], as_json: bool) -> None:
+    """Print what was added: the element as JSON, or its number and summary."""
     if as_json:
         click.echo(json.dumps(done, ensure_ascii=False, indent=2))
         return

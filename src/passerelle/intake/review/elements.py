@@ -31,13 +31,25 @@ _DATE_IDS: Final = uuid.UUID("5d1f3a8e-6a0b-4c57-9a64-0e6f2b1c7d42")
 def date_elements(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Return the dates a draft report holds as elements to review, each with an id made
     from the report's and its place (the same every time it is read)."""
+    return _entries(report, "x_passerelle_dates", DATE_TYPE, DATE_PROPERTIES, _DATE_IDS)
+
+
+def _entries(
+    report: dict[str, Any],
+    field: str,
+    kind: str,
+    properties: tuple[str, ...],
+    namespace: uuid.UUID,
+) -> list[dict[str, Any]]:
+    """Return the entries of a report's list ``field`` as elements of type ``kind``, each
+    with an id made from the report's and its place (the same every time it is read)."""
     found = []
-    for place, date in enumerate(report.get("x_passerelle_dates") or []):
-        if not isinstance(date, dict):
+    for place, entry in enumerate(report.get(field) or []):
+        if not isinstance(entry, dict):
             continue
-        key = uuid.uuid5(_DATE_IDS, f"{report.get('id')}/{place}")
-        element = {k: date[k] for k in DATE_PROPERTIES if k in date}
-        found.append({"type": DATE_TYPE, "id": f"{DATE_TYPE}--{key}", **element})
+        key = uuid.uuid5(namespace, f"{report.get('id')}/{place}")
+        element = {k: entry[k] for k in properties if k in entry}
+        found.append({"type": kind, "id": f"{kind}--{key}", **element})
     return found
 
 
@@ -72,14 +84,7 @@ _FACT_IDS: Final = uuid.UUID("8b0f6c2e-3d4a-4e71-b1a9-5c2d7e9f0a13")
 def fact_elements(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Return the facts a draft report holds in ``x_passerelle_facts`` as elements to
     review, each with an id made from the report's and its place (as a date's)."""
-    found = []
-    for place, fact in enumerate(report.get("x_passerelle_facts") or []):
-        if not isinstance(fact, dict):
-            continue
-        key = uuid.uuid5(_FACT_IDS, f"{report.get('id')}/{place}")
-        element = {k: fact[k] for k in FACT_PROPERTIES if k in fact}
-        found.append({"type": FACT_TYPE, "id": f"{FACT_TYPE}--{key}", **element})
-    return found
+    return _entries(report, "x_passerelle_facts", FACT_TYPE, FACT_PROPERTIES, _FACT_IDS)
 
 
 def entry_of(element: dict[str, Any]) -> dict[str, Any]:
