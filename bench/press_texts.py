@@ -160,6 +160,11 @@ DEPARTURES: Final = {
         # "an security guard" in the tokens, "a security guard" in the annotated text
         ("claimed that an security", "claimed that a security"),
     ],
+    "AMALGUM_news_binyam": [
+        # two marks tagged closing that the annotated text reads as opening
+        ('interviews," as part', 'interviews, "as part'),
+        ('detrimental;" [i]t', 'detrimental; "[i]t'),
+    ],
 }
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF003  (Cyrillic letters, on purpose)
 """Reading documents: plain text, HTML with metadata, boilerplate, languages, typography."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from datetime import date
 import pytest
 
 from passerelle.errors import BadInput
-from passerelle.intake.language import detect, paragraph_languages
+from passerelle.intake.language import detect, detector, languages
 from passerelle.intake.reading import read_article, strip_boilerplate
 from passerelle.intake.typography import normalise
 from tests.intake import DGSI_CELL, FSB_ARRESTS, HTML_PAGE
@@ -71,11 +72,46 @@ def test_languages_of_document_and_paragraphs() -> None:
         "The Kremlin spokesman thanked the American intelligence services.\n\n"
         "Пресс-секретарь Кремля поблагодарил американские спецслужбы."
     )
-    langs = paragraph_languages(text, "fr")
+    _detected, langs = languages(text, "fr")
     assert [lang for _s, _e, lang in langs] == ["fr", "en", "ru"]
     start, end, _lang = langs[1]
     assert text[start:end].startswith("The Kremlin")
     assert detect(DGSI_CELL) == "fr"
+
+
+def _lingua(text: str) -> str:
+    found = detector().detect_language_of(text)
+    return found.iso_code_639_1.name.lower() if found is not None else ""
+
+
+def test_russian_known_by_its_letters_agrees_with_the_detector() -> None:
+    russian = [
+        "Пресс-секретарь Кремля Дмитрий Песков заявил, что информация была передана.",
+        "ФСБ задержала в Москве двух сторонников ИГИЛ, которые готовили теракт.",
+        "Злоумышленники общались через Telegram и WhatsApp, сообщили в ведомстве.",
+    ]
+    for text in russian:  # read by their letters, and what the detector says too
+        assert detect(text) == _lingua(text) == "ru"
+    ukrainian = "Служба безпеки України затримала агента, який готував теракт у Києві."
+    belarusian = "Камітэт дзяржаўнай бяспекі затрымаў двух чалавек у Мінску."
+    assert detect(ukrainian) == _lingua(ukrainian) == "uk"  # і, ї: left to the detector
+    assert detect(belarusian) == _lingua(belarusian)  # ў: left to the detector, too
+    # a Latin paragraph quoting one Russian word is not Russian by its letters
+    assert detect("The agency said the suspects used the app «Вы знаете» to talk.") == "en"
+
+
+def test_the_document_language_is_its_paragraphs_when_they_agree() -> None:
+    text = "Первый абзац о задержании в Москве.\n\nВторой абзац: суд арестовал обвиняемых."
+    detected, spans = languages(text)
+    assert detected == "ru"
+    assert [lang for *_span, lang in spans] == ["ru", "ru"]
+    mixed = (
+        "Le Service fédéral de sécurité a annoncé des arrestations à Moscou.\n\n"
+        "Пресс-секретарь Кремля поблагодарил американские спецслужбы.\n\nFSB"
+    )
+    detected, spans = languages(mixed, told="fr")  # they disagree: the whole text decides
+    assert detected == detect(mixed)
+    assert [lang for *_span, lang in spans] == ["fr", "ru", "fr"]  # the short one: as told
 
 
 def test_a_data_protection_footer_ends_the_article() -> None:

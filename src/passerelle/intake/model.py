@@ -24,6 +24,20 @@ LABEL_TYPES: Final = {
 _DOC_TEXT: Final = "passerelle.text"
 
 
+@dataclass
+class TextDoc:
+    """An article's text as the quotation and fact finders read it when intake has no
+    spaCy parse of it: Russian (natasha's parse rides in ``user_data["natasha"]``) and the
+    languages intake does not read. The finders read a Doc's text, language (``lang_``),
+    named entities (none here) and ``user_data``, never its tokens: a spaCy tokenizer
+    run to make one would cost a second segmentation of the text for nothing."""
+
+    text: str
+    lang_: str
+    ents: tuple[Any, ...] = ()
+    user_data: dict[str, Any] = field(default_factory=dict)
+
+
 def doc_text(doc: Any) -> str:
     """Return a spaCy Doc's text, joined once per Doc: ``Doc.text`` joins every token on
     each read, and the entity, quotation and fact readers all read it."""

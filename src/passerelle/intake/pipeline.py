@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
 from typing import Any, Final, Protocol
 
 from passerelle.intake import language
@@ -30,7 +29,7 @@ from passerelle.intake.bundle import Draft
 from passerelle.intake.dates import DateMention, find_dates
 from passerelle.intake.facts import find_facts
 from passerelle.intake.mentions import en, fr, ru
-from passerelle.intake.model import Article, Mention
+from passerelle.intake.model import Article, Mention, TextDoc
 from passerelle.intake.quotes import find_quotations
 from passerelle.intake.reading import read_article
 from passerelle.intake.typography import normalise
@@ -59,7 +58,9 @@ class _Known:
     entity_id: str
     kind: Kind
     names: tuple[str, ...]
-    keys: frozenset[str]
+    keys: frozenset[str]  # every key of every name
+    named: tuple[tuple[str, frozenset[str]], ...]  # each name with its own keys
+    linking: frozenset[str]  # the names that, written as such, link to the entity
 
 
 _KNOWN: dict[str, tuple[_Known, ...]] = {}
@@ -76,9 +77,17 @@ def _known_of(aliases: AliasData) -> tuple[_Known, ...]:
     known = []
     for entity in aliases.entities:
         names = tuple(name for name, _source in entity.names)
-        keys = frozenset(k for n in names for k in name_keys(n, entity.kind))
-        known.append(_Known(entity.id, entity.kind, names, keys))
+        named = tuple((n, frozenset(name_keys(n, entity.kind))) for n in names)
+        keys = frozenset(k for _n, name_keys_of in named for k in name_keys_of)
+        linking = frozenset(n for n in names if _links_to_itself(n, entity.kind))
+        known.append(_Known(entity.id, entity.kind, names, keys, named, linking))
     return tuple(known)
+
+
+def _links_to_itself(name: str, kind: Kind) -> bool:
+    """Whether the name, scored against itself, reaches :data:`LINK_AT` (every shipped
+    alias name does; a name of titles or particles alone may not)."""
+    return score(name, Facts(), [((name,), Facts())], kind)[0].score >= LINK_AT
 
 
 def best_of(name: str, kind: Kind, pool: Sequence[tuple[str, Sequence[str]]]) -> str | None:
@@ -118,11 +127,14 @@ class AliasLinker:
 
     def _link(self, name: str, kind: Kind) -> str | None:
         keys = name_keys(name, kind)
-        pool = [
-            (k.entity_id, k.names)
-            for k in _alias_entities(self._aliases)
-            if k.kind == kind and keys & k.keys
-        ]
+        # Blocking by name, not only by entity: of a candidate's names (an alias entity has
+        # dozens, in several scripts), those sharing a key with the query are scored.
+        candidates = [k for k in _alias_entities(self._aliases) if k.kind == kind and keys & k.keys]
+        if len(candidates) == 1 and name in candidates[0].linking:
+            # one candidate, and the name is one of its own: scoring would find it at
+            # LINK_AT or above (the name scores so against itself), with no runner-up
+            return candidates[0].entity_id
+        pool = [(k.entity_id, [n for n, own in k.named if keys & own]) for k in candidates]
         return best_of(name, kind, pool)
 
 
@@ -150,9 +162,8 @@ def draft_of(
 ) -> Draft:
     """Turn a document (plain text or HTML) into a draft report."""
     article = read_article(source)
-    detected = language.detect(article.text)
+    detected, article.paragraph_langs = language.languages(article.text, lang or "")
     article.lang = lang or detected
-    article.paragraph_langs = language.paragraph_languages(article.text, article.lang)
     if published is not None:
         article.published = published
     notices: list[str] = []
@@ -192,7 +203,7 @@ def _entities(
         return [], blank_doc(article)
     parse, extract = _RECOGNISERS[lang]
     parsed = parse(article.text)
-    # The quotation and fact finders read spaCy Docs; natasha's is not one.
+    # The quotation and fact finders read a Doc's text; natasha's Doc is not a spaCy one.
     doc = parsed if lang != "ru" else blank_doc(article)
     if lang == "ru":  # the Russian fact reader reads natasha's tagging, not tagged twice
         doc.user_data["natasha"] = parsed
@@ -218,20 +229,10 @@ def _entities(
     return sorted(mentions, key=lambda m: m.start), doc
 
 
-def blank_doc(article: Article) -> Any:
-    """Return a tokenised Doc with sentences and no model, for the quotation finder."""
+def blank_doc(article: Article) -> TextDoc:
+    """Return the article's normalised text, unparsed, for the quotation and fact finders."""
     code = article.lang if article.lang in language.SUPPORTED else "xx"
-    return _blank(code)(normalise(article.text))
-
-
-@lru_cache(maxsize=4)
-def _blank(code: str) -> Any:
-    """A blank spaCy pipeline with a sentencizer, made once per language and process."""
-    import spacy
-
-    nlp = spacy.blank(code)
-    nlp.add_pipe("sentencizer")
-    return nlp
+    return TextDoc(normalise(article.text), code)
 
 
 def _dates(article: Article) -> list[DateMention]:

@@ -24,6 +24,7 @@ for an organisation only up to its head noun (``Федеральной служ�
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
@@ -39,6 +40,7 @@ from passerelle.intake.mentions.base import (
     as_mentions,
     merge_variants,
     span_at,
+    whole_word,
     with_span,
     without_overlaps,
 )
@@ -53,8 +55,6 @@ from passerelle.intake.typography import normalise
 from passerelle.resolution.aliases import AliasData
 
 _W: Final = r"[а-яёА-ЯЁ]"
-_END: Final = r"(?![\w-])"
-_START: Final = r"(?<![\w-])"
 
 # Platforms in Cyrillic, with their case endings (pattern -> canonical name).
 CYRILLIC_PLATFORMS: Final = {
@@ -142,9 +142,16 @@ class Models:
 
 @lru_cache(maxsize=1)
 def models() -> Models:
-    """Return natasha's segmenter, taggers and vocabulary, loaded once on first use."""
-    from natasha import NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+    """Return natasha's segmenter, taggers and vocabulary, loaded once on first use.
 
+    The process's BLAS (OpenBLAS, numpy's) is held to one thread then: natasha multiplies
+    small matrices, where a second thread gains a tenth of the wall time and spins the
+    rest, so that reading an article cost twice the CPU (measured on the press set: 0.88
+    against 0.48 CPU s for the 15 Russian articles; docs/benchmarks.md)."""
+    from natasha import NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
     embedding = NewsEmbedding()
     return Models(Segmenter(), NewsNERTagger(embedding), NewsMorphTagger(embedding), _vocab())
 
@@ -169,15 +176,59 @@ def _vocab() -> Any:
 
 
 def parse(text: str) -> Any:
-    """Return natasha's Doc of the normalised text, segmented, NER- and morph-tagged."""
+    """Return natasha's Doc of the normalised text: segmented, NER-tagged, and
+    morph-tagged in the sentences a name of it touches (what the recogniser reads).
+
+    natasha's own ``Doc.tag_ner`` tokenises the text a second time (its tagger takes a
+    text); here the tagger reads the Doc's tokens, the same razdel tokens, and its tags
+    become spans on their offsets: the same spans. The morphology of the other sentences
+    is left to whoever reads them (:func:`tag_morph`; the fact reader tags those with a
+    trigger word): a sentence is tagged alone, so its tags do not depend on which others
+    are tagged with it."""
     from natasha import Doc
 
     loaded = models()
     doc = Doc(normalise(text))
     doc.segment(loaded.segmenter)
-    doc.tag_morph(loaded.morph)
-    doc.tag_ner(loaded.ner)
+    _tag_ner(doc, loaded.ner)
+    named = [
+        k
+        for k, sent in enumerate(doc.sents)
+        if any(span.start < sent.stop and span.stop > sent.start for span in doc.spans)
+    ]
+    tag_morph(doc, named)
     return doc
+
+
+def _tag_ner(doc: Any, tagger: Any) -> None:
+    """natasha's NER over the Doc's tokens: its spans, their tokens and sentences."""
+    from natasha.doc import DocSpan
+    from slovnet.bio import bio_spans
+
+    words = [token.text for token in doc.tokens]
+    if not doc.text.strip() or not words:
+        doc.spans = []
+        return
+    infer = tagger.infer
+    tags = next(iter(infer.decoder(infer.process(infer.encoder([words])))))
+    doc.spans = [
+        DocSpan(span.start, span.stop, span.type, doc.text[span.start : span.stop])
+        for span in bio_spans(doc.tokens, tags)
+    ]
+    doc.envelop_span_tokens()
+    doc.envelop_sent_spans()
+
+
+def tag_morph(doc: Any, indexes: Sequence[int]) -> None:
+    """Morph-tag the Doc's sentences at ``indexes`` that are not tagged yet."""
+    sents = [doc.sents[k] for k in indexes if doc.sents[k].tokens]
+    sents = [sent for sent in sents if sent.tokens[0].pos is None]
+    if not sents:
+        return
+    words = [[token.text for token in sent.tokens] for sent in sents]
+    for sent, markup in zip(sents, models().morph.map(words), strict=True):
+        for token, tagged in zip(sent.tokens, markup.tokens, strict=True):
+            token.pos, token.feats = tagged.pos, tagged.feats
 
 
 def sentences(doc: Any) -> list[tuple[int, int]]:
@@ -255,6 +306,10 @@ _NORMALS_HELD: Final = 20_000
 def _normal(ent: Any, vocab: Any) -> str:
     """natasha's normal form of a span (what ``ent.normalize`` gives), computed once per
     process for the same words with the same tags."""
+    if ent.tokens and all((t.feats or {}).get("Case") == "Nom" for t in ent.tokens):
+        # every word nominative already: its own normal form (natasha's inflection
+        # gives it back; 110 of the press set's 356 spans, all 110 alike), not inflected
+        return str(ent.text)
     first = ent.tokens[0].start if ent.tokens else 0
     key = (ent.type, tuple(_token_key(t, first) for t in ent.tokens))
     normal = _NORMALS.get(key)
@@ -319,7 +374,9 @@ def _make_alias_patterns(aliases: AliasData) -> tuple[re.Pattern[str], list[tupl
             names.setdefault(normalise(name), (label, canonical))
     ordered = sorted(names, key=len, reverse=True)
     body = "|".join(f"({_inflected(n)}{_OF_RUSSIA if n.isupper() else ''}?)" for n in ordered)
-    return re.compile(_START + "(?:" + body + ")" + _END), [names[n] for n in ordered]
+    # the look-behind first: tried at each position, it fails at once inside a word, where
+    # the alternation of inflected names would be tried in full (four times slower)
+    return re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])"), [names[n] for n in ordered]
 
 
 def _gazetteer_spans(plain: str, aliases: AliasData) -> list[Span]:
@@ -332,19 +389,19 @@ def _gazetteer_spans(plain: str, aliases: AliasData) -> list[Span]:
         label, canonical = groups[index - 1]
         spans.append(Span(match.start(), match.end(), label, canonical, GAZETTEER_WEIGHT))
     for name, canonical in PLATFORMS.items():
-        for found in re.finditer(_START + re.escape(name) + _END, plain):
+        for found in whole_word(re.escape(name)).finditer(plain):
             spans.append(Span(found.start(), found.end(), "platform", canonical, GAZETTEER_WEIGHT))
     for name, canonical in CYRILLIC_PLATFORMS.items():
-        for found in re.finditer(_START + "(?:" + name + ")" + _END, plain):
+        for found in whole_word(name).finditer(plain):
             spans.append(Span(found.start(), found.end(), "platform", canonical, GAZETTEER_WEIGHT))
     for name, canonical in AMBIGUOUS_PLATFORMS.items():
-        for found in re.finditer(_START + re.escape(name) + _END, plain):
+        for found in whole_word(re.escape(name)).finditer(plain):
             if _PLATFORM_CUE.search(plain[max(0, found.start() - 30) : found.start()]):
                 spans.append(
                     Span(found.start(), found.end(), "platform", canonical, GAZETTEER_WEIGHT)
                 )
     for name, canonical in SEATS.items():
-        for found in re.finditer(_START + "(?:" + name + ")" + _END, plain):
+        for found in whole_word(name).finditer(plain):
             spans.append(
                 Span(found.start(), found.end(), "organization", canonical, GAZETTEER_WEIGHT)
             )
@@ -390,8 +447,7 @@ def _with_acronyms(plain: str, spans: list[Span]) -> list[Span]:
             continue
         expansions.setdefault(match.group(1), (long_span.canonical, long_span.label))
     for acronym, (long_form, label) in expansions.items():
-        pattern = _START + re.escape(acronym) + _OF_RUSSIA + "?" + _END
-        for match in re.finditer(pattern, plain):
+        for match in whole_word(re.escape(acronym) + _OF_RUSSIA + "?").finditer(plain):
             at = span_at(spans, match.start())
             weight = at.weight if at is not None else MODEL_WEIGHT
             spans = with_span(spans, Span(match.start(), match.end(), label, long_form, weight))

@@ -127,6 +127,18 @@ class Reader:
         doc = parsed if parsed is not None and parsed.text == text else _tagged(text)
         self.text = text
         self.mentions = mentions
+        self._doc = doc
+        # the recogniser's parse has morphology where names are: the sentences with a
+        # form of a trigger lemma get theirs (the others can hold no fact)
+        forms = trigger_forms()
+        ru.tag_morph(
+            doc,
+            [
+                k
+                for k, sent in enumerate(doc.sents)
+                if any(_folded(t.text) in forms for t in sent.tokens)
+            ],
+        )
         self.sentences = [
             Sentence(sent.start, sent.stop, list(sent.tokens), read=self._may_trigger(sent.tokens))
             for sent in doc.sents
@@ -157,7 +169,10 @@ class Reader:
 
     def parse(self, indexes: Sequence[int]) -> None:
         """Parse the sentences at ``indexes`` that are not parsed yet, and make their trees."""
+        from passerelle.intake.mentions import ru
+
         wanted = [k for k in indexes if not self.sentences[k].parsed]
+        ru.tag_morph(self._doc, wanted)  # a rule reads the lemmas of any sentence parsed
         _parse_syntax([self.sentences[k].tokens for k in wanted], wanted)
         for k in wanted:
             found = self.sentences[k]
