@@ -241,12 +241,19 @@ def extract(text: str, aliases: AliasData, doc: Any | None = None) -> list[Menti
     doc = doc if doc is not None else parse(text)
     plain: str = doc.text
     spans = _gazetteer_spans(plain, aliases)
+    # the gazetteer's spans that win below (over the model's, whatever their names): a
+    # model span under one, or with no name left once trimmed, is not inflected for
+    # nothing (trimming moves a span's ends by the text alone)
+    held = without_overlaps([s for s in (_trimmed(plain, s) for s in spans) if s is not None])
     vocab = models().vocab
     for ent in doc.spans:
         label = NER_LABELS.get(ent.type)
         if label is None:
             continue
         for start, end in _split_parentheses(plain, ent.start, ent.stop):
+            bare = _trimmed(plain, Span(start, end, label, "", MODEL_WEIGHT))
+            if bare is None or any(bare.start < k.end and bare.end > k.start for k in held):
+                continue
             spans.append(Span(start, end, label, _nominative(ent, vocab, start, end), MODEL_WEIGHT))
     spans = without_overlaps([s for s in (_trimmed(plain, s) for s in spans) if s is not None])
     spans = [platform_compound(plain, whole_body(plain, s)) for s in spans]

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from passerelle.intake.facts.base import PARTIES
-from passerelle.intake.facts.ru.lexicon import NEEDS, PEOPLE, PRONOUNS, TRIGGER_POS, TRIGGERS
+from passerelle.intake.facts.ru.lexicon import NEEDS, PEOPLE, TRIGGER_POS, TRIGGERS
 from passerelle.intake.model import Mention
 
 # Dependents that are not part of an argument's phrase.
@@ -53,6 +53,11 @@ def trigger_forms() -> frozenset[str]:
             if _folded(parse.normal) == lemma:
                 forms.update(_folded(form.word) for form in parse.lexeme)
     return frozenset(forms)
+
+
+def may_be_trigger(word: str) -> bool:
+    """Whether a word is a form of a trigger lemma (:func:`trigger_forms`)."""
+    return _folded(word) in trigger_forms()
 
 
 def _folded(word: str) -> str:
@@ -112,12 +117,13 @@ def without_cycles(sent: Sentence) -> None:
 class Reader:
     """natasha's parse of a text, its mentions, and the sentence being read (``sent``).
 
-    ``parsed`` is natasha's segmented, morph-tagged Doc of the same text when the caller
-    has one (the entity recogniser's, :func:`passerelle.intake.mentions.ru.parse`): it is
-    read as is, not segmented and tagged again. Only the sentences where a verb or
-    participle has a trigger lemma (:data:`.lexicon.TRIGGERS`), with the word its rule
+    ``parsed`` is natasha's segmented Doc of the same text when the caller has one (the
+    entity recogniser's, :func:`passerelle.intake.mentions.ru.parse`, morph-tagged where
+    names are): it is read as is, not segmented again; the sentences with a form of a
+    trigger lemma are morph-tagged if they are not yet. Only the sentences where a verb
+    or participle has a trigger lemma (:data:`.lexicon.TRIGGERS`), with the word its rule
     needs (:data:`.lexicon.NEEDS`), are parsed for syntax (the others can hold no fact),
-    and the sentence before one when a pronoun's antecedent is sought there. Lemmas are
+    and, when a pronoun's antecedent is sought there, the sentence before one. Lemmas are
     found when a rule asks for one."""
 
     def __init__(self, text: str, mentions: Sequence[Mention], parsed: Any | None = None) -> None:
@@ -143,11 +149,9 @@ class Reader:
             Sentence(sent.start, sent.stop, list(sent.tokens), read=self._may_trigger(sent.tokens))
             for sent in doc.sents
         ]
-        read = [k for k, sent in enumerate(self.sentences) if sent.read]
-        # the sentence before one with a personal pronoun, where its antecedent is sought
-        # (:meth:`antecedent`): parsed in the same batch, which costs less than one by one
-        before = [k - 1 for k in read if k and self._has_pronoun(self.sentences[k].tokens)]
-        self.parse(sorted({*read, *before}))
+        # the sentence before one, where a pronoun's antecedent is sought, is parsed when
+        # :meth:`antecedent` asks (not every pronoun needs it)
+        self.parse([k for k, sent in enumerate(self.sentences) if sent.read])
         self.sent = self.sentences[0] if self.sentences else Sentence(0, 0, [])
 
     def _may_trigger(self, tokens: Sequence[Any]) -> bool:
@@ -163,9 +167,6 @@ class Reader:
         return any(
             lemma not in NEEDS or any(w.startswith(NEEDS[lemma]) for w in words) for lemma in lemmas
         )
-
-    def _has_pronoun(self, tokens: Sequence[Any]) -> bool:
-        return any(t.pos == "PRON" and self.lemma(t) in PRONOUNS for t in tokens)
 
     def parse(self, indexes: Sequence[int]) -> None:
         """Parse the sentences at ``indexes`` that are not parsed yet, and make their trees."""

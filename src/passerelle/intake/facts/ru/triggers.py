@@ -28,8 +28,9 @@ from passerelle.intake.facts.ru.lexicon import (
     SHARE,
     STATEMENT,
     TRIGGER_POS,
+    TRIGGERS,
 )
-from passerelle.intake.facts.ru.reader import Reader
+from passerelle.intake.facts.ru.reader import Reader, may_be_trigger
 
 
 def attack_code(r: Reader, noun: Any) -> str | None:
@@ -52,9 +53,11 @@ def attack_target(r: Reader, noun: Any) -> Any | None:
 
 def trigger_at(r: Reader, verb: Any) -> list[Found]:
     """Return the facts a verb (or a participle) of the current sentence triggers."""
-    if verb.pos not in TRIGGER_POS:
-        return []
+    if verb.pos not in TRIGGER_POS or not may_be_trigger(verb.text):
+        return []  # no form of a trigger lemma: not lemmatised to find out
     lemma = r.lemma(verb)
+    if lemma not in TRIGGERS:  # every rule below asks for one of them
+        return []
     args = arguments(r, verb)
     found = Found("", [verb], args.actor, None, passive=args.passive, inferred=args.inferred)
     patient = args.patient
