@@ -7,6 +7,7 @@ settings say, whatever the process environment holds.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from passerelle.durations import DAY, HOUR, MINUTE, SECOND, parse_duration
 from passerelle.errors import BadInput
 
 DEFAULT_DB_URL = "sqlite:///./passerelle.db"
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 # The longest declared purpose of access kept: the audit log's purpose column holds this.
 PURPOSE_LENGTH = 200
 # The header a request declares its purpose in (the remote command line sends it).
@@ -152,6 +154,9 @@ class NotifySettings:
     max_attempts: int = 8
     retry_after: int = 30 * SECOND
     retry_cap: int = 6 * HOUR
+    # Internal networks webhooks may call all the same (notify/destinations.py); none:
+    # a webhook's host must resolve to global addresses only.
+    webhook_allow: tuple[Network, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> NotifySettings:
@@ -178,7 +183,24 @@ class NotifySettings:
             smtp_user=env.get("PASSERELLE_SMTP_USER", "").strip(),
             smtp_password_file=env.get("PASSERELLE_SMTP_PASSWORD_FILE", "").strip(),
             smtp_password=env.get(reference, "") if reference else "",
+            webhook_allow=allowed_networks(env.get("PASSERELLE_WEBHOOK_ALLOW", "")),
         )
+
+
+def allowed_networks(text: str) -> tuple[Network, ...]:
+    """Parse ``PASSERELLE_WEBHOOK_ALLOW``: addresses or networks, comma-separated."""
+    found = []
+    for piece in (p.strip() for p in text.split(",")):
+        if not piece:
+            continue
+        try:
+            found.append(ipaddress.ip_network(piece, strict=False))
+        except ValueError:
+            raise BadInput(
+                f"PASSERELLE_WEBHOOK_ALLOW: not an address or network: {piece[:60]!r} "
+                "(say 10.20.0.0/16 or 127.0.0.1)"
+            ) from None
+    return tuple(found)
 
 
 def parse_interval(text: str) -> int:

@@ -10,7 +10,7 @@ import pytest
 from passerelle.notify import Courier, DeliveryReport, run_pass
 from passerelle.settings import NotifySettings
 from tests.exchange_support import FakeClock
-from tests.notify.receivers import Mailbox, Webhooks, start_smtp
+from tests.notify.receivers import LOOPBACK, Mailbox, Webhooks, start_smtp
 from tests.world import World
 
 PUBLIC_URL = "https://node.example"
@@ -50,7 +50,10 @@ def mailbox(smtp_server: tuple[Mailbox, int]) -> Mailbox:
 def notify_settings(smtp_server: tuple[Mailbox, int]) -> NotifySettings:
     """Settings that send e-mail through the local SMTP server."""
     return NotifySettings(
-        smtp_host="127.0.0.1", smtp_port=smtp_server[1], smtp_from="node@passerelle.test"
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_server[1],
+        smtp_from="node@passerelle.test",
+        webhook_allow=LOOPBACK,
     )
 
 

@@ -25,6 +25,7 @@ from tests.cli_runner import Run
 from tests.exchange_support import ContextFor, FakeClock, cell_report, marked, store
 from tests.notify.conftest import PUBLIC_URL, Deliver
 from tests.notify.receivers import (
+    LOOPBACK,
     SECRET,
     SMTP_PASSWORD,
     SMTP_USER,
@@ -211,7 +212,7 @@ def test_a_notice_is_given_up_after_its_last_try(
 ) -> None:
     from passerelle.notify import Courier, run_pass
 
-    settings = NotifySettings(max_attempts=2, retry_after=MINUTE)
+    settings = NotifySettings(max_attempts=2, retry_after=MINUTE, webhook_allow=LOOPBACK)
     courier = Courier(world.database, settings, PUBLIC_URL, clock)
     hook(ctx, "boris", webhooks.url)
     share_tip(world, ctx, cell_report())
@@ -259,6 +260,7 @@ def test_a_notice_queued_before_the_process_stopped_is_delivered_by_the_next_run
     assert queue_states(world) == [("pending", 0)]
     world.database.dispose()
     monkeypatch.setenv("PASSERELLE_NOTIFY_INTERVAL", "1s")
+    monkeypatch.setenv("PASSERELLE_WEBHOOK_ALLOW", "127.0.0.1")  # the receiver's loopback
     # A new process (the command line) delivers it.
     result = run("notify", "send", "--once", "--json")
     assert result.exit_code == 0, result.output
@@ -388,7 +390,8 @@ def test_the_serving_node_delivers_in_the_background(
 
     hook(ctx, "boris", webhooks.url)
     share_tip(world, ctx, cell_report())
-    settings = Settings(db_url="unused://", notify=NotifySettings(interval=HOUR))
+    notify = NotifySettings(interval=HOUR, webhook_allow=LOOPBACK)
+    settings = Settings(db_url="unused://", notify=notify)
     with TestClient(create_app(settings, world.database, clock=clock)):
         # The loop's first pass runs as the node starts; bounded wait for it.
         for _ in range(250):
@@ -443,7 +446,8 @@ def test_a_write_queues_nothing_itself_and_a_rung_loop_delivers_before_its_inter
     run_pass = delivery.run_pass
     monkeypatch.setattr(delivery, "run_pass", counted)
     hook(ctx, "boris", webhooks.url)
-    loop = NotifyLoop(Courier(world.database, NotifySettings(), PUBLIC_URL, clock), 3600.0)
+    courier = Courier(world.database, NotifySettings(webhook_allow=LOOPBACK), PUBLIC_URL, clock)
+    loop = NotifyLoop(courier, 3600.0)
     loop.start()
     try:
         assert first_pass.wait(10)

@@ -97,7 +97,15 @@ def _send(courier: Courier, due: Due) -> None:
         send_email(settings, email_message(due, settings.smtp_from, courier.public_url, now))
     else:
         body = webhook_body(due, courier.public_url)
-        post_webhook(due.address, due.secret, due.id, body, now // 1_000_000, settings.timeout)
+        post_webhook(
+            due.address,
+            due.secret,
+            due.id,
+            body,
+            now // 1_000_000,
+            settings.timeout,
+            settings.webhook_allow,
+        )
 
 
 def backoff(settings: NotifySettings, attempts: int) -> int | None:

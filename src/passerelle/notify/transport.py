@@ -20,17 +20,21 @@ import hashlib
 import hmac
 import smtplib
 import ssl
+import urllib.parse
+from collections.abc import Sequence
 from email.message import EmailMessage
 from pathlib import Path
 
 import httpx2
 
 from passerelle.errors import PasserelleError
-from passerelle.settings import NotifySettings
+from passerelle.notify.destinations import Refused, checked_address
+from passerelle.settings import Network, NotifySettings
 
 SIGNATURE_HEADER = "X-Passerelle-Signature"
 TIMESTAMP_HEADER = "X-Passerelle-Timestamp"
 DELIVERY_HEADER = "X-Passerelle-Delivery"
+_PORTS = {"http": 80, "https": 443}
 
 
 class NotDelivered(PasserelleError):
@@ -44,19 +48,42 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def post_webhook(
-    url: str, secret: str, delivery: int, body: bytes, timestamp: int, timeout: float
+    url: str,
+    secret: str,
+    delivery: int,
+    body: bytes,
+    timestamp: int,
+    timeout: float,
+    allow: Sequence[Network] = (),
 ) -> None:
-    """POST a signed notice; raise :class:`NotDelivered` unless the receiver took it."""
+    """POST a signed notice; raise :class:`NotDelivered` unless the receiver took it.
+
+    The host must resolve to addresses a webhook may call (:mod:`.destinations`), and the
+    call goes to the address checked."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        address = checked_address(host, parts.port or _PORTS.get(parts.scheme, 443), allow)
+    except Refused as exc:
+        raise NotDelivered(str(exc)) from exc
+    except OSError as exc:
+        raise NotDelivered(f"webhook unreachable: {host[:60]} does not resolve") from exc
+    pinned = f"[{address}]" if ":" in address else address
+    if parts.port:
+        pinned += f":{parts.port}"
     headers = {
+        "Host": parts.netloc.rpartition("@")[2],
         "Content-Type": "application/json",
         TIMESTAMP_HEADER: str(timestamp),
         SIGNATURE_HEADER: signature(secret, timestamp, body),
         DELIVERY_HEADER: str(delivery),
         "User-Agent": "Passerelle notifications",
     }
+    target = urllib.parse.urlunsplit((parts.scheme, pinned, parts.path, parts.query, ""))
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
     try:
         with httpx2.Client(timeout=timeout, trust_env=False, follow_redirects=False) as client:
-            answer = client.post(url, content=body, headers=headers)
+            answer = client.post(target, content=body, headers=headers, extensions=extensions)
     except httpx2.HTTPError as exc:
         raise NotDelivered(f"webhook unreachable: {type(exc).__name__}") from exc
     if not 200 <= answer.status_code < 300:
