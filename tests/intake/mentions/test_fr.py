@@ -7,7 +7,7 @@ import re
 import pytest
 
 from passerelle.intake.mentions import fr
-from passerelle.intake.mentions.base import GAZETTEER_WEIGHT, MODEL_WEIGHT, Span
+from passerelle.intake.mentions.base import GAZETTEER_WEIGHT, MODEL_WEIGHT, Span, one_label_per_name
 from passerelle.intake.model import Mention
 from passerelle.intake.pipeline import AliasLinker, link_mentions
 from passerelle.intake.reading import read_article
@@ -199,8 +199,18 @@ def test_one_label_per_name_in_an_article() -> None:
         Span(30, 35, "person", "Dabiq", MODEL_WEIGHT),
         Span(40, 45, "group", "Dabiq", GAZETTEER_WEIGHT),
     ]
-    fr.one_label_per_name(spans)
+    one_label_per_name(spans)
     assert [s.label for s in spans] == ["location"] * 3 + ["group"] * 2
+    # a tie: each keeps its own; a gazetteer span a cue relabelled once follows the others
+    tie = [
+        Span(0, 3, "group", "ФБР", MODEL_WEIGHT),
+        Span(5, 8, "organization", "ФБР", MODEL_WEIGHT),
+        Span(10, 13, "organization", "ФСБ", GAZETTEER_WEIGHT),
+        Span(15, 18, "organization", "ФСБ", GAZETTEER_WEIGHT),
+        Span(20, 23, "group", "ФСБ", GAZETTEER_WEIGHT),
+    ]
+    one_label_per_name(tie)
+    assert [s.label for s in tie] == ["group"] + ["organization"] * 4
 
 
 @pytest.mark.parametrize(

@@ -292,6 +292,24 @@ def _initials_fit(acronym: str, long_form: str) -> bool:
     return initials == letters
 
 
+def one_label_per_name(spans: list[Span]) -> None:
+    """A name given several labels in one article ("Hilla" a place twice, a person once)
+    takes the label given most often; on a tie each span keeps its own. A gazetteer's
+    label counts a hundred times: it wins over the model's and the rules' guesses, and a
+    gazetteer span a cue relabelled in one place ("ФБР" a group after "группа") takes the
+    label the article gives it elsewhere."""
+    votes: dict[str, dict[str, int]] = {}
+    for span in spans:
+        labels = votes.setdefault(span.canonical, {})
+        weight = 100 if span.weight == GAZETTEER_WEIGHT else 1
+        labels[span.label] = labels.get(span.label, 0) + weight
+    for span in spans:
+        labels = votes[span.canonical]
+        if len(labels) > 1:
+            own = span.label
+            span.label = max(labels, key=lambda k: (labels[k], k == own))
+
+
 # Spelling variants -------------------------------------------------------------------
 
 

@@ -42,11 +42,11 @@ from passerelle.intake.mentions.base import (
     alias_and_platform_spans,
     as_mentions,
     merge_variants,
+    one_label_per_name,
     with_acronyms,
     without_overlaps,
 )
 from passerelle.intake.mentions.en_persons import (
-    one_label_per_name,
     persons_by_parts,
     persons_by_surname,
 )

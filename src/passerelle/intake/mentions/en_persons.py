@@ -3,7 +3,7 @@ name, one label per name (used by :mod:`passerelle.intake.mentions.en`)."""
 
 from __future__ import annotations
 
-from passerelle.intake.mentions.base import GAZETTEER_WEIGHT, MODEL_WEIGHT, Span
+from passerelle.intake.mentions.base import MODEL_WEIGHT, Span
 from passerelle.intake.mentions.en_words import PLACES
 
 
@@ -40,21 +40,6 @@ def persons_by_parts(spans: list[Span]) -> None:
             by_first = [n for n in introduced if n.lower().split()[0] == parts[0]]
             if by_surname or by_first:
                 span.canonical = (by_surname or by_first)[0]
-
-
-def one_label_per_name(spans: list[Span]) -> None:
-    """A name the rules guessed several labels for in one article ("Basra" a place here,
-    an organisation there) takes its most frequent guess (the first on a tie); a
-    gazetteer's label, where one has it, wins."""
-    votes: dict[str, dict[str, int]] = {}
-    for span in spans:
-        weight = 100 if span.weight == GAZETTEER_WEIGHT else 1
-        labels = votes.setdefault(span.canonical, {})
-        labels[span.label] = labels.get(span.label, 0) + weight
-    for span in spans:
-        labels = votes[span.canonical]
-        if span.weight == MODEL_WEIGHT and len(labels) > 1:
-            span.label = max(labels, key=lambda k: labels[k])
 
 
 def persons_by_surname(spans: list[Span]) -> None:

@@ -40,6 +40,7 @@ from passerelle.intake.mentions.base import (
     alias_and_platform_spans,
     as_mentions,
     merge_variants,
+    one_label_per_name,
     span_at,
     with_acronyms,
     without_overlaps,
@@ -257,20 +258,6 @@ def _surnames_of_persons(spans: list[Span]) -> None:
     for span in spans:
         if span.weight == MODEL_WEIGHT and " " not in span.canonical and span.canonical in surnames:
             span.label = "person"
-
-
-def one_label_per_name(spans: list[Span]) -> None:
-    """A name the model gave several labels in one article ("Hilla" a place twice, a
-    person once) takes the label it gave most often (the first on a tie); a
-    gazetteer's label, where there is one, wins."""
-    votes: dict[str, dict[str, int]] = {}
-    for span in spans:
-        labels = votes.setdefault(span.canonical, {})
-        labels[span.label] = labels.get(span.label, 0) + (100 if span.weight > MODEL_WEIGHT else 1)
-    for span in spans:
-        labels = votes[span.canonical]
-        if span.weight == MODEL_WEIGHT and len(labels) > 1:
-            span.label = max(labels, key=lambda k: labels[k])
 
 
 def labels_by_apposition(plain: str, spans: list[Span]) -> None:

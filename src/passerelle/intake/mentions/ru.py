@@ -39,13 +39,13 @@ from passerelle.intake.mentions.base import (
     Span,
     as_mentions,
     merge_variants,
+    one_label_per_name,
     span_at,
     whole_word,
     with_span,
     without_overlaps,
 )
 from passerelle.intake.mentions.ru_names import (
-    one_label,
     platform_compound,
     same_names,
     whole_body,
@@ -269,7 +269,7 @@ def extract(text: str, aliases: AliasData, doc: Any | None = None) -> list[Menti
         _relabel(plain, span)
     merge_variants(spans)
     same_names(plain, spans)
-    one_label(spans)
+    one_label_per_name(spans)
     return as_mentions(text, spans)
 
 

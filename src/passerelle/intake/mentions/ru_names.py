@@ -9,7 +9,7 @@ import re
 from itertools import pairwise
 from typing import Final
 
-from passerelle.intake.mentions.base import MODEL_WEIGHT, PLATFORMS, Span
+from passerelle.intake.mentions.base import PLATFORMS, Span
 
 # Long forms of countries, named as their short form ("в Соединенных Штатах" is США).
 COUNTRY_FORMS: Final = (
@@ -77,19 +77,6 @@ def platform_compound(plain: str, span: Span) -> Span:
     if dash and rest.islower() and name in PLATFORMS:
         return Span(span.start, span.start + len(name), "platform", PLATFORMS[name], span.weight)
     return span
-
-
-def one_label(spans: list[Span]) -> None:
-    """One label per name in an article ("ФБР" a group after "группа" once, a body
-    elsewhere): its most frequent; a gazetteer's wins."""
-    votes: dict[str, dict[str, int]] = {}
-    for span in spans:
-        labels = votes.setdefault(span.canonical, {})
-        weight = 100 if span.weight != MODEL_WEIGHT else 1
-        labels[span.label] = labels.get(span.label, 0) + weight
-    for span in spans:
-        labels = votes[span.canonical]
-        span.label = max(labels, key=lambda k: (labels[k], k == span.label))
 
 
 def same_names(plain: str, spans: list[Span]) -> None:
