@@ -5,8 +5,12 @@ checked, whatever the name resolves to a moment later."""
 from __future__ import annotations
 
 import ipaddress
+import ssl
+from typing import Any
 
+import httpx2
 import pytest
+import trustme
 from sqlalchemy import select
 
 from passerelle.errors import BadInput
@@ -91,3 +95,45 @@ def test_the_operators_allowance_is_read_from_the_environment() -> None:
     assert NotifySettings.from_env({}).webhook_allow == ()
     with pytest.raises(BadInput, match="PASSERELLE_WEBHOOK_ALLOW"):
         NotifySettings.from_env({"PASSERELLE_WEBHOOK_ALLOW": "intranet"})
+
+
+class _Shim:
+    """httpx2 as the transport uses it, its clients trusting the test CA."""
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        self.HTTPError = httpx2.HTTPError
+        self._context = context
+
+    def Client(self, **options: Any) -> httpx2.Client:  # the name httpx2 gives it
+        return httpx2.Client(verify=self._context, **options)
+
+
+@pytest.mark.parametrize(("names", "delivered"), [(["localhost"], True), (["other.test"], False)])
+def test_an_https_webhook_called_at_its_address_checks_the_certificate_for_its_name(
+    names: list[str], delivered: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The call goes to 127.0.0.1, the address ``localhost`` was checked at, and the TLS
+    certificate is checked for ``localhost``: a certificate for another name fails."""
+    from passerelle.notify import transport
+
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(*names).configure_cert(server_context)
+    receiver = Webhooks()
+    receiver.server.socket = server_context.wrap_socket(receiver.server.socket, server_side=True)
+    client_context = ssl.create_default_context()
+    ca.configure_trust(client_context)
+    monkeypatch.setattr(transport, "httpx2", _Shim(client_context))
+    url = f"https://localhost:{receiver.server.server_port}/hook"
+    try:
+        if delivered:
+            post_webhook(url, SECRET, 7, b"{}", 0, 5.0, LOOPBACK)
+            [call] = receiver.calls
+            assert call.signed
+            assert call.headers["host"] == f"localhost:{receiver.server.server_port}"
+        else:
+            with pytest.raises(NotDelivered, match="unreachable"):
+                post_webhook(url, SECRET, 7, b"{}", 0, 5.0, LOOPBACK)
+            assert receiver.calls == []
+    finally:
+        receiver.close()
