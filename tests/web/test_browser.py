@@ -95,6 +95,7 @@ def _log_errors(page: Page, errors: list[str]) -> None:
 
 def _shoot(page: Page, tmp_path: Path, name: str) -> None:
     target = tmp_path / f"{name}.png"
+    page.bring_to_front()  # two pages in one browser: the one shot is the one shown
     page.screenshot(path=str(target))
     assert target.stat().st_size > 1000
     wanted = os.environ.get("PASSERELLE_SCREENSHOTS_DIR")
@@ -168,6 +169,9 @@ def test_seed_scenario_in_two_browsers(
         receiver.goto("/search")
         receiver.get_by_label("Words, or a value").fill("seven-person")
         receiver.get_by_role("button", name="Search", exact=True).click()
+        # the results page in place before its picture (a screenshot taken while the page
+        # navigates fails: "Unable to capture screenshot")
+        expect(receiver.locator("table.results")).to_contain_text("Seven-person cell")
         _shoot(receiver, tmp_path, "search-en")
         receiver.locator("table.results").get_by_role("link", name="Seven-person cell").click()
         expect(receiver.get_by_role("heading", name="Also seen in")).to_be_visible()
