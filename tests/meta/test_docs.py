@@ -78,6 +78,7 @@ def test_every_notify_setting_is_in_the_readme() -> None:
         "smtp_user": "PASSERELLE_SMTP_USER",
         "smtp_password_file": "PASSERELLE_SMTP_PASSWORD_FILE",
         "smtp_password": "PASSERELLE_SMTP_PASSWORD_ENV",
+        "webhook_allow": "PASSERELLE_WEBHOOK_ALLOW",
     }
     fixed = {"timeout", "max_attempts", "retry_after", "retry_cap"}
     assert {f.name for f in dataclasses.fields(NotifySettings)} - fixed == set(env_names)
