@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any, Final, Protocol
 
 from passerelle.intake import language
@@ -60,7 +61,6 @@ class _Known:
     names: tuple[str, ...]
     keys: frozenset[str]  # every key of every name
     named: tuple[tuple[str, frozenset[str]], ...]  # each name with its own keys
-    linking: frozenset[str]  # the names that, written as such, link to the entity
 
 
 _KNOWN: dict[str, tuple[_Known, ...]] = {}
@@ -79,14 +79,15 @@ def _known_of(aliases: AliasData) -> tuple[_Known, ...]:
         names = tuple(name for name, _source in entity.names)
         named = tuple((n, frozenset(name_keys(n, entity.kind))) for n in names)
         keys = frozenset(k for _n, name_keys_of in named for k in name_keys_of)
-        linking = frozenset(n for n in names if _links_to_itself(n, entity.kind))
-        known.append(_Known(entity.id, entity.kind, names, keys, named, linking))
+        known.append(_Known(entity.id, entity.kind, names, keys, named))
     return tuple(known)
 
 
+@lru_cache(maxsize=20_000)
 def _links_to_itself(name: str, kind: Kind) -> bool:
-    """Whether the name, scored against itself, reaches :data:`LINK_AT` (every shipped
-    alias name does; a name of titles or particles alone may not)."""
+    """Whether an alias name, scored against itself, reaches :data:`LINK_AT` (every
+    shipped one does; a name of titles or particles alone may not). Asked of an alias
+    file's name when an article names it, not of every name when the files load."""
     return score(name, Facts(), [((name,), Facts())], kind)[0].score >= LINK_AT
 
 
@@ -130,7 +131,7 @@ class AliasLinker:
         # Blocking by name, not only by entity: of a candidate's names (an alias entity has
         # dozens, in several scripts), those sharing a key with the query are scored.
         candidates = [k for k in _alias_entities(self._aliases) if k.kind == kind and keys & k.keys]
-        if len(candidates) == 1 and name in candidates[0].linking:
+        if len(candidates) == 1 and name in candidates[0].names and _links_to_itself(name, kind):
             # one candidate, and the name is one of its own: scoring would find it at
             # LINK_AT or above (the name scores so against itself), with no runner-up
             return candidates[0].entity_id

@@ -240,11 +240,11 @@ def extract(text: str, aliases: AliasData, doc: Any | None = None) -> list[Menti
     """Return the entity mentions of a Russian article text, in text order."""
     doc = doc if doc is not None else parse(text)
     plain: str = doc.text
-    spans = _gazetteer_spans(plain, aliases)
+    spans = _trimmed_spans(plain, _gazetteer_spans(plain, aliases))
     # the gazetteer's spans that win below (over the model's, whatever their names): a
     # model span under one, or with no name left once trimmed, is not inflected for
     # nothing (trimming moves a span's ends by the text alone)
-    held = without_overlaps([s for s in (_trimmed(plain, s) for s in spans) if s is not None])
+    held = without_overlaps(spans)
     vocab = models().vocab
     for ent in doc.spans:
         label = NER_LABELS.get(ent.type)
@@ -254,8 +254,9 @@ def extract(text: str, aliases: AliasData, doc: Any | None = None) -> list[Menti
             bare = _trimmed(plain, Span(start, end, label, "", MODEL_WEIGHT))
             if bare is None or any(bare.start < k.end and bare.end > k.start for k in held):
                 continue
-            spans.append(Span(start, end, label, _nominative(ent, vocab, start, end), MODEL_WEIGHT))
-    spans = without_overlaps([s for s in (_trimmed(plain, s) for s in spans) if s is not None])
+            name = _nominative(ent, vocab, start, end)
+            spans.extend(_trimmed_spans(plain, [Span(start, end, label, name, MODEL_WEIGHT)]))
+    spans = without_overlaps(spans)
     spans = [platform_compound(plain, whole_body(plain, s)) for s in spans]
     spans = without_overlaps(spans)
     spans = [
@@ -416,6 +417,11 @@ def _gazetteer_spans(plain: str, aliases: AliasData) -> list[Span]:
 
 
 # Cleaning spans ----------------------------------------------------------------------
+
+
+def _trimmed_spans(plain: str, spans: list[Span]) -> list[Span]:
+    """The spans trimmed, those with no name left dropped."""
+    return [s for s in (_trimmed(plain, s) for s in spans) if s is not None]
 
 
 def _trimmed(plain: str, span: Span) -> Span | None:

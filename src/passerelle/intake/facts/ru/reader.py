@@ -136,13 +136,12 @@ class Reader:
         self._doc = doc
         # the recogniser's parse has morphology where names are: the sentences with a
         # form of a trigger lemma get theirs (the others can hold no fact)
-        forms = trigger_forms()
         ru.tag_morph(
             doc,
             [
                 k
                 for k, sent in enumerate(doc.sents)
-                if any(_folded(t.text) in forms for t in sent.tokens)
+                if any(may_be_trigger(t.text) for t in sent.tokens)
             ],
         )
         self.sentences = [
@@ -155,11 +154,10 @@ class Reader:
         self.sent = self.sentences[0] if self.sentences else Sentence(0, 0, [])
 
     def _may_trigger(self, tokens: Sequence[Any]) -> bool:
-        forms = trigger_forms()
         lemmas = [
             self.lemma(t)
             for t in tokens
-            if t.pos in TRIGGER_POS and _folded(t.text) in forms and self.lemma(t) in TRIGGERS
+            if t.pos in TRIGGER_POS and may_be_trigger(t.text) and self.lemma(t) in TRIGGERS
         ]
         if not lemmas:
             return False
